@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ModelId} from "../types/ModelId.sol";
+import {IStakeObserver} from "./IStakeObserver.sol";
+
+/// @title Node registry
+/// @notice Inference nodes and verifiers: operator, signer key, endpoint, role, models served, jail state; and the
+/// stake-weighted sortition trees from which committees (verifiers) and request assignees (nodes per model) are drawn.
+/// @dev A node is identified by its operator address. Its signer key signs receipts; a signer address is never
+/// reused by another node, nor reused after rotation.
+interface INodeRegistry is IStakeObserver {
+    /// @notice What a node does.
+    enum NodeRole {
+        Inference,
+        Verifier
+    }
+
+    /// @notice A node's registration.
+    /// @param signer The key that signs its receipts and batches.
+    /// @param role Inference node or verifier.
+    /// @param registered True from `registerNode` until `deregisterNode`.
+    /// @param jailed True while jailed by the dispute role.
+    /// @param registeredAt When it registered.
+    /// @param endpoint Where its HTTP service answers (URL).
+    /// @param models The models it serves (inference nodes) or replays (verifiers).
+    struct Node {
+        address signer;
+        NodeRole role;
+        bool registered;
+        bool jailed;
+        uint48 registeredAt;
+        string endpoint;
+        ModelId[] models;
+    }
+
+    error NodeRegistryZeroSigner();
+    error NodeRegistryEmptyEndpoint();
+    error NodeRegistrySignerInUse(address signer);
+    error NodeRegistryAlreadyRegistered(address node);
+    error NodeRegistryNotRegistered(address node);
+    error NodeRegistryModelNotActive(ModelId model);
+    error NodeRegistryDuplicateModel(ModelId model);
+    error NodeRegistryTooManyModels(uint256 count, uint256 max);
+    error NodeRegistryStakeRemaining(address node, uint256 slashable, uint256 locked);
+    error NodeRegistryAlreadyJailed(address node);
+    error NodeRegistryNotJailed(address node);
+    error NodeRegistryOnlyStaking(address caller);
+    error NodeRegistryNoWeight();
+
+    event NodeRegistered(
+        address indexed node,
+        address indexed signer,
+        NodeRole role,
+        string endpoint,
+        ModelId[] models
+    );
+    event NodeDeregistered(address indexed node);
+    event SignerRotated(address indexed node, address indexed oldSigner, address indexed newSigner);
+    event EndpointUpdated(address indexed node, string endpoint);
+    event ModelsUpdated(address indexed node, ModelId[] models);
+    event NodeJailed(address indexed node);
+    event NodeUnjailed(address indexed node);
+    event SortitionWeightChanged(address indexed node, uint256 weight);
+
+    /// @notice Registers the caller as a node.
+    /// @param signer The key that will sign its receipts: not zero, never used by another node.
+    /// @param endpoint Its service URL, not empty.
+    /// @param role Inference node or verifier.
+    /// @param models Models it serves, each registered and active, no duplicates, at most `MAX_MODELS`.
+    function registerNode(address signer, string calldata endpoint, NodeRole role, ModelId[] calldata models) external;
+
+    /// @notice Replaces the caller's signer key. Receipts signed by the old key are no longer accepted.
+    function rotateSigner(address newSigner) external;
+
+    /// @notice Replaces the caller's endpoint.
+    function updateEndpoint(string calldata endpoint) external;
+
+    /// @notice Replaces the caller's list of models.
+    function updateModels(ModelId[] calldata models) external;
+
+    /// @notice Removes the caller's registration; only when it has no slashable or locked stake left.
+    function deregisterNode() external;
+
+    /// @notice Jails `node` (it stops being active and leaves sortition). Only the dispute role.
+    function jail(address node) external;
+
+    /// @notice Releases `node` from jail. Only the dispute role.
+    function unjail(address node) external;
+
+    /// @notice Recomputes `node`'s sortition weight from its current state (anyone; e.g. after a minimum-stake change).
+    function syncWeight(address node) external;
+
+    /// @notice The registration of `node`.
+    function getNode(address node) external view returns (Node memory);
+
+    /// @notice `node`'s current signer (zero when not registered).
+    function signerOf(address node) external view returns (address);
+
+    /// @notice The node a signer key belongs to now (zero when none).
+    function nodeOfSigner(address signer) external view returns (address);
+
+    /// @notice Registered, not jailed, and active stake at least the minimum.
+    function isActive(address node) external view returns (bool);
+
+    /// @notice True when `node` is registered and lists `model`.
+    function servesModel(address node, ModelId model) external view returns (bool);
+
+    /// @notice Total weight of active verifiers in the verifier sortition tree.
+    function totalVerifierWeight() external view returns (uint256);
+
+    /// @notice Total weight of active inference nodes serving `model`.
+    function totalModelWeight(ModelId model) external view returns (uint256);
+
+    /// @notice Draws one active verifier with probability proportional to its active stake, in O(log n).
+    /// @param seed A random value; the draw takes `seed % totalVerifierWeight()`.
+    function drawVerifier(uint256 seed) external view returns (address);
+
+    /// @notice Draws one active inference node serving `model`, weighted by active stake, in O(log n).
+    function drawNode(ModelId model, uint256 seed) external view returns (address);
+}

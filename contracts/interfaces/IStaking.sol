@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+/// @title Staking
+/// @notice ERC-20 stake per node. Stake leaves through an unbonding queue, stays slashable while unbonding, and is
+/// locked while a dispute against the node is open.
+/// @dev A node is identified by its operator address. Anyone may add stake to a node (`stakeFor`); only the node can
+/// unstake and withdraw it, to itself.
+interface IStaking {
+    /// @notice One pending unstake request.
+    /// @param amount Tokens waiting to leave (reduced by slashes).
+    /// @param releaseAt When they can be withdrawn (fixed at request time).
+    struct UnbondingRequest {
+        uint128 amount;
+        uint48 releaseAt;
+    }
+
+    error StakingZeroAmount();
+    error StakingZeroAddress();
+    error StakingBelowMinimum(address node, uint256 remaining, uint256 minimum);
+    error StakingInsufficientStake(address node, uint256 stake, uint256 requested);
+    error StakingTooManyUnbondingRequests(address node, uint256 max);
+    error StakingNothingToWithdraw(address node);
+    error StakingStakeLocked(address node, uint256 locked);
+    error StakingInsufficientUnlocked(address node, uint256 available, uint256 requested);
+    error StakingUnlockExceedsLocked(address node, uint256 locked, uint256 requested);
+    error StakingTransferAmountMismatch(uint256 expected, uint256 received);
+    error StakingInvalidShares(uint256 totalBps);
+    error StakingTooManyRecipients(uint256 count, uint256 max);
+    error StakingLengthMismatch(uint256 recipients, uint256 shares);
+    error StakingParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+
+    event Staked(address indexed node, address indexed from, uint256 amount, uint256 activeStake);
+    event UnstakeRequested(address indexed node, uint256 amount, uint48 releaseAt, uint256 activeStake);
+    event Withdrawn(address indexed node, uint256 amount);
+    event StakeLocked(address indexed node, uint256 amount, uint256 totalLocked);
+    event StakeUnlocked(address indexed node, uint256 amount, uint256 totalLocked);
+    event Slashed(address indexed node, uint256 requested, uint256 slashed, uint256 toTreasury);
+    event SlashPaid(address indexed node, address indexed recipient, uint256 amount);
+    event MinimumStakeSet(uint256 minimumStake);
+    event UnbondingPeriodSet(uint48 unbondingPeriod);
+    event TreasurySet(address indexed treasury);
+    event StakeObserverSet(address indexed observer);
+
+    /// @notice Adds `amount` to the caller's own stake.
+    function stake(uint256 amount) external;
+
+    /// @notice Adds `amount` of the caller's tokens to `node`'s stake (the stake belongs to `node`).
+    function stakeFor(address node, uint256 amount) external;
+
+    /// @notice Moves `amount` of the caller's active stake into the unbonding queue; it stays slashable there.
+    /// @dev The active stake left must be zero or at least the minimum.
+    function requestUnstake(uint256 amount) external;
+
+    /// @notice Withdraws every matured unbonding request of the caller, oldest first.
+    /// @dev Reverts while any of the caller's stake is locked by a dispute.
+    /// @return amount The tokens sent to the caller.
+    function withdraw() external returns (uint256 amount);
+
+    /// @notice Locks up to `amount` of `node`'s slashable stake for a dispute. Only the dispute role.
+    /// @return locked What was actually locked: `amount`, capped at the node's slashable stake not yet locked.
+    function lock(address node, uint256 amount) external returns (uint256 locked);
+
+    /// @notice Releases `amount` of `node`'s locked stake. Only the dispute role.
+    function unlock(address node, uint256 amount) external;
+
+    /// @notice Slashes up to `amount` of `node`'s stake (active first, then unbonding, newest request first) and pays
+    /// `sharesBps[i]` / 10,000 of what was slashed to `recipients[i]`, rounding down; the rest goes to the treasury.
+    /// Only the dispute role. Locked stake above what remains is released.
+    /// @return slashed What was actually taken (never more than the node had).
+    function slash(
+        address node,
+        uint256 amount,
+        address[] calldata recipients,
+        uint16[] calldata sharesBps
+    ) external returns (uint256 slashed);
+
+    /// @notice Sets the minimum active stake of a node. Admin only, within bounds.
+    function setMinimumStake(uint256 minimumStake) external;
+
+    /// @notice Sets the unbonding period for requests made from now on. Admin only, within bounds.
+    function setUnbondingPeriod(uint48 unbondingPeriod) external;
+
+    /// @notice Sets where slashed tokens not paid out go. Admin only, not zero.
+    function setTreasury(address treasury) external;
+
+    /// @notice Sets the contract told about active-stake changes (zero for none). Admin only.
+    function setStakeObserver(address observer) external;
+
+    /// @notice Stops new stake and new unstake requests; withdrawals, locks and slashes go on.
+    function pause() external;
+
+    /// @notice Undoes `pause`.
+    function unpause() external;
+
+    /// @notice The staked token.
+    function token() external view returns (IERC20);
+
+    /// @notice `node`'s active stake (not unbonding).
+    function activeStakeOf(address node) external view returns (uint256);
+
+    /// @notice `node`'s stake in the unbonding queue.
+    function unbondingStakeOf(address node) external view returns (uint256);
+
+    /// @notice Active plus unbonding: everything a slash can reach.
+    function slashableStakeOf(address node) external view returns (uint256);
+
+    /// @notice `node`'s stake locked by open disputes.
+    function lockedStakeOf(address node) external view returns (uint256);
+
+    /// @notice `node`'s pending unbonding requests, oldest first.
+    function unbondingRequestsOf(address node) external view returns (UnbondingRequest[] memory);
+
+    /// @notice Sum of all nodes' active stake.
+    function totalActiveStake() external view returns (uint256);
+
+    /// @notice Sum of all nodes' unbonding stake.
+    function totalUnbondingStake() external view returns (uint256);
+
+    function minimumStake() external view returns (uint256);
+
+    function unbondingPeriod() external view returns (uint48);
+
+    function treasury() external view returns (address);
+}
