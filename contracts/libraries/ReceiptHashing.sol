@@ -8,6 +8,7 @@ import {ModelId} from "../types/ModelId.sol";
 /// @notice EIP-712 struct hashes of Verity's signed formats and the Merkle leaf of a receipt. The TypeScript mirror in
 /// `src/protocol` computes the same values (checked by `test/attestation/crosscheck.test.ts`).
 library ReceiptHashing {
+    // solhint-disable-next-line max-line-length
     /// @dev keccak256("InferenceReceipt(bytes32 requestId,bytes32 modelId,bytes32 inputHash,bytes32 outputHash,bytes32 traceRoot,address node,uint64 issuedAt)")
     bytes32 internal constant RECEIPT_TYPEHASH = 0x0a9618f0113bd8dcb7c531d58441e1b2c71baac0dae9dbc7470b5a0973606439;
 
