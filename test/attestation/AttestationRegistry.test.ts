@@ -1,18 +1,19 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { Wallet, concat, keccak256, toUtf8Bytes } from "ethers";
+import { concat, keccak256, toUtf8Bytes } from "ethers";
 import { CHALLENGE_WINDOW, DISPUTE_ROLE, deployAttestationFixture } from "../fixtures/attestation";
 import {
   BATCH_FIELDS,
   RECEIPT_FIELDS,
-  RECEIPT_TYPES,
+  ETHERS_RECEIPT_TYPES,
   batchDigest,
   buildTree,
   hashBatch,
   hashReceipt,
   makeReceipt,
   mutate,
+  randomWallet,
   proofOf,
   randomHash,
   receiptDigest,
@@ -225,7 +226,7 @@ describe("AttestationRegistry", function () {
 
     it("accepts an EIP-1271 contract signer", async function () {
       const f = await loadFixture(deployAttestationFixture);
-      const owner = Wallet.createRandom();
+      const owner = randomWallet();
       const wallet = await ethers.deployContract("ERC1271WalletMock", [owner.address]);
       await f.system.registerNode(f.unregistered, await wallet.getAddress());
       const receipt = makeReceipt(f.unregistered.address, f.modelId);
@@ -319,7 +320,7 @@ describe("AttestationRegistry", function () {
       it("when signed by the operator key instead of the signer key", async function () {
         const f = await loadFixture(deployAttestationFixture);
         const receipt = makeReceipt(f.nodeA.address, f.modelId);
-        const signature = await f.nodeA.operator.signTypedData(f.domain, { ...RECEIPT_TYPES }, receipt);
+        const signature = await f.nodeA.operator.signTypedData(f.domain, ETHERS_RECEIPT_TYPES, receipt);
         await expect(f.registry.submitReceipt(receipt, signature))
           .to.be.revertedWithCustomError(f.registry, "AttestationInvalidSignature")
           .withArgs(receipt.node, f.nodeA.signer.address);
@@ -329,7 +330,7 @@ describe("AttestationRegistry", function () {
         const f = await loadFixture(deployAttestationFixture);
         const receipt = makeReceipt(f.nodeA.address, f.modelId);
         const signature = await signReceiptEthers(f.nodeA.signer, f.domain, receipt);
-        const newSigner = Wallet.createRandom();
+        const newSigner = randomWallet();
         await f.system.rotateSigner(f.nodeA.operator, newSigner.address);
         await expect(f.registry.submitReceipt(receipt, signature))
           .to.be.revertedWithCustomError(f.registry, "AttestationInvalidSignature")
@@ -342,10 +343,7 @@ describe("AttestationRegistry", function () {
 
       for (const [label, change] of [
         ["another chain id", (d: Domain): Domain => ({ ...d, chainId: d.chainId + 1n })],
-        [
-          "another registry address",
-          (d: Domain): Domain => ({ ...d, verifyingContract: Wallet.createRandom().address }),
-        ],
+        ["another registry address", (d: Domain): Domain => ({ ...d, verifyingContract: randomWallet().address })],
         ["another domain name", (d: Domain): Domain => ({ ...d, name: "Verity2" })],
         ["another domain version", (d: Domain): Domain => ({ ...d, version: "2" })],
       ] as const) {
@@ -685,7 +683,7 @@ describe("AttestationRegistry", function () {
 
       it("stays final after the node rotates its signer or is jailed", async function () {
         const f = await loadFixture(singleFixture);
-        await f.system.rotateSigner(f.nodeA.operator, Wallet.createRandom().address);
+        await f.system.rotateSigner(f.nodeA.operator, randomWallet().address);
         await time.increaseTo(f.windowEnd);
         expect(await f.registry.isReceiptFinal(f.receipt)).to.equal(true);
         await f.system.jail(f.nodeA.address);

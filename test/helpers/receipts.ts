@@ -75,6 +75,15 @@ export const BATCH_TYPES = {
   ],
 } as const;
 
+/** The same types in the mutable shape ethers asks for. */
+export const ETHERS_RECEIPT_TYPES = { InferenceReceipt: RECEIPT_TYPES.InferenceReceipt.map((f) => ({ ...f })) };
+export const ETHERS_BATCH_TYPES = { ReceiptBatch: BATCH_TYPES.ReceiptBatch.map((f) => ({ ...f })) };
+
+/** A fresh random key as a plain `Wallet` (so both ethers and viem can sign with it). */
+export function randomWallet(): Wallet {
+  return new Wallet(hexlify(randomBytes(32)));
+}
+
 /** secp256k1 group order. */
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -109,19 +118,19 @@ function viemDomain(domain: Domain) {
 }
 
 export function hashReceipt(receipt: Receipt): string {
-  return TypedDataEncoder.hashStruct("InferenceReceipt", { ...RECEIPT_TYPES }, receipt);
+  return TypedDataEncoder.hashStruct("InferenceReceipt", ETHERS_RECEIPT_TYPES, receipt);
 }
 
 export function hashBatch(batch: Batch): string {
-  return TypedDataEncoder.hashStruct("ReceiptBatch", { ...BATCH_TYPES }, batch);
+  return TypedDataEncoder.hashStruct("ReceiptBatch", ETHERS_BATCH_TYPES, batch);
 }
 
 export function receiptDigest(domain: Domain, receipt: Receipt): string {
-  return TypedDataEncoder.hash(ethersDomain(domain), { ...RECEIPT_TYPES }, receipt);
+  return TypedDataEncoder.hash(ethersDomain(domain), ETHERS_RECEIPT_TYPES, receipt);
 }
 
 export function batchDigest(domain: Domain, batch: Batch): string {
-  return TypedDataEncoder.hash(ethersDomain(domain), { ...BATCH_TYPES }, batch);
+  return TypedDataEncoder.hash(ethersDomain(domain), ETHERS_BATCH_TYPES, batch);
 }
 
 /** The Merkle leaf of a receipt: keccak256(keccak256(abi.encode(structHash))). */
@@ -131,11 +140,11 @@ export function receiptLeaf(receipt: Receipt): string {
 
 /** Signs with ethers' `Wallet.signTypedData`. */
 export function signReceiptEthers(wallet: Wallet, domain: Domain, receipt: Receipt): Promise<string> {
-  return wallet.signTypedData(ethersDomain(domain), { ...RECEIPT_TYPES }, receipt);
+  return wallet.signTypedData(ethersDomain(domain), ETHERS_RECEIPT_TYPES, receipt);
 }
 
 export function signBatchEthers(wallet: Wallet, domain: Domain, batch: Batch): Promise<string> {
-  return wallet.signTypedData(ethersDomain(domain), { ...BATCH_TYPES }, batch);
+  return wallet.signTypedData(ethersDomain(domain), ETHERS_BATCH_TYPES, batch);
 }
 
 /** Signs with viem's `signTypedData` (an independent EIP-712 implementation). */
@@ -206,6 +215,6 @@ export function proofOf(tree: StandardMerkleTree<[string]>, receipt: Receipt): s
 /** A random field value of the right type for `field`, different from `current`. */
 export function mutate(field: string, current: string | bigint): string | bigint {
   if (typeof current === "bigint") return current + 1n;
-  if (field === "node") return Wallet.createRandom().address;
+  if (field === "node") return randomWallet().address;
   return randomHash();
 }
