@@ -3,7 +3,7 @@
  *
  * Configuration comes from the environment (or `.env`): VERITY_STAKE_TOKEN (an existing ERC-20; without it a test
  * token is deployed), VERITY_ADMIN, VERITY_TREASURY, VERITY_MINIMUM_STAKE (base units), VERITY_UNBONDING_PERIOD
- * (seconds). For a remote network set VERITY_RPC_URL and VERITY_DEPLOYER_KEY and pass `--network remote`.
+ * (seconds), VERITY_CHALLENGE_WINDOW (seconds), VERITY_DEPLOYMENTS_DIR (where `<network>.json` goes). For a remote network set VERITY_RPC_URL and VERITY_DEPLOYER_KEY and pass `--network remote`.
  */
 import hre from "hardhat";
 import { deployVerity } from "./deployVerity";
@@ -19,12 +19,15 @@ async function main(): Promise<void> {
   const env = process.env;
   const minimumStake = optionalBigInt("VERITY_MINIMUM_STAKE");
   const unbondingPeriod = optionalBigInt("VERITY_UNBONDING_PERIOD");
+  const challengeWindow = optionalBigInt("VERITY_CHALLENGE_WINDOW");
   const record = await deployVerity(hre, {
     ...(env.VERITY_STAKE_TOKEN ? { stakeToken: env.VERITY_STAKE_TOKEN } : {}),
     ...(env.VERITY_ADMIN ? { admin: env.VERITY_ADMIN } : {}),
     ...(env.VERITY_TREASURY ? { treasury: env.VERITY_TREASURY } : {}),
     ...(minimumStake !== undefined ? { minimumStake } : {}),
     ...(unbondingPeriod !== undefined ? { unbondingPeriod } : {}),
+    ...(challengeWindow !== undefined ? { challengeWindow } : {}),
+    ...(env.VERITY_DEPLOYMENTS_DIR ? { deploymentsDir: env.VERITY_DEPLOYMENTS_DIR } : {}),
   });
   console.log(`Verity on ${record.network} (chain ${record.chainId}):`);
   console.table(record.contracts);

@@ -17,6 +17,8 @@ export interface DeployVerityOptions {
   minimumStake?: bigint;
   /** Unbonding period in seconds. */
   unbondingPeriod?: bigint;
+  /** Challenge window of attested receipts, in seconds. */
+  challengeWindow?: bigint;
   /** Directory of `<network>.json` address files. Defaults to `deployments/` at the repository root. */
   deploymentsDir?: string;
   /** Write the address file (default true). Tests pass false. */
@@ -24,7 +26,10 @@ export interface DeployVerityOptions {
 }
 
 /** Addresses of a deployed system, by contract name. */
-export type VerityAddresses = Record<"token" | "modelRegistry" | "staking" | "nodeRegistry", string>;
+export type VerityAddresses = Record<
+  "token" | "modelRegistry" | "staking" | "nodeRegistry" | "attestationRegistry",
+  string
+>;
 
 /**
  * Deploys and wires Verity through Hardhat Ignition (resumable and idempotent: a second run on the same network
@@ -41,6 +46,7 @@ export async function deployVerity(
     ...(options.treasury ? { treasury: options.treasury } : {}),
     ...(options.minimumStake !== undefined ? { minimumStake: options.minimumStake } : {}),
     ...(options.unbondingPeriod !== undefined ? { unbondingPeriod: options.unbondingPeriod } : {}),
+    ...(options.challengeWindow !== undefined ? { challengeWindow: options.challengeWindow } : {}),
   };
   const deploymentId = await getDeploymentId(hre);
   const deployed = options.stakeToken
@@ -55,10 +61,11 @@ export async function deployVerity(
     modelRegistry: await deployed.modelRegistry.getAddress(),
     staking: await deployed.staking.getAddress(),
     nodeRegistry: await deployed.nodeRegistry.getAddress(),
+    attestationRegistry: await deployed.attestationRegistry.getAddress(),
   };
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
-    for (const contract of [deployed.staking, deployed.nodeRegistry]) {
+    for (const contract of [deployed.staking, deployed.nodeRegistry, deployed.attestationRegistry]) {
       await handOverAdmin(contract, deployer.address, options.admin);
     }
   }
