@@ -81,7 +81,7 @@ describe("NodeRegistry", function () {
       });
 
       it("for a signer another node uses", async function () {
-        const { nodeRegistry, nodeA, nodeB, signerA, modelA } = await loadFixture(registeredNodeFixture);
+        const { nodeRegistry, nodeB, signerA, modelA } = await loadFixture(registeredNodeFixture);
         await expect(nodeRegistry.connect(nodeB).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]))
           .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
           .withArgs(signerA.address);
