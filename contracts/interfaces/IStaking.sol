@@ -24,7 +24,6 @@ interface IStaking {
     error StakingTooManyUnbondingRequests(address node, uint256 max);
     error StakingNothingToWithdraw(address node);
     error StakingStakeLocked(address node, uint256 locked);
-    error StakingInsufficientUnlocked(address node, uint256 available, uint256 requested);
     error StakingUnlockExceedsLocked(address node, uint256 locked, uint256 requested);
     error StakingTransferAmountMismatch(uint256 expected, uint256 received);
     error StakingInvalidShares(uint256 totalBps);

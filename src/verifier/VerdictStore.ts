@@ -117,7 +117,9 @@ export class VerdictStore {
     const existing = this.getMeta("sampling_secret");
     if (existing) return Buffer.from(existing, "hex");
     const secret = randomBytes(32);
-    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('sampling_secret', ?)").run(secret.toString("hex"));
+    this.db
+      .prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('sampling_secret', ?)")
+      .run(secret.toString("hex"));
     return Buffer.from(this.getMeta("sampling_secret")!, "hex");
   }
 
@@ -187,8 +189,7 @@ export class VerdictStore {
 
   getVerdict(receiptHash: string): ReceiptVerdict | undefined {
     const row = this.db.prepare("SELECT * FROM receipts WHERE receipt_hash = ?").get(receiptHash) as
-      | ReceiptRow
-      | undefined;
+      ReceiptRow | undefined;
     return row && toVerdict(row);
   }
 
@@ -229,8 +230,7 @@ export class VerdictStore {
 
   getChallenge(receiptHash: string): ChallengeRecord | undefined {
     const row = this.db.prepare("SELECT * FROM challenges WHERE receipt_hash = ?").get(receiptHash) as
-      | ChallengeRow
-      | undefined;
+      ChallengeRow | undefined;
     return (
       row && {
         receiptHash: row.receipt_hash,
@@ -286,10 +286,9 @@ export class VerdictStore {
   }
 
   private setMeta(key: string, value: string): void {
-    this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
-      key,
-      value,
-    );
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
   }
 }
 
