@@ -17,3 +17,4 @@ export { INTEGER_RUNTIME_ID, createIntegerRuntime } from "./integer/createIntege
 export { ONNX_RUNTIME_ID, createOnnxRuntime, onnxSessionOptions } from "./onnx/createOnnxRuntime";
 export { TOLERANCE_SCALE, compareWithTolerance } from "./compareWithTolerance";
 export type { CompareWithToleranceReturnType } from "./compareWithTolerance";
+export { getOnchainRuntimeId } from "./getOnchainRuntimeId";

@@ -13,6 +13,8 @@ export type VerdictKind =
   | "not-included"
   /** The model is not registered (or its runtime is unknown here). */
   | "unknown-model"
+  /** Same output, but the trace root differs from the replay's (EXACT): logged, not challengeable by output. */
+  | "wrong-trace"
   /** The input could not be found or decoded. */
   | "malformed"
   /** Not audited: outside the sampled share. */

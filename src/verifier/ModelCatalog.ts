@@ -1,0 +1,59 @@
+import fs from "node:fs";
+import path from "node:path";
+import { keccak256, type Hex } from "viem";
+import { getOnchainRuntimeId, type LoadedModel, type Runtime } from "../runtime";
+import type { ModelManifest } from "../models";
+import { UnknownModelError } from "./errors";
+
+/**
+ * The models this verifier can replay: artifacts listed in the `manifest.json` of each directory, loaded on first use
+ * into the runtime the chain names for the model, and kept loaded.
+ */
+export class ModelCatalog {
+  private readonly runtimes = new Map<string, Runtime>();
+  private readonly artifacts = new Map<string, string>();
+  private readonly loaded = new Map<string, Promise<LoadedModel>>();
+
+  constructor(runtimes: readonly Runtime[], modelDirectories: readonly string[]) {
+    for (const runtime of runtimes) this.runtimes.set(getOnchainRuntimeId(runtime.runtimeId), runtime);
+    for (const directory of modelDirectories) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(directory, "manifest.json"), "utf8")) as ModelManifest;
+      for (const entry of manifest.models) {
+        this.artifacts.set(entry.modelId.toLowerCase(), path.join(directory, entry.file));
+      }
+    }
+  }
+
+  /** True when an artifact for `modelId` is known here. */
+  has(modelId: Hex): boolean {
+    return this.artifacts.has(modelId.toLowerCase());
+  }
+
+  /**
+   * The loaded model for `modelId`, replayed by the runtime registered on chain as `onchainRuntimeId`. Throws
+   * {@link UnknownModelError} when the artifact or the runtime is not available here, or the artifact's bytes don't
+   * hash to the model id.
+   */
+  load(modelId: Hex, onchainRuntimeId: Hex): Promise<LoadedModel> {
+    const key = `${modelId.toLowerCase()}/${onchainRuntimeId.toLowerCase()}`;
+    let model = this.loaded.get(key);
+    if (!model) {
+      model = this.loadUncached(modelId, onchainRuntimeId);
+      this.loaded.set(key, model);
+      model.catch(() => this.loaded.delete(key));
+    }
+    return model;
+  }
+
+  private async loadUncached(modelId: Hex, onchainRuntimeId: Hex): Promise<LoadedModel> {
+    const runtime = this.runtimes.get(onchainRuntimeId.toLowerCase());
+    if (!runtime) throw new UnknownModelError("No runtime here for the model.", { details: `runtime ${onchainRuntimeId}` });
+    const file = this.artifacts.get(modelId.toLowerCase());
+    if (!file) throw new UnknownModelError("No artifact here for the model.", { details: `model ${modelId}` });
+    const artifact = new Uint8Array(await fs.promises.readFile(file));
+    if (keccak256(artifact) !== modelId.toLowerCase()) {
+      throw new UnknownModelError("Artifact does not hash to the model id.", { details: `${file} for ${modelId}` });
+    }
+    return runtime.load(artifact);
+  }
+}
