@@ -246,8 +246,7 @@ contract DisputeManager is IDisputeManager, AccessControl, Pausable, ReentrancyG
         if (d.outcome != Outcome.None) return DisputeState.Resolved;
         uint48 currentTime = _clock();
         if (d.commitEnd == 0) {
-            return
-                currentTime < d.challengedAt + d.params.commitPeriod ? DisputeState.Drawing : DisputeState.Expired;
+            return currentTime < d.challengedAt + d.params.commitPeriod ? DisputeState.Drawing : DisputeState.Expired;
         }
         if (currentTime < d.commitEnd) return DisputeState.Committing;
         if (currentTime < d.revealEnd) return DisputeState.Revealing;
