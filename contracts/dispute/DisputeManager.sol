@@ -246,7 +246,12 @@ contract DisputeManager is IDisputeManager, AccessControl, Pausable, ReentrancyG
         if (d.outcome != Outcome.None) return DisputeState.Resolved;
         uint48 currentTime = _clock();
         if (d.commitEnd == 0) {
-            return currentTime < d.challengedAt + d.params.commitPeriod ? DisputeState.Drawing : DisputeState.Expired;
+            // No committee by the draw deadline (e.g. too few eligible verifiers): the arbitrator decides, as when a
+            // vote misses quorum, so blocking the draw can't make a dispute expire undecided.
+            uint48 drawDeadline = d.challengedAt + d.params.commitPeriod;
+            if (currentTime < drawDeadline) return DisputeState.Drawing;
+            if (currentTime < drawDeadline + d.params.arbitrationPeriod) return DisputeState.Arbitration;
+            return DisputeState.Expired;
         }
         if (currentTime < d.commitEnd) return DisputeState.Committing;
         if (currentTime < d.revealEnd) return DisputeState.Revealing;

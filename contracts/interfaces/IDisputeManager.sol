@@ -12,9 +12,9 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// votes by commit–reveal, and the majority by stake of revealed votes decides. Without quorum an arbitrator may
 /// decide within a further period, else the dispute expires with bond and lock returned. Every payout is credited and
 /// withdrawn with `claim`.
-/// @dev Lifecycle (see `state`): `Drawing` (challenged; `drawCommittee` may run once the next block exists; expires
-/// when no committee was drawn within the commit period) → `Committing` → `Revealing` → `Resolvable` (quorum met and
-/// no tie) or `Arbitration` (quorum missed or tie) → `Expired` (arbitration period over) → `Resolved` (settled).
+/// @dev Lifecycle (see `state`): `Drawing` (challenged; `drawCommittee` may run once the next block exists) →
+/// `Committing` → `Revealing` → `Resolvable` (quorum met and no tie) or `Arbitration` (quorum missed, tie, or no
+/// committee drawn within the commit period after the challenge) → `Expired` (arbitration period over) → `Resolved`.
 ///
 /// Randomness: the committee seed is `blockhash(drawBlock)` with `drawBlock` the block after the challenge, fixed
 /// before anyone can know it. A challenger can't pick the committee by simulating its own challenge (which a

@@ -748,17 +748,22 @@ describe("DisputeManager", function () {
       });
     });
 
-    it("expires a dispute whose committee was never drawn within the commit period", async function () {
+    it("sends a dispute with no committee by the draw deadline to arbitration, then expires it", async function () {
       const f = await setup();
       const id = await f.h.challenge(await f.h.attestReceipt());
       const d = await f.manager.getDispute(id);
-      await time.increaseTo(d.challengedAt + DEFAULT_PARAMETERS.commitPeriod - 1n);
+      const deadline = d.challengedAt + DEFAULT_PARAMETERS.commitPeriod;
+      await time.increaseTo(deadline - 1n);
       expect(await f.manager.state(id)).to.equal(DisputeState.Drawing);
       await time.increase(1n);
-      expect(await f.manager.state(id)).to.equal(DisputeState.Expired);
+      expect(await f.manager.state(id)).to.equal(DisputeState.Arbitration);
       await expect(f.manager.drawCommittee(id))
         .to.be.revertedWithCustomError(f.manager, "DisputeUnexpectedState")
-        .withArgs(id, DisputeState.Expired, stateBitmap(DisputeState.Drawing));
+        .withArgs(id, DisputeState.Arbitration, stateBitmap(DisputeState.Drawing));
+      await time.increaseTo(deadline + DEFAULT_PARAMETERS.arbitrationPeriod - 1n);
+      expect(await f.manager.state(id)).to.equal(DisputeState.Arbitration);
+      await time.increase(1n);
+      expect(await f.manager.state(id)).to.equal(DisputeState.Expired);
       await expect(f.manager.resolve(id))
         .to.emit(f.manager, "DisputeResolved")
         .withArgs(id, Outcome.Expired, 0n, 0n, 0n, 0n)
