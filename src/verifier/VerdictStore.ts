@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
+import type { Receipt } from "../protocol";
 
 /** What the verifier concluded about one receipt. */
 export type VerdictKind =
@@ -30,6 +31,10 @@ export interface BatchRecord {
   dataHash: string;
   windowEnd: number;
   blockNumber: bigint;
+  /** The transaction that attested it (its calldata carries the signature). */
+  txHash: string;
+  /** For a single receipt, the receipt itself (from its event); null for a batch. */
+  receipt: Receipt | null;
   status: "pending" | "audited" | "failed";
   attempts: number;
   nextAttemptAt: number;
@@ -74,8 +79,8 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (
   batch_id TEXT PRIMARY KEY, node TEXT NOT NULL, sequence TEXT NOT NULL, root TEXT NOT NULL, count INTEGER NOT NULL,
-  data_hash TEXT NOT NULL, window_end INTEGER NOT NULL, block_number TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  data_hash TEXT NOT NULL, window_end INTEGER NOT NULL, block_number TEXT NOT NULL, tx_hash TEXT NOT NULL,
+  receipt_json TEXT, status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0,
   last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS batches_pending ON batches (status, next_attempt_at);
@@ -134,12 +139,19 @@ export class VerdictStore {
   /** Records batches found in blocks up to `nextBlock - 1` and moves the cursor, in one transaction. */
   recordBlocks(batches: Omit<BatchRecord, "status" | "attempts" | "nextAttemptAt" | "lastError">[], nextBlock: bigint) {
     const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO batches (batch_id, node, sequence, root, count, data_hash, window_end, block_number)
-       VALUES (@batchId, @node, @sequence, @root, @count, @dataHash, @windowEnd, @blockNumber)`,
+      `INSERT OR IGNORE INTO batches (batch_id, node, sequence, root, count, data_hash, window_end, block_number,
+         tx_hash, receipt_json)
+       VALUES (@batchId, @node, @sequence, @root, @count, @dataHash, @windowEnd, @blockNumber, @txHash, @receiptJson)`,
     );
     this.db.transaction(() => {
       for (const batch of batches) {
-        insert.run({ ...batch, sequence: batch.sequence.toString(), blockNumber: batch.blockNumber.toString() });
+        const { receipt, ...rest } = batch;
+        insert.run({
+          ...rest,
+          sequence: batch.sequence.toString(),
+          blockNumber: batch.blockNumber.toString(),
+          receiptJson: receipt ? JSON.stringify({ ...receipt, issuedAt: receipt.issuedAt.toString() }) : null,
+        });
       }
       this.setMeta("cursor", nextBlock.toString());
     })();
@@ -303,6 +315,8 @@ interface BatchRow {
   data_hash: string;
   window_end: number;
   block_number: string;
+  tx_hash: string;
+  receipt_json: string | null;
   status: BatchRecord["status"];
   attempts: number;
   next_attempt_at: number;
@@ -351,11 +365,18 @@ function toBatchRecord(row: BatchRow): BatchRecord {
     dataHash: row.data_hash,
     windowEnd: row.window_end,
     blockNumber: BigInt(row.block_number),
+    txHash: row.tx_hash,
+    receipt: row.receipt_json ? parseStoredReceipt(row.receipt_json) : null,
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error,
   };
+}
+
+function parseStoredReceipt(json: string): Receipt {
+  const stored = JSON.parse(json) as Omit<Receipt, "issuedAt"> & { issuedAt: string };
+  return { ...stored, issuedAt: BigInt(stored.issuedAt) };
 }
 
 function toVerdict(row: ReceiptRow): ReceiptVerdict {

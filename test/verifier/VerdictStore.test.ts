@@ -18,6 +18,8 @@ const batch = {
   dataHash: "0xd",
   windowEnd: 1_000,
   blockNumber: 7n,
+  txHash: "0xt",
+  receipt: null,
 };
 
 function verdict(receiptHash: string, kind: ReceiptVerdict["verdict"]): ReceiptVerdict {
