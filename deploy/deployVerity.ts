@@ -3,6 +3,7 @@ import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { VerityLocal } from "./modules/VerityLocal";
 import { VerityProduction } from "./modules/VerityProduction";
+import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
 import { writeDeploymentFile, type DeploymentRecord } from "../src/chain/deployment";
 
 /** What a deployment may be told; everything is optional and has a documented default. */
@@ -19,6 +20,8 @@ export interface DeployVerityOptions {
   unbondingPeriod?: bigint;
   /** Challenge window of attested receipts, in seconds. */
   challengeWindow?: bigint;
+  /** Dispute parameters (IDisputeManager.Parameters); defaults in deploy/modules/VerityCore.ts. */
+  disputeParameters?: typeof DEFAULT_DISPUTE_PARAMETERS;
   /** Directory of `<network>.json` address files. Defaults to `deployments/` at the repository root. */
   deploymentsDir?: string;
   /** Write the address file (default true). Tests pass false. */
@@ -27,7 +30,7 @@ export interface DeployVerityOptions {
 
 /** Addresses of a deployed system, by contract name. */
 export type VerityAddresses = Record<
-  "token" | "modelRegistry" | "staking" | "nodeRegistry" | "attestationRegistry",
+  "token" | "modelRegistry" | "staking" | "nodeRegistry" | "attestationRegistry" | "disputeManager",
   string
 >;
 
@@ -47,6 +50,7 @@ export async function deployVerity(
     ...(options.minimumStake !== undefined ? { minimumStake: options.minimumStake } : {}),
     ...(options.unbondingPeriod !== undefined ? { unbondingPeriod: options.unbondingPeriod } : {}),
     ...(options.challengeWindow !== undefined ? { challengeWindow: options.challengeWindow } : {}),
+    ...(options.disputeParameters !== undefined ? { disputeParameters: options.disputeParameters } : {}),
   };
   const deploymentId = await getDeploymentId(hre);
   const deployed = options.stakeToken
@@ -62,10 +66,16 @@ export async function deployVerity(
     staking: await deployed.staking.getAddress(),
     nodeRegistry: await deployed.nodeRegistry.getAddress(),
     attestationRegistry: await deployed.attestationRegistry.getAddress(),
+    disputeManager: await deployed.disputeManager.getAddress(),
   };
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
-    for (const contract of [deployed.staking, deployed.nodeRegistry, deployed.attestationRegistry]) {
+    for (const contract of [
+      deployed.staking,
+      deployed.nodeRegistry,
+      deployed.attestationRegistry,
+      deployed.disputeManager,
+    ]) {
       await handOverAdmin(contract, deployer.address, options.admin);
     }
   }

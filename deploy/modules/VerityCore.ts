@@ -10,18 +10,33 @@ const SEVEN_DAYS = 7n * 24n * 60n * 60n;
 /** One day: the default challenge window of attested receipts. */
 const ONE_DAY = 24n * 60n * 60n;
 
+/** Default dispute parameters (see IDisputeManager.Parameters); periods in seconds. */
+export const DEFAULT_DISPUTE_PARAMETERS = {
+  bondFloor: 10n * 10n ** 18n,
+  bondBps: 1_000,
+  slashBps: 5_000,
+  challengerRewardBps: 2_000,
+  voterRewardBps: 1_000,
+  nonRevealPenaltyBps: 100,
+  committeeSize: 3,
+  quorum: 2,
+  commitPeriod: 3_600,
+  revealPeriod: 3_600,
+  arbitrationPeriod: 3_600,
+};
+
 /** Default minimum stake: 100 tokens of 18 decimals. */
 const DEFAULT_MINIMUM_STAKE = 100n * 10n ** 18n;
 
 type ContractFuture = NamedArtifactContractDeploymentFuture<string> | NamedArtifactContractAtFuture<string>;
 
 /**
- * Deploys and wires the core contracts (ModelRegistry, Staking, NodeRegistry, AttestationRegistry) on top of a stake token, inside an
+ * Deploys and wires the core contracts (ModelRegistry, Staking, NodeRegistry, AttestationRegistry, DisputeManager holding the dispute role) on top of a stake token, inside an
  * Ignition module. The deployer holds the admin roles while wiring; `deploy/deploy.ts` hands them to the configured
  * admin afterwards. Ignition records every step, so re-running is a no-op and an interrupted run resumes.
  *
  * Parameters (under the calling module's id): `treasury` (defaults to the deployer), `minimumStake`,
- * `unbondingPeriod` and `challengeWindow` (seconds).
+ * `unbondingPeriod` and `challengeWindow` (seconds), `disputeParameters` (an IDisputeManager.Parameters object).
  */
 export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture) {
   const deployer = m.getAccount(0);
@@ -40,6 +55,22 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
     challengeWindow,
     deployer,
   ]);
+  const disputeParameters = m.getParameter("disputeParameters", DEFAULT_DISPUTE_PARAMETERS);
+  const disputeManager = m.contract("DisputeManager", [
+    staking,
+    nodeRegistry,
+    attestationRegistry,
+    deployer,
+    disputeParameters,
+  ]);
+  for (const [name, contract] of [
+    ["Staking", staking],
+    ["NodeRegistry", nodeRegistry],
+    ["AttestationRegistry", attestationRegistry],
+  ] as const) {
+    const role = m.staticCall(contract, "DISPUTE_ROLE", [], 0, { id: `${name}_DISPUTE_ROLE` });
+    m.call(contract, "grantRole", [role, disputeManager], { id: `${name}_grantDisputeManager` });
+  }
 
-  return { modelRegistry, staking, nodeRegistry, attestationRegistry };
+  return { modelRegistry, staking, nodeRegistry, attestationRegistry, disputeManager };
 }

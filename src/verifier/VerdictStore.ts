@@ -294,6 +294,23 @@ export class VerdictStore {
     );
   }
 
+  /** A named progress marker (e.g. the committee-event cursor). */
+  getMarker(name: string): string | undefined {
+    return this.getMeta(`marker:${name}`);
+  }
+
+  setMarker(name: string, value: string): void {
+    this.setMeta(`marker:${name}`, value);
+  }
+
+  /** Duties not finished yet (drawn or committed). */
+  openDuties(): DutyRecord[] {
+    const rows = this.db.prepare("SELECT dispute_id FROM duties WHERE state IN ('drawn', 'committed')").all() as {
+      dispute_id: string;
+    }[];
+    return rows.map((row) => this.getDuty(row.dispute_id)!);
+  }
+
   private getMeta(key: string): string | undefined {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
     return row?.value;

@@ -1,0 +1,161 @@
+import { randomBytes } from "node:crypto";
+import { bytesToHex, type Hex } from "viem";
+import { disputeManagerAbi } from "../chain/abis.generated";
+import { sendTransaction, TransactionRevertedError } from "../chain/sendTransaction";
+import { auditBatch } from "./auditBatch";
+import type { VerifierContext } from "./context";
+import { DisputeState } from "./pursueChallenges";
+
+/** `IDisputeManager.Verdict`. */
+const Verdict = { NodeRight: 0, NodeWrong: 1 } as const;
+
+/**
+ * Committee work: finds the disputes this verifier was drawn for (events since the last run), decides its vote by
+ * its own replay (auditing the disputed batch if it had not), stores vote and salt before committing (so a restart
+ * reveals the same vote), commits while commitments are open and reveals while reveals are open.
+ */
+export async function serveCommittees(context: VerifierContext, fromBlockIfNew: bigint): Promise<void> {
+  await recordNewDuties(context, fromBlockIfNew);
+  for (const duty of context.store.openDuties()) {
+    const id = BigInt(duty.disputeId);
+    const state = await readState(context, id);
+    try {
+      if (state === DisputeState.Committing && duty.state === "drawn") {
+        const commitment = await context.clients.publicClient.readContract({
+          address: context.addresses.disputeManager,
+          abi: disputeManagerAbi,
+          functionName: "commitmentOf",
+          args: [id, me(context), duty.verdict, duty.outputHash as Hex, duty.salt as Hex],
+        });
+        await send(context, "commit", [id, commitment]);
+        context.store.setDutyState(duty.disputeId, "committed", now());
+        context.logger.info({ disputeId: duty.disputeId, verdict: duty.verdict }, "vote committed");
+      } else if (state === DisputeState.Revealing && duty.state === "committed") {
+        await send(context, "reveal", [id, duty.verdict, duty.outputHash as Hex, duty.salt as Hex]);
+        context.store.setDutyState(duty.disputeId, "revealed", now());
+        context.logger.info({ disputeId: duty.disputeId }, "vote revealed");
+      } else if (state > DisputeState.Revealing || (state === DisputeState.Revealing && duty.state === "drawn")) {
+        context.store.setDutyState(duty.disputeId, "missed", now());
+        context.logger.warn({ disputeId: duty.disputeId, state }, "committee duty missed");
+      }
+    } catch (error) {
+      context.logger.warn({ disputeId: duty.disputeId, error: (error as Error).message.split("\n")[0] }, "duty retry");
+    }
+  }
+}
+
+/**
+ * Moves forward the disputes this verifier opened: draws the committee once the draw block has passed, and resolves
+ * once the vote (or the expiry) allows. Anyone may do both; the challenger has the strongest reason to.
+ */
+export async function driveOwnDisputes(context: VerifierContext): Promise<void> {
+  for (const challenge of context.store.challenges()) {
+    if (challenge.state !== "confirmed" || !challenge.disputeId) continue;
+    const id = BigInt(challenge.disputeId);
+    const state = await readState(context, id);
+    try {
+      if (state === DisputeState.Drawing) {
+        const dispute = await context.clients.publicClient.readContract({
+          address: context.addresses.disputeManager,
+          abi: disputeManagerAbi,
+          functionName: "getDispute",
+          args: [id],
+        });
+        if ((await context.clients.publicClient.getBlockNumber()) > BigInt(dispute.drawBlock)) {
+          await send(context, "drawCommittee", [id]);
+          context.logger.info({ disputeId: challenge.disputeId }, "committee drawn");
+        }
+      } else if (state === DisputeState.Resolvable || state === DisputeState.Expired) {
+        await send(context, "resolve", [id]);
+        context.logger.info({ disputeId: challenge.disputeId }, "dispute resolved");
+      }
+    } catch (error) {
+      const message = (error as Error).message.split("\n")[0];
+      const level = error instanceof TransactionRevertedError ? "warn" : "error";
+      context.logger[level]({ disputeId: challenge.disputeId, error: message }, "dispute step failed; will retry");
+    }
+  }
+}
+
+async function recordNewDuties(context: VerifierContext, fromBlockIfNew: bigint): Promise<void> {
+  const { publicClient } = context.clients;
+  const head = await publicClient.getBlockNumber();
+  const marker = context.store.getMarker("committee_cursor");
+  const from = marker === undefined ? fromBlockIfNew : BigInt(marker);
+  if (from > head) return;
+  const drawn = await publicClient.getContractEvents({
+    address: context.addresses.disputeManager,
+    abi: disputeManagerAbi,
+    eventName: "CommitteeMemberDrawn",
+    args: { member: me(context) },
+    fromBlock: from,
+    toBlock: head,
+    strict: true,
+  });
+  for (const log of drawn) {
+    const disputeId = log.args.id.toString();
+    if (context.store.getDuty(disputeId)) continue;
+    const { verdict, outputHash } = await decideVote(context, log.args.id);
+    context.store.recordDuty({ disputeId, verdict, outputHash, salt: bytesToHex(randomBytes(32)) }, now());
+    context.logger.info({ disputeId, verdict }, "drawn onto a committee");
+  }
+  context.store.setMarker("committee_cursor", (head + 1n).toString());
+}
+
+/** The vote on a dispute: this verifier's own replay of the disputed receipt. */
+async function decideVote(context: VerifierContext, id: bigint): Promise<{ verdict: number; outputHash: Hex }> {
+  const dispute = await context.clients.publicClient.readContract({
+    address: context.addresses.disputeManager,
+    abi: disputeManagerAbi,
+    functionName: "getDispute",
+    args: [id],
+  });
+  let verdict = context.store.getVerdict(dispute.receiptHash);
+  if (!verdict || verdict.verdict === "skipped") {
+    const [opened] = await context.clients.publicClient.getContractEvents({
+      address: context.addresses.disputeManager,
+      abi: disputeManagerAbi,
+      eventName: "DisputeOpened",
+      args: { id },
+      fromBlock: 0n,
+      strict: true,
+    });
+    const batchKey = opened && /^0x0+$/.test(opened.args.batchId) ? dispute.receiptHash : opened?.args.batchId;
+    const record = batchKey ? context.store.getBatch(batchKey) : undefined;
+    if (record) {
+      const audit = await auditBatch({ ...context, auditShare: 1 }, record);
+      verdict = audit.verdicts.find((v) => v.receiptHash === dispute.receiptHash);
+    }
+  }
+  const wrong = verdict !== undefined && (verdict.verdict === "wrong-output" || verdict.verdict === "malformed");
+  return {
+    verdict: wrong ? Verdict.NodeWrong : Verdict.NodeRight,
+    outputHash: (verdict?.replayOutputHash ?? verdict?.claimedOutputHash ?? `0x${"00".repeat(32)}`) as Hex,
+  };
+}
+
+async function readState(context: VerifierContext, id: bigint): Promise<number> {
+  return context.clients.publicClient.readContract({
+    address: context.addresses.disputeManager,
+    abi: disputeManagerAbi,
+    functionName: "state",
+    args: [id],
+  });
+}
+
+function send(context: VerifierContext, functionName: string, args: readonly unknown[]) {
+  return sendTransaction(context.clients, {
+    address: context.addresses.disputeManager,
+    abi: disputeManagerAbi,
+    functionName,
+    args,
+  });
+}
+
+function me(context: VerifierContext) {
+  return context.clients.walletClient!.account.address;
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
