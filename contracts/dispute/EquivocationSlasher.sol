@@ -211,7 +211,9 @@ contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyG
             address signer = _nodes.signerOf(receipt.node);
             if (signer == address(0)) revert EquivocationNodeNotRegistered(receipt.node);
             // SignatureChecker: ECDSA (65 bytes, low s) for a key, EIP-1271 for a contract signer.
-            if (!SignatureChecker.isValidSignatureNow(signer, _attestation.receiptDigest(receipt), evidence.signature)) {
+            if (
+                !SignatureChecker.isValidSignatureNow(signer, _attestation.receiptDigest(receipt), evidence.signature)
+            ) {
                 revert EquivocationInvalidSignature(receipt.node, signer, receiptHash);
             }
         } else if (!_attestation.verifyInclusion(receipt, evidence.batchId, evidence.proof)) {
