@@ -462,12 +462,7 @@ describe("DataAvailabilityManager", function () {
       it("when the token reenters the manager while paying the bond to the node", async function () {
         const f = await loadFixture(deployHookedBatchFixture);
         const { id } = await demandNow(f);
-        const { id: other } = await demandNow(f);
-        const reenter = f.manager.interface.encodeFunctionData("answer", [
-          other,
-          f.receipts[1]!,
-          f.proof(f.receipts[1]!),
-        ]);
+        const reenter = f.manager.interface.encodeFunctionData("demand", [f.batchId, BOND_FLOOR]);
         await f.hookedToken.setHook(await f.manager.getAddress(), reenter);
         await expect(
           f.manager.connect(f.nodeA.operator).answer(id, f.receipts[0]!, f.proof(f.receipts[0]!)),

@@ -9,6 +9,7 @@ import {
   UNBONDING_PERIOD,
   VerificationMode,
   deployEvidenceFixture,
+  deployReceiverHookEvidenceFixture,
 } from "../fixtures/evidence";
 import type { EvidenceFixture, NodeUnderTest } from "../fixtures/evidence";
 import {
@@ -688,6 +689,30 @@ describe("EquivocationSlasher", function () {
             .to.be.revertedWithCustomError(f.slasher, "EquivocationNotAttested")
             .withArgs(hashReceipt(b), ethers.ZeroHash);
         });
+      });
+
+      it("when a hooked payout to the prover reenters the slasher", async function () {
+        const f = await loadFixture(deployReceiverHookEvidenceFixture);
+        const attacker = await ethers.deployContract("ReentrantReceiverMock");
+        await f.hookToken.setHooked(await attacker.getAddress(), true);
+        const first = await signedPair(f);
+        const second = await signedPair(f);
+        await attacker.arm(
+          await f.slasher.getAddress(),
+          f.slasher.interface.encodeFunctionData("proveEquivocation", [second.evidenceA, second.evidenceB]),
+        );
+        await expect(
+          f.slasher
+            .connect(f.prover)
+            .proveEquivocationFor(first.evidenceA, first.evidenceB, await attacker.getAddress()),
+        ).to.be.revertedWithCustomError(f.slasher, "ReentrancyGuardReentrantCall");
+        // Without the reentrant call the same payout goes through.
+        await attacker.arm(ethers.ZeroAddress, "0x");
+        await expect(
+          f.slasher
+            .connect(f.prover)
+            .proveEquivocationFor(first.evidenceA, first.evidenceB, await attacker.getAddress()),
+        ).to.emit(f.slasher, "EquivocationProven");
       });
 
       it("when the slasher lacks the staking contract's DISPUTE_ROLE", async function () {
