@@ -24,22 +24,22 @@ contract ReceiverHookTokenMock is ERC20 {
     }
 }
 
-/// @notice Test double: a recipient that, when it receives tokens, calls `target` with `data` once (a reentrancy
+/// @notice Test double: a recipient that, when it receives tokens, calls `reentryTarget` with `reentryData` once (a reentrancy
 /// attempt) and bubbles up any revert.
 contract ReentrantReceiverMock {
-    address public target;
-    bytes public data;
+    address public reentryTarget;
+    bytes public reentryData;
 
     function arm(address target_, bytes calldata data_) external {
-        target = target_;
-        data = data_;
+        reentryTarget = target_;
+        reentryData = data_;
     }
 
     function onTokenReceived(address, uint256) external {
-        address to = target;
+        address to = reentryTarget;
         if (to == address(0)) return;
-        target = address(0);
-        (bool ok, bytes memory returned) = to.call(data);
+        reentryTarget = address(0);
+        (bool ok, bytes memory returned) = to.call(reentryData);
         if (!ok) {
             assembly ("memory-safe") {
                 revert(add(returned, 0x20), mload(returned))

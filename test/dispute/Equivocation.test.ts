@@ -691,29 +691,29 @@ describe("EquivocationSlasher", function () {
         });
       });
 
-      it("when a hooked payout to the prover reenters the slasher", async function () {
-        const f = await loadFixture(deployReceiverHookEvidenceFixture);
-        const attacker = await ethers.deployContract("ReentrantReceiverMock");
-        await f.hookToken.setHooked(await attacker.getAddress(), true);
-        const first = await signedPair(f);
-        const second = await signedPair(f);
-        await attacker.arm(
-          await f.slasher.getAddress(),
-          f.slasher.interface.encodeFunctionData("proveEquivocation", [second.evidenceA, second.evidenceB]),
-        );
-        await expect(
-          f.slasher
-            .connect(f.prover)
-            .proveEquivocationFor(first.evidenceA, first.evidenceB, await attacker.getAddress()),
-        ).to.be.revertedWithCustomError(f.slasher, "ReentrancyGuardReentrantCall");
-        // Without the reentrant call the same payout goes through.
-        await attacker.arm(ethers.ZeroAddress, "0x");
-        await expect(
-          f.slasher
-            .connect(f.prover)
-            .proveEquivocationFor(first.evidenceA, first.evidenceB, await attacker.getAddress()),
-        ).to.emit(f.slasher, "EquivocationProven");
-      });
+      for (const entry of ["proveEquivocation", "proveEquivocationFor"] as const) {
+        it(`when a hooked payout to the prover reenters the slasher through ${entry}`, async function () {
+          const f = await loadFixture(deployReceiverHookEvidenceFixture);
+          const attacker = await ethers.deployContract("ReentrantReceiverMock");
+          const attackerAddress = await attacker.getAddress();
+          await f.hookToken.setHooked(attackerAddress, true);
+          const first = await signedPair(f);
+          const second = await signedPair(f);
+          const reentry =
+            entry === "proveEquivocation"
+              ? f.slasher.interface.encodeFunctionData(entry, [second.evidenceA, second.evidenceB])
+              : f.slasher.interface.encodeFunctionData(entry, [second.evidenceA, second.evidenceB, attackerAddress]);
+          await attacker.arm(await f.slasher.getAddress(), reentry);
+          await expect(
+            f.slasher.connect(f.prover).proveEquivocationFor(first.evidenceA, first.evidenceB, attackerAddress),
+          ).to.be.revertedWithCustomError(f.slasher, "ReentrancyGuardReentrantCall");
+          // Without the reentrant call the same payout goes through.
+          await attacker.arm(ethers.ZeroAddress, "0x");
+          await expect(
+            f.slasher.connect(f.prover).proveEquivocationFor(first.evidenceA, first.evidenceB, attackerAddress),
+          ).to.emit(f.slasher, "EquivocationProven");
+        });
+      }
 
       it("when the slasher lacks the staking contract's DISPUTE_ROLE", async function () {
         const f = await loadFixture(deployEvidenceFixture);
