@@ -22,14 +22,6 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Initial parameters, each within its bounds.
-    struct Parameters {
-        uint256 bondFloor;
-        uint48 responsePeriod;
-        uint16 slashBps;
-        uint16 demanderRewardBps;
-    }
-
     /// @notice Basis points of a whole.
     uint16 public constant BPS = 10_000;
 

@@ -70,6 +70,18 @@ interface IDataAvailabilityManager {
         uint128 locked;
     }
 
+    /// @notice The governance parameters (initial values at deployment; each has a setter with the same bounds).
+    /// @param bondFloor The least bond a demand posts, in stake-token units. It should cover a node's gas to answer.
+    /// @param responsePeriod Seconds a node has to answer a demand.
+    /// @param slashBps Share of the node's slashable stake an unanswered demand slashes, in basis points.
+    /// @param demanderRewardBps The demander's share of that slash, in basis points.
+    struct Parameters {
+        uint256 bondFloor;
+        uint48 responsePeriod;
+        uint16 slashBps;
+        uint16 demanderRewardBps;
+    }
+
     error DataAvailabilityZeroAddress();
     error DataAvailabilityUnknownBatch(BatchId batchId);
     error DataAvailabilityWindowClosed(BatchId batchId, uint48 windowEnd, uint48 currentTime);
