@@ -1,0 +1,106 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { VerityLocal } from "./modules/VerityLocal";
+import { VerityProduction } from "./modules/VerityProduction";
+import { writeDeploymentFile, type DeploymentRecord } from "../src/chain/deployment";
+
+/** What a deployment may be told; everything is optional and has a documented default. */
+export interface DeployVerityOptions {
+  /** An existing ERC-20 to stake. Without it a `VerityTestToken` is deployed (local chains, testnets). */
+  stakeToken?: string;
+  /** Receives the admin roles after wiring; the deployer then renounces them. Defaults to the deployer. */
+  admin?: string;
+  /** Receives slashed tokens not paid out. Defaults to the deployer. */
+  treasury?: string;
+  /** Minimum active stake of a node, in token base units. */
+  minimumStake?: bigint;
+  /** Unbonding period in seconds. */
+  unbondingPeriod?: bigint;
+  /** Directory of `<network>.json` address files. Defaults to `deployments/` at the repository root. */
+  deploymentsDir?: string;
+  /** Write the address file (default true). Tests pass false. */
+  writeFile?: boolean;
+}
+
+/** Addresses of a deployed system, by contract name. */
+export type VerityAddresses = Record<"token" | "modelRegistry" | "staking" | "nodeRegistry", string>;
+
+/**
+ * Deploys and wires Verity through Hardhat Ignition (resumable and idempotent: a second run on the same network
+ * changes nothing), hands the admin roles to `options.admin`, and records the addresses in
+ * `deployments/<network>.json` for the off-chain components.
+ */
+export async function deployVerity(
+  hre: HardhatRuntimeEnvironment,
+  options: DeployVerityOptions = {},
+): Promise<DeploymentRecord> {
+  const [deployer] = await hre.ethers.getSigners();
+  const startBlock = await hre.ethers.provider.getBlockNumber();
+  const shared = {
+    ...(options.treasury ? { treasury: options.treasury } : {}),
+    ...(options.minimumStake !== undefined ? { minimumStake: options.minimumStake } : {}),
+    ...(options.unbondingPeriod !== undefined ? { unbondingPeriod: options.unbondingPeriod } : {}),
+  };
+  const deploymentId = await getDeploymentId(hre);
+  const deployed = options.stakeToken
+    ? await hre.ignition.deploy(VerityProduction, {
+        deploymentId,
+        parameters: { VerityProduction: { ...shared, stakeToken: options.stakeToken } },
+      })
+    : await hre.ignition.deploy(VerityLocal, { deploymentId, parameters: { VerityLocal: shared } });
+
+  const contracts: VerityAddresses = {
+    token: await deployed.token.getAddress(),
+    modelRegistry: await deployed.modelRegistry.getAddress(),
+    staking: await deployed.staking.getAddress(),
+    nodeRegistry: await deployed.nodeRegistry.getAddress(),
+  };
+
+  if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
+    for (const contract of [deployed.staking, deployed.nodeRegistry]) {
+      await handOverAdmin(contract, deployer.address, options.admin);
+    }
+  }
+
+  const network = await hre.ethers.provider.getNetwork();
+  const record: DeploymentRecord = {
+    network: hre.network.name,
+    chainId: Number(network.chainId),
+    startBlock,
+    contracts,
+  };
+  if (options.writeFile !== false) {
+    const dir = options.deploymentsDir ?? path.join(hre.config.paths.root, "deployments");
+    fs.mkdirSync(dir, { recursive: true });
+    writeDeploymentFile(path.join(dir, `${hre.network.name}.json`), record);
+  }
+  return record;
+}
+
+/**
+ * Ignition's journal id: `chain-<id>` on real networks; on a local dev chain (31337) the id also carries the genesis
+ * block's timestamp, so a restarted `hardhat node` gets a fresh deployment while re-runs on one node stay idempotent.
+ */
+async function getDeploymentId(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  if (hre.network.name === "hardhat") return undefined;
+  if (chainId !== 31337n) return `chain-${chainId}`;
+  const genesis = await hre.ethers.provider.getBlock(0);
+  return `chain-31337-${genesis?.timestamp ?? 0}`;
+}
+
+interface AccessControlled {
+  DEFAULT_ADMIN_ROLE(): Promise<string>;
+  hasRole(role: string, account: string): Promise<boolean>;
+  grantRole(role: string, account: string): Promise<{ wait(): Promise<unknown> }>;
+  renounceRole(role: string, account: string): Promise<{ wait(): Promise<unknown> }>;
+}
+
+/** Grants the admin role to `admin` and renounces the deployer's, each only if not done yet (resumable). */
+async function handOverAdmin(contract: unknown, deployer: string, admin: string): Promise<void> {
+  const controlled = contract as AccessControlled;
+  const role = await controlled.DEFAULT_ADMIN_ROLE();
+  if (!(await controlled.hasRole(role, admin))) await (await controlled.grantRole(role, admin)).wait();
+  if (await controlled.hasRole(role, deployer)) await (await controlled.renounceRole(role, deployer)).wait();
+}
