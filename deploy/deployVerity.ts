@@ -42,11 +42,13 @@ export async function deployVerity(
     ...(options.minimumStake !== undefined ? { minimumStake: options.minimumStake } : {}),
     ...(options.unbondingPeriod !== undefined ? { unbondingPeriod: options.unbondingPeriod } : {}),
   };
+  const deploymentId = await getDeploymentId(hre);
   const deployed = options.stakeToken
     ? await hre.ignition.deploy(VerityProduction, {
+        deploymentId,
         parameters: { VerityProduction: { ...shared, stakeToken: options.stakeToken } },
       })
-    : await hre.ignition.deploy(VerityLocal, { parameters: { VerityLocal: shared } });
+    : await hre.ignition.deploy(VerityLocal, { deploymentId, parameters: { VerityLocal: shared } });
 
   const contracts: VerityAddresses = {
     token: await deployed.token.getAddress(),
@@ -74,6 +76,18 @@ export async function deployVerity(
     writeDeploymentFile(path.join(dir, `${hre.network.name}.json`), record);
   }
   return record;
+}
+
+/**
+ * Ignition's journal id: `chain-<id>` on real networks; on a local dev chain (31337) the id also carries the genesis
+ * block's timestamp, so a restarted `hardhat node` gets a fresh deployment while re-runs on one node stay idempotent.
+ */
+async function getDeploymentId(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  if (hre.network.name === "hardhat") return undefined;
+  if (chainId !== 31337n) return `chain-${chainId}`;
+  const genesis = await hre.ethers.provider.getBlock(0);
+  return `chain-31337-${genesis?.timestamp ?? 0}`;
 }
 
 interface AccessControlled {

@@ -268,7 +268,7 @@ describe("AttestationRegistry", function () {
 
       it("when the model is unknown", async function () {
         const f = await loadFixture(deployAttestationFixture);
-        const receipt = makeReceipt(f.nodeA.address, randomHash());
+        const receipt = makeReceipt(f.nodeA.address, f.unregisteredModelId);
         await expect(f.registry.submitReceipt(receipt, await signReceiptEthers(f.nodeA.signer, f.domain, receipt)))
           .to.be.revertedWithCustomError(f.registry, "AttestationModelNotActive")
           .withArgs(receipt.modelId);
@@ -286,6 +286,15 @@ describe("AttestationRegistry", function () {
       it("when the node is not registered", async function () {
         const f = await loadFixture(deployAttestationFixture);
         const receipt = makeReceipt(f.unregistered.address, f.modelId);
+        await expect(f.registry.submitReceipt(receipt, await signReceiptEthers(f.nodeA.signer, f.domain, receipt)))
+          .to.be.revertedWithCustomError(f.registry, "AttestationNodeNotRegistered")
+          .withArgs(receipt.node);
+      });
+
+      it("when the node has exited (deregistered)", async function () {
+        const f = await loadFixture(deployAttestationFixture);
+        await f.system.exit(f.nodeA.operator);
+        const receipt = makeReceipt(f.nodeA.address, f.modelId);
         await expect(f.registry.submitReceipt(receipt, await signReceiptEthers(f.nodeA.signer, f.domain, receipt)))
           .to.be.revertedWithCustomError(f.registry, "AttestationNodeNotRegistered")
           .withArgs(receipt.node);

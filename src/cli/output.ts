@@ -1,0 +1,63 @@
+import Table from "cli-table3";
+
+/** Exit codes every `verity` command uses, so scripts can branch on them. */
+export const ExitCode = {
+  /** Done as asked. */
+  Ok: 0,
+  /** The work ran but found a problem (an invalid receipt, a failed expectation). */
+  Failed: 1,
+  /** Bad arguments or configuration. */
+  Usage: 2,
+  /** The chain or a node could not be reached. */
+  Unavailable: 3,
+  /** The chain refused the transaction (a revert). */
+  Rejected: 4,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** How a command prints: a human table by default, one JSON document with `--json`. */
+export interface Output {
+  readonly json: boolean;
+  /** Prints rows as a table (or a JSON array). Bigints print as decimal strings. */
+  table(rows: Record<string, unknown>[], columns?: string[]): void;
+  /** Prints one record as two columns (or a JSON object). */
+  record(value: Record<string, unknown>): void;
+  /** A progress or status line for humans, on stderr so `--json` output stays clean. */
+  progress(message: string): void;
+}
+
+/** Creates the printer for one command run. */
+export function createOutput(json: boolean, write: (text: string) => void = (t) => process.stdout.write(t)): Output {
+  return {
+    json,
+    table(rows, columns) {
+      if (json) return write(`${toJson(rows)}\n`);
+      const head = columns ?? Object.keys(rows[0] ?? {});
+      const table = new Table({ head, style: { head: [], border: [] } });
+      for (const row of rows) table.push(head.map((column) => formatCell(row[column])));
+      write(`${rows.length === 0 ? "(none)" : table.toString()}\n`);
+    },
+    record(value) {
+      if (json) return write(`${toJson(value)}\n`);
+      const table = new Table({ style: { head: [], border: [] } });
+      for (const [key, cell] of Object.entries(value)) table.push({ [key]: formatCell(cell) });
+      write(`${table.toString()}\n`);
+    },
+    progress(message) {
+      if (!json) process.stderr.write(`${message}\n`);
+    },
+  };
+}
+
+/** JSON with bigints as decimal strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item), 2);
+}
+
+function formatCell(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "object") return toJson(value);
+  return String(value);
+}

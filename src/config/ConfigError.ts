@@ -1,0 +1,4 @@
+/** A configuration value is missing or malformed; the message names the setting and what is wrong with it. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
