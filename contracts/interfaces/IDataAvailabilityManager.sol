@@ -156,7 +156,7 @@ interface IDataAvailabilityManager {
     ) external;
 
     /// @notice Slashes the node of an `Expired` demand, returns the bond to the demander with its share of the
-    /// slash, and jails the node (if registered and not jailed yet). Anyone may call it.
+    /// slash, and jails the node unless it is jailed already. Anyone may call it.
     /// @return slashed What was taken from the node's stake.
     function slashUnanswered(DemandId id) external returns (uint256 slashed);
 

@@ -66,7 +66,7 @@ interface IEquivocationSlasher {
 
     /// @notice `node` was proven to have signed two outputs for `requestId`; `slashed` was taken from its stake, of
     /// which the prover was paid `proverRewardBps` / 10,000 (rounded down) and the rest went to the treasury.
-    /// @param jailed True when the node was jailed by this proof (false when it was already jailed or has left).
+    /// @param jailed True when the node was jailed by this proof (false when it was already jailed).
     event EquivocationProven(
         address indexed node,
         bytes32 indexed requestId,
@@ -88,8 +88,8 @@ interface IEquivocationSlasher {
     /// @dev Reverts unless both receipts name the same node, `requestId`, `modelId` and `inputHash`, their
     /// `outputHash`es differ, the model's policy is `EXACT`, both pieces of evidence hold, and `(node, requestId)` was
     /// not proven before. Slashes `slashBps` / 10,000 of the node's slashable stake (rounded up, capped by `Staking`),
-    /// pays `proverRewardBps` / 10,000 of what was slashed to the caller, and jails the node if it is registered and
-    /// not jailed yet.
+    /// pays `proverRewardBps` / 10,000 of what was slashed to the caller, and jails the node unless it is jailed
+    /// already (registered or not: the registry's jail outlives deregistration).
     /// @param evidenceA One receipt and its evidence.
     /// @param evidenceB The other receipt and its evidence.
     /// @return slashed What was taken from the node's stake.

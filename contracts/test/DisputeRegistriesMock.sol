@@ -26,7 +26,6 @@ contract NodeRegistryJailMock is AccessControl {
     }
 
     function jail(address node) external onlyRole(DISPUTE_ROLE) {
-        if (!_nodes[node].registered) revert INodeRegistry.NodeRegistryNotRegistered(node);
         if (_nodes[node].jailed) revert INodeRegistry.NodeRegistryAlreadyJailed(node);
         _nodes[node].jailed = true;
         emit NodeJailed(node);

@@ -550,13 +550,11 @@ describe("DataAvailabilityManager", function () {
       await expect(tx).to.changeTokenBalance(f.token, f.demander, BOND_FLOOR);
     });
 
-    it("slashes nothing but returns the bond and jails when nothing was put at stake", async function () {
+    it("slashes nothing but returns the bond, and jails, when the node left before the demand", async function () {
       const f = await loadFixture(deployEvidenceFixture);
       await f.attestation.connect(f.admin).setChallengeWindow(30n * 24n * 3600n);
       const g = await withBatch(f);
-      await g.staking.connect(g.nodeA.operator).requestUnstake(NODE_STAKE);
-      await time.increase(UNBONDING_PERIOD);
-      await g.staking.connect(g.nodeA.operator).withdraw();
+      await g.system.exit(g.nodeA.operator);
       const { id, deadline } = await demandNow(g);
       await time.setNextBlockTimestamp(deadline);
       const tx = g.manager.slashUnanswered(id);
@@ -564,19 +562,8 @@ describe("DataAvailabilityManager", function () {
         .to.emit(g.manager, "DemandSlashed")
         .withArgs(id, g.batchId, g.nodeA.address, g.demander.address, 0n, BOND_FLOOR, true);
       await expect(tx).to.not.emit(g.staking, "Slashed");
+      await expect(tx).to.emit(g.nodes, "NodeJailed").withArgs(g.nodeA.address);
       await expect(tx).to.changeTokenBalance(g.token, g.demander, BOND_FLOOR);
-    });
-
-    it("does not jail a node that has left the registry", async function () {
-      const f = await loadFixture(deployBatchFixture);
-      const { id, deadline } = await demandNow(f);
-      await f.system.deregisterNode(f.nodeA.operator);
-      await time.setNextBlockTimestamp(deadline);
-      const tx = f.manager.slashUnanswered(id);
-      await expect(tx)
-        .to.emit(f.manager, "DemandSlashed")
-        .withArgs(id, f.batchId, f.nodeA.address, f.demander.address, LOCK, BOND_FLOOR, false);
-      await expect(tx).to.not.emit(f.nodes, "NodeJailed");
     });
 
     describe("reverts", function () {

@@ -6,7 +6,6 @@ import {
   EQUIVOCATION_SLASH_BPS,
   NODE_STAKE,
   PROVER_REWARD_BPS,
-  UNBONDING_PERIOD,
   VerificationMode,
   deployEvidenceFixture,
   deployReceiverHookEvidenceFixture,
@@ -401,14 +400,12 @@ describe("EquivocationSlasher", function () {
       await expect(tx).to.changeTokenBalances(f.token, [f.prover, f.stranger], [reward, 0n]);
     });
 
-    it("records the proof but slashes nothing and jails no one when the node has left", async function () {
+    it("records the proof and jails, but slashes nothing, when the node has left (the jail outlives it)", async function () {
       const f = await loadFixture(deployEvidenceFixture);
       const [a, b] = equivocatingPair(f.nodeA, f.exactModel);
       const { tree, batchId } = await f.submitBatch(f.nodeA, [a, b]);
-      await f.staking.connect(f.nodeA.operator).requestUnstake(NODE_STAKE);
-      await time.increase(UNBONDING_PERIOD);
-      await f.staking.connect(f.nodeA.operator).withdraw();
-      await f.system.deregisterNode(f.nodeA.operator);
+      await f.system.exit(f.nodeA.operator);
+      expect(await f.nodes.signerOf(f.nodeA.address)).to.equal(ethers.ZeroAddress);
       const tx = f.slasher
         .connect(f.prover)
         .proveEquivocation(byAttestation(a, batchId, proofOf(tree, a)), byAttestation(b, batchId, proofOf(tree, b)));
@@ -422,10 +419,13 @@ describe("EquivocationSlasher", function () {
           hashReceipt(a),
           hashReceipt(b),
           0n,
-          false,
-        );
+          true,
+        )
+        .and.to.emit(f.nodes, "NodeJailed")
+        .withArgs(f.nodeA.address);
       await expect(tx).to.not.emit(f.staking, "Slashed");
       expect(await f.slasher.isProven(f.nodeA.address, a.requestId)).to.equal(true);
+      expect(await f.system.isJailed(f.nodeA.address)).to.equal(true);
     });
 
     describe("reverts", function () {
