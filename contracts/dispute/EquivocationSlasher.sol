@@ -194,8 +194,8 @@ contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyG
             slashed = _staking.slash(node, amount, recipients, shares);
         }
 
-        // A node already jailed (by another proof or a dispute) is left as it is: jailing it again would revert and block
-        // the slash. A node that has deregistered is jailed all the same: the jail outlives re-registration.
+        // A node already jailed (by another proof or a dispute) is left as it is: jailing it again would revert and
+        // block the slash. A node that has deregistered is jailed all the same: the jail outlives re-registration.
         bool jailed = !_nodes.getNode(node).jailed;
         if (jailed) _nodes.jail(node);
 
