@@ -20,6 +20,9 @@ import {IModelRegistry} from "./IModelRegistry.sol";
 /// (their on-chain attestations still do).
 ///
 /// Each `(node, requestId)` can be proven once, whatever the pair of receipts used.
+///
+/// A proof is public once sent: a front-runner can copy it from the mempool and take the prover's share (the node is
+/// punished either way). Provers who care send it through a private relay.
 interface IEquivocationSlasher {
     /// @notice How a piece of evidence shows that the node issued its receipt.
     enum EvidenceKind {

@@ -338,6 +338,16 @@ describe("DataAvailabilityManager", function () {
       expect(await f.staking.lockedStakeOf(f.nodeA.address)).to.equal(0n);
     });
 
+    it("works the same for a batch whose node signed with viem's signTypedData", async function () {
+      const f = await loadFixture(deployBatchFixture);
+      const receipts = [makeReceipt(f.nodeA.address, f.exactModel), makeReceipt(f.nodeA.address, f.exactModel)];
+      const { tree, batchId } = await f.submitBatch(f.nodeA, receipts, "viem");
+      await f.manager.connect(f.demander).demand(batchId, BOND_FLOOR);
+      await expect(f.manager.connect(f.nodeA.operator).answer(1n, receipts[1]!, proofOf(tree, receipts[1]!)))
+        .to.emit(f.manager, "DemandAnswered")
+        .withArgs(1n, batchId, f.nodeA.address, hashReceipt(receipts[1]!), Object.values(receipts[1]!));
+    });
+
     it("may come from anyone holding the data (a mirror); the bond still goes to the node", async function () {
       const f = await loadFixture(deployBatchFixture);
       const { id } = await demandNow(f);
