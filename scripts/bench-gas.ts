@@ -3,7 +3,7 @@
  *
  *   npx hardhat run scripts/bench-gas.ts                 human table
  *   BENCH_JSON=1 npx hardhat run scripts/bench-gas.ts    JSON (`hardhat run` forwards no flags)
- *   npx ts-node scripts/bench-gas.ts --json              JSON, run standalone
+ *   npx ts-node --files scripts/bench-gas.ts --json      JSON, run standalone
  *
  * The floor of a transaction is what no design can avoid: 21,000 base + calldata gas of its actual data (4 per zero
  * byte, 16 per other byte) + 22,100 per storage slot it writes that was zero before + 3,000 per ecrecover it runs.
