@@ -752,11 +752,13 @@ describe("AttestationRegistry", function () {
         expect(await registry.isFinal(receipt, batch.root, proof)).to.equal(false);
       });
 
-      it("rejects a proof of the wrong depth, including an inner node passed as a leaf", async function () {
+      it("rejects a proof of the wrong depth: too short, too long, empty", async function () {
         const { registry, receipts, tree, batch } = await loadFixture(batchFixture);
         const proof = proofOf(tree, receipts[0]);
         expect(await registry.verifyInclusion(receipts[0], batch.root, proof.slice(1))).to.equal(false);
         expect(await registry.verifyInclusion(receipts[0], batch.root, [...proof, randomHash()])).to.equal(false);
+        const tooDeep = [...proof, randomHash(), randomHash()];
+        expect(await registry.verifyInclusion(receipts[0], batch.root, tooDeep)).to.equal(false);
         expect(await registry.verifyInclusion(receipts[0], batch.root, [])).to.equal(false);
       });
 
