@@ -1,8 +1,9 @@
 import { ethers } from "hardhat";
+import { hexlify, randomBytes } from "ethers";
 import type { Signer } from "ethers";
+import type { Address, Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import type { AttestationRegistry } from "../../typechain-types";
-import { randomWallet } from "../../test/helpers/receipts";
-import type { Domain } from "../../test/helpers/receipts";
 
 const CHALLENGE_WINDOW = 3_600n;
 const MINIMUM_STAKE = ethers.parseEther("100");
@@ -35,7 +36,7 @@ export async function deployVeritySystem(deployer: Signer) {
     deployer,
   )) as unknown as AttestationRegistry;
 
-  const modelId = ethers.id("bench-model");
+  const modelId = ethers.id("bench-model") as Hex;
   await (
     await modelRegistry.registerModel({
       id: modelId,
@@ -48,17 +49,17 @@ export async function deployVeritySystem(deployer: Signer) {
     })
   ).wait();
 
-  const signer = randomWallet();
+  const signer = privateKeyToAccount(hexlify(randomBytes(32)) as Hex);
   await (await token.mint(operator.address, MINIMUM_STAKE)).wait();
   await (await token.connect(operator).approve(await staking.getAddress(), MINIMUM_STAKE)).wait();
   await (await staking.connect(operator).stake(MINIMUM_STAKE)).wait();
   await (await nodeRegistry.connect(operator).registerNode(signer.address, "https://bench.node", 0, [modelId])).wait();
 
   const { chainId } = await ethers.provider.getNetwork();
-  const domain: Domain = { name: "Verity", version: "1", chainId, verifyingContract: await registry.getAddress() };
+  const domain = { chainId, verifyingContract: (await registry.getAddress()) as Address };
   return {
     registry,
-    node: operator.address,
+    node: operator.address as Address,
     signer,
     modelId,
     domain,

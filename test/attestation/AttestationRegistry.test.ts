@@ -541,6 +541,17 @@ describe("AttestationRegistry", function () {
           .withArgs(batch.node);
       });
 
+      it("when signed by a signer rotated out before submission", async function () {
+        const f = await loadFixture(deployAttestationFixture);
+        const { batch } = batchOf(f.nodeA.address, [makeReceipt(f.nodeA.address, f.modelId)]);
+        const signature = await signBatchEthers(f.nodeA.signer, f.domain, batch);
+        const newSigner = randomWallet();
+        await f.system.rotateSigner(f.nodeA.operator, newSigner.address);
+        await expect(f.registry.submitBatch(batch, signature))
+          .to.be.revertedWithCustomError(f.registry, "AttestationInvalidSignature")
+          .withArgs(batch.node, newSigner.address);
+      });
+
       it("when signed by another node's signer", async function () {
         const f = await loadFixture(deployAttestationFixture);
         const { batch } = batchOf(f.nodeA.address, [makeReceipt(f.nodeA.address, f.modelId)]);
@@ -595,6 +606,21 @@ describe("AttestationRegistry", function () {
             .withArgs(changed.node, expectedSigner);
         });
       }
+    });
+  });
+
+  describe("lookups of what was never attested", function () {
+    it("return zeros", async function () {
+      const { registry, nodeA, modelId } = await loadFixture(deployAttestationFixture);
+      const receipt = makeReceipt(nodeA.address, modelId);
+      const batch = await registry.getBatch(randomHash());
+      expect([batch.node, batch.windowEnd, batch.count]).to.deep.equal([ethers.ZeroAddress, 0n, 0n]);
+      const status = await registry.getReceipt(receipt);
+      expect([status.receiptHash, status.windowEnd, status.state]).to.deep.equal([hashReceipt(receipt), 0n, 0n]);
+      expect(await registry.getReceiptByRequest(receipt.node, receipt.requestId)).to.deep.equal([ethers.ZeroHash, 0n]);
+      expect(await registry.receiptState(hashReceipt(receipt))).to.equal(BigInt(ReceiptState.None));
+      expect(await registry.isReceiptFinal(receipt)).to.equal(false);
+      expect(await registry.verifyInclusion(receipt, ZERO_BATCH, [])).to.equal(false);
     });
   });
 
@@ -726,11 +752,13 @@ describe("AttestationRegistry", function () {
         expect(await registry.isFinal(receipt, batch.root, proof)).to.equal(false);
       });
 
-      it("rejects a proof of the wrong depth, including an inner node passed as a leaf", async function () {
+      it("rejects a proof of the wrong depth: too short, too long, empty", async function () {
         const { registry, receipts, tree, batch } = await loadFixture(batchFixture);
         const proof = proofOf(tree, receipts[0]);
         expect(await registry.verifyInclusion(receipts[0], batch.root, proof.slice(1))).to.equal(false);
         expect(await registry.verifyInclusion(receipts[0], batch.root, [...proof, randomHash()])).to.equal(false);
+        const tooDeep = [...proof, randomHash(), randomHash()];
+        expect(await registry.verifyInclusion(receipts[0], batch.root, tooDeep)).to.equal(false);
         expect(await registry.verifyInclusion(receipts[0], batch.root, [])).to.equal(false);
       });
 
