@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
 import {
   DISPUTE_ROLE,
   EQUIVOCATION_SLASH_BPS,
@@ -25,6 +27,7 @@ import {
 } from "../helpers/receipts";
 import type { Domain, Receipt } from "../helpers/receipts";
 import { byAttestation, bySignature, ceilBps, floorBps } from "./helpers";
+import { signReceipt } from "../../src/protocol";
 
 const MIN_SLASH_BPS = 500n;
 const MAX_SLASH_BPS = 10_000n;
@@ -115,15 +118,29 @@ describe("EquivocationSlasher", function () {
         ["both signed with ethers", "ethers", "ethers"],
         ["both signed with viem signTypedData", "viem", "viem"],
         ["one signed with ethers, the other with viem", "ethers", "viem"],
+        ["both signed with src/protocol signReceipt (the node service's signer)", "protocol", "protocol"],
       ] as const) {
         it(`slashes, pays the prover, sends the rest to the treasury and jails the node (${label})`, async function () {
           const f = await loadFixture(deployEvidenceFixture);
           const { slasher, staking, nodes, token, treasury, prover, nodeA, domain, exactModel } = f;
           const [a, b] = equivocatingPair(nodeA, exactModel);
-          const sign = (how: "ethers" | "viem", r: Receipt) =>
-            how === "ethers"
-              ? signReceiptEthers(nodeA.signer, domain, r)
-              : signReceiptViem(nodeA.signer.privateKey, domain, r);
+          const sign = (how: "ethers" | "viem" | "protocol", r: Receipt): Promise<string> => {
+            if (how === "ethers") return signReceiptEthers(nodeA.signer, domain, r);
+            if (how === "viem") return signReceiptViem(nodeA.signer.privateKey, domain, r);
+            return signReceipt({
+              signer: privateKeyToAccount(nodeA.signer.privateKey as Hex),
+              domain: { chainId: domain.chainId, verifyingContract: domain.verifyingContract as Hex },
+              receipt: {
+                requestId: r.requestId as Hex,
+                modelId: r.modelId as Hex,
+                inputHash: r.inputHash as Hex,
+                outputHash: r.outputHash as Hex,
+                traceRoot: r.traceRoot as Hex,
+                node: r.node as Hex,
+                issuedAt: r.issuedAt,
+              },
+            });
+          };
           const evidenceA = bySignature(a, await sign(signA, a));
           const evidenceB = bySignature(b, await sign(signB, b));
 
