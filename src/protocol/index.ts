@@ -73,3 +73,4 @@ export {
 export { verifyBatchFile } from "./verifyBatchFile";
 export type { VerifyBatchFileParameters, VerifyBatchFileReturnType } from "./verifyBatchFile";
 export { toHex as bytesToHex, fromHex as hexToBytes } from "./bytes";
+export { keccak256Bytes } from "./keccak";
