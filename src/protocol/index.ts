@@ -1,4 +1,11 @@
-export { BaseError, InvalidBatchError, InvalidProofError, InvalidReceiptError, InvalidSignatureError, InvalidTensorError } from "./errors";
+export {
+  BaseError,
+  InvalidBatchError,
+  InvalidProofError,
+  InvalidReceiptError,
+  InvalidSignatureError,
+  InvalidTensorError,
+} from "./errors";
 export type { BaseErrorParameters } from "./errors";
 export {
   MAX_TENSOR_RANK,

@@ -4,11 +4,7 @@ import { expect } from "chai";
 import { keccak256 } from "viem";
 import { buildIrisModels, getIrisSplit, loadBundledModel, readModelManifest } from "../../src/models";
 import { type Tensor, bytesToHex, getTensorHash } from "../../src/protocol";
-import {
-  IRIS_ONNX_TOLERANCE,
-  evaluateIntegerArtifact,
-  evaluateOnnxArtifact,
-} from "../../src/models/buildIrisModels";
+import { IRIS_ONNX_TOLERANCE, evaluateIntegerArtifact, evaluateOnnxArtifact } from "../../src/models/buildIrisModels";
 import {
   compareWithTolerance,
   createIntegerRuntime,
@@ -23,9 +19,13 @@ describe("bundled Iris models", function () {
   describe("build", function () {
     it("rebuilds byte-identical artifacts and manifest (determinism)", async function () {
       const built = await buildIrisModels();
-      expect(bytesToHex(built.int8)).to.equal(bytesToHex(new Uint8Array(readFileSync(path.join(MODELS, "iris-int8.vmodel")))));
+      expect(bytesToHex(built.int8)).to.equal(
+        bytesToHex(new Uint8Array(readFileSync(path.join(MODELS, "iris-int8.vmodel")))),
+      );
       expect(bytesToHex(built.onnx)).to.equal(bytesToHex(new Uint8Array(readFileSync(path.join(MODELS, "iris.onnx")))));
-      expect(JSON.stringify(built.manifest, null, 2) + "\n").to.equal(readFileSync(path.join(MODELS, "manifest.json"), "utf8"));
+      expect(JSON.stringify(built.manifest, null, 2) + "\n").to.equal(
+        readFileSync(path.join(MODELS, "manifest.json"), "utf8"),
+      );
     });
 
     it("uses a fixed 120 / 30 split with 10 held-out samples per class", function () {
@@ -82,7 +82,11 @@ describe("bundled Iris models", function () {
         expect(a.output.shape).to.deep.equal([1, 3]);
         expect(getTensorHash(a.output)).to.equal(getTensorHash(b.output));
         expect(compareWithTolerance(a.output, b.output, IRIS_ONNX_TOLERANCE).ok).to.equal(true);
-        const shifted: Tensor = { dtype: "float32", shape: a.output.shape, data: Float32Array.from(a.output.data as Float32Array, (v) => v + 0.01) };
+        const shifted: Tensor = {
+          dtype: "float32",
+          shape: a.output.shape,
+          data: Float32Array.from(a.output.data as Float32Array, (v) => v + 0.01),
+        };
         expect(compareWithTolerance(a.output, shifted, IRIS_ONNX_TOLERANCE).ok).to.equal(false);
       }
       await loaded.dispose();

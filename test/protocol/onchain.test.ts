@@ -50,20 +50,22 @@ describe("protocol on chain", function () {
     it("agrees with getTensorHash on random tensors", async function () {
       const { tensorHash } = await loadFixture(deployHarnessesFixture);
       const arbShape = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 3 });
-      const arbTensor = fc.tuple(fc.constantFrom(...(Object.keys(tensorDtypes) as (keyof typeof tensorDtypes)[])), arbShape).chain(
-        ([dtype, shape]) => {
+      const arbTensor = fc
+        .tuple(fc.constantFrom(...(Object.keys(tensorDtypes) as (keyof typeof tensorDtypes)[])), arbShape)
+        .chain(([dtype, shape]) => {
           const size = shape.reduce((a, b) => a * b, 1);
           const bytes = fc.uint8Array({ minLength: size * 8, maxLength: size * 8 });
           return bytes.map((raw) => {
             // Random bit patterns of the right width (NaN payloads included for floats).
-            const encoded = new Uint8Array(3 + 4 * shape.length + raw.length);
-            encoded.set([1, tensorDtypes[dtype], shape.length]);
-            const tensor = createTensor(dtype, shape, dtype === "int64" ? new BigInt64Array(size) : new Array<number>(size).fill(0));
+            const tensor = createTensor(
+              dtype,
+              shape,
+              dtype === "int64" ? new BigInt64Array(size) : new Array<number>(size).fill(0),
+            );
             new Uint8Array(tensor.data.buffer).set(raw.subarray(0, tensor.data.byteLength));
             return tensor as Tensor;
           });
-        },
-      );
+        });
       await fc.assert(
         fc.asyncProperty(arbTensor, async (tensor) => {
           expect(await tensorHash.hash(tensorDtypes[tensor.dtype], [...tensor.shape], dataOf(tensor))).to.equal(
@@ -128,9 +130,9 @@ describe("protocol on chain", function () {
         count: built.count,
         dataHash: receiptVectors.batch.dataHash as Hex,
       };
-      expect(await receiptHash.batchDigest(batch.node, batch.sequence, batch.root, batch.count, batch.dataHash)).to.equal(
-        getBatchDigest(batch, domain),
-      );
+      expect(
+        await receiptHash.batchDigest(batch.node, batch.sequence, batch.root, batch.count, batch.dataHash),
+      ).to.equal(getBatchDigest(batch, domain));
     });
   });
 });

@@ -69,7 +69,10 @@ describe("integer runtime", function () {
 
   describe("runIntegerModel", function () {
     it("computes the hand-checked golden output and trace", function () {
-      const { output, trace, traceHashes, traceRoot } = runIntegerModel(tinyModel(), createTensor("int8", [1, 2], [10, -3]));
+      const { output, trace, traceHashes, traceRoot } = runIntegerModel(
+        tinyModel(),
+        createTensor("int8", [1, 2], [10, -3]),
+      );
       // hidden: acc = [1 + 10 - 6, -2 - 30 - 12] = [5, -44]; requant 3/4: [floor(15/4+.5)=4, floor(-132/4+.5)=-33]; relu: [4, 0]
       expect(Array.from(trace[1]!.data as Int8Array)).to.deep.equal([4, 0]);
       // logits: [127*4 - 128*0 + 0, -4 + 0 + 5] = [508, 1]
@@ -120,10 +123,16 @@ describe("integer runtime", function () {
 
     describe("rejects", function () {
       it("a non-int8 input", function () {
-        expect(() => runIntegerModel(tinyModel(), createTensor("int32", [1, 2], [1, 2]))).to.throw(RuntimeInputError, /int8/);
+        expect(() => runIntegerModel(tinyModel(), createTensor("int32", [1, 2], [1, 2]))).to.throw(
+          RuntimeInputError,
+          /int8/,
+        );
       });
       it("an input of the wrong shape", function () {
-        expect(() => runIntegerModel(tinyModel(), createTensor("int8", [1, 3], [1, 2, 3]))).to.throw(RuntimeInputError, /shape/);
+        expect(() => runIntegerModel(tinyModel(), createTensor("int8", [1, 3], [1, 2, 3]))).to.throw(
+          RuntimeInputError,
+          /shape/,
+        );
       });
     });
   });

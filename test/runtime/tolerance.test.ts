@@ -15,19 +15,33 @@ describe("compareWithTolerance", function () {
   });
 
   it("reports the first element beyond the tolerance", function () {
-    const result = compareWithTolerance(createTensor("float32", [3], [1, 2, 3]), createTensor("float32", [3], [1, 2.001, 3]), tol);
+    const result = compareWithTolerance(
+      createTensor("float32", [3], [1, 2, 3]),
+      createTensor("float32", [3], [1, 2.001, 3]),
+      tol,
+    );
     expect(result.ok).to.equal(false);
     expect(result).to.include({ reason: "difference", index: 1 });
   });
 
   it("rejects a dtype or shape mismatch and NaN", function () {
-    expect(compareWithTolerance(createTensor("float32", [1], [1]), createTensor("float64", [1], [1]), tol)).to.include({ reason: "dtype" });
-    expect(compareWithTolerance(createTensor("float32", [1, 2], [1, 1]), createTensor("float32", [2], [1, 1]), tol)).to.include({ reason: "shape" });
-    expect(compareWithTolerance(createTensor("float32", [1], [NaN]), createTensor("float32", [1], [NaN]), tol)).to.include({ reason: "nan" });
+    expect(compareWithTolerance(createTensor("float32", [1], [1]), createTensor("float64", [1], [1]), tol)).to.include({
+      reason: "dtype",
+    });
+    expect(
+      compareWithTolerance(createTensor("float32", [1, 2], [1, 1]), createTensor("float32", [2], [1, 1]), tol),
+    ).to.include({ reason: "shape" });
+    expect(
+      compareWithTolerance(createTensor("float32", [1], [NaN]), createTensor("float32", [1], [NaN]), tol),
+    ).to.include({ reason: "nan" });
   });
 
   it("with zero tolerance demands equality", function () {
-    expect(compareWithTolerance(createTensor("float32", [1], [1]), createTensor("float32", [1], [1]), 0n).ok).to.equal(true);
-    expect(compareWithTolerance(createTensor("float32", [1], [1]), createTensor("float32", [1], [1 + 2 ** -23]), 0n).ok).to.equal(false);
+    expect(compareWithTolerance(createTensor("float32", [1], [1]), createTensor("float32", [1], [1]), 0n).ok).to.equal(
+      true,
+    );
+    expect(
+      compareWithTolerance(createTensor("float32", [1], [1]), createTensor("float32", [1], [1 + 2 ** -23]), 0n).ok,
+    ).to.equal(false);
   });
 });
