@@ -431,6 +431,18 @@ describe("AttestationRegistry", function () {
       expect(await f.registry.submitBatch.staticCall(batch, signature)).to.equal(batch.root);
     });
 
+    it("accepts an EIP-1271 contract signer", async function () {
+      const f = await loadFixture(deployAttestationFixture);
+      const owner = randomWallet();
+      const wallet = await ethers.deployContract("ERC1271WalletMock", [owner.address]);
+      await f.system.registerNode(f.unregistered, await wallet.getAddress());
+      const { batch } = batchOf(f.unregistered.address, [makeReceipt(f.unregistered.address, f.modelId)]);
+      await expect(f.registry.submitBatch(batch, await signBatchEthers(owner, f.domain, batch))).to.emit(
+        f.registry,
+        "BatchSubmitted",
+      );
+    });
+
     it("keeps an independent sequence per node", async function () {
       const f = await loadFixture(deployAttestationFixture);
       for (const sequence of [1n, 2n, 3n]) {
