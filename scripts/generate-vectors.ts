@@ -27,7 +27,10 @@ import {
 
 /** Fixed test key (Hardhat account #0); never use it for anything real. */
 export const VECTOR_PRIVATE_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-export const VECTOR_DOMAIN = { chainId: 31337, verifyingContract: "0xcccccccccccccccccccccccccccccccccccccccc" } as const;
+export const VECTOR_DOMAIN = {
+  chainId: 31337,
+  verifyingContract: "0xcccccccccccccccccccccccccccccccccccccccc",
+} as const;
 
 function tensorVector(name: string, tensor: Tensor) {
   const encoding = encodeTensor(tensor);

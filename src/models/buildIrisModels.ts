@@ -12,8 +12,8 @@ import { IRIS_HELD_OUT_PER_CLASS, IRIS_SPLIT_SEED, type Sample, getIrisSplit } f
 import { quantizeMlp } from "./quantizeMlp";
 import { defaultTrainParameters, trainMlp } from "./trainMlp";
 
-/** Tolerance (18-decimal fixed point) registered for the float model: 1e-5 absolute per logit. */
-export const IRIS_ONNX_TOLERANCE = 10n ** 13n;
+/** Tolerance (18-decimal fixed point) registered for the float model: 1e-4 absolute per logit (WASM vs native differ by up to 1.5e-5, see docs/runtime.md). */
+export const IRIS_ONNX_TOLERANCE = 10n ** 14n;
 
 /** One manifest entry. */
 export type ModelManifestEntry = {

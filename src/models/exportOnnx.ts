@@ -39,7 +39,11 @@ export function exportMlpToOnnx(mlp: FloatMlp): Uint8Array {
       name: "iris_mlp",
       initializer: [
         initializer("mean", [inputs], mlp.mean),
-        initializer("inv_std", [inputs], mlp.std.map((s) => 1 / s)),
+        initializer(
+          "inv_std",
+          [inputs],
+          mlp.std.map((s) => 1 / s),
+        ),
         initializer("w1", [hidden, inputs], mlp.w1.flat()),
         initializer("b1", [hidden], mlp.b1),
         initializer("w2", [classes, hidden], mlp.w2.flat()),

@@ -24,7 +24,12 @@ export function standardize(mlp: Pick<FloatMlp, "mean" | "std">, x: readonly num
 /** Forward pass in float64: returns hidden activations and logits. */
 export function forwardMlp(mlp: FloatMlp, x: readonly number[]): { hidden: number[]; logits: number[] } {
   const z = standardize(mlp, x);
-  const hidden = mlp.w1.map((row, o) => Math.max(0, row.reduce((acc, w, i) => acc + w * z[i]!, mlp.b1[o]!)));
+  const hidden = mlp.w1.map((row, o) =>
+    Math.max(
+      0,
+      row.reduce((acc, w, i) => acc + w * z[i]!, mlp.b1[o]!),
+    ),
+  );
   const logits = mlp.w2.map((row, o) => row.reduce((acc, w, i) => acc + w * hidden[i]!, mlp.b2[o]!));
   return { hidden, logits };
 }

@@ -1,4 +1,5 @@
-import { type Address, type Hex, keccak256 } from "viem";
+import type { Address, Hex } from "viem";
+import { keccak256Bytes } from "./keccak";
 import { fromHex, toHex, writeHex, writeUint256 } from "./bytes";
 import { BATCH_TYPEHASH, type GetVerityDomainParameters, getDomainSeparator, getTypedDataDigest } from "./domain";
 
@@ -31,7 +32,7 @@ export function getBatchStructHashBytes(batch: ReceiptBatch): Uint8Array {
   writeHex(buffer, 96, batch.root, 32);
   writeUint256(buffer, 128, batch.count);
   writeHex(buffer, 160, batch.dataHash, 32);
-  return keccak256(buffer, "bytes");
+  return keccak256Bytes(buffer);
 }
 
 /** The EIP-712 struct hash of a batch header. */

@@ -10,7 +10,8 @@ export function decodeTensor(encoding: Uint8Array): Tensor {
     throw new InvalidTensorError("Unknown tensor encoding version.", { details: `version byte ${encoding[0]}` });
   }
   const dtype = getTensorDtype(encoding[1]!);
-  if (dtype === undefined) throw new InvalidTensorError("Unknown tensor dtype code.", { details: `code ${encoding[1]}` });
+  if (dtype === undefined)
+    throw new InvalidTensorError("Unknown tensor dtype code.", { details: `code ${encoding[1]}` });
   const rank = encoding[2]!;
   const header = 3 + 4 * rank;
   if (encoding.length < header) throw new InvalidTensorError("Tensor encoding is shorter than its shape header.");

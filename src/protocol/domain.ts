@@ -1,5 +1,6 @@
 import { type Address, type Hex, keccak256, stringToBytes } from "viem";
 import { toHex, writeHex, writeUint256 } from "./bytes";
+import { keccak256Bytes } from "./keccak";
 
 /** EIP-712 domain name of every Verity signature. */
 export const VERITY_DOMAIN_NAME = "Verity";
@@ -64,7 +65,7 @@ export function getDomainSeparator(domain: GetVerityDomainParameters): Uint8Arra
   buffer.set(keccak256(stringToBytes(VERITY_DOMAIN_VERSION), "bytes"), 64);
   writeUint256(buffer, 96, BigInt(domain.chainId));
   writeHex(buffer, 128, domain.verifyingContract, 32);
-  return keccak256(buffer, "bytes");
+  return keccak256Bytes(buffer);
 }
 
 /** `keccak256(0x1901 ‖ domainSeparator ‖ structHash)` on bytes. */
@@ -74,7 +75,7 @@ export function getTypedDataDigest(domainSeparator: Uint8Array, structHash: Uint
   buffer[1] = 0x01;
   buffer.set(domainSeparator, 2);
   buffer.set(structHash, 34);
-  return keccak256(buffer, "bytes");
+  return keccak256Bytes(buffer);
 }
 
 /** Hex form of {@link getDomainSeparator}. */

@@ -18,7 +18,9 @@ export function assertTensor(tensor: Tensor): void {
   }
   for (const dim of tensor.shape) {
     if (!Number.isInteger(dim) || dim < 0 || dim > 0xffffffff) {
-      throw new InvalidTensorError("Tensor dimension is not a uint32.", { details: `shape [${tensor.shape.join(",")}]` });
+      throw new InvalidTensorError("Tensor dimension is not a uint32.", {
+        details: `shape [${tensor.shape.join(",")}]`,
+      });
     }
   }
   const size = getTensorSize(tensor.shape);

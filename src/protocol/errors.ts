@@ -19,8 +19,7 @@ export class BaseError extends Error {
   readonly metaMessages: readonly string[] | undefined;
 
   constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
-    const details =
-      parameters.details ?? (parameters.cause instanceof Error ? parameters.cause.message : undefined);
+    const details = parameters.details ?? (parameters.cause instanceof Error ? parameters.cause.message : undefined);
     const lines = [shortMessage, ...(parameters.metaMessages ?? [])];
     if (details !== undefined) lines.push(`Details: ${details}`);
     super(lines.join("\n"), parameters.cause === undefined ? undefined : { cause: parameters.cause });

@@ -1,4 +1,11 @@
-export { BaseError, InvalidBatchError, InvalidProofError, InvalidReceiptError, InvalidSignatureError, InvalidTensorError } from "./errors";
+export {
+  BaseError,
+  InvalidBatchError,
+  InvalidProofError,
+  InvalidReceiptError,
+  InvalidSignatureError,
+  InvalidTensorError,
+} from "./errors";
 export type { BaseErrorParameters } from "./errors";
 export {
   MAX_TENSOR_RANK,
@@ -73,3 +80,4 @@ export {
 export { verifyBatchFile } from "./verifyBatchFile";
 export type { VerifyBatchFileParameters, VerifyBatchFileReturnType } from "./verifyBatchFile";
 export { toHex as bytesToHex, fromHex as hexToBytes } from "./bytes";
+export { keccak256Bytes } from "./keccak";

@@ -1,4 +1,5 @@
-import { type Hex, keccak256 } from "viem";
+import type { Hex } from "viem";
+import { keccak256Bytes } from "./keccak";
 import { fromHex, toHex } from "./bytes";
 import { InvalidProofError } from "./errors";
 
@@ -26,7 +27,7 @@ export function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
     pairBuffer.set(b, 0);
     pairBuffer.set(a, 32);
   }
-  return keccak256(pairBuffer, "bytes");
+  return keccak256Bytes(pairBuffer);
 }
 
 /** Builds the tree array from leaves (in leaf order). Throws on zero leaves. */

@@ -1,4 +1,5 @@
-import { type Address, type Hex, keccak256 } from "viem";
+import type { Address, Hex } from "viem";
+import { keccak256Bytes } from "./keccak";
 import { fromHex, toHex, writeHex, writeUint256 } from "./bytes";
 import { type GetVerityDomainParameters, RECEIPT_TYPEHASH, getDomainSeparator, getTypedDataDigest } from "./domain";
 
@@ -35,7 +36,7 @@ export function getReceiptStructHashBytes(receipt: Receipt): Uint8Array {
   writeHex(buffer, 192, receipt.node, 32);
   if (receipt.issuedAt < 0n || receipt.issuedAt > UINT64_MAX) throw new RangeError("issuedAt is not a uint64");
   writeUint256(buffer, 224, receipt.issuedAt);
-  return keccak256(buffer, "bytes");
+  return keccak256Bytes(buffer);
 }
 
 /** The EIP-712 struct hash of a receipt: `keccak256(abi.encode(RECEIPT_TYPEHASH, ...fields))`. */
@@ -50,7 +51,7 @@ export function getReceiptDigest(receipt: Receipt, domain: GetVerityDomainParame
 
 /** `keccak256(bytes.concat(keccak256(abi.encode(structHash))))`: the StandardMerkleTree leaf of a 32-byte value. */
 export function getBytes32LeafBytes(value: Uint8Array): Uint8Array {
-  return keccak256(keccak256(value, "bytes"), "bytes");
+  return keccak256Bytes(keccak256Bytes(value));
 }
 
 /** The Merkle leaf of a receipt as bytes (hot path). */

@@ -57,7 +57,9 @@ export const batchFileSchema = z
   .strict();
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`).join("; ");
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("; ");
 }
 
 function parseJsonText(value: unknown, ErrorClass: typeof InvalidReceiptError, what: string): unknown {
@@ -72,7 +74,8 @@ function parseJsonText(value: unknown, ErrorClass: typeof InvalidReceiptError, w
 /** Parses a receipt from JSON text or a parsed value; throws {@link InvalidReceiptError} saying which field is wrong. */
 export function parseReceipt(value: unknown): Receipt {
   const result = receiptSchema.safeParse(parseJsonText(value, InvalidReceiptError, "Receipt"));
-  if (!result.success) throw new InvalidReceiptError("Invalid receipt.", { details: describeIssues(result.error), cause: result.error });
+  if (!result.success)
+    throw new InvalidReceiptError("Invalid receipt.", { details: describeIssues(result.error), cause: result.error });
   return result.data;
 }
 
@@ -82,7 +85,8 @@ export function parseReceipt(value: unknown): Receipt {
  */
 export function parseBatchFile(value: unknown): BatchFile {
   const result = batchFileSchema.safeParse(parseJsonText(value, InvalidBatchError, "Batch file"));
-  if (!result.success) throw new InvalidBatchError("Invalid batch file.", { details: describeIssues(result.error), cause: result.error });
+  if (!result.success)
+    throw new InvalidBatchError("Invalid batch file.", { details: describeIssues(result.error), cause: result.error });
   const file = result.data;
   file.entries.forEach((entry, i) => {
     if (entry.receipt.node !== file.node) {

@@ -61,7 +61,9 @@ export async function verifyBatchFile({
   if (leaves.length === 0) throw new InvalidBatchError("A batch needs at least one receipt.");
   const root = toHex(buildMerkleTree(leaves)[0]!);
   if (expectedRoot !== undefined && root !== expectedRoot.toLowerCase()) {
-    throw new InvalidBatchError("Batch root does not match.", { details: `computed ${root}, expected ${expectedRoot}` });
+    throw new InvalidBatchError("Batch root does not match.", {
+      details: `computed ${root}, expected ${expectedRoot}`,
+    });
   }
   const batch: ReceiptBatch = {
     node: file.node,

@@ -41,7 +41,8 @@ export function compareWithTolerance(a: Tensor, b: Tensor, tolerance: bigint): C
     if (Number.isNaN(x) || Number.isNaN(y)) return { ok: false, reason: "nan", index: i, maxDifference: NaN };
     const d = x === y ? 0 : Math.abs(x - y);
     if (d > maxDifference) maxDifference = d;
-    if (!Number.isFinite(d) || !isWithin(d, tolerance)) return { ok: false, reason: "difference", index: i, maxDifference };
+    if (!Number.isFinite(d) || !isWithin(d, tolerance))
+      return { ok: false, reason: "difference", index: i, maxDifference };
   }
   return { ok: true, maxDifference };
 }

@@ -41,7 +41,10 @@ import {
   verityTypes,
 } from "../../src/protocol";
 
-const domain = { chainId: receiptVectors.domain.chainId, verifyingContract: receiptVectors.domain.verifyingContract as Hex };
+const domain = {
+  chainId: receiptVectors.domain.chainId,
+  verifyingContract: receiptVectors.domain.verifyingContract as Hex,
+};
 const account = privateKeyToAccount(receiptVectors.privateKey as Hex);
 const arbBytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(bytesToHex);
 const arbReceipt: fc.Arbitrary<Receipt> = fc.record({
@@ -73,7 +76,9 @@ describe("protocol", function () {
 
     it("round-trips random int8/int32/float32 tensors bit for bit", function () {
       const arbTensor = fc.oneof(
-        fc.array(fc.integer({ min: -128, max: 127 }), { maxLength: 40 }).map((v) => createTensor("int8", [v.length], v)),
+        fc
+          .array(fc.integer({ min: -128, max: 127 }), { maxLength: 40 })
+          .map((v) => createTensor("int8", [v.length], v)),
         fc.array(fc.integer(), { maxLength: 40 }).map((v) => createTensor("int32", [1, v.length], v)),
         fc
           .array(fc.float({ noDefaultInfinity: false }), { maxLength: 40 })
@@ -191,10 +196,16 @@ describe("protocol", function () {
       });
       it("rejects an issuedAt beyond uint64", function () {
         const bad = { ...receiptVectors.receipts[0]!.receipt, issuedAt: (1n << 64n).toString() };
-        expect(() => parseReceipt(bad)).to.throw(InvalidReceiptError, /issuedAt: expected an integer in \[0, 2\^64-1\]/);
+        expect(() => parseReceipt(bad)).to.throw(
+          InvalidReceiptError,
+          /issuedAt: expected an integer in \[0, 2\^64-1\]/,
+        );
       });
       it("rejects unknown fields and bad JSON", function () {
-        expect(() => parseReceipt({ ...receiptVectors.receipts[0]!.receipt, extra: 1 })).to.throw(InvalidReceiptError, /extra/);
+        expect(() => parseReceipt({ ...receiptVectors.receipts[0]!.receipt, extra: 1 })).to.throw(
+          InvalidReceiptError,
+          /extra/,
+        );
         expect(() => parseReceipt("{")).to.throw(InvalidReceiptError, /not valid JSON/);
       });
     });
@@ -212,28 +223,42 @@ describe("protocol", function () {
       const file = parseBatchFile(v.file);
       expect(serializeBatchFile(file)).to.equal(v.file);
       expect(getBatchDataHash(file)).to.equal(v.dataHash);
-      const batch = { node: file.node, sequence: 7n, root: built.root, count: built.count, dataHash: v.dataHash as Hex };
+      const batch = {
+        node: file.node,
+        sequence: 7n,
+        root: built.root,
+        count: built.count,
+        dataHash: v.dataHash as Hex,
+      };
       expect(getBatchStructHash(batch)).to.equal(v.structHash);
       expect(getBatchDigest(batch, domain)).to.equal(v.digest);
       expect(await signBatch({ signer: account, domain, batch })).to.equal(v.signature);
-      const verified = await verifyBatchFile({ file, domain, signature: v.signature as Hex, expectedRoot: v.root as Hex });
+      const verified = await verifyBatchFile({
+        file,
+        domain,
+        signature: v.signature as Hex,
+        expectedRoot: v.root as Hex,
+      });
       expect(verified.signer).to.equal(account.address);
     });
 
     it("match StandardMerkleTree.of(structHashes, ['bytes32']) root and proofs for random batches", function () {
       fc.assert(
-        fc.property(fc.uniqueArray(arbReceipt, { minLength: 1, maxLength: 40, selector: (r) => r.requestId }), (receipts) => {
-          const built = buildReceiptBatch(receipts);
-          const tree = StandardMerkleTree.of(
-            receipts.map((r) => [getReceiptStructHash(r)]),
-            ["bytes32"],
-          );
-          expect(built.root).to.equal(tree.root);
-          built.receipts.forEach((receipt, i) => {
-            expect(built.proofs[i]).to.deep.equal(tree.getProof([getReceiptStructHash(receipt)]));
-            expect(verifyReceiptProof({ receipt, proof: built.proofs[i]!, root: built.root })).to.equal(true);
-          });
-        }),
+        fc.property(
+          fc.uniqueArray(arbReceipt, { minLength: 1, maxLength: 40, selector: (r) => r.requestId }),
+          (receipts) => {
+            const built = buildReceiptBatch(receipts);
+            const tree = StandardMerkleTree.of(
+              receipts.map((r) => [getReceiptStructHash(r)]),
+              ["bytes32"],
+            );
+            expect(built.root).to.equal(tree.root);
+            built.receipts.forEach((receipt, i) => {
+              expect(built.proofs[i]).to.deep.equal(tree.getProof([getReceiptStructHash(receipt)]));
+              expect(verifyReceiptProof({ receipt, proof: built.proofs[i]!, root: built.root })).to.equal(true);
+            });
+          },
+        ),
         { numRuns: 50 },
       );
     });

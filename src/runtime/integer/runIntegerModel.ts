@@ -1,8 +1,9 @@
-import { type Hex, keccak256 } from "viem";
+import type { Hex } from "viem";
 import {
   type Tensor,
   bytesToHex,
   encodeTensor,
+  keccak256Bytes,
   getBytes32LeafBytes,
   getMerkleRoot,
 } from "../../protocol";
@@ -74,7 +75,7 @@ export function runIntegerModel(model: IntegerModel, input: Tensor): RunIntegerM
     for (let i = 1; i < data.length; i++) if (data[i]! > data[best]!) best = i;
     output = { dtype: "int32", shape: [1], data: Int32Array.of(best) };
   }
-  const traceHashes = trace.map((t) => keccak256(encodeTensor(t), "bytes"));
+  const traceHashes = trace.map((t) => keccak256Bytes(encodeTensor(t)));
   const traceRoot = bytesToHex(getMerkleRoot(traceHashes.map(getBytes32LeafBytes)));
   return { output, trace, traceHashes, traceRoot };
 }

@@ -25,7 +25,10 @@ export function createOnnxRuntime(): Runtime {
     runtimeId: ONNX_RUNTIME_ID,
     async load(artifact: Uint8Array): Promise<LoadedModel> {
       const ort = await import("onnxruntime-node");
-      const session = await ort.InferenceSession.create(artifact, { ...onnxSessionOptions, executionProviders: ["cpu"] });
+      const session = await ort.InferenceSession.create(artifact, {
+        ...onnxSessionOptions,
+        executionProviders: ["cpu"],
+      });
       const inputName = session.inputNames[0]!;
       const outputName = session.outputNames[0]!;
       return {

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {ModelId} from "../types/ModelId.sol";
+
+/// @notice Test double of the node registry views and jail that the committee-free dispute contracts use, until the
+/// real registry is merged: `signerOf`, `isActive`, `getNode`, `jail` (only `DISPUTE_ROLE`).
+contract NodeRegistryJailMock is AccessControl {
+    bytes32 public constant DISPUTE_ROLE = keccak256("DISPUTE_ROLE");
+
+    mapping(address node => INodeRegistry.Node) private _nodes;
+
+    event NodeJailed(address indexed node);
+
+    constructor() {
+        _grantRole(DEFAULT_ADMIN_ROLE, msg.sender);
+    }
+
+    function setNode(address node, address signer, bool registered) external {
+        _nodes[node].signer = signer;
+        _nodes[node].registered = registered;
+    }
+
+    function jail(address node) external onlyRole(DISPUTE_ROLE) {
+        if (_nodes[node].jailed) revert INodeRegistry.NodeRegistryAlreadyJailed(node);
+        _nodes[node].jailed = true;
+        emit NodeJailed(node);
+    }
+
+    function signerOf(address node) external view returns (address) {
+        return _nodes[node].registered ? _nodes[node].signer : address(0);
+    }
+
+    function isActive(address node) external view returns (bool) {
+        return _nodes[node].registered && !_nodes[node].jailed;
+    }
+
+    function getNode(address node) external view returns (INodeRegistry.Node memory) {
+        return _nodes[node];
+    }
+}
+
+/// @notice Test double of the model registry's `isActive` and `policyOf`, until the real registry is merged.
+contract ModelRegistryPolicyMock {
+    mapping(ModelId id => IModelRegistry.VerificationMode) private _modes;
+    mapping(ModelId id => bool) private _known;
+
+    function setModel(ModelId id, IModelRegistry.VerificationMode mode) external {
+        _modes[id] = mode;
+        _known[id] = true;
+    }
+
+    function isActive(ModelId id) external view returns (bool) {
+        return _known[id];
+    }
+
+    function policyOf(ModelId id) external view returns (IModelRegistry.VerificationMode mode, uint128 tolerance) {
+        if (!_known[id]) revert IModelRegistry.ModelRegistryUnknownModel(id);
+        return (_modes[id], 0);
+    }
+}
