@@ -30,7 +30,14 @@ export interface DeployVerityOptions {
 
 /** Addresses of a deployed system, by contract name. */
 export type VerityAddresses = Record<
-  "token" | "modelRegistry" | "staking" | "nodeRegistry" | "attestationRegistry" | "disputeManager",
+  | "token"
+  | "modelRegistry"
+  | "staking"
+  | "nodeRegistry"
+  | "attestationRegistry"
+  | "disputeManager"
+  | "equivocationSlasher"
+  | "dataAvailabilityManager",
   string
 >;
 
@@ -67,6 +74,8 @@ export async function deployVerity(
     nodeRegistry: await deployed.nodeRegistry.getAddress(),
     attestationRegistry: await deployed.attestationRegistry.getAddress(),
     disputeManager: await deployed.disputeManager.getAddress(),
+    equivocationSlasher: await deployed.equivocationSlasher.getAddress(),
+    dataAvailabilityManager: await deployed.dataAvailabilityManager.getAddress(),
   };
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
@@ -75,6 +84,8 @@ export async function deployVerity(
       deployed.nodeRegistry,
       deployed.attestationRegistry,
       deployed.disputeManager,
+      deployed.equivocationSlasher,
+      deployed.dataAvailabilityManager,
     ]) {
       await handOverAdmin(contract, deployer.address, options.admin);
     }

@@ -25,6 +25,14 @@ export const DEFAULT_DISPUTE_PARAMETERS = {
   arbitrationPeriod: 3_600,
 };
 
+/** Default data-availability parameters (see IDataAvailabilityManager.Parameters). */
+export const DEFAULT_DATA_AVAILABILITY_PARAMETERS = {
+  bondFloor: 1n * 10n ** 18n,
+  responsePeriod: 3_600,
+  slashBps: 1_000,
+  demanderRewardBps: 2_000,
+};
+
 /** Default minimum stake: 100 tokens of 18 decimals. */
 const DEFAULT_MINIMUM_STAKE = 100n * 10n ** 18n;
 
@@ -63,6 +71,22 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
     deployer,
     disputeParameters,
   ]);
+  const equivocationSlasher = m.contract("EquivocationSlasher", [
+    attestationRegistry,
+    staking,
+    nodeRegistry,
+    modelRegistry,
+    m.getParameter("equivocationSlashBps", 5_000),
+    m.getParameter("equivocationProverRewardBps", 2_000),
+    deployer,
+  ]);
+  const dataAvailabilityManager = m.contract("DataAvailabilityManager", [
+    attestationRegistry,
+    staking,
+    nodeRegistry,
+    m.getParameter("dataAvailabilityParameters", DEFAULT_DATA_AVAILABILITY_PARAMETERS),
+    deployer,
+  ]);
   for (const [name, contract] of [
     ["Staking", staking],
     ["NodeRegistry", nodeRegistry],
@@ -70,7 +94,18 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
   ] as const) {
     const role = m.staticCall(contract, "DISPUTE_ROLE", [], 0, { id: `${name}_DISPUTE_ROLE` });
     m.call(contract, "grantRole", [role, disputeManager], { id: `${name}_grantDisputeManager` });
+    if (name === "AttestationRegistry") continue;
+    m.call(contract, "grantRole", [role, equivocationSlasher], { id: `${name}_grantEquivocationSlasher` });
+    m.call(contract, "grantRole", [role, dataAvailabilityManager], { id: `${name}_grantDataAvailabilityManager` });
   }
 
-  return { modelRegistry, staking, nodeRegistry, attestationRegistry, disputeManager };
+  return {
+    modelRegistry,
+    staking,
+    nodeRegistry,
+    attestationRegistry,
+    disputeManager,
+    equivocationSlasher,
+    dataAvailabilityManager,
+  };
 }

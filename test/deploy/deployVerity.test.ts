@@ -31,7 +31,14 @@ describe("deployVerity", function () {
     expect(await staking.unbondingPeriod()).to.equal(3600n);
     expect(await staking.treasury()).to.equal(treasury.address);
     expect(await attestation.challengeWindow()).to.equal(600n);
-    for (const contract of [staking, nodeRegistry, attestation]) {
+    const disputeManager = await ethers.getContractAt("DisputeManager", record.contracts.disputeManager!);
+    const disputeRole = await staking.DISPUTE_ROLE();
+    for (const holder of ["disputeManager", "equivocationSlasher", "dataAvailabilityManager"]) {
+      expect(await staking.hasRole(disputeRole, record.contracts[holder]!)).to.equal(true);
+      expect(await nodeRegistry.hasRole(disputeRole, record.contracts[holder]!)).to.equal(true);
+    }
+    expect(await attestation.hasRole(disputeRole, record.contracts.disputeManager!)).to.equal(true);
+    for (const contract of [staking, nodeRegistry, attestation, disputeManager]) {
       const role = await contract.DEFAULT_ADMIN_ROLE();
       expect(await contract.hasRole(role, admin.address)).to.equal(true);
       expect(await contract.hasRole(role, deployer.address)).to.equal(false);
