@@ -47,7 +47,8 @@ export class ModelCatalog {
 
   private async loadUncached(modelId: Hex, onchainRuntimeId: Hex): Promise<LoadedModel> {
     const runtime = this.runtimes.get(onchainRuntimeId.toLowerCase());
-    if (!runtime) throw new UnknownModelError("No runtime here for the model.", { details: `runtime ${onchainRuntimeId}` });
+    if (!runtime)
+      throw new UnknownModelError("No runtime here for the model.", { details: `runtime ${onchainRuntimeId}` });
     const file = this.artifacts.get(modelId.toLowerCase());
     if (!file) throw new UnknownModelError("No artifact here for the model.", { details: `model ${modelId}` });
     const artifact = new Uint8Array(await fs.promises.readFile(file));

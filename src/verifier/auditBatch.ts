@@ -71,9 +71,7 @@ export async function auditBatch(context: VerifierContext, batch: BatchRecord): 
       context.logger.warn({ batchId: batch.batchId, node, problem: batchProblem }, "batch data rejected");
       return {
         entries,
-        verdicts: entries.map((entry) =>
-          toVerdict(batch, entry, "malformed", batchProblem!, undefined, now),
-        ),
+        verdicts: entries.map((entry) => toVerdict(batch, entry, "malformed", batchProblem!, undefined, now)),
       };
     }
   }

@@ -47,7 +47,10 @@ export async function fetchTensorUri(sources: ContentSources, uri: string): Prom
   throw new ContentUnavailableError("Unsupported tensor URI.", { details: uri });
 }
 
-async function fetchFirst(sources: ContentSources, locations: (string | undefined | "" | false)[]): Promise<Uint8Array> {
+async function fetchFirst(
+  sources: ContentSources,
+  locations: (string | undefined | "" | false)[],
+): Promise<Uint8Array> {
   const failures: string[] = [];
   for (const location of locations) {
     if (!location) continue;

@@ -44,7 +44,12 @@ export async function replayEntry(
   sources: ContentSources,
 ): Promise<ReplayOutcome> {
   const { receipt } = entry;
-  if (!policy) return { verdict: "unknown-model", reason: `model ${receipt.modelId} is not registered`, replayOutputHash: undefined };
+  if (!policy)
+    return {
+      verdict: "unknown-model",
+      reason: `model ${receipt.modelId} is not registered`,
+      replayOutputHash: undefined,
+    };
 
   let input: Tensor;
   try {
