@@ -1,0 +1,96 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { createTestClient, http, parseEther, type Address, type Hex } from "viem";
+import { mnemonicToAccount, type HDAccount } from "viem/accounts";
+import { createVerityClients, type VerityClients } from "../../src/chain/createVerityClients";
+import { readDeploymentFile, type DeploymentRecord } from "../../src/chain/deployment";
+import { sendTransaction } from "../../src/chain/sendTransaction";
+import { startLocalChain, type LocalChain } from "../../src/chain/startLocalChain";
+import { verityTestTokenAbi } from "../../src/chain/abis.generated";
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, "..", "..");
+
+/** The mnemonic of `hardhat node`'s well-known development accounts. */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** A whole Verity deployment on a real `hardhat node`, with funded accounts. */
+export interface LocalSystem {
+  chain: LocalChain;
+  deployment: DeploymentRecord;
+  addresses: Record<string, Address>;
+  /** Development account `index` (0 deployed and owns the test token). */
+  account(index: number): HDAccount;
+  clients(index: number): VerityClients;
+  /** Moves chain time forward by `seconds` and mines a block. */
+  advanceTime(seconds: number): Promise<void>;
+  mine(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a `hardhat node`, deploys Verity to it with `deploy/deploy.ts` (the users' path), and mints 1,000,000 test
+ * tokens to development accounts 1–12.
+ */
+export async function startLocalSystem(environment: Record<string, string> = {}): Promise<LocalSystem> {
+  const chain = await startLocalChain();
+  const deploymentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-e2e-"));
+  try {
+    await run(
+      process.execPath,
+      [require.resolve("hardhat/internal/cli/bootstrap"), "run", "deploy/deploy.ts", "--network", "localhost"],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          ...environment,
+          VERITY_LOCAL_RPC_URL: chain.rpcUrl,
+          VERITY_DEPLOYMENTS_DIR: deploymentsDir,
+        },
+      },
+    );
+  } catch (error) {
+    await chain.stop();
+    throw error;
+  }
+  const deployment = readDeploymentFile(path.join(deploymentsDir, "localhost.json"));
+  const addresses = deployment.contracts as Record<string, Address>;
+  const account = (index: number) => mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
+  const clients = (index: number) =>
+    createVerityClients({ rpcUrl: chain.rpcUrl, chainId: deployment.chainId, account: account(index), pollingInterval: 50 });
+  const testClient = createTestClient({ mode: "hardhat", transport: http(chain.rpcUrl) });
+
+  const owner = clients(0);
+  for (let index = 1; index <= 12; index++) {
+    await sendTransaction(owner, {
+      address: addresses.token!,
+      abi: verityTestTokenAbi,
+      functionName: "mint",
+      args: [account(index).address, parseEther("1000000")],
+    });
+  }
+
+  return {
+    chain,
+    deployment,
+    addresses,
+    account,
+    clients,
+    async advanceTime(seconds) {
+      await testClient.increaseTime({ seconds });
+      await testClient.mine({ blocks: 1 });
+    },
+    async mine() {
+      await testClient.mine({ blocks: 1 });
+    },
+    stop: () => chain.stop(),
+  };
+}
+
+/** A 32-byte hex id from a label, for request ids in tests. */
+export function labelId(label: string): Hex {
+  return `0x${Buffer.from(label.padEnd(32, "\0")).toString("hex").slice(0, 64)}` as Hex;
+}
