@@ -56,6 +56,8 @@ export { buildReceiptBatch } from "./buildReceiptBatch";
 export type { BuildReceiptBatchReturnType } from "./buildReceiptBatch";
 export { assertReceiptProof, verifyReceiptProof } from "./verifyReceiptProof";
 export type { VerifyReceiptProofParameters } from "./verifyReceiptProof";
+export { verifyReceiptProofs } from "./verifyReceiptProofs";
+export type { VerifyReceiptProofsParameters } from "./verifyReceiptProofs";
 export { assertLowSSignature, isLowSSignature, toHighSSignature } from "./signature";
 export { signReceipt } from "./signReceipt";
 export type { SignReceiptParameters, TypedDataSigner } from "./signReceipt";
