@@ -20,6 +20,7 @@ export type { Tensor, TensorData, TensorDtype } from "./tensor";
 export { assertTensor, encodeTensor } from "./encodeTensor";
 export { decodeTensor } from "./decodeTensor";
 export { getTensorHash } from "./getTensorHash";
+export { getModelId } from "./getModelId";
 export {
   BATCH_TYPEHASH,
   RECEIPT_TYPEHASH,
