@@ -20,6 +20,7 @@ export type { Tensor, TensorData, TensorDtype } from "./tensor";
 export { assertTensor, encodeTensor } from "./encodeTensor";
 export { decodeTensor } from "./decodeTensor";
 export { getTensorHash } from "./getTensorHash";
+export { getModelId } from "./getModelId";
 export {
   BATCH_TYPEHASH,
   RECEIPT_TYPEHASH,
@@ -56,6 +57,8 @@ export { buildReceiptBatch } from "./buildReceiptBatch";
 export type { BuildReceiptBatchReturnType } from "./buildReceiptBatch";
 export { assertReceiptProof, verifyReceiptProof } from "./verifyReceiptProof";
 export type { VerifyReceiptProofParameters } from "./verifyReceiptProof";
+export { verifyReceiptProofs } from "./verifyReceiptProofs";
+export type { VerifyReceiptProofsParameters } from "./verifyReceiptProofs";
 export { assertLowSSignature, isLowSSignature, toHighSSignature } from "./signature";
 export { signReceipt } from "./signReceipt";
 export type { SignReceiptParameters, TypedDataSigner } from "./signReceipt";

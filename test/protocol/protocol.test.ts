@@ -38,6 +38,7 @@ import {
   toHighSSignature,
   verifyBatchFile,
   verifyReceiptProof,
+  verifyReceiptProofs,
   verityTypes,
 } from "../../src/protocol";
 
@@ -260,6 +261,32 @@ describe("protocol", function () {
           },
         ),
         { numRuns: 50 },
+      );
+    });
+
+    it("verifyReceiptProofs gives exactly verifyReceiptProof's answer for genuine and forged items", function () {
+      fc.assert(
+        fc.property(
+          fc.uniqueArray(arbReceipt, { minLength: 1, maxLength: 30, selector: (r) => r.requestId }),
+          fc.array(fc.nat(), { maxLength: 10 }),
+          arbBytes32,
+          (receipts, forgeries, junk) => {
+            const built = buildReceiptBatch(receipts);
+            const items = built.receipts.map((receipt, i) => ({ receipt, proof: built.proofs[i]! }));
+            for (const f of forgeries) {
+              const i = f % items.length;
+              const mode = f % 3;
+              if (mode === 0)
+                items.push({ receipt: { ...items[i]!.receipt, outputHash: junk }, proof: items[i]!.proof });
+              else if (mode === 1) items.push({ receipt: items[i]!.receipt, proof: [...items[i]!.proof, junk] });
+              else items.push({ receipt: items[i]!.receipt, proof: items[(i + 1) % built.count]!.proof });
+            }
+            const expected = items.map((item) => verifyReceiptProof({ ...item, root: built.root }));
+            expect(verifyReceiptProofs({ root: built.root, items })).to.deep.equal(expected);
+            expect(expected.slice(0, built.count).every(Boolean)).to.equal(true);
+          },
+        ),
+        { numRuns: 60 },
       );
     });
 

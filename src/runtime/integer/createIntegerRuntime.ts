@@ -1,4 +1,4 @@
-import { keccak256 } from "viem";
+import { getModelId } from "../../protocol";
 import type { LoadedModel, Runtime } from "../types";
 import { parseIntegerModel } from "./format";
 import { runIntegerModel } from "./runIntegerModel";
@@ -13,7 +13,7 @@ export function createIntegerRuntime(): Runtime {
     async load(artifact: Uint8Array): Promise<LoadedModel> {
       const model = parseIntegerModel(artifact);
       return {
-        modelId: keccak256(artifact),
+        modelId: getModelId(artifact),
         runtimeId: INTEGER_RUNTIME_ID,
         async run(input) {
           const { output, traceRoot } = runIntegerModel(model, input);

@@ -1,4 +1,4 @@
-import { keccak256 } from "viem";
+import { getModelId } from "../../protocol";
 import type { Tensor } from "../../protocol";
 import { RuntimeInputError } from "../errors";
 import { type LoadedModel, type Runtime, ZERO_TRACE_ROOT } from "../types";
@@ -32,7 +32,7 @@ export function createOnnxRuntime(): Runtime {
       const inputName = session.inputNames[0]!;
       const outputName = session.outputNames[0]!;
       return {
-        modelId: keccak256(artifact),
+        modelId: getModelId(artifact),
         runtimeId: ONNX_RUNTIME_ID,
         async run(input: Tensor) {
           if (input.dtype !== "float32") {
