@@ -35,7 +35,11 @@ export function createVerityClients(parameters: CreateVerityClientsParameters): 
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [parameters.rpcUrl] } },
   });
-  const transport = http(parameters.rpcUrl, { retryCount: parameters.retryCount ?? 3, retryDelay: 250, timeout: 20_000 });
+  const transport = http(parameters.rpcUrl, {
+    retryCount: parameters.retryCount ?? 3,
+    retryDelay: 250,
+    timeout: 20_000,
+  });
   const pollingInterval = parameters.pollingInterval ?? 500;
   const publicClient = createPublicClient({ chain, transport, pollingInterval });
   const walletClient = parameters.account

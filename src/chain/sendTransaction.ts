@@ -9,7 +9,12 @@ export class TransactionRevertedError extends BaseError {
   readonly errorName: string | undefined;
   readonly errorArgs: readonly unknown[] | undefined;
 
-  constructor(functionName: string, errorName: string | undefined, errorArgs: readonly unknown[] | undefined, cause: unknown) {
+  constructor(
+    functionName: string,
+    errorName: string | undefined,
+    errorArgs: readonly unknown[] | undefined,
+    cause: unknown,
+  ) {
     super(`${functionName} reverted${errorName ? ` with ${errorName}` : ""}.`, {
       cause,
       details: errorArgs?.map(String).join(", "),
@@ -40,7 +45,8 @@ export async function sendTransaction(clients: VerityClients, parameters: SendTr
     } as Parameters<typeof publicClient.simulateContract>[0]);
     const hash = await walletClient.writeContract(request as Parameters<typeof walletClient.writeContract>[0]);
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new TransactionRevertedError(parameters.functionName, undefined, undefined, hash);
+    if (receipt.status !== "success")
+      throw new TransactionRevertedError(parameters.functionName, undefined, undefined, hash);
     return hash;
   } catch (error) {
     if (error instanceof TransactionRevertedError) throw error;

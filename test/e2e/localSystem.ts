@@ -60,7 +60,12 @@ export async function startLocalSystem(environment: Record<string, string> = {})
   const addresses = deployment.contracts as Record<string, Address>;
   const account = (index: number) => mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
   const clients = (index: number) =>
-    createVerityClients({ rpcUrl: chain.rpcUrl, chainId: deployment.chainId, account: account(index), pollingInterval: 50 });
+    createVerityClients({
+      rpcUrl: chain.rpcUrl,
+      chainId: deployment.chainId,
+      account: account(index),
+      pollingInterval: 50,
+    });
   const testClient = createTestClient({ mode: "hardhat", transport: http(chain.rpcUrl) });
 
   const owner = clients(0);
