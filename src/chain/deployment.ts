@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { z } from "zod";
+import { BaseError } from "../protocol";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
 
@@ -16,8 +17,8 @@ export const deploymentRecordSchema = z.object({
 export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
 
 /** Thrown when a deployment file is missing or malformed; the message names the file and the bad field. */
-export class DeploymentFileError extends Error {
-  override readonly name = "DeploymentFileError";
+export class DeploymentFileError extends BaseError {
+  override name = "DeploymentFileError";
 }
 
 /** Reads and validates a deployment file. */

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { ConfigError } from "./ConfigError";
+
+/** Settings of `verity verifier run`, from flags, then the environment (and `.env`), then defaults. */
+export const verifierConfigSchema = z.object({
+  rpcUrl: z.string().url("must be an http(s) URL of a JSON-RPC node"),
+  deployment: z.string().min(1, "must name a deployment file"),
+  db: z.string().min(1),
+  contentDir: z.string().min(1).optional(),
+  modelsDir: z.string().min(1),
+  auditShare: z.coerce.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]"),
+  confirmations: z.coerce.number().int().nonnegative(),
+  intervalMs: z.coerce.number().int().min(100, "must be at least 100 ms"),
+  maxBlockRange: z.coerce.number().int().positive(),
+  challenge: z.boolean(),
+  once: z.boolean(),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+});
+
+export type VerifierConfig = z.infer<typeof verifierConfigSchema>;
+
+/** Validates the merged settings once, at the edge; the error names every bad setting. */
+export function parseVerifierConfig(raw: Record<string, unknown>): VerifierConfig {
+  const parsed = verifierConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new ConfigError(`invalid verifier configuration: ${problems}`);
+  }
+  return parsed.data;
+}
