@@ -3,13 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createTestClient, http, parseEther, type Address, type Hex } from "viem";
+import { createTestClient, http, parseEther, type Address } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
-import { createVerityClients, type VerityClients } from "../../src/chain/createVerityClients";
-import { readDeploymentFile, type DeploymentRecord } from "../../src/chain/deployment";
-import { sendTransaction } from "../../src/chain/sendTransaction";
-import { startLocalChain, type LocalChain } from "../../src/chain/startLocalChain";
-import { verityTestTokenAbi } from "../../src/chain/abis.generated";
+import { createVerityClients, type VerityClients } from "../chain/createVerityClients";
+import { readDeploymentFile, type DeploymentRecord } from "../chain/deployment";
+import { sendTransaction } from "../chain/sendTransaction";
+import { startLocalChain, type LocalChain } from "../chain/startLocalChain";
+import { verityTestTokenAbi } from "../chain/abis.generated";
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, "..", "..");
@@ -93,9 +93,4 @@ export async function startLocalSystem(environment: Record<string, string> = {})
     },
     stop: () => chain.stop(),
   };
-}
-
-/** A 32-byte hex id from a label, for request ids in tests. */
-export function labelId(label: string): Hex {
-  return `0x${Buffer.from(label.padEnd(32, "\0")).toString("hex").slice(0, 64)}` as Hex;
 }
