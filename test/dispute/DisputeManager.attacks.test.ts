@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet } from "ethers";
+import type { HDNodeWallet } from "ethers";
 import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import {
   DEFAULT_PARAMETERS,
@@ -27,7 +28,7 @@ async function setup() {
 }
 
 /** Registers `account` as a verifier with `stake` and signer `signer`; funds it with ETH and tokens first. */
-async function registerVerifier(f: DisputeSystem, account: Wallet, signer: string, stake: bigint) {
+async function registerVerifier(f: DisputeSystem, account: Wallet | HDNodeWallet, signer: string, stake: bigint) {
   await setBalance(account.address, ethers.parseEther("10"));
   await f.token.connect(f.admin).mint(account.address, stake);
   await f.token.connect(account).approve(await f.staking.getAddress(), stake);
