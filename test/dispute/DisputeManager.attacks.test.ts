@@ -266,7 +266,7 @@ describe("DisputeManager under attack", function () {
         .withArgs(f.node.address, f.node.address, credit);
     });
 
-    it("a bond transfer that re-enters resolve or challenge reverts", async function () {
+    it("a bond transfer that re-enters resolve, claim, arbitrate or challenge reverts", async function () {
       const f = await reentrantSetup();
       const first = await f.h.challenge(await f.h.attestReceipt());
       await f.h.draw(first);
@@ -274,9 +274,21 @@ describe("DisputeManager under attack", function () {
       await time.increase(DEFAULT_PARAMETERS.arbitrationPeriod);
       expect(await f.manager.state(first)).to.equal(DisputeState.Expired);
       const managerAddress = await f.manager.getAddress();
+      // Even a hook holding the arbitrator role is stopped by the guard.
+      await f.manager.connect(f.admin).grantRole(await f.manager.ARBITRATOR_ROLE(), await f.token.getAddress());
+      const other = await f.h.attestReceipt(f.nodeB);
       for (const data of [
         f.manager.interface.encodeFunctionData("resolve", [first]),
         f.manager.interface.encodeFunctionData("claim", [f.stranger.address]),
+        f.manager.interface.encodeFunctionData("arbitrate", [first, true]),
+        f.manager.interface.encodeFunctionData("challenge", [
+          other,
+          ethers.ZeroHash,
+          [],
+          randomHash(),
+          f.stranger.address,
+          ethers.MaxUint256,
+        ]),
       ]) {
         await f.token.setHook(managerAddress, data);
         const receipt = await f.h.attestReceipt(f.nodeB);
