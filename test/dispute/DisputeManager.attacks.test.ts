@@ -209,6 +209,24 @@ describe("DisputeManager under attack", function () {
     });
   });
 
+  describe("a node's withdrawals", function () {
+    it("are blocked while a dispute is open and free again once every path has released the lock", async function () {
+      const f = await setup();
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      await f.staking.connect(f.node.account).requestUnstake(NODE_STAKE);
+      await time.increase(8n * 24n * 3_600n);
+      await expect(f.staking.connect(f.node.account).withdraw())
+        .to.be.revertedWithCustomError(f.staking, "StakingStakeLocked")
+        .withArgs(f.node.address, LOCKED);
+      // No committee, no arbitration: the dispute still ends, by expiry.
+      expect(await f.manager.state(id)).to.equal(DisputeState.Expired);
+      await f.manager.resolve(id);
+      await expect(f.staking.connect(f.node.account).withdraw())
+        .to.emit(f.staking, "Withdrawn")
+        .withArgs(f.node.address, NODE_STAKE);
+    });
+  });
+
   describe("role misuse", function () {
     it("only the dispute manager can lock, slash, jail or resolve receipts; only the arbitrator arbitrates", async function () {
       const f = await setup();
