@@ -118,7 +118,7 @@ async function benchReplays(f: ReceiptBatchFixture): Promise<Result[]> {
   ];
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const fmt = (n: number) => n.toLocaleString("en-US");
 const cell = ({ median, min, max }: Measurement["wall"]) => `${fmt(median)} (${fmt(min)}–${fmt(max)})`;
 
 async function main(): Promise<void> {
@@ -128,7 +128,8 @@ async function main(): Promise<void> {
   const fixture = await buildReceiptBatchFixture(BATCH_SIZE);
   const results = [...(await benchReceiptChecks(fixture)), ...(await benchReplays(fixture))];
   const [batched, , naive] = results as [Result, Result, Result];
-  const ratio = { wall: batched.wall.median / naive.wall.median, cpu: batched.cpu.median / naive.cpu.median };
+  const ratioOf = (key: "wall" | "cpu") => Math.round((batched[key].median / naive[key].median) * 10) / 10;
+  const ratio = { wall: ratioOf("wall"), cpu: ratioOf("cpu") };
 
   if (json) {
     process.stdout.write(`${toJson({ batchSize: BATCH_SIZE, ...OPTIONS, targets: TARGETS, results, ratio })}\n`);

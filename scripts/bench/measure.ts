@@ -1,4 +1,4 @@
-/** A benchmark figure over several runs: operations per second. */
+/** A benchmark figure over several runs: operations per second, rounded to integers. */
 export type Stats = { median: number; min: number; max: number };
 
 /** One benchmark's result: rates per wall-clock second and per CPU-second of this process (all its threads). */
@@ -39,5 +39,5 @@ function toStats(values: number[]): Stats {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+  return { median: Math.round(median), min: Math.round(sorted[0]!), max: Math.round(sorted[sorted.length - 1]!) };
 }
