@@ -124,4 +124,7 @@ interface IStaking {
     function unbondingPeriod() external view returns (uint48);
 
     function treasury() external view returns (address);
+
+    /// @notice The contract told about active-stake changes, or zero for none.
+    function stakeObserver() external view returns (address);
 }

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
+
+import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {ReceiptHashing} from "../libraries/ReceiptHashing.sol";
+import {BatchId} from "../types/BatchId.sol";
+
+/// @title Attestation registry
+/// @notice See {IAttestationRegistry}.
+contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
+    using ReceiptHashing for InferenceReceipt;
+    using ReceiptHashing for ReceiptBatch;
+
+    /// @notice Role of the dispute manager: opens and resolves disputes on receipts.
+    bytes32 public constant DISPUTE_ROLE = keccak256("DISPUTE_ROLE");
+
+    /// @notice Bounds of the challenge window.
+    uint48 public constant MIN_CHALLENGE_WINDOW = 1 minutes;
+    uint48 public constant MAX_CHALLENGE_WINDOW = 30 days;
+
+    /// @dev A single receipt's slot: the top 200 bits of its struct hash, then 8 spare bits, then its window end in
+    /// the low 48 bits. Never zero once written (the window end is never zero).
+    uint256 private constant _WINDOW_END_MASK = type(uint48).max;
+    uint256 private constant _HASH_PREFIX_MASK = ~uint256(type(uint56).max);
+
+    INodeRegistry private immutable _nodes;
+    IModelRegistry private immutable _models;
+
+    uint48 private _challengeWindow;
+    mapping(BatchId id => Batch) private _batches;
+    mapping(address node => uint64) private _lastSequence;
+    mapping(bytes32 requestKey => uint256 packed) private _singles;
+    mapping(bytes32 receiptHash => ReceiptState) private _receiptStates;
+
+    /// @param nodes The node registry (signers and active status).
+    /// @param models The model registry (active models).
+    /// @param window The initial challenge window, within bounds.
+    /// @param admin Holder of the default admin role (sets the window, grants `DISPUTE_ROLE`).
+    constructor(INodeRegistry nodes, IModelRegistry models, uint48 window, address admin) EIP712("Verity", "1") {
+        if (address(nodes) == address(0) || address(models) == address(0) || admin == address(0)) {
+            revert AttestationZeroAddress();
+        }
+        _nodes = nodes;
+        _models = models;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setChallengeWindow(window);
+    }
+
+    // ------------------------------------------------------------------------------------------------ submissions
+
+    /// @inheritdoc IAttestationRegistry
+    function submitReceipt(
+        InferenceReceipt calldata receipt,
+        bytes calldata signature
+    ) external returns (bytes32 receiptHash) {
+        address node = receipt.node;
+        bytes32 key = ReceiptHashing.requestKey(node, receipt.requestId);
+        if (_singles[key] != 0) revert AttestationReceiptExists(node, receipt.requestId);
+        if (!_models.isActive(receipt.modelId)) revert AttestationModelNotActive(receipt.modelId);
+
+        receiptHash = receipt.hash();
+        _checkSignature(node, receiptHash, signature);
+
+        uint48 windowEnd = _clock() + _challengeWindow;
+        _singles[key] = (uint256(receiptHash) & _HASH_PREFIX_MASK) | windowEnd;
+        emit ReceiptSubmitted(
+            receiptHash,
+            node,
+            receipt.requestId,
+            receipt.modelId,
+            receipt.inputHash,
+            receipt.outputHash,
+            receipt.traceRoot,
+            receipt.issuedAt,
+            windowEnd
+        );
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function submitBatch(ReceiptBatch calldata batch, bytes calldata signature) external returns (BatchId id) {
+        address node = batch.node;
+        uint64 sequence = batch.sequence;
+        if (batch.count == 0) revert AttestationEmptyBatch(node, sequence);
+        if (batch.root == bytes32(0)) revert AttestationZeroRoot(node, sequence);
+        id = BatchId.wrap(batch.root);
+        Batch storage stored = _batches[id];
+        if (stored.node != address(0)) revert AttestationBatchExists(id, stored.node);
+        uint64 expected = _lastSequence[node] + 1;
+        if (sequence != expected) revert AttestationUnexpectedSequence(node, sequence, expected);
+
+        _checkSignature(node, batch.hash(), signature);
+
+        uint48 windowEnd = _clock() + _challengeWindow;
+        _lastSequence[node] = sequence;
+        stored.node = node;
+        stored.windowEnd = windowEnd;
+        stored.count = batch.count;
+        emit BatchSubmitted(id, node, sequence, batch.count, batch.dataHash, windowEnd);
+    }
+
+    // --------------------------------------------------------------------------------------------------- disputes
+
+    /// @inheritdoc IAttestationRegistry
+    function openDispute(
+        InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external onlyRole(DISPUTE_ROLE) returns (bytes32 receiptHash, uint48 windowEnd) {
+        receiptHash = receipt.hash();
+        bool attested;
+        (attested, windowEnd) = _attestation(receipt, receiptHash, batchId, proof);
+        if (!attested) revert AttestationReceiptNotAttested(receiptHash, batchId);
+        uint48 currentTime = _clock();
+        if (currentTime >= windowEnd) revert AttestationWindowClosed(receiptHash, windowEnd, currentTime);
+        ReceiptState state = _receiptStates[receiptHash];
+        if (state != ReceiptState.None) {
+            revert AttestationUnexpectedReceiptState(receiptHash, state, ReceiptState.None);
+        }
+        _receiptStates[receiptHash] = ReceiptState.Disputed;
+        emit ReceiptDisputed(receiptHash, batchId, receipt.node, windowEnd);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function resolveDispute(bytes32 receiptHash, bool wrong) external onlyRole(DISPUTE_ROLE) {
+        ReceiptState state = _receiptStates[receiptHash];
+        if (state != ReceiptState.Disputed) {
+            revert AttestationUnexpectedReceiptState(receiptHash, state, ReceiptState.Disputed);
+        }
+        _receiptStates[receiptHash] = wrong ? ReceiptState.Rejected : ReceiptState.Upheld;
+        emit ReceiptDisputeResolved(receiptHash, wrong);
+    }
+
+    // ------------------------------------------------------------------------------------------------- parameters
+
+    /// @inheritdoc IAttestationRegistry
+    function setChallengeWindow(uint48 window) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setChallengeWindow(window);
+    }
+
+    // ------------------------------------------------------------------------------------------------------ views
+
+    /// @inheritdoc IAttestationRegistry
+    function isFinal(
+        InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        return _isFinal(receipt, batchId, proof);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function isReceiptFinal(InferenceReceipt calldata receipt) external view returns (bool) {
+        return _isFinal(receipt, BatchId.wrap(0), new bytes32[](0));
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function verifyInclusion(
+        InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external view returns (bool attested) {
+        (attested, ) = _attestation(receipt, receipt.hash(), batchId, proof);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function getBatch(BatchId id) external view returns (Batch memory) {
+        return _batches[id];
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function getReceipt(InferenceReceipt calldata receipt) external view returns (ReceiptStatus memory status) {
+        status.receiptHash = receipt.hash();
+        (, status.windowEnd) = _single(receipt, status.receiptHash);
+        status.state = _receiptStates[status.receiptHash];
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function getReceiptByRequest(
+        address node,
+        bytes32 requestId
+    ) external view returns (bytes32 receiptHashPrefix, uint48 windowEnd) {
+        uint256 packed = _singles[ReceiptHashing.requestKey(node, requestId)];
+        receiptHashPrefix = bytes32(packed & _HASH_PREFIX_MASK);
+        windowEnd = uint48(packed & _WINDOW_END_MASK);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function receiptState(bytes32 receiptHash) external view returns (ReceiptState) {
+        return _receiptStates[receiptHash];
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function nextSequence(address node) external view returns (uint64) {
+        return _lastSequence[node] + 1;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function challengeWindow() external view returns (uint48) {
+        return _challengeWindow;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function hashReceipt(InferenceReceipt calldata receipt) external pure returns (bytes32) {
+        return receipt.hash();
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function hashBatch(ReceiptBatch calldata batch) external pure returns (bytes32) {
+        return batch.hash();
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function receiptDigest(InferenceReceipt calldata receipt) external view returns (bytes32) {
+        return _hashTypedDataV4(receipt.hash());
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function batchDigest(ReceiptBatch calldata batch) external view returns (bytes32) {
+        return _hashTypedDataV4(batch.hash());
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function receiptLeaf(InferenceReceipt calldata receipt) external pure returns (bytes32) {
+        return ReceiptHashing.leaf(receipt.hash());
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function version() external pure returns (string memory) {
+        return "1";
+    }
+
+    // --------------------------------------------------------------------------------------------------- internal
+
+    /// @dev The one time source of windows. Tests may override it.
+    function _clock() internal view virtual returns (uint48) {
+        return Time.timestamp();
+    }
+
+    function _setChallengeWindow(uint48 window) internal {
+        if (window < MIN_CHALLENGE_WINDOW || window > MAX_CHALLENGE_WINDOW) {
+            revert AttestationChallengeWindowOutOfBounds(window, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
+        }
+        _challengeWindow = window;
+        emit ChallengeWindowSet(window);
+    }
+
+    /// @dev Reverts unless `node` is registered and active and `signature` over the EIP-712 digest of `structHash` is
+    /// by its current signer.
+    function _checkSignature(address node, bytes32 structHash, bytes calldata signature) internal view {
+        address signer = _nodes.signerOf(node);
+        if (signer == address(0)) revert AttestationNodeNotRegistered(node);
+        if (!_nodes.isActive(node)) revert AttestationNodeNotActive(node);
+        if (!_isValidSignature(signer, _hashTypedDataV4(structHash), signature)) {
+            revert AttestationInvalidSignature(node, signer);
+        }
+    }
+
+    /// @dev ECDSA first (65 bytes, low s, v in {27, 28}: OpenZeppelin `ECDSA.tryRecover`), then EIP-1271 through
+    /// OpenZeppelin `SignatureChecker` when the signer has code. Trying ECDSA first saves the cold `EXTCODESIZE` of
+    /// `SignatureChecker.isValidSignatureNow` on the common path; a key that recovers to the signer is its key either
+    /// way (an EIP-7702 delegated account included).
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) internal view returns (bool) {
+        if (signature.length == 65) {
+            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(
+                digest,
+                uint8(signature[64]),
+                bytes32(signature[0:32]),
+                bytes32(signature[32:64])
+            );
+            if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        }
+        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
+    }
+
+    function _isFinal(
+        InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] memory proof
+    ) internal view returns (bool) {
+        bytes32 receiptHash = receipt.hash();
+        (bool attested, uint48 windowEnd) = _attestation(receipt, receiptHash, batchId, proof);
+        if (!attested || _clock() < windowEnd) return false;
+        ReceiptState state = _receiptStates[receiptHash];
+        return state == ReceiptState.None || state == ReceiptState.Upheld;
+    }
+
+    /// @dev Whether `receipt` is attested singly (`batchId` zero) or in `batchId` with `proof`, and its window end.
+    function _attestation(
+        InferenceReceipt calldata receipt,
+        bytes32 receiptHash,
+        BatchId batchId,
+        bytes32[] memory proof
+    ) internal view returns (bool attested, uint48 windowEnd) {
+        if (batchId.isZero()) {
+            return proof.length == 0 ? _single(receipt, receiptHash) : (false, 0);
+        }
+        Batch storage batch = _batches[batchId];
+        (address node, uint32 count) = (batch.node, batch.count);
+        if (node == address(0) || node != receipt.node) return (false, 0);
+        // A StandardMerkleTree of `count` leaves is a complete binary tree: every leaf sits at depth
+        // floor(log2 count) or ceil(log2 count). Any other proof length is not a leaf of this batch.
+        if (
+            proof.length < Math.log2(count, Math.Rounding.Floor) || proof.length > Math.log2(count, Math.Rounding.Ceil)
+        ) {
+            return (false, 0);
+        }
+        if (!MerkleProof.verify(proof, BatchId.unwrap(batchId), ReceiptHashing.leaf(receiptHash))) return (false, 0);
+        return (true, batch.windowEnd);
+    }
+
+    function _single(
+        InferenceReceipt calldata receipt,
+        bytes32 receiptHash
+    ) internal view returns (bool attested, uint48 windowEnd) {
+        uint256 packed = _singles[ReceiptHashing.requestKey(receipt.node, receipt.requestId)];
+        if (packed == 0 || (packed & _HASH_PREFIX_MASK) != (uint256(receiptHash) & _HASH_PREFIX_MASK))
+            return (false, 0);
+        return (true, uint48(packed & _WINDOW_END_MASK));
+    }
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {BatchId} from "../types/BatchId.sol";
+import {ModelId} from "../types/ModelId.sol";
+
+/// @title Attestation registry
+/// @notice Inference receipts signed (EIP-712, domain "Verity" version "1") by the registered signer of the node
+/// named in them, attested one by one or as the Merkle root of a batch. Each attestation opens a challenge window;
+/// a receipt is final once its window has closed, unless a dispute on it is open or found it wrong.
+/// @dev Windows: a window is open while `now < windowEnd` and closed from `now == windowEnd` on. At the boundary a
+/// receipt is final and a dispute can no longer be opened.
+///
+/// Batch sequences start at 1: a node's first batch has `sequence == 1`, each next one exactly one more.
+///
+/// What is stored, to keep gas at the floor: a batch is one slot keyed by its root (`BatchId == root`): node, window
+/// end and count (the sequence and `dataHash` are only in the event); a single receipt is one slot keyed by
+/// `keccak256(abi.encode(node, requestId))`, holding the top 200 bits of the receipt's struct hash and its window end.
+/// Dispute state is written only when a dispute is opened, keyed by the receipt's struct hash.
+interface IAttestationRegistry {
+    /// @notice What a node signs for one inference result (EIP-712 `InferenceReceipt`).
+    /// @param requestId The request served (on-chain router request id, or a client-chosen id off chain).
+    /// @param modelId The model that ran (its artifact hash).
+    /// @param inputHash Canonical tensor hash of the input.
+    /// @param outputHash Canonical tensor hash of the output.
+    /// @param traceRoot Commitment to the intermediate results of an `EXACT` run; zero where no trace is kept.
+    /// @param node The node's operator address (not its signer).
+    /// @param issuedAt When the node issued the receipt (unix seconds, node clock).
+    struct InferenceReceipt {
+        bytes32 requestId;
+        ModelId modelId;
+        bytes32 inputHash;
+        bytes32 outputHash;
+        bytes32 traceRoot;
+        address node;
+        uint64 issuedAt;
+    }
+
+    /// @notice What a node signs for a batch of receipts (EIP-712 `ReceiptBatch`).
+    /// @param node The node's operator address; every receipt in the batch names it.
+    /// @param sequence The node's batch number: 1 for its first batch, then exactly one more each time.
+    /// @param root The OpenZeppelin `StandardMerkleTree` root over the receipts' leaves (see `receiptLeaf`).
+    /// @param count How many receipts the tree holds, at least 1.
+    /// @param dataHash keccak256 of the batch file the node serves (receipts in leaf order, with their data).
+    struct ReceiptBatch {
+        address node;
+        uint64 sequence;
+        bytes32 root;
+        uint32 count;
+        bytes32 dataHash;
+    }
+
+    /// @notice A stored batch. One slot: `node` (20 bytes) + `windowEnd` (6) + `count` (4).
+    /// @param node The node that signed it (zero when no such batch).
+    /// @param windowEnd When its challenge window closes.
+    /// @param count How many receipts its tree holds.
+    struct Batch {
+        address node;
+        uint48 windowEnd;
+        uint32 count;
+    }
+
+    /// @notice Dispute state of a receipt, keyed by its struct hash.
+    /// @dev `None`: never disputed. `Disputed`: a dispute is open (not final). `Upheld`: a dispute found it right
+    /// (final once the window has closed, and it can't be disputed again). `Rejected`: a dispute found it wrong (never
+    /// final).
+    enum ReceiptState {
+        None,
+        Disputed,
+        Upheld,
+        Rejected
+    }
+
+    /// @notice A single receipt's attestation as seen through the full receipt.
+    /// @param receiptHash The receipt's EIP-712 struct hash.
+    /// @param windowEnd When its challenge window closes; zero when this exact receipt was not attested singly.
+    /// @param state Its dispute state.
+    struct ReceiptStatus {
+        bytes32 receiptHash;
+        uint48 windowEnd;
+        ReceiptState state;
+    }
+
+    error AttestationZeroAddress();
+    error AttestationChallengeWindowOutOfBounds(uint48 window, uint48 min, uint48 max);
+    error AttestationNodeNotRegistered(address node);
+    error AttestationNodeNotActive(address node);
+    error AttestationModelNotActive(ModelId modelId);
+    error AttestationInvalidSignature(address node, address signer);
+    error AttestationReceiptExists(address node, bytes32 requestId);
+    error AttestationEmptyBatch(address node, uint64 sequence);
+    error AttestationZeroRoot(address node, uint64 sequence);
+    error AttestationBatchExists(BatchId id, address node);
+    error AttestationUnexpectedSequence(address node, uint64 sequence, uint64 expected);
+    error AttestationReceiptNotAttested(bytes32 receiptHash, BatchId batchId);
+    error AttestationWindowClosed(bytes32 receiptHash, uint48 windowEnd, uint48 currentTime);
+    error AttestationUnexpectedReceiptState(bytes32 receiptHash, ReceiptState current, ReceiptState expected);
+
+    /// @notice A single receipt was attested. Carries every signed field, so an indexer needs no calldata.
+    event ReceiptSubmitted(
+        bytes32 indexed receiptHash,
+        address indexed node,
+        bytes32 indexed requestId,
+        ModelId modelId,
+        bytes32 inputHash,
+        bytes32 outputHash,
+        bytes32 traceRoot,
+        uint64 issuedAt,
+        uint48 windowEnd
+    );
+
+    /// @notice A batch was attested. Its id is its Merkle root.
+    event BatchSubmitted(
+        BatchId indexed id,
+        address indexed node,
+        uint64 sequence,
+        uint32 count,
+        bytes32 dataHash,
+        uint48 windowEnd
+    );
+
+    /// @notice The challenge window for attestations made from now on changed.
+    event ChallengeWindowSet(uint48 window);
+
+    /// @notice A dispute on a receipt was opened (`batchId` zero: the receipt was attested singly).
+    event ReceiptDisputed(bytes32 indexed receiptHash, BatchId indexed batchId, address indexed node, uint48 windowEnd);
+
+    /// @notice The open dispute on a receipt was resolved: `wrong` true rejects the receipt for good.
+    event ReceiptDisputeResolved(bytes32 indexed receiptHash, bool wrong);
+
+    /// @notice Attests one receipt. Anyone may relay it.
+    /// @dev Reverts unless: the receipt's model is registered and active; its node is registered and active; the
+    /// signature is by the node's current signer (65-byte low-s ECDSA with v in {27, 28}, or EIP-1271 for a contract
+    /// signer); no receipt for the same `(node, requestId)` was attested singly before.
+    /// @param receipt The signed receipt.
+    /// @param signature The signer's signature over the receipt's EIP-712 digest.
+    /// @return receiptHash The receipt's struct hash.
+    function submitReceipt(
+        InferenceReceipt calldata receipt,
+        bytes calldata signature
+    ) external returns (bytes32 receiptHash);
+
+    /// @notice Attests a batch of receipts by its Merkle root. Anyone may relay it.
+    /// @dev Reverts unless: `count >= 1`; the root is not zero and was never attested (by any node); `sequence` is
+    /// exactly `nextSequence(node)`; the node is registered and active; the signature is by its current signer.
+    /// @param batch The signed batch.
+    /// @param signature The signer's signature over the batch's EIP-712 digest.
+    /// @return id The batch id (its root).
+    function submitBatch(ReceiptBatch calldata batch, bytes calldata signature) external returns (BatchId id);
+
+    /// @notice Opens a dispute on an attested receipt while its window is open. Only the dispute role.
+    /// @param receipt The receipt disputed.
+    /// @param batchId The batch holding it, or zero for a receipt attested singly.
+    /// @param proof Its Merkle proof in the batch (empty for a single receipt).
+    /// @return receiptHash The receipt's struct hash.
+    /// @return windowEnd The end of the window it was disputed in.
+    function openDispute(
+        InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external returns (bytes32 receiptHash, uint48 windowEnd);
+
+    /// @notice Resolves the open dispute on a receipt. Only the dispute role.
+    /// @param receiptHash The receipt's struct hash.
+    /// @param wrong True when the receipt was found wrong (it is rejected and never final); false upholds it.
+    function resolveDispute(bytes32 receiptHash, bool wrong) external;
+
+    /// @notice Sets the challenge window of attestations made from now on (open windows keep their end). Admin only.
+    /// @param window Seconds, within [`MIN_CHALLENGE_WINDOW`, `MAX_CHALLENGE_WINDOW`].
+    function setChallengeWindow(uint48 window) external;
+
+    /// @notice True when `receipt` is attested (singly if `batchId` is zero, else in that batch with `proof`), its
+    /// window has closed, and it is neither under an open dispute nor rejected.
+    function isFinal(
+        InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external view returns (bool);
+
+    /// @notice Same as `isFinal(receipt, 0, [])`: for a receipt attested singly.
+    function isReceiptFinal(InferenceReceipt calldata receipt) external view returns (bool);
+
+    /// @notice True when `receipt` is attested: singly (`batchId` zero), or in batch `batchId` with a valid `proof`.
+    /// @dev For a batch: the batch exists, names the receipt's node, `proof.length` is a depth the batch's
+    /// `StandardMerkleTree` can have (between floor and ceil of log2 `count`), and the proof verifies.
+    function verifyInclusion(
+        InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external view returns (bool);
+
+    /// @notice The stored batch `id` (all zero when unknown).
+    function getBatch(BatchId id) external view returns (Batch memory);
+
+    /// @notice The single-receipt attestation of `receipt` and its dispute state.
+    function getReceipt(InferenceReceipt calldata receipt) external view returns (ReceiptStatus memory);
+
+    /// @notice The single receipt attested for `(node, requestId)`: the top 200 bits of its struct hash (low 56 bits
+    /// zero) and its window end; both zero when none.
+    function getReceiptByRequest(
+        address node,
+        bytes32 requestId
+    ) external view returns (bytes32 receiptHashPrefix, uint48 windowEnd);
+
+    /// @notice The dispute state of the receipt with struct hash `receiptHash`.
+    function receiptState(bytes32 receiptHash) external view returns (ReceiptState);
+
+    /// @notice The sequence `node`'s next batch must carry (1 for its first).
+    function nextSequence(address node) external view returns (uint64);
+
+    /// @notice The challenge window of attestations made now.
+    function challengeWindow() external view returns (uint48);
+
+    /// @notice The EIP-712 struct hash of `receipt`.
+    function hashReceipt(InferenceReceipt calldata receipt) external pure returns (bytes32);
+
+    /// @notice The EIP-712 struct hash of `batch`.
+    function hashBatch(ReceiptBatch calldata batch) external pure returns (bytes32);
+
+    /// @notice The EIP-712 digest a signer signs for `receipt` (this chain, this registry).
+    function receiptDigest(InferenceReceipt calldata receipt) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest a signer signs for `batch` (this chain, this registry).
+    function batchDigest(ReceiptBatch calldata batch) external view returns (bytes32);
+
+    /// @notice The Merkle leaf of `receipt`: `keccak256(bytes.concat(keccak256(abi.encode(hashReceipt(receipt)))))`.
+    function receiptLeaf(InferenceReceipt calldata receipt) external pure returns (bytes32);
+
+    /// @notice The EIP-712 domain separator (name "Verity", version "1", this chain, this registry).
+    function domainSeparator() external view returns (bytes32);
+
+    /// @notice The EIP-712 domain version, "1".
+    function version() external pure returns (string memory);
+}
