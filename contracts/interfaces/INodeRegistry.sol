@@ -47,6 +47,7 @@ interface INodeRegistry is IStakeObserver {
     error NodeRegistryNotJailed(address node);
     error NodeRegistryOnlyStaking(address caller);
     error NodeRegistryNoWeight();
+    error NodeRegistryZeroAddress();
 
     event NodeRegistered(
         address indexed node,
@@ -111,6 +112,9 @@ interface INodeRegistry is IStakeObserver {
 
     /// @notice Total weight of active inference nodes serving `model`.
     function totalModelWeight(ModelId model) external view returns (uint256);
+
+    /// @notice `node`'s current sortition weight (its active stake while active, else zero).
+    function sortitionWeightOf(address node) external view returns (uint256);
 
     /// @notice Draws one active verifier with probability proportional to its active stake, in O(log n).
     /// @param seed A random value; the draw takes `seed % totalVerifierWeight()`.

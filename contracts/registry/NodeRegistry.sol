@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {SortitionTree} from "../libraries/SortitionTree.sol";
+import {ModelId} from "../types/ModelId.sol";
+
+/// @title NodeRegistry
+/// @notice Nodes and verifiers, their signer keys, endpoints and models, jail state, and the stake-weighted
+/// sortition trees committees and request assignments are drawn from.
+contract NodeRegistry is INodeRegistry, AccessControl {
+    using SortitionTree for SortitionTree.Tree;
+
+    /// @notice Held by the dispute contracts: may jail and unjail nodes.
+    bytes32 public constant DISPUTE_ROLE = keccak256("DISPUTE_ROLE");
+
+    /// @notice Most models one node may list (bounds every loop over a node's models).
+    uint256 public constant MAX_MODELS = 32;
+
+    IModelRegistry private immutable _modelRegistry;
+    IStaking private immutable _staking;
+
+    mapping(address node => Node) private _nodes;
+    /// @dev A signer address, once used by any node, is never accepted again (not after rotation either).
+    mapping(address signer => bool) private _signerUsed;
+    mapping(address signer => address node) private _nodeOfSigner;
+    mapping(address node => mapping(ModelId model => bool)) private _serves;
+
+    SortitionTree.Tree private _verifiers;
+    mapping(ModelId model => SortitionTree.Tree) private _modelNodes;
+
+    modifier onlyRegistered() {
+        _checkRegistered(msg.sender);
+        _;
+    }
+
+    constructor(IModelRegistry modelRegistry, IStaking staking, address admin) {
+        if (address(modelRegistry) == address(0) || address(staking) == address(0) || admin == address(0)) {
+            revert NodeRegistryZeroAddress();
+        }
+        _modelRegistry = modelRegistry;
+        _staking = staking;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function registerNode(address signer, string calldata endpoint, NodeRole role, ModelId[] calldata models)
+        external
+    {
+        address node = msg.sender;
+        if (_nodes[node].registered) revert NodeRegistryAlreadyRegistered(node);
+        if (bytes(endpoint).length == 0) revert NodeRegistryEmptyEndpoint();
+        _claimSigner(node, signer);
+
+        Node storage info = _nodes[node];
+        info.signer = signer;
+        info.role = role;
+        info.registered = true;
+        info.jailed = false;
+        info.registeredAt = SafeCast.toUint48(block.timestamp);
+        info.endpoint = endpoint;
+        _setModels(node, models);
+        emit NodeRegistered(node, signer, role, endpoint, models);
+        _syncWeight(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function rotateSigner(address newSigner) external onlyRegistered {
+        address node = msg.sender;
+        address oldSigner = _nodes[node].signer;
+        _claimSigner(node, newSigner);
+        delete _nodeOfSigner[oldSigner];
+        _nodes[node].signer = newSigner;
+        emit SignerRotated(node, oldSigner, newSigner);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function updateEndpoint(string calldata endpoint) external onlyRegistered {
+        if (bytes(endpoint).length == 0) revert NodeRegistryEmptyEndpoint();
+        _nodes[msg.sender].endpoint = endpoint;
+        emit EndpointUpdated(msg.sender, endpoint);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function updateModels(ModelId[] calldata models) external onlyRegistered {
+        address node = msg.sender;
+        _clearWeights(node);
+        _clearModels(node);
+        _setModels(node, models);
+        emit ModelsUpdated(node, models);
+        _syncWeight(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function deregisterNode() external onlyRegistered {
+        address node = msg.sender;
+        uint256 slashable = _staking.slashableStakeOf(node);
+        uint256 locked = _staking.lockedStakeOf(node);
+        if (slashable != 0 || locked != 0) revert NodeRegistryStakeRemaining(node, slashable, locked);
+        _clearWeights(node);
+        _clearModels(node);
+        delete _nodeOfSigner[_nodes[node].signer];
+        delete _nodes[node];
+        emit NodeDeregistered(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function jail(address node) external onlyRole(DISPUTE_ROLE) {
+        _checkRegistered(node);
+        if (_nodes[node].jailed) revert NodeRegistryAlreadyJailed(node);
+        _nodes[node].jailed = true;
+        emit NodeJailed(node);
+        _syncWeight(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function unjail(address node) external onlyRole(DISPUTE_ROLE) {
+        _checkRegistered(node);
+        if (!_nodes[node].jailed) revert NodeRegistryNotJailed(node);
+        _nodes[node].jailed = false;
+        emit NodeUnjailed(node);
+        _syncWeight(node);
+    }
+
+    /// @inheritdoc IStakeObserver
+    function stakeChanged(address node) external {
+        if (msg.sender != address(_staking)) revert NodeRegistryOnlyStaking(msg.sender);
+        if (_nodes[node].registered) _syncWeight(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function syncWeight(address node) external {
+        _checkRegistered(node);
+        _syncWeight(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function getNode(address node) external view returns (Node memory) {
+        return _nodes[node];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function signerOf(address node) external view returns (address) {
+        return _nodes[node].signer;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function nodeOfSigner(address signer) external view returns (address) {
+        return _nodeOfSigner[signer];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function isActive(address node) public view returns (bool) {
+        Node storage info = _nodes[node];
+        return info.registered && !info.jailed && _staking.activeStakeOf(node) >= _staking.minimumStake();
+    }
+
+    /// @inheritdoc INodeRegistry
+    function servesModel(address node, ModelId model) external view returns (bool) {
+        return _serves[node][model];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function totalVerifierWeight() external view returns (uint256) {
+        return _verifiers.total();
+    }
+
+    /// @inheritdoc INodeRegistry
+    function totalModelWeight(ModelId model) external view returns (uint256) {
+        return _modelNodes[model].total();
+    }
+
+    /// @inheritdoc INodeRegistry
+    function sortitionWeightOf(address node) external view returns (uint256) {
+        Node storage info = _nodes[node];
+        if (info.role == NodeRole.Verifier) return _verifiers.weightOf(node);
+        return info.models.length == 0 ? 0 : _modelNodes[info.models[0]].weightOf(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function drawVerifier(uint256 seed) external view returns (address) {
+        return _draw(_verifiers, seed);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function drawNode(ModelId model, uint256 seed) external view returns (address) {
+        return _draw(_modelNodes[model], seed);
+    }
+
+    function _draw(SortitionTree.Tree storage tree, uint256 seed) private view returns (address) {
+        uint256 total = tree.total();
+        if (total == 0) revert NodeRegistryNoWeight();
+        return tree.draw(seed % total);
+    }
+
+    function _claimSigner(address node, address signer) private {
+        if (signer == address(0)) revert NodeRegistryZeroSigner();
+        if (_signerUsed[signer]) revert NodeRegistrySignerInUse(signer);
+        _signerUsed[signer] = true;
+        _nodeOfSigner[signer] = node;
+    }
+
+    function _setModels(address node, ModelId[] calldata models) private {
+        if (models.length > MAX_MODELS) revert NodeRegistryTooManyModels(models.length, MAX_MODELS);
+        ModelId[] storage list = _nodes[node].models;
+        mapping(ModelId model => bool) storage serves = _serves[node];
+        for (uint256 i = 0; i < models.length; ++i) {
+            ModelId model = models[i];
+            if (!_modelRegistry.isActive(model)) revert NodeRegistryModelNotActive(model);
+            if (serves[model]) revert NodeRegistryDuplicateModel(model);
+            serves[model] = true;
+            list.push(model);
+        }
+    }
+
+    function _clearModels(address node) private {
+        ModelId[] storage list = _nodes[node].models;
+        mapping(ModelId model => bool) storage serves = _serves[node];
+        for (uint256 i = 0; i < list.length; ++i) delete serves[list[i]];
+        delete _nodes[node].models;
+    }
+
+    /// @dev A node's weight is its active stake while it is active, else zero; verifiers sit in one tree, inference
+    /// nodes in the tree of each model they serve.
+    function _syncWeight(address node) private {
+        uint256 weight = isActive(node) ? _staking.activeStakeOf(node) : 0;
+        _applyWeight(node, weight);
+    }
+
+    function _clearWeights(address node) private {
+        _applyWeight(node, 0);
+    }
+
+    function _applyWeight(address node, uint256 weight) private {
+        Node storage info = _nodes[node];
+        if (info.role == NodeRole.Verifier) {
+            if (_verifiers.weightOf(node) == weight) return;
+            _verifiers.set(node, weight);
+        } else {
+            ModelId[] storage models = info.models;
+            if (models.length == 0 || _modelNodes[models[0]].weightOf(node) == weight) return;
+            for (uint256 i = 0; i < models.length; ++i) _modelNodes[models[i]].set(node, weight);
+        }
+        emit SortitionWeightChanged(node, weight);
+    }
+
+    function _checkRegistered(address node) private view {
+        if (!_nodes[node].registered) revert NodeRegistryNotRegistered(node);
+    }
+}
