@@ -109,7 +109,17 @@ describe("InferenceRouter", function () {
       await expect(tx).to.changeTokenBalances(token, [consumer, router], [-params.fee, params.fee]);
       await expect(tx)
         .to.emit(router, "RequestCreated")
-        .withArgs(id, consumer.address, MODEL_ID, params.inputHash, "ipfs://input", 3n, params.fee, params.deadline, 50_000n);
+        .withArgs(
+          id,
+          consumer.address,
+          MODEL_ID,
+          params.inputHash,
+          "ipfs://input",
+          3n,
+          params.fee,
+          params.deadline,
+          50_000n,
+        );
 
       const assigned = await h.assigned(id);
       expect(new Set(assigned.map((n) => n.address)).size).to.equal(3);
@@ -678,7 +688,496 @@ describe("InferenceRouter", function () {
       });
     });
   });
-});
 
-export type { RouterFixture };
-export { DISPUTE_ROLE, PAUSER_ROLE, RESPONSE_TIME };
+  describe("on reassign", function () {
+    it("charges absent nodes the liveness penalty and draws distinct replacements with a new deadline", async function () {
+      const { router, staking, treasury, token, h } = await loadFixture(routerFixture);
+      const { id } = await h.request({ redundancy: 2n });
+      const [present, absent] = await h.assigned(id);
+      await h.fulfill(id, present);
+      await h.passDeadline(id);
+      expect(await router.state(id)).to.equal(RequestState.Expired);
+
+      const stakeBefore = await staking.activeStakeOf(absent.address);
+      const { responseTime } = await router.getRequest(id);
+      const next = BigInt(await time.latest()) + 1n;
+      await time.setNextBlockTimestamp(next);
+      const tx = router.reassign(id);
+      await expect(tx).to.changeTokenBalances(token, [treasury], [LIVENESS_PENALTY]);
+      await expect(tx)
+        .to.emit(router, "NodePenalized")
+        .withArgs(id, absent.address, LIVENESS_PENALTY, LIVENESS_PENALTY)
+        .and.to.emit(staking, "Slashed")
+        .withArgs(absent.address, LIVENESS_PENALTY, LIVENESS_PENALTY, LIVENESS_PENALTY)
+        .and.to.emit(router, "RequestReassigned")
+        .withArgs(id, 1n, next + responseTime);
+      expect(await staking.activeStakeOf(absent.address)).to.equal(stakeBefore - LIVENESS_PENALTY);
+
+      const [kept, replacement] = await h.assigned(id);
+      expect(kept.address).to.equal(present.address);
+      expect([present.address, absent.address]).to.not.include(replacement.address);
+      await expect(tx).to.emit(router, "NodeAssigned").withArgs(id, replacement.address, 1n, 1n, anyValue);
+      const stored = await router.getRequest(id);
+      expect(stored.reassignments).to.equal(1n);
+      expect(stored.deadline).to.equal(next + stored.responseTime);
+      expect(await router.state(id)).to.equal(RequestState.Pending);
+
+      const late = await h.attest(await h.receiptFor(id, absent));
+      await expect(h.fulfillWith(id, late))
+        .to.be.revertedWithCustomError(router, "RouterNodeNotAssigned")
+        .withArgs(id, absent.address);
+      await h.fulfill(id, replacement, (await router.getAssignments(id))[0].outputHash);
+      expect(await router.state(id)).to.equal(RequestState.Verifying);
+    });
+
+    it("is possible at the deadline exactly", async function () {
+      const { router, h } = await loadFixture(routerFixture);
+      const { id, params } = await h.request();
+      await time.setNextBlockTimestamp(params.deadline);
+      await expect(router.reassign(id)).to.emit(router, "RequestReassigned");
+    });
+
+    it("emits the penalty without slashing when the request's penalty is zero", async function () {
+      const { router, staking, admin, h } = await loadFixture(routerFixture);
+      await router.connect(admin).setLivenessPenalty(0);
+      const { id } = await h.request();
+      const [absent] = await h.assigned(id);
+      await h.passDeadline(id);
+      await expect(router.reassign(id))
+        .to.emit(router, "NodePenalized")
+        .withArgs(id, absent.address, 0n, 0n)
+        .and.not.to.emit(staking, "Slashed");
+    });
+
+    it("closes the request when no distinct replacement can be drawn", async function () {
+      const { router, h } = await loadFixture(routerFixture);
+      const { id } = await h.request({ modelId: NARROW_MODEL_ID, redundancy: 2n });
+      await h.passDeadline(id);
+      await expect(router.reassign(id))
+        .to.emit(router, "RequestClosed")
+        .withArgs(id, 0n)
+        .and.to.emit(router, "NodePenalized")
+        .and.not.to.emit(router, "RequestReassigned");
+      expect((await router.getRequest(id)).closed).to.equal(true);
+      expect(await router.state(id)).to.equal(RequestState.Unservable);
+    });
+
+    it("closes the request when the model has no weight left", async function () {
+      const { router, staking, h } = await loadFixture(routerFixture);
+      const { id } = await h.request({ modelId: NARROW_MODEL_ID });
+      for (const node of h.f.routerNodes.slice(0, 2)) {
+        await staking.connect(node.operator).requestUnstake(await staking.activeStakeOf(node.address));
+      }
+      expect(await h.f.nodes.totalModelWeight(NARROW_MODEL_ID)).to.equal(0n);
+      await h.passDeadline(id);
+      await expect(router.reassign(id)).to.emit(router, "RequestClosed").withArgs(id, 0n);
+      expect(await router.state(id)).to.equal(RequestState.Unservable);
+    });
+
+    it("closes the request when the model was deprecated", async function () {
+      const { router, models, modelOwner, h } = await loadFixture(routerFixture);
+      const { id } = await h.request();
+      await models.connect(modelOwner).deprecateModel(MODEL_ID);
+      await h.passDeadline(id);
+      await expect(router.reassign(id)).to.emit(router, "RequestClosed").withArgs(id, 0n);
+    });
+
+    it("stops after the request's reassignment limit", async function () {
+      const { router, h } = await loadFixture(routerFixture);
+      const { id } = await h.request();
+      for (let round = 1n; round <= MAX_REASSIGNMENTS; ++round) {
+        await h.passDeadline(id);
+        await expect(router.reassign(id)).to.emit(router, "RequestReassigned").withArgs(id, round, anyValue);
+      }
+      await h.passDeadline(id);
+      expect(await router.state(id)).to.equal(RequestState.Unservable);
+      await expect(router.reassign(id))
+        .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+        .withArgs(id, RequestState.Unservable, RequestState.Expired);
+    });
+
+    describe("reverts", function () {
+      it("one second before the deadline", async function () {
+        const { router, h } = await loadFixture(routerFixture);
+        const { id, params } = await h.request();
+        await time.setNextBlockTimestamp(params.deadline - 1n);
+        await expect(router.reassign(id))
+          .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+          .withArgs(id, RequestState.Pending, RequestState.Expired);
+      });
+
+      it("for an unknown request", async function () {
+        const { router } = await loadFixture(routerFixture);
+        const id = randomHash();
+        await expect(router.reassign(id))
+          .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+          .withArgs(id, RequestState.None, RequestState.Expired);
+      });
+
+      it("when the router lacks the staking dispute role", async function () {
+        const { router, staking, admin, h } = await loadFixture(routerFixture);
+        const { id } = await h.request();
+        await staking.connect(admin).revokeRole(DISPUTE_ROLE, await router.getAddress());
+        await h.passDeadline(id);
+        await expect(router.reassign(id))
+          .to.be.revertedWithCustomError(staking, "AccessControlUnauthorizedAccount")
+          .withArgs(await router.getAddress(), DISPUTE_ROLE);
+      });
+    });
+  });
+
+  describe("on settle", function () {
+    it("pays each node its share less the protocol cut, the treasury the cuts and the consumer the dust", async function () {
+      const { router, token, treasury, consumer, h } = await loadFixture(routerFixture);
+      const fee = ethers.parseEther("1") + 1n; // not divisible by 3: dust goes back to the consumer
+      const { id } = await h.request({ redundancy: 3n, fee });
+      const output = randomHash();
+      const fulfilments = await h.fulfillAll(id, output);
+      const nodes = await h.assigned(id);
+      await h.passWindows(id);
+      const { pay, cut } = slotSplit(fee, 3n);
+      const refunded = fee - 3n * (pay + cut);
+      expect(refunded).to.be.greaterThan(0n);
+      const tx = router.settle(id);
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [router, treasury, consumer, ...nodes.map((n) => n.operator)],
+        [-fee, 3n * cut, refunded, pay, pay, pay],
+      );
+      for (const node of nodes) await expect(tx).to.emit(router, "FeePaid").withArgs(id, node.address, pay);
+      await expect(tx)
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, fulfilments[0].receipt.node, output, 3n * pay, 3n * cut, refunded);
+      expect(await router.state(id)).to.equal(RequestState.Settled);
+      expect((await router.getRequest(id)).outcome).to.equal(1n);
+    });
+
+    it("is possible at the last window end exactly, not one second before", async function () {
+      const { router, h } = await loadFixture(routerFixture);
+      const { id } = await h.request();
+      await h.fulfillAll(id);
+      const [{ windowEnd }] = await router.getAssignments(id);
+      await time.setNextBlockTimestamp(windowEnd - 1n);
+      await expect(router.settle(id))
+        .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+        .withArgs(id, RequestState.Verifying, RequestState.Settleable);
+      await time.setNextBlockTimestamp(windowEnd);
+      await expect(router.settle(id)).to.emit(router, "RequestSettled");
+    });
+
+    it("settles what was fulfilled after the last round and charges its absent nodes", async function () {
+      const { router, token, consumer, h } = await loadFixture(noReassignmentFixture);
+      const fee = MIN_FEE_PER_NODE * 2n;
+      const { id } = await h.request({ redundancy: 2n, fee });
+      const [present, absent] = await h.assigned(id);
+      await h.fulfill(id, present);
+      await h.passDeadline(id);
+      expect(await router.state(id)).to.equal(RequestState.Verifying);
+      await h.passWindows(id);
+      expect(await router.state(id)).to.equal(RequestState.Settleable);
+      const { pay, cut } = slotSplit(fee, 2n);
+      const tx = router.settle(id);
+      await expect(tx)
+        .to.emit(router, "NodePenalized")
+        .withArgs(id, absent.address, LIVENESS_PENALTY, LIVENESS_PENALTY)
+        .and.to.emit(router, "RequestSettled")
+        .withArgs(id, present.address, anyValue, pay, cut, fee - pay - cut);
+      await expect(tx).to.changeTokenBalances(token, [consumer, present.operator], [fee - pay - cut, pay]);
+    });
+
+    it("does not charge twice nodes already charged when the request was closed", async function () {
+      const { router, h } = await loadFixture(routerFixture);
+      const { id } = await h.request({ modelId: NARROW_MODEL_ID, redundancy: 2n });
+      const [present] = await h.assigned(id);
+      await h.fulfill(id, present);
+      await h.passDeadline(id);
+      await expect(router.reassign(id)).to.emit(router, "RequestClosed");
+      await h.passWindows(id);
+      await expect(router.settle(id)).to.emit(router, "RequestSettled").and.not.to.emit(router, "NodePenalized");
+    });
+
+    describe("with a consumer callback", function () {
+      it("passes the result within the gas cap", async function () {
+        const { router, consumerContract, h } = await loadFixture(routerFixture);
+        const { id } = await h.requestFromContract({ callbackGasLimit: 100_000n });
+        const [done] = await h.fulfillAll(id);
+        await h.passWindows(id);
+        await expect(router.settle(id))
+          .to.emit(consumerContract, "ResultReceived")
+          .withArgs(id, done.receipt.outputHash, done.receipt.node, done.receiptHash)
+          .and.not.to.emit(router, "CallbackFailed");
+        expect(await consumerContract.calls()).to.equal(1n);
+      });
+
+      it("makes no call when the cap is zero", async function () {
+        const { router, consumerContract, h } = await loadFixture(routerFixture);
+        const { id } = await h.requestFromContract({ callbackGasLimit: 0n });
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        await expect(router.settle(id)).to.not.emit(consumerContract, "ResultReceived");
+        expect(await consumerContract.calls()).to.equal(0n);
+      });
+
+      it("makes no call to a consumer without code", async function () {
+        const { router, h } = await loadFixture(routerFixture);
+        const { id } = await h.request({ callbackGasLimit: 100_000n });
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        await expect(router.settle(id)).to.emit(router, "RequestSettled").and.not.to.emit(router, "CallbackFailed");
+      });
+
+      it("settles and emits CallbackFailed when the callback reverts", async function () {
+        const { router, token, consumerContract, h } = await loadFixture(routerFixture);
+        await consumerContract.setMode(1);
+        const { id } = await h.requestFromContract({ callbackGasLimit: 100_000n });
+        const [node] = await h.assigned(id);
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        const { pay } = slotSplit(MIN_FEE_PER_NODE, 1n);
+        const tx = router.settle(id);
+        await expect(tx)
+          .to.emit(router, "CallbackFailed")
+          .withArgs(id, await consumerContract.getAddress());
+        await expect(tx).to.changeTokenBalance(token, node.operator, pay);
+        expect(await router.state(id)).to.equal(RequestState.Settled);
+      });
+
+      it("settles and emits CallbackFailed when the callback burns all its gas", async function () {
+        const { router, consumerContract, h } = await loadFixture(routerFixture);
+        await consumerContract.setMode(2);
+        const cap = 300_000n;
+        const { id } = await h.requestFromContract({ callbackGasLimit: cap });
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        const tx = await router.settle(id, { gasLimit: 1_000_000n });
+        await expect(tx).to.emit(router, "CallbackFailed");
+        const receipt = await tx.wait();
+        expect(receipt?.gasUsed).to.be.lessThan(cap + 200_000n);
+      });
+
+      it("copies no return data from the callback", async function () {
+        const { router, consumerContract, h } = await loadFixture(routerFixture);
+        await consumerContract.setMode(3);
+        const { id } = await h.requestFromContract({ callbackGasLimit: 200_000n });
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        const tx = await router.settle(id);
+        await expect(tx).to.emit(router, "RequestSettled").and.not.to.emit(router, "CallbackFailed");
+        expect((await tx.wait())?.gasUsed).to.be.lessThan(400_000n);
+      });
+
+      it("blocks a reentrant settle from the callback and pays once", async function () {
+        const { router, token, consumerContract, h } = await loadFixture(routerFixture);
+        await consumerContract.setMode(4);
+        const { id } = await h.requestFromContract({ callbackGasLimit: 200_000n });
+        const [node] = await h.assigned(id);
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        const { pay } = slotSplit(MIN_FEE_PER_NODE, 1n);
+        const reentrancy = router.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []);
+        const tx = router.settle(id);
+        await expect(tx).to.emit(consumerContract, "ReentryBlocked").withArgs(reentrancy);
+        await expect(tx).to.changeTokenBalance(token, node.operator, pay);
+        expect(await consumerContract.lastReentryError()).to.equal(reentrancy);
+      });
+
+      it("blocks a reentrant request from the callback", async function () {
+        const { router, consumerContract, h } = await loadFixture(routerFixture);
+        await consumerContract.setMode(5);
+        const { id } = await h.requestFromContract({ callbackGasLimit: 300_000n });
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        const nonce = await router.nonceOf(await consumerContract.getAddress());
+        await expect(router.settle(id))
+          .to.emit(consumerContract, "ReentryBlocked")
+          .withArgs(router.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []));
+        expect(await router.nonceOf(await consumerContract.getAddress())).to.equal(nonce);
+      });
+
+      it("reverts when the transaction leaves the callback less than its cap", async function () {
+        const { router, consumerContract, h } = await loadFixture(routerFixture);
+        await consumerContract.setMode(2);
+        const cap = 1_000_000n;
+        const { id } = await h.requestFromContract({ callbackGasLimit: cap });
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        await expect(router.settle(id, { gasLimit: 900_000n }))
+          .to.be.revertedWithCustomError(router, "RouterInsufficientCallbackGas")
+          .withArgs(id, anyValue, cap + cap / 63n + 10_000n);
+        expect(await router.state(id)).to.equal(RequestState.Settleable);
+      });
+    });
+
+    describe("reverts", function () {
+      it("while receipts are in their window, and a second time", async function () {
+        const { router, h } = await loadFixture(routerFixture);
+        const { id } = await h.request();
+        await expect(router.settle(id))
+          .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+          .withArgs(id, RequestState.Pending, RequestState.Settleable);
+        await h.fulfillAll(id);
+        await h.passWindows(id);
+        await router.settle(id);
+        await expect(router.settle(id))
+          .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+          .withArgs(id, RequestState.Settled, RequestState.Settleable);
+      });
+    });
+  });
+
+  describe("on refund", function () {
+    it("returns the whole fee to the consumer and charges the last round's absent nodes", async function () {
+      const { router, token, consumer, h } = await loadFixture(noReassignmentFixture);
+      const fee = ethers.parseEther("2");
+      const { id } = await h.request({ redundancy: 2n, fee });
+      const absent = await h.assigned(id);
+      await h.passDeadline(id);
+      expect(await router.state(id)).to.equal(RequestState.Unservable);
+      const tx = router.refund(id);
+      await expect(tx).to.changeTokenBalances(token, [router, consumer], [-fee, fee]);
+      await expect(tx).to.emit(router, "RequestRefunded").withArgs(id, consumer.address, fee);
+      for (const node of absent) {
+        await expect(tx)
+          .to.emit(router, "NodePenalized")
+          .withArgs(id, node.address, LIVENESS_PENALTY, LIVENESS_PENALTY);
+      }
+      expect(await router.state(id)).to.equal(RequestState.Refunded);
+      await expect(router.refund(id))
+        .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+        .withArgs(id, RequestState.Refunded, RequestState.Unservable);
+    });
+
+    it("reverts while the request can still be reassigned", async function () {
+      const { router, h } = await loadFixture(routerFixture);
+      const { id } = await h.request();
+      await h.passDeadline(id);
+      await expect(router.refund(id))
+        .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+        .withArgs(id, RequestState.Expired, RequestState.Unservable);
+    });
+
+    it("reverts when something was fulfilled", async function () {
+      const { router, h } = await loadFixture(noReassignmentFixture);
+      const { id } = await h.request({ redundancy: 2n });
+      const [present] = await h.assigned(id);
+      await h.fulfill(id, present);
+      await h.passDeadline(id);
+      await expect(router.refund(id))
+        .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+        .withArgs(id, RequestState.Verifying, RequestState.Unservable);
+    });
+  });
+
+  describe("parameters", function () {
+    const cases = [
+      {
+        name: "minFeePerNode",
+        setter: "setMinFeePerNode",
+        event: "MinFeePerNodeSet",
+        ok: 5n,
+        low: 0n,
+        high: 10n ** 30n + 1n,
+        min: 1n,
+        max: 10n ** 30n,
+      },
+      {
+        name: "protocolFeeBps",
+        setter: "setProtocolFeeBps",
+        event: "ProtocolFeeSet",
+        ok: 2_000n,
+        high: 2_001n,
+        min: 0n,
+        max: 2_000n,
+      },
+      {
+        name: "livenessPenalty",
+        setter: "setLivenessPenalty",
+        event: "LivenessPenaltySet",
+        ok: 10n ** 21n,
+        high: 10n ** 21n + 1n,
+        min: 0n,
+        max: 10n ** 21n,
+      },
+      {
+        name: "maxReassignments",
+        setter: "setMaxReassignments",
+        event: "MaxReassignmentsSet",
+        ok: 3n,
+        high: 4n,
+        min: 0n,
+        max: 3n,
+      },
+    ] as const;
+
+    for (const c of cases) {
+      describe(c.setter, function () {
+        it("sets the value within bounds and emits", async function () {
+          const { router, admin } = await loadFixture(routerFixture);
+          await expect(router.connect(admin)[c.setter](c.ok)).to.emit(router, c.event).withArgs(c.ok);
+          expect(await router[c.name]()).to.equal(c.ok);
+        });
+
+        it("reverts above the bound", async function () {
+          const { router, admin } = await loadFixture(routerFixture);
+          await expect(router.connect(admin)[c.setter](c.high))
+            .to.be.revertedWithCustomError(router, "RouterParameterOutOfBounds")
+            .withArgs(encodeBytes32String(c.name), c.high, c.min, c.max);
+        });
+
+        if ("low" in c) {
+          it("reverts below the bound", async function () {
+            const { router, admin } = await loadFixture(routerFixture);
+            await expect(router.connect(admin)[c.setter](c.low))
+              .to.be.revertedWithCustomError(router, "RouterParameterOutOfBounds")
+              .withArgs(encodeBytes32String(c.name), c.low, c.min, c.max);
+          });
+        }
+
+        it("reverts for a caller without the admin role", async function () {
+          const { router, stranger } = await loadFixture(routerFixture);
+          await expect(router.connect(stranger)[c.setter](c.ok))
+            .to.be.revertedWithCustomError(router, "AccessControlUnauthorizedAccount")
+            .withArgs(stranger.address, ethers.ZeroHash);
+        });
+      });
+    }
+
+    it("lets only the pauser pause and unpause", async function () {
+      const { router, stranger, admin, pauser } = await loadFixture(routerFixture);
+      for (const caller of [stranger, admin]) {
+        await expect(router.connect(caller).pause())
+          .to.be.revertedWithCustomError(router, "AccessControlUnauthorizedAccount")
+          .withArgs(caller.address, PAUSER_ROLE);
+      }
+      await router.connect(pauser).pause();
+      await expect(router.connect(stranger).unpause())
+        .to.be.revertedWithCustomError(router, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, PAUSER_ROLE);
+    });
+
+    it("keeps fulfil, reassign, settle and refund working while paused", async function () {
+      const { router, pauser, h } = await loadFixture(routerFixture);
+      const { id } = await h.request({ redundancy: 2n });
+      const { id: missed } = await h.request();
+      await router.connect(pauser).pause();
+      const [first, second] = await h.assigned(id);
+      const output = randomHash();
+      await h.fulfill(id, first, output);
+      await h.fulfill(id, second, output);
+      await h.passDeadline(missed);
+      await expect(router.reassign(missed)).to.emit(router, "RequestReassigned");
+      await h.passWindows(id);
+      await expect(router.settle(id)).to.emit(router, "RequestSettled");
+    });
+  });
+
+  describe("views", function () {
+    it("report an unknown request as None with no assignments", async function () {
+      const { router } = await loadFixture(routerFixture);
+      const id = randomHash();
+      expect(await router.state(id)).to.equal(RequestState.None);
+      expect(await router.getAssignments(id)).to.deep.equal([]);
+      expect((await router.getRequest(id)).consumer).to.equal(ethers.ZeroAddress);
+    });
+  });
+});
