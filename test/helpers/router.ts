@@ -6,7 +6,15 @@ import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { IInferenceRouter } from "../../typechain-types";
 import type { RouterFixture, RouterNode } from "../fixtures/router";
 import { MIN_FEE_PER_NODE, MODEL_ID, RESPONSE_TIME } from "../fixtures/router";
-import { buildTree, hashReceipt, makeReceipt, proofOf, randomHash, signBatchEthers, signReceiptEthers } from "./receipts";
+import {
+  buildTree,
+  hashReceipt,
+  makeReceipt,
+  proofOf,
+  randomHash,
+  signBatchEthers,
+  signReceiptEthers,
+} from "./receipts";
 import type { Receipt } from "./receipts";
 
 /** `IInferenceRouter.RequestState`, mirrored once. */
@@ -143,9 +151,7 @@ export class RouterHelper {
 
   /** Relays `fulfilment` through the keeper. */
   fulfillWith(id: string, fulfilment: Fulfilment) {
-    return this.f.router
-      .connect(this.f.keeper)
-      .fulfill(id, fulfilment.receipt, fulfilment.batchId, fulfilment.proof);
+    return this.f.router.connect(this.f.keeper).fulfill(id, fulfilment.receipt, fulfilment.batchId, fulfilment.proof);
   }
 
   /** `node` attests a receipt for `id` claiming `outputHash` (random when omitted) and the keeper relays it. */

@@ -15,10 +15,8 @@ import {
   NARROW_MODEL_ID,
   PAUSER_ROLE,
   PROTOCOL_FEE_BPS,
-  RESPONSE_TIME,
   deployRouterFixture,
 } from "../fixtures/router";
-import type { RouterFixture } from "../fixtures/router";
 import { hashReceipt, makeReceipt, randomHash } from "../helpers/receipts";
 import { ReceiptState, RequestState, RouterHelper } from "../helpers/router";
 
