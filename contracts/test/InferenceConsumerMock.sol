@@ -8,15 +8,14 @@ import {IInferenceRouter} from "../interfaces/IInferenceRouter.sol";
 import {RequestId} from "../types/RequestId.sol";
 
 /// @notice Test double of a consumer contract: places requests and reacts to its callback as `mode` says: records the
-/// result, reverts, burns all its gas, returns a huge buffer, or re-enters the router (and records what happened).
+/// result, reverts, burns all its gas, returns a huge buffer, or re-enters the router with the call set by `setReentry` (and records how it failed).
 contract InferenceConsumerMock is IInferenceConsumer {
     enum Mode {
         Record,
         Revert,
         BurnGas,
         ReturnBomb,
-        ReenterSettle,
-        ReenterRequest
+        Reenter
     }
 
     error InferenceConsumerMockRefused(RequestId id);
@@ -29,7 +28,7 @@ contract InferenceConsumerMock is IInferenceConsumer {
     uint256 public calls;
     bytes32 public lastOutputHash;
     bytes public lastReentryError;
-    IInferenceRouter.RequestParams private _next;
+    bytes public reentryData;
 
     constructor(IInferenceRouter router_) {
         router = router_;
@@ -39,9 +38,13 @@ contract InferenceConsumerMock is IInferenceConsumer {
         mode = mode_;
     }
 
+    /// @notice The call the callback makes into the router in `Reenter` mode.
+    function setReentry(bytes calldata data) external {
+        reentryData = data;
+    }
+
     /// @notice Places a request paid from this contract's tokens.
     function makeRequest(IInferenceRouter.RequestParams calldata params) external returns (RequestId) {
-        _next = params;
         IERC20(router.token()).approve(address(router), params.fee);
         return router.request(params);
     }
@@ -59,14 +62,9 @@ contract InferenceConsumerMock is IInferenceConsumer {
                 return(0, 200000)
             }
         }
-        if (current == Mode.ReenterSettle) {
-            try router.settle(id) {} catch (bytes memory reason) {
-                lastReentryError = reason;
-                emit ReentryBlocked(reason);
-            }
-        }
-        if (current == Mode.ReenterRequest) {
-            try router.request(_next) {} catch (bytes memory reason) {
+        if (current == Mode.Reenter) {
+            (bool ok, bytes memory reason) = address(router).call(reentryData);
+            if (!ok) {
                 lastReentryError = reason;
                 emit ReentryBlocked(reason);
             }

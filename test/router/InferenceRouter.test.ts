@@ -964,32 +964,37 @@ describe("InferenceRouter", function () {
         expect((await tx.wait())?.gasUsed).to.be.lessThan(400_000n);
       });
 
-      it("blocks a reentrant settle from the callback and pays once", async function () {
-        const { router, token, consumerContract, h } = await loadFixture(routerFixture);
-        await consumerContract.setMode(4);
-        const { id } = await h.requestFromContract({ callbackGasLimit: 200_000n });
-        const [node] = await h.assigned(id);
-        await h.fulfillAll(id);
-        await h.passWindows(id);
-        const { pay } = slotSplit(MIN_FEE_PER_NODE, 1n);
-        const reentrancy = router.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []);
-        const tx = router.settle(id);
-        await expect(tx).to.emit(consumerContract, "ReentryBlocked").withArgs(reentrancy);
-        await expect(tx).to.changeTokenBalance(token, node.operator, pay);
-        expect(await consumerContract.lastReentryError()).to.equal(reentrancy);
-      });
-
-      it("blocks a reentrant request from the callback", async function () {
-        const { router, consumerContract, h } = await loadFixture(routerFixture);
-        await consumerContract.setMode(5);
-        const { id } = await h.requestFromContract({ callbackGasLimit: 300_000n });
-        await h.fulfillAll(id);
-        await h.passWindows(id);
-        const nonce = await router.nonceOf(await consumerContract.getAddress());
-        await expect(router.settle(id))
-          .to.emit(consumerContract, "ReentryBlocked")
-          .withArgs(router.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []));
-        expect(await router.nonceOf(await consumerContract.getAddress())).to.equal(nonce);
+      describe("that re-enters the router", function () {
+        const entries = ["settle", "refund", "reassign", "fulfill", "disputeFulfillment", "request"] as const;
+        for (const entry of entries) {
+          it(`blocks a reentrant ${entry} and pays once`, async function () {
+            const { router, token, consumerContract, h } = await loadFixture(routerFixture);
+            const { id, params } = await h.requestFromContract({ callbackGasLimit: 300_000n });
+            const [node] = await h.assigned(id);
+            const [done] = await h.fulfillAll(id);
+            await h.passWindows(id);
+            const fulfilArgs = [id, done.receipt, done.batchId, done.proof] as const;
+            const data = {
+              settle: router.interface.encodeFunctionData("settle", [id]),
+              refund: router.interface.encodeFunctionData("refund", [id]),
+              reassign: router.interface.encodeFunctionData("reassign", [id]),
+              fulfill: router.interface.encodeFunctionData("fulfill", fulfilArgs),
+              disputeFulfillment: router.interface.encodeFunctionData("disputeFulfillment", fulfilArgs),
+              request: router.interface.encodeFunctionData("request", [params]),
+            }[entry];
+            await consumerContract.setMode(4);
+            await consumerContract.setReentry(data);
+            const nonce = await router.nonceOf(await consumerContract.getAddress());
+            const reentrancy = router.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []);
+            const { pay } = slotSplit(MIN_FEE_PER_NODE, 1n);
+            const tx = router.settle(id);
+            await expect(tx).to.emit(consumerContract, "ReentryBlocked").withArgs(reentrancy);
+            await expect(tx).to.changeTokenBalance(token, node.operator, pay);
+            expect(await consumerContract.lastReentryError()).to.equal(reentrancy);
+            expect(await router.nonceOf(await consumerContract.getAddress())).to.equal(nonce);
+            expect(await router.state(id)).to.equal(RequestState.Settled);
+          });
+        }
       });
 
       it("reverts when the transaction leaves the callback less than its cap", async function () {
