@@ -49,9 +49,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     }
 
     /// @inheritdoc INodeRegistry
-    function registerNode(address signer, string calldata endpoint, NodeRole role, ModelId[] calldata models)
-        external
-    {
+    function registerNode(address signer, string calldata endpoint, NodeRole role, ModelId[] calldata models) external {
         address node = msg.sender;
         if (_nodes[node].registered) revert NodeRegistryAlreadyRegistered(node);
         if (bytes(endpoint).length == 0) revert NodeRegistryEmptyEndpoint();

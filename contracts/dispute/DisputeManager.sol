@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
+import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
+import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {IStaking} from "../interfaces/IStaking.sol";
+import {BatchId} from "../types/BatchId.sol";
+import {DisputeId} from "../types/DisputeId.sol";
+
+/// @title Dispute manager
+/// @notice Bonded challenges of attested receipts, decided by a stake-weighted commit–reveal committee.
+/// @dev Needs `DISPUTE_ROLE` on `Staking` (lock, unlock, slash), on `NodeRegistry` (jail) and on
+/// `AttestationRegistry` (open and resolve receipt disputes). Invariant: `token.balanceOf(this) >= _totalBonds +
+/// _totalClaimable`; every settlement releases the dispute's lock and moves its bond into credits exactly once.
+contract DisputeManager is IDisputeManager, AccessControl, Pausable, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant ARBITRATOR_ROLE = keccak256("ARBITRATOR_ROLE");
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+
+    uint256 public constant BPS_DENOMINATOR = 10_000;
+    uint256 public constant MAX_COMMITTEE_SIZE = 21;
+    /// @notice Draws attempted per committee seat before giving up.
+    uint256 public constant DRAW_ATTEMPTS_PER_SEAT = 8;
+    uint256 public constant MAX_BOND_FLOOR = 1e30;
+    uint256 public constant MAX_NON_REVEAL_PENALTY_BPS = 1_000;
+    uint256 public constant MIN_PERIOD = 1 hours;
+    uint256 public constant MAX_PERIOD = 30 days;
+
+    IStaking private immutable _staking;
+    INodeRegistry private immutable _nodes;
+    IAttestationRegistry private immutable _attestation;
+    IERC20 private immutable _token;
+
+    Parameters private _params;
+    uint256 private _disputeCount;
+    uint256 private _totalBonds;
+    uint256 private _totalClaimable;
+    mapping(DisputeId id => Dispute) private _disputes;
+    mapping(DisputeId id => address[]) private _committees;
+    mapping(DisputeId id => mapping(address member => Vote)) private _votes;
+    mapping(bytes32 receiptHash => DisputeId) private _disputeOfReceipt;
+    mapping(address account => uint256) private _claimable;
+
+    constructor(
+        IStaking staking,
+        INodeRegistry nodes,
+        IAttestationRegistry attestation,
+        address admin,
+        Parameters memory params
+    ) {
+        if (
+            address(staking) == address(0) ||
+            address(nodes) == address(0) ||
+            address(attestation) == address(0) ||
+            admin == address(0)
+        ) revert DisputeZeroAddress();
+        _staking = staking;
+        _nodes = nodes;
+        _attestation = attestation;
+        _token = staking.token();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setParameters(params);
+    }
+
+    // ------------------------------------------------------------------------------------------------- challenges
+
+    /// @inheritdoc IDisputeManager
+    function challenge(
+        IAttestationRegistry.InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof,
+        bytes32 outputHash,
+        address beneficiary,
+        uint256 maxBond
+    ) external whenNotPaused nonReentrant returns (DisputeId id) {
+        return _challenge(msg.sender, receipt, batchId, proof, outputHash, beneficiary, maxBond);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function drawCommittee(DisputeId id) external {
+        _checkState(id, DisputeState.Drawing);
+        Dispute storage d = _disputes[id];
+        uint256 drawBlock = d.drawBlock;
+        if (block.number <= drawBlock) revert DisputeDrawTooEarly(id, drawBlock, block.number);
+        bytes32 entropy = blockhash(drawBlock);
+        if (entropy == bytes32(0)) {
+            // Older than 256 blocks: a fresh hash no one knows yet replaces it.
+            uint48 next = SafeCast.toUint48(block.number + 1);
+            d.drawBlock = next;
+            emit CommitteeDrawRescheduled(id, next);
+            return;
+        }
+        _draw(id, d, entropy);
+        uint48 commitEnd = _clock() + d.params.commitPeriod;
+        uint48 revealEnd = commitEnd + d.params.revealPeriod;
+        d.commitEnd = commitEnd;
+        d.revealEnd = revealEnd;
+        emit CommitteeDrawn(id, commitEnd, revealEnd);
+    }
+
+    // ------------------------------------------------------------------------------------------------------ votes
+
+    /// @inheritdoc IDisputeManager
+    function commit(DisputeId id, bytes32 commitment) external {
+        _commit(msg.sender, id, commitment);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function reveal(DisputeId id, Verdict verdict, bytes32 outputHash, bytes32 salt) external {
+        _reveal(msg.sender, id, verdict, outputHash, salt);
+    }
+
+    // ------------------------------------------------------------------------------------------------- settlement
+
+    /// @inheritdoc IDisputeManager
+    function resolve(DisputeId id) external nonReentrant {
+        DisputeState current = state(id);
+        if (current == DisputeState.Resolvable) {
+            Dispute storage d = _disputes[id];
+            _settle(id, d.wrongWeight > d.rightWeight);
+        } else if (current == DisputeState.Expired) {
+            _expire(id);
+        } else {
+            revert DisputeUnexpectedState(
+                id,
+                current,
+                _encodeState(DisputeState.Resolvable) | _encodeState(DisputeState.Expired)
+            );
+        }
+    }
+
+    /// @inheritdoc IDisputeManager
+    function arbitrate(DisputeId id, bool nodeWrong) external onlyRole(ARBITRATOR_ROLE) nonReentrant {
+        _checkState(id, DisputeState.Arbitration);
+        emit DisputeArbitrated(id, msg.sender, nodeWrong);
+        _settle(id, nodeWrong);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function claim(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert DisputeZeroAddress();
+        amount = _claimable[msg.sender];
+        if (amount == 0) revert DisputeNothingToClaim(msg.sender);
+        _claimable[msg.sender] = 0;
+        _totalClaimable -= amount;
+        emit Claimed(msg.sender, to, amount);
+        _token.safeTransfer(to, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------------- governance
+
+    /// @inheritdoc IDisputeManager
+    function setParameters(Parameters calldata params) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setParameters(params);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IDisputeManager
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ------------------------------------------------------------------------------------------------------ views
+
+    /// @inheritdoc IDisputeManager
+    function getDispute(DisputeId id) external view returns (Dispute memory) {
+        return _disputes[id];
+    }
+
+    /// @inheritdoc IDisputeManager
+    function committeeOf(DisputeId id) external view returns (address[] memory) {
+        return _committees[id];
+    }
+
+    /// @inheritdoc IDisputeManager
+    function getVote(DisputeId id, address member) external view returns (Vote memory) {
+        return _votes[id][member];
+    }
+
+    /// @inheritdoc IDisputeManager
+    function disputeOfReceipt(bytes32 receiptHash) external view returns (DisputeId) {
+        return _disputeOfReceipt[receiptHash];
+    }
+
+    /// @inheritdoc IDisputeManager
+    function commitmentOf(
+        DisputeId id,
+        address voter,
+        Verdict verdict,
+        bytes32 outputHash,
+        bytes32 salt
+    ) external pure returns (bytes32) {
+        return _commitmentOf(id, voter, verdict, outputHash, salt);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function previewBond(address node) external view returns (uint256 bond, uint256 lockedStake) {
+        Parameters memory p = _params;
+        uint256 atRisk = (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
+        uint256 available = _staking.slashableStakeOf(node) - _staking.lockedStakeOf(node);
+        lockedStake = atRisk < available ? atRisk : available;
+        bond = _bondFor(p, lockedStake);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function getParameters() external view returns (Parameters memory) {
+        return _params;
+    }
+
+    /// @inheritdoc IDisputeManager
+    function claimableOf(address account) external view returns (uint256) {
+        return _claimable[account];
+    }
+
+    /// @inheritdoc IDisputeManager
+    function totalBonds() external view returns (uint256) {
+        return _totalBonds;
+    }
+
+    /// @inheritdoc IDisputeManager
+    function totalClaimable() external view returns (uint256) {
+        return _totalClaimable;
+    }
+
+    /// @inheritdoc IDisputeManager
+    function disputeCount() external view returns (uint256) {
+        return _disputeCount;
+    }
+
+    /// @inheritdoc IDisputeManager
+    function state(DisputeId id) public view returns (DisputeState) {
+        Dispute storage d = _disputes[id];
+        if (d.challengedAt == 0) return DisputeState.None;
+        if (d.outcome != Outcome.None) return DisputeState.Resolved;
+        uint48 currentTime = _clock();
+        if (d.commitEnd == 0) {
+            // No committee by the draw deadline (e.g. too few eligible verifiers): the arbitrator decides, as when a
+            // vote misses quorum, so blocking the draw can't make a dispute expire undecided.
+            uint48 drawDeadline = d.challengedAt + d.params.commitPeriod;
+            if (currentTime < drawDeadline) return DisputeState.Drawing;
+            if (currentTime < drawDeadline + d.params.arbitrationPeriod) return DisputeState.Arbitration;
+            return DisputeState.Expired;
+        }
+        if (currentTime < d.commitEnd) return DisputeState.Committing;
+        if (currentTime < d.revealEnd) return DisputeState.Revealing;
+        if (d.revealedCount >= d.params.quorum && d.wrongWeight != d.rightWeight) return DisputeState.Resolvable;
+        if (currentTime < d.revealEnd + d.params.arbitrationPeriod) return DisputeState.Arbitration;
+        return DisputeState.Expired;
+    }
+
+    // ------------------------------------------------------------------------------------------------- internals
+
+    /// @dev The one time source: every period reads it.
+    function _clock() internal view virtual returns (uint48) {
+        return SafeCast.toUint48(block.timestamp);
+    }
+
+    function _challenge(
+        address challenger,
+        IAttestationRegistry.InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof,
+        bytes32 outputHash,
+        address beneficiary,
+        uint256 maxBond
+    ) internal returns (DisputeId id) {
+        if (beneficiary == address(0)) revert DisputeZeroAddress();
+        // The registry checks inclusion, the window (`now < windowEnd`) and that the receipt was never disputed.
+        (bytes32 receiptHash, ) = _attestation.openDispute(receipt, batchId, proof);
+        if (outputHash == receipt.outputHash) revert DisputeSameOutput(receiptHash, outputHash);
+        id = _open(challenger, receipt.node, beneficiary, receiptHash, maxBond);
+        _emitOpened(id, batchId, outputHash);
+        _pullBond(challenger, _disputes[id].bond);
+    }
+
+    function _emitOpened(DisputeId id, BatchId batchId, bytes32 outputHash) internal {
+        Dispute storage d = _disputes[id];
+        emit DisputeOpened(
+            id,
+            d.receiptHash,
+            d.node,
+            batchId,
+            d.challenger,
+            d.beneficiary,
+            outputHash,
+            d.bond,
+            d.lockedStake,
+            d.drawBlock
+        );
+    }
+
+    function _open(
+        address challenger,
+        address node,
+        address beneficiary,
+        bytes32 receiptHash,
+        uint256 maxBond
+    ) internal returns (DisputeId id) {
+        Parameters memory p = _params;
+        uint256 atRisk = (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
+        // The snapshot: later stake changes don't move the most this dispute can slash.
+        uint256 lockedStake = _staking.lock(node, atRisk);
+        uint256 bond = _bondFor(p, lockedStake);
+        if (bond > maxBond) revert DisputeBondAboveMaximum(bond, maxBond);
+
+        id = DisputeId.wrap(++_disputeCount);
+        Dispute storage d = _disputes[id];
+        d.node = node;
+        d.challengedAt = _clock();
+        d.drawBlock = SafeCast.toUint48(block.number + 1);
+        d.challenger = challenger;
+        d.beneficiary = beneficiary;
+        d.receiptHash = receiptHash;
+        d.bond = SafeCast.toUint128(bond);
+        d.lockedStake = SafeCast.toUint128(lockedStake);
+        d.params = p;
+        _disputeOfReceipt[receiptHash] = id;
+        _totalBonds += bond;
+    }
+
+    function _pullBond(address challenger, uint256 bond) internal {
+        uint256 balanceBefore = _token.balanceOf(address(this));
+        _token.safeTransferFrom(challenger, address(this), bond);
+        uint256 received = _token.balanceOf(address(this)) - balanceBefore;
+        if (received != bond) revert DisputeTransferAmountMismatch(bond, received);
+    }
+
+    function _draw(DisputeId id, Dispute storage d, bytes32 entropy) internal {
+        uint256 size = d.params.committeeSize;
+        if (_nodes.totalVerifierWeight() == 0) revert DisputeCommitteeUnavailable(id, 0, size);
+        address[] storage committee = _committees[id];
+        address nodeSigner = _nodes.signerOf(d.node);
+        uint256 maxAttempts = size * DRAW_ATTEMPTS_PER_SEAT;
+        for (uint256 attempt = 0; attempt < maxAttempts && committee.length < size; ++attempt) {
+            address member = _nodes.drawVerifier(uint256(keccak256(abi.encode(entropy, id, attempt))));
+            if (!_isEligible(id, d, member, nodeSigner)) continue;
+            uint256 weight = _staking.activeStakeOf(member);
+            committee.push(member);
+            _votes[id][member].weight = SafeCast.toUint128(weight);
+            emit CommitteeMemberDrawn(id, member, weight);
+        }
+        if (committee.length < size) revert DisputeCommitteeUnavailable(id, committee.length, size);
+    }
+
+    function _isEligible(
+        DisputeId id,
+        Dispute storage d,
+        address member,
+        address nodeSigner
+    ) internal view returns (bool) {
+        if (_votes[id][member].weight != 0) return false;
+        address challenger = d.challenger;
+        address beneficiary = d.beneficiary;
+        if (member == d.node || member == nodeSigner || member == challenger || member == beneficiary) return false;
+        address signer = _nodes.signerOf(member);
+        return signer != nodeSigner && signer != challenger && signer != beneficiary;
+    }
+
+    function _commit(address voter, DisputeId id, bytes32 commitment) internal {
+        _checkState(id, DisputeState.Committing);
+        Vote storage vote = _votes[id][voter];
+        if (vote.weight == 0) revert DisputeNotMember(id, voter);
+        if (commitment == bytes32(0)) revert DisputeZeroCommitment(id, voter);
+        if (vote.commitment != bytes32(0)) revert DisputeAlreadyCommitted(id, voter);
+        vote.commitment = commitment;
+        emit VoteCommitted(id, voter, commitment);
+    }
+
+    function _reveal(address voter, DisputeId id, Verdict verdict, bytes32 outputHash, bytes32 salt) internal {
+        _checkState(id, DisputeState.Revealing);
+        Vote storage vote = _votes[id][voter];
+        if (vote.weight == 0) revert DisputeNotMember(id, voter);
+        if (vote.commitment == bytes32(0)) revert DisputeNotCommitted(id, voter);
+        if (vote.revealed) revert DisputeAlreadyRevealed(id, voter);
+        // The commitment binds the voter and the dispute: a copied commitment can't be revealed by the copier.
+        bytes32 revealed = _commitmentOf(id, voter, verdict, outputHash, salt);
+        if (revealed != vote.commitment) revert DisputeCommitmentMismatch(id, voter, vote.commitment, revealed);
+        vote.revealed = true;
+        vote.verdict = verdict;
+        Dispute storage d = _disputes[id];
+        // At most MAX_COMMITTEE_SIZE members reveal, so the uint8 count can't overflow.
+        ++d.revealedCount;
+        if (verdict == Verdict.NodeWrong) d.wrongWeight += vote.weight;
+        else d.rightWeight += vote.weight;
+        emit VoteRevealed(id, voter, verdict, outputHash, vote.weight);
+    }
+
+    function _settle(DisputeId id, bool nodeWrong) internal {
+        Dispute storage d = _disputes[id];
+        uint256 bond = d.bond;
+        address node = d.node;
+        d.outcome = nodeWrong ? Outcome.NodeWrong : Outcome.NodeRight;
+        _totalBonds -= bond;
+        // Released before the slash, so the slash can reach it and no other dispute's lock is touched.
+        _releaseLock(node, d.lockedStake);
+
+        uint256 slashed;
+        uint256 challengerReward;
+        uint256 voterRewards;
+        uint256 toTreasury;
+        if (nodeWrong) {
+            uint256 received;
+            (slashed, received) = _slashNode(d);
+            challengerReward = (slashed * d.params.challengerRewardBps) / BPS_DENOMINATOR;
+            if (challengerReward > received) challengerReward = received;
+            _credit(id, d.beneficiary, bond + challengerReward);
+            uint256 pot = received - challengerReward;
+            uint256 dust = _creditVoters(id, d, Verdict.NodeWrong, pot);
+            voterRewards = pot - dust;
+            toTreasury = slashed - challengerReward - voterRewards;
+            if (dust > 0) _token.safeTransfer(_staking.treasury(), dust);
+            INodeRegistry.Node memory info = _nodes.getNode(node);
+            if (info.registered && !info.jailed) _nodes.jail(node);
+        } else {
+            uint256 pot = (bond * d.params.voterRewardBps) / BPS_DENOMINATOR;
+            uint256 dust = _creditVoters(id, d, Verdict.NodeRight, pot);
+            voterRewards = pot - dust;
+            _credit(id, node, bond - voterRewards);
+        }
+        _attestation.resolveDispute(d.receiptHash, nodeWrong);
+        _penalizeAbsentees(id, d);
+        emit DisputeResolved(id, d.outcome, slashed, challengerReward, voterRewards, toTreasury);
+    }
+
+    function _expire(DisputeId id) internal {
+        Dispute storage d = _disputes[id];
+        uint256 bond = d.bond;
+        d.outcome = Outcome.Expired;
+        _totalBonds -= bond;
+        _releaseLock(d.node, d.lockedStake);
+        _credit(id, d.beneficiary, bond);
+        _attestation.resolveDispute(d.receiptHash, false);
+        _penalizeAbsentees(id, d);
+        emit DisputeResolved(id, Outcome.Expired, 0, 0, 0, 0);
+    }
+
+    /// @dev Slashes at most the locked snapshot; this contract receives the challenger's and voters' shares.
+    function _slashNode(Dispute storage d) internal returns (uint256 slashed, uint256 received) {
+        uint256 amount = d.lockedStake;
+        if (amount == 0) return (0, 0);
+        address[] memory recipients = new address[](1);
+        recipients[0] = address(this);
+        uint16[] memory shares = new uint16[](1);
+        // Bounded by 10,000 in `_setParameters`.
+        shares[0] = d.params.challengerRewardBps + d.params.voterRewardBps;
+        uint256 balanceBefore = _token.balanceOf(address(this));
+        slashed = _staking.slash(d.node, amount, recipients, shares);
+        received = _token.balanceOf(address(this)) - balanceBefore;
+    }
+
+    /// @dev Credits `pot` to the revealed voters of `verdict` pro rata to weight, rounding down; returns the rest.
+    function _creditVoters(
+        DisputeId id,
+        Dispute storage d,
+        Verdict verdict,
+        uint256 pot
+    ) internal returns (uint256 rest) {
+        uint256 total = verdict == Verdict.NodeWrong ? d.wrongWeight : d.rightWeight;
+        if (pot == 0 || total == 0) return pot;
+        rest = pot;
+        address[] storage committee = _committees[id];
+        for (uint256 i = 0; i < committee.length; ++i) {
+            Vote storage vote = _votes[id][committee[i]];
+            if (!vote.revealed || vote.verdict != verdict) continue;
+            uint256 share = (pot * vote.weight) / total;
+            // Shares round down and weights sum to `total`, so they never add up to more than `pot`.
+            rest -= share;
+            _credit(id, committee[i], share);
+        }
+    }
+
+    /// @dev Bounded by the committee size (at most MAX_COMMITTEE_SIZE slashes).
+    function _penalizeAbsentees(DisputeId id, Dispute storage d) internal {
+        uint256 penaltyBps = d.params.nonRevealPenaltyBps;
+        if (penaltyBps == 0) return;
+        address[] storage committee = _committees[id];
+        address[] memory none = new address[](0);
+        uint16[] memory noShares = new uint16[](0);
+        for (uint256 i = 0; i < committee.length; ++i) {
+            Vote storage vote = _votes[id][committee[i]];
+            if (vote.revealed) continue;
+            uint256 penalty = (uint256(vote.weight) * penaltyBps) / BPS_DENOMINATOR;
+            uint256 slashed = _staking.slash(committee[i], penalty, none, noShares);
+            emit NonRevealPenalized(id, committee[i], slashed);
+        }
+    }
+
+    function _releaseLock(address node, uint256 amount) internal {
+        // Another slash of the node may have released part of the lock already.
+        uint256 locked = _staking.lockedStakeOf(node);
+        uint256 release = amount < locked ? amount : locked;
+        if (release > 0) _staking.unlock(node, release);
+    }
+
+    function _credit(DisputeId id, address account, uint256 amount) internal {
+        if (amount == 0) return;
+        _claimable[account] += amount;
+        _totalClaimable += amount;
+        emit RewardCredited(id, account, amount);
+    }
+
+    function _setParameters(Parameters memory p) internal {
+        _checkBounds("bondFloor", p.bondFloor, 1, MAX_BOND_FLOOR);
+        _checkBounds("bondBps", p.bondBps, 0, BPS_DENOMINATOR);
+        _checkBounds("slashBps", p.slashBps, 1, BPS_DENOMINATOR);
+        _checkBounds("challengerRewardBps", p.challengerRewardBps, 0, BPS_DENOMINATOR);
+        _checkBounds("voterRewardBps", p.voterRewardBps, 0, BPS_DENOMINATOR - p.challengerRewardBps);
+        _checkBounds("nonRevealPenaltyBps", p.nonRevealPenaltyBps, 0, MAX_NON_REVEAL_PENALTY_BPS);
+        _checkBounds("committeeSize", p.committeeSize, 1, MAX_COMMITTEE_SIZE);
+        _checkBounds("quorum", p.quorum, 1, p.committeeSize);
+        _checkBounds("commitPeriod", p.commitPeriod, MIN_PERIOD, MAX_PERIOD);
+        _checkBounds("revealPeriod", p.revealPeriod, MIN_PERIOD, MAX_PERIOD);
+        _checkBounds("arbitrationPeriod", p.arbitrationPeriod, MIN_PERIOD, MAX_PERIOD);
+        _params = p;
+        emit ParametersSet(p);
+    }
+
+    function _checkState(DisputeId id, DisputeState expected) internal view {
+        DisputeState current = state(id);
+        if (current != expected) revert DisputeUnexpectedState(id, current, _encodeState(expected));
+    }
+
+    function _bondFor(Parameters memory p, uint256 lockedStake) internal pure returns (uint256) {
+        uint256 proportional = (lockedStake * p.bondBps) / BPS_DENOMINATOR;
+        return proportional > p.bondFloor ? proportional : p.bondFloor;
+    }
+
+    function _commitmentOf(
+        DisputeId id,
+        address voter,
+        Verdict verdict,
+        bytes32 outputHash,
+        bytes32 salt
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(id, voter, verdict, outputHash, salt));
+    }
+
+    function _checkBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max) internal pure {
+        if (value < min || value > max) revert DisputeParameterOutOfBounds(parameter, value, min, max);
+    }
+
+    /// @dev A bitmap with bit `state` set, as OpenZeppelin's Governor reports expected states.
+    function _encodeState(DisputeState s) internal pure returns (bytes32) {
+        return bytes32(1 << uint8(s));
+    }
+}

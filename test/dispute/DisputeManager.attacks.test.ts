@@ -1,0 +1,288 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, mine, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
+import { Wallet } from "ethers";
+import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import {
+  DEFAULT_PARAMETERS,
+  DisputeHelper,
+  DisputeState,
+  NODE_STAKE,
+  ReceiptState,
+  Verdict,
+  deployDisputeFixture,
+  deployReentrantDisputeFixture,
+  stateBitmap,
+} from "../fixtures/dispute";
+import type { DisputeSystem } from "../fixtures/dispute";
+import { Role } from "../fixtures/registry";
+import { hashReceipt, randomHash } from "../helpers/receipts";
+
+const BPS = 10_000n;
+const LOCKED = (NODE_STAKE * DEFAULT_PARAMETERS.slashBps) / BPS;
+
+async function setup() {
+  const f = await loadFixture(deployDisputeFixture);
+  return { ...f, h: new DisputeHelper(f) };
+}
+
+/** Registers `account` as a verifier with `stake` and signer `signer`; funds it with ETH and tokens first. */
+async function registerVerifier(f: DisputeSystem, account: Wallet, signer: string, stake: bigint) {
+  await setBalance(account.address, ethers.parseEther("10"));
+  await f.token.connect(f.admin).mint(account.address, stake);
+  await f.token.connect(account).approve(await f.staking.getAddress(), stake);
+  await f.staking.connect(account).stake(stake);
+  await f.nodeRegistry.connect(account).registerNode(signer, "https://verifier.example", Role.Verifier, [f.modelId]);
+}
+
+async function unstakeFixtureVerifiers(f: DisputeSystem) {
+  for (const v of f.verifiers) {
+    await f.staking.connect(v.account).requestUnstake(await f.staking.activeStakeOf(v.address));
+  }
+}
+
+describe("DisputeManager under attack", function () {
+  describe("committee capture", function () {
+    it("never seats the node's own signer key run as a verifier, nor a verifier keyed by the challenger", async function () {
+      const f = await setup();
+      const signerAsOperator = f.node.signer.connect(ethers.provider);
+      await registerVerifier(f, signerAsOperator, Wallet.createRandom().address, ethers.parseEther("1000"));
+      const keyedByChallenger = Wallet.createRandom().connect(ethers.provider);
+      await registerVerifier(f, keyedByChallenger, f.challenger.address, ethers.parseEther("1000"));
+      for (let i = 0; i < 4; ++i) {
+        const id = await f.h.challenge(await f.h.attestReceipt());
+        const committee = await f.h.draw(id);
+        expect(committee).to.have.length(3);
+        expect(committee).to.not.include(signerAsOperator.address);
+        expect(committee).to.not.include(keyedByChallenger.address);
+      }
+    });
+
+    it("fails clearly rather than seat an ineligible verifier when no one else is left", async function () {
+      const f = await setup();
+      await f.manager.connect(f.admin).setParameters({ ...DEFAULT_PARAMETERS, committeeSize: 1n, quorum: 1n });
+      await registerVerifier(f, f.node.signer.connect(ethers.provider), Wallet.createRandom().address, NODE_STAKE);
+      await unstakeFixtureVerifiers(f);
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      await mine(1);
+      await expect(f.manager.drawCommittee(id))
+        .to.be.revertedWithCustomError(f.manager, "DisputeCommitteeUnavailable")
+        .withArgs(id, 0n, 1n);
+    });
+
+    it("never seats the challenger or the beneficiary as a verifier", async function () {
+      const f = await setup();
+      await f.manager.connect(f.admin).setParameters({ ...DEFAULT_PARAMETERS, committeeSize: 1n, quorum: 1n });
+      const challengerVerifier = Wallet.createRandom().connect(ethers.provider);
+      const beneficiaryVerifier = Wallet.createRandom().connect(ethers.provider);
+      for (const v of [challengerVerifier, beneficiaryVerifier]) {
+        await registerVerifier(f, v, Wallet.createRandom().address, NODE_STAKE);
+      }
+      await unstakeFixtureVerifiers(f);
+      await f.token.connect(f.admin).mint(challengerVerifier.address, NODE_STAKE);
+      await f.token.connect(challengerVerifier).approve(await f.manager.getAddress(), ethers.MaxUint256);
+      const id = await f.h.challenge(await f.h.attestReceipt(), challengerVerifier, beneficiaryVerifier.address);
+      await mine(1);
+      await expect(f.manager.drawCommittee(id))
+        .to.be.revertedWithCustomError(f.manager, "DisputeCommitteeUnavailable")
+        .withArgs(id, 0n, 1n);
+    });
+  });
+
+  describe("a node blocking its committee with a heavy ineligible verifier", function () {
+    it("can't make the dispute expire undecided: it goes to the arbitrator, who can reject the receipt", async function () {
+      const f = await setup();
+      const whale = f.node.signer.connect(ethers.provider);
+      await registerVerifier(f, whale, Wallet.createRandom().address, ethers.parseEther("10000000"));
+      const receipt = await f.h.attestReceipt();
+      const id = await f.h.challenge(receipt);
+      await mine(1);
+      await expect(f.manager.drawCommittee(id))
+        .to.be.revertedWithCustomError(f.manager, "DisputeCommitteeUnavailable")
+        .withArgs(id, anyUint, 3n);
+      const d = await f.manager.getDispute(id);
+      await time.increaseTo(d.challengedAt + DEFAULT_PARAMETERS.commitPeriod);
+      expect(await f.manager.state(id)).to.equal(DisputeState.Arbitration);
+      await expect(f.manager.connect(f.arbitrator).arbitrate(id, true))
+        .to.emit(f.staking, "Slashed")
+        .withArgs(f.node.address, LOCKED, LOCKED, anyUint);
+      expect(await f.attestation.receiptState(hashReceipt(receipt))).to.equal(ReceiptState.Rejected);
+    });
+  });
+
+  describe("vote copying", function () {
+    it("a copied commitment can't be revealed by the copier, even with the original's preimage", async function () {
+      const f = await setup();
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      const [a, b] = await f.h.draw(id);
+      const [salt, output] = [randomHash(), randomHash()];
+      const commitment = await f.h.commit(id, a, Verdict.NodeWrong, salt, output);
+      await f.manager.connect(f.h.member(b).account).commit(id, commitment);
+      await f.h.toReveal(id);
+      await f.h.reveal(id, a, Verdict.NodeWrong, salt, output);
+      const copied = await f.manager.commitmentOf(id, b, Verdict.NodeWrong, output, salt);
+      await expect(f.h.reveal(id, b, Verdict.NodeWrong, salt, output))
+        .to.be.revertedWithCustomError(f.manager, "DisputeCommitmentMismatch")
+        .withArgs(id, b, commitment, copied);
+    });
+
+    it("a commitment for one dispute can't be replayed in another", async function () {
+      const f = await setup();
+      const id1 = await f.h.challenge(await f.h.attestReceipt());
+      const id2 = await f.h.challenge(await f.h.attestReceipt());
+      const c1 = await f.h.draw(id1);
+      const c2 = await f.h.draw(id2);
+      const common = c1.find((m) => c2.includes(m));
+      if (common === undefined) this.skip();
+      const salt = randomHash();
+      const commitment = await f.h.commit(id1, common, Verdict.NodeWrong, salt);
+      await f.manager.connect(f.h.member(common).account).commit(id2, commitment);
+      await f.h.toReveal(id2);
+      await expect(f.h.reveal(id2, common, Verdict.NodeWrong, salt))
+        .to.be.revertedWithCustomError(f.manager, "DisputeCommitmentMismatch")
+        .withArgs(
+          id2,
+          common,
+          commitment,
+          await f.manager.commitmentOf(id2, common, Verdict.NodeWrong, ethers.ZeroHash, salt),
+        );
+    });
+  });
+
+  describe("a faulty committee", function () {
+    it("that finds an honest node wrong can take no more than the locked snapshot", async function () {
+      const f = await setup();
+      await f.manager.connect(f.admin).setParameters({ ...DEFAULT_PARAMETERS, slashBps: 2_000n });
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      const cap = (NODE_STAKE * 2_000n) / BPS;
+      await f.staking.connect(f.node.account).stake(NODE_STAKE);
+      await f.h.draw(id);
+      await f.h.vote(id, [Verdict.NodeWrong, Verdict.NodeWrong, Verdict.NodeWrong]);
+      await expect(f.manager.resolve(id))
+        .to.emit(f.staking, "Slashed")
+        .withArgs(f.node.address, cap, cap, (cap * 5_000n) / BPS);
+      expect(await f.staking.slashableStakeOf(f.node.address)).to.equal(2n * NODE_STAKE - cap);
+      expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(0n);
+    });
+
+    it("can't take more than the node's whole stake across many disputes", async function () {
+      const f = await setup();
+      const ids: bigint[] = [];
+      for (let i = 0; i < 4; ++i) ids.push(await f.h.challenge(await f.h.attestReceipt()));
+      let total = 0n;
+      for (const id of ids) total += (await f.manager.getDispute(id)).lockedStake;
+      expect(total).to.equal(NODE_STAKE);
+      expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(NODE_STAKE);
+    });
+  });
+
+  describe("griefing by tiny challenges", function () {
+    it("costs the bond floor per challenge and each is refunded only by its own resolution", async function () {
+      const f = await setup();
+      await f.manager.connect(f.admin).setParameters({ ...DEFAULT_PARAMETERS, slashBps: 1n, bondBps: 1n });
+      const balance = await f.token.balanceOf(f.challenger.address);
+      for (let i = 0; i < 5; ++i) await f.h.challenge(await f.h.attestReceipt());
+      expect(await f.manager.totalBonds()).to.equal(5n * DEFAULT_PARAMETERS.bondFloor);
+      expect(balance - (await f.token.balanceOf(f.challenger.address))).to.equal(5n * DEFAULT_PARAMETERS.bondFloor);
+    });
+  });
+
+  describe("re-disputes", function () {
+    it("a receipt upheld by a dispute can't be disputed again; a rejected one neither", async function () {
+      const f = await setup();
+      await f.attestation.connect(f.admin).setChallengeWindow(30n * 24n * 3_600n);
+      for (const [verdict, state] of [
+        [Verdict.NodeRight, ReceiptState.Upheld],
+        [Verdict.NodeWrong, ReceiptState.Rejected],
+      ] as const) {
+        const receipt = await f.h.attestReceipt(verdict === Verdict.NodeRight ? f.nodeB : f.node);
+        const id = await f.h.challenge(receipt);
+        await f.h.draw(id);
+        await f.h.vote(id, [verdict, verdict, verdict]);
+        await f.manager.resolve(id);
+        await expect(f.h.challenge(receipt, f.challenger2))
+          .to.be.revertedWithCustomError(f.attestation, "AttestationUnexpectedReceiptState")
+          .withArgs(hashReceipt(receipt), state, ReceiptState.None);
+        expect(await f.attestation.receiptState(hashReceipt(receipt))).to.equal(state);
+      }
+    });
+  });
+
+  describe("role misuse", function () {
+    it("only the dispute manager can lock, slash, jail or resolve receipts; only the arbitrator arbitrates", async function () {
+      const f = await setup();
+      const receipt = await f.h.attestReceipt();
+      const stranger = f.stranger;
+      const disputeRole = await f.staking.DISPUTE_ROLE();
+      await expect(f.staking.connect(stranger).lock(f.node.address, 1n))
+        .to.be.revertedWithCustomError(f.staking, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, disputeRole);
+      await expect(f.staking.connect(stranger).slash(f.node.address, 1n, [], []))
+        .to.be.revertedWithCustomError(f.staking, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, disputeRole);
+      await expect(f.nodeRegistry.connect(stranger).jail(f.node.address))
+        .to.be.revertedWithCustomError(f.nodeRegistry, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, disputeRole);
+      await expect(f.attestation.connect(stranger).openDispute(receipt, ethers.ZeroHash, []))
+        .to.be.revertedWithCustomError(f.attestation, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, disputeRole);
+      const id = await f.h.challenge(receipt);
+      await expect(f.attestation.connect(stranger).resolveDispute(hashReceipt(receipt), false))
+        .to.be.revertedWithCustomError(f.attestation, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, disputeRole);
+      await f.h.draw(id);
+      await expect(f.manager.connect(f.arbitrator).arbitrate(id, true))
+        .to.be.revertedWithCustomError(f.manager, "DisputeUnexpectedState")
+        .withArgs(id, DisputeState.Committing, stateBitmap(DisputeState.Arbitration));
+      await expect(f.manager.connect(f.admin).arbitrate(id, true))
+        .to.be.revertedWithCustomError(f.manager, "AccessControlUnauthorizedAccount")
+        .withArgs(f.admin.address, await f.manager.ARBITRATOR_ROLE());
+    });
+  });
+
+  describe("reentrancy through a hooked token", function () {
+    async function reentrantSetup() {
+      const f = await loadFixture(deployReentrantDisputeFixture);
+      return { ...f, h: new DisputeHelper(f) };
+    }
+
+    it("a claim that re-enters claim reverts, and the credit stays", async function () {
+      const f = await reentrantSetup();
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      await f.h.draw(id);
+      await f.h.vote(id, [undefined, undefined, undefined]);
+      await f.manager.connect(f.arbitrator).arbitrate(id, false);
+      const managerAddress = await f.manager.getAddress();
+      await f.token.setHook(managerAddress, f.manager.interface.encodeFunctionData("claim", [f.stranger.address]));
+      await expect(f.manager.connect(f.node.account).claim(f.node.address))
+        .to.be.revertedWithCustomError(f.manager, "ReentrancyGuardReentrantCall")
+        .withArgs();
+      const credit = await f.manager.claimableOf(f.node.address);
+      expect(credit).to.be.greaterThan(0n);
+      await f.token.setHook(ethers.ZeroAddress, "0x");
+      await expect(f.manager.connect(f.node.account).claim(f.node.address))
+        .to.emit(f.manager, "Claimed")
+        .withArgs(f.node.address, f.node.address, credit);
+    });
+
+    it("a bond transfer that re-enters resolve or challenge reverts", async function () {
+      const f = await reentrantSetup();
+      const first = await f.h.challenge(await f.h.attestReceipt());
+      await f.h.draw(first);
+      await f.h.vote(first, [undefined, undefined, undefined]);
+      await time.increase(DEFAULT_PARAMETERS.arbitrationPeriod);
+      expect(await f.manager.state(first)).to.equal(DisputeState.Expired);
+      const managerAddress = await f.manager.getAddress();
+      for (const data of [
+        f.manager.interface.encodeFunctionData("resolve", [first]),
+        f.manager.interface.encodeFunctionData("claim", [f.stranger.address]),
+      ]) {
+        await f.token.setHook(managerAddress, data);
+        const receipt = await f.h.attestReceipt(f.nodeB);
+        await expect(f.h.challenge(receipt))
+          .to.be.revertedWithCustomError(f.manager, "ReentrancyGuardReentrantCall")
+          .withArgs();
+      }
+    });
+  });
+});

@@ -1,0 +1,217 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { deployRegistryFixture, Mode, modelRegistration } from "../fixtures/registry";
+
+describe("ModelRegistry", function () {
+  describe("registerModel", function () {
+    it("stores every field and emits ModelRegistered", async function () {
+      const { modelRegistry, modelOwner } = await loadFixture(deployRegistryFixture);
+      const registration = modelRegistration("fresh", { mode: Mode.TOLERANCE, tolerance: 5n });
+      await expect(modelRegistry.connect(modelOwner).registerModel(registration))
+        .to.emit(modelRegistry, "ModelRegistered")
+        .withArgs(
+          registration.id,
+          modelOwner.address,
+          registration.runtimeId,
+          Mode.TOLERANCE,
+          5n,
+          registration.weightsRoot,
+          ethers.ZeroHash,
+          registration.metadataURI,
+        );
+      const model = await modelRegistry.getModel(registration.id);
+      expect(model.owner).to.equal(modelOwner.address);
+      expect(model.mode).to.equal(Mode.TOLERANCE);
+      expect(model.status).to.equal(1);
+      expect(model.registeredAt).to.equal(await time.latest());
+      expect(model.tolerance).to.equal(5n);
+      expect(model.runtimeId).to.equal(registration.runtimeId);
+      expect(model.weightsRoot).to.equal(registration.weightsRoot);
+      expect(model.metadataURI).to.equal(registration.metadataURI);
+      expect(await modelRegistry.isActive(registration.id)).to.equal(true);
+      expect(await modelRegistry.policyOf(registration.id)).to.deep.equal([BigInt(Mode.TOLERANCE), 5n]);
+    });
+
+    it("links a new version to a previous one of the same owner", async function () {
+      const { modelRegistry, modelOwner, modelA } = await loadFixture(deployRegistryFixture);
+      const next = modelRegistration("model-a-v2", { previous: modelA.id });
+      await expect(modelRegistry.connect(modelOwner).registerModel(next))
+        .to.emit(modelRegistry, "ModelRegistered")
+        .withArgs(
+          next.id,
+          modelOwner.address,
+          next.runtimeId,
+          Mode.EXACT,
+          0n,
+          next.weightsRoot,
+          modelA.id,
+          next.metadataURI,
+        );
+      expect((await modelRegistry.getModel(next.id)).previous).to.equal(modelA.id);
+    });
+
+    it("accepts the largest tolerance and no more", async function () {
+      const { modelRegistry, modelOwner } = await loadFixture(deployRegistryFixture);
+      const max = await modelRegistry.MAX_TOLERANCE();
+      await modelRegistry
+        .connect(modelOwner)
+        .registerModel(modelRegistration("max", { mode: Mode.TOLERANCE, tolerance: max }));
+      await expect(
+        modelRegistry
+          .connect(modelOwner)
+          .registerModel(modelRegistration("over", { mode: Mode.TOLERANCE, tolerance: max + 1n })),
+      )
+        .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryInvalidTolerance")
+        .withArgs(Mode.TOLERANCE, max + 1n);
+    });
+
+    describe("reverts", function () {
+      it("for a zero id", async function () {
+        const { modelRegistry } = await loadFixture(deployRegistryFixture);
+        await expect(
+          modelRegistry.registerModel(modelRegistration("x", { id: ethers.ZeroHash })),
+        ).to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroId");
+      });
+
+      it("for a zero runtime", async function () {
+        const { modelRegistry } = await loadFixture(deployRegistryFixture);
+        await expect(
+          modelRegistry.registerModel(modelRegistration("x", { runtimeId: ethers.ZeroHash })),
+        ).to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroRuntime");
+      });
+
+      it("for an empty metadata URI", async function () {
+        const { modelRegistry } = await loadFixture(deployRegistryFixture);
+        await expect(
+          modelRegistry.registerModel(modelRegistration("x", { metadataURI: "" })),
+        ).to.be.revertedWithCustomError(modelRegistry, "ModelRegistryEmptyURI");
+      });
+
+      it("for a duplicate id, by anyone, and never overwrites", async function () {
+        const { modelRegistry, modelA, other, modelOwner } = await loadFixture(deployRegistryFixture);
+        await expect(modelRegistry.connect(other).registerModel({ ...modelA, metadataURI: "ipfs://evil" }))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryAlreadyRegistered")
+          .withArgs(modelA.id);
+        const stored = await modelRegistry.getModel(modelA.id);
+        expect(stored.owner).to.equal(modelOwner.address);
+        expect(stored.metadataURI).to.equal(modelA.metadataURI);
+      });
+
+      for (const [name, mode] of [
+        ["TEE", Mode.TEE],
+        ["ZK", Mode.ZK],
+      ] as const) {
+        it(`for the unsupported mode ${name}`, async function () {
+          const { modelRegistry } = await loadFixture(deployRegistryFixture);
+          await expect(modelRegistry.registerModel(modelRegistration("x", { mode })))
+            .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryModeNotSupported")
+            .withArgs(mode);
+        });
+      }
+
+      it("for EXACT with a tolerance and TOLERANCE without one", async function () {
+        const { modelRegistry } = await loadFixture(deployRegistryFixture);
+        await expect(modelRegistry.registerModel(modelRegistration("x", { mode: Mode.EXACT, tolerance: 1n })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryInvalidTolerance")
+          .withArgs(Mode.EXACT, 1n);
+        await expect(modelRegistry.registerModel(modelRegistration("y", { mode: Mode.TOLERANCE, tolerance: 0n })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryInvalidTolerance")
+          .withArgs(Mode.TOLERANCE, 0n);
+      });
+
+      it("for an unknown previous version", async function () {
+        const { modelRegistry } = await loadFixture(deployRegistryFixture);
+        const missing = ethers.id("missing");
+        await expect(modelRegistry.registerModel(modelRegistration("x", { previous: missing })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryUnknownModel")
+          .withArgs(missing);
+      });
+
+      it("for a previous version owned by someone else", async function () {
+        const { modelRegistry, modelA, other, modelOwner } = await loadFixture(deployRegistryFixture);
+        await expect(modelRegistry.connect(other).registerModel(modelRegistration("x", { previous: modelA.id })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryNotOwner")
+          .withArgs(modelA.id, other.address, modelOwner.address);
+      });
+
+      it("for a model naming itself as previous", async function () {
+        const { modelRegistry } = await loadFixture(deployRegistryFixture);
+        const id = ethers.id("self");
+        await expect(modelRegistry.registerModel(modelRegistration("self", { previous: id })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistrySelfReference")
+          .withArgs(id);
+      });
+    });
+  });
+
+  describe("deprecateModel", function () {
+    it("deprecates and emits ModelDeprecated", async function () {
+      const { modelRegistry, modelOwner, modelA } = await loadFixture(deployRegistryFixture);
+      await expect(modelRegistry.connect(modelOwner).deprecateModel(modelA.id))
+        .to.emit(modelRegistry, "ModelDeprecated")
+        .withArgs(modelA.id);
+      expect(await modelRegistry.isActive(modelA.id)).to.equal(false);
+      expect((await modelRegistry.getModel(modelA.id)).status).to.equal(2);
+      expect(await modelRegistry.policyOf(modelA.id)).to.deep.equal([BigInt(Mode.EXACT), 0n]);
+    });
+
+    describe("reverts", function () {
+      it("for a non-owner", async function () {
+        const { modelRegistry, other, modelOwner, modelA } = await loadFixture(deployRegistryFixture);
+        await expect(modelRegistry.connect(other).deprecateModel(modelA.id))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryNotOwner")
+          .withArgs(modelA.id, other.address, modelOwner.address);
+      });
+
+      it("for an unknown model", async function () {
+        const { modelRegistry } = await loadFixture(deployRegistryFixture);
+        const missing = ethers.id("missing");
+        await expect(modelRegistry.deprecateModel(missing))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryUnknownModel")
+          .withArgs(missing);
+        await expect(modelRegistry.policyOf(missing))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryUnknownModel")
+          .withArgs(missing);
+      });
+
+      it("when already deprecated", async function () {
+        const { modelRegistry, modelOwner, modelA } = await loadFixture(deployRegistryFixture);
+        await modelRegistry.connect(modelOwner).deprecateModel(modelA.id);
+        await expect(modelRegistry.connect(modelOwner).deprecateModel(modelA.id))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryAlreadyDeprecated")
+          .withArgs(modelA.id);
+      });
+    });
+  });
+
+  describe("transferModel", function () {
+    it("hands the model over; the old owner loses control", async function () {
+      const { modelRegistry, modelOwner, modelA, other } = await loadFixture(deployRegistryFixture);
+      await expect(modelRegistry.connect(modelOwner).transferModel(modelA.id, other.address))
+        .to.emit(modelRegistry, "ModelOwnershipTransferred")
+        .withArgs(modelA.id, modelOwner.address, other.address);
+      expect((await modelRegistry.getModel(modelA.id)).owner).to.equal(other.address);
+      await expect(modelRegistry.connect(modelOwner).deprecateModel(modelA.id))
+        .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryNotOwner")
+        .withArgs(modelA.id, modelOwner.address, other.address);
+      await modelRegistry.connect(other).deprecateModel(modelA.id);
+    });
+
+    describe("reverts", function () {
+      it("for a non-owner", async function () {
+        const { modelRegistry, modelA, other, modelOwner } = await loadFixture(deployRegistryFixture);
+        await expect(modelRegistry.connect(other).transferModel(modelA.id, other.address))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryNotOwner")
+          .withArgs(modelA.id, other.address, modelOwner.address);
+      });
+
+      it("for the zero address", async function () {
+        const { modelRegistry, modelOwner, modelA } = await loadFixture(deployRegistryFixture);
+        await expect(
+          modelRegistry.connect(modelOwner).transferModel(modelA.id, ethers.ZeroAddress),
+        ).to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroOwner");
+      });
+    });
+  });
+});

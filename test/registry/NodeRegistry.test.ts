@@ -1,0 +1,424 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { deployRegistryFixture, modelRegistration, Role } from "../fixtures/registry";
+import { MINIMUM_STAKE, UNBONDING_PERIOD } from "../fixtures/staking";
+
+const ENDPOINT = "https://node-a.example:8443";
+
+/** The registry fixture with nodeA registered (inference, models A and B) and staked at twice the minimum. */
+async function registeredNodeFixture() {
+  const fixture = await deployRegistryFixture();
+  const { nodeRegistry, staking, nodeA, signerA, modelA, modelB } = fixture;
+  await nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id, modelB.id]);
+  await staking.connect(nodeA).stake(MINIMUM_STAKE * 2n);
+  return fixture;
+}
+
+describe("NodeRegistry", function () {
+  describe("deployment", function () {
+    it("reverts for zero addresses", async function () {
+      const { modelRegistry, staking, admin, nodeRegistry } = await loadFixture(deployRegistryFixture);
+      const factory = await ethers.getContractFactory("NodeRegistry");
+      for (const args of [
+        [ethers.ZeroAddress, await staking.getAddress(), admin.address],
+        [await modelRegistry.getAddress(), ethers.ZeroAddress, admin.address],
+        [await modelRegistry.getAddress(), await staking.getAddress(), ethers.ZeroAddress],
+      ] as const) {
+        await expect(factory.deploy(...args)).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryZeroAddress");
+      }
+    });
+  });
+
+  describe("registerNode", function () {
+    it("records the node, reverse-maps the signer and emits NodeRegistered", async function () {
+      const { nodeRegistry, nodeA, signerA, modelA } = await loadFixture(deployRegistryFixture);
+      await expect(nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]))
+        .to.emit(nodeRegistry, "NodeRegistered")
+        .withArgs(nodeA.address, signerA.address, Role.Inference, ENDPOINT, [modelA.id]);
+      const node = await nodeRegistry.getNode(nodeA.address);
+      expect(node.signer).to.equal(signerA.address);
+      expect(node.registered).to.equal(true);
+      expect(node.jailed).to.equal(false);
+      expect(node.registeredAt).to.equal(await time.latest());
+      expect(node.endpoint).to.equal(ENDPOINT);
+      expect(node.models).to.deep.equal([modelA.id]);
+      expect(await nodeRegistry.signerOf(nodeA.address)).to.equal(signerA.address);
+      expect(await nodeRegistry.nodeOfSigner(signerA.address)).to.equal(nodeA.address);
+      expect(await nodeRegistry.servesModel(nodeA.address, modelA.id)).to.equal(true);
+    });
+
+    it("is not active without the minimum stake, and active with it", async function () {
+      const { nodeRegistry, staking, nodeA, signerA, modelA } = await loadFixture(deployRegistryFixture);
+      await nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]);
+      expect(await nodeRegistry.isActive(nodeA.address)).to.equal(false);
+      await staking.connect(nodeA).stake(MINIMUM_STAKE);
+      expect(await nodeRegistry.isActive(nodeA.address)).to.equal(true);
+    });
+
+    it("counts stake made before registration once the node registers", async function () {
+      const { nodeRegistry, staking, nodeA, signerA, modelA } = await loadFixture(deployRegistryFixture);
+      await staking.connect(nodeA).stake(MINIMUM_STAKE);
+      await expect(nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]))
+        .to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeA.address, MINIMUM_STAKE);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE);
+    });
+
+    describe("reverts", function () {
+      it("for a zero signer", async function () {
+        const { nodeRegistry, nodeA, modelA } = await loadFixture(deployRegistryFixture);
+        await expect(
+          nodeRegistry.connect(nodeA).registerNode(ethers.ZeroAddress, ENDPOINT, Role.Inference, [modelA.id]),
+        ).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryZeroSigner");
+      });
+
+      it("for an empty endpoint", async function () {
+        const { nodeRegistry, nodeA, signerA, modelA } = await loadFixture(deployRegistryFixture);
+        await expect(
+          nodeRegistry.connect(nodeA).registerNode(signerA.address, "", Role.Inference, [modelA.id]),
+        ).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryEmptyEndpoint");
+      });
+
+      it("for a signer another node uses", async function () {
+        const { nodeRegistry, nodeA, nodeB, signerA, modelA } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(nodeB).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
+          .withArgs(signerA.address);
+      });
+
+      it("for an operator already registered", async function () {
+        const { nodeRegistry, nodeA, signerB, modelA } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(nodeA).registerNode(signerB.address, ENDPOINT, Role.Inference, [modelA.id]))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryAlreadyRegistered")
+          .withArgs(nodeA.address);
+      });
+
+      it("for an unknown or deprecated model", async function () {
+        const { nodeRegistry, modelRegistry, modelOwner, nodeA, signerA, modelA } =
+          await loadFixture(deployRegistryFixture);
+        const unknown = ethers.id("unknown");
+        await expect(nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [unknown]))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryModelNotActive")
+          .withArgs(unknown);
+        await modelRegistry.connect(modelOwner).deprecateModel(modelA.id);
+        await expect(nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryModelNotActive")
+          .withArgs(modelA.id);
+      });
+
+      it("for a duplicate model", async function () {
+        const { nodeRegistry, nodeA, signerA, modelA } = await loadFixture(deployRegistryFixture);
+        await expect(
+          nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id, modelA.id]),
+        )
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryDuplicateModel")
+          .withArgs(modelA.id);
+      });
+
+      it("for more than MAX_MODELS models", async function () {
+        const { nodeRegistry, modelRegistry, modelOwner, nodeA, signerA } = await loadFixture(deployRegistryFixture);
+        const max = Number(await nodeRegistry.MAX_MODELS());
+        const ids: string[] = [];
+        for (let i = 0; i <= max; i++) {
+          const registration = modelRegistration(`bulk-${i}`);
+          await modelRegistry.connect(modelOwner).registerModel(registration);
+          ids.push(registration.id);
+        }
+        await expect(nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, ids))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryTooManyModels")
+          .withArgs(max + 1, max);
+        await nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, ids.slice(0, max));
+      });
+    });
+  });
+
+  describe("rotateSigner", function () {
+    it("switches the signer and frees the reverse mapping", async function () {
+      const { nodeRegistry, nodeA, signerA, newSigner } = await loadFixture(registeredNodeFixture);
+      await expect(nodeRegistry.connect(nodeA).rotateSigner(newSigner.address))
+        .to.emit(nodeRegistry, "SignerRotated")
+        .withArgs(nodeA.address, signerA.address, newSigner.address);
+      expect(await nodeRegistry.signerOf(nodeA.address)).to.equal(newSigner.address);
+      expect(await nodeRegistry.nodeOfSigner(newSigner.address)).to.equal(nodeA.address);
+      expect(await nodeRegistry.nodeOfSigner(signerA.address)).to.equal(ethers.ZeroAddress);
+    });
+
+    describe("reverts", function () {
+      it("for an old signer, even the node's own, after rotation", async function () {
+        const { nodeRegistry, nodeA, nodeB, signerA, newSigner, modelA } = await loadFixture(registeredNodeFixture);
+        await nodeRegistry.connect(nodeA).rotateSigner(newSigner.address);
+        await expect(nodeRegistry.connect(nodeA).rotateSigner(signerA.address))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
+          .withArgs(signerA.address);
+        await expect(nodeRegistry.connect(nodeB).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
+          .withArgs(signerA.address);
+      });
+
+      it("for a zero signer", async function () {
+        const { nodeRegistry, nodeA } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(nodeA).rotateSigner(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+          nodeRegistry,
+          "NodeRegistryZeroSigner",
+        );
+      });
+
+      it("for anyone but the registered operator", async function () {
+        const { nodeRegistry, other, newSigner } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(other).rotateSigner(newSigner.address))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotRegistered")
+          .withArgs(other.address);
+      });
+    });
+  });
+
+  describe("updateEndpoint", function () {
+    it("replaces the endpoint", async function () {
+      const { nodeRegistry, nodeA } = await loadFixture(registeredNodeFixture);
+      await expect(nodeRegistry.connect(nodeA).updateEndpoint("https://new.example"))
+        .to.emit(nodeRegistry, "EndpointUpdated")
+        .withArgs(nodeA.address, "https://new.example");
+      expect((await nodeRegistry.getNode(nodeA.address)).endpoint).to.equal("https://new.example");
+    });
+
+    describe("reverts", function () {
+      it("for an empty endpoint", async function () {
+        const { nodeRegistry, nodeA } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(nodeA).updateEndpoint("")).to.be.revertedWithCustomError(
+          nodeRegistry,
+          "NodeRegistryEmptyEndpoint",
+        );
+      });
+
+      it("for someone else", async function () {
+        const { nodeRegistry, other } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(other).updateEndpoint("https://evil.example"))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotRegistered")
+          .withArgs(other.address);
+      });
+    });
+  });
+
+  describe("updateModels", function () {
+    it("moves the node's weight from the old models to the new ones", async function () {
+      const { nodeRegistry, modelRegistry, modelOwner, nodeA, modelA, modelB } =
+        await loadFixture(registeredNodeFixture);
+      const modelC = modelRegistration("model-c");
+      await modelRegistry.connect(modelOwner).registerModel(modelC);
+      await expect(nodeRegistry.connect(nodeA).updateModels([modelB.id, modelC.id]))
+        .to.emit(nodeRegistry, "ModelsUpdated")
+        .withArgs(nodeA.address, [modelB.id, modelC.id]);
+      expect(await nodeRegistry.servesModel(nodeA.address, modelA.id)).to.equal(false);
+      expect(await nodeRegistry.servesModel(nodeA.address, modelC.id)).to.equal(true);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+      expect(await nodeRegistry.totalModelWeight(modelB.id)).to.equal(MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.totalModelWeight(modelC.id)).to.equal(MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.drawNode(modelC.id, 12345n)).to.equal(nodeA.address);
+    });
+
+    it("can empty the list", async function () {
+      const { nodeRegistry, nodeA, modelA } = await loadFixture(registeredNodeFixture);
+      await nodeRegistry.connect(nodeA).updateModels([]);
+      expect((await nodeRegistry.getNode(nodeA.address)).models).to.deep.equal([]);
+      expect(await nodeRegistry.sortitionWeightOf(nodeA.address)).to.equal(0n);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+    });
+
+    describe("reverts", function () {
+      it("for someone else", async function () {
+        const { nodeRegistry, other, modelA } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(other).updateModels([modelA.id]))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotRegistered")
+          .withArgs(other.address);
+      });
+
+      it("for a deprecated model", async function () {
+        const { nodeRegistry, modelRegistry, modelOwner, nodeA, modelB } = await loadFixture(registeredNodeFixture);
+        await modelRegistry.connect(modelOwner).deprecateModel(modelB.id);
+        await expect(nodeRegistry.connect(nodeA).updateModels([modelB.id]))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryModelNotActive")
+          .withArgs(modelB.id);
+      });
+    });
+  });
+
+  describe("deregisterNode", function () {
+    it("removes a node with no stake left, which may then register again", async function () {
+      const { nodeRegistry, staking, nodeA, signerA, newSigner, modelA } = await loadFixture(registeredNodeFixture);
+      await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE * 2n);
+      await time.increase(UNBONDING_PERIOD);
+      await staking.connect(nodeA).withdraw();
+      await expect(nodeRegistry.connect(nodeA).deregisterNode())
+        .to.emit(nodeRegistry, "NodeDeregistered")
+        .withArgs(nodeA.address);
+      expect((await nodeRegistry.getNode(nodeA.address)).registered).to.equal(false);
+      expect(await nodeRegistry.signerOf(nodeA.address)).to.equal(ethers.ZeroAddress);
+      expect(await nodeRegistry.nodeOfSigner(signerA.address)).to.equal(ethers.ZeroAddress);
+      expect(await nodeRegistry.servesModel(nodeA.address, modelA.id)).to.equal(false);
+      await expect(
+        nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]),
+      ).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse");
+      await nodeRegistry.connect(nodeA).registerNode(newSigner.address, ENDPOINT, Role.Verifier, [modelA.id]);
+    });
+
+    describe("reverts", function () {
+      it("while stake is active", async function () {
+        const { nodeRegistry, nodeA } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(nodeA).deregisterNode())
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryStakeRemaining")
+          .withArgs(nodeA.address, MINIMUM_STAKE * 2n, 0n);
+      });
+
+      it("while stake is unbonding (it stays slashable)", async function () {
+        const { nodeRegistry, staking, nodeA } = await loadFixture(registeredNodeFixture);
+        await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE * 2n);
+        await expect(nodeRegistry.connect(nodeA).deregisterNode())
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryStakeRemaining")
+          .withArgs(nodeA.address, MINIMUM_STAKE * 2n, 0n);
+      });
+
+      it("while stake is locked by a dispute", async function () {
+        const { nodeRegistry, staking, disputer, nodeA } = await loadFixture(registeredNodeFixture);
+        await staking.connect(disputer).lock(nodeA.address, MINIMUM_STAKE);
+        await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE * 2n);
+        await time.increase(UNBONDING_PERIOD);
+        await expect(nodeRegistry.connect(nodeA).deregisterNode())
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryStakeRemaining")
+          .withArgs(nodeA.address, MINIMUM_STAKE * 2n, MINIMUM_STAKE);
+      });
+
+      it("for an unregistered operator", async function () {
+        const { nodeRegistry, other } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(other).deregisterNode())
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotRegistered")
+          .withArgs(other.address);
+      });
+    });
+  });
+
+  describe("jail and unjail", function () {
+    it("jailing deactivates the node and removes its weight; unjailing restores both", async function () {
+      const { nodeRegistry, disputer, nodeA, modelA } = await loadFixture(registeredNodeFixture);
+      await expect(nodeRegistry.connect(disputer).jail(nodeA.address))
+        .to.emit(nodeRegistry, "NodeJailed")
+        .withArgs(nodeA.address)
+        .and.to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeA.address, 0n);
+      expect(await nodeRegistry.isActive(nodeA.address)).to.equal(false);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+      await expect(nodeRegistry.drawNode(modelA.id, 1n)).to.be.revertedWithCustomError(
+        nodeRegistry,
+        "NodeRegistryNoWeight",
+      );
+      await expect(nodeRegistry.connect(disputer).unjail(nodeA.address))
+        .to.emit(nodeRegistry, "NodeUnjailed")
+        .withArgs(nodeA.address);
+      expect(await nodeRegistry.isActive(nodeA.address)).to.equal(true);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE * 2n);
+    });
+
+    describe("reverts", function () {
+      it("for accounts without the dispute role", async function () {
+        const { nodeRegistry, nodeA, other } = await loadFixture(registeredNodeFixture);
+        const role = await nodeRegistry.DISPUTE_ROLE();
+        for (const call of [
+          nodeRegistry.connect(other).jail(nodeA.address),
+          nodeRegistry.connect(nodeA).unjail(nodeA.address),
+        ]) {
+          await expect(call).to.be.revertedWithCustomError(nodeRegistry, "AccessControlUnauthorizedAccount");
+        }
+        await expect(nodeRegistry.connect(other).jail(nodeA.address))
+          .to.be.revertedWithCustomError(nodeRegistry, "AccessControlUnauthorizedAccount")
+          .withArgs(other.address, role);
+      });
+
+      it("when already jailed, or not jailed", async function () {
+        const { nodeRegistry, disputer, nodeA } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(disputer).unjail(nodeA.address))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotJailed")
+          .withArgs(nodeA.address);
+        await nodeRegistry.connect(disputer).jail(nodeA.address);
+        await expect(nodeRegistry.connect(disputer).jail(nodeA.address))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryAlreadyJailed")
+          .withArgs(nodeA.address);
+      });
+
+      it("for an unregistered node", async function () {
+        const { nodeRegistry, disputer, other } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(disputer).jail(other.address))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotRegistered")
+          .withArgs(other.address);
+      });
+    });
+  });
+
+  describe("sortition", function () {
+    it("weights follow stake changes pushed by Staking", async function () {
+      const { nodeRegistry, staking, nodeA, modelA } = await loadFixture(registeredNodeFixture);
+      await expect(staking.connect(nodeA).stake(MINIMUM_STAKE))
+        .to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeA.address, MINIMUM_STAKE * 3n);
+      await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE);
+      await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+    });
+
+    it("a slash below the minimum takes the node out of sortition", async function () {
+      const { nodeRegistry, staking, disputer, nodeA, modelB } = await loadFixture(registeredNodeFixture);
+      await staking.connect(disputer).slash(nodeA.address, MINIMUM_STAKE + 1n, [], []);
+      expect(await nodeRegistry.isActive(nodeA.address)).to.equal(false);
+      expect(await nodeRegistry.totalModelWeight(modelB.id)).to.equal(0n);
+    });
+
+    it("draws verifiers by stake, excluding inference nodes", async function () {
+      const { nodeRegistry, staking, verifierA, verifierB, signerB, signerC, modelA } =
+        await loadFixture(registeredNodeFixture);
+      await nodeRegistry.connect(verifierA).registerNode(signerB.address, ENDPOINT, Role.Verifier, [modelA.id]);
+      await nodeRegistry.connect(verifierB).registerNode(signerC.address, ENDPOINT, Role.Verifier, [modelA.id]);
+      await staking.connect(verifierA).stake(MINIMUM_STAKE);
+      await staking.connect(verifierB).stake(MINIMUM_STAKE * 3n);
+      expect(await nodeRegistry.totalVerifierWeight()).to.equal(MINIMUM_STAKE * 4n);
+      expect(await nodeRegistry.sortitionWeightOf(verifierB.address)).to.equal(MINIMUM_STAKE * 3n);
+      expect(await nodeRegistry.drawVerifier(0n)).to.equal(verifierA.address);
+      expect(await nodeRegistry.drawVerifier(MINIMUM_STAKE - 1n)).to.equal(verifierA.address);
+      expect(await nodeRegistry.drawVerifier(MINIMUM_STAKE)).to.equal(verifierB.address);
+      expect(await nodeRegistry.drawVerifier(MINIMUM_STAKE * 4n)).to.equal(verifierA.address);
+    });
+
+    it("syncWeight applies a raised minimum stake; it needs a registered node", async function () {
+      const { nodeRegistry, staking, nodeA, other, modelA } = await loadFixture(registeredNodeFixture);
+      await staking.setMinimumStake(MINIMUM_STAKE * 3n);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE * 2n);
+      await expect(nodeRegistry.connect(other).syncWeight(nodeA.address))
+        .to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeA.address, 0n);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+      await expect(nodeRegistry.syncWeight(other.address))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotRegistered")
+        .withArgs(other.address);
+    });
+
+    it("stake changes of unregistered accounts are ignored", async function () {
+      const { staking, nodeB, nodeRegistry } = await loadFixture(registeredNodeFixture);
+      await expect(staking.connect(nodeB).stake(MINIMUM_STAKE)).not.to.emit(nodeRegistry, "SortitionWeightChanged");
+    });
+
+    it("reverts stakeChanged from anyone but Staking", async function () {
+      const { nodeRegistry, nodeA, other } = await loadFixture(registeredNodeFixture);
+      await expect(nodeRegistry.connect(other).stakeChanged(nodeA.address))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryOnlyStaking")
+        .withArgs(other.address);
+    });
+
+    it("reverts draws when nobody has weight", async function () {
+      const { nodeRegistry, modelA } = await loadFixture(deployRegistryFixture);
+      await expect(nodeRegistry.drawVerifier(1n)).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNoWeight");
+      await expect(nodeRegistry.drawNode(modelA.id, 1n)).to.be.revertedWithCustomError(
+        nodeRegistry,
+        "NodeRegistryNoWeight",
+      );
+    });
+  });
+});
