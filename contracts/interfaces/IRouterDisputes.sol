@@ -13,9 +13,11 @@ interface IRouterDisputes {
     /// @param receipt The receipt disputed; its window must be open and it must not be under dispute already.
     /// @param batchId The batch holding it, or zero for a receipt attested singly.
     /// @param proof Its Merkle proof in the batch (empty for a single receipt).
+    /// @param conflictingOutputHash The output another assigned node claimed for the same request and input.
     function openRouterDispute(
         IAttestationRegistry.InferenceReceipt calldata receipt,
         BatchId batchId,
-        bytes32[] calldata proof
+        bytes32[] calldata proof,
+        bytes32 conflictingOutputHash
     ) external;
 }

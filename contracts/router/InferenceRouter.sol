@@ -149,12 +149,8 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         emit RequestFulfilled(id, receipt.node, receiptHash, receipt.outputHash, batchId, rank);
 
         // A receipt already under dispute (or upheld by one) needs no second dispute.
-        if (
-            receiptState == IAttestationRegistry.ReceiptState.None &&
-            _disagrees(id, r.redundancy, slot, receipt.outputHash)
-        ) {
-            emit DisagreementDisputed(id, receipt.node, receiptHash, receipt.outputHash);
-            _disputes.openRouterDispute(receipt, batchId, proof);
+        if (receiptState == IAttestationRegistry.ReceiptState.None) {
+            _disputeIfDisagreeing(id, r.redundancy, slot, receipt, receiptHash, batchId, proof);
         }
     }
 
@@ -173,9 +169,10 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         uint256 slot = _slotOfReceipt(id, r.redundancy, receiptHash);
         if (slot == type(uint256).max) revert RouterReceiptNotFulfilled(id, receiptHash);
         Assignment storage a = _assignments[id][slot];
-        if (!_disagrees(id, r.redundancy, slot, a.outputHash)) revert RouterNoDisagreement(id, receiptHash);
+        (bool disagrees, bytes32 conflicting) = _conflictingOutput(id, r.redundancy, slot, a.outputHash);
+        if (!disagrees) revert RouterNoDisagreement(id, receiptHash);
         emit DisagreementDisputed(id, a.node, receiptHash, a.outputHash);
-        _disputes.openRouterDispute(receipt, batchId, proof);
+        _disputes.openRouterDispute(receipt, batchId, proof, conflicting);
     }
 
     /// @inheritdoc IInferenceRouter
@@ -434,6 +431,22 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         a.windowEnd = windowEnd;
     }
 
+    /// @dev Opens a dispute on a just-fulfilled receipt when another fulfilment of the request disagrees with it.
+    function _disputeIfDisagreeing(
+        RequestId id,
+        uint256 redundancy,
+        uint256 slot,
+        IAttestationRegistry.InferenceReceipt calldata receipt,
+        bytes32 receiptHash,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) private {
+        (bool disagrees, bytes32 conflicting) = _conflictingOutput(id, redundancy, slot, receipt.outputHash);
+        if (!disagrees) return;
+        emit DisagreementDisputed(id, receipt.node, receiptHash, receipt.outputHash);
+        _disputes.openRouterDispute(receipt, batchId, proof, conflicting);
+    }
+
     /// @dev Pays every slot whose receipt is not rejected; returns the totals and the slot giving the result (the
     /// earliest-ranked upheld receipt, else the earliest-ranked one; `type(uint256).max` when none).
     function _payNodes(
@@ -549,19 +562,20 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         return true;
     }
 
-    /// @dev True when a fulfilled slot other than `slot` claims an output other than `outputHash`.
-    function _disagrees(
+    /// @dev Whether a fulfilled slot other than `slot` claims an output other than `outputHash`, and the output of the
+    /// earliest-ranked such slot.
+    function _conflictingOutput(
         RequestId id,
         uint256 redundancy,
         uint256 slot,
         bytes32 outputHash
-    ) private view returns (bool) {
+    ) private view returns (bool disagrees, bytes32 conflicting) {
+        uint256 bestRank = type(uint256).max;
         for (uint256 other = 0; other < redundancy; ++other) {
-            if (other == slot) continue;
             Assignment storage a = _assignments[id][other];
-            if (a.rank != 0 && a.outputHash != outputHash) return true;
+            if (other == slot || a.rank == 0 || a.outputHash == outputHash || a.rank >= bestRank) continue;
+            (disagrees, bestRank, conflicting) = (true, a.rank, a.outputHash);
         }
-        return false;
     }
 
     /// @dev The slot `node` holds now, or `type(uint256).max`.

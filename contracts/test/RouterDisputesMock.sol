@@ -10,7 +10,12 @@ import {BatchId} from "../types/BatchId.sol";
 contract RouterDisputesMock is IRouterDisputes {
     error RouterDisputesMockNotRouter(address caller);
 
-    event RouterDisputeOpened(bytes32 indexed receiptHash, BatchId indexed batchId, address indexed node);
+    event RouterDisputeOpened(
+        bytes32 indexed receiptHash,
+        BatchId indexed batchId,
+        address indexed node,
+        bytes32 conflictingOutputHash
+    );
 
     IAttestationRegistry public immutable attestations;
     address public router;
@@ -26,11 +31,12 @@ contract RouterDisputesMock is IRouterDisputes {
     function openRouterDispute(
         IAttestationRegistry.InferenceReceipt calldata receipt,
         BatchId batchId,
-        bytes32[] calldata proof
+        bytes32[] calldata proof,
+        bytes32 conflictingOutputHash
     ) external {
         if (msg.sender != router) revert RouterDisputesMockNotRouter(msg.sender);
         (bytes32 receiptHash, ) = attestations.openDispute(receipt, batchId, proof);
-        emit RouterDisputeOpened(receiptHash, batchId, receipt.node);
+        emit RouterDisputeOpened(receiptHash, batchId, receipt.node, conflictingOutputHash);
     }
 
     /// @notice Stands in for a committee's verdict.

@@ -525,13 +525,14 @@ describe("InferenceRouter", function () {
       const { router, attestations, disputes, h } = await loadFixture(routerFixture);
       const { id } = await h.request({ redundancy: 2n });
       const [first, second] = await h.assigned(id);
-      await h.fulfill(id, first, randomHash());
+      const firstOutput = randomHash();
+      await h.fulfill(id, first, firstOutput);
       const disagreeing = await h.attest(await h.receiptFor(id, second));
       await expect(h.fulfillWith(id, disagreeing))
         .to.emit(router, "DisagreementDisputed")
         .withArgs(id, second.address, disagreeing.receiptHash, disagreeing.receipt.outputHash)
         .and.to.emit(disputes, "RouterDisputeOpened")
-        .withArgs(disagreeing.receiptHash, ethers.ZeroHash, second.address);
+        .withArgs(disagreeing.receiptHash, ethers.ZeroHash, second.address, firstOutput);
       expect(await attestations.receiptState(disagreeing.receiptHash)).to.equal(ReceiptState.Disputed);
 
       await h.passWindows(id);
@@ -605,7 +606,7 @@ describe("InferenceRouter", function () {
         .to.emit(router, "DisagreementDisputed")
         .withArgs(id, first.address, early.receiptHash, early.receipt.outputHash)
         .and.to.emit(disputes, "RouterDisputeOpened")
-        .withArgs(early.receiptHash, ethers.ZeroHash, first.address);
+        .withArgs(early.receiptHash, ethers.ZeroHash, first.address, late.receipt.outputHash);
       await disputes.resolve(early.receiptHash, true);
       await disputes.resolve(late.receiptHash, false);
       await h.passWindows(id);
