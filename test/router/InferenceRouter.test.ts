@@ -18,6 +18,7 @@ import {
   deployRouterFixture,
 } from "../fixtures/router";
 import { hashReceipt, makeReceipt, randomHash } from "../helpers/receipts";
+import type { Receipt } from "../helpers/receipts";
 import { ReceiptState, RequestState, RouterHelper } from "../helpers/router";
 
 const BPS = 10_000n;
@@ -974,7 +975,7 @@ describe("InferenceRouter", function () {
             const [node] = await h.assigned(id);
             const [done] = await h.fulfillAll(id);
             await h.passWindows(id);
-            const fulfilArgs = [id, done.receipt, done.batchId, done.proof] as const;
+            const fulfilArgs: [string, Receipt, string, string[]] = [id, done.receipt, done.batchId, done.proof];
             const data = {
               settle: router.interface.encodeFunctionData("settle", [id]),
               refund: router.interface.encodeFunctionData("refund", [id]),
