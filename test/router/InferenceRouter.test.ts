@@ -292,6 +292,41 @@ describe("InferenceRouter", function () {
           .withArgs(IDLE_MODEL_ID, 1n, 0n);
       });
 
+      it("if the token re-enters the router while the fee is pulled", async function () {
+        const f = await loadFixture(routerFixture);
+        const hooked = await ethers.deployContract("ReentrantTokenMock");
+        const hookedStaking = await ethers.deployContract("Staking", [
+          await hooked.getAddress(),
+          f.admin.address,
+          f.treasury.address,
+          1n,
+          3_600n,
+        ]);
+        const hookedRouter = (await ethers.deployContract("InferenceRouter", [
+          {
+            staking: await hookedStaking.getAddress(),
+            nodes: await f.nodes.getAddress(),
+            models: await f.models.getAddress(),
+            attestations: await f.attestations.getAddress(),
+            disputes: await f.disputes.getAddress(),
+          },
+          { minFeePerNode: 1n, protocolFeeBps: 0n, livenessPenalty: 0n, maxReassignments: 0n },
+          f.admin.address,
+        ])) as unknown as InferenceRouter;
+        const params = await f.h.params({ fee: 1_000n });
+        await hooked.mint(f.consumer.address, 2_000n);
+        await hooked.connect(f.consumer).approve(await hookedRouter.getAddress(), 2_000n);
+        await hooked.setHook(
+          await hookedRouter.getAddress(),
+          hookedRouter.interface.encodeFunctionData("request", [params]),
+        );
+        await expect(hookedRouter.connect(f.consumer).request(params)).to.be.revertedWithCustomError(
+          hookedRouter,
+          "ReentrancyGuardReentrantCall",
+        );
+        expect(await hooked.balanceOf(await hookedRouter.getAddress())).to.equal(0n);
+      });
+
       it("if the token delivers less than the fee (fee on transfer)", async function () {
         const f = await loadFixture(routerFixture);
         const fot = await ethers.deployContract("FeeOnTransferTokenMock", [100n]);
@@ -565,6 +600,29 @@ describe("InferenceRouter", function () {
       await expect(tx)
         .to.emit(router, "RequestSettled")
         .withArgs(id, first.address, honest.receipt.outputHash, pay, cut, fee - pay - cut);
+    });
+
+    it("names the earliest-fulfilled disagreeing output as the conflicting one", async function () {
+      const { disputes, h } = await loadFixture(routerFixture);
+      const { id } = await h.request({ redundancy: 3n });
+      const [a, b, c] = await h.assigned(id);
+      const first = await h.fulfill(id, a);
+      await h.fulfill(id, b);
+      const third = await h.attest(await h.receiptFor(id, c));
+      await expect(h.fulfillWith(id, third))
+        .to.emit(disputes, "RouterDisputeOpened")
+        .withArgs(third.receiptHash, ethers.ZeroHash, c.address, first.receipt.outputHash);
+    });
+
+    it("treats a zero output hash as an output like any other", async function () {
+      const { disputes, h } = await loadFixture(routerFixture);
+      const { id } = await h.request({ redundancy: 2n });
+      const [a, b] = await h.assigned(id);
+      await h.fulfill(id, a, ethers.ZeroHash);
+      const second = await h.attest(await h.receiptFor(id, b));
+      await expect(h.fulfillWith(id, second))
+        .to.emit(disputes, "RouterDisputeOpened")
+        .withArgs(second.receiptHash, ethers.ZeroHash, b.address, ethers.ZeroHash);
     });
 
     it("opens no dispute when the outputs agree", async function () {
