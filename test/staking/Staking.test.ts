@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { Interface } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Staking } from "../../typechain-types";
 import { deployStakingFixture, INITIAL_BALANCE, MINIMUM_STAKE, UNBONDING_PERIOD } from "../fixtures/staking";
@@ -873,6 +874,25 @@ describe("Staking", function () {
           "ReentrancyGuardReentrantCall",
         );
       });
+
+      for (const [name, args] of [
+        ["stake", [MINIMUM_STAKE]],
+        ["stakeFor", [ethers.Wallet.createRandom().address, MINIMUM_STAKE]],
+        ["requestUnstake", [1n]],
+        ["slash", [ethers.Wallet.createRandom().address, 1n, [], []]],
+      ] as const) {
+        it(`reentering ${name} from withdraw reverts, even when the token holds the dispute role`, async function () {
+          const { token, staking, stakingAddress, admin, nodeA } = await loadFixture(reentrantFixture);
+          const tokenAddress = await token.getAddress();
+          await staking.connect(admin).grantRole(await staking.DISPUTE_ROLE(), tokenAddress);
+          const calldata = (staking.interface as Interface).encodeFunctionData(name, [...args]);
+          await token.setHook(stakingAddress, calldata);
+          await expect(staking.connect(nodeA).withdraw()).to.be.revertedWithCustomError(
+            staking,
+            "ReentrancyGuardReentrantCall",
+          );
+        });
+      }
 
       it("reentering from a slash payout reverts", async function () {
         const { token, staking, stakingAddress, admin, nodeA, nodeB } = await loadFixture(reentrantFixture);
