@@ -22,8 +22,8 @@ interface IModelRegistry {
         Deprecated
     }
 
-    /// @notice Everything a model registration carries. Slot layout: `owner` (20) + `mode` (1) + `status` (1) +
-    /// `toleranceBps`... see the implementation; fields are documented one by one.
+    /// @notice Everything a model registration carries. Storage: `owner` (20 bytes) + `mode` (1) + `status` (1) +
+    /// `registeredAt` (6) share slot 0, `tolerance` (16) slot 1, then one slot each for the rest.
     /// @param owner Who may deprecate, transfer and register new versions.
     /// @param runtimeId Which runtime replays the model (e.g. keccak256("verity-int8/1"), keccak256("onnxruntime/1")).
     /// @param mode Verification mode.
@@ -68,6 +68,8 @@ interface IModelRegistry {
     error ModelRegistryZeroOwner();
     error ModelRegistryAlreadyDeprecated(ModelId id);
     error ModelRegistrySelfReference(ModelId id);
+    /// @notice `previous` already has a newer version: versions form a chain, each model has at most one successor.
+    error ModelRegistryAlreadySuperseded(ModelId previous, ModelId successor);
 
     event ModelRegistered(
         ModelId indexed id,
@@ -82,7 +84,10 @@ interface IModelRegistry {
     event ModelDeprecated(ModelId indexed id);
     event ModelOwnershipTransferred(ModelId indexed id, address indexed from, address indexed to);
 
-    /// @notice Registers a model owned by the caller.
+    /// @notice Registers a model owned by the caller. A registered id is never overwritten.
+    /// @dev Rules: id, runtime and URI not empty; mode `EXACT` with tolerance 0 or `TOLERANCE` with
+    /// 0 < tolerance <= 1e36; `previous` zero, or a registered model of the caller other than `id` that has no
+    /// successor yet.
     /// @param registration The model's id (artifact hash), runtime, policy, weights root, previous version and URI.
     function registerModel(ModelRegistration calldata registration) external;
 
@@ -100,4 +105,7 @@ interface IModelRegistry {
 
     /// @notice The verification mode and tolerance of an active or deprecated model; reverts when unknown.
     function policyOf(ModelId id) external view returns (VerificationMode mode, uint128 tolerance);
+
+    /// @notice The model registered with `previous = id` (zero when `id` has no newer version yet).
+    function successorOf(ModelId id) external view returns (ModelId);
 }

@@ -80,16 +80,20 @@ interface INodeRegistry is IStakeObserver {
     /// @notice Replaces the caller's list of models.
     function updateModels(ModelId[] calldata models) external;
 
-    /// @notice Removes the caller's registration; only when it has no slashable or locked stake left.
+    /// @notice Removes the caller's registration; only when it has no slashable or locked stake left. The signer stays
+    /// used forever and a jail stays in force; the operator may register again with a fresh signer.
     function deregisterNode() external;
 
     /// @notice Jails `node` (it stops being active and leaves sortition). Only the dispute role.
+    /// @dev Works whether or not `node` is registered, so resolving a dispute never depends on the node staying
+    /// registered; the jail outlives deregistration and re-registration.
     function jail(address node) external;
 
-    /// @notice Releases `node` from jail. Only the dispute role.
+    /// @notice Releases `node` from jail. Only the dispute role. Registered or not, like `jail`.
     function unjail(address node) external;
 
     /// @notice Recomputes `node`'s sortition weight from its current state (anyone; e.g. after a minimum-stake change).
+    /// @dev Reverts for a node that is not registered (its weight is zero already).
     function syncWeight(address node) external;
 
     /// @notice The registration of `node`.
@@ -113,7 +117,8 @@ interface INodeRegistry is IStakeObserver {
     /// @notice Total weight of active inference nodes serving `model`.
     function totalModelWeight(ModelId model) external view returns (uint256);
 
-    /// @notice `node`'s current sortition weight (its active stake while active, else zero).
+    /// @notice `node`'s current sortition weight (its active stake while active, else zero); the same in every tree
+    /// it sits in. Zero for an inference node that lists no models.
     function sortitionWeightOf(address node) external view returns (uint256);
 
     /// @notice Draws one active verifier with probability proportional to its active stake, in O(log n).

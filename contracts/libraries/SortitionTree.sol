@@ -4,8 +4,8 @@ pragma solidity ^0.8.24;
 /// @title Sortition tree
 /// @notice Stake-weighted random selection in O(log n): a Fenwick (binary indexed) tree of weights keyed by address,
 /// grown by appending. A key keeps its slot forever; a weight of zero takes it out of every draw.
-/// @dev `_sums[i]` (1-based) holds the sum of the weights of slots `(i - lowbit(i), i]`. Appending slot `i` with
-/// weight `w` sets `_sums[i] = w + prefix(i - 1) - prefix(i - lowbit(i))`; updating walks `i += lowbit(i)`; a draw
+/// @dev `sums[i]` (1-based) holds the sum of the weights of slots `(i - lowbit(i), i]`. Appending slot `i` with
+/// weight `w` sets `sums[i] = w + prefix(i - 1) - prefix(i - lowbit(i))`; updating walks `i += lowbit(i)`; a draw
 /// descends from the highest power of two not above the length. No operation loops over all entries.
 library SortitionTree {
     struct Tree {
@@ -51,6 +51,7 @@ library SortitionTree {
     function draw(Tree storage self, uint256 value) internal view returns (address) {
         if (value >= self.totalWeight) revert SortitionTreeDrawOutOfRange(value, self.totalWeight);
         uint256[] storage sums = self.sums;
+        // A non-zero total means at least one slot was appended, so `sums.length >= 2` and `length >= 1`.
         uint256 length = sums.length - 1;
         uint256 position = 0;
         uint256 remaining = value;
@@ -91,8 +92,8 @@ library SortitionTree {
         for (uint256 i = slot; i > 0; i -= i & (~i + 1)) sum += sums[i];
     }
 
+    /// @dev The highest power of two not above `n`, for `n >= 1`; at most 255 doublings.
     function _highestPowerOfTwo(uint256 n) private pure returns (uint256 power) {
-        if (n == 0) return 0;
         power = 1;
         while (power <= n >> 1) power <<= 1;
     }

@@ -11,48 +11,22 @@ contract ModelRegistry is IModelRegistry {
     /// @notice The largest `TOLERANCE` tolerance accepted (1e36 = 1e18 in 18-decimal fixed point).
     uint128 public constant MAX_TOLERANCE = 1e36;
 
+    /// @dev Stored as `IModelRegistry.Model`, whose field order packs it: slot 0 = owner (20 bytes) + mode (1) +
+    /// status (1) + registeredAt (6) = 28 bytes; slot 1 = tolerance (16); slots 2-4 = runtimeId, weightsRoot,
+    /// previous; slot 5 = metadataURI. Registration writes 6 slots (more for a URI over 31 bytes); deprecation and
+    /// transfer rewrite slot 0 only.
     mapping(ModelId id => Model) private _models;
+    /// @dev The model that names `id` as its previous version; versions form a chain without forks.
+    mapping(ModelId id => ModelId successor) private _successors;
 
     /// @inheritdoc IModelRegistry
     function registerModel(ModelRegistration calldata registration) external {
-        ModelId id = registration.id;
-        if (id.isZero()) revert ModelRegistryZeroId();
-        if (registration.runtimeId == bytes32(0)) revert ModelRegistryZeroRuntime();
-        if (bytes(registration.metadataURI).length == 0) revert ModelRegistryEmptyURI();
-        if (_models[id].status != ModelStatus.None) revert ModelRegistryAlreadyRegistered(id);
-        _checkPolicy(registration.mode, registration.tolerance);
-        if (!registration.previous.isZero()) {
-            if (registration.previous == id) revert ModelRegistrySelfReference(id);
-            _checkOwner(registration.previous, msg.sender);
-        }
-
-        _models[id] = Model({
-            owner: msg.sender,
-            mode: registration.mode,
-            status: ModelStatus.Active,
-            registeredAt: SafeCast.toUint48(block.timestamp),
-            tolerance: registration.tolerance,
-            runtimeId: registration.runtimeId,
-            weightsRoot: registration.weightsRoot,
-            previous: registration.previous,
-            metadataURI: registration.metadataURI
-        });
-        emit ModelRegistered(
-            id,
-            msg.sender,
-            registration.runtimeId,
-            registration.mode,
-            registration.tolerance,
-            registration.weightsRoot,
-            registration.previous,
-            registration.metadataURI
-        );
+        _registerModel(msg.sender, registration);
     }
 
     /// @inheritdoc IModelRegistry
     function deprecateModel(ModelId id) external {
-        _checkOwner(id, msg.sender);
-        Model storage model = _models[id];
+        Model storage model = _checkOwner(id, msg.sender);
         if (model.status == ModelStatus.Deprecated) revert ModelRegistryAlreadyDeprecated(id);
         model.status = ModelStatus.Deprecated;
         emit ModelDeprecated(id);
@@ -60,9 +34,9 @@ contract ModelRegistry is IModelRegistry {
 
     /// @inheritdoc IModelRegistry
     function transferModel(ModelId id, address newOwner) external {
-        _checkOwner(id, msg.sender);
+        Model storage model = _checkOwner(id, msg.sender);
         if (newOwner == address(0)) revert ModelRegistryZeroOwner();
-        _models[id].owner = newOwner;
+        model.owner = newOwner;
         emit ModelOwnershipTransferred(id, msg.sender, newOwner);
     }
 
@@ -83,8 +57,57 @@ contract ModelRegistry is IModelRegistry {
         return (model.mode, model.tolerance);
     }
 
-    function _checkOwner(ModelId id, address caller) private view {
-        Model storage model = _models[id];
+    /// @inheritdoc IModelRegistry
+    function successorOf(ModelId id) external view returns (ModelId) {
+        return _successors[id];
+    }
+
+    /// @dev The one time source.
+    function _clock() internal view virtual returns (uint48) {
+        return SafeCast.toUint48(block.timestamp);
+    }
+
+    function _registerModel(address owner, ModelRegistration calldata registration) private {
+        ModelId id = registration.id;
+        if (id.isZero()) revert ModelRegistryZeroId();
+        if (registration.runtimeId == bytes32(0)) revert ModelRegistryZeroRuntime();
+        if (bytes(registration.metadataURI).length == 0) revert ModelRegistryEmptyURI();
+        if (_models[id].status != ModelStatus.None) revert ModelRegistryAlreadyRegistered(id);
+        _checkPolicy(registration.mode, registration.tolerance);
+        ModelId previous = registration.previous;
+        if (!previous.isZero()) {
+            if (previous == id) revert ModelRegistrySelfReference(id);
+            _checkOwner(previous, owner);
+            ModelId successor = _successors[previous];
+            if (!successor.isZero()) revert ModelRegistryAlreadySuperseded(previous, successor);
+            _successors[previous] = id;
+        }
+
+        _models[id] = Model({
+            owner: owner,
+            mode: registration.mode,
+            status: ModelStatus.Active,
+            registeredAt: _clock(),
+            tolerance: registration.tolerance,
+            runtimeId: registration.runtimeId,
+            weightsRoot: registration.weightsRoot,
+            previous: previous,
+            metadataURI: registration.metadataURI
+        });
+        emit ModelRegistered(
+            id,
+            owner,
+            registration.runtimeId,
+            registration.mode,
+            registration.tolerance,
+            registration.weightsRoot,
+            previous,
+            registration.metadataURI
+        );
+    }
+
+    function _checkOwner(ModelId id, address caller) private view returns (Model storage model) {
+        model = _models[id];
         if (model.status == ModelStatus.None) revert ModelRegistryUnknownModel(id);
         if (model.owner != caller) revert ModelRegistryNotOwner(id, caller, model.owner);
     }

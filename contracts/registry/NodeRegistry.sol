@@ -13,6 +13,10 @@ import {ModelId} from "../types/ModelId.sol";
 /// @title NodeRegistry
 /// @notice Nodes and verifiers, their signer keys, endpoints and models, jail state, and the stake-weighted
 /// sortition trees committees and request assignments are drawn from.
+/// @dev Sortition: verifiers sit in one tree, inference nodes in the tree of every model they list. A node's weight is
+/// its active stake while `isActive`, else zero, and is the same in every tree it sits in. It is recomputed on every
+/// event that can change it here (register, deregister, jail, unjail, models), on `stakeChanged` from Staking, and by
+/// anyone through `syncWeight` (needed after a change of Staking's minimum, which Staking does not report).
 contract NodeRegistry is INodeRegistry, AccessControl {
     using SortitionTree for SortitionTree.Tree;
 
@@ -25,9 +29,11 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     IModelRegistry private immutable _modelRegistry;
     IStaking private immutable _staking;
 
+    /// @dev `INodeRegistry.Node` packs signer (20 bytes) + role (1) + registered (1) + jailed (1) + registeredAt (6)
+    /// into slot 0; endpoint and models take one slot each (plus their data).
     mapping(address node => Node) private _nodes;
     /// @dev A signer address, once used by any node, is never accepted again (not after rotation either).
-    mapping(address signer => bool) private _signerUsed;
+    mapping(address signer => bool used) private _signerUsed;
     mapping(address signer => address node) private _nodeOfSigner;
     mapping(address node => mapping(ModelId model => bool)) private _serves;
 
@@ -59,8 +65,8 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         info.signer = signer;
         info.role = role;
         info.registered = true;
-        info.jailed = false;
-        info.registeredAt = SafeCast.toUint48(block.timestamp);
+        // `jailed` is left as it is: a jail outlives deregistration.
+        info.registeredAt = _clock();
         info.endpoint = endpoint;
         _setModels(node, models);
         emit NodeRegistered(node, signer, role, endpoint, models);
@@ -87,11 +93,14 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     /// @inheritdoc INodeRegistry
     function updateModels(ModelId[] calldata models) external onlyRegistered {
         address node = msg.sender;
-        _clearWeights(node);
+        uint256 before = _storedWeight(node);
+        _writeWeight(node, 0);
         _clearModels(node);
         _setModels(node, models);
         emit ModelsUpdated(node, models);
-        _syncWeight(node);
+        _writeWeight(node, _targetWeight(node));
+        uint256 weight = _storedWeight(node);
+        if (weight != before) emit SortitionWeightChanged(node, weight);
     }
 
     /// @inheritdoc INodeRegistry
@@ -100,27 +109,33 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         uint256 slashable = _staking.slashableStakeOf(node);
         uint256 locked = _staking.lockedStakeOf(node);
         if (slashable != 0 || locked != 0) revert NodeRegistryStakeRemaining(node, slashable, locked);
-        _clearWeights(node);
+        uint256 before = _storedWeight(node);
+        _writeWeight(node, 0);
         _clearModels(node);
-        delete _nodeOfSigner[_nodes[node].signer];
+        Node storage info = _nodes[node];
+        delete _nodeOfSigner[info.signer];
+        bool jailed = info.jailed;
         delete _nodes[node];
+        info.jailed = jailed;
         emit NodeDeregistered(node);
+        if (before != 0) emit SortitionWeightChanged(node, 0);
     }
 
     /// @inheritdoc INodeRegistry
     function jail(address node) external onlyRole(DISPUTE_ROLE) {
-        _checkRegistered(node);
-        if (_nodes[node].jailed) revert NodeRegistryAlreadyJailed(node);
-        _nodes[node].jailed = true;
+        if (node == address(0)) revert NodeRegistryZeroAddress();
+        Node storage info = _nodes[node];
+        if (info.jailed) revert NodeRegistryAlreadyJailed(node);
+        info.jailed = true;
         emit NodeJailed(node);
         _syncWeight(node);
     }
 
     /// @inheritdoc INodeRegistry
     function unjail(address node) external onlyRole(DISPUTE_ROLE) {
-        _checkRegistered(node);
-        if (!_nodes[node].jailed) revert NodeRegistryNotJailed(node);
-        _nodes[node].jailed = false;
+        Node storage info = _nodes[node];
+        if (!info.jailed) revert NodeRegistryNotJailed(node);
+        info.jailed = false;
         emit NodeUnjailed(node);
         _syncWeight(node);
     }
@@ -128,6 +143,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     /// @inheritdoc IStakeObserver
     function stakeChanged(address node) external {
         if (msg.sender != address(_staking)) revert NodeRegistryOnlyStaking(msg.sender);
+        // Accounts that stake before registering are picked up by `registerNode`.
         if (_nodes[node].registered) _syncWeight(node);
     }
 
@@ -153,7 +169,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     }
 
     /// @inheritdoc INodeRegistry
-    function isActive(address node) public view returns (bool) {
+    function isActive(address node) external view returns (bool) {
         Node storage info = _nodes[node];
         return info.registered && !info.jailed && _staking.activeStakeOf(node) >= _staking.minimumStake();
     }
@@ -175,9 +191,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
 
     /// @inheritdoc INodeRegistry
     function sortitionWeightOf(address node) external view returns (uint256) {
-        Node storage info = _nodes[node];
-        if (info.role == NodeRole.Verifier) return _verifiers.weightOf(node);
-        return info.models.length == 0 ? 0 : _modelNodes[info.models[0]].weightOf(node);
+        return _storedWeight(node);
     }
 
     /// @inheritdoc INodeRegistry
@@ -188,6 +202,11 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     /// @inheritdoc INodeRegistry
     function drawNode(ModelId model, uint256 seed) external view returns (address) {
         return _draw(_modelNodes[model], seed);
+    }
+
+    /// @dev The one time source.
+    function _clock() internal view virtual returns (uint48) {
+        return SafeCast.toUint48(block.timestamp);
     }
 
     function _draw(SortitionTree.Tree storage tree, uint256 seed) private view returns (address) {
@@ -223,28 +242,41 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         delete _nodes[node].models;
     }
 
-    /// @dev A node's weight is its active stake while it is active, else zero; verifiers sit in one tree, inference
-    /// nodes in the tree of each model they serve.
+    /// @dev Brings `node`'s weight in all its trees to `_targetWeight` and reports a change.
     function _syncWeight(address node) private {
-        uint256 weight = isActive(node) ? _staking.activeStakeOf(node) : 0;
-        _applyWeight(node, weight);
+        uint256 before = _storedWeight(node);
+        uint256 weight = _targetWeight(node);
+        if (weight == before) return;
+        _writeWeight(node, weight);
+        // An inference node without models sits in no tree: its weight stays zero.
+        weight = _storedWeight(node);
+        if (weight != before) emit SortitionWeightChanged(node, weight);
     }
 
-    function _clearWeights(address node) private {
-        _applyWeight(node, 0);
-    }
-
-    function _applyWeight(address node, uint256 weight) private {
+    /// @dev Sets `node`'s weight in every tree its role and models put it in (bounded by `MAX_MODELS`).
+    function _writeWeight(address node, uint256 weight) private {
         Node storage info = _nodes[node];
         if (info.role == NodeRole.Verifier) {
-            if (_verifiers.weightOf(node) == weight) return;
             _verifiers.set(node, weight);
         } else {
             ModelId[] storage models = info.models;
-            if (models.length == 0 || _modelNodes[models[0]].weightOf(node) == weight) return;
             for (uint256 i = 0; i < models.length; ++i) _modelNodes[models[i]].set(node, weight);
         }
-        emit SortitionWeightChanged(node, weight);
+    }
+
+    /// @dev The weight `node` holds now: equal in all its trees, so the first one tells.
+    function _storedWeight(address node) private view returns (uint256) {
+        Node storage info = _nodes[node];
+        if (info.role == NodeRole.Verifier) return _verifiers.weightOf(node);
+        return info.models.length == 0 ? 0 : _modelNodes[info.models[0]].weightOf(node);
+    }
+
+    /// @dev The weight `node` should hold: its active stake while registered, not jailed and at the minimum.
+    function _targetWeight(address node) private view returns (uint256) {
+        Node storage info = _nodes[node];
+        if (!info.registered || info.jailed) return 0;
+        uint256 active = _staking.activeStakeOf(node);
+        return active >= _staking.minimumStake() ? active : 0;
     }
 
     function _checkRegistered(address node) private view {

@@ -49,6 +49,33 @@ describe("ModelRegistry", function () {
           next.metadataURI,
         );
       expect((await modelRegistry.getModel(next.id)).previous).to.equal(modelA.id);
+      expect(await modelRegistry.successorOf(modelA.id)).to.equal(next.id);
+      expect(await modelRegistry.successorOf(next.id)).to.equal(ethers.ZeroHash);
+    });
+
+    it("accepts a deprecated model as the previous version", async function () {
+      const { modelRegistry, modelOwner, modelA } = await loadFixture(deployRegistryFixture);
+      await modelRegistry.connect(modelOwner).deprecateModel(modelA.id);
+      const next = modelRegistration("model-a-v2", { previous: modelA.id });
+      await expect(modelRegistry.connect(modelOwner).registerModel(next)).to.emit(modelRegistry, "ModelRegistered");
+      expect(await modelRegistry.isActive(next.id)).to.equal(true);
+    });
+
+    it("lets a new owner, and only them, add the next version", async function () {
+      const { modelRegistry, modelOwner, modelA, other } = await loadFixture(deployRegistryFixture);
+      await modelRegistry.connect(modelOwner).transferModel(modelA.id, other.address);
+      await expect(modelRegistry.connect(modelOwner).registerModel(modelRegistration("v2", { previous: modelA.id })))
+        .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryNotOwner")
+        .withArgs(modelA.id, modelOwner.address, other.address);
+      await modelRegistry.connect(other).registerModel(modelRegistration("v2", { previous: modelA.id }));
+      expect((await modelRegistry.getModel(ethers.id("v2"))).owner).to.equal(other.address);
+    });
+
+    it("accepts the smallest tolerance", async function () {
+      const { modelRegistry, modelOwner } = await loadFixture(deployRegistryFixture);
+      const registration = modelRegistration("min", { mode: Mode.TOLERANCE, tolerance: 1n });
+      await modelRegistry.connect(modelOwner).registerModel(registration);
+      expect(await modelRegistry.policyOf(registration.id)).to.deep.equal([BigInt(Mode.TOLERANCE), 1n]);
     });
 
     it("accepts the largest tolerance and no more", async function () {
@@ -69,23 +96,23 @@ describe("ModelRegistry", function () {
     describe("reverts", function () {
       it("for a zero id", async function () {
         const { modelRegistry } = await loadFixture(deployRegistryFixture);
-        await expect(
-          modelRegistry.registerModel(modelRegistration("x", { id: ethers.ZeroHash })),
-        ).to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroId");
+        await expect(modelRegistry.registerModel(modelRegistration("x", { id: ethers.ZeroHash })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroId")
+          .withArgs();
       });
 
       it("for a zero runtime", async function () {
         const { modelRegistry } = await loadFixture(deployRegistryFixture);
-        await expect(
-          modelRegistry.registerModel(modelRegistration("x", { runtimeId: ethers.ZeroHash })),
-        ).to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroRuntime");
+        await expect(modelRegistry.registerModel(modelRegistration("x", { runtimeId: ethers.ZeroHash })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroRuntime")
+          .withArgs();
       });
 
       it("for an empty metadata URI", async function () {
         const { modelRegistry } = await loadFixture(deployRegistryFixture);
-        await expect(
-          modelRegistry.registerModel(modelRegistration("x", { metadataURI: "" })),
-        ).to.be.revertedWithCustomError(modelRegistry, "ModelRegistryEmptyURI");
+        await expect(modelRegistry.registerModel(modelRegistration("x", { metadataURI: "" })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryEmptyURI")
+          .withArgs();
       });
 
       it("for a duplicate id, by anyone, and never overwrites", async function () {
@@ -133,6 +160,19 @@ describe("ModelRegistry", function () {
         await expect(modelRegistry.connect(other).registerModel(modelRegistration("x", { previous: modelA.id })))
           .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryNotOwner")
           .withArgs(modelA.id, other.address, modelOwner.address);
+      });
+
+      it("for a second successor of the same version (a reused version)", async function () {
+        const { modelRegistry, modelOwner, modelA } = await loadFixture(deployRegistryFixture);
+        const first = modelRegistration("v2", { previous: modelA.id });
+        await modelRegistry.connect(modelOwner).registerModel(first);
+        await expect(
+          modelRegistry.connect(modelOwner).registerModel(modelRegistration("v2-fork", { previous: modelA.id })),
+        )
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryAlreadySuperseded")
+          .withArgs(modelA.id, first.id);
+        expect(await modelRegistry.successorOf(modelA.id)).to.equal(first.id);
+        expect((await modelRegistry.getModel(ethers.id("v2-fork"))).status).to.equal(0);
       });
 
       it("for a model naming itself as previous", async function () {
@@ -185,6 +225,20 @@ describe("ModelRegistry", function () {
     });
   });
 
+  describe("views", function () {
+    it("report an unknown model as all zeros, inactive, without successor", async function () {
+      const { modelRegistry } = await loadFixture(deployRegistryFixture);
+      const missing = ethers.id("missing");
+      const model = await modelRegistry.getModel(missing);
+      expect(model.owner).to.equal(ethers.ZeroAddress);
+      expect(model.status).to.equal(0);
+      expect(model.registeredAt).to.equal(0n);
+      expect(model.metadataURI).to.equal("");
+      expect(await modelRegistry.isActive(missing)).to.equal(false);
+      expect(await modelRegistry.successorOf(missing)).to.equal(ethers.ZeroHash);
+    });
+  });
+
   describe("transferModel", function () {
     it("hands the model over; the old owner loses control", async function () {
       const { modelRegistry, modelOwner, modelA, other } = await loadFixture(deployRegistryFixture);
@@ -206,11 +260,19 @@ describe("ModelRegistry", function () {
           .withArgs(modelA.id, other.address, modelOwner.address);
       });
 
+      it("for an unknown model", async function () {
+        const { modelRegistry, other } = await loadFixture(deployRegistryFixture);
+        const missing = ethers.id("missing");
+        await expect(modelRegistry.transferModel(missing, other.address))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryUnknownModel")
+          .withArgs(missing);
+      });
+
       it("for the zero address", async function () {
         const { modelRegistry, modelOwner, modelA } = await loadFixture(deployRegistryFixture);
-        await expect(
-          modelRegistry.connect(modelOwner).transferModel(modelA.id, ethers.ZeroAddress),
-        ).to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroOwner");
+        await expect(modelRegistry.connect(modelOwner).transferModel(modelA.id, ethers.ZeroAddress))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryZeroOwner")
+          .withArgs();
       });
     });
   });

@@ -25,7 +25,9 @@ describe("NodeRegistry", function () {
         [await modelRegistry.getAddress(), ethers.ZeroAddress, admin.address],
         [await modelRegistry.getAddress(), await staking.getAddress(), ethers.ZeroAddress],
       ] as const) {
-        await expect(factory.deploy(...args)).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryZeroAddress");
+        await expect(factory.deploy(...args))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryZeroAddress")
+          .withArgs();
       }
     });
   });
@@ -70,21 +72,24 @@ describe("NodeRegistry", function () {
         const { nodeRegistry, nodeA, modelA } = await loadFixture(deployRegistryFixture);
         await expect(
           nodeRegistry.connect(nodeA).registerNode(ethers.ZeroAddress, ENDPOINT, Role.Inference, [modelA.id]),
-        ).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryZeroSigner");
+        )
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryZeroSigner")
+          .withArgs();
       });
 
       it("for an empty endpoint", async function () {
         const { nodeRegistry, nodeA, signerA, modelA } = await loadFixture(deployRegistryFixture);
-        await expect(
-          nodeRegistry.connect(nodeA).registerNode(signerA.address, "", Role.Inference, [modelA.id]),
-        ).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryEmptyEndpoint");
+        await expect(nodeRegistry.connect(nodeA).registerNode(signerA.address, "", Role.Inference, [modelA.id]))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryEmptyEndpoint")
+          .withArgs();
       });
 
       it("for a signer another node uses", async function () {
-        const { nodeRegistry, nodeA, nodeB, signerA, modelA } = await loadFixture(registeredNodeFixture);
+        const { nodeRegistry, nodeB, signerA, modelA } = await loadFixture(registeredNodeFixture);
         await expect(nodeRegistry.connect(nodeB).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]))
           .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
           .withArgs(signerA.address);
+        expect((await nodeRegistry.getNode(nodeB.address)).registered).to.equal(false);
       });
 
       it("for an operator already registered", async function () {
@@ -158,10 +163,9 @@ describe("NodeRegistry", function () {
 
       it("for a zero signer", async function () {
         const { nodeRegistry, nodeA } = await loadFixture(registeredNodeFixture);
-        await expect(nodeRegistry.connect(nodeA).rotateSigner(ethers.ZeroAddress)).to.be.revertedWithCustomError(
-          nodeRegistry,
-          "NodeRegistryZeroSigner",
-        );
+        await expect(nodeRegistry.connect(nodeA).rotateSigner(ethers.ZeroAddress))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryZeroSigner")
+          .withArgs();
       });
 
       it("for anyone but the registered operator", async function () {
@@ -185,10 +189,9 @@ describe("NodeRegistry", function () {
     describe("reverts", function () {
       it("for an empty endpoint", async function () {
         const { nodeRegistry, nodeA } = await loadFixture(registeredNodeFixture);
-        await expect(nodeRegistry.connect(nodeA).updateEndpoint("")).to.be.revertedWithCustomError(
-          nodeRegistry,
-          "NodeRegistryEmptyEndpoint",
-        );
+        await expect(nodeRegistry.connect(nodeA).updateEndpoint(""))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryEmptyEndpoint")
+          .withArgs();
       });
 
       it("for someone else", async function () {
@@ -256,9 +259,9 @@ describe("NodeRegistry", function () {
       expect(await nodeRegistry.signerOf(nodeA.address)).to.equal(ethers.ZeroAddress);
       expect(await nodeRegistry.nodeOfSigner(signerA.address)).to.equal(ethers.ZeroAddress);
       expect(await nodeRegistry.servesModel(nodeA.address, modelA.id)).to.equal(false);
-      await expect(
-        nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]),
-      ).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse");
+      await expect(nodeRegistry.connect(nodeA).registerNode(signerA.address, ENDPOINT, Role.Inference, [modelA.id]))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
+        .withArgs(signerA.address);
       await nodeRegistry.connect(nodeA).registerNode(newSigner.address, ENDPOINT, Role.Verifier, [modelA.id]);
     });
 
@@ -307,10 +310,9 @@ describe("NodeRegistry", function () {
         .withArgs(nodeA.address, 0n);
       expect(await nodeRegistry.isActive(nodeA.address)).to.equal(false);
       expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
-      await expect(nodeRegistry.drawNode(modelA.id, 1n)).to.be.revertedWithCustomError(
-        nodeRegistry,
-        "NodeRegistryNoWeight",
-      );
+      await expect(nodeRegistry.drawNode(modelA.id, 1n))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNoWeight")
+        .withArgs();
       await expect(nodeRegistry.connect(disputer).unjail(nodeA.address))
         .to.emit(nodeRegistry, "NodeUnjailed")
         .withArgs(nodeA.address);
@@ -319,18 +321,20 @@ describe("NodeRegistry", function () {
     });
 
     describe("reverts", function () {
-      it("for accounts without the dispute role", async function () {
-        const { nodeRegistry, nodeA, other } = await loadFixture(registeredNodeFixture);
+      it("for accounts without the dispute role, the node itself included", async function () {
+        const { nodeRegistry, disputer, nodeA, other } = await loadFixture(registeredNodeFixture);
         const role = await nodeRegistry.DISPUTE_ROLE();
-        for (const call of [
-          nodeRegistry.connect(other).jail(nodeA.address),
-          nodeRegistry.connect(nodeA).unjail(nodeA.address),
-        ]) {
-          await expect(call).to.be.revertedWithCustomError(nodeRegistry, "AccessControlUnauthorizedAccount");
+        for (const caller of [other, nodeA]) {
+          await expect(nodeRegistry.connect(caller).jail(nodeA.address))
+            .to.be.revertedWithCustomError(nodeRegistry, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, role);
         }
-        await expect(nodeRegistry.connect(other).jail(nodeA.address))
-          .to.be.revertedWithCustomError(nodeRegistry, "AccessControlUnauthorizedAccount")
-          .withArgs(other.address, role);
+        await nodeRegistry.connect(disputer).jail(nodeA.address);
+        for (const caller of [other, nodeA]) {
+          await expect(nodeRegistry.connect(caller).unjail(nodeA.address))
+            .to.be.revertedWithCustomError(nodeRegistry, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, role);
+        }
       });
 
       it("when already jailed, or not jailed", async function () {
@@ -344,11 +348,29 @@ describe("NodeRegistry", function () {
           .withArgs(nodeA.address);
       });
 
-      it("for an unregistered node", async function () {
-        const { nodeRegistry, disputer, other } = await loadFixture(registeredNodeFixture);
-        await expect(nodeRegistry.connect(disputer).jail(other.address))
-          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotRegistered")
-          .withArgs(other.address);
+      it("for the zero address", async function () {
+        const { nodeRegistry, disputer } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(disputer).jail(ethers.ZeroAddress))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryZeroAddress")
+          .withArgs();
+      });
+
+      it("for the admin, who must grant the dispute role first", async function () {
+        const { nodeRegistry, admin, nodeA } = await loadFixture(registeredNodeFixture);
+        const role = await nodeRegistry.DISPUTE_ROLE();
+        await expect(nodeRegistry.connect(admin).jail(nodeA.address))
+          .to.be.revertedWithCustomError(nodeRegistry, "AccessControlUnauthorizedAccount")
+          .withArgs(admin.address, role);
+        await nodeRegistry.connect(admin).grantRole(role, admin.address);
+        await expect(nodeRegistry.connect(admin).jail(nodeA.address)).to.emit(nodeRegistry, "NodeJailed");
+      });
+
+      it("for a non-admin granting the dispute role", async function () {
+        const { nodeRegistry, other } = await loadFixture(registeredNodeFixture);
+        const role = await nodeRegistry.DISPUTE_ROLE();
+        await expect(nodeRegistry.connect(other).grantRole(role, other.address))
+          .to.be.revertedWithCustomError(nodeRegistry, "AccessControlUnauthorizedAccount")
+          .withArgs(other.address, await nodeRegistry.DEFAULT_ADMIN_ROLE());
       });
     });
   });
@@ -414,11 +436,211 @@ describe("NodeRegistry", function () {
 
     it("reverts draws when nobody has weight", async function () {
       const { nodeRegistry, modelA } = await loadFixture(deployRegistryFixture);
-      await expect(nodeRegistry.drawVerifier(1n)).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNoWeight");
-      await expect(nodeRegistry.drawNode(modelA.id, 1n)).to.be.revertedWithCustomError(
+      await expect(nodeRegistry.drawVerifier(1n))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNoWeight")
+        .withArgs();
+      await expect(nodeRegistry.drawNode(modelA.id, 1n))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNoWeight")
+        .withArgs();
+    });
+  });
+  describe("views", function () {
+    it("report an unknown node as empty and inactive", async function () {
+      const { nodeRegistry, other, modelA } = await loadFixture(deployRegistryFixture);
+      const node = await nodeRegistry.getNode(other.address);
+      expect(node.signer).to.equal(ethers.ZeroAddress);
+      expect(node.registered).to.equal(false);
+      expect(node.endpoint).to.equal("");
+      expect(node.models).to.deep.equal([]);
+      expect(await nodeRegistry.isActive(other.address)).to.equal(false);
+      expect(await nodeRegistry.servesModel(other.address, modelA.id)).to.equal(false);
+      expect(await nodeRegistry.sortitionWeightOf(other.address)).to.equal(0n);
+      expect(await nodeRegistry.MAX_MODELS()).to.equal(32n);
+    });
+  });
+
+  describe("signer uniqueness", function () {
+    it("rejects another node's current signer on rotation", async function () {
+      const { nodeRegistry, nodeA, nodeB, signerA, signerB, modelA } = await loadFixture(registeredNodeFixture);
+      await nodeRegistry.connect(nodeB).registerNode(signerB.address, ENDPOINT, Role.Inference, [modelA.id]);
+      await expect(nodeRegistry.connect(nodeB).rotateSigner(signerA.address))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
+        .withArgs(signerA.address);
+      expect(await nodeRegistry.nodeOfSigner(signerA.address)).to.equal(nodeA.address);
+    });
+
+    it("rejects rotating to the node's own current signer", async function () {
+      const { nodeRegistry, nodeA, signerA } = await loadFixture(registeredNodeFixture);
+      await expect(nodeRegistry.connect(nodeA).rotateSigner(signerA.address))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
+        .withArgs(signerA.address);
+    });
+
+    it("rejects a deregistered node's signer for anyone", async function () {
+      const { nodeRegistry, nodeB, signerB, modelA } = await loadFixture(deployRegistryFixture);
+      await nodeRegistry.connect(nodeB).registerNode(signerB.address, ENDPOINT, Role.Inference, [modelA.id]);
+      await nodeRegistry.connect(nodeB).deregisterNode();
+      await expect(nodeRegistry.connect(nodeB).registerNode(signerB.address, ENDPOINT, Role.Inference, [modelA.id]))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistrySignerInUse")
+        .withArgs(signerB.address);
+    });
+  });
+
+  describe("updateModels reverts", function () {
+    it("for a duplicate, an unknown model, or more than MAX_MODELS, leaving the old list in place", async function () {
+      const { nodeRegistry, modelRegistry, modelOwner, nodeA, modelA, modelB } =
+        await loadFixture(registeredNodeFixture);
+      await expect(nodeRegistry.connect(nodeA).updateModels([modelB.id, modelB.id]))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryDuplicateModel")
+        .withArgs(modelB.id);
+      const unknown = ethers.id("unknown");
+      await expect(nodeRegistry.connect(nodeA).updateModels([unknown]))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryModelNotActive")
+        .withArgs(unknown);
+      const ids: string[] = [];
+      for (let i = 0; i < 33; i++) {
+        const registration = modelRegistration(`many-${i}`);
+        await modelRegistry.connect(modelOwner).registerModel(registration);
+        ids.push(registration.id);
+      }
+      await expect(nodeRegistry.connect(nodeA).updateModels(ids))
+        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryTooManyModels")
+        .withArgs(33n, 32n);
+      expect((await nodeRegistry.getNode(nodeA.address)).models).to.deep.equal([modelA.id, modelB.id]);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE * 2n);
+    });
+  });
+
+  describe("jail across deregistration", function () {
+    it("jails an address that is not registered, and the jail holds after it registers", async function () {
+      const { nodeRegistry, staking, disputer, nodeB, signerB, modelA } = await loadFixture(deployRegistryFixture);
+      await expect(nodeRegistry.connect(disputer).jail(nodeB.address))
+        .to.emit(nodeRegistry, "NodeJailed")
+        .withArgs(nodeB.address)
+        .and.not.to.emit(nodeRegistry, "SortitionWeightChanged");
+      await staking.connect(nodeB).stake(MINIMUM_STAKE);
+      await nodeRegistry.connect(nodeB).registerNode(signerB.address, ENDPOINT, Role.Inference, [modelA.id]);
+      expect((await nodeRegistry.getNode(nodeB.address)).jailed).to.equal(true);
+      expect(await nodeRegistry.isActive(nodeB.address)).to.equal(false);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+      await expect(nodeRegistry.connect(disputer).unjail(nodeB.address))
+        .to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeB.address, MINIMUM_STAKE);
+    });
+
+    it("a jailed node can't shed the jail by deregistering and registering again", async function () {
+      const { nodeRegistry, staking, disputer, nodeA, newSigner, modelA } = await loadFixture(registeredNodeFixture);
+      await nodeRegistry.connect(disputer).jail(nodeA.address);
+      await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE * 2n);
+      await time.increase(UNBONDING_PERIOD);
+      await staking.connect(nodeA).withdraw();
+      await nodeRegistry.connect(nodeA).deregisterNode();
+      expect((await nodeRegistry.getNode(nodeA.address)).jailed).to.equal(true);
+      await nodeRegistry.connect(nodeA).registerNode(newSigner.address, ENDPOINT, Role.Inference, [modelA.id]);
+      await staking.connect(nodeA).stake(MINIMUM_STAKE);
+      expect(await nodeRegistry.isActive(nodeA.address)).to.equal(false);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+    });
+
+    it("unjails a deregistered node", async function () {
+      const { nodeRegistry, disputer, nodeB, signerB, modelA } = await loadFixture(deployRegistryFixture);
+      await nodeRegistry.connect(nodeB).registerNode(signerB.address, ENDPOINT, Role.Inference, [modelA.id]);
+      await nodeRegistry.connect(disputer).jail(nodeB.address);
+      await nodeRegistry.connect(nodeB).deregisterNode();
+      await expect(nodeRegistry.connect(disputer).unjail(nodeB.address))
+        .to.emit(nodeRegistry, "NodeUnjailed")
+        .withArgs(nodeB.address);
+      expect((await nodeRegistry.getNode(nodeB.address)).jailed).to.equal(false);
+    });
+  });
+
+  describe("sortition weight events", function () {
+    it("updateModels reports only a real change of the node's weight", async function () {
+      const { nodeRegistry, modelRegistry, modelOwner, nodeA, modelA, modelB } =
+        await loadFixture(registeredNodeFixture);
+      const modelC = modelRegistration("model-c");
+      await modelRegistry.connect(modelOwner).registerModel(modelC);
+      await expect(nodeRegistry.connect(nodeA).updateModels([modelC.id])).not.to.emit(
         nodeRegistry,
-        "NodeRegistryNoWeight",
+        "SortitionWeightChanged",
       );
+      await expect(nodeRegistry.connect(nodeA).updateModels([]))
+        .to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeA.address, 0n);
+      expect(await nodeRegistry.totalModelWeight(modelC.id)).to.equal(0n);
+      await expect(nodeRegistry.connect(nodeA).updateModels([modelA.id, modelB.id]))
+        .to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeA.address, MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.totalModelWeight(modelB.id)).to.equal(MINIMUM_STAKE * 2n);
+    });
+
+    it("an inference node without models sits in no tree: stake changes report nothing", async function () {
+      const { nodeRegistry, staking, nodeB, signerB } = await loadFixture(deployRegistryFixture);
+      await nodeRegistry.connect(nodeB).registerNode(signerB.address, ENDPOINT, Role.Inference, []);
+      await expect(staking.connect(nodeB).stake(MINIMUM_STAKE)).not.to.emit(nodeRegistry, "SortitionWeightChanged");
+      expect(await nodeRegistry.isActive(nodeB.address)).to.equal(true);
+      expect(await nodeRegistry.sortitionWeightOf(nodeB.address)).to.equal(0n);
+    });
+
+    it("a jailed node's stake changes keep its weight at zero", async function () {
+      const { nodeRegistry, staking, disputer, nodeA, modelA } = await loadFixture(registeredNodeFixture);
+      await nodeRegistry.connect(disputer).jail(nodeA.address);
+      await expect(staking.connect(nodeA).stake(MINIMUM_STAKE)).not.to.emit(nodeRegistry, "SortitionWeightChanged");
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+    });
+
+    it("deregistering clears a weight Staking never reported away (observer unset meanwhile)", async function () {
+      const { nodeRegistry, staking, nodeA, modelA } = await loadFixture(registeredNodeFixture);
+      await staking.setStakeObserver(ethers.ZeroAddress);
+      await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE * 2n);
+      await time.increase(UNBONDING_PERIOD);
+      await staking.connect(nodeA).withdraw();
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE * 2n);
+      await expect(nodeRegistry.connect(nodeA).deregisterNode())
+        .to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeA.address, 0n);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+    });
+
+    it("syncWeight with nothing to change reports nothing", async function () {
+      const { nodeRegistry, nodeA } = await loadFixture(registeredNodeFixture);
+      await expect(nodeRegistry.syncWeight(nodeA.address)).not.to.emit(nodeRegistry, "SortitionWeightChanged");
+    });
+  });
+
+  describe("drawNode", function () {
+    it("splits a model's range between its nodes by stake, at the exact boundaries", async function () {
+      const { nodeRegistry, staking, nodeA, nodeB, signerB, modelA, modelB } = await loadFixture(registeredNodeFixture);
+      await nodeRegistry.connect(nodeB).registerNode(signerB.address, ENDPOINT, Role.Inference, [modelB.id]);
+      await staking.connect(nodeB).stake(MINIMUM_STAKE);
+      const total = MINIMUM_STAKE * 3n;
+      expect(await nodeRegistry.totalModelWeight(modelB.id)).to.equal(total);
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.drawNode(modelB.id, MINIMUM_STAKE * 2n - 1n)).to.equal(nodeA.address);
+      expect(await nodeRegistry.drawNode(modelB.id, MINIMUM_STAKE * 2n)).to.equal(nodeB.address);
+      expect(await nodeRegistry.drawNode(modelB.id, total - 1n)).to.equal(nodeB.address);
+      expect(await nodeRegistry.drawNode(modelB.id, total)).to.equal(nodeA.address);
+      expect(await nodeRegistry.drawNode(modelB.id, ethers.MaxUint256)).to.equal(
+        ethers.MaxUint256 % total < MINIMUM_STAKE * 2n ? nodeA.address : nodeB.address,
+      );
+      expect(await nodeRegistry.drawNode(modelA.id, MINIMUM_STAKE * 2n)).to.equal(nodeA.address);
+    });
+
+    it("keeps a deregistered verifier out of the verifier tree, and puts it back after it re-registers and stakes", async function () {
+      const { nodeRegistry, staking, verifierA, signerB, signerC, modelA } = await loadFixture(deployRegistryFixture);
+      await nodeRegistry.connect(verifierA).registerNode(signerB.address, ENDPOINT, Role.Verifier, [modelA.id]);
+      await staking.connect(verifierA).stake(MINIMUM_STAKE);
+      expect(await nodeRegistry.drawVerifier(7n)).to.equal(verifierA.address);
+      await staking.connect(verifierA).requestUnstake(MINIMUM_STAKE);
+      await time.increase(UNBONDING_PERIOD);
+      await staking.connect(verifierA).withdraw();
+      await nodeRegistry.connect(verifierA).deregisterNode();
+      expect(await nodeRegistry.totalVerifierWeight()).to.equal(0n);
+      await nodeRegistry.connect(verifierA).registerNode(signerC.address, ENDPOINT, Role.Verifier, []);
+      await expect(staking.connect(verifierA).stake(MINIMUM_STAKE * 2n))
+        .to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(verifierA.address, MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.totalVerifierWeight()).to.equal(MINIMUM_STAKE * 2n);
     });
   });
 });
