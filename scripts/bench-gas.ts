@@ -3,20 +3,21 @@
  *
  *   npx hardhat run scripts/bench-gas.ts                 human table
  *   BENCH_JSON=1 npx hardhat run scripts/bench-gas.ts    JSON (`hardhat run` forwards no flags)
- *   npx ts-node scripts/bench-gas.ts --json              JSON, run standalone
+ *   npx ts-node --files scripts/bench-gas.ts --json      JSON, run standalone
  *
  * The floor of a transaction is what no design can avoid: 21,000 base + calldata gas of its actual data (4 per zero
  * byte, 16 per other byte) + 22,100 per storage slot it writes that was zero before + 3,000 per ecrecover it runs.
  * Slots and ecrecovers are counted from the transaction's own trace, not assumed.
  */
 import { ethers } from "hardhat";
-import { ContractFactory, getBytes, toBeHex, zeroPadValue } from "ethers";
+import { ContractFactory, getBytes, hexlify, randomBytes, toBeHex, zeroPadValue } from "ethers";
 import type { ContractTransactionResponse, Signer } from "ethers";
 import SchemaRegistryArtifact from "@ethereum-attestation-service/eas-contracts/artifacts/contracts/SchemaRegistry.sol/SchemaRegistry.json";
 import EASArtifact from "@ethereum-attestation-service/eas-contracts/artifacts/contracts/EAS.sol/EAS.json";
 import { deployVeritySystem } from "./bench/verity-system";
-import { buildTree, makeReceipt, randomHash, signBatchEthers, signReceiptEthers } from "../test/helpers/receipts";
-import type { Batch } from "../test/helpers/receipts";
+import type { Address, Hex } from "viem";
+import { buildReceiptBatch, signBatch, signReceipt } from "../src/protocol";
+import type { Receipt, ReceiptBatch } from "../src/protocol";
 
 const BASE_GAS = 21_000n;
 const NEW_SLOT_GAS = 22_100n;
@@ -24,6 +25,20 @@ const ECRECOVER_GAS = 3_000n;
 const BATCH_SIZES = [1, 16, 256, 1024] as const;
 const RECEIPT_SCHEMA =
   "bytes32 requestId,bytes32 modelId,bytes32 inputHash,bytes32 outputHash,bytes32 traceRoot,address node,uint64 issuedAt";
+
+const randomHash = (): Hex => hexlify(randomBytes(32)) as Hex;
+
+function makeReceipt(node: Address, modelId: Hex): Receipt {
+  return {
+    requestId: randomHash(),
+    modelId,
+    inputHash: randomHash(),
+    outputHash: randomHash(),
+    traceRoot: randomHash(),
+    node,
+    issuedAt: BigInt(Math.floor(Date.now() / 1000)),
+  };
+}
 
 /** One measured transaction. */
 interface Measurement {
@@ -213,9 +228,9 @@ async function main() {
   const rows: Row[] = [row("EAS attest", 1, easM, easPerReceipt)];
 
   // Verity single receipt, relayed by a keeper.
-  const receipt = makeReceipt(node, modelId, { issuedAt: BigInt(Math.floor(Date.now() / 1000)) });
+  const receipt = makeReceipt(node, modelId);
   const single = await measure(
-    registry.connect(keeper).submitReceipt(receipt, await signReceiptEthers(signer, domain, receipt)),
+    registry.connect(keeper).submitReceipt(receipt, await signReceipt({ signer, domain, receipt })),
   );
   rows.push(row("Verity single receipt", 1, single, easPerReceipt));
 
@@ -223,11 +238,10 @@ async function main() {
   // measured batches follow a first one (reported separately).
   let sequence = 1n;
   const submit = async (count: number, label: string) => {
-    const receipts = Array.from({ length: count }, () => makeReceipt(node, modelId));
-    const tree = buildTree(receipts);
-    const batch: Batch = { node, sequence, root: tree.root, count: BigInt(count), dataHash: randomHash() };
+    const built = buildReceiptBatch(Array.from({ length: count }, () => makeReceipt(node, modelId)));
+    const batch: ReceiptBatch = { node, sequence, root: built.root, count: built.count, dataHash: randomHash() };
     sequence++;
-    const m = await measure(registry.connect(keeper).submitBatch(batch, await signBatchEthers(signer, domain, batch)));
+    const m = await measure(registry.connect(keeper).submitBatch(batch, await signBatch({ signer, domain, batch })));
     rows.push(row(label, count, m, easPerReceipt));
   };
   await submit(1, "Verity batch, node's first");

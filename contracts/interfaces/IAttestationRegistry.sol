@@ -17,6 +17,10 @@ import {ModelId} from "../types/ModelId.sol";
 /// end and count (the sequence and `dataHash` are only in the event); a single receipt is one slot keyed by
 /// `keccak256(abi.encode(node, requestId))`, holding the top 200 bits of the receipt's struct hash and its window end.
 /// Dispute state is written only when a dispute is opened, keyed by the receipt's struct hash.
+///
+/// Known limits: the "at most one receipt per `(node, requestId)`" rule holds for single receipts only (a batch's
+/// leaves are not visible on chain; verifiers check them). A root is unique across all nodes, so another active node
+/// may sign and submit a copy of a pending root first; the victim rebuilds its batch (e.g. adds or reorders a leaf).
 interface IAttestationRegistry {
     /// @notice What a node signs for one inference result (EIP-712 `InferenceReceipt`).
     /// @param requestId The request served (on-chain router request id, or a client-chosen id off chain).

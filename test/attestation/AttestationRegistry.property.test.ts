@@ -1,11 +1,52 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
 import { deployAttestationFixture } from "../fixtures/attestation";
-import { buildTree, makeReceipt, proofOf, randomHash, signBatchEthers, signReceiptEthers } from "../helpers/receipts";
+import {
+  buildTree,
+  hashReceipt,
+  makeReceipt,
+  proofOf,
+  randomHash,
+  signBatchEthers,
+  signReceiptEthers,
+} from "../helpers/receipts";
 import type { Batch } from "../helpers/receipts";
 
 const RUNS = 20;
+
+/** Mirrors `IAttestationRegistry.ReceiptState`. */
+enum State {
+  None,
+  Disputed,
+  Upheld,
+  Rejected,
+}
+
+type Op = { kind: "advance"; seconds: number } | { kind: "open" | "resolve"; target: 0 | 1; wrong: boolean };
+
+async function disputeLifecycleFixture() {
+  const f = await deployAttestationFixture();
+  const single = makeReceipt(f.nodeA.address, f.modelId);
+  await f.registry.submitReceipt(single, await signReceiptEthers(f.nodeA.signer, f.domain, single));
+  const receipts = [makeReceipt(f.nodeA.address, f.modelId), makeReceipt(f.nodeA.address, f.modelId)];
+  const tree = buildTree(receipts);
+  const batch: Batch = { node: f.nodeA.address, sequence: 1n, root: tree.root, count: 2n, dataHash: randomHash() };
+  await f.registry.submitBatch(batch, await signBatchEthers(f.nodeA.signer, f.domain, batch));
+  const targets = [
+    { receipt: single, batchId: ethers.ZeroHash, proof: [] as string[] },
+    { receipt: receipts[0], batchId: batch.root, proof: proofOf(tree, receipts[0]) },
+  ];
+  const windowEnds: bigint[] = [];
+  for (const t of targets) {
+    const status = await f.registry.getReceipt(t.receipt);
+    windowEnds.push(
+      t.batchId === ethers.ZeroHash ? status.windowEnd : (await f.registry.getBatch(batch.root)).windowEnd,
+    );
+  }
+  return { ...f, targets, windowEnds };
+}
 
 describe("AttestationRegistry properties", function () {
   it("a batch proves exactly its own leaves, each at its own proof", async function () {
@@ -95,6 +136,70 @@ describe("AttestationRegistry properties", function () {
         },
       ),
       { numRuns: RUNS },
+    );
+  });
+
+  it("never finalizes a receipt under an open dispute or found wrong, and opens disputes only inside the window", async function () {
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ kind: fc.constant("advance" as const), seconds: fc.integer({ min: 1, max: 1_500 }) }),
+      fc.record({
+        kind: fc.constantFrom("open" as const, "resolve" as const),
+        target: fc.constantFrom(0 as const, 1 as const),
+        wrong: fc.boolean(),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const { registry, disputer, targets, windowEnds } = await loadFixture(disputeLifecycleFixture);
+        const states = [State.None, State.None];
+        let now = BigInt(await time.latest());
+        for (const op of ops) {
+          if (op.kind === "advance") {
+            now += BigInt(op.seconds);
+            await time.increaseTo(now);
+          } else {
+            const { receipt, batchId, proof } = targets[op.target];
+            const receiptHash = hashReceipt(receipt);
+            const at = now + 1n;
+            await time.setNextBlockTimestamp(at);
+            if (op.kind === "open") {
+              const sent = registry.connect(disputer).openDispute(receipt, batchId, proof);
+              if (at >= windowEnds[op.target]) {
+                await expect(sent)
+                  .to.be.revertedWithCustomError(registry, "AttestationWindowClosed")
+                  .withArgs(receiptHash, windowEnds[op.target], at);
+              } else if (states[op.target] !== State.None) {
+                await expect(sent)
+                  .to.be.revertedWithCustomError(registry, "AttestationUnexpectedReceiptState")
+                  .withArgs(receiptHash, states[op.target], State.None);
+              } else {
+                await expect(sent).to.emit(registry, "ReceiptDisputed");
+                states[op.target] = State.Disputed;
+                now = at;
+              }
+            } else {
+              const sent = registry.connect(disputer).resolveDispute(receiptHash, op.wrong);
+              if (states[op.target] !== State.Disputed) {
+                await expect(sent)
+                  .to.be.revertedWithCustomError(registry, "AttestationUnexpectedReceiptState")
+                  .withArgs(receiptHash, states[op.target], State.Disputed);
+              } else {
+                await expect(sent).to.emit(registry, "ReceiptDisputeResolved").withArgs(receiptHash, op.wrong);
+                states[op.target] = op.wrong ? State.Rejected : State.Upheld;
+                now = at;
+              }
+            }
+          }
+          now = BigInt(await time.latest());
+          for (const i of [0, 1]) {
+            const { receipt, batchId, proof } = targets[i];
+            const final = now >= windowEnds[i] && (states[i] === State.None || states[i] === State.Upheld);
+            expect(await registry.isFinal(receipt, batchId, proof)).to.equal(final);
+            expect(await registry.receiptState(hashReceipt(receipt))).to.equal(BigInt(states[i]));
+          }
+        }
+      }),
+      { numRuns: 25 },
     );
   });
 });

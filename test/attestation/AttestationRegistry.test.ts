@@ -268,7 +268,7 @@ describe("AttestationRegistry", function () {
 
       it("when the model is unknown", async function () {
         const f = await loadFixture(deployAttestationFixture);
-        const receipt = makeReceipt(f.nodeA.address, randomHash());
+        const receipt = makeReceipt(f.nodeA.address, f.unregisteredModelId);
         await expect(f.registry.submitReceipt(receipt, await signReceiptEthers(f.nodeA.signer, f.domain, receipt)))
           .to.be.revertedWithCustomError(f.registry, "AttestationModelNotActive")
           .withArgs(receipt.modelId);
@@ -286,6 +286,15 @@ describe("AttestationRegistry", function () {
       it("when the node is not registered", async function () {
         const f = await loadFixture(deployAttestationFixture);
         const receipt = makeReceipt(f.unregistered.address, f.modelId);
+        await expect(f.registry.submitReceipt(receipt, await signReceiptEthers(f.nodeA.signer, f.domain, receipt)))
+          .to.be.revertedWithCustomError(f.registry, "AttestationNodeNotRegistered")
+          .withArgs(receipt.node);
+      });
+
+      it("when the node has exited (deregistered)", async function () {
+        const f = await loadFixture(deployAttestationFixture);
+        await f.system.exit(f.nodeA.operator);
+        const receipt = makeReceipt(f.nodeA.address, f.modelId);
         await expect(f.registry.submitReceipt(receipt, await signReceiptEthers(f.nodeA.signer, f.domain, receipt)))
           .to.be.revertedWithCustomError(f.registry, "AttestationNodeNotRegistered")
           .withArgs(receipt.node);
@@ -422,6 +431,18 @@ describe("AttestationRegistry", function () {
       expect(await f.registry.submitBatch.staticCall(batch, signature)).to.equal(batch.root);
     });
 
+    it("accepts an EIP-1271 contract signer", async function () {
+      const f = await loadFixture(deployAttestationFixture);
+      const owner = randomWallet();
+      const wallet = await ethers.deployContract("ERC1271WalletMock", [owner.address]);
+      await f.system.registerNode(f.unregistered, await wallet.getAddress());
+      const { batch } = batchOf(f.unregistered.address, [makeReceipt(f.unregistered.address, f.modelId)]);
+      await expect(f.registry.submitBatch(batch, await signBatchEthers(owner, f.domain, batch))).to.emit(
+        f.registry,
+        "BatchSubmitted",
+      );
+    });
+
     it("keeps an independent sequence per node", async function () {
       const f = await loadFixture(deployAttestationFixture);
       for (const sequence of [1n, 2n, 3n]) {
@@ -532,6 +553,17 @@ describe("AttestationRegistry", function () {
           .withArgs(batch.node);
       });
 
+      it("when signed by a signer rotated out before submission", async function () {
+        const f = await loadFixture(deployAttestationFixture);
+        const { batch } = batchOf(f.nodeA.address, [makeReceipt(f.nodeA.address, f.modelId)]);
+        const signature = await signBatchEthers(f.nodeA.signer, f.domain, batch);
+        const newSigner = randomWallet();
+        await f.system.rotateSigner(f.nodeA.operator, newSigner.address);
+        await expect(f.registry.submitBatch(batch, signature))
+          .to.be.revertedWithCustomError(f.registry, "AttestationInvalidSignature")
+          .withArgs(batch.node, newSigner.address);
+      });
+
       it("when signed by another node's signer", async function () {
         const f = await loadFixture(deployAttestationFixture);
         const { batch } = batchOf(f.nodeA.address, [makeReceipt(f.nodeA.address, f.modelId)]);
@@ -586,6 +618,21 @@ describe("AttestationRegistry", function () {
             .withArgs(changed.node, expectedSigner);
         });
       }
+    });
+  });
+
+  describe("lookups of what was never attested", function () {
+    it("return zeros", async function () {
+      const { registry, nodeA, modelId } = await loadFixture(deployAttestationFixture);
+      const receipt = makeReceipt(nodeA.address, modelId);
+      const batch = await registry.getBatch(randomHash());
+      expect([batch.node, batch.windowEnd, batch.count]).to.deep.equal([ethers.ZeroAddress, 0n, 0n]);
+      const status = await registry.getReceipt(receipt);
+      expect([status.receiptHash, status.windowEnd, status.state]).to.deep.equal([hashReceipt(receipt), 0n, 0n]);
+      expect(await registry.getReceiptByRequest(receipt.node, receipt.requestId)).to.deep.equal([ethers.ZeroHash, 0n]);
+      expect(await registry.receiptState(hashReceipt(receipt))).to.equal(BigInt(ReceiptState.None));
+      expect(await registry.isReceiptFinal(receipt)).to.equal(false);
+      expect(await registry.verifyInclusion(receipt, ZERO_BATCH, [])).to.equal(false);
     });
   });
 
@@ -717,11 +764,13 @@ describe("AttestationRegistry", function () {
         expect(await registry.isFinal(receipt, batch.root, proof)).to.equal(false);
       });
 
-      it("rejects a proof of the wrong depth, including an inner node passed as a leaf", async function () {
+      it("rejects a proof of the wrong depth: too short, too long, empty", async function () {
         const { registry, receipts, tree, batch } = await loadFixture(batchFixture);
         const proof = proofOf(tree, receipts[0]);
         expect(await registry.verifyInclusion(receipts[0], batch.root, proof.slice(1))).to.equal(false);
         expect(await registry.verifyInclusion(receipts[0], batch.root, [...proof, randomHash()])).to.equal(false);
+        const tooDeep = [...proof, randomHash(), randomHash()];
+        expect(await registry.verifyInclusion(receipts[0], batch.root, tooDeep)).to.equal(false);
         expect(await registry.verifyInclusion(receipts[0], batch.root, [])).to.equal(false);
       });
 

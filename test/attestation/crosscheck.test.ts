@@ -1,19 +1,37 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, setCode } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import { encodeAbiParameters, getAddress, hashStruct, hashTypedData, keccak256, toHex } from "viem";
-import type { Hex } from "viem";
+import { getAddress, hashStruct, hashTypedData, keccak256, toHex } from "viem";
+import type { Address, Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  buildReceiptBatch,
+  getBatchDigest,
+  getBatchStructHash,
+  getDomainSeparatorHex,
+  getReceiptDigest,
+  getReceiptLeaf,
+  getReceiptStructHash,
+  signBatch,
+  signReceipt,
+  verityTypes,
+  verifyReceiptProof,
+} from "../../src/protocol";
+import type { Receipt, ReceiptBatch } from "../../src/protocol";
 import { deployAttestationFixture } from "../fixtures/attestation";
-import { BATCH_TYPES, RECEIPT_TYPES, signBatchEthers } from "../helpers/receipts";
-import type { Batch, Receipt } from "../helpers/receipts";
+import vectors from "../../docs/vectors/receipts.json";
+
+// Three implementations must agree: the deployed registry (Solidity), `src/protocol` (the project's TypeScript
+// mirror), and viem's generic EIP-712 `hashStruct` / `hashTypedData` with OpenZeppelin's StandardMerkleTree.
 
 const RUNS = 40;
 
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => toHex(b));
 const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => getAddress(toHex(b)));
 const uint64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
-const uint32 = fc.bigInt({ min: 0n, max: 2n ** 32n - 1n });
+const uint32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
 
 const receiptArb: fc.Arbitrary<Receipt> = fc.record({
   requestId: bytes32,
@@ -25,7 +43,7 @@ const receiptArb: fc.Arbitrary<Receipt> = fc.record({
   issuedAt: uint64,
 });
 
-const batchArb: fc.Arbitrary<Batch> = fc.record({
+const batchArb: fc.Arbitrary<ReceiptBatch> = fc.record({
   node: address,
   sequence: uint64,
   root: bytes32,
@@ -33,46 +51,70 @@ const batchArb: fc.Arbitrary<Batch> = fc.record({
   dataHash: bytes32,
 });
 
-/** viem's view of a receipt (an EIP-712 implementation independent of ethers and of the contract). */
-function viemReceipt(r: Receipt) {
-  return {
-    requestId: r.requestId as Hex,
-    modelId: r.modelId as Hex,
-    inputHash: r.inputHash as Hex,
-    outputHash: r.outputHash as Hex,
-    traceRoot: r.traceRoot as Hex,
-    node: r.node as Hex,
-    issuedAt: r.issuedAt,
-  };
+const RECEIPT_TYPES = { InferenceReceipt: verityTypes.InferenceReceipt };
+const BATCH_TYPES = { ReceiptBatch: verityTypes.ReceiptBatch };
+
+async function crosscheckFixture() {
+  const f = await deployAttestationFixture();
+  const domain = { chainId: f.domain.chainId, verifyingContract: f.domain.verifyingContract as Address };
+  const viemDomain = { ...f.domain, verifyingContract: domain.verifyingContract };
+  const account = privateKeyToAccount(f.nodeA.signer.privateKey as Hex);
+  return { ...f, protocolDomain: domain, viemDomain, account };
 }
 
-function viemBatch(b: Batch) {
-  return {
-    node: b.node as Hex,
-    sequence: b.sequence,
-    root: b.root as Hex,
-    count: Number(b.count),
-    dataHash: b.dataHash as Hex,
-  };
-}
+describe("AttestationRegistry cross-check with src/protocol and viem", function () {
+  it("has the domain separator src/protocol computes", async function () {
+    const { registry, protocolDomain } = await loadFixture(crosscheckFixture);
+    expect(await registry.domainSeparator()).to.equal(getDomainSeparatorHex(protocolDomain));
+  });
 
-function viemLeaf(structHash: Hex): Hex {
-  return keccak256(keccak256(encodeAbiParameters([{ type: "bytes32" }], [structHash])));
-}
+  it("reproduces the known-answer vectors of docs/vectors/receipts.json", async function () {
+    const { registry } = await loadFixture(crosscheckFixture);
+    // The vectors' domain names 0xcccc…cccc as verifying contract: run the registry's code there (EIP712 rebuilds
+    // its separator from address(this) when it is not the deployment address).
+    await setCode(vectors.domain.verifyingContract, await ethers.provider.getCode(await registry.getAddress()));
+    const atVectorAddress = registry.attach(vectors.domain.verifyingContract) as typeof registry;
+    expect(await atVectorAddress.domainSeparator()).to.equal(vectors.domain.separator);
+    for (const vector of vectors.receipts) {
+      const receipt = { ...vector.receipt, issuedAt: BigInt(vector.receipt.issuedAt) };
+      expect(await registry.hashReceipt(receipt)).to.equal(vector.structHash);
+      expect(await registry.receiptLeaf(receipt)).to.equal(vector.leaf);
+      expect(await atVectorAddress.receiptDigest(receipt)).to.equal(vector.digest);
+      expect(ethers.recoverAddress(vector.digest, vector.signature)).to.equal(vectors.signer);
+    }
+    const batch = {
+      node: vectors.receipts[0].receipt.node,
+      sequence: BigInt(vectors.batch.sequence),
+      root: vectors.batch.root,
+      count: vectors.batch.count,
+      dataHash: vectors.batch.dataHash,
+    };
+    expect(await registry.hashBatch(batch)).to.equal(vectors.batch.structHash);
+    expect(await atVectorAddress.batchDigest(batch)).to.equal(vectors.batch.digest);
+  });
 
-describe("AttestationRegistry cross-check with TypeScript (viem)", function () {
   it("receipt struct hashes, digests and leaves agree on random receipts", async function () {
-    const { registry, domain } = await loadFixture(deployAttestationFixture);
-    const viemDomain = { ...domain, verifyingContract: domain.verifyingContract as Hex };
+    const { registry, protocolDomain, viemDomain } = await loadFixture(crosscheckFixture);
     await fc.assert(
       fc.asyncProperty(receiptArb, async (receipt) => {
-        const message = viemReceipt(receipt);
-        const structHash = hashStruct({ data: message, primaryType: "InferenceReceipt", types: RECEIPT_TYPES });
+        const structHash = getReceiptStructHash(receipt);
         expect(await registry.hashReceipt(receipt)).to.equal(structHash);
-        expect(await registry.receiptDigest(receipt)).to.equal(
-          hashTypedData({ domain: viemDomain, types: RECEIPT_TYPES, primaryType: "InferenceReceipt", message }),
+        expect(hashStruct({ data: receipt, primaryType: "InferenceReceipt", types: RECEIPT_TYPES })).to.equal(
+          structHash,
         );
-        const leaf = viemLeaf(structHash);
+
+        const digest = getReceiptDigest(receipt, protocolDomain);
+        expect(await registry.receiptDigest(receipt)).to.equal(digest);
+        expect(
+          hashTypedData({
+            domain: viemDomain,
+            types: RECEIPT_TYPES,
+            primaryType: "InferenceReceipt",
+            message: receipt,
+          }),
+        ).to.equal(digest);
+
+        const leaf = getReceiptLeaf(receipt);
         expect(await registry.receiptLeaf(receipt)).to.equal(leaf);
         expect(StandardMerkleTree.of([[structHash]], ["bytes32"]).leafHash([structHash])).to.equal(leaf);
       }),
@@ -81,45 +123,73 @@ describe("AttestationRegistry cross-check with TypeScript (viem)", function () {
   });
 
   it("batch struct hashes and digests agree on random batches", async function () {
-    const { registry, domain } = await loadFixture(deployAttestationFixture);
-    const viemDomain = { ...domain, verifyingContract: domain.verifyingContract as Hex };
+    const { registry, protocolDomain, viemDomain } = await loadFixture(crosscheckFixture);
     await fc.assert(
       fc.asyncProperty(batchArb, async (batch) => {
-        const message = viemBatch(batch);
-        expect(await registry.hashBatch(batch)).to.equal(
-          hashStruct({ data: message, primaryType: "ReceiptBatch", types: BATCH_TYPES }),
-        );
-        expect(await registry.batchDigest(batch)).to.equal(
-          hashTypedData({ domain: viemDomain, types: BATCH_TYPES, primaryType: "ReceiptBatch", message }),
-        );
+        const structHash = getBatchStructHash(batch);
+        expect(await registry.hashBatch(batch)).to.equal(structHash);
+        expect(hashStruct({ data: batch, primaryType: "ReceiptBatch", types: BATCH_TYPES })).to.equal(structHash);
+        const digest = getBatchDigest(batch, protocolDomain);
+        expect(await registry.batchDigest(batch)).to.equal(digest);
+        expect(
+          hashTypedData({ domain: viemDomain, types: BATCH_TYPES, primaryType: "ReceiptBatch", message: batch }),
+        ).to.equal(digest);
       }),
       { numRuns: RUNS },
     );
   });
 
-  it("roots built in TypeScript verify every leaf on chain", async function () {
+  it("batches built and signed by src/protocol are accepted, and every proof verifies on chain", async function () {
     await fc.assert(
       fc.asyncProperty(fc.array(receiptArb, { minLength: 1, maxLength: 40 }), async (generated) => {
-        const f = await loadFixture(deployAttestationFixture);
-        const receipts = generated.map((r) => ({ ...r, node: f.nodeA.address }));
-        const hashes = receipts.map((r) =>
-          hashStruct({ data: viemReceipt(r), primaryType: "InferenceReceipt", types: RECEIPT_TYPES }),
-        );
-        const tree = StandardMerkleTree.of(
-          hashes.map((h) => [h]),
+        const { registry, nodeA, protocolDomain, account } = await loadFixture(crosscheckFixture);
+        const node = nodeA.address as Address;
+        const built = buildReceiptBatch(generated.map((r) => ({ ...r, node })));
+        const ozTree = StandardMerkleTree.of(
+          built.receipts.map((r) => [getReceiptStructHash(r)]),
           ["bytes32"],
         );
-        const batch: Batch = {
-          node: f.nodeA.address,
+        expect(ozTree.root).to.equal(built.root);
+
+        const batch: ReceiptBatch = {
+          node,
           sequence: 1n,
-          root: tree.root,
-          count: BigInt(receipts.length),
-          dataHash: keccak256(toHex(hashes.join(""))),
+          root: built.root,
+          count: built.count,
+          dataHash: keccak256(toHex(built.leaves.join(""))),
         };
-        await f.registry.submitBatch(batch, await signBatchEthers(f.nodeA.signer, f.domain, batch));
-        for (let i = 0; i < receipts.length; i++) {
-          expect(await f.registry.verifyInclusion(receipts[i], tree.root, tree.getProof([hashes[i]]))).to.equal(true);
+        await expect(
+          registry.submitBatch(batch, await signBatch({ signer: account, domain: protocolDomain, batch })),
+        ).to.emit(registry, "BatchSubmitted");
+        for (let i = 0; i < built.count; i++) {
+          const [receipt, proof] = [built.receipts[i], built.proofs[i]];
+          expect(verifyReceiptProof({ receipt, proof, root: built.root })).to.equal(true);
+          expect(await registry.verifyInclusion(receipt, built.root, proof)).to.equal(true);
         }
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  it("receipts signed by src/protocol are accepted", async function () {
+    await fc.assert(
+      fc.asyncProperty(receiptArb, async (generated) => {
+        const { registry, nodeA, modelId, protocolDomain, account } = await loadFixture(crosscheckFixture);
+        const receipt: Receipt = { ...generated, node: nodeA.address as Address, modelId: modelId as Hex };
+        const signature = await signReceipt({ signer: account, domain: protocolDomain, receipt });
+        await expect(registry.submitReceipt(receipt, signature))
+          .to.emit(registry, "ReceiptSubmitted")
+          .withArgs(
+            getReceiptStructHash(receipt),
+            receipt.node,
+            receipt.requestId,
+            receipt.modelId,
+            receipt.inputHash,
+            receipt.outputHash,
+            receipt.traceRoot,
+            receipt.issuedAt,
+            (value: bigint) => value > 0n,
+          );
       }),
       { numRuns: 10 },
     );

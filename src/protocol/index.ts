@@ -1,0 +1,83 @@
+export {
+  BaseError,
+  InvalidBatchError,
+  InvalidProofError,
+  InvalidReceiptError,
+  InvalidSignatureError,
+  InvalidTensorError,
+} from "./errors";
+export type { BaseErrorParameters } from "./errors";
+export {
+  MAX_TENSOR_RANK,
+  TENSOR_ENCODING_VERSION,
+  createTensor,
+  getTensorDtype,
+  getTensorSize,
+  tensorDtypeSizes,
+  tensorDtypes,
+} from "./tensor";
+export type { Tensor, TensorData, TensorDtype } from "./tensor";
+export { assertTensor, encodeTensor } from "./encodeTensor";
+export { decodeTensor } from "./decodeTensor";
+export { getTensorHash } from "./getTensorHash";
+export {
+  BATCH_TYPEHASH,
+  RECEIPT_TYPEHASH,
+  VERITY_DOMAIN_NAME,
+  VERITY_DOMAIN_VERSION,
+  getDomainSeparator,
+  getDomainSeparatorHex,
+  getTypedDataDigest,
+  getVerityDomain,
+  verityTypes,
+} from "./domain";
+export type { GetVerityDomainParameters, VerityDomain } from "./domain";
+export {
+  getBytes32LeafBytes,
+  getReceiptDigest,
+  getReceiptLeaf,
+  getReceiptLeafBytes,
+  getReceiptStructHash,
+  getReceiptStructHashBytes,
+} from "./receipt";
+export type { Receipt } from "./receipt";
+export { getBatchDigest, getBatchStructHash, getBatchStructHashBytes } from "./batch";
+export type { ReceiptBatch } from "./batch";
+export {
+  buildMerkleTree,
+  compareBytes32,
+  getMerkleProof,
+  getMerkleRoot,
+  hashPair,
+  processMerkleProof,
+  processMerkleProofHex,
+} from "./merkle";
+export { buildReceiptBatch } from "./buildReceiptBatch";
+export type { BuildReceiptBatchReturnType } from "./buildReceiptBatch";
+export { assertReceiptProof, verifyReceiptProof } from "./verifyReceiptProof";
+export type { VerifyReceiptProofParameters } from "./verifyReceiptProof";
+export { assertLowSSignature, isLowSSignature, toHighSSignature } from "./signature";
+export { signReceipt } from "./signReceipt";
+export type { SignReceiptParameters, TypedDataSigner } from "./signReceipt";
+export { signBatch } from "./signBatch";
+export type { SignBatchParameters } from "./signBatch";
+export { recoverReceiptSigner } from "./recoverReceiptSigner";
+export type { RecoverReceiptSignerParameters } from "./recoverReceiptSigner";
+export { recoverBatchSigner } from "./recoverBatchSigner";
+export type { RecoverBatchSignerParameters } from "./recoverBatchSigner";
+export { BATCH_FILE_VERSION, getBatchDataHash, serializeBatchFile } from "./batchFile";
+export type { BatchFile, BatchFileEntry, TensorReference } from "./batchFile";
+export {
+  addressSchema,
+  batchFileSchema,
+  bytes32Schema,
+  parseBatchFile,
+  parseReceipt,
+  receiptSchema,
+  tensorReferenceSchema,
+  uint64Schema,
+} from "./schemas";
+export { verifyBatchFile } from "./verifyBatchFile";
+export type { VerifyBatchFileParameters, VerifyBatchFileReturnType } from "./verifyBatchFile";
+export { toHex as bytesToHex, fromHex as hexToBytes } from "./bytes";
+export { keccak256Bytes } from "./keccak";
