@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
@@ -228,7 +229,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         Parameters memory p = _params;
         uint256 atRisk = (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
         uint256 available = _staking.slashableStakeOf(node) - _staking.lockedStakeOf(node);
-        lockedStake = atRisk < available ? atRisk : available;
+        lockedStake = Math.min(atRisk, available);
         bond = _bondFor(p, lockedStake);
     }
 
@@ -432,8 +433,8 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         if (nodeWrong) {
             uint256 received;
             (slashed, received) = _slashNode(d);
-            challengerReward = (slashed * d.params.challengerRewardBps) / BPS_DENOMINATOR;
-            if (challengerReward > received) challengerReward = received;
+            // `Staking` pays this contract the rounded-down sum of both shares, at least the challenger's share.
+            challengerReward = Math.min((slashed * d.params.challengerRewardBps) / BPS_DENOMINATOR, received);
             _credit(id, d.beneficiary, bond + challengerReward);
             uint256 pot = received - challengerReward;
             uint256 dust = _creditVoters(id, d, Verdict.NodeWrong, pot);
@@ -519,7 +520,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     function _releaseLock(address node, uint256 amount) internal {
         // Another slash of the node may have released part of the lock already.
         uint256 locked = _staking.lockedStakeOf(node);
-        uint256 release = amount < locked ? amount : locked;
+        uint256 release = Math.min(amount, locked);
         if (release > 0) _staking.unlock(node, release);
     }
 
@@ -552,8 +553,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     }
 
     function _bondFor(Parameters memory p, uint256 lockedStake) internal pure returns (uint256) {
-        uint256 proportional = (lockedStake * p.bondBps) / BPS_DENOMINATOR;
-        return proportional > p.bondFloor ? proportional : p.bondFloor;
+        return Math.max((lockedStake * p.bondBps) / BPS_DENOMINATOR, p.bondFloor);
     }
 
     function _commitmentOf(

@@ -248,7 +248,8 @@ interface IDisputeManager {
     /// bond and the node the rest. Either way members who did not reveal lose `nonRevealPenaltyBps` of their weight.
     function resolve(DisputeId id) external;
 
-    /// @notice Decides `id` in state `Arbitration`. Only `ARBITRATOR_ROLE`. Settles as `resolve` would with this verdict.
+    /// @notice Decides `id` in state `Arbitration`. Only `ARBITRATOR_ROLE`. Settles as `resolve` would with
+    /// this verdict.
     function arbitrate(DisputeId id, bool nodeWrong) external;
 
     /// @notice Sends everything credited to the caller to `to` (not zero).

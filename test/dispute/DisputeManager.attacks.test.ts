@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet } from "ethers";
+import type { HDNodeWallet } from "ethers";
 import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import {
   DEFAULT_PARAMETERS,
@@ -27,7 +28,7 @@ async function setup() {
 }
 
 /** Registers `account` as a verifier with `stake` and signer `signer`; funds it with ETH and tokens first. */
-async function registerVerifier(f: DisputeSystem, account: Wallet, signer: string, stake: bigint) {
+async function registerVerifier(f: DisputeSystem, account: Wallet | HDNodeWallet, signer: string, stake: bigint) {
   await setBalance(account.address, ethers.parseEther("10"));
   await f.token.connect(f.admin).mint(account.address, stake);
   await f.token.connect(account).approve(await f.staking.getAddress(), stake);
@@ -208,6 +209,24 @@ describe("DisputeManager under attack", function () {
     });
   });
 
+  describe("a node's withdrawals", function () {
+    it("are blocked while a dispute is open and free again once every path has released the lock", async function () {
+      const f = await setup();
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      await f.staking.connect(f.node.account).requestUnstake(NODE_STAKE);
+      await time.increase(8n * 24n * 3_600n);
+      await expect(f.staking.connect(f.node.account).withdraw())
+        .to.be.revertedWithCustomError(f.staking, "StakingStakeLocked")
+        .withArgs(f.node.address, LOCKED);
+      // No committee, no arbitration: the dispute still ends, by expiry.
+      expect(await f.manager.state(id)).to.equal(DisputeState.Expired);
+      await f.manager.resolve(id);
+      await expect(f.staking.connect(f.node.account).withdraw())
+        .to.emit(f.staking, "Withdrawn")
+        .withArgs(f.node.address, NODE_STAKE);
+    });
+  });
+
   describe("role misuse", function () {
     it("only the dispute manager can lock, slash, jail or resolve receipts; only the arbitrator arbitrates", async function () {
       const f = await setup();
@@ -265,7 +284,7 @@ describe("DisputeManager under attack", function () {
         .withArgs(f.node.address, f.node.address, credit);
     });
 
-    it("a bond transfer that re-enters resolve or challenge reverts", async function () {
+    it("a bond transfer that re-enters resolve, claim, arbitrate or challenge reverts", async function () {
       const f = await reentrantSetup();
       const first = await f.h.challenge(await f.h.attestReceipt());
       await f.h.draw(first);
@@ -273,9 +292,21 @@ describe("DisputeManager under attack", function () {
       await time.increase(DEFAULT_PARAMETERS.arbitrationPeriod);
       expect(await f.manager.state(first)).to.equal(DisputeState.Expired);
       const managerAddress = await f.manager.getAddress();
+      // Even a hook holding the arbitrator role is stopped by the guard.
+      await f.manager.connect(f.admin).grantRole(await f.manager.ARBITRATOR_ROLE(), await f.token.getAddress());
+      const other = await f.h.attestReceipt(f.nodeB);
       for (const data of [
         f.manager.interface.encodeFunctionData("resolve", [first]),
         f.manager.interface.encodeFunctionData("claim", [f.stranger.address]),
+        f.manager.interface.encodeFunctionData("arbitrate", [first, true]),
+        f.manager.interface.encodeFunctionData("challenge", [
+          other,
+          ethers.ZeroHash,
+          [],
+          randomHash(),
+          f.stranger.address,
+          ethers.MaxUint256,
+        ]),
       ]) {
         await f.token.setHook(managerAddress, data);
         const receipt = await f.h.attestReceipt(f.nodeB);

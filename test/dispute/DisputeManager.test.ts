@@ -183,6 +183,9 @@ describe("DisputeManager", function () {
     it("caps the lock at the stake not locked yet (a second and third dispute lock what remains)", async function () {
       const f = await setup();
       for (const expected of [LOCKED, NODE_STAKE - LOCKED, 0n]) {
+        const [bond, locked] = await f.manager.previewBond(f.node.address);
+        expect(locked).to.equal(expected);
+        expect(bond).to.equal(expected === 0n ? DEFAULT_PARAMETERS.bondFloor : BOND);
         const id = await f.h.challenge(await f.h.attestReceipt());
         expect((await f.manager.getDispute(id)).lockedStake).to.equal(expected);
       }
@@ -657,6 +660,27 @@ describe("DisputeManager", function () {
         .and.to.emit(f.staking, "Slashed")
         .withArgs(committee[2], penalty, penalty, penalty);
       expect(await f.staking.slashableStakeOf(committee[2])).to.equal(weight - penalty);
+    });
+
+    it("rounds voter shares down and gives the rest of the bond to the node", async function () {
+      const f = await setup();
+      await f.manager.connect(f.admin).setParameters({
+        ...DEFAULT_PARAMETERS,
+        bondFloor: 1n,
+        bondBps: 0n,
+        challengerRewardBps: 0n,
+        voterRewardBps: BPS,
+      });
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      expect((await f.manager.getDispute(id)).bond).to.equal(1n);
+      const committee = await f.h.draw(id);
+      await f.h.vote(id, [Verdict.NodeRight, Verdict.NodeRight, Verdict.NodeRight]);
+      await expect(f.manager.resolve(id))
+        .to.emit(f.manager, "DisputeResolved")
+        .withArgs(id, Outcome.NodeRight, 0n, 0n, 0n, 0n)
+        .and.to.emit(f.manager, "RewardCredited")
+        .withArgs(id, f.node.address, 1n);
+      for (const m of committee) expect(await f.manager.claimableOf(m)).to.equal(0n);
     });
 
     it("penalizes no one when the penalty is zero", async function () {
