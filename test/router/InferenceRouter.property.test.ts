@@ -1,4 +1,4 @@
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import fc from "fast-check";
 import type { ContractTransactionResponse } from "ethers";
@@ -98,6 +98,148 @@ describe("InferenceRouter properties", function () {
         expect(await token.balanceOf(consumer.address)).to.equal(consumerBefore - s.fee + refunded);
         expect(await token.balanceOf(treasury.address)).to.equal(treasuryBefore + toTreasury + penalties);
         expect(toTreasury * 10_000n).to.be.at.most((paidToNodes + toTreasury) * BigInt(s.protocolFeeBps));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("keeps the escrow equal to the fees of open requests through random action sequences, settling only final requests, and drains to zero", async function () {
+    type Action =
+      | { kind: "request"; redundancy: number; fee: bigint }
+      | { kind: "fulfil"; request: number; slot: number; agree: boolean }
+      | { kind: "advance"; seconds: number }
+      | { kind: "reassign" | "settle" | "refund"; request: number }
+      | { kind: "resolve"; request: number; slot: number; wrong: boolean };
+    const action: fc.Arbitrary<Action> = fc.oneof(
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constant("request" as const),
+          redundancy: fc.integer({ min: 1, max: 3 }),
+          fee: fc.bigInt({ min: MIN_FEE_PER_NODE * 3n, max: 10n ** 19n }),
+        }),
+      },
+      {
+        weight: 5,
+        arbitrary: fc.record({
+          kind: fc.constant("fulfil" as const),
+          request: fc.nat(4),
+          slot: fc.nat(2),
+          agree: fc.boolean(),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant("advance" as const),
+          seconds: fc.constantFrom(60, 600, 3_600, 7_200),
+        }),
+      },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constantFrom("reassign" as const, "settle" as const, "refund" as const),
+          request: fc.nat(4),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant("resolve" as const),
+          request: fc.nat(4),
+          slot: fc.nat(2),
+          wrong: fc.boolean(),
+        }),
+      },
+    );
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 30 }), async (tail) => {
+        const actions: Action[] = [{ kind: "request", redundancy: 2, fee: MIN_FEE_PER_NODE * 5n }, ...tail];
+        const f = await loadFixture(propertyFixture);
+        const { router, token, disputes, attestations, admin, h } = f;
+        await router.connect(admin).setMaxReassignments(actions.length % 2);
+        const routerAddress = await router.getAddress();
+        const ids: string[] = [];
+        const outputs = new Map<string, string>();
+        const expected: Record<string, bigint> = {
+          settle: BigInt(RequestState.Settleable),
+          refund: BigInt(RequestState.Unservable),
+          reassign: BigInt(RequestState.Expired),
+        };
+
+        for (const a of actions) {
+          if (a.kind === "request") {
+            const { id } = await h.request({ redundancy: BigInt(a.redundancy), fee: a.fee });
+            ids.push(id);
+            outputs.set(id, randomHash());
+          } else if (a.kind === "advance") {
+            await time.increase(a.seconds);
+          } else if (ids.length > 0) {
+            const id = ids[a.request % ids.length];
+            const before = await router.state(id);
+            if (a.kind === "fulfil") {
+              const slots = await router.getAssignments(id);
+              const slot =
+                slots.find((x, i) => x.rank === 0n && i >= a.slot % slots.length) ?? slots.find((x) => x.rank === 0n);
+              if (before !== BigInt(RequestState.Pending) || !slot) continue;
+              await h.fulfill(id, h.node(slot.node), a.agree ? outputs.get(id) : randomHash());
+            } else if (a.kind === "resolve") {
+              const slots = await router.getAssignments(id);
+              const slot = slots[a.slot % slots.length];
+              if (slot.rank === 0n) continue;
+              if ((await attestations.receiptState(slot.receiptHash)) !== BigInt(ReceiptState.Disputed)) continue;
+              await disputes.resolve(slot.receiptHash, a.wrong);
+            } else {
+              const call = router[a.kind](id);
+              if (before === expected[a.kind]) {
+                await call;
+                const after = await router.state(id);
+                if (a.kind === "settle") expect(after).to.equal(RequestState.Settled);
+                if (a.kind === "refund") expect(after).to.equal(RequestState.Refunded);
+              } else {
+                await expect(call)
+                  .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+                  .withArgs(id, before, expected[a.kind]);
+              }
+            }
+          }
+
+          // Invariants after every step.
+          let open = 0n;
+          for (const id of ids) {
+            const request = await router.getRequest(id);
+            if (request.outcome === 0n) open += request.fee;
+            if ((await router.state(id)) === BigInt(RequestState.Settleable)) {
+              for (const slot of await router.getAssignments(id)) {
+                if (slot.rank === 0n) continue;
+                expect(await attestations.receiptState(slot.receiptHash)).to.not.equal(ReceiptState.Disputed);
+              }
+            }
+          }
+          expect(await token.balanceOf(routerAddress)).to.equal(open);
+        }
+
+        // Drain: every request reaches Settled or Refunded, and the router ends empty.
+        await time.increase(3 * 86_400);
+        for (const id of ids) {
+          while (Number(await router.state(id)) === RequestState.Expired) {
+            await router.reassign(id);
+            if (Number(await router.state(id)) === RequestState.Pending) await h.passDeadline(id);
+          }
+          for (const slot of await router.getAssignments(id)) {
+            if (slot.rank === 0n) continue;
+            if ((await attestations.receiptState(slot.receiptHash)) === BigInt(ReceiptState.Disputed)) {
+              await disputes.resolve(slot.receiptHash, true);
+            }
+          }
+          await h.passWindows(id);
+          const state = Number(await router.state(id));
+          if (state === RequestState.Settleable) await router.settle(id);
+          if (state === RequestState.Unservable) await router.refund(id);
+          expect([RequestState.Settled, RequestState.Refunded]).to.include(Number(await router.state(id)));
+        }
+        expect(await token.balanceOf(routerAddress)).to.equal(0n);
       }),
       { numRuns: 30 },
     );
