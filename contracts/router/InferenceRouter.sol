@@ -58,7 +58,7 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     uint96 public constant MAX_LIVENESS_PENALTY = 1_000e18;
     uint8 public constant MAX_REASSIGNMENTS_LIMIT = 3;
     /// @notice Sortition draws per slot to fill before giving up (draws may repeat a node already chosen).
-    uint256 public constant DRAW_ATTEMPTS_PER_SLOT = 8;
+    uint256 public constant DRAW_ATTEMPTS_PER_SLOT = 16;
 
     uint256 private constant _BPS = 10_000;
     /// @dev Gas kept for the call itself and the work after it, on top of the consumer's cap.
