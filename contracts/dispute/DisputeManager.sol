@@ -11,6 +11,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IDisputeManager} from "../interfaces/IDisputeManager.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {IRouterDisputes} from "../interfaces/IRouterDisputes.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
@@ -20,11 +21,13 @@ import {DisputeId} from "../types/DisputeId.sol";
 /// @dev Needs `DISPUTE_ROLE` on `Staking` (lock, unlock, slash), on `NodeRegistry` (jail) and on
 /// `AttestationRegistry` (open and resolve receipt disputes). Invariant: `token.balanceOf(this) >= _totalBonds +
 /// _totalClaimable`; every settlement releases the dispute's lock and moves its bond into credits exactly once.
-contract DisputeManager is IDisputeManager, AccessControl, Pausable, ReentrancyGuard {
+contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     bytes32 public constant ARBITRATOR_ROLE = keccak256("ARBITRATOR_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Held by the `InferenceRouter`: opens disputes without a bond when redundant nodes disagree.
+    bytes32 public constant ROUTER_ROLE = keccak256("ROUTER_ROLE");
 
     uint256 public constant BPS_DENOMINATOR = 10_000;
     uint256 public constant MAX_COMMITTEE_SIZE = 21;
@@ -83,6 +86,21 @@ contract DisputeManager is IDisputeManager, AccessControl, Pausable, ReentrancyG
         uint256 maxBond
     ) external whenNotPaused nonReentrant returns (DisputeId id) {
         return _challenge(msg.sender, receipt, batchId, proof, outputHash, beneficiary, maxBond);
+    }
+
+    /// @inheritdoc IRouterDisputes
+    /// @dev Runs like a challenge with no bond: the router is the challenger, the staking treasury the beneficiary
+    /// (credited the challenger's reward when the node is wrong); when the node is right there is no bond to reward the
+    /// voters from. Not stopped by `pause`: a paused manager must not block the router's fulfilments.
+    function openRouterDispute(
+        IAttestationRegistry.InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof,
+        bytes32 conflictingOutputHash
+    ) external onlyRole(ROUTER_ROLE) nonReentrant {
+        (bytes32 receiptHash, ) = _attestation.openDispute(receipt, batchId, proof);
+        DisputeId id = _open(msg.sender, receipt.node, _staking.treasury(), receiptHash, 0, false);
+        _emitOpened(id, batchId, conflictingOutputHash);
     }
 
     /// @inheritdoc IDisputeManager
@@ -281,7 +299,7 @@ contract DisputeManager is IDisputeManager, AccessControl, Pausable, ReentrancyG
         // The registry checks inclusion, the window (`now < windowEnd`) and that the receipt was never disputed.
         (bytes32 receiptHash, ) = _attestation.openDispute(receipt, batchId, proof);
         if (outputHash == receipt.outputHash) revert DisputeSameOutput(receiptHash, outputHash);
-        id = _open(challenger, receipt.node, beneficiary, receiptHash, maxBond);
+        id = _open(challenger, receipt.node, beneficiary, receiptHash, maxBond, true);
         _emitOpened(id, batchId, outputHash);
         _pullBond(challenger, _disputes[id].bond);
     }
@@ -307,13 +325,14 @@ contract DisputeManager is IDisputeManager, AccessControl, Pausable, ReentrancyG
         address node,
         address beneficiary,
         bytes32 receiptHash,
-        uint256 maxBond
+        uint256 maxBond,
+        bool bonded
     ) internal returns (DisputeId id) {
         Parameters memory p = _params;
         uint256 atRisk = (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
         // The snapshot: later stake changes don't move the most this dispute can slash.
         uint256 lockedStake = _staking.lock(node, atRisk);
-        uint256 bond = _bondFor(p, lockedStake);
+        uint256 bond = bonded ? _bondFor(p, lockedStake) : 0;
         if (bond > maxBond) revert DisputeBondAboveMaximum(bond, maxBond);
 
         id = DisputeId.wrap(++_disputeCount);

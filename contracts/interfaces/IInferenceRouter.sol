@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
+import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {BatchId} from "../types/BatchId.sol";
+import {ModelId} from "../types/ModelId.sol";
+import {RequestId} from "../types/RequestId.sol";
+
+/// @title Inference router
+/// @notice On-chain inference requests. A consumer escrows a fee in the stake token for an input to a model; nodes
+/// serving the model are drawn by stake-weighted sortition; the assigned nodes attest their receipts in the
+/// `AttestationRegistry` and anyone relays them here with `fulfill`; once every receipt's challenge window has closed
+/// with no open dispute the request settles: each fulfilling node is paid its share of the fee (less the protocol
+/// share, which goes to the staking treasury) and the consumer's callback runs under the gas cap it chose.
+///
+/// Nodes that miss the deadline are charged a liveness penalty (a small slash) when anyone calls `reassign`, and
+/// replacements are drawn, up to the request's reassignment limit; a request that no node served is refunded.
+///
+/// @dev Time: a request is open for fulfilment while `now < deadline`; from `now == deadline` on it is expired.
+///
+/// Money: the fee is split into `redundancy` equal slot shares (`fee / redundancy`, rounded down). At settlement each
+/// slot whose receipt is final pays its share: `share * protocolFeeBps / 10_000` (rounded down) to the treasury and
+/// the rest to the node. Everything else (unfilled or rejected slots, rounding dust) goes back to the consumer, so
+/// `fee == paid to nodes + paid to treasury + refunded` for every request.
+///
+/// Finality of a fulfilled receipt is `IAttestationRegistry.isFinal` evaluated without resending the receipt: its
+/// inclusion was verified at `fulfill`, its window end was recorded then, and its dispute state is read by struct hash
+/// (`receiptState`). A rejected receipt is never paid; a disputed one holds the whole request until it is resolved.
+///
+/// Disagreement: when a fulfilled output hash differs from one fulfilled before it, the router opens a dispute on the
+/// new receipt through the dispute manager (no bond). Anyone may then open the same kind of dispute on any other
+/// fulfilled receipt of the request that disagrees with another (`disputeFulfillment`) while its window is open. The
+/// result given to the consumer is the output of the earliest-fulfilled receipt among those upheld by a dispute, or,
+/// when none was, the earliest-fulfilled final receipt.
+///
+/// Parameters (`protocolFeeBps`, `livenessPenalty`, `maxReassignments`) are copied into each request when it is made:
+/// later changes never reach open requests.
+interface IInferenceRouter {
+    /// @notice Lifecycle of a request, computed from its timepoints and flags.
+    /// @dev `None`: unknown id. `Pending`: before the deadline, some slots not fulfilled. `Expired`: deadline passed
+    /// with slots unfilled and a reassignment still possible (`reassign`). `Unservable`: deadline passed, no
+    /// reassignment possible and nothing fulfilled (`refund`). `Verifying`: no more fulfilments expected (all slots
+    /// filled, or deadline passed with no reassignment possible) and some receipt is still in its window or under
+    /// dispute. `Settleable`: every fulfilled receipt is final or rejected (`settle`). `Settled` and `Refunded`: done.
+    enum RequestState {
+        None,
+        Pending,
+        Expired,
+        Unservable,
+        Verifying,
+        Settleable,
+        Settled,
+        Refunded
+    }
+
+    /// @notice How a request ended (stored; everything else is computed).
+    enum Outcome {
+        Open,
+        Settled,
+        Refunded
+    }
+
+    /// @notice What a consumer asks for.
+    /// @param modelId The model to run: registered and active.
+    /// @param inputHash Canonical tensor hash of the input: not zero. Assigned nodes must name it in their receipts.
+    /// @param inputURI Where the nodes fetch the input (only emitted, not stored).
+    /// @param redundancy How many distinct nodes run it, within [1, `MAX_REDUNDANCY`].
+    /// @param deadline Until when receipts can be relayed (exclusive): `now + MIN_RESPONSE_TIME` to
+    /// `now + MAX_RESPONSE_TIME`. A reassignment gives the replacements the same response time again.
+    /// @param callbackGasLimit Gas for `IInferenceConsumer.onInferenceResult` at settlement, at most
+    /// `MAX_CALLBACK_GAS`; zero for no callback. Only called when the consumer has code.
+    /// @param fee Tokens escrowed, at least `minFeePerNode * redundancy`, below 2^128.
+    struct RequestParams {
+        ModelId modelId;
+        bytes32 inputHash;
+        string inputURI;
+        uint8 redundancy;
+        uint48 deadline;
+        uint32 callbackGasLimit;
+        uint256 fee;
+    }
+
+    /// @notice A stored request. Five slots: (`consumer` 20 + `deadline` 6 + `responseTime` 4 + `redundancy` 1 +
+    /// `fulfilled` 1), `modelId`, `inputHash`, (`fee` 16 + `livenessPenalty` 12 + `callbackGasLimit` 4),
+    /// (`createdAt` 6 + `protocolFeeBps` 2 + `reassignments` 1 + `maxReassignments` 1 + `closed` 1 + `penalized` 1 +
+    /// `outcome` 1).
+    /// @param consumer Who paid the fee; gets refunds and the callback.
+    /// @param deadline The current round's deadline.
+    /// @param responseTime Seconds from request to deadline; each reassignment gets it again.
+    /// @param redundancy Number of slots.
+    /// @param fulfilled How many slots have a relayed receipt.
+    /// @param modelId The model.
+    /// @param inputHash The input's hash.
+    /// @param fee The escrowed fee.
+    /// @param livenessPenalty What a node missing the deadline is slashed (copied at request time).
+    /// @param callbackGasLimit The consumer's callback gas cap.
+    /// @param createdAt When the request was made.
+    /// @param protocolFeeBps The treasury's share of each paid slot (copied at request time).
+    /// @param reassignments How many times absent nodes were replaced.
+    /// @param maxReassignments The limit of `reassignments` (copied at request time).
+    /// @param closed True once a reassignment found no replacement: no more rounds.
+    /// @param penalized True once the absent nodes of the current round were charged.
+    /// @param outcome Open, settled or refunded.
+    struct Request {
+        address consumer;
+        uint48 deadline;
+        uint32 responseTime;
+        uint8 redundancy;
+        uint8 fulfilled;
+        ModelId modelId;
+        bytes32 inputHash;
+        uint128 fee;
+        uint96 livenessPenalty;
+        uint32 callbackGasLimit;
+        uint48 createdAt;
+        uint16 protocolFeeBps;
+        uint8 reassignments;
+        uint8 maxReassignments;
+        bool closed;
+        bool penalized;
+        Outcome outcome;
+    }
+
+    /// @notice One slot of a request. Three slots: (`node` 20 + `windowEnd` 6 + `rank` 1), `receiptHash`,
+    /// `outputHash`.
+    /// @param node The node assigned to it now.
+    /// @param windowEnd The challenge window end of its relayed receipt (zero until fulfilled).
+    /// @param rank 1 for the first slot fulfilled, 2 for the second, ...; zero while unfilled.
+    /// @param receiptHash The EIP-712 struct hash of its relayed receipt.
+    /// @param outputHash The output hash its receipt claims.
+    struct Assignment {
+        address node;
+        uint48 windowEnd;
+        uint8 rank;
+        bytes32 receiptHash;
+        bytes32 outputHash;
+    }
+
+    error RouterZeroAddress();
+    error RouterParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    error RouterModelNotActive(ModelId modelId);
+    error RouterZeroInputHash();
+    error RouterRedundancyOutOfBounds(uint8 redundancy, uint8 min, uint8 max);
+    error RouterDeadlineOutOfBounds(uint48 deadline, uint48 earliest, uint48 latest);
+    error RouterCallbackGasOutOfBounds(uint32 callbackGasLimit, uint32 max);
+    error RouterFeeTooLow(uint256 fee, uint256 minimum);
+    error RouterTransferAmountMismatch(uint256 expected, uint256 received);
+    error RouterNotEnoughNodes(ModelId modelId, uint256 required, uint256 drawn);
+    error RouterUnexpectedState(RequestId id, RequestState current, RequestState expected);
+    error RouterDeadlinePassed(RequestId id, uint48 deadline, uint48 currentTime);
+    error RouterReceiptRequestMismatch(RequestId id, bytes32 receiptRequestId);
+    error RouterReceiptModelMismatch(RequestId id, ModelId expected, ModelId actual);
+    error RouterReceiptInputMismatch(RequestId id, bytes32 expected, bytes32 actual);
+    error RouterNodeNotAssigned(RequestId id, address node);
+    error RouterAlreadyFulfilled(RequestId id, address node);
+    error RouterReceiptNotAttested(RequestId id, bytes32 receiptHash, BatchId batchId);
+    error RouterReceiptWindowClosed(RequestId id, bytes32 receiptHash, uint48 windowEnd, uint48 currentTime);
+    error RouterReceiptRejected(RequestId id, bytes32 receiptHash);
+    error RouterReceiptNotFulfilled(RequestId id, bytes32 receiptHash);
+    error RouterNoDisagreement(RequestId id, bytes32 receiptHash);
+    error RouterInsufficientCallbackGas(RequestId id, uint256 available, uint256 required);
+
+    /// @notice A request was made and its fee escrowed. Its assigned nodes follow as `NodeAssigned`.
+    event RequestCreated(
+        RequestId indexed id,
+        address indexed consumer,
+        ModelId indexed modelId,
+        bytes32 inputHash,
+        string inputURI,
+        uint8 redundancy,
+        uint256 fee,
+        uint48 deadline,
+        uint32 callbackGasLimit
+    );
+
+    /// @notice `node` must serve slot `slot` of request `id` by `deadline` (round 0 at creation, then one per
+    /// reassignment).
+    event NodeAssigned(RequestId indexed id, address indexed node, uint8 slot, uint8 round, uint48 deadline);
+
+    /// @notice `node`'s attested receipt for request `id` was accepted (`batchId` zero: attested singly).
+    event RequestFulfilled(
+        RequestId indexed id,
+        address indexed node,
+        bytes32 indexed receiptHash,
+        bytes32 outputHash,
+        BatchId batchId,
+        uint8 rank
+    );
+
+    /// @notice A fulfilled receipt disagreeing with another of the same request was put under dispute.
+    event DisagreementDisputed(
+        RequestId indexed id,
+        address indexed node,
+        bytes32 indexed receiptHash,
+        bytes32 outputHash
+    );
+
+    /// @notice `node` missed the deadline of request `id` and was slashed `slashed` of the `requested` penalty.
+    event NodePenalized(RequestId indexed id, address indexed node, uint256 requested, uint256 slashed);
+
+    /// @notice Absent nodes of request `id` were replaced; round `round` runs until `deadline`.
+    event RequestReassigned(RequestId indexed id, uint8 round, uint48 deadline);
+
+    /// @notice No replacement could be drawn for request `id`: it takes no more fulfilments.
+    event RequestClosed(RequestId indexed id, uint8 round);
+
+    /// @notice `node` was paid `amount` for its final receipt of request `id`.
+    event FeePaid(RequestId indexed id, address indexed node, uint256 amount);
+
+    /// @notice Request `id` settled with `outputHash` from `node` (both zero when every receipt was rejected).
+    event RequestSettled(
+        RequestId indexed id,
+        address indexed node,
+        bytes32 outputHash,
+        uint256 paidToNodes,
+        uint256 toTreasury,
+        uint256 refunded
+    );
+
+    /// @notice Request `id`, which no node served, returned its fee to `consumer`.
+    event RequestRefunded(RequestId indexed id, address indexed consumer, uint256 amount);
+
+    /// @notice The consumer's callback for request `id` reverted or ran out of gas; settlement stands.
+    event CallbackFailed(RequestId indexed id, address indexed consumer);
+
+    event MinFeePerNodeSet(uint256 minFeePerNode);
+    event ProtocolFeeSet(uint16 protocolFeeBps);
+    event LivenessPenaltySet(uint96 livenessPenalty);
+    event MaxReassignmentsSet(uint8 maxReassignments);
+
+    /// @notice Makes a request, escrows `params.fee` from the caller and assigns `params.redundancy` distinct nodes.
+    /// @dev Reverts when paused, on any bound in `RequestParams`, when the token delivers less than the fee
+    /// (fee-on-transfer), or when sortition cannot draw enough distinct nodes within its bounded attempts.
+    ///
+    /// Randomness: seeds are `keccak256(prevrandao, blockhash(n - 1), id, round, attempt)`. A block proposer can bias
+    /// them (withhold a block) and the consumer can choose when to send; both only change which staked nodes are
+    /// drawn, in proportion to their stake, and every drawn node's result is still attested, challengeable and
+    /// slashable. Not suitable where an assignment itself is worth more than a block reward.
+    /// @param params The request.
+    /// @return id The request id, which the nodes put in their receipts.
+    function request(RequestParams calldata params) external returns (RequestId id);
+
+    /// @notice Relays an assigned node's attested receipt for request `id`. Anyone may call it.
+    /// @dev Reverts unless: the request is `Pending` (`RouterDeadlinePassed` when its deadline is reached); the
+    /// receipt names `id`, the request's model and input hash, and a node assigned to an unfilled slot now; it is
+    /// attested (singly when `batchId` is zero, else in that batch of that node with `proof`); its challenge window is
+    /// still open; it is not rejected. When its output differs from an earlier fulfilment, a dispute is opened on it.
+    /// @param id The request.
+    /// @param receipt The node's receipt.
+    /// @param batchId The batch that attests it, or zero for a receipt attested singly.
+    /// @param proof Its Merkle proof in the batch (empty for a single receipt).
+    function fulfill(
+        RequestId id,
+        IAttestationRegistry.InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external;
+
+    /// @notice Opens a dispute (no bond) on a fulfilled receipt of request `id` whose output differs from another
+    /// fulfilled output of that request. Anyone may call it, while the receipt's window is open.
+    /// @dev Reverts unless the request is not yet settled or refunded, the receipt is one fulfilled for `id`, another
+    /// fulfilment disagrees with it, and the dispute manager accepts it (window open, not disputed before).
+    function disputeFulfillment(
+        RequestId id,
+        IAttestationRegistry.InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external;
+
+    /// @notice Replaces the nodes that missed request `id`'s deadline, charging each the request's liveness
+    /// penalty. Anyone may call it once the request is `Expired`.
+    /// @dev When the model has no weight left or distinct replacements cannot all be drawn, no replacement is made:
+    /// the request is closed (`RequestClosed`) and becomes `Unservable` (refund) or settles what was fulfilled.
+    function reassign(RequestId id) external;
+
+    /// @notice Settles request `id` once `Settleable`: pays the nodes with final receipts and the treasury, refunds
+    /// the rest to the consumer, then calls the consumer's callback. Anyone may call it.
+    /// @dev Charges the liveness penalty to the last round's absent nodes first, if any. Reverts with
+    /// `RouterInsufficientCallbackGas` when the transaction's gas could not give the callback its full cap.
+    function settle(RequestId id) external;
+
+    /// @notice Returns the whole fee of request `id` to its consumer once `Unservable`. Anyone may call it.
+    /// @dev Charges the liveness penalty to the last round's absent nodes first.
+    function refund(RequestId id) external;
+
+    /// @notice Sets the minimum fee per assigned node of new requests. Admin only, within bounds.
+    function setMinFeePerNode(uint256 minFeePerNode) external;
+
+    /// @notice Sets the treasury's share, in bps, of the fee paid for each final receipt of new requests. Admin only,
+    /// at most `MAX_PROTOCOL_FEE_BPS`.
+    function setProtocolFeeBps(uint16 protocolFeeBps) external;
+
+    /// @notice Sets the slash charged to a node missing a deadline of new requests. Admin only, at most
+    /// `MAX_LIVENESS_PENALTY`.
+    function setLivenessPenalty(uint96 livenessPenalty) external;
+
+    /// @notice Sets how many times absent nodes of new requests may be replaced. Admin only, at most
+    /// `MAX_REASSIGNMENTS_LIMIT`.
+    function setMaxReassignments(uint8 maxReassignments) external;
+
+    /// @notice Stops new requests; everything else goes on. Pauser only.
+    function pause() external;
+
+    /// @notice Undoes `pause`. Pauser only.
+    function unpause() external;
+
+    /// @notice The lifecycle state of request `id`.
+    function state(RequestId id) external view returns (RequestState);
+
+    /// @notice The stored request `id` (all zero when unknown).
+    function getRequest(RequestId id) external view returns (Request memory);
+
+    /// @notice The current slots of request `id`, `redundancy` of them (empty when unknown).
+    function getAssignments(RequestId id) external view returns (Assignment[] memory);
+
+    /// @notice The nonce `consumer`'s next request will use.
+    function nonceOf(address consumer) external view returns (uint256);
+
+    /// @notice The id of `consumer`'s request with `nonce`: `keccak256(abi.encode(router, chainid, consumer, nonce))`.
+    function computeRequestId(address consumer, uint256 nonce) external view returns (RequestId);
+
+    /// @notice The token fees are paid in (the stake token).
+    function token() external view returns (IERC20);
+
+    function minFeePerNode() external view returns (uint256);
+
+    function protocolFeeBps() external view returns (uint16);
+
+    function livenessPenalty() external view returns (uint96);
+
+    function maxReassignments() external view returns (uint8);
+}

@@ -1,0 +1,174 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { DisputeHelper, Outcome, Verdict } from "../fixtures/dispute";
+import type { Operator } from "../fixtures/dispute";
+import { MIN_FEE_PER_NODE, PROTOCOL_FEE_BPS, RESPONSE_TIME, deployRouterOnDisputesFixture } from "../fixtures/router";
+import { hashReceipt, makeReceipt, randomHash, signReceiptEthers } from "../helpers/receipts";
+import { ReceiptState, RequestState } from "../helpers/router";
+
+type System = Awaited<ReturnType<typeof deployRouterOnDisputesFixture>>;
+
+/** A redundancy-2 request on the dispute system whose two nodes claim different outputs. */
+async function disagreementFixture() {
+  const sys = await deployRouterOnDisputesFixture();
+  const { router, consumer, modelId } = sys;
+  const fee = ethers.parseEther("1");
+  const id = await router.computeRequestId(consumer.address, 0n);
+  await router.connect(consumer).request({
+    modelId,
+    inputHash: randomHash(),
+    inputURI: "ipfs://input",
+    redundancy: 2n,
+    deadline: BigInt(await time.latest()) + RESPONSE_TIME,
+    callbackGasLimit: 0n,
+    fee,
+  });
+  const assigned = (await router.getAssignments(id)).map((a) => a.node);
+  const operators = [sys.node, sys.nodeB];
+  const byAddress = (address: string): Operator => {
+    const found = operators.find((o) => o.address === address);
+    if (!found) throw new Error(`unexpected assignee ${address}`);
+    return found;
+  };
+  const [first, second] = assigned.map(byAddress);
+  return { ...sys, id, fee, first, second, helper: new DisputeHelper(sys) };
+}
+
+async function attestFor(sys: System, id: string, node: Operator, outputHash: string) {
+  const request = await sys.router.getRequest(id);
+  const receipt = makeReceipt(node.address, request.modelId, {
+    requestId: id,
+    inputHash: request.inputHash,
+    outputHash,
+  });
+  await sys.attestation.submitReceipt(receipt, await signReceiptEthers(node.signer, sys.domain, receipt));
+  return receipt;
+}
+
+/** Moves time past every fulfilled receipt's window, if it is not already. */
+async function passWindows(sys: System, id: string) {
+  const last = (await sys.router.getAssignments(id)).reduce((m, a) => (a.windowEnd > m ? a.windowEnd : m), 0n);
+  if (last > BigInt(await time.latest())) await time.increaseTo(last);
+}
+
+describe("InferenceRouter with the DisputeManager", function () {
+  describe("when two assigned nodes disagree", function () {
+    it("opens a bond-less dispute with the router as challenger and the treasury as beneficiary", async function () {
+      const sys = await loadFixture(disagreementFixture);
+      const { router, manager, token, treasury, id, first, second } = sys;
+      const honestOutput = randomHash();
+      const a = await attestFor(sys, id, first, honestOutput);
+      await router.fulfill(id, a, ethers.ZeroHash, []);
+      const b = await attestFor(sys, id, second, randomHash());
+      const bonds = await manager.totalBonds();
+      const tx = router.fulfill(id, b, ethers.ZeroHash, []);
+      await expect(tx)
+        .to.emit(manager, "DisputeOpened")
+        .withArgs(
+          1n,
+          hashReceipt(b),
+          second.address,
+          ethers.ZeroHash,
+          await router.getAddress(),
+          treasury.address,
+          honestOutput,
+          0n,
+          anyValue,
+          anyValue,
+        )
+        .and.to.emit(router, "DisagreementDisputed")
+        .withArgs(id, second.address, hashReceipt(b), b.outputHash);
+      await expect(tx).to.changeTokenBalances(token, [router, manager], [0n, 0n]);
+      expect(await manager.totalBonds()).to.equal(bonds);
+      expect(await manager.disputeOfReceipt(hashReceipt(b))).to.equal(1n);
+    });
+
+    it("settles after the committee finds the disagreeing node wrong: it is slashed, jailed and unpaid", async function () {
+      const sys = await loadFixture(disagreementFixture);
+      const { router, manager, token, attestation, nodeRegistry, staking, consumer, treasury, id, fee } = sys;
+      const { first, second, helper } = sys;
+      const honest = await attestFor(sys, id, first, randomHash());
+      await router.fulfill(id, honest, ethers.ZeroHash, []);
+      const wrong = await attestFor(sys, id, second, randomHash());
+      await router.fulfill(id, wrong, ethers.ZeroHash, []);
+      const disputeId = await manager.disputeOfReceipt(hashReceipt(wrong));
+
+      await helper.draw(disputeId);
+      await helper.vote(disputeId, [Verdict.NodeWrong, Verdict.NodeWrong, Verdict.NodeWrong]);
+      expect(await router.state(id)).to.equal(RequestState.Verifying);
+      const stakeBefore = await staking.slashableStakeOf(second.address);
+      await expect(manager.resolve(disputeId))
+        .to.emit(manager, "DisputeResolved")
+        .withArgs(disputeId, Outcome.NodeWrong, anyValue, anyValue, anyValue, anyValue);
+      expect(await attestation.receiptState(hashReceipt(wrong))).to.equal(ReceiptState.Rejected);
+      expect((await nodeRegistry.getNode(second.address)).jailed).to.equal(true);
+      expect(await staking.slashableStakeOf(second.address)).to.be.lessThan(stakeBefore);
+      expect(await manager.claimableOf(treasury.address)).to.be.greaterThan(0n);
+
+      await passWindows(sys, id);
+      expect(await router.state(id)).to.equal(RequestState.Settleable);
+      const share = fee / 2n;
+      const cut = (share * PROTOCOL_FEE_BPS) / 10_000n;
+      const tx = router.settle(id);
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [first.account, second.account, consumer],
+        [share - cut, 0n, fee - share],
+      );
+      await expect(tx)
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, first.address, honest.outputHash, share - cut, cut, fee - share);
+    });
+
+    it("pays both and delivers the upheld output when the committee finds the disagreeing node right", async function () {
+      const sys = await loadFixture(disagreementFixture);
+      const { router, manager, id, fee, first, second, helper } = sys;
+      const a = await attestFor(sys, id, first, randomHash());
+      await router.fulfill(id, a, ethers.ZeroHash, []);
+      const b = await attestFor(sys, id, second, randomHash());
+      await router.fulfill(id, b, ethers.ZeroHash, []);
+      const disputeId = await manager.disputeOfReceipt(hashReceipt(b));
+      await helper.draw(disputeId);
+      await helper.vote(disputeId, [Verdict.NodeRight, Verdict.NodeRight, Verdict.NodeRight]);
+      await expect(manager.resolve(disputeId))
+        .to.emit(manager, "DisputeResolved")
+        .withArgs(disputeId, Outcome.NodeRight, 0n, 0n, 0n, 0n);
+      await passWindows(sys, id);
+      const share = fee / 2n;
+      const cut = (share * PROTOCOL_FEE_BPS) / 10_000n;
+      await expect(router.settle(id))
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, second.address, b.outputHash, 2n * (share - cut), 2n * cut, 0n);
+    });
+
+    it("still opens the dispute while the manager is paused", async function () {
+      const sys = await loadFixture(disagreementFixture);
+      const { router, manager, pauser, id, first, second } = sys;
+      await manager.connect(pauser).pause();
+      await router.fulfill(id, await attestFor(sys, id, first, randomHash()), ethers.ZeroHash, []);
+      await expect(router.fulfill(id, await attestFor(sys, id, second, randomHash()), ethers.ZeroHash, [])).to.emit(
+        manager,
+        "DisputeOpened",
+      );
+    });
+  });
+
+  describe("openRouterDispute", function () {
+    it("reverts for a caller without the router role", async function () {
+      const sys = await loadFixture(disagreementFixture);
+      const { manager, stranger, id, first } = sys;
+      const receipt = await attestFor(sys, id, first, randomHash());
+      await expect(manager.connect(stranger).openRouterDispute(receipt, ethers.ZeroHash, [], randomHash()))
+        .to.be.revertedWithCustomError(manager, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, await manager.ROUTER_ROLE());
+    });
+  });
+
+  it("charges the request's minimum fee per node in the stake token", async function () {
+    const { router, staking } = await loadFixture(deployRouterOnDisputesFixture);
+    expect(await router.token()).to.equal(await staking.token());
+    expect(await router.minFeePerNode()).to.equal(MIN_FEE_PER_NODE);
+  });
+});
