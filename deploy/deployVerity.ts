@@ -37,7 +37,8 @@ export type VerityAddresses = Record<
   | "attestationRegistry"
   | "disputeManager"
   | "equivocationSlasher"
-  | "dataAvailabilityManager",
+  | "dataAvailabilityManager"
+  | "inferenceRouter",
   string
 >;
 
@@ -76,6 +77,7 @@ export async function deployVerity(
     disputeManager: await deployed.disputeManager.getAddress(),
     equivocationSlasher: await deployed.equivocationSlasher.getAddress(),
     dataAvailabilityManager: await deployed.dataAvailabilityManager.getAddress(),
+    inferenceRouter: await deployed.inferenceRouter.getAddress(),
   };
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
@@ -86,6 +88,7 @@ export async function deployVerity(
       deployed.disputeManager,
       deployed.equivocationSlasher,
       deployed.dataAvailabilityManager,
+      deployed.inferenceRouter,
     ]) {
       await handOverAdmin(contract, deployer.address, options.admin);
     }

@@ -33,6 +33,14 @@ export const DEFAULT_DATA_AVAILABILITY_PARAMETERS = {
   demanderRewardBps: 2_000,
 };
 
+/** Default router parameters (see InferenceRouter.Parameters). */
+export const DEFAULT_ROUTER_PARAMETERS = {
+  minFeePerNode: 10n ** 16n,
+  protocolFeeBps: 500,
+  livenessPenalty: 10n ** 18n,
+  maxReassignments: 2,
+};
+
 /** Default minimum stake: 100 tokens of 18 decimals. */
 const DEFAULT_MINIMUM_STAKE = 100n * 10n ** 18n;
 
@@ -87,6 +95,19 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
     m.getParameter("dataAvailabilityParameters", DEFAULT_DATA_AVAILABILITY_PARAMETERS),
     deployer,
   ]);
+  const inferenceRouter = m.contract("InferenceRouter", [
+    {
+      staking,
+      nodes: nodeRegistry,
+      models: modelRegistry,
+      attestations: attestationRegistry,
+      disputes: disputeManager,
+    },
+    m.getParameter("routerParameters", DEFAULT_ROUTER_PARAMETERS),
+    deployer,
+  ]);
+  const routerRole = m.staticCall(disputeManager, "ROUTER_ROLE", [], 0, { id: "DisputeManager_ROUTER_ROLE" });
+  m.call(disputeManager, "grantRole", [routerRole, inferenceRouter], { id: "DisputeManager_grantRouter" });
   for (const [name, contract] of [
     ["Staking", staking],
     ["NodeRegistry", nodeRegistry],
@@ -97,6 +118,7 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
     if (name === "AttestationRegistry") continue;
     m.call(contract, "grantRole", [role, equivocationSlasher], { id: `${name}_grantEquivocationSlasher` });
     m.call(contract, "grantRole", [role, dataAvailabilityManager], { id: `${name}_grantDataAvailabilityManager` });
+    if (name === "Staking") m.call(contract, "grantRole", [role, inferenceRouter], { id: "Staking_grantRouter" });
   }
 
   return {
@@ -107,5 +129,6 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
     disputeManager,
     equivocationSlasher,
     dataAvailabilityManager,
+    inferenceRouter,
   };
 }

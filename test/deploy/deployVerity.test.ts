@@ -38,6 +38,9 @@ describe("deployVerity", function () {
       expect(await nodeRegistry.hasRole(disputeRole, record.contracts[holder]!)).to.equal(true);
     }
     expect(await attestation.hasRole(disputeRole, record.contracts.disputeManager!)).to.equal(true);
+    expect(await staking.hasRole(disputeRole, record.contracts.inferenceRouter!)).to.equal(true);
+    const routerRole = await disputeManager.ROUTER_ROLE();
+    expect(await disputeManager.hasRole(routerRole, record.contracts.inferenceRouter!)).to.equal(true);
     for (const contract of [staking, nodeRegistry, attestation, disputeManager]) {
       const role = await contract.DEFAULT_ADMIN_ROLE();
       expect(await contract.hasRole(role, admin.address)).to.equal(true);
