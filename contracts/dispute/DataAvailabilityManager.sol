@@ -15,6 +15,7 @@ import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DemandId} from "../types/DemandId.sol";
+import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 
 /// @title Data-availability manager
 /// @notice See {IDataAvailabilityManager}.
@@ -252,9 +253,7 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
 
     /// @dev Takes exactly `amount` tokens from `from`; a token that delivers less (fee on transfer) is refused.
     function _pullBond(address from, uint256 amount) internal {
-        uint256 before = _token.balanceOf(address(this));
-        _token.safeTransferFrom(from, address(this), amount);
-        uint256 received = _token.balanceOf(address(this)) - before;
+        uint256 received = TokenTransfers.pullMeasured(_token, from, amount);
         if (received != amount) revert DataAvailabilityTransferAmountMismatch(amount, received);
     }
 

@@ -15,6 +15,7 @@ import {IRouterDisputes} from "../interfaces/IRouterDisputes.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
+import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 
 /// @title Dispute manager
 /// @notice Bonded challenges of attested receipts, decided by a stake-weighted commit–reveal committee.
@@ -351,9 +352,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     }
 
     function _pullBond(address challenger, uint256 bond) internal {
-        uint256 balanceBefore = _token.balanceOf(address(this));
-        _token.safeTransferFrom(challenger, address(this), bond);
-        uint256 received = _token.balanceOf(address(this)) - balanceBefore;
+        uint256 received = TokenTransfers.pullMeasured(_token, challenger, bond);
         if (received != bond) revert DisputeTransferAmountMismatch(bond, received);
     }
 

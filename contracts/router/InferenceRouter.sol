@@ -20,6 +20,7 @@ import {ReceiptHashing} from "../libraries/ReceiptHashing.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
 import {RequestId} from "../types/RequestId.sol";
+import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 
 /// @title Inference router
 /// @notice See {IInferenceRouter}.
@@ -386,9 +387,7 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         }
 
         // Last, under `nonReentrant`: the balance delta rejects fee-on-transfer tokens and reverts everything above.
-        uint256 balanceBefore = _token.balanceOf(address(this));
-        _token.safeTransferFrom(consumer, address(this), params.fee);
-        uint256 received = _token.balanceOf(address(this)) - balanceBefore;
+        uint256 received = TokenTransfers.pullMeasured(_token, consumer, params.fee);
         if (received != params.fee) revert RouterTransferAmountMismatch(params.fee, received);
     }
 

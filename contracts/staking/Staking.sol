@@ -9,6 +9,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
+import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 
 /// @title Staking
 /// @notice ERC-20 stake per node with an unbonding queue, dispute locks and slashing.
@@ -238,9 +239,7 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
         _totalActive += amount;
 
         // State first; a short delivery reverts everything, so fee-on-transfer tokens can never be staked.
-        uint256 balanceBefore = _token.balanceOf(address(this));
-        _token.safeTransferFrom(from, address(this), amount);
-        uint256 received = _token.balanceOf(address(this)) - balanceBefore;
+        uint256 received = TokenTransfers.pullMeasured(_token, from, amount);
         if (received != amount) revert StakingTransferAmountMismatch(amount, received);
 
         emit Staked(node, from, amount, newActive);
