@@ -732,8 +732,11 @@ describe("DisputeManager", function () {
         // Two verifiers of equal stake and no others with weight, so the committee is exactly them.
         for (const v of f.verifiers.slice(2))
           await f.staking.connect(v.account).requestUnstake(await f.staking.activeStakeOf(v.address));
-        await f.token.connect(f.admin).mint(f.verifiers[0].address, ethers.parseEther("100"));
-        await f.staking.connect(f.verifiers[0].account).stake(ethers.parseEther("100"));
+        const gap =
+          (await f.staking.activeStakeOf(f.verifiers[1].address)) -
+          (await f.staking.activeStakeOf(f.verifiers[0].address));
+        await f.token.connect(f.admin).mint(f.verifiers[0].address, gap);
+        await f.staking.connect(f.verifiers[0].account).stake(gap);
         const id = await f.h.challenge(await f.h.attestReceipt());
         await f.h.draw(id);
         await f.h.vote(id, [Verdict.NodeWrong, Verdict.NodeRight]);
