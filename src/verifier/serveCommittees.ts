@@ -61,7 +61,7 @@ export async function driveOwnDisputes(context: VerifierContext): Promise<void> 
           functionName: "getDispute",
           args: [id],
         });
-        if ((await context.clients.publicClient.getBlockNumber()) > BigInt(dispute.drawBlock)) {
+        if ((await context.clients.publicClient.getBlockNumber({ cacheTime: 0 })) > BigInt(dispute.drawBlock)) {
           await send(context, "drawCommittee", [id]);
           context.logger.info({ disputeId: challenge.disputeId }, "committee drawn");
         }
@@ -79,7 +79,7 @@ export async function driveOwnDisputes(context: VerifierContext): Promise<void> 
 
 async function recordNewDuties(context: VerifierContext, fromBlockIfNew: bigint): Promise<void> {
   const { publicClient } = context.clients;
-  const head = await publicClient.getBlockNumber();
+  const head = await publicClient.getBlockNumber({ cacheTime: 0 });
   const marker = context.store.getMarker("committee_cursor");
   const from = marker === undefined ? fromBlockIfNew : BigInt(marker);
   if (from > head) return;

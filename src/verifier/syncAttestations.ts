@@ -12,7 +12,7 @@ export const SINGLE_RECEIPT_DATA_HASH: Hex = `0x${"00".repeat(32)}`;
  */
 export async function syncAttestations(context: VerifierContext, fromBlockIfNew: bigint): Promise<number> {
   const { clients, store, addresses } = context;
-  const head = await clients.publicClient.getBlockNumber();
+  const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
   const safeHead = head - context.confirmations;
   let from = store.cursor() ?? fromBlockIfNew;
   let recorded = 0;
