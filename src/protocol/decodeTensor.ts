@@ -1,5 +1,12 @@
 import { InvalidTensorError } from "./errors";
-import { TENSOR_ENCODING_VERSION, type Tensor, getTensorDtype, getTensorSize, tensorDtypeSizes } from "./tensor";
+import {
+  TENSOR_ENCODING_VERSION,
+  type Tensor,
+  getTensorDtype,
+  getTensorSize,
+  tensorArrayConstructors,
+  tensorDtypeSizes,
+} from "./tensor";
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -29,16 +36,7 @@ export function decodeTensor(encoding: Uint8Array): Tensor {
   // patterns, NaN payloads included, survive untouched).
   const bytes = encoding.slice(header);
   if (LITTLE_ENDIAN) {
-    const constructors = {
-      int8: Int8Array,
-      uint8: Uint8Array,
-      int16: Int16Array,
-      int32: Int32Array,
-      int64: BigInt64Array,
-      float32: Float32Array,
-      float64: Float64Array,
-    } as const;
-    return { dtype, shape, data: new constructors[dtype](bytes.buffer, 0, size) } as Tensor;
+    return { dtype, shape, data: new tensorArrayConstructors[dtype](bytes.buffer, 0, size) } as Tensor;
   }
   const read = (i: number) => header + i * elementSize;
   switch (dtype) {

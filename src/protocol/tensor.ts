@@ -59,23 +59,25 @@ export function getTensorSize(shape: readonly number[]): number {
   return size;
 }
 
+/** The typed array that holds each dtype's elements. */
+export const tensorArrayConstructors = {
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+} as const;
+
 /** Builds a tensor from a dtype, a shape and element values (numbers, or bigints for int64). */
 export function createTensor<dtype extends TensorDtype>(
   dtype: dtype,
   shape: readonly number[],
   values: ArrayLike<number> | ArrayLike<bigint>,
 ): Tensor<dtype> {
-  const constructors = {
-    int8: Int8Array,
-    uint8: Uint8Array,
-    int16: Int16Array,
-    int32: Int32Array,
-    int64: BigInt64Array,
-    float32: Float32Array,
-    float64: Float64Array,
-  } as const;
-  const data = (constructors[dtype] as unknown as { from(v: ArrayLike<number | bigint>): TensorData[dtype] }).from(
-    values,
-  );
+  const data = (
+    tensorArrayConstructors[dtype] as unknown as { from(v: ArrayLike<number | bigint>): TensorData[dtype] }
+  ).from(values);
   return { dtype, shape: [...shape], data } as unknown as Tensor<dtype>;
 }
