@@ -1,18 +1,14 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { createTestClient, http, parseEther, type Address } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { createVerityClients, type VerityClients } from "../chain/createVerityClients";
-import { readDeploymentFile, type DeploymentRecord } from "../chain/deployment";
+import type { DeploymentRecord } from "../chain/deployment";
 import { sendTransaction } from "../chain/sendTransaction";
 import { startLocalChain, type LocalChain } from "../chain/startLocalChain";
 import { verityTestTokenAbi } from "../chain/abis.generated";
-
-const run = promisify(execFile);
-const root = path.resolve(__dirname, "..", "..");
+import { runDeployScript } from "./runDeployScript";
 
 /** The mnemonic of `hardhat node`'s well-known development accounts. */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
@@ -38,25 +34,13 @@ export interface LocalSystem {
 export async function startLocalSystem(environment: Record<string, string> = {}): Promise<LocalSystem> {
   const chain = await startLocalChain();
   const deploymentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-e2e-"));
+  let deployment: DeploymentRecord;
   try {
-    await run(
-      process.execPath,
-      [require.resolve("hardhat/internal/cli/bootstrap"), "run", "deploy/deploy.ts", "--network", "localhost"],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          ...environment,
-          VERITY_LOCAL_RPC_URL: chain.rpcUrl,
-          VERITY_DEPLOYMENTS_DIR: deploymentsDir,
-        },
-      },
-    );
+    deployment = await runDeployScript(chain.rpcUrl, deploymentsDir, environment);
   } catch (error) {
     await chain.stop();
     throw error;
   }
-  const deployment = readDeploymentFile(path.join(deploymentsDir, "localhost.json"));
   const addresses = deployment.contracts as Record<string, Address>;
   const account = (index: number) => mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
   const clients = (index: number) =>

@@ -1,15 +1,10 @@
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { createPublicClient, http } from "viem";
-import { readDeploymentFile } from "../../src/chain/deployment";
 import { startLocalChain, type LocalChain } from "../../src/chain/startLocalChain";
-
-const run = promisify(execFile);
-const root = path.resolve(__dirname, "..", "..");
+import { runDeployScript } from "../../src/demo/runDeployScript";
 
 describe("deploy/deploy.ts on a real JSON-RPC node", function () {
   let chain: LocalChain;
@@ -23,22 +18,7 @@ describe("deploy/deploy.ts on a real JSON-RPC node", function () {
     await chain.stop();
   });
 
-  async function deploy() {
-    await run(
-      process.execPath,
-      [require.resolve("hardhat/internal/cli/bootstrap"), "run", "deploy/deploy.ts", "--network", "localhost"],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          VERITY_LOCAL_RPC_URL: chain.rpcUrl,
-          VERITY_DEPLOYMENTS_DIR: deploymentsDir,
-          HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "false",
-        },
-      },
-    );
-    return readDeploymentFile(path.join(deploymentsDir, "localhost.json"));
-  }
+  const deploy = () => runDeployScript(chain.rpcUrl, deploymentsDir);
 
   it("deploys once, then resumes as a no-op on the same chain", async function () {
     const client = createPublicClient({ transport: http(chain.rpcUrl) });
