@@ -13,6 +13,16 @@ import { runDeployScript } from "./runDeployScript";
 /** The mnemonic of `hardhat node`'s well-known development accounts. */
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
+/**
+ * Deploy settings of the demo: 100-token minimum stake, and committees of 2 with quorum 2, since the demo has three
+ * verifiers and the challenger never sits on its own dispute's committee.
+ */
+export const DEMO_DEPLOY_ENVIRONMENT: Record<string, string> = {
+  VERITY_MINIMUM_STAKE: parseEther("100").toString(),
+  VERITY_COMMITTEE_SIZE: "2",
+  VERITY_QUORUM: "2",
+};
+
 /** A whole Verity deployment on a real `hardhat node`, with funded accounts. */
 export interface LocalSystem {
   chain: LocalChain;
