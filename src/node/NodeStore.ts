@@ -99,7 +99,7 @@ CREATE TABLE IF NOT EXISTS receipts (
   batch_id TEXT,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS receipts_unforwarded ON receipts (rowid) WHERE forwarded = 0;
+CREATE INDEX IF NOT EXISTS receipts_unforwarded ON receipts (forwarded) WHERE forwarded = 0;
 CREATE INDEX IF NOT EXISTS receipts_request ON receipts (request_id);
 CREATE TABLE IF NOT EXISTS tensors (hash TEXT PRIMARY KEY, encoding BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (
