@@ -5,6 +5,7 @@ import { ConfigError } from "../config/ConfigError";
 import { DeploymentFileError } from "../chain/deployment";
 import { TransactionRevertedError } from "../chain/sendTransaction";
 import { ExitCode } from "./output";
+import { addKeeperCommands } from "./keeperCommands";
 import { addVerifierCommands } from "./verifierCommands";
 
 /** Builds the `verity` command tree. */
@@ -14,6 +15,7 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   addVerifierCommands(program);
+  addKeeperCommands(program);
   return program;
 }
 
