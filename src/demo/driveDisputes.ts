@@ -29,13 +29,15 @@ export async function driveDisputes(
 ): Promise<DisputeRecord[]> {
   const { publicClient } = system.clients(0);
   const address = system.addresses.disputeManager!;
-  const read = <name extends "state" | "getDispute" | "committeeOf">(functionName: name, id: bigint) =>
-    publicClient.readContract({ address, abi: disputeManagerAbi, functionName, args: [id] });
+  const state = (id: bigint) =>
+    publicClient.readContract({ address, abi: disputeManagerAbi, functionName: "state", args: [id] });
+  const committeeOf = (id: bigint) =>
+    publicClient.readContract({ address, abi: disputeManagerAbi, functionName: "committeeOf", args: [id] });
   const allOf = async (check: (id: bigint) => Promise<boolean>) =>
     (await Promise.all(disputeIds.map(check))).every(Boolean);
   const votes = async (id: bigint) =>
     Promise.all(
-      (await read("committeeOf", id)).map((member) =>
+      (await committeeOf(id)).map((member) =>
         publicClient.readContract({ address, abi: disputeManagerAbi, functionName: "getVote", args: [id, member] }),
       ),
     );
@@ -44,7 +46,7 @@ export async function driveDisputes(
 
   await waitUntil(
     "every committee to be drawn",
-    () => allOf(async (id) => (await read("state", id)) === DisputeState.Committing),
+    () => allOf(async (id) => (await state(id)) === DisputeState.Committing),
     mine,
   );
   progress(`committees drawn for ${disputeIds.length} dispute(s); members replay and commit`);
@@ -64,21 +66,26 @@ export async function driveDisputes(
   progress("reveal period over: the challenger resolves");
   await waitUntil(
     "every dispute to be resolved",
-    () => allOf(async (id) => (await read("state", id)) === DisputeState.Resolved),
+    () => allOf(async (id) => (await state(id)) === DisputeState.Resolved),
     mine,
   );
 
   return Promise.all(
     disputeIds.map(async (id) => {
-      const dispute = await read("getDispute", id);
+      const dispute = await publicClient.readContract({
+        address,
+        abi: disputeManagerAbi,
+        functionName: "getDispute",
+        args: [id],
+      });
       return {
         id,
         receiptHash: dispute.receiptHash,
         node: dispute.node,
-        committee: [...(await read("committeeOf", id))],
+        committee: [...(await committeeOf(id))],
         revealed: dispute.revealedCount,
         outcome: dispute.outcome,
-        state: await read("state", id),
+        state: await state(id),
       };
     }),
   );

@@ -162,7 +162,7 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
       });
     await waitUntil(
       "every on-chain request to be fulfilled",
-      async () => (await Promise.all(requests.map(assignments))).every((slots) => slots.every((s) => s.rank > 0)),
+      async () => (await Promise.all(requests.map((r) => assignments(r.id)))).every((slots) => slots.every((s) => s.rank > 0)),
       { timeoutMs: 45_000 },
     );
     const served = new Set<Hex>(answers.map((a) => a.receiptHash));
@@ -185,7 +185,7 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
     progress(`the challenger audits every receipt; ${wrong.length} wrong result(s) to catch`);
     await waitUntil(
       "the challenger to challenge every wrong result",
-      () => wrong.every((hash) => challenger.context.store.getChallenge(hash)?.disputeId !== undefined),
+      () => wrong.every((hash) => challenger.context.store.getChallenge(hash)?.disputeId != null),
       { timeoutMs: 45_000, between: () => system.mine() },
     );
     const disputeIds = wrong.map((hash) => BigInt(challenger.context.store.getChallenge(hash)!.disputeId!));
