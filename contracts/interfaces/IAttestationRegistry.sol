@@ -179,8 +179,9 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice Attests one receipt. Anyone may relay it.
     /// @dev Reverts unless: the receipt's model is registered and active; its node is registered and active; the
-    /// signature is by the node's current signer (status and signer as kept in this registry's records, see above) (65-byte low-s ECDSA with v in {27, 28}, or EIP-1271 for a contract
-    /// signer); no receipt for the same `(node, requestId)` was attested singly before.
+    /// signature is by the node's current signer (65-byte low-s ECDSA with v in {27, 28}, or EIP-1271 for a contract
+    /// signer); no receipt for the same `(node, requestId)` was attested singly before. Status and signer are as kept
+    /// in this registry's records (see above).
     /// @param receipt The signed receipt.
     /// @param signature The signer's signature over the receipt's EIP-712 digest.
     /// @return receiptHash The receipt's struct hash.
@@ -199,8 +200,8 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice Copies `node`'s current signer and active status from the node registry. Anyone may call it; the node
     /// registry calls it after every change it knows of.
-    /// @dev Reverts with `AttestationRegistryNotBound` unless the node registry's node observer is this registry (a copy
-    /// is only kept where every later change will be reported). Emits `NodeRecordSynced` only when the copy changes.
+    /// @dev Reverts with `AttestationRegistryNotBound` unless the node registry's node observer is this registry (a
+    /// copy is only kept where every later change will be reported). Emits `NodeRecordSynced` only when it changes.
     function nodeChanged(address node) external;
 
     /// @notice Copies `model`'s active status from the model registry. Anyone may call it; the model registry calls it

@@ -305,8 +305,8 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         return active >= _staking.minimumStake() ? active : 0;
     }
 
-    /// @dev Tells the observer, when set, that `node`'s signer or active status may have changed. Called last, once this
-    /// registry's state is final (the observer reads it back). The observer is trusted wiring (the attestation
+    /// @dev Tells the observer, when set, that `node`'s signer or active status may have changed. Called last, once
+    /// this registry's state is final (the observer reads it back). The observer is trusted wiring (the attestation
     /// registry); its revert reverts the change, so its copy can never fall behind.
     function _notifyObserver(address node) private {
         INodeObserver observer = _nodeObserver;
