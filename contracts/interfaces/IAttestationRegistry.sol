@@ -27,7 +27,9 @@ import {INodeObserver} from "./INodeObserver.sol";
 /// new status back from them: so a signer rotation, deregistration, jail, unjail, stake change reported by Staking,
 /// model registration or deprecation is in force for the very next submission. A record not yet copied (`synced`
 /// false, `ModelRecord.Unsynced`; e.g. a model registered before the binding) is read live from the registries on
-/// use and copied then, if the registry is bound to this one; an unbound registry is always read live.
+/// use and copied then, if the registry is bound to this one; an unbound registry is always read live. Stake changes
+/// reach the node registry through Staking's stake observer (admin-set to the node registry at deployment); the
+/// copies are only as current as that wiring.
 ///
 /// Known limits: the "at most one receipt per `(node, requestId)`" rule holds for single receipts only (a batch's
 /// leaves are not visible on chain; verifiers check them). A root is unique across all nodes, so another active node

@@ -66,6 +66,7 @@ export async function deployVeritySystem(deployer: Signer) {
     signer,
     modelId,
     domain,
-    description: "AttestationRegistry over the real ModelRegistry, NodeRegistry and Staking",
+    description:
+      "AttestationRegistry over the real ModelRegistry, NodeRegistry and Staking, bound as both registries' observer",
   };
 }
