@@ -330,6 +330,15 @@ describe("AttestationRegistry node and model records", function () {
       await expect(submitA(f, makeReceipt(f.nodeA.address, model.id))).to.emit(f.registry, "ReceiptSubmitted");
     });
 
+    it("are synced by anyone through modelChanged, which emits nothing when the copy is unchanged", async function () {
+      const f = await loadFixture(deployAttestationFixture);
+      await expect(f.registry.connect(f.stranger).modelChanged(f.modelId))
+        .to.emit(f.registry, "ModelRecordSynced")
+        .withArgs(f.modelId, true);
+      await expect(f.registry.connect(f.stranger).modelChanged(f.modelId)).not.to.emit(f.registry, "ModelRecordSynced");
+      expect(await f.registry.getModelRecord(f.modelId)).to.equal(BigInt(ModelRecord.Active));
+    });
+
     it("revert modelChanged on a registry the model registry is not bound to", async function () {
       const f = await loadFixture(deployAttestationFixture);
       const { unbound } = await deployUnboundRegistry(f);
