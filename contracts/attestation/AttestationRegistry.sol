@@ -10,10 +10,13 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
+import {IModelObserver} from "../interfaces/IModelObserver.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {INodeObserver} from "../interfaces/INodeObserver.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {ReceiptHashing} from "../libraries/ReceiptHashing.sol";
 import {BatchId} from "../types/BatchId.sol";
+import {ModelId} from "../types/ModelId.sol";
 
 /// @title Attestation registry
 /// @notice See {IAttestationRegistry}.
@@ -38,7 +41,9 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
 
     uint48 private _challengeWindow;
     mapping(BatchId id => Batch) private _batches;
-    mapping(address node => uint64) private _lastSequence;
+    /// @dev One slot per node (see `NodeRecord`): a submission's only read about its node.
+    mapping(address node => NodeRecord) private _nodeRecords;
+    mapping(ModelId model => ModelRecord) private _modelRecords;
     mapping(bytes32 requestKey => uint256 packed) private _singles;
     mapping(bytes32 receiptHash => ReceiptState) private _receiptStates;
 
@@ -66,10 +71,10 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         address node = receipt.node;
         bytes32 key = ReceiptHashing.requestKey(node, receipt.requestId);
         if (_singles[key] != 0) revert AttestationReceiptExists(node, receipt.requestId);
-        if (!_models.isActive(receipt.modelId)) revert AttestationModelNotActive(receipt.modelId);
+        if (!_isModelActive(receipt.modelId)) revert AttestationModelNotActive(receipt.modelId);
 
         receiptHash = receipt.hash();
-        _checkSignature(node, receiptHash, signature);
+        _checkSignature(node, _nodeRecord(node), receiptHash, signature);
 
         uint48 windowEnd = _clock() + _challengeWindow;
         _singles[key] = (uint256(receiptHash) & _HASH_PREFIX_MASK) | windowEnd;
@@ -95,17 +100,32 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         id = BatchId.wrap(batch.root);
         Batch storage stored = _batches[id];
         if (stored.node != address(0)) revert AttestationBatchExists(id, stored.node);
-        uint64 expected = _lastSequence[node] + 1;
+        NodeRecord memory record = _nodeRecord(node);
+        uint64 expected = record.lastSequence + 1;
         if (sequence != expected) revert AttestationUnexpectedSequence(node, sequence, expected);
 
-        _checkSignature(node, batch.hash(), signature);
+        _checkSignature(node, record, batch.hash(), signature);
 
         uint48 windowEnd = _clock() + _challengeWindow;
-        _lastSequence[node] = sequence;
+        _nodeRecords[node].lastSequence = sequence;
         stored.node = node;
         stored.windowEnd = windowEnd;
         stored.count = batch.count;
         emit BatchSubmitted(id, node, sequence, batch.count, batch.dataHash, windowEnd);
+    }
+
+    // ------------------------------------------------------------------------------------------------ node status
+
+    /// @inheritdoc INodeObserver
+    function nodeChanged(address node) external {
+        if (!_nodesBound()) revert AttestationRegistryNotBound(address(_nodes), address(_nodes.nodeObserver()));
+        _storeNode(node, _nodes.signerOf(node), _nodes.isActive(node));
+    }
+
+    /// @inheritdoc IModelObserver
+    function modelChanged(ModelId model) external {
+        if (!_modelsBound()) revert AttestationRegistryNotBound(address(_models), address(_models.modelObserver()));
+        _storeModel(model, _models.isActive(model));
     }
 
     // --------------------------------------------------------------------------------------------------- disputes
@@ -201,7 +221,17 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
 
     /// @inheritdoc IAttestationRegistry
     function nextSequence(address node) external view returns (uint64) {
-        return _lastSequence[node] + 1;
+        return _nodeRecords[node].lastSequence + 1;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function getNodeRecord(address node) external view returns (NodeRecord memory) {
+        return _nodeRecords[node];
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function getModelRecord(ModelId model) external view returns (ModelRecord) {
+        return _modelRecords[model];
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -259,12 +289,68 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         emit ChallengeWindowSet(window);
     }
 
-    /// @dev Reverts unless `node` is registered and active and `signature` over the EIP-712 digest of `structHash` is
-    /// by its current signer.
-    function _checkSignature(address node, bytes32 structHash, bytes calldata signature) internal view {
-        address signer = _nodes.signerOf(node);
+    /// @dev `node`'s record: the stored copy once synced; else its signer and status read live from the node registry,
+    /// copied (and marked synced) when that registry is bound to this one.
+    function _nodeRecord(address node) internal returns (NodeRecord memory record) {
+        record = _nodeRecords[node];
+        if (record.synced) return record;
+        record.signer = _nodes.signerOf(node);
+        record.active = _nodes.isActive(node);
+        if (_nodesBound()) {
+            record.synced = true;
+            _storeNode(node, record.signer, record.active);
+        }
+    }
+
+    /// @dev Whether `model` is active: the stored copy once synced; else read live, copied when the model registry is
+    /// bound to this one.
+    function _isModelActive(ModelId model) internal returns (bool) {
+        ModelRecord stored = _modelRecords[model];
+        if (stored != ModelRecord.Unsynced) return stored == ModelRecord.Active;
+        bool active = _models.isActive(model);
+        if (_modelsBound()) _storeModel(model, active);
+        return active;
+    }
+
+    /// @dev Writes `node`'s signer and status, marked synced, keeping its sequence; emits only on a change.
+    function _storeNode(address node, address signer, bool active) internal {
+        NodeRecord storage stored = _nodeRecords[node];
+        if (stored.synced && stored.signer == signer && stored.active == active) return;
+        stored.signer = signer;
+        stored.active = active;
+        stored.synced = true;
+        emit NodeRecordSynced(node, signer, active);
+    }
+
+    /// @dev Writes `model`'s status; emits only on a change.
+    function _storeModel(ModelId model, bool active) internal {
+        ModelRecord record = active ? ModelRecord.Active : ModelRecord.Inactive;
+        if (_modelRecords[model] == record) return;
+        _modelRecords[model] = record;
+        emit ModelRecordSynced(model, active);
+    }
+
+    /// @dev True when the node registry reports every change to this registry (a permanent binding).
+    function _nodesBound() internal view returns (bool) {
+        return address(_nodes.nodeObserver()) == address(this);
+    }
+
+    /// @dev True when the model registry reports every change to this registry (a permanent binding).
+    function _modelsBound() internal view returns (bool) {
+        return address(_models.modelObserver()) == address(this);
+    }
+
+    /// @dev Reverts unless `record` (of `node`) is registered and active and `signature` over the EIP-712 digest of
+    /// `structHash` is by its current signer.
+    function _checkSignature(
+        address node,
+        NodeRecord memory record,
+        bytes32 structHash,
+        bytes calldata signature
+    ) internal view {
+        address signer = record.signer;
         if (signer == address(0)) revert AttestationNodeNotRegistered(node);
-        if (!_nodes.isActive(node)) revert AttestationNodeNotActive(node);
+        if (!record.active) revert AttestationNodeNotActive(node);
         if (!_isValidSignature(signer, _hashTypedDataV4(structHash), signature)) {
             revert AttestationInvalidSignature(node, signer);
         }

@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {BatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
+import {IModelObserver} from "./IModelObserver.sol";
+import {INodeObserver} from "./INodeObserver.sol";
 
 /// @title Attestation registry
 /// @notice Inference receipts signed (EIP-712, domain "Verity" version "1") by the registered signer of the node
@@ -18,10 +20,25 @@ import {ModelId} from "../types/ModelId.sol";
 /// `keccak256(abi.encode(node, requestId))`, holding the top 200 bits of the receipt's struct hash and its window end.
 /// Dispute state is written only when a dispute is opened, keyed by the receipt's struct hash.
 ///
+/// Node and model status: a submission reads no other contract. This registry keeps its own copy of what it checks,
+/// one slot per node (`NodeRecord`: signer, active flag, last batch sequence) and one per model (`ModelRecord`). The
+/// node and model registries, once bound to it (`INodeRegistry.setNodeObserver`, `IModelRegistry.setModelObserver`,
+/// both permanent), tell it of every change in the same transaction (`nodeChanged`, `modelChanged`), and it reads the
+/// new status back from them: so a signer rotation, deregistration, jail, unjail, stake change reported by Staking,
+/// model registration or deprecation is in force for the very next submission. A record not yet copied (`synced`
+/// false, `ModelRecord.Unsynced`; e.g. a model registered before the binding) is read live from the registries on
+/// use and copied then, if the registry is bound to this one; an unbound registry is always read live. Stake changes
+/// reach the node registry through Staking's stake observer (admin-set to the node registry at deployment); the
+/// copies are only as current as that wiring.
+///
 /// Known limits: the "at most one receipt per `(node, requestId)`" rule holds for single receipts only (a batch's
 /// leaves are not visible on chain; verifiers check them). A root is unique across all nodes, so another active node
 /// may sign and submit a copy of a pending root first; the victim rebuilds its batch (e.g. adds or reorders a leaf).
-interface IAttestationRegistry {
+/// A change of Staking's minimum stake is reported by no contract: a node whose active stake the new minimum puts
+/// below (or above) it keeps its copied active flag until anyone calls `nodeChanged(node)` here or
+/// `INodeRegistry.syncWeight(node)` (keepers should do so for every node after each minimum change; the node
+/// registry's sortition weight has the same lag).
+interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// @notice What a node signs for one inference result (EIP-712 `InferenceReceipt`).
     /// @param requestId The request served (on-chain router request id, or a client-chosen id off chain).
     /// @param modelId The model that ran (its artifact hash).
@@ -64,6 +81,29 @@ interface IAttestationRegistry {
         uint32 count;
     }
 
+    /// @notice What this registry keeps of a node. One slot: `signer` (20 bytes) + `active` (1) + `synced` (1) +
+    /// `lastSequence` (8).
+    /// @param signer The node's current signer as last read from the node registry (zero: not registered).
+    /// @param active Whether the node registry last reported it active (registered, not jailed, active stake at least
+    /// the minimum).
+    /// @param synced True once `signer` and `active` were copied from a node registry bound to this registry; while
+    /// false, submissions read both live.
+    /// @param lastSequence The sequence of the node's last batch (0 before its first); never reset.
+    struct NodeRecord {
+        address signer;
+        bool active;
+        bool synced;
+        uint64 lastSequence;
+    }
+
+    /// @notice What this registry keeps of a model: `Unsynced` (never copied: read live from the model registry on
+    /// use), `Inactive` (unknown or deprecated), `Active`.
+    enum ModelRecord {
+        Unsynced,
+        Inactive,
+        Active
+    }
+
     /// @notice Dispute state of a receipt, keyed by its struct hash.
     /// @dev `None`: never disputed. `Disputed`: a dispute is open (not final). `Upheld`: a dispute found it right
     /// (final once the window has closed, and it can't be disputed again). `Rejected`: a dispute found it wrong (never
@@ -99,6 +139,7 @@ interface IAttestationRegistry {
     error AttestationReceiptNotAttested(bytes32 receiptHash, BatchId batchId);
     error AttestationWindowClosed(bytes32 receiptHash, uint48 windowEnd, uint48 currentTime);
     error AttestationUnexpectedReceiptState(bytes32 receiptHash, ReceiptState current, ReceiptState expected);
+    error AttestationRegistryNotBound(address registry, address observer);
 
     /// @notice A single receipt was attested. Carries every signed field, so an indexer needs no calldata.
     event ReceiptSubmitted(
@@ -132,10 +173,17 @@ interface IAttestationRegistry {
     /// @notice The open dispute on a receipt was resolved: `wrong` true rejects the receipt for good.
     event ReceiptDisputeResolved(bytes32 indexed receiptHash, bool wrong);
 
+    /// @notice This registry's copy of a node's signer and active status changed (or was made for the first time).
+    event NodeRecordSynced(address indexed node, address signer, bool active);
+
+    /// @notice This registry's copy of a model's active status changed (or was made for the first time).
+    event ModelRecordSynced(ModelId indexed model, bool active);
+
     /// @notice Attests one receipt. Anyone may relay it.
     /// @dev Reverts unless: the receipt's model is registered and active; its node is registered and active; the
     /// signature is by the node's current signer (65-byte low-s ECDSA with v in {27, 28}, or EIP-1271 for a contract
-    /// signer); no receipt for the same `(node, requestId)` was attested singly before.
+    /// signer); no receipt for the same `(node, requestId)` was attested singly before. Status and signer are as kept
+    /// in this registry's records (see above).
     /// @param receipt The signed receipt.
     /// @param signature The signer's signature over the receipt's EIP-712 digest.
     /// @return receiptHash The receipt's struct hash.
@@ -151,6 +199,18 @@ interface IAttestationRegistry {
     /// @param signature The signer's signature over the batch's EIP-712 digest.
     /// @return id The batch id (its root).
     function submitBatch(ReceiptBatch calldata batch, bytes calldata signature) external returns (BatchId id);
+
+    /// @notice Copies `node`'s current signer and active status from the node registry. Anyone may call it; the node
+    /// registry calls it after every change it knows of.
+    /// @dev Reverts with `AttestationRegistryNotBound` unless the node registry's node observer is this registry (a
+    /// copy is only kept where every later change will be reported). Emits `NodeRecordSynced` only when it changes.
+    function nodeChanged(address node) external;
+
+    /// @notice Copies `model`'s active status from the model registry. Anyone may call it; the model registry calls it
+    /// after every registration and deprecation.
+    /// @dev Reverts with `AttestationRegistryNotBound` unless the model registry's model observer is this registry.
+    /// Emits `ModelRecordSynced` only when the copy changes.
+    function modelChanged(ModelId model) external;
 
     /// @notice Opens a dispute on an attested receipt while its window is open. Only the dispute role.
     /// @param receipt The receipt disputed.
@@ -211,6 +271,12 @@ interface IAttestationRegistry {
 
     /// @notice The sequence `node`'s next batch must carry (1 for its first).
     function nextSequence(address node) external view returns (uint64);
+
+    /// @notice This registry's copy of `node`'s signer, active status and last batch sequence.
+    function getNodeRecord(address node) external view returns (NodeRecord memory);
+
+    /// @notice This registry's copy of `model`'s active status.
+    function getModelRecord(ModelId model) external view returns (ModelRecord);
 
     /// @notice The challenge window of attestations made now.
     function challengeWindow() external view returns (uint48);

@@ -2,9 +2,13 @@
 pragma solidity ^0.8.24;
 
 import {ModelId} from "../types/ModelId.sol";
+import {IModelObserver} from "./IModelObserver.sol";
 
 /// @title Model registry
 /// @notice Models registered by content hash, each with the rule by which its results are verified.
+/// @dev There is no admin. The one privileged act is wiring: the deployer sets the model observer (the attestation
+/// registry, which keeps its own copy of every model's active status) once; it can never change afterwards. The
+/// observer is told of every registration and deprecation in the same transaction.
 interface IModelRegistry {
     /// @notice How a replay of a model's result is compared with the claimed result.
     /// @dev `TEE` and `ZK` are reserved: registering them reverts until a verifier for them exists.
@@ -81,8 +85,13 @@ interface IModelRegistry {
         ModelId indexed previous,
         string metadataURI
     );
+    error ModelRegistryNotDeployer(address caller, address deployer);
+    error ModelRegistryZeroObserver();
+    error ModelRegistryObserverAlreadySet(address observer);
+
     event ModelDeprecated(ModelId indexed id);
     event ModelOwnershipTransferred(ModelId indexed id, address indexed from, address indexed to);
+    event ModelObserverSet(address indexed observer);
 
     /// @notice Registers a model owned by the caller. A registered id is never overwritten.
     /// @dev Rules: id, runtime and URI not empty; mode `EXACT` with tolerance 0 or `TOLERANCE` with
@@ -93,6 +102,12 @@ interface IModelRegistry {
 
     /// @notice Marks a model deprecated: nodes can no longer add it and new receipts for it are rejected.
     function deprecateModel(ModelId id) external;
+
+    /// @notice Sets the observer told of every registration and deprecation from now on. Only the deployer, once.
+    /// @dev Reverts for the zero address and when an observer is already set: the binding is permanent, so an
+    /// observer that checks `modelObserver() == itself` knows it will hear of every later change.
+    /// @param observer The attestation registry.
+    function setModelObserver(IModelObserver observer) external;
 
     /// @notice Hands a model to a new owner.
     function transferModel(ModelId id, address newOwner) external;
@@ -105,6 +120,9 @@ interface IModelRegistry {
 
     /// @notice The verification mode and tolerance of an active or deprecated model; reverts when unknown.
     function policyOf(ModelId id) external view returns (VerificationMode mode, uint128 tolerance);
+
+    /// @notice The model observer (zero until set).
+    function modelObserver() external view returns (IModelObserver);
 
     /// @notice The model registered with `previous = id` (zero when `id` has no newer version yet).
     function successorOf(ModelId id) external view returns (ModelId);

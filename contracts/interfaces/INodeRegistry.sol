@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ModelId} from "../types/ModelId.sol";
+import {INodeObserver} from "./INodeObserver.sol";
 import {IStakeObserver} from "./IStakeObserver.sol";
 
 /// @title Node registry
@@ -9,6 +10,12 @@ import {IStakeObserver} from "./IStakeObserver.sol";
 /// stake-weighted sortition trees from which committees (verifiers) and request assignees (nodes per model) are drawn.
 /// @dev A node is identified by its operator address. Its signer key signs receipts; a signer address is never
 /// reused by another node, nor reused after rotation.
+///
+/// Node observer: the admin sets it once (the attestation registry, which keeps its own copy of each node's signer
+/// and active status); it can never change afterwards. It is told in the same transaction of every register,
+/// signer rotation, deregistration, jail, unjail, active-stake change reported by Staking, and `syncWeight`. A change
+/// of Staking's minimum stake is reported by nothing: until anyone calls `syncWeight(node)` (or the observer's own
+/// sync), the observer keeps the status the node had under the old minimum.
 interface INodeRegistry is IStakeObserver {
     /// @notice What a node does.
     enum NodeRole {
@@ -48,6 +55,7 @@ interface INodeRegistry is IStakeObserver {
     error NodeRegistryOnlyStaking(address caller);
     error NodeRegistryNoWeight();
     error NodeRegistryZeroAddress();
+    error NodeRegistryObserverAlreadySet(address observer);
 
     event NodeRegistered(
         address indexed node,
@@ -63,6 +71,7 @@ interface INodeRegistry is IStakeObserver {
     event NodeJailed(address indexed node);
     event NodeUnjailed(address indexed node);
     event SortitionWeightChanged(address indexed node, uint256 weight);
+    event NodeObserverSet(address indexed observer);
 
     /// @notice Registers the caller as a node.
     /// @param signer The key that will sign its receipts: not zero, never used by another node.
@@ -92,9 +101,19 @@ interface INodeRegistry is IStakeObserver {
     /// @notice Releases `node` from jail. Only the dispute role. Registered or not, like `jail`.
     function unjail(address node) external;
 
-    /// @notice Recomputes `node`'s sortition weight from its current state (anyone; e.g. after a minimum-stake change).
+    /// @notice Recomputes `node`'s sortition weight from its current state and tells the node observer (anyone; e.g.
+    /// after a minimum-stake change).
     /// @dev Reverts for a node that is not registered (its weight is zero already).
     function syncWeight(address node) external;
+
+    /// @notice Sets the node observer told of every change of a node's signer or active status. Admin only, once.
+    /// @dev Reverts for the zero address and when an observer is already set: the binding is permanent, so an
+    /// observer that checks `nodeObserver() == itself` knows it will hear of every later change.
+    /// @param observer The attestation registry.
+    function setNodeObserver(INodeObserver observer) external;
+
+    /// @notice The node observer (zero until set).
+    function nodeObserver() external view returns (INodeObserver);
 
     /// @notice The registration of `node`.
     function getNode(address node) external view returns (Node memory);

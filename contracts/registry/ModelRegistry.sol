@@ -2,14 +2,19 @@
 pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IModelObserver} from "../interfaces/IModelObserver.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {ModelId} from "../types/ModelId.sol";
 
 /// @title ModelRegistry
-/// @notice Permissionless registry of models by artifact hash. There is no admin: a model belongs to its owner.
+/// @notice Permissionless registry of models by artifact hash. There is no admin: a model belongs to its owner. The
+/// deployer only wires the model observer, once.
 contract ModelRegistry is IModelRegistry {
     /// @notice The largest `TOLERANCE` tolerance accepted (1e36 = 1e18 in 18-decimal fixed point).
     uint128 public constant MAX_TOLERANCE = 1e36;
+
+    /// @dev The account that may set the model observer, once.
+    address private immutable _deployer;
 
     /// @dev Stored as `IModelRegistry.Model`, whose field order packs it: slot 0 = owner (20 bytes) + mode (1) +
     /// status (1) + registeredAt (6) = 28 bytes; slot 1 = tolerance (16); slots 2-4 = runtimeId, weightsRoot,
@@ -18,6 +23,11 @@ contract ModelRegistry is IModelRegistry {
     mapping(ModelId id => Model) private _models;
     /// @dev The model that names `id` as its previous version; versions form a chain without forks.
     mapping(ModelId id => ModelId successor) private _successors;
+    IModelObserver private _modelObserver;
+
+    constructor() {
+        _deployer = msg.sender;
+    }
 
     /// @inheritdoc IModelRegistry
     function registerModel(ModelRegistration calldata registration) external {
@@ -30,6 +40,7 @@ contract ModelRegistry is IModelRegistry {
         if (model.status == ModelStatus.Deprecated) revert ModelRegistryAlreadyDeprecated(id);
         model.status = ModelStatus.Deprecated;
         emit ModelDeprecated(id);
+        _notifyObserver(id);
     }
 
     /// @inheritdoc IModelRegistry
@@ -38,6 +49,16 @@ contract ModelRegistry is IModelRegistry {
         if (newOwner == address(0)) revert ModelRegistryZeroOwner();
         model.owner = newOwner;
         emit ModelOwnershipTransferred(id, msg.sender, newOwner);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setModelObserver(IModelObserver observer) external {
+        if (msg.sender != _deployer) revert ModelRegistryNotDeployer(msg.sender, _deployer);
+        if (address(observer) == address(0)) revert ModelRegistryZeroObserver();
+        IModelObserver current = _modelObserver;
+        if (address(current) != address(0)) revert ModelRegistryObserverAlreadySet(address(current));
+        _modelObserver = observer;
+        emit ModelObserverSet(address(observer));
     }
 
     /// @inheritdoc IModelRegistry
@@ -55,6 +76,11 @@ contract ModelRegistry is IModelRegistry {
         Model storage model = _models[id];
         if (model.status == ModelStatus.None) revert ModelRegistryUnknownModel(id);
         return (model.mode, model.tolerance);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function modelObserver() external view returns (IModelObserver) {
+        return _modelObserver;
     }
 
     /// @inheritdoc IModelRegistry
@@ -104,6 +130,14 @@ contract ModelRegistry is IModelRegistry {
             previous,
             registration.metadataURI
         );
+        _notifyObserver(id);
+    }
+
+    /// @dev Tells the observer, when set, that `id`'s active status changed. The observer is trusted wiring (the
+    /// attestation registry); its revert reverts the change, so its copy can never fall behind.
+    function _notifyObserver(ModelId id) private {
+        IModelObserver observer = _modelObserver;
+        if (address(observer) != address(0)) observer.modelChanged(id);
     }
 
     function _checkOwner(ModelId id, address caller) private view returns (Model storage model) {

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {INodeObserver} from "../interfaces/INodeObserver.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
@@ -16,7 +17,8 @@ import {ModelId} from "../types/ModelId.sol";
 /// @dev Sortition: verifiers sit in one tree, inference nodes in the tree of every model they list. A node's weight is
 /// its active stake while `isActive`, else zero, and is the same in every tree it sits in. It is recomputed on every
 /// event that can change it here (register, deregister, jail, unjail, models), on `stakeChanged` from Staking, and by
-/// anyone through `syncWeight` (needed after a change of Staking's minimum, which Staking does not report).
+/// anyone through `syncWeight` (needed after a change of Staking's minimum, which Staking does not report). The node
+/// observer is told after each of these, and after a signer rotation.
 contract NodeRegistry is INodeRegistry, AccessControl {
     using SortitionTree for SortitionTree.Tree;
 
@@ -39,6 +41,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
 
     SortitionTree.Tree private _verifiers;
     mapping(ModelId model => SortitionTree.Tree) private _modelNodes;
+    INodeObserver private _nodeObserver;
 
     modifier onlyRegistered() {
         _checkRegistered(msg.sender);
@@ -71,6 +74,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         _setModels(node, models);
         emit NodeRegistered(node, signer, role, endpoint, models);
         _syncWeight(node);
+        _notifyObserver(node);
     }
 
     /// @inheritdoc INodeRegistry
@@ -81,6 +85,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         delete _nodeOfSigner[oldSigner];
         _nodes[node].signer = newSigner;
         emit SignerRotated(node, oldSigner, newSigner);
+        _notifyObserver(node);
     }
 
     /// @inheritdoc INodeRegistry
@@ -119,6 +124,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         info.jailed = jailed;
         emit NodeDeregistered(node);
         if (before != 0) emit SortitionWeightChanged(node, 0);
+        _notifyObserver(node);
     }
 
     /// @inheritdoc INodeRegistry
@@ -129,6 +135,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         info.jailed = true;
         emit NodeJailed(node);
         _syncWeight(node);
+        _notifyObserver(node);
     }
 
     /// @inheritdoc INodeRegistry
@@ -138,19 +145,38 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         info.jailed = false;
         emit NodeUnjailed(node);
         _syncWeight(node);
+        _notifyObserver(node);
     }
 
     /// @inheritdoc IStakeObserver
     function stakeChanged(address node) external {
         if (msg.sender != address(_staking)) revert NodeRegistryOnlyStaking(msg.sender);
         // Accounts that stake before registering are picked up by `registerNode`.
-        if (_nodes[node].registered) _syncWeight(node);
+        if (_nodes[node].registered) {
+            _syncWeight(node);
+            _notifyObserver(node);
+        }
     }
 
     /// @inheritdoc INodeRegistry
     function syncWeight(address node) external {
         _checkRegistered(node);
         _syncWeight(node);
+        _notifyObserver(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function setNodeObserver(INodeObserver observer) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(observer) == address(0)) revert NodeRegistryZeroAddress();
+        INodeObserver current = _nodeObserver;
+        if (address(current) != address(0)) revert NodeRegistryObserverAlreadySet(address(current));
+        _nodeObserver = observer;
+        emit NodeObserverSet(address(observer));
+    }
+
+    /// @inheritdoc INodeRegistry
+    function nodeObserver() external view returns (INodeObserver) {
+        return _nodeObserver;
     }
 
     /// @inheritdoc INodeRegistry
@@ -277,6 +303,14 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         if (!info.registered || info.jailed) return 0;
         uint256 active = _staking.activeStakeOf(node);
         return active >= _staking.minimumStake() ? active : 0;
+    }
+
+    /// @dev Tells the observer, when set, that `node`'s signer or active status may have changed. Called last, once
+    /// this registry's state is final (the observer reads it back). The observer is trusted wiring (the attestation
+    /// registry); its revert reverts the change, so its copy can never fall behind.
+    function _notifyObserver(address node) private {
+        INodeObserver observer = _nodeObserver;
+        if (address(observer) != address(0)) observer.nodeChanged(node);
     }
 
     function _checkRegistered(address node) private view {

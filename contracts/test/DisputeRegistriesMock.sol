@@ -42,6 +42,11 @@ contract NodeRegistryJailMock is AccessControl {
     function getNode(address node) external view returns (INodeRegistry.Node memory) {
         return _nodes[node];
     }
+
+    /// @dev No observer: an attestation registry over this double reads it live on every submission.
+    function nodeObserver() external pure returns (address) {
+        return address(0);
+    }
 }
 
 /// @notice Test double of the model registry's `isActive` and `policyOf`, until the real registry is merged.
@@ -61,5 +66,10 @@ contract ModelRegistryPolicyMock {
     function policyOf(ModelId id) external view returns (IModelRegistry.VerificationMode mode, uint128 tolerance) {
         if (!_known[id]) revert IModelRegistry.ModelRegistryUnknownModel(id);
         return (_modes[id], 0);
+    }
+
+    /// @dev No observer: an attestation registry over this double reads it live on every submission.
+    function modelObserver() external pure returns (address) {
+        return address(0);
     }
 }

@@ -71,6 +71,9 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
     challengeWindow,
     deployer,
   ]);
+  // The attestation registry keeps its own copy of node and model status; the registries tell it of every change.
+  m.call(nodeRegistry, "setNodeObserver", [attestationRegistry]);
+  m.call(modelRegistry, "setModelObserver", [attestationRegistry]);
   const disputeParameters = m.getParameter("disputeParameters", DEFAULT_DISPUTE_PARAMETERS);
   const disputeManager = m.contract("DisputeManager", [
     staking,

@@ -10,7 +10,8 @@ const MINIMUM_STAKE = ethers.parseEther("100");
 const UNBONDING_PERIOD = 7n * 24n * 3600n;
 
 /**
- * Deploys the real contracts an attestation touches, wired as in production (Staking observed by NodeRegistry), and
+ * Deploys the real contracts an attestation touches, wired as in production (Staking observed by NodeRegistry, both
+ * registries observed by the AttestationRegistry), and
  * one active inference node (staked the minimum, signer key of its own) serving one active EXACT model.
  */
 export async function deployVeritySystem(deployer: Signer) {
@@ -35,6 +36,8 @@ export async function deployVeritySystem(deployer: Signer) {
     [await nodeRegistry.getAddress(), await modelRegistry.getAddress(), CHALLENGE_WINDOW, admin],
     deployer,
   )) as unknown as AttestationRegistry;
+  await (await nodeRegistry.setNodeObserver(await registry.getAddress())).wait();
+  await (await modelRegistry.setModelObserver(await registry.getAddress())).wait();
 
   const modelId = ethers.id("bench-model") as Hex;
   await (
@@ -63,6 +66,7 @@ export async function deployVeritySystem(deployer: Signer) {
     signer,
     modelId,
     domain,
-    description: "AttestationRegistry over the real ModelRegistry, NodeRegistry and Staking",
+    description:
+      "AttestationRegistry over the real ModelRegistry, NodeRegistry and Staking, bound as both registries' observer",
   };
 }

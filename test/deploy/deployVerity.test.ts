@@ -27,6 +27,9 @@ describe("deployVerity", function () {
     const attestation = await ethers.getContractAt("AttestationRegistry", record.contracts.attestationRegistry!);
     expect(await staking.token()).to.equal(record.contracts.token);
     expect(await staking.stakeObserver()).to.equal(record.contracts.nodeRegistry);
+    expect(await nodeRegistry.nodeObserver()).to.equal(record.contracts.attestationRegistry);
+    const modelRegistry = await ethers.getContractAt("ModelRegistry", record.contracts.modelRegistry!);
+    expect(await modelRegistry.modelObserver()).to.equal(record.contracts.attestationRegistry);
     expect(await staking.minimumStake()).to.equal(5n);
     expect(await staking.unbondingPeriod()).to.equal(3600n);
     expect(await staking.treasury()).to.equal(treasury.address);

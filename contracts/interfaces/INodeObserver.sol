@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title Node observer
+/// @notice Told by the node registry whenever a node's signer or active status may have changed, so a contract that
+/// keeps its own copy of them (the attestation registry) stays current.
+interface INodeObserver {
+    /// @notice Called by the node registry after `node` registered, rotated its signer, deregistered, was jailed or
+    /// unjailed, had its active stake changed, or was synced through `syncWeight`.
+    function nodeChanged(address node) external;
+}
