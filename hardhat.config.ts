@@ -33,7 +33,7 @@ const accounts = deployerKey ? [deployerKey] : [];
  * VERITY_EXPLORER_API_URL (its Etherscan-compatible API), VERITY_EXPLORER_URL (its web pages) and
  * VERITY_EXPLORER_CHAIN_ID (`deploy/deploy.ts` fills in the connected chain's id when unset).
  */
-const explorerApiKey = env.VERITY_EXPLORER_API_KEY ?? env.VERITY_EXPLORER_KEY ?? "";
+const explorerApiKey = env.VERITY_EXPLORER_API_KEY || env.VERITY_EXPLORER_KEY || "";
 const explorerApiUrl = env.VERITY_EXPLORER_API_URL;
 const CUSTOM_EXPLORER_NETWORK = "verity-explorer";
 
@@ -45,7 +45,7 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: { chainId: 31337 },
     localhost: { url: env.VERITY_LOCAL_RPC_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
-    sepolia: { url: rpcUrl ?? "https://ethereum-sepolia-rpc.publicnode.com", chainId: 11155111, accounts },
+    sepolia: { url: rpcUrl || "https://ethereum-sepolia-rpc.publicnode.com", chainId: 11155111, accounts },
     ...(rpcUrl ? { remote: { url: rpcUrl, accounts } } : {}),
   },
   etherscan: explorerApiUrl

@@ -33,7 +33,7 @@ export function addJsonOption(command: Command): Command {
 /** Adds `--rpc-url` (env VERITY_RPC_URL). */
 export function addRpcUrlOption(command: Command, fallback = "http://127.0.0.1:8545"): Command {
   return command.addOption(
-    new Option("--rpc-url <url>", "JSON-RPC node (env VERITY_RPC_URL)").default(process.env.VERITY_RPC_URL ?? fallback),
+    new Option("--rpc-url <url>", "JSON-RPC node (env VERITY_RPC_URL)").default(process.env.VERITY_RPC_URL || fallback),
   );
 }
 
@@ -42,7 +42,7 @@ export function addChainOptions(command: Command): Command {
   addRpcUrlOption(command);
   command.addOption(
     new Option("--deployment <file>", "deployment address file (env VERITY_DEPLOYMENT)").default(
-      process.env.VERITY_DEPLOYMENT ?? "deployments/localhost.json",
+      process.env.VERITY_DEPLOYMENT || "deployments/localhost.json",
     ),
   );
   return addJsonOption(command);

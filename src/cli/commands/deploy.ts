@@ -31,13 +31,13 @@ export function addDeployCommand(program: Command): void {
       .option(
         "--network <name>",
         "Hardhat network: localhost, sepolia, remote (env VERITY_NETWORK)",
-        process.env.VERITY_NETWORK ?? "localhost",
+        process.env.VERITY_NETWORK || "localhost",
       )
       .option("--rpc-url <url>", "JSON-RPC node of the network (env VERITY_RPC_URL; localhost: VERITY_LOCAL_RPC_URL)")
       .option(
         "--deployments-dir <dir>",
         "where <network>.json goes (env VERITY_DEPLOYMENTS_DIR)",
-        process.env.VERITY_DEPLOYMENTS_DIR ?? path.join(ROOT, "deployments"),
+        process.env.VERITY_DEPLOYMENTS_DIR || path.join(ROOT, "deployments"),
       ),
   );
   addExamples(
@@ -62,7 +62,7 @@ export function addDeployCommand(program: Command): void {
     };
     let rpcUrl = options.rpcUrl ? parseUrl(options.rpcUrl, "--rpc-url") : undefined;
     if (options.network === "localhost") {
-      rpcUrl ??= process.env.VERITY_LOCAL_RPC_URL ?? "http://127.0.0.1:8545";
+      rpcUrl ??= process.env.VERITY_LOCAL_RPC_URL || "http://127.0.0.1:8545";
       environment.VERITY_LOCAL_RPC_URL = rpcUrl;
     } else if (rpcUrl) {
       environment.VERITY_RPC_URL = rpcUrl;
