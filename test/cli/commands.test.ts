@@ -485,6 +485,15 @@ describe("verity commands on a real JSON-RPC chain", function () {
       expect(checks.find((check) => check.check === "dispute state")?.detail).to.equal("disputed");
     });
 
+    it("exits 3 from request show and receipt verify when the chain is down", async function () {
+      const dead = ["--rpc-url", DEAD_RPC_URL];
+      const shown = await runVerity(["request", "show", `0x${"01".repeat(32)}`, ...chain, ...dead]);
+      expect(shown.code).to.equal(3);
+      const verified = await runVerity(["receipt", "verify", writeFile("dead.json", single), ...chain, ...dead]);
+      expect(verified.code).to.equal(3);
+      expect(verified.stderr).to.contain("chain unreachable");
+    });
+
     it("exits 1 for an unknown dispute, 2 for a bad state filter, 3 when the chain is down", async function () {
       expect((await runVerity(["dispute", "show", "99", ...chain])).code).to.equal(1);
       const bad = await runVerity(["dispute", "list", "--state", "bogus", ...chain]);

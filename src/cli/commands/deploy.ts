@@ -135,15 +135,19 @@ function runHardhat(args: string[], environment: Record<string, string>, progres
       stdio: ["ignore", "pipe", "pipe"],
     });
     let tail = "";
-    const onData = (chunk: Buffer) => {
+    const partial = { stdout: "", stderr: "" };
+    const collect = (stream: keyof typeof partial) => (chunk: Buffer) => {
       const text = chunk.toString();
       tail = (tail + text).slice(-2000);
-      for (const line of text.split("\n")) if (line.trim() !== "") progress(`  ${line}`);
+      const lines = (partial[stream] + text).split("\n");
+      partial[stream] = lines.pop()!;
+      for (const line of lines) if (line.trim() !== "") progress(`  ${line}`);
     };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
+    child.stdout.on("data", collect("stdout"));
+    child.stderr.on("data", collect("stderr"));
     child.on("error", reject);
-    child.on("exit", (code) => {
+    child.on("close", (code) => {
+      for (const rest of Object.values(partial)) if (rest.trim() !== "") progress(`  ${rest}`);
       if (code === 0) return resolve();
       reject(new BaseError(`hardhat ${args.join(" ")} failed (exit ${code})`, { details: tail.trim() }));
     });
