@@ -23,9 +23,12 @@ task(TASK_COMPILE, async (args, hre, runSuper) => {
 
 const env = process.env;
 const rpcUrl = env.VERITY_RPC_URL;
-/** The deployer's key: `verity deploy` passes VERITY_KEY (or the decrypted VERITY_KEYSTORE) as VERITY_DEPLOYER_KEY. */
-const deployerKey = env.VERITY_DEPLOYER_KEY || env.VERITY_KEY;
-const accounts = deployerKey ? [deployerKey] : [];
+/**
+ * The deployer's key: `verity deploy` validates VERITY_KEY (or decrypts VERITY_KEYSTORE) and passes it to this process
+ * only, as VERITY_DEPLOYER_KEY. A malformed value is left out rather than breaking every Hardhat task at config load.
+ */
+const deployerKey = env.VERITY_DEPLOYER_KEY;
+const accounts = deployerKey && /^(0x)?[0-9a-fA-F]{64}$/.test(deployerKey) ? [deployerKey] : [];
 
 /**
  * Source verification (hardhat-verify, through `hardhat ignition verify` or `verity deploy`): VERITY_EXPLORER_API_KEY

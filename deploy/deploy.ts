@@ -5,7 +5,8 @@
  * Configuration comes from the environment (or `.env`): VERITY_STAKE_TOKEN (an existing ERC-20; without it a test
  * token is deployed), VERITY_ADMIN, VERITY_TREASURY, VERITY_MINIMUM_STAKE (base units), VERITY_UNBONDING_PERIOD
  * (seconds), VERITY_CHALLENGE_WINDOW (seconds), VERITY_DEPLOYMENTS_DIR (where `<network>.json` goes). For a remote
- * network set VERITY_RPC_URL and VERITY_KEY and pass `--network sepolia` (or `--network remote`).
+ * network use `verity deploy --network sepolia` (it passes VERITY_KEY on as VERITY_DEPLOYER_KEY), or set VERITY_RPC_URL and
+ * VERITY_DEPLOYER_KEY and run this script with `--network sepolia` (or `--network remote`).
  *
  * Verification: VERITY_EXPLORER_API_KEY (Etherscan v2), plus VERITY_EXPLORER_API_URL / VERITY_EXPLORER_URL for an
  * explorer of another chain (see hardhat.config.ts). It runs `ignition verify` on the deployment's journal, so it
