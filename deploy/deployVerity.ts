@@ -113,7 +113,7 @@ export async function deployVerity(
  * Ignition's journal id: `chain-<id>` on real networks; on a local dev chain (31337) the id also carries the genesis
  * block's timestamp, so a restarted `hardhat node` gets a fresh deployment while re-runs on one node stay idempotent.
  */
-async function getDeploymentId(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
+export async function getDeploymentId(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
   const { chainId } = await hre.ethers.provider.getNetwork();
   if (hre.network.name === "hardhat") return undefined;
   if (chainId !== 31337n) return `chain-${chainId}`;
