@@ -1,7 +1,13 @@
 import { expect } from "chai";
+import { Command } from "commander";
 import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
 import path from "node:path";
-import { erc20Abi, keccak256, type Hex } from "viem";
+import { bytesToHex, erc20Abi, keccak256, type Hex } from "viem";
+import { addNodeServeCommand } from "../../src/cli/nodeServeCommand";
+import { writeDeploymentFile } from "../../src/chain/deployment";
+import { ConfigError } from "../../src/config/ConfigError";
 import { inferenceRouterAbi } from "../../src/chain/abis.generated";
 import { sendTransaction } from "../../src/chain/sendTransaction";
 import { getIrisSplit } from "../../src/models";
@@ -54,6 +60,14 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+async function findFreePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const requestIdOf = (i: number): Hex => `0x${(0xabc000 + i).toString(16).padStart(64, "0")}`;
@@ -464,6 +478,78 @@ describe("node service on a real chain", function () {
       expect(metrics.text).to.contain("verity_node_inference_seconds_bucket");
       expect(metrics.text).to.contain("verity_node_batches_signed_total 0");
       expect(metrics.text).to.contain("verity_node_receipts_forwarded_total 0");
+    });
+  });
+
+  describe("verity node serve", function () {
+    const saved = { ...process.env };
+    afterEach(function () {
+      for (const key of ["VERITY_NODE_KEY", "VERITY_NODE_KEYSTORE", "VERITY_NODE_KEYSTORE_PASSWORD"]) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    });
+
+    function serve(args: string[]): Promise<Command> {
+      const program = new Command("verity").exitOverride();
+      addNodeServeCommand(program.command("node"));
+      const deploymentFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verity-node-cli-")), "localhost.json");
+      writeDeploymentFile(deploymentFile, t.system.deployment);
+      return program.parseAsync([
+        "node",
+        "verity",
+        "node",
+        "serve",
+        "--rpc-url",
+        t.system.chain.rpcUrl,
+        "--deployment",
+        deploymentFile,
+        "--operator",
+        t.system.account(OPERATOR).address,
+        "--db",
+        t.freshDb(),
+        "--models",
+        MODELS_DIR,
+        "--log-level",
+        "silent",
+        ...args,
+      ]);
+    }
+
+    it("starts with the key from the environment, serves, and stops cleanly on SIGTERM", async function () {
+      process.env.VERITY_NODE_KEY = bytesToHex(t.system.account(SIGNER).getHdKey().privateKey!);
+      const port = await findFreePort();
+      const running = serve(["--port", String(port), "--no-watch-router", "--interval", "100"]);
+      let failure: unknown;
+      running.catch((error: unknown) => (failure = error));
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor("the node to answer", async () => {
+        if (failure) throw failure;
+        return fetch(`${url}/health`).then(
+          (response) => response.ok,
+          () => false,
+        );
+      });
+      const answer = await call(`${url}/v1/infer`, "POST", inferBody(t.int8.modelId, int8Input));
+      expect(answer.status).to.equal(200);
+      process.emit("SIGTERM", "SIGTERM");
+      await running;
+      const after = await fetch(`${url}/health`).then(
+        () => "answered",
+        () => "refused",
+      );
+      expect(after).to.equal("refused");
+    });
+
+    it("refuses to start without a key in the environment or with a dishonest share outside [0, 1]", async function () {
+      delete process.env.VERITY_NODE_KEY;
+      const noKey = await serve(["--port", "0"]).catch((e: unknown) => e);
+      expect(noKey).to.be.instanceOf(ConfigError);
+      expect((noKey as Error).message).to.contain("node signer: no signing key");
+      process.env.VERITY_NODE_KEY = bytesToHex(t.system.account(SIGNER).getHdKey().privateKey!);
+      const badShare = await serve(["--port", "0", "--dishonest", "1.5"]).catch((e: unknown) => e);
+      expect(badShare).to.be.instanceOf(ConfigError);
+      expect((badShare as Error).message).to.contain("dishonestShare: must be within [0, 1]");
     });
   });
 });
