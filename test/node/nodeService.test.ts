@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { Command } from "commander";
 import fs from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -180,6 +181,13 @@ describe("node service on a real chain", function () {
       expect(conflict.status).to.equal(409);
       expect(conflict.json.error).to.equal("RequestIdConflict");
       expect(node.stats().receipts.api).to.equal(1);
+
+      const concurrentId = requestIdOf(2);
+      const answers = await Promise.all(
+        [0, 1, 2].map(() => call(`${node.url}/v1/infer`, "POST", inferBody(t.int8.modelId, int8Input, concurrentId))),
+      );
+      expect(new Set(answers.map((a) => a.json.receiptHash)).size, "concurrent retries share one receipt").to.equal(1);
+      expect(node.stats().receipts.api).to.equal(2);
     });
 
     it("rejects malformed requests with 400 and a message naming the problem", async function () {
@@ -366,7 +374,12 @@ describe("node service on a real chain", function () {
   });
 
   describe("the router watcher", function () {
-    async function requestOnChain(input: Tensor, inputURI: string, inputHash: Hex = getTensorHash(input)) {
+    async function requestOnChain(
+      input: Tensor,
+      inputURI: string,
+      inputHash: Hex = getTensorHash(input),
+      modelId = t.int8.modelId as Hex,
+    ) {
       const consumer = t.system.clients(CONSUMER);
       const router = t.system.addresses.inferenceRouter!;
       const fee = await consumer.publicClient.readContract({
@@ -393,7 +406,7 @@ describe("node service on a real chain", function () {
         functionName: "request",
         args: [
           {
-            modelId: t.int8.modelId as Hex,
+            modelId,
             inputHash,
             inputURI,
             redundancy: 1,
@@ -416,19 +429,35 @@ describe("node service on a real chain", function () {
       const db = t.freshDb();
       const requestId = await requestOnChain(int8Input, toDataUri(encodeTensor(int8Input)));
       const wrongId = await requestOnChain(int8Input, toDataUri(encodeTensor(int8Input)), `0x${"42".repeat(32)}`);
-      const node = await t.startNode({ keeperUrl: keeper.url, db, watchRouter: true });
-      await waitFor("both assignments handled", () => {
-        const { answered, skipped } = node.stats().routerAssignments;
-        return answered === 1 && skipped === 1;
+      // An input served over HTTP by a server that fails its first fetch: the watcher retries.
+      let fetches = 0;
+      const inputServer = http.createServer((_request, response) => {
+        if (fetches++ === 0) return void response.writeHead(503).end();
+        response
+          .writeHead(200, { "content-type": "application/octet-stream" })
+          .end(Buffer.from(encodeTensor(f32Input)));
       });
+      await new Promise<void>((resolve) => inputServer.listen(0, "127.0.0.1", resolve));
+      track({ close: () => new Promise<void>((resolve) => inputServer.close(() => resolve())) });
+      const inputUrl = `http://127.0.0.1:${(inputServer.address() as net.AddressInfo).port}/input`;
+      const httpId = await requestOnChain(f32Input, inputUrl, getTensorHash(f32Input), t.f32.modelId as Hex);
+      const node = await t.startNode({ keeperUrl: keeper.url, db, watchRouter: true });
+      await waitFor("all three assignments handled", () => {
+        const { answered, skipped } = node.stats().routerAssignments;
+        return answered === 2 && skipped === 1;
+      });
+      expect(fetches).to.equal(2);
       await waitFor("the router receipt forwarded", () => node.stats().outbox === 0);
       const routerItems = keeper.accepted.filter((item) => item.routerRequest === true);
-      expect(routerItems.map((item) => item.receipt.requestId)).to.deep.equal([requestId.toLowerCase()]);
-      const receipt = parseReceipt(routerItems[0]!.receipt);
+      expect(routerItems.map((item) => item.receipt.requestId).sort()).to.deep.equal(
+        [requestId.toLowerCase(), httpId.toLowerCase()].sort(),
+      );
+      const dataUriItem = routerItems.find((item) => item.receipt.requestId === requestId.toLowerCase())!;
+      const receipt = parseReceipt(dataUriItem.receipt);
       expect(receipt.inputHash).to.equal(getTensorHash(int8Input));
       expect(receipt.outputHash).to.equal(getTensorHash(expectedInt8Output));
       expect(
-        await recoverReceiptSigner({ receipt, domain: domain(), signature: routerItems[0]!.signature as Hex }),
+        await recoverReceiptSigner({ receipt, domain: domain(), signature: dataUriItem.signature as Hex }),
       ).to.equal(t.system.account(SIGNER).address);
       expect(keeper.accepted.some((item) => item.receipt.requestId === wrongId.toLowerCase())).to.equal(false);
 
@@ -440,8 +469,8 @@ describe("node service on a real chain", function () {
         return health.json.lastBlock !== null;
       });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(again.stats().receipts.router, "answered once across restarts").to.equal(1);
-      expect(keeper.accepted.filter((item) => item.routerRequest === true).length).to.equal(1);
+      expect(again.stats().receipts.router, "answered once across restarts").to.equal(2);
+      expect(keeper.accepted.filter((item) => item.routerRequest === true).length).to.equal(2);
       const metrics = await call(`${again.url}/metrics`, "GET");
       expect(metrics.text).to.contain("verity_node_router_assignments_answered_total");
     });
