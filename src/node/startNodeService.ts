@@ -213,6 +213,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   } catch (error) {
     await Promise.all([outbox?.stop(), watcher?.stop()]);
     server?.close();
+    for (const model of models.values()) await model.loaded.dispose();
     store.close();
     throw error;
   }
