@@ -122,6 +122,20 @@ describe("node service on a real chain", function () {
       expect((error as Error).message).to.contain("is not registered in the NodeRegistry");
     });
 
+    it("refuses to start with no registered model in the models directory, or without a manifest", async function () {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "verity-node-models-"));
+      const missing = await t.startNode({ modelsDir: directory }).catch((e: unknown) => e);
+      expect(missing).to.be.instanceOf(NodeStartupError);
+      expect((missing as Error).message).to.contain("manifest.json");
+      const manifest = JSON.parse(fs.readFileSync(path.join(MODELS_DIR, "manifest.json"), "utf8")) as {
+        models: object[];
+      };
+      fs.writeFileSync(path.join(directory, "manifest.json"), JSON.stringify({ ...manifest, models: [] }));
+      const none = await t.startNode({ modelsDir: directory }).catch((e: unknown) => e);
+      expect(none).to.be.instanceOf(NodeStartupError);
+      expect((none as Error).message).to.contain("No model to serve: the operator registered 2 model(s)");
+    });
+
     it("serves the registered models found in the models directory and reports health", async function () {
       const node = track(await t.startNode());
       const models = await call(`${node.url}/v1/models`, "GET");
