@@ -116,6 +116,12 @@ describe("node service on a real chain", function () {
       expect((error as Error).message).to.contain("is not the registered signer of operator");
     });
 
+    it("refuses to start when the chain does not answer", async function () {
+      const error = await t.startNode({ rpcUrl: "http://127.0.0.1:9" }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(NodeStartupError);
+      expect((error as Error).message).to.contain("Cannot reach the chain at http://127.0.0.1:9");
+    });
+
     it("refuses an operator that never registered", async function () {
       const error = await t.startNode({ operator: t.system.account(CONSUMER).address }).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(NodeStartupError);
