@@ -1,0 +1,26 @@
+import type { Logger } from "pino";
+import type { Address, Hex, LocalAccount } from "viem";
+import type { GetVerityDomainParameters } from "../protocol";
+import type { NodeMetrics } from "./createNodeMetrics";
+import type { ServedModel } from "./loadServedModels";
+import type { NodeStore } from "./NodeStore";
+
+/** What the node's routes and loops share. */
+export interface NodeContext {
+  store: NodeStore;
+  models: ReadonlyMap<Hex, ServedModel>;
+  /** Signs receipts and batches; registered in the NodeRegistry as the operator's signer. */
+  signer: Pick<LocalAccount, "address" | "signTypedData">;
+  /** The operator address: `node` in every receipt and batch. */
+  operator: Address;
+  chainId: number;
+  domain: GetVerityDomainParameters;
+  /** Share of outputs corrupted on purpose, in [0, 1] (test and demo mode). */
+  dishonestShare: number;
+  metrics: NodeMetrics;
+  logger: Logger;
+  /** Unix seconds (the receipts' `issuedAt`). */
+  now(): bigint;
+  /** Called after a receipt is stored, so the outbox pushes it without waiting for its next tick. */
+  onReceiptStored(): void;
+}

@@ -1,0 +1,181 @@
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { randomBytes } from "node:crypto";
+import type { Hex } from "viem";
+import { bytesToHex, decodeTensor, getTensorHash } from "../protocol";
+import type { NodeContext } from "./context";
+import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from "./errors";
+import { toReceiptJson, toTensorJson } from "./json";
+import { parseInferRequest, toInputTensor } from "./parseInferRequest";
+import { runInference, type RunInferenceReturnType } from "./runInference";
+import { signReceiptBatch } from "./signReceiptBatch";
+
+/** What `/health` reports beyond the context: live state of the loops. */
+export interface NodeAppStatus {
+  active(): boolean;
+  lastBlock(): bigint | undefined;
+  /** Problems that make the node `degraded` (chain unreachable, keeper refusing receipts, not active). */
+  problems(): string[];
+}
+
+export interface CreateNodeAppParameters {
+  /** Bearer token `POST /v1/batches` requires, when set. */
+  batchToken?: string | undefined;
+  /** Largest request body, in bytes (default 8 MiB). */
+  maxBodyBytes?: number;
+}
+
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+
+/** The node's HTTP routes (docs/services.md § Node service). Errors answer `{error, message}`; never a 500 for bad input. */
+export function createNodeApp(
+  context: NodeContext,
+  status: NodeAppStatus,
+  parameters: CreateNodeAppParameters = {},
+): Hono {
+  const app = new Hono();
+  const maxSize = parameters.maxBodyBytes ?? 8 * 1024 * 1024;
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize,
+      onError: (c) => c.json({ error: "BodyTooLarge", message: `Request body exceeds ${maxSize} bytes.` }, 413),
+    }),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof NodeHttpError) return c.json({ error: error.code, message: error.message }, error.status);
+    context.logger.error({ err: error, path: c.req.path }, "request failed");
+    return c.json({ error: "InternalError", message: "The node failed to handle the request; see its log." }, 500);
+  });
+  app.notFound((c) => c.json({ error: "NotFound", message: `No route ${c.req.method} ${c.req.path}.` }, 404));
+
+  app.get("/health", (c) => {
+    const problems = status.problems();
+    const lastBlock = status.lastBlock();
+    return c.json({
+      status: problems.length === 0 ? "ok" : "degraded",
+      problems,
+      operator: context.operator,
+      signer: context.signer.address,
+      chainId: context.chainId,
+      active: status.active(),
+      models: [...context.models.keys()],
+      outbox: context.store.countOutbox(),
+      lastBlock: lastBlock === undefined ? null : lastBlock.toString(10),
+    });
+  });
+
+  app.get("/metrics", async (c) => {
+    const text = await context.metrics.registry.metrics();
+    return c.text(text, 200, { "content-type": context.metrics.registry.contentType });
+  });
+
+  app.get("/v1/models", (c) =>
+    c.json(
+      [...context.models.values()].map(({ modelId, entry }) => ({
+        modelId,
+        name: entry.name,
+        runtime: entry.runtimeId,
+        mode: entry.verificationMode,
+        inputShape: entry.input.shape,
+        inputDtype: entry.input.dtype,
+        outputShape: entry.output.shape,
+        outputDtype: entry.output.dtype,
+      })),
+    ),
+  );
+
+  // Client-chosen request ids being served now: a concurrent retry waits for the first and gets its receipt.
+  const inFlight = new Map<Hex, Promise<unknown>>();
+  app.post("/v1/infer", async (c) => {
+    const request = parseInferRequest(await readJson(c));
+    const model = context.models.get(request.modelId);
+    if (!model) throw new NotFoundError("UnknownModel", `Model ${request.modelId} is not served by this node.`);
+    const input = toInputTensor(request.input, model.entry.input);
+    if (request.requestId === undefined) {
+      const requestId = bytesToHex(randomBytes(32)) as Hex;
+      return c.json(toInferAnswer(await runInference(context, { model, input, requestId, source: "api" })));
+    }
+    const requestId = request.requestId;
+    while (inFlight.has(requestId)) await inFlight.get(requestId)!.catch(() => {});
+    const previous = context.store.findReceiptsByRequest(requestId, "api");
+    if (previous.length > 0) {
+      const inputHash = getTensorHash(input);
+      const same = previous.find((r) => r.receipt.modelId === request.modelId && r.receipt.inputHash === inputHash);
+      if (!same) {
+        throw new ConflictError(
+          "RequestIdConflict",
+          `Request id ${requestId} was already used for another model or input.`,
+        );
+      }
+      // A retry of the same request: the same signed receipt again.
+      const output = decodeTensor(context.store.getTensor(same.receipt.outputHash)!);
+      return c.json(toInferAnswer({ stored: same, output }));
+    }
+    const running = runInference(context, { model, input, requestId, source: "api" });
+    inFlight.set(requestId, running);
+    try {
+      return c.json(toInferAnswer(await running));
+    } finally {
+      inFlight.delete(requestId);
+    }
+  });
+
+  app.get("/v1/receipts/:receiptHash", (c) => {
+    const hash = bytes32Param(c.req.param("receiptHash"), "receiptHash");
+    const stored = context.store.getReceipt(hash);
+    if (!stored) throw new NotFoundError("UnknownReceipt", `This node never issued receipt ${hash}.`);
+    return c.json({ receipt: toReceiptJson(stored.receipt), signature: stored.signature, batchId: stored.batchId });
+  });
+
+  app.post("/v1/batches", async (c) => {
+    if (parameters.batchToken !== undefined && parameters.batchToken !== "") {
+      const header = c.req.header("authorization") ?? "";
+      if (header !== `Bearer ${parameters.batchToken}`) {
+        throw new NodeHttpError(401, "Unauthorized", "Batch signing needs the node's bearer token.");
+      }
+    }
+    return c.json(await signReceiptBatch(context, await readJson(c)));
+  });
+
+  app.get("/batches/:batchId", (c) => {
+    const id = bytes32Param(c.req.param("batchId"), "batchId");
+    const batch = context.store.getBatchById(id);
+    if (!batch) throw new NotFoundError("UnknownBatch", `This node signed no batch ${id}.`);
+    return c.body(batch.fileText, 200, { "content-type": "application/json; charset=utf-8" });
+  });
+
+  app.get("/tensors/:tensorHash", (c) => {
+    const hash = bytes32Param(c.req.param("tensorHash"), "tensorHash");
+    const encoding = context.store.getTensor(hash);
+    if (!encoding) throw new NotFoundError("UnknownTensor", `This node holds no tensor ${hash}.`);
+    return c.body(encoding.buffer as ArrayBuffer, 200, { "content-type": "application/octet-stream" });
+  });
+
+  return app;
+}
+
+function toInferAnswer({ stored, output }: RunInferenceReturnType) {
+  return {
+    output: toTensorJson(output),
+    receipt: toReceiptJson(stored.receipt),
+    signature: stored.signature,
+    receiptHash: stored.receiptHash,
+  };
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new InvalidRequestError("InvalidJson", `Request body is not valid JSON: ${(cause as Error).message}`);
+  }
+}
+
+function bytes32Param(value: string, name: string): Hex {
+  if (!BYTES32.test(value))
+    throw new InvalidRequestError("InvalidParameter", `${name} must be 0x-prefixed 32-byte hex.`);
+  return value.toLowerCase() as Hex;
+}

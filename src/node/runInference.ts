@@ -1,0 +1,84 @@
+import type { Hex } from "viem";
+import {
+  bytesToHex,
+  encodeTensor,
+  getReceiptStructHash,
+  keccak256Bytes,
+  signReceipt,
+  type Receipt,
+  type Tensor,
+} from "../protocol";
+import type { NodeContext } from "./context";
+import { corruptOutput, isDishonestRequest } from "./corruptOutput";
+import type { ServedModel } from "./loadServedModels";
+import type { ReceiptSource, StoredReceipt } from "./NodeStore";
+
+export interface RunInferenceParameters {
+  model: ServedModel;
+  input: Tensor;
+  requestId: Hex;
+  source: ReceiptSource;
+  /** Runs inside the transaction that stores the receipt (the router watcher marks its assignment answered). */
+  alsoStore?: (receiptHash: Hex) => void;
+}
+
+export interface RunInferenceReturnType {
+  stored: StoredReceipt;
+  output: Tensor;
+}
+
+/**
+ * Runs the model, corrupts the output when the request falls in the dishonest share, builds and signs the receipt,
+ * and stores receipt, signature, input and output in one transaction before returning: whatever the caller answers
+ * afterwards is already durable, and the outbox will forward it.
+ */
+export async function runInference(
+  context: NodeContext,
+  { model, input, requestId, source, alsoStore }: RunInferenceParameters,
+): Promise<RunInferenceReturnType> {
+  const labels = { model: model.entry.name };
+  const stopTimer = context.metrics.inferenceSeconds.startTimer(labels);
+  const result = await model.loaded.run(input);
+  stopTimer();
+  const dishonest = isDishonestRequest(requestId, context.dishonestShare) && result.output.data.length > 0;
+  const output = dishonest ? corruptOutput(result.output) : result.output;
+  const inputEncoding = encodeTensor(input);
+  const outputEncoding = encodeTensor(output);
+  const inputHash = bytesToHex(keccak256Bytes(inputEncoding));
+  const outputHash = bytesToHex(keccak256Bytes(outputEncoding));
+  const receipt: Receipt = {
+    requestId: requestId.toLowerCase() as Hex,
+    modelId: model.modelId,
+    inputHash,
+    outputHash,
+    traceRoot: result.traceRoot.toLowerCase() as Hex,
+    node: context.operator.toLowerCase() as Hex,
+    issuedAt: context.now(),
+  };
+  const signature = await signReceipt({ signer: context.signer, domain: context.domain, receipt });
+  const stored: StoredReceipt = {
+    receiptHash: getReceiptStructHash(receipt),
+    receipt,
+    signature,
+    source,
+    dishonest,
+    forwarded: false,
+    batchId: null,
+  };
+  context.store.insertReceipt(
+    stored,
+    [
+      { hash: inputHash, encoding: inputEncoding },
+      { hash: outputHash, encoding: outputEncoding },
+    ],
+    alsoStore && (() => alsoStore(stored.receiptHash)),
+  );
+  context.metrics.inferences.inc({ ...labels, source });
+  if (dishonest) context.metrics.dishonestOutputs.inc(labels);
+  context.logger.debug(
+    { receiptHash: stored.receiptHash, requestId, model: labels.model, source, dishonest },
+    "receipt signed",
+  );
+  context.onReceiptStored();
+  return { stored, output };
+}

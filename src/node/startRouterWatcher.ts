@@ -1,0 +1,197 @@
+import type { Address, Hex, PublicClient } from "viem";
+import { inferenceRouterAbi } from "../chain/abis.generated";
+import { decodeTensor, getTensorHash, type Tensor } from "../protocol";
+import type { NodeContext } from "./context";
+import { createLoop, type Loop } from "./createLoop";
+import { fetchInput, InputUnavailableError } from "./fetchInput";
+import type { AssignmentRecord } from "./NodeStore";
+import { runInference } from "./runInference";
+
+/** `IInferenceRouter.RequestState.Pending`. */
+const PENDING = 1;
+const MAX_FETCH_ATTEMPTS = 5;
+
+export interface StartRouterWatcherParameters {
+  publicClient: PublicClient;
+  router: Address;
+  /** Where to start reading when the store holds no cursor (the deployment's start block). */
+  startBlock: bigint;
+  pollingIntervalMs: number;
+  /** Most blocks per log query (default 2,000). */
+  maxBlockRange?: bigint;
+}
+
+/** The watcher loop, with what `/health` reports. */
+export interface RouterWatcher extends Loop {
+  /** The last block read, if any. */
+  lastBlock(): bigint | undefined;
+  lastError(): string | undefined;
+}
+
+/**
+ * Follows `NodeAssigned` events for this node from the stored cursor, records each assignment with the new cursor in
+ * one transaction, then answers the due ones: reads the request, fetches its input from the `inputURI` of its
+ * `RequestCreated` event, checks the input hashes to the request's `inputHash`, runs it and stores the receipt
+ * (request id = the router's) together with the assignment's `answered` mark, so a restart never answers twice.
+ * Assignments that cannot be served (request no longer pending, slot taken by another node, model not served,
+ * wrong input) are skipped with the reason logged; unreachable inputs are retried a few times.
+ */
+export function startRouterWatcher(context: NodeContext, parameters: StartRouterWatcherParameters): RouterWatcher {
+  const { publicClient, router } = parameters;
+  const maxBlockRange = parameters.maxBlockRange ?? 2_000n;
+  let lastBlock: bigint | undefined;
+  let lastError: string | undefined;
+
+  const readAssignments = async () => {
+    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+    let from = context.store.getRouterCursor() ?? parameters.startBlock;
+    while (from <= head) {
+      const to = from + maxBlockRange - 1n < head ? from + maxBlockRange - 1n : head;
+      const logs = await publicClient.getContractEvents({
+        address: router,
+        abi: inferenceRouterAbi,
+        eventName: "NodeAssigned",
+        args: { node: context.operator },
+        fromBlock: from,
+        toBlock: to,
+        strict: true,
+      });
+      context.store.recordAssignments(
+        logs.map((log) => ({
+          requestId: log.args.id,
+          round: log.args.round,
+          slot: log.args.slot,
+          blockNumber: log.blockNumber,
+          deadline: log.args.deadline,
+        })),
+        to + 1n,
+      );
+      if (logs.length > 0)
+        context.logger.info({ assignments: logs.length, fromBlock: from, toBlock: to }, "router assignments seen");
+      from = to + 1n;
+    }
+    lastBlock = head;
+  };
+
+  const skip = (assignment: AssignmentRecord, reason: string) => {
+    context.store.skipAssignment(assignment, reason);
+    context.metrics.routerSkipped.inc();
+    context.logger.warn(
+      { requestId: assignment.requestId, round: assignment.round, reason },
+      "router assignment skipped",
+    );
+  };
+
+  const readInputUri = async (assignment: AssignmentRecord): Promise<string | undefined> => {
+    // Round 0 is assigned in the request's own transaction; later rounds look back from the deployment.
+    const ranges: [bigint, bigint][] =
+      assignment.round === 0
+        ? [[assignment.blockNumber, assignment.blockNumber]]
+        : [[parameters.startBlock, assignment.blockNumber]];
+    for (const [fromBlock, toBlock] of ranges) {
+      const [created] = await publicClient.getContractEvents({
+        address: router,
+        abi: inferenceRouterAbi,
+        eventName: "RequestCreated",
+        args: { id: assignment.requestId },
+        fromBlock,
+        toBlock,
+        strict: true,
+      });
+      if (created) return created.args.inputURI;
+    }
+    return undefined;
+  };
+
+  const answer = async (assignment: AssignmentRecord) => {
+    const { requestId } = assignment;
+    const answered = context.store.findReceiptsByRequest(requestId, "router");
+    if (answered.length > 0) return skip(assignment, `request already answered (receipt ${answered[0]!.receiptHash})`);
+    const state = await publicClient.readContract({
+      address: router,
+      abi: inferenceRouterAbi,
+      functionName: "state",
+      args: [requestId],
+    });
+    if (state !== PENDING) return skip(assignment, `request is not pending (state ${state})`);
+    const slots = await publicClient.readContract({
+      address: router,
+      abi: inferenceRouterAbi,
+      functionName: "getAssignments",
+      args: [requestId],
+    });
+    if (slots[assignment.slot]?.node.toLowerCase() !== context.operator.toLowerCase()) {
+      return skip(assignment, `slot ${assignment.slot} is no longer assigned to this node`);
+    }
+    const request = await publicClient.readContract({
+      address: router,
+      abi: inferenceRouterAbi,
+      functionName: "getRequest",
+      args: [requestId],
+    });
+    const model = context.models.get(request.modelId.toLowerCase() as Hex);
+    if (!model) return skip(assignment, `model ${request.modelId} is not served here`);
+    const inputUri = await readInputUri(assignment);
+    if (inputUri === undefined) throw new InputUnavailableError("RequestCreated event not found yet.", true);
+    let input: Tensor;
+    try {
+      input = decodeTensor(await fetchInput(inputUri));
+    } catch (error) {
+      if (error instanceof InputUnavailableError && error.retryable) throw error;
+      return skip(assignment, `input at ${inputUri.slice(0, 80)} is unusable: ${(error as Error).message}`);
+    }
+    const inputHash = getTensorHash(input);
+    if (inputHash !== request.inputHash.toLowerCase()) {
+      return skip(assignment, `input hashes to ${inputHash}, the request names ${request.inputHash}`);
+    }
+    const expected = model.entry.input;
+    if (input.dtype !== expected.dtype || input.shape.join(",") !== expected.shape.join(",")) {
+      return skip(
+        assignment,
+        `input is ${input.dtype}[${input.shape.join(",")}], the model takes ${expected.dtype}[${expected.shape.join(",")}]`,
+      );
+    }
+    const { stored } = await runInference(context, {
+      model,
+      input,
+      requestId,
+      source: "router",
+      alsoStore: (receiptHash) => context.store.answerAssignment(assignment, receiptHash),
+    });
+    context.metrics.routerAnswered.inc();
+    context.logger.info({ requestId, receiptHash: stored.receiptHash }, "router request answered");
+  };
+
+  const loop = createLoop(
+    async () => {
+      try {
+        await readAssignments();
+        for (const assignment of context.store.getDueAssignments(Date.now())) {
+          try {
+            await answer(assignment);
+          } catch (error) {
+            const message = (error as Error).message;
+            if (assignment.attempts + 1 >= MAX_FETCH_ATTEMPTS) {
+              skip(assignment, `gave up after ${assignment.attempts + 1} attempts: ${message}`);
+            } else {
+              const delay = 1_000 * 2 ** assignment.attempts;
+              context.store.retryAssignment(assignment, message, Date.now() + delay);
+              context.logger.warn(
+                { requestId: assignment.requestId, retryInMs: delay, error: message },
+                "router assignment retry",
+              );
+            }
+          }
+        }
+        lastError = undefined;
+      } catch (error) {
+        lastError = (error as Error).message;
+        throw error;
+      }
+      return { delayMs: parameters.pollingIntervalMs };
+    },
+    (error) => context.logger.warn({ err: error }, "router watcher step failed"),
+    parameters.pollingIntervalMs,
+  );
+  return { ...loop, lastBlock: () => lastBlock, lastError: () => lastError };
+}
