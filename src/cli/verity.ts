@@ -8,6 +8,7 @@ import { addDeployCommand } from "./commands/deploy";
 import { addDisputeCommands } from "./commands/dispute";
 import { addModelCommands } from "./commands/model";
 import { createNodeCommand } from "./commands/node";
+import { addNodeServeCommand } from "./nodeServeCommand";
 import { addReceiptCommands } from "./commands/receipt";
 import { addRequestCommands } from "./commands/request";
 import { ChainUnavailableError } from "./options";
@@ -22,8 +23,7 @@ export function createProgram(): Command {
   addDeployCommand(program);
   addModelCommands(program);
   const node = createNodeCommand();
-  // LEAD: once src/cli/nodeServeCommand.ts is merged, add `addNodeServeCommand(node);` here (import it from
-  // "./nodeServeCommand"), and `addKeeperCommands(program);` from "./keeperCommands" below.
+  addNodeServeCommand(node);
   program.addCommand(node);
   addRequestCommands(program);
   addReceiptCommands(program);
