@@ -66,7 +66,7 @@ const config: HardhatUserConfig = {
   sourcify: { enabled: false },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "true", offline: true },
-  mocha: { timeout: 120_000 },
+  mocha: { timeout: 120_000, jobs: 3 },
 };
 
 export default config;
