@@ -182,7 +182,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
       try {
         const force = forcePlan;
         const planned = await batcher.planDue(force);
-        if (force && store.queuedCount() === 0) forcePlan = false;
+        if (force && !store.hasQueued()) forcePlan = false;
         succeeded("plan");
         if (planned > 0) progressed = true;
       } catch (error) {
@@ -262,8 +262,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
       wake();
       for (;;) {
         if (closed) throw new Error("keeper closed");
-        const idle =
-          store.queuedCount() === 0 && store.openBatches().length === 0 && (router ? router.fulfilsDone() : true);
+        const idle = !store.hasQueued() && store.openBatches().length === 0 && (router ? router.fulfilsDone() : true);
         if (idle) return;
         forcePlan = true;
         await sleep(Math.min(pollingIntervalMs, 100));

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import path from "node:path";
+import { createTestClient, http } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/abis.generated";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
 import { KEEPER, TcpProxy, freePort, infer, postReceipts, quiet, startKeeperWorld, type KeeperWorld } from "./setup";
@@ -70,5 +71,54 @@ describe("keeper whose JSON-RPC node goes away and comes back", function () {
     expect(events.reduce((sum, e) => sum + Number(e.args.count), 0)).to.equal(6);
     expect(events.map((e) => e.args.sequence)).to.deep.equal(events.map((_, i) => BigInt(i + 1)));
     expect(((await (await fetch(`${keeper.url}/health`)).json()) as { status: string }).status).to.equal("ok");
+  });
+
+  it("replaces a submitBatch that stays unmined with the same nonce at higher fees", async function () {
+    const testClient = createTestClient({ mode: "hardhat", transport: http(world.system.chain.rpcUrl) });
+    const stuck = await startKeeper({
+      rpcUrl: world.system.chain.rpcUrl,
+      deployment: world.system.deployment,
+      account: world.system.account(KEEPER),
+      db: path.join(world.dir, "keeper-stuck.sqlite"),
+      maxBatchSize: 100,
+      maxBatchAgeMs: 3_600_000,
+      nodeEndpoints: { [world.node]: world.nodeService.url },
+      batchToken: "batch-secret",
+      pollingIntervalMs: 50,
+      replaceAfterMs: 1_000,
+      logger: quiet(),
+    });
+    try {
+      const { receipt, signature } = await infer(world, 90);
+      expect((await postReceipts(stuck.url, [{ receipt, signature }])).body.accepted).to.equal(1);
+      await testClient.setAutomine(false);
+      const flushed = stuck.flush();
+      let batch;
+      for (let i = 0; i < 100; i++) {
+        await sleep(100);
+        batch = stuck.store.recentBatches(1)[0];
+        if (batch && batch.txHashes.length >= 2) break;
+      }
+      expect(batch!.state).to.equal("submitted");
+      expect(batch!.txHashes.length, "replaced at least once").to.be.greaterThanOrEqual(2);
+      await testClient.mine({ blocks: 1 });
+      await testClient.setAutomine(true);
+      await flushed;
+      const done = stuck.store.batch(batch!.id)!;
+      expect(done.state).to.equal("attested");
+      expect(stuck.counts.batchesSubmitted).to.equal(1);
+      const publicClient = world.system.clients(0).publicClient;
+      const mined = [];
+      for (const hash of done.txHashes) {
+        const found = await publicClient.getTransactionReceipt({ hash }).catch(() => null);
+        if (found) mined.push(found);
+      }
+      expect(mined, "exactly one of the fee levels was mined").to.have.length(1);
+      expect(mined[0]!.status).to.equal("success");
+      expect(mined[0]!.transactionHash, "a replacement, not the first").to.not.equal(done.txHashes[0]);
+    } finally {
+      await testClient.setAutomine(true);
+      await stuck.close();
+    }
   });
 });
