@@ -223,6 +223,10 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     logger,
     domain,
     lookupNode: (node) => directory.get(node),
+    refreshNode: (node) => {
+      directory.forget(node);
+      return directory.get(node);
+    },
     onAccepted: wake,
     health: async () => {
       let lastBlock: string | null = null;
