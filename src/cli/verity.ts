@@ -13,6 +13,7 @@ import { addReceiptCommands } from "./commands/receipt";
 import { addRequestCommands } from "./commands/request";
 import { ChainUnavailableError } from "./options";
 import { ExitCode } from "./output";
+import { addKeeperCommands } from "./keeperCommands";
 import { addVerifierCommands } from "./verifierCommands";
 
 /** Builds the `verity` command tree. */
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   addReceiptCommands(program);
   addDisputeCommands(program);
   addVerifierCommands(program);
+  addKeeperCommands(program);
   applyToTree(program);
   return program;
 }

@@ -1,0 +1,290 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import pino, { type Logger } from "pino";
+import type { Address, LocalAccount, PrivateKeyAccount } from "viem";
+import { createVerityClients } from "../chain/createVerityClients";
+import type { DeploymentRecord } from "../chain/deployment";
+import type { GetVerityDomainParameters } from "../protocol";
+import { backoffDelay, sleep } from "./backoff";
+import { Batcher } from "./Batcher";
+import { createKeeperApp } from "./createKeeperApp";
+import { NodeBatchError, PermanentError } from "./errors";
+import { KeeperStore } from "./KeeperStore";
+import { KeeperMetrics } from "./metrics";
+import { NodeDirectory } from "./NodeDirectory";
+import { type BatchSigner, createHttpBatchSigner } from "./requestBatchSignature";
+import { RouterWorker } from "./RouterWorker";
+import { TxSender } from "./TxSender";
+
+export interface KeeperOptions {
+  rpcUrl: string;
+  deployment: DeploymentRecord;
+  /** The account that pays for and sends the keeper's transactions (signs locally). */
+  account: PrivateKeyAccount | LocalAccount;
+  /** SQLite file of the keeper's state. */
+  db: string;
+  host?: string;
+  /** HTTP port; 0 picks a free one (default 0). */
+  port?: number;
+  /** Most receipts in one batch (default 1024). */
+  maxBatchSize?: number;
+  /** Oldest a queued receipt may get before its node's batch is planned anyway (default 30 s). */
+  maxBatchAgeMs?: number;
+  /** Node endpoints overriding those registered in NodeRegistry, by operator address. */
+  nodeEndpoints?: Record<Address, string>;
+  /** Bearer token for the nodes' `POST /v1/batches`. */
+  batchToken?: string;
+  /** Whether to fulfil, settle, reassign and refund router requests (default true). */
+  settle?: boolean;
+  /** Pause of the work loop when idle, and of transaction polling (default 500 ms). */
+  pollingIntervalMs?: number;
+  /** Least time between two looks at an open router request (default 2 s). */
+  routerRecheckMs?: number;
+  /** How long a transaction may stay unmined before it is replaced at higher fees (default 60 s). */
+  replaceAfterMs?: number;
+  /** How long a node registration (signer, endpoint) is cached (default 10 s). */
+  nodeCacheTtlMs?: number;
+  /** Retries of one RPC call inside viem before the keeper's own backoff takes over (default 1). */
+  rpcRetryCount?: number;
+  /** Replaces the HTTP batch signer (`POST {endpoint}/v1/batches`), e.g. for a node running in-process. */
+  batchSigner?: BatchSigner;
+  logger?: Logger;
+}
+
+/** Counters since start that a caller (the demo, the benchmark) can report. */
+export type KeeperCounts = KeeperMetrics["counts"];
+
+export interface Keeper {
+  /** `http://host:port` of the HTTP API. */
+  url: string;
+  /** Stops taking receipts, finishes the step in progress and closes the database. */
+  close(): Promise<void>;
+  /**
+   * Plans every receipt queued now (whatever the batch size or age), and resolves once all are attested and their
+   * router receipts fulfilled. Rejects after `timeoutMs` (default: never) with the last error seen.
+   */
+  flush(options?: { timeoutMs?: number }): Promise<void>;
+  /** Stores receipts that already passed validation: the function `POST /v1/receipts` calls (for in-process feeders). */
+  store: KeeperStore;
+  /** Wakes the work loop. */
+  wake(): void;
+  counts: KeeperCounts;
+  metrics: KeeperMetrics;
+}
+
+/**
+ * Starts a keeper: the HTTP API, and one work loop that plans batches, has nodes sign them, submits and confirms
+ * them, reconciles what a previous run left unfinished, and does the router's fulfil/settle work. Transient failures
+ * (RPC or node down, HTTP 5xx) are retried per batch with exponential backoff and jitter.
+ */
+export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
+  const logger = options.logger ?? pino({ name: "keeper", level: process.env.VERITY_LOG_LEVEL ?? "info" });
+  const pollingIntervalMs = options.pollingIntervalMs ?? 500;
+  const { deployment } = options;
+  const contracts = deployment.contracts as Record<string, Address>;
+  for (const name of ["attestationRegistry", "nodeRegistry"]) {
+    if (!contracts[name]) throw new PermanentError(`the deployment has no ${name} address`);
+  }
+  const { publicClient } = createVerityClients({
+    rpcUrl: options.rpcUrl,
+    chainId: deployment.chainId,
+    pollingInterval: pollingIntervalMs,
+    retryCount: options.rpcRetryCount ?? 1,
+  });
+  const domain: GetVerityDomainParameters = {
+    chainId: deployment.chainId,
+    verifyingContract: contracts.attestationRegistry!,
+  };
+  const store = new KeeperStore(options.db);
+  const metrics = new KeeperMetrics();
+  const controller = new AbortController();
+  const directory = new NodeDirectory(
+    publicClient,
+    contracts.nodeRegistry!,
+    options.nodeEndpoints ?? {},
+    options.nodeCacheTtlMs ?? 10_000,
+  );
+  const sender = new TxSender(
+    publicClient,
+    options.account as LocalAccount,
+    deployment.chainId,
+    pollingIntervalMs,
+    options.replaceAfterMs ?? 60_000,
+  );
+  const batcher = new Batcher({
+    store,
+    publicClient,
+    sender,
+    directory,
+    domain,
+    attestationRegistry: contracts.attestationRegistry!,
+    signBatch: options.batchSigner ?? createHttpBatchSigner({ token: options.batchToken }),
+    metrics,
+    logger,
+    maxBatchSize: options.maxBatchSize ?? 1024,
+    maxBatchAgeMs: options.maxBatchAgeMs ?? 30_000,
+    submit: true,
+    signal: controller.signal,
+  });
+  const settle = (options.settle ?? true) && Boolean(contracts.inferenceRouter);
+  const router = settle
+    ? new RouterWorker({
+        store,
+        publicClient,
+        sender,
+        router: contracts.inferenceRouter!,
+        metrics,
+        logger,
+        recheckMs: options.routerRecheckMs ?? 2_000,
+        signal: controller.signal,
+      })
+    : undefined;
+
+  // ---------------------------------------------------------------- the work loop
+  let wakeUp: () => void = () => {};
+  const wake = () => wakeUp();
+  let forcePlan = false;
+  let lastError: string | undefined;
+  let lastProgress = Date.now();
+  const retry = new Map<string, { attempts: number; at: number }>();
+  const due = (key: string) => (retry.get(key)?.at ?? 0) <= Date.now();
+  const failed = (key: string, error: unknown) => {
+    const entry = retry.get(key) ?? { attempts: 0, at: 0 };
+    entry.attempts++;
+    const permanent = error instanceof PermanentError || error instanceof NodeBatchError;
+    const delay = backoffDelay(entry.attempts, permanent ? 2_000 : 250, permanent ? 300_000 : 30_000);
+    entry.at = Date.now() + delay;
+    retry.set(key, entry);
+    lastError = `${key}: ${(error as Error).message}`;
+    metrics.errors.inc({ kind: permanent ? "permanent" : "transient" });
+    logger.warn(
+      { key, attempt: entry.attempts, retryInMs: delay, err: (error as Error).message },
+      "step failed; will retry",
+    );
+  };
+  const succeeded = (key: string) => {
+    retry.delete(key);
+    lastProgress = Date.now();
+  };
+
+  async function step(): Promise<boolean> {
+    let progressed = false;
+    for (const batch of store.openBatches()) {
+      if (controller.signal.aborted) return progressed;
+      const key = `batch:${batch.id}`;
+      if (!due(key)) continue;
+      try {
+        await batcher.advance(batch.id);
+        succeeded(key);
+        progressed = true;
+      } catch (error) {
+        failed(key, error);
+      }
+    }
+    if (due("plan")) {
+      try {
+        const force = forcePlan;
+        const planned = await batcher.planDue(force);
+        if (force && !store.hasQueued()) forcePlan = false;
+        succeeded("plan");
+        if (planned > 0) progressed = true;
+      } catch (error) {
+        failed("plan", error);
+      }
+    }
+    if (router && due("router")) {
+      try {
+        if (await router.step()) progressed = true;
+        succeeded("router");
+      } catch (error) {
+        failed("router", error);
+      }
+    }
+    return progressed;
+  }
+
+  const loop = (async () => {
+    while (!controller.signal.aborted) {
+      const progressed = await step();
+      if (progressed) continue;
+      const nextRetry = Math.min(...[...retry.values()].map((r) => r.at), Date.now() + pollingIntervalMs);
+      await new Promise<void>((resolve) => {
+        wakeUp = resolve;
+        void sleep(Math.max(10, nextRetry - Date.now()), controller.signal).then(resolve);
+      });
+      wakeUp = () => {};
+    }
+  })();
+
+  // ---------------------------------------------------------------- HTTP
+  const app = createKeeperApp({
+    store,
+    metrics,
+    logger,
+    domain,
+    lookupNode: (node) => directory.get(node),
+    refreshNode: (node) => {
+      directory.forget(node);
+      return directory.get(node);
+    },
+    onAccepted: wake,
+    health: async () => {
+      let lastBlock: string | null = null;
+      try {
+        lastBlock = (await publicClient.getBlockNumber({ cacheTime: 0 })).toString();
+      } catch {
+        lastBlock = null;
+      }
+      const open = store.openBatches();
+      return {
+        status: lastBlock === null ? "degraded" : "ok",
+        account: options.account.address,
+        chainId: deployment.chainId,
+        queued: store.queuedCount(),
+        openBatches: open.length,
+        lastBlock,
+        lastError: lastError ?? null,
+        lastProgressAt: new Date(lastProgress).toISOString(),
+      };
+    },
+  });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: options.host ?? "127.0.0.1", port: options.port ?? 0 }, () =>
+      resolve(s),
+    );
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
+  logger.info({ url, account: options.account.address }, "keeper listening");
+
+  let closed = false;
+  return {
+    url,
+    store,
+    wake,
+    counts: metrics.counts,
+    metrics,
+    async flush(flushOptions = {}) {
+      const deadline = Date.now() + (flushOptions.timeoutMs ?? Number.POSITIVE_INFINITY);
+      forcePlan = true;
+      wake();
+      for (;;) {
+        if (closed) throw new Error("keeper closed");
+        if (Date.now() > deadline) throw new Error(`flush timed out; last error: ${lastError ?? "none"}`);
+        const idle = !store.hasQueued() && store.openBatches().length === 0 && (router ? router.fulfilsDone() : true);
+        if (idle) return;
+        forcePlan = true;
+        await sleep(Math.min(pollingIntervalMs, 100));
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      controller.abort();
+      wake();
+      await loop;
+      store.close();
+    },
+  };
+}
