@@ -21,8 +21,24 @@ task(TASK_COMPILE, async (args, hre, runSuper) => {
   return result;
 });
 
-const rpcUrl = process.env.VERITY_RPC_URL;
-const deployerKey = process.env.VERITY_DEPLOYER_KEY;
+const env = process.env;
+const rpcUrl = env.VERITY_RPC_URL;
+/**
+ * The deployer's key: `verity deploy` validates VERITY_KEY (or decrypts VERITY_KEYSTORE) and passes it to this process
+ * only, as VERITY_DEPLOYER_KEY. A malformed value is left out rather than breaking every Hardhat task at config load.
+ */
+const deployerKey = env.VERITY_DEPLOYER_KEY;
+const accounts = deployerKey && /^(0x)?[0-9a-fA-F]{64}$/.test(deployerKey) ? [deployerKey] : [];
+
+/**
+ * Source verification (hardhat-verify, through `hardhat ignition verify` or `verity deploy`): VERITY_EXPLORER_API_KEY
+ * alone uses the Etherscan v2 API (every chain Etherscan knows, e.g. Sepolia). A custom explorer adds
+ * VERITY_EXPLORER_API_URL (its Etherscan-compatible API), VERITY_EXPLORER_URL (its web pages) and
+ * VERITY_EXPLORER_CHAIN_ID (`deploy/deploy.ts` fills in the connected chain's id when unset).
+ */
+const explorerApiKey = env.VERITY_EXPLORER_API_KEY || env.VERITY_EXPLORER_KEY || "";
+const explorerApiUrl = env.VERITY_EXPLORER_API_URL;
+const CUSTOM_EXPLORER_NETWORK = "verity-explorer";
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -31,14 +47,26 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: { chainId: 31337 },
-    localhost: { url: process.env.VERITY_LOCAL_RPC_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
-    ...(rpcUrl ? { remote: { url: rpcUrl, accounts: deployerKey ? [deployerKey] : [] } } : {}),
+    localhost: { url: env.VERITY_LOCAL_RPC_URL ?? "http://127.0.0.1:8545", chainId: 31337 },
+    sepolia: { url: rpcUrl || "https://ethereum-sepolia-rpc.publicnode.com", chainId: 11155111, accounts },
+    ...(rpcUrl ? { remote: { url: rpcUrl, accounts } } : {}),
   },
-  etherscan: { apiKey: process.env.VERITY_EXPLORER_KEY ?? "" },
+  etherscan: explorerApiUrl
+    ? {
+        apiKey: { [CUSTOM_EXPLORER_NETWORK]: explorerApiKey },
+        customChains: [
+          {
+            network: CUSTOM_EXPLORER_NETWORK,
+            chainId: Number(env.VERITY_EXPLORER_CHAIN_ID ?? 0),
+            urls: { apiURL: explorerApiUrl, browserURL: env.VERITY_EXPLORER_URL ?? explorerApiUrl },
+          },
+        ],
+      }
+    : { apiKey: explorerApiKey },
   sourcify: { enabled: false },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "true", offline: true },
-  mocha: { timeout: 120_000 },
+  mocha: { timeout: 120_000, jobs: 3 },
 };
 
 export default config;

@@ -111,14 +111,17 @@ export async function deployVerity(
 
 /**
  * Ignition's journal id: `chain-<id>` on real networks; on a local dev chain (31337) the id also carries the genesis
- * block's timestamp, so a restarted `hardhat node` gets a fresh deployment while re-runs on one node stay idempotent.
+ * block's timestamp and the RPC port, so a restarted `hardhat node` gets a fresh deployment, two nodes started in the
+ * same second (parallel tests) get separate journals, and re-runs on one node stay idempotent.
  */
-async function getDeploymentId(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
+export async function getDeploymentId(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
   const { chainId } = await hre.ethers.provider.getNetwork();
   if (hre.network.name === "hardhat") return undefined;
   if (chainId !== 31337n) return `chain-${chainId}`;
   const genesis = await hre.ethers.provider.getBlock(0);
-  return `chain-31337-${genesis?.timestamp ?? 0}`;
+  const url = "url" in hre.network.config ? hre.network.config.url : "";
+  const port = new URL(url || "http://127.0.0.1:8545").port || "80";
+  return `chain-31337-${genesis?.timestamp ?? 0}-${port}`;
 }
 
 interface AccessControlled {

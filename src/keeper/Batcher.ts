@@ -41,7 +41,7 @@ export class Batcher {
     const busy = new Set(store.openBatches().map((b) => b.node.toLowerCase()));
     let planned = 0;
     const now = Date.now();
-    for (const { node, queued, oldest } of store.queuedNodes()) {
+    for (const { node, queued, oldest } of store.queuedNodes(maxBatchSize)) {
       if (busy.has(node.toLowerCase())) continue;
       if (!force && queued < maxBatchSize && now - oldest < maxBatchAgeMs) continue;
       await this.plan(node);

@@ -226,9 +226,16 @@ export class KeeperStore {
            issued_at, signature, router, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       receiptByHash: db.prepare(`SELECT * FROM receipts WHERE hash = ?`),
-      queuedNodes: db.prepare(
-        `SELECT node, COUNT(*) AS queued, MIN(received_at) AS oldest FROM receipts WHERE batch IS NULL GROUP BY node`,
+      nextQueuedNode: db.prepare(
+        `SELECT node FROM receipts WHERE batch IS NULL AND node > ? ORDER BY node, seq LIMIT 1`,
       ),
+      queuedOfNodeCapped: db.prepare(
+        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM receipts WHERE batch IS NULL AND node = ? LIMIT ?)`,
+      ),
+      oldestOfNode: db.prepare(
+        `SELECT received_at FROM receipts WHERE batch IS NULL AND node = ? ORDER BY seq LIMIT 1`,
+      ),
+      anyQueued: db.prepare(`SELECT 1 FROM receipts WHERE batch IS NULL LIMIT 1`),
       queuedOf: db.prepare(`SELECT * FROM receipts WHERE batch IS NULL AND node = ? ORDER BY seq LIMIT ?`),
       queuedCount: db.prepare(`SELECT COUNT(*) AS n FROM receipts WHERE batch IS NULL`),
       membersOf: db.prepare(`SELECT * FROM receipts WHERE batch = ? ORDER BY seq`),
@@ -310,13 +317,26 @@ export class KeeperStore {
     return row ? toReceipt(row) : undefined;
   }
 
-  /** Per node: how many receipts wait and when the oldest arrived. */
-  queuedNodes(): { node: Address; queued: number; oldest: number }[] {
-    return (this.statements.queuedNodes.all() as { node: Buffer; queued: number; oldest: number }[]).map((row) => ({
-      node: hex(row.node) as Address,
-      queued: row.queued,
-      oldest: row.oldest,
-    }));
+  /**
+   * Per node: how many receipts wait (counted up to `cap`) and when the oldest arrived. Index seeks only (one skip
+   * per node), so it stays cheap with a million receipts queued.
+   */
+  queuedNodes(cap = Number.MAX_SAFE_INTEGER): { node: Address; queued: number; oldest: number }[] {
+    const result: { node: Address; queued: number; oldest: number }[] = [];
+    let after: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const row = this.statements.nextQueuedNode.get(after) as { node: Buffer } | undefined;
+      if (!row) return result;
+      after = row.node;
+      const { n } = this.statements.queuedOfNodeCapped.get(row.node, cap) as { n: number };
+      const { received_at } = this.statements.oldestOfNode.get(row.node) as { received_at: number };
+      result.push({ node: hex(row.node) as Address, queued: n, oldest: received_at });
+    }
+  }
+
+  /** Whether any receipt waits for a batch. */
+  hasQueued(): boolean {
+    return this.statements.anyQueued.get() !== undefined;
   }
 
   queuedCount(): number {

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Address, Hex } from "viem";
 import type { GetVerityDomainParameters } from "../protocol";
@@ -13,10 +14,14 @@ export interface KeeperAppOptions {
   logger: Logger;
   domain: GetVerityDomainParameters;
   lookupNode: (node: Address) => Promise<NodeInfo>;
+  refreshNode: (node: Address) => Promise<NodeInfo>;
   /** Called after receipts were stored (wakes the batcher). */
   onAccepted: () => void;
   health: () => Promise<Record<string, unknown>>;
 }
+
+/** Largest `POST /v1/receipts` body: room for the most receipts one request may carry. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 const error = (name: string, message: string) => ({ error: name, message });
 
@@ -24,38 +29,50 @@ const error = (name: string, message: string) => ({ error: name, message });
 export function createKeeperApp(o: KeeperAppOptions): Hono {
   const app = new Hono();
 
-  app.post("/v1/receipts", async (c) => {
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      return c.json(error("InvalidBody", "the body is not JSON"), 400);
-    }
-    const parsed = receiptsBodySchema.safeParse(body);
-    if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
-      return c.json(error("InvalidBody", message), 400);
-    }
-    let result;
-    try {
-      result = await validateReceipts({ items: parsed.data.receipts, domain: o.domain, lookupNode: o.lookupNode });
-    } catch (cause) {
-      o.metrics.errors.inc({ kind: "rpc" });
-      o.logger.warn({ err: cause }, "cannot read node registrations");
-      return c.json(error("ChainUnavailable", "cannot read the node registry; try again"), 503);
-    }
-    const { valid, rejected } = result;
-    for (const r of rejected) o.metrics.receiptsRejected.inc({ error: r.error });
-    o.metrics.counts.receiptsRejected += rejected.length;
-    const { accepted, duplicates } = o.store.insertReceipts(valid);
-    o.metrics.receiptsAccepted.inc(accepted);
-    o.metrics.receiptsDuplicate.inc(duplicates);
-    o.metrics.counts.receiptsAccepted += accepted;
-    o.metrics.counts.receiptsDuplicate += duplicates;
-    if (accepted > 0) o.onAccepted();
-    const answer = { accepted, duplicates, rejected };
-    return c.json(answer, valid.length === 0 ? 400 : 200);
-  });
+  app.post(
+    "/v1/receipts",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(error("BodyTooLarge", `the body exceeds ${MAX_BODY_BYTES} bytes`), 413),
+    }),
+    async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json(error("InvalidBody", "the body is not JSON"), 400);
+      }
+      const parsed = receiptsBodySchema.safeParse(body);
+      if (!parsed.success) {
+        const message = parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
+        return c.json(error("InvalidBody", message), 400);
+      }
+      let result;
+      try {
+        result = await validateReceipts({
+          items: parsed.data.receipts,
+          domain: o.domain,
+          lookupNode: o.lookupNode,
+          refreshNode: o.refreshNode,
+        });
+      } catch (cause) {
+        o.metrics.errors.inc({ kind: "rpc" });
+        o.logger.warn({ err: cause }, "cannot read node registrations");
+        return c.json(error("ChainUnavailable", "cannot read the node registry; try again"), 503);
+      }
+      const { valid, rejected } = result;
+      for (const r of rejected) o.metrics.receiptsRejected.inc({ error: r.error });
+      o.metrics.counts.receiptsRejected += rejected.length;
+      const { accepted, duplicates } = o.store.insertReceipts(valid);
+      o.metrics.receiptsAccepted.inc(accepted);
+      o.metrics.receiptsDuplicate.inc(duplicates);
+      o.metrics.counts.receiptsAccepted += accepted;
+      o.metrics.counts.receiptsDuplicate += duplicates;
+      if (accepted > 0) o.onAccepted();
+      const answer = { accepted, duplicates, rejected };
+      return c.json(answer, valid.length === 0 ? 400 : 200);
+    },
+  );
 
   app.get("/v1/receipts/:hash", (c) => {
     const hash = c.req.param("hash");

@@ -59,8 +59,11 @@ export interface Keeper {
   url: string;
   /** Stops taking receipts, finishes the step in progress and closes the database. */
   close(): Promise<void>;
-  /** Plans every receipt queued now (whatever the batch size or age), and resolves once all are attested and fulfilled. */
-  flush(): Promise<void>;
+  /**
+   * Plans every receipt queued now (whatever the batch size or age), and resolves once all are attested and their
+   * router receipts fulfilled. Rejects after `timeoutMs` (default: never) with the last error seen.
+   */
+  flush(options?: { timeoutMs?: number }): Promise<void>;
   /** Stores receipts that already passed validation: the function `POST /v1/receipts` calls (for in-process feeders). */
   store: KeeperStore;
   /** Wakes the work loop. */
@@ -182,7 +185,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
       try {
         const force = forcePlan;
         const planned = await batcher.planDue(force);
-        if (force && store.queuedCount() === 0) forcePlan = false;
+        if (force && !store.hasQueued()) forcePlan = false;
         succeeded("plan");
         if (planned > 0) progressed = true;
       } catch (error) {
@@ -220,6 +223,10 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     logger,
     domain,
     lookupNode: (node) => directory.get(node),
+    refreshNode: (node) => {
+      directory.forget(node);
+      return directory.get(node);
+    },
     onAccepted: wake,
     health: async () => {
       let lastBlock: string | null = null;
@@ -257,13 +264,14 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     wake,
     counts: metrics.counts,
     metrics,
-    async flush() {
+    async flush(flushOptions = {}) {
+      const deadline = Date.now() + (flushOptions.timeoutMs ?? Number.POSITIVE_INFINITY);
       forcePlan = true;
       wake();
       for (;;) {
         if (closed) throw new Error("keeper closed");
-        const idle =
-          store.queuedCount() === 0 && store.openBatches().length === 0 && (router ? router.fulfilsDone() : true);
+        if (Date.now() > deadline) throw new Error(`flush timed out; last error: ${lastError ?? "none"}`);
+        const idle = !store.hasQueued() && store.openBatches().length === 0 && (router ? router.fulfilsDone() : true);
         if (idle) return;
         forcePlan = true;
         await sleep(Math.min(pollingIntervalMs, 100));

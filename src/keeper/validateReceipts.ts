@@ -36,6 +36,8 @@ export interface ValidateReceiptsParameters {
   domain: GetVerityDomainParameters;
   /** The node's current registration (a cached `NodeRegistry` read). */
   lookupNode: (node: Address) => Promise<NodeInfo>;
+  /** Reads the node again, bypassing the cache (once per node and request, when a signer does not match). */
+  refreshNode?: (node: Address) => Promise<NodeInfo>;
 }
 
 function describe(error: z.ZodError): string {
@@ -51,9 +53,11 @@ export async function validateReceipts({
   items,
   domain,
   lookupNode,
+  refreshNode,
 }: ValidateReceiptsParameters): Promise<{ valid: ValidReceipt[]; rejected: Rejection[] }> {
   const valid: ValidReceipt[] = [];
   const rejected: Rejection[] = [];
+  const refreshed = new Set<Address>();
   for (let index = 0; index < items.length; index++) {
     const parsed = itemSchema.safeParse(items[index]);
     if (!parsed.success) {
@@ -62,7 +66,7 @@ export async function validateReceipts({
     }
     const { receipt, routerRequest } = parsed.data;
     const signature = parsed.data.signature.toLowerCase() as Hex;
-    const node = await lookupNode(receipt.node);
+    let node = await lookupNode(receipt.node);
     if (!node.registered) {
       rejected.push({ index, error: "NodeNotRegistered", message: `node ${receipt.node} is not registered` });
       continue;
@@ -74,6 +78,11 @@ export async function validateReceipts({
       const message = error instanceof InvalidSignatureError ? error.message : `cannot recover: ${String(error)}`;
       rejected.push({ index, error: "InvalidSignature", message });
       continue;
+    }
+    if (!isAddressEqual(signer, node.signer) && refreshNode && !refreshed.has(receipt.node)) {
+      // The signer may have been rotated since the registration was cached.
+      refreshed.add(receipt.node);
+      node = await refreshNode(receipt.node);
     }
     if (!isAddressEqual(signer, node.signer)) {
       rejected.push({

@@ -12,6 +12,8 @@ export type LoopStep = () => Promise<{ delayMs: number; backoff?: boolean }>;
 export function createLoop(step: LoopStep, onError: (error: unknown) => void, errorDelayMs = 1_000): Loop {
   let stopped = false;
   let backingOff = false;
+  // A wake-up that came while a step was running: the next step runs without sleeping.
+  let wokenWhileRunning = false;
   let wakeUp: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   const sleep = (ms: number) =>
@@ -24,6 +26,7 @@ export function createLoop(step: LoopStep, onError: (error: unknown) => void, er
     });
   const running = (async () => {
     while (!stopped) {
+      wokenWhileRunning = false;
       let delayMs: number;
       try {
         const result = await step();
@@ -35,12 +38,13 @@ export function createLoop(step: LoopStep, onError: (error: unknown) => void, er
         backingOff = true;
       }
       if (stopped) break;
-      if (delayMs > 0) await sleep(delayMs);
+      if (delayMs > 0 && !(wokenWhileRunning && !backingOff)) await sleep(delayMs);
     }
   })();
   return {
     wake() {
-      if (!backingOff) wakeUp?.();
+      if (!wakeUp) wokenWhileRunning = true;
+      else if (!backingOff) wakeUp();
     },
     async stop() {
       stopped = true;

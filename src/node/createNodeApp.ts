@@ -7,7 +7,7 @@ import type { NodeContext } from "./context";
 import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from "./errors";
 import { toReceiptJson, toTensorJson } from "./json";
 import { parseInferRequest, toInputTensor } from "./parseInferRequest";
-import { runInference } from "./runInference";
+import { runInference, type RunInferenceReturnType } from "./runInference";
 import { signReceiptBatch } from "./signReceiptBatch";
 
 /** What `/health` reports beyond the context: live state of the loops. */
@@ -86,41 +86,40 @@ export function createNodeApp(
     ),
   );
 
+  // Client-chosen request ids being served now: a concurrent retry waits for the first and gets its receipt.
+  const inFlight = new Map<Hex, Promise<unknown>>();
   app.post("/v1/infer", async (c) => {
     const request = parseInferRequest(await readJson(c));
     const model = context.models.get(request.modelId);
     if (!model) throw new NotFoundError("UnknownModel", `Model ${request.modelId} is not served by this node.`);
     const input = toInputTensor(request.input, model.entry.input);
-    if (request.requestId !== undefined) {
-      const previous = context.store.findReceiptsByRequest(request.requestId, "api");
-      if (previous.length > 0) {
-        const same = previous.find(
-          (r) => r.receipt.modelId === request.modelId && r.receipt.inputHash === getTensorHash(input),
-        );
-        if (!same) {
-          throw new ConflictError(
-            "RequestIdConflict",
-            `Request id ${request.requestId} was already used for another model or input.`,
-          );
-        }
-        // A retry of the same request: the same signed receipt again.
-        const output = decodeTensor(context.store.getTensor(same.receipt.outputHash)!);
-        return c.json({
-          output: toTensorJson(output),
-          receipt: toReceiptJson(same.receipt),
-          signature: same.signature,
-          receiptHash: same.receiptHash,
-        });
-      }
+    if (request.requestId === undefined) {
+      const requestId = bytesToHex(randomBytes(32)) as Hex;
+      return c.json(toInferAnswer(await runInference(context, { model, input, requestId, source: "api" })));
     }
-    const requestId = request.requestId ?? (bytesToHex(randomBytes(32)) as Hex);
-    const { stored, output } = await runInference(context, { model, input, requestId, source: "api" });
-    return c.json({
-      output: toTensorJson(output),
-      receipt: toReceiptJson(stored.receipt),
-      signature: stored.signature,
-      receiptHash: stored.receiptHash,
-    });
+    const requestId = request.requestId;
+    while (inFlight.has(requestId)) await inFlight.get(requestId)!.catch(() => {});
+    const previous = context.store.findReceiptsByRequest(requestId, "api");
+    if (previous.length > 0) {
+      const inputHash = getTensorHash(input);
+      const same = previous.find((r) => r.receipt.modelId === request.modelId && r.receipt.inputHash === inputHash);
+      if (!same) {
+        throw new ConflictError(
+          "RequestIdConflict",
+          `Request id ${requestId} was already used for another model or input.`,
+        );
+      }
+      // A retry of the same request: the same signed receipt again.
+      const output = decodeTensor(context.store.getTensor(same.receipt.outputHash)!);
+      return c.json(toInferAnswer({ stored: same, output }));
+    }
+    const running = runInference(context, { model, input, requestId, source: "api" });
+    inFlight.set(requestId, running);
+    try {
+      return c.json(toInferAnswer(await running));
+    } finally {
+      inFlight.delete(requestId);
+    }
   });
 
   app.get("/v1/receipts/:receiptHash", (c) => {
@@ -155,6 +154,15 @@ export function createNodeApp(
   });
 
   return app;
+}
+
+function toInferAnswer({ stored, output }: RunInferenceReturnType) {
+  return {
+    output: toTensorJson(output),
+    receipt: toReceiptJson(stored.receipt),
+    signature: stored.signature,
+    receiptHash: stored.receiptHash,
+  };
 }
 
 async function readJson(c: Context): Promise<unknown> {

@@ -160,6 +160,12 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       { batchToken: options.batchToken },
     );
     const host = options.host ?? "127.0.0.1";
+    if (!options.batchToken && !["127.0.0.1", "::1", "localhost"].includes(host)) {
+      logger.warn(
+        { host },
+        "no batch token: anyone who reaches this node can have it sign batches (set VERITY_BATCH_TOKEN)",
+      );
+    }
     const info = await new Promise<AddressInfo>((resolve, reject) => {
       server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, resolve);
       server.once("error", reject);
@@ -213,6 +219,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   } catch (error) {
     await Promise.all([outbox?.stop(), watcher?.stop()]);
     server?.close();
+    for (const model of models.values()) await model.loaded.dispose();
     store.close();
     throw error;
   }

@@ -5,11 +5,13 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { VerdictStore } from "../../src/verifier/VerdictStore";
+import { runVerity } from "./runVerity";
 
 const run = promisify(execFile);
 const bin = path.resolve(__dirname, "..", "..", "bin", "verity");
 
-async function verity(args: string[], env: Record<string, string> = {}) {
+/** Runs the real `bin/verity` in a child process (ts-node), as a user would. */
+async function verityBin(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
@@ -23,20 +25,20 @@ describe("verity CLI", function () {
   this.timeout(60_000);
 
   it("prints help for the verifier and exits 0", async function () {
-    const result = await verity(["verifier", "run", "--help"]);
+    const result = await verityBin(["verifier", "run", "--help"]);
     expect(result.code).to.equal(0);
     expect(result.stdout).to.contain("--audit-share");
     expect(result.stdout).to.contain("VERITY_VERIFIER_KEY");
   });
 
   it("rejects a bad setting with exit code 2 and names it", async function () {
-    const result = await verity(["verifier", "run", "--audit-share", "3", "--once"]);
+    const result = await runVerity(["verifier", "run", "--audit-share", "3", "--once"]);
     expect(result.code).to.equal(2);
     expect(result.stderr).to.contain("auditShare: must be within [0, 1]");
   });
 
   it("rejects a missing deployment file with exit code 2", async function () {
-    const result = await verity(["verifier", "run", "--deployment", "/nonexistent.json", "--once"], {
+    const result = await runVerity(["verifier", "run", "--deployment", "/nonexistent.json", "--once"], {
       VERITY_VERIFIER_KEY: `0x${"11".repeat(32)}`,
     });
     expect(result.code).to.equal(2);
@@ -50,7 +52,9 @@ describe("verity CLI", function () {
       deployment,
       JSON.stringify({ network: "localhost", chainId: 31337, startBlock: 0, contracts: {} }),
     );
-    const result = await verity(["verifier", "run", "--deployment", deployment, "--once"], { VERITY_VERIFIER_KEY: "" });
+    const result = await runVerity(["verifier", "run", "--deployment", deployment, "--once"], {
+      VERITY_VERIFIER_KEY: "",
+    });
     expect(result.code).to.equal(2);
     expect(result.stderr).to.contain("has no token address");
   });
@@ -60,7 +64,7 @@ describe("verity CLI", function () {
     const store = new VerdictStore(db);
     store.claimChallenge("0xabc", "0xbatch", 1);
     store.close();
-    const result = await verity(["verifier", "status", "--db", db, "--json"]);
+    const result = await runVerity(["verifier", "status", "--db", db, "--json"]);
     expect(result.code).to.equal(0);
     const parsed = JSON.parse(result.stdout);
     expect(parsed.challenges).to.have.length(1);

@@ -1,14 +1,21 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { bytesToHex, type Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/abis.generated";
 import { writeDeploymentFile } from "../../src/chain/deployment";
 import { getReceiptStructHash, parseBatchFile } from "../../src/protocol";
 import { compileKeeperChild } from "./compileForChild";
-import { KEEPER, infer, postReceipts, startKeeperWorld, type KeeperWorld, type SignedReceiptJson } from "./setup";
+import {
+  KEEPER,
+  freePort,
+  infer,
+  postReceipts,
+  startKeeperWorld,
+  type KeeperWorld,
+  type SignedReceiptJson,
+} from "./setup";
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed with VERITY_CRASH_SEED. */
 function createRandom(seed: number): () => number {
@@ -23,17 +30,6 @@ function createRandom(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("keeper killed with SIGKILL at random points", function () {
   this.timeout(300_000);

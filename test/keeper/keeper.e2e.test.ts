@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import path from "node:path";
 import type { Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/abis.generated";
+import { attestationRegistryAbi, nodeRegistryAbi } from "../../src/chain/abis.generated";
+import { sendTransaction } from "../../src/chain/sendTransaction";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
 import {
   buildReceiptBatch,
@@ -11,7 +12,7 @@ import {
   toHighSSignature,
   type Receipt,
 } from "../../src/protocol";
-import { KEEPER, STRANGER, infer, postReceipts, quiet, startKeeperWorld, type KeeperWorld } from "./setup";
+import { KEEPER, OPERATOR, STRANGER, infer, postReceipts, quiet, startKeeperWorld, type KeeperWorld } from "./setup";
 
 type ReceiptStatus = { state: string; batchId: Hex | null };
 
@@ -164,6 +165,37 @@ describe("keeper end to end with the real node service on a real JSON-RPC chain"
       const metrics = await (await fetch(`${keeper.url}/metrics`)).text();
       expect(metrics).to.match(/verity_keeper_receipts_accepted_total 11/);
       expect(metrics).to.match(/verity_keeper_batches_submitted_total 3/);
+    });
+  });
+
+  describe("when the node rotates its signer", function () {
+    it("accepts receipts by the new signer at once (refreshing its cache) and refuses the old one's", async function () {
+      const { system } = world;
+      const cached = await infer(world, 900);
+      expect(
+        (await postReceipts(keeper.url, [{ receipt: cached.receipt, signature: cached.signature }])).body.accepted,
+        "old signer cached",
+      ).to.equal(1);
+      const newSigner = system.account(16);
+      await sendTransaction(system.clients(OPERATOR), {
+        address: system.addresses.nodeRegistry!,
+        abi: nodeRegistryAbi,
+        functionName: "rotateSigner",
+        args: [newSigner.address],
+      });
+      const old = await infer(world, 901);
+      const receipt = parseReceipt(old.receipt);
+      const domain = { chainId: system.deployment.chainId, verifyingContract: system.addresses.attestationRegistry! };
+      const fresh = await signReceipt({ signer: newSigner, domain, receipt });
+      // The new signer's receipt refreshes the cached registration; the old key is refused from then on.
+      const stale = await infer(world, 902);
+      const { status, body } = await postReceipts(keeper.url, [
+        { receipt: old.receipt, signature: fresh },
+        { receipt: stale.receipt, signature: stale.signature },
+      ]);
+      expect(status).to.equal(200);
+      expect(body.accepted).to.equal(1);
+      expect(body.rejected.map((r) => [r.index, r.error])).to.deep.equal([[1, "WrongSigner"]]);
     });
   });
 });

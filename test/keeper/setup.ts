@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -26,9 +27,15 @@ export interface KeeperWorld {
   stop(): Promise<void>;
 }
 
-export async function startKeeperWorld(
-  options: { keeperUrl?: string; watchRouter?: boolean } = {},
-): Promise<KeeperWorld> {
+export interface KeeperWorldOptions {
+  /** Port of the node service; its URL is then the endpoint registered in NodeRegistry. */
+  nodePort?: number;
+  /** Runs after the node is registered and before its service starts; returns the keeper URL for its outbox. */
+  beforeNode?: (system: LocalSystem) => Promise<string | undefined>;
+  watchRouter?: boolean;
+}
+
+export async function startKeeperWorld(options: KeeperWorldOptions = {}): Promise<KeeperWorld> {
   const system = await startLocalSystem();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-keeper-test-"));
   try {
@@ -36,9 +43,10 @@ export async function startKeeperWorld(
     const { node } = await registerInferenceNode(system, {
       operator: OPERATOR,
       signer: NODE_SIGNER,
-      endpoint: "http://127.0.0.1:9/unreachable",
+      endpoint: options.nodePort ? `http://127.0.0.1:${options.nodePort}` : "http://127.0.0.1:9/unreachable",
       models: [modelId],
     });
+    const keeperUrl = await options.beforeNode?.(system);
     const nodeService = await startNodeService({
       rpcUrl: system.chain.rpcUrl,
       deployment: system.deployment,
@@ -46,8 +54,8 @@ export async function startKeeperWorld(
       signer: system.account(NODE_SIGNER),
       db: path.join(dir, "node.sqlite"),
       modelsDir: MODELS_DIR,
-      port: 0,
-      keeperUrl: options.keeperUrl,
+      port: options.nodePort ?? 0,
+      keeperUrl,
       batchToken: "batch-secret",
       watchRouter: options.watchRouter ?? false,
       pollingIntervalMs: 100,
@@ -103,4 +111,54 @@ export async function postReceipts(
     body: JSON.stringify({ receipts: items }),
   });
   return { status: response.status, body: (await response.json()) as never };
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A TCP proxy in front of a port that can be stopped (dropping every connection) and started again. */
+export class TcpProxy {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  constructor(
+    readonly port: number,
+    private readonly targetPort: number,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  start(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.targetPort, "127.0.0.1");
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on("close", () => this.sockets.delete(socket));
+        socket.on("error", () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port, "127.0.0.1", () => resolve());
+    });
+  }
+
+  stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
 }

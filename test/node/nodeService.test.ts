@@ -1,7 +1,14 @@
 import { expect } from "chai";
+import { Command } from "commander";
 import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
 import path from "node:path";
-import { erc20Abi, keccak256, type Hex } from "viem";
+import { bytesToHex, erc20Abi, keccak256, type Hex } from "viem";
+import { addNodeServeCommand } from "../../src/cli/nodeServeCommand";
+import { writeDeploymentFile } from "../../src/chain/deployment";
+import { ConfigError } from "../../src/config/ConfigError";
 import { inferenceRouterAbi } from "../../src/chain/abis.generated";
 import { sendTransaction } from "../../src/chain/sendTransaction";
 import { getIrisSplit } from "../../src/models";
@@ -56,6 +63,14 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
   }
 }
 
+async function findFreePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 const requestIdOf = (i: number): Hex => `0x${(0xabc000 + i).toString(16).padStart(64, "0")}`;
 
 describe("node service on a real chain", function () {
@@ -101,10 +116,30 @@ describe("node service on a real chain", function () {
       expect((error as Error).message).to.contain("is not the registered signer of operator");
     });
 
+    it("refuses to start when the chain does not answer", async function () {
+      const error = await t.startNode({ rpcUrl: "http://127.0.0.1:9" }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(NodeStartupError);
+      expect((error as Error).message).to.contain("Cannot reach the chain at http://127.0.0.1:9");
+    });
+
     it("refuses an operator that never registered", async function () {
       const error = await t.startNode({ operator: t.system.account(CONSUMER).address }).catch((e: unknown) => e);
       expect(error).to.be.instanceOf(NodeStartupError);
       expect((error as Error).message).to.contain("is not registered in the NodeRegistry");
+    });
+
+    it("refuses to start with no registered model in the models directory, or without a manifest", async function () {
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), "verity-node-models-"));
+      const missing = await t.startNode({ modelsDir: directory }).catch((e: unknown) => e);
+      expect(missing).to.be.instanceOf(NodeStartupError);
+      expect((missing as Error).message).to.contain("manifest.json");
+      const manifest = JSON.parse(fs.readFileSync(path.join(MODELS_DIR, "manifest.json"), "utf8")) as {
+        models: object[];
+      };
+      fs.writeFileSync(path.join(directory, "manifest.json"), JSON.stringify({ ...manifest, models: [] }));
+      const none = await t.startNode({ modelsDir: directory }).catch((e: unknown) => e);
+      expect(none).to.be.instanceOf(NodeStartupError);
+      expect((none as Error).message).to.contain("No model to serve: the operator registered 2 model(s)");
     });
 
     it("serves the registered models found in the models directory and reports health", async function () {
@@ -166,6 +201,13 @@ describe("node service on a real chain", function () {
       expect(conflict.status).to.equal(409);
       expect(conflict.json.error).to.equal("RequestIdConflict");
       expect(node.stats().receipts.api).to.equal(1);
+
+      const concurrentId = requestIdOf(2);
+      const answers = await Promise.all(
+        [0, 1, 2].map(() => call(`${node.url}/v1/infer`, "POST", inferBody(t.int8.modelId, int8Input, concurrentId))),
+      );
+      expect(new Set(answers.map((a) => a.json.receiptHash)).size, "concurrent retries share one receipt").to.equal(1);
+      expect(node.stats().receipts.api).to.equal(2);
     });
 
     it("rejects malformed requests with 400 and a message naming the problem", async function () {
@@ -352,7 +394,12 @@ describe("node service on a real chain", function () {
   });
 
   describe("the router watcher", function () {
-    async function requestOnChain(input: Tensor, inputURI: string, inputHash: Hex = getTensorHash(input)) {
+    async function requestOnChain(
+      input: Tensor,
+      inputURI: string,
+      inputHash: Hex = getTensorHash(input),
+      modelId = t.int8.modelId as Hex,
+    ) {
       const consumer = t.system.clients(CONSUMER);
       const router = t.system.addresses.inferenceRouter!;
       const fee = await consumer.publicClient.readContract({
@@ -379,7 +426,7 @@ describe("node service on a real chain", function () {
         functionName: "request",
         args: [
           {
-            modelId: t.int8.modelId as Hex,
+            modelId,
             inputHash,
             inputURI,
             redundancy: 1,
@@ -402,19 +449,35 @@ describe("node service on a real chain", function () {
       const db = t.freshDb();
       const requestId = await requestOnChain(int8Input, toDataUri(encodeTensor(int8Input)));
       const wrongId = await requestOnChain(int8Input, toDataUri(encodeTensor(int8Input)), `0x${"42".repeat(32)}`);
-      const node = await t.startNode({ keeperUrl: keeper.url, db, watchRouter: true });
-      await waitFor("both assignments handled", () => {
-        const { answered, skipped } = node.stats().routerAssignments;
-        return answered === 1 && skipped === 1;
+      // An input served over HTTP by a server that fails its first fetch: the watcher retries.
+      let fetches = 0;
+      const inputServer = http.createServer((_request, response) => {
+        if (fetches++ === 0) return void response.writeHead(503).end();
+        response
+          .writeHead(200, { "content-type": "application/octet-stream" })
+          .end(Buffer.from(encodeTensor(f32Input)));
       });
+      await new Promise<void>((resolve) => inputServer.listen(0, "127.0.0.1", resolve));
+      track({ close: () => new Promise<void>((resolve) => inputServer.close(() => resolve())) });
+      const inputUrl = `http://127.0.0.1:${(inputServer.address() as net.AddressInfo).port}/input`;
+      const httpId = await requestOnChain(f32Input, inputUrl, getTensorHash(f32Input), t.f32.modelId as Hex);
+      const node = await t.startNode({ keeperUrl: keeper.url, db, watchRouter: true });
+      await waitFor("all three assignments handled", () => {
+        const { answered, skipped } = node.stats().routerAssignments;
+        return answered === 2 && skipped === 1;
+      });
+      expect(fetches).to.equal(2);
       await waitFor("the router receipt forwarded", () => node.stats().outbox === 0);
       const routerItems = keeper.accepted.filter((item) => item.routerRequest === true);
-      expect(routerItems.map((item) => item.receipt.requestId)).to.deep.equal([requestId.toLowerCase()]);
-      const receipt = parseReceipt(routerItems[0]!.receipt);
+      expect(routerItems.map((item) => item.receipt.requestId).sort()).to.deep.equal(
+        [requestId.toLowerCase(), httpId.toLowerCase()].sort(),
+      );
+      const dataUriItem = routerItems.find((item) => item.receipt.requestId === requestId.toLowerCase())!;
+      const receipt = parseReceipt(dataUriItem.receipt);
       expect(receipt.inputHash).to.equal(getTensorHash(int8Input));
       expect(receipt.outputHash).to.equal(getTensorHash(expectedInt8Output));
       expect(
-        await recoverReceiptSigner({ receipt, domain: domain(), signature: routerItems[0]!.signature as Hex }),
+        await recoverReceiptSigner({ receipt, domain: domain(), signature: dataUriItem.signature as Hex }),
       ).to.equal(t.system.account(SIGNER).address);
       expect(keeper.accepted.some((item) => item.receipt.requestId === wrongId.toLowerCase())).to.equal(false);
 
@@ -426,8 +489,8 @@ describe("node service on a real chain", function () {
         return health.json.lastBlock !== null;
       });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(again.stats().receipts.router, "answered once across restarts").to.equal(1);
-      expect(keeper.accepted.filter((item) => item.routerRequest === true).length).to.equal(1);
+      expect(again.stats().receipts.router, "answered once across restarts").to.equal(2);
+      expect(keeper.accepted.filter((item) => item.routerRequest === true).length).to.equal(2);
       const metrics = await call(`${again.url}/metrics`, "GET");
       expect(metrics.text).to.contain("verity_node_router_assignments_answered_total");
     });
@@ -464,6 +527,78 @@ describe("node service on a real chain", function () {
       expect(metrics.text).to.contain("verity_node_inference_seconds_bucket");
       expect(metrics.text).to.contain("verity_node_batches_signed_total 0");
       expect(metrics.text).to.contain("verity_node_receipts_forwarded_total 0");
+    });
+  });
+
+  describe("verity node serve", function () {
+    const saved = { ...process.env };
+    afterEach(function () {
+      for (const key of ["VERITY_NODE_KEY", "VERITY_NODE_KEYSTORE", "VERITY_NODE_KEYSTORE_PASSWORD"]) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    });
+
+    function serve(args: string[]): Promise<Command> {
+      const program = new Command("verity").exitOverride();
+      addNodeServeCommand(program.command("node"));
+      const deploymentFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verity-node-cli-")), "localhost.json");
+      writeDeploymentFile(deploymentFile, t.system.deployment);
+      return program.parseAsync([
+        "node",
+        "verity",
+        "node",
+        "serve",
+        "--rpc-url",
+        t.system.chain.rpcUrl,
+        "--deployment",
+        deploymentFile,
+        "--operator",
+        t.system.account(OPERATOR).address,
+        "--db",
+        t.freshDb(),
+        "--models",
+        MODELS_DIR,
+        "--log-level",
+        "silent",
+        ...args,
+      ]);
+    }
+
+    it("starts with the key from the environment, serves, and stops cleanly on SIGTERM", async function () {
+      process.env.VERITY_NODE_KEY = bytesToHex(t.system.account(SIGNER).getHdKey().privateKey!);
+      const port = await findFreePort();
+      const running = serve(["--port", String(port), "--no-watch-router", "--interval", "100"]);
+      let failure: unknown;
+      running.catch((error: unknown) => (failure = error));
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor("the node to answer", async () => {
+        if (failure) throw failure;
+        return fetch(`${url}/health`).then(
+          (response) => response.ok,
+          () => false,
+        );
+      });
+      const answer = await call(`${url}/v1/infer`, "POST", inferBody(t.int8.modelId, int8Input));
+      expect(answer.status).to.equal(200);
+      process.emit("SIGTERM", "SIGTERM");
+      await running;
+      const after = await fetch(`${url}/health`).then(
+        () => "answered",
+        () => "refused",
+      );
+      expect(after).to.equal("refused");
+    });
+
+    it("refuses to start without a key in the environment or with a dishonest share outside [0, 1]", async function () {
+      delete process.env.VERITY_NODE_KEY;
+      const noKey = await serve(["--port", "0"]).catch((e: unknown) => e);
+      expect(noKey).to.be.instanceOf(ConfigError);
+      expect((noKey as Error).message).to.contain("node signer: no signing key");
+      process.env.VERITY_NODE_KEY = bytesToHex(t.system.account(SIGNER).getHdKey().privateKey!);
+      const badShare = await serve(["--port", "0", "--dishonest", "1.5"]).catch((e: unknown) => e);
+      expect(badShare).to.be.instanceOf(ConfigError);
+      expect((badShare as Error).message).to.contain("dishonestShare: must be within [0, 1]");
     });
   });
 });

@@ -1,0 +1,128 @@
+import { Option, type Command } from "commander";
+import { formatUnits, zeroHash } from "viem";
+import { disputeManagerAbi } from "../../chain/abis.generated";
+import { BaseError } from "../../protocol";
+import {
+  addChainOptions,
+  addExamples,
+  connect,
+  formatTime,
+  getTokenInfo,
+  parseInteger,
+  type ChainOptions,
+} from "../options";
+
+/** On-chain `DisputeState` names, by enum value. */
+export const DISPUTE_STATES = [
+  "none",
+  "drawing",
+  "committing",
+  "revealing",
+  "resolvable",
+  "arbitration",
+  "expired",
+  "resolved",
+] as const;
+/** On-chain `Outcome` names, by enum value. */
+export const DISPUTE_OUTCOMES = ["none", "node-wrong", "node-right", "expired"] as const;
+const VERDICTS = ["node-right", "node-wrong"] as const;
+
+/** `verity dispute list|show`. */
+export function addDisputeCommands(program: Command): void {
+  const dispute = program.command("dispute").description("inspect disputes in the DisputeManager");
+
+  addExamples(
+    addChainOptions(
+      dispute
+        .command("list")
+        .description("list disputes (from DisputeOpened events) with their current state")
+        .addOption(new Option("--state <state>", "only disputes in this state").choices(DISPUTE_STATES.slice(1))),
+    ),
+    ["verity dispute list", "verity dispute list --state committing --json"],
+  ).action(async (options: ChainOptions & { state?: string }) => {
+    const context = await connect(options, false);
+    const read = context.clients.publicClient;
+    const manager = { address: context.address("disputeManager"), abi: disputeManagerAbi } as const;
+    const [events, { decimals }] = await Promise.all([
+      read.getContractEvents({
+        ...manager,
+        eventName: "DisputeOpened",
+        fromBlock: BigInt(context.deployment.startBlock),
+      }),
+      getTokenInfo(context),
+    ]);
+    const rows = [];
+    for (const event of events) {
+      const id = event.args.id!;
+      const [state, info] = await Promise.all([
+        read.readContract({ ...manager, functionName: "state", args: [id] }),
+        read.readContract({ ...manager, functionName: "getDispute", args: [id] }),
+      ]);
+      if (options.state && DISPUTE_STATES[state] !== options.state) continue;
+      rows.push({
+        id,
+        state: DISPUTE_STATES[state],
+        outcome: DISPUTE_OUTCOMES[info.outcome],
+        node: info.node,
+        receiptHash: info.receiptHash,
+        challenger: info.challenger,
+        bond: formatUnits(info.bond, decimals),
+        challengedAt: formatTime(info.challengedAt),
+      });
+    }
+    context.output.table(rows, ["id", "state", "outcome", "node", "receiptHash", "challenger", "bond", "challengedAt"]);
+  });
+
+  addExamples(
+    addChainOptions(
+      dispute.command("show").description("one dispute: parties, periods, committee and votes").argument("<id>"),
+    ),
+    ["verity dispute show 1", "verity dispute show 1 --json"],
+  ).action(async (idText: string, options: ChainOptions) => {
+    const id = BigInt(parseInteger(idText, "<id>", 1, Number.MAX_SAFE_INTEGER));
+    const context = await connect(options, false);
+    const read = context.clients.publicClient;
+    const manager = { address: context.address("disputeManager"), abi: disputeManagerAbi } as const;
+    const info = await read.readContract({ ...manager, functionName: "getDispute", args: [id] });
+    if (info.challengedAt === 0) throw new BaseError(`no dispute ${id}`);
+    const [state, committee, { decimals }] = await Promise.all([
+      read.readContract({ ...manager, functionName: "state", args: [id] }),
+      read.readContract({ ...manager, functionName: "committeeOf", args: [id] }),
+      getTokenInfo(context),
+    ]);
+    const tokens = (value: bigint) => formatUnits(value, decimals);
+    const votes = await Promise.all(
+      committee.map(async (member) => {
+        const vote = await read.readContract({ ...manager, functionName: "getVote", args: [id, member] });
+        return {
+          member,
+          weight: tokens(vote.weight),
+          committed: vote.commitment !== zeroHash,
+          revealed: vote.revealed,
+          verdict: vote.revealed ? VERDICTS[vote.verdict] : "",
+        };
+      }),
+    );
+    const summary = {
+      id,
+      state: DISPUTE_STATES[state],
+      outcome: DISPUTE_OUTCOMES[info.outcome],
+      node: info.node,
+      receiptHash: info.receiptHash,
+      challenger: info.challenger,
+      beneficiary: info.beneficiary,
+      bond: tokens(info.bond),
+      lockedStake: tokens(info.lockedStake),
+      challengedAt: formatTime(info.challengedAt),
+      drawBlock: info.drawBlock,
+      commitEnd: formatTime(info.commitEnd),
+      revealEnd: formatTime(info.revealEnd),
+      revealed: info.revealedCount,
+      wrongWeight: tokens(info.wrongWeight),
+      rightWeight: tokens(info.rightWeight),
+    };
+    if (context.output.json) return context.output.record({ ...summary, committee: votes });
+    context.output.record(summary);
+    context.output.table(votes, ["member", "weight", "committed", "revealed", "verdict"]);
+  });
+}

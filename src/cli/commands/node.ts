@@ -1,0 +1,221 @@
+import { Command, Option } from "commander";
+import { formatUnits, parseEventLogs, type Address } from "viem";
+import { nodeRegistryAbi, stakingAbi } from "../../chain/abis.generated";
+import { sendTransaction } from "../../chain/sendTransaction";
+import { ConfigError } from "../../config/ConfigError";
+import {
+  KEY_HELP,
+  addChainOptions,
+  addExamples,
+  connect,
+  ensureAllowance,
+  formatTime,
+  getTokenInfo,
+  parseAddress,
+  parseAmount,
+  parseBytes32,
+  parseUrl,
+  type ChainContext,
+  type ChainOptions,
+} from "../options";
+
+/** On-chain `NodeRole` names, by enum value. */
+export const NODE_ROLES = ["inference", "verifier"] as const;
+
+/**
+ * The `verity node` group: `register`, `stake`, `unstake`, `withdraw`, `status`. The node service attaches
+ * `serve` to the returned command.
+ */
+export function createNodeCommand(): Command {
+  const node = new Command("node").description("register an operator, manage its stake, inspect it");
+
+  addExamples(
+    addChainOptions(
+      node
+        .command("register")
+        .description("register the key's address as a node operator")
+        .requiredOption("--signer <address>", "the key that signs receipts and batches (may be the operator itself)")
+        .requiredOption("--endpoint <url>", "where the node serves (http(s) URL)")
+        .option("--models <ids>", "comma-separated model ids it serves (inference nodes)", "")
+        .addOption(new Option("--role <role>", "what the node does").choices(NODE_ROLES).default("inference")),
+    ),
+    [
+      "verity node register --signer 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --endpoint https://node.example \\\n" +
+        "      --models 0x874fc54a5fd79d742fcaea9492a8971bd6b4bfbc0bb54ec647fa30052be31baa",
+      "verity node register --signer 0x7099...79C8 --endpoint https://verifier.example --role verifier",
+    ],
+    KEY_HELP,
+  ).action(async (options: ChainOptions & { signer: string; endpoint: string; models: string; role: string }) => {
+    const signer = parseAddress(options.signer, "--signer");
+    const endpoint = parseUrl(options.endpoint, "--endpoint");
+    const models = options.models
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== "")
+      .map((id) => parseBytes32(id, "--models"));
+    if (options.role === "inference" && models.length === 0) {
+      throw new ConfigError("--models: an inference node serves at least one model");
+    }
+    const context = await connect(options, true);
+    context.output.progress(`registering ${context.account!.address} as ${options.role} node`);
+    const hash = await sendTransaction(context.clients, {
+      address: context.address("nodeRegistry"),
+      abi: nodeRegistryAbi,
+      functionName: "registerNode",
+      args: [signer, endpoint, NODE_ROLES.indexOf(options.role as "inference"), models],
+    });
+    context.output.record({
+      operator: context.account!.address,
+      signer,
+      role: options.role,
+      endpoint,
+      models,
+      transaction: hash,
+    });
+  });
+
+  addExamples(
+    addChainOptions(
+      node
+        .command("stake")
+        .description("approve the stake token and stake an amount for the key's address")
+        .argument("<amount>", "whole tokens, decimals allowed (e.g. 1000 or 12.5)"),
+    ),
+    ["verity node stake 1000", "verity node stake 12.5 --json"],
+    KEY_HELP,
+  ).action(async (amount: string, options: ChainOptions) => {
+    const context = await connect(options, true);
+    const { decimals, symbol } = await getTokenInfo(context);
+    const value = parseAmount(amount, decimals, "<amount>");
+    const staking = context.address("staking");
+    await ensureAllowance(context, staking, value);
+    context.output.progress(`staking ${amount} ${symbol}`);
+    const hash = await sendTransaction(context.clients, {
+      address: staking,
+      abi: stakingAbi,
+      functionName: "stake",
+      args: [value],
+    });
+    await printStake(context, context.account!.address, hash);
+  });
+
+  addExamples(
+    addChainOptions(
+      node
+        .command("unstake")
+        .description("start unbonding an amount of active stake (withdraw it after the unbonding period)")
+        .argument("<amount>", "whole tokens, decimals allowed"),
+    ),
+    ["verity node unstake 250"],
+    KEY_HELP,
+  ).action(async (amount: string, options: ChainOptions) => {
+    const context = await connect(options, true);
+    const value = parseAmount(amount, (await getTokenInfo(context)).decimals, "<amount>");
+    context.output.progress(`requesting to unstake ${amount}`);
+    const hash = await sendTransaction(context.clients, {
+      address: context.address("staking"),
+      abi: stakingAbi,
+      functionName: "requestUnstake",
+      args: [value],
+    });
+    await printStake(context, context.account!.address, hash);
+  });
+
+  addExamples(
+    addChainOptions(node.command("withdraw").description("withdraw every unbonding request whose period is over")),
+    ["verity node withdraw"],
+    KEY_HELP,
+  ).action(async (options: ChainOptions) => {
+    const context = await connect(options, true);
+    const hash = await sendTransaction(context.clients, {
+      address: context.address("staking"),
+      abi: stakingAbi,
+      functionName: "withdraw",
+      args: [],
+    });
+    const receipt = await context.clients.publicClient.getTransactionReceipt({ hash });
+    const [event] = parseEventLogs({ abi: stakingAbi, eventName: "Withdrawn", logs: receipt.logs });
+    const { decimals } = await getTokenInfo(context);
+    context.output.record({
+      operator: context.account!.address,
+      withdrawn: formatUnits(event?.args.amount ?? 0n, decimals),
+      transaction: hash,
+    });
+  });
+
+  addExamples(
+    addChainOptions(
+      node
+        .command("status")
+        .description("registration, signer, endpoint, models, stake, unbonding queue, locked, jailed, active")
+        .argument("[operator]", "the operator address (default: the key's address)"),
+    ),
+    ["verity node status 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "VERITY_KEY=0x… verity node status --json"],
+  ).action(async (operator: string | undefined, options: ChainOptions) => {
+    const address = operator ? parseAddress(operator, "[operator]") : undefined;
+    const hasKey = Boolean(process.env.VERITY_KEY || process.env.VERITY_KEYSTORE);
+    if (!address && !hasKey) throw new ConfigError("[operator]: give an operator address or set VERITY_KEY");
+    const context = await connect(options, !address);
+    await printStatus(context, address ?? context.account!.address);
+  });
+
+  return node;
+}
+
+async function printStake(context: ChainContext, operator: Address, transaction: string): Promise<void> {
+  const status = await readStatus(context, operator);
+  context.output.record({
+    operator,
+    active: status.activeStake,
+    unbonding: status.unbondingStake,
+    locked: status.lockedStake,
+    transaction,
+  });
+}
+
+async function printStatus(context: ChainContext, operator: Address): Promise<void> {
+  const status = await readStatus(context, operator);
+  if (context.output.json) return context.output.record(status);
+  const { unbondingQueue, ...rest } = status;
+  context.output.record({ ...rest, models: status.models.join("\n") });
+  if (unbondingQueue.length > 0) context.output.table(unbondingQueue, ["amount", "releaseAt"]);
+}
+
+/** Everything known about one operator, amounts in whole tokens. */
+async function readStatus(context: ChainContext, operator: Address) {
+  const read = context.clients.publicClient;
+  const registry = context.address("nodeRegistry");
+  const staking = context.address("staking");
+  const onRegistry = { address: registry, abi: nodeRegistryAbi, args: [operator] } as const;
+  const onStaking = { address: staking, abi: stakingAbi, args: [operator] } as const;
+  const [info, active, weight, activeStake, unbondingStake, slashableStake, lockedStake, queue, token] =
+    await Promise.all([
+      read.readContract({ ...onRegistry, functionName: "getNode" }),
+      read.readContract({ ...onRegistry, functionName: "isActive" }),
+      read.readContract({ ...onRegistry, functionName: "sortitionWeightOf" }),
+      read.readContract({ ...onStaking, functionName: "activeStakeOf" }),
+      read.readContract({ ...onStaking, functionName: "unbondingStakeOf" }),
+      read.readContract({ ...onStaking, functionName: "slashableStakeOf" }),
+      read.readContract({ ...onStaking, functionName: "lockedStakeOf" }),
+      read.readContract({ ...onStaking, functionName: "unbondingRequestsOf" }),
+      getTokenInfo(context),
+    ]);
+  const tokens = (value: bigint) => formatUnits(value, token.decimals);
+  return {
+    operator,
+    registered: info.registered,
+    role: info.registered ? NODE_ROLES[info.role] : "",
+    signer: info.registered ? info.signer : "",
+    endpoint: info.endpoint,
+    models: [...info.models],
+    registeredAt: formatTime(info.registeredAt),
+    activeStake: tokens(activeStake),
+    unbondingStake: tokens(unbondingStake),
+    slashableStake: tokens(slashableStake),
+    lockedStake: tokens(lockedStake),
+    unbondingQueue: queue.map((entry) => ({ amount: tokens(entry.amount), releaseAt: formatTime(entry.releaseAt) })),
+    sortitionWeight: tokens(weight),
+    jailed: info.jailed,
+    active,
+  };
+}

@@ -1,0 +1,229 @@
+import fs from "node:fs";
+import type { Command } from "commander";
+import { formatUnits, parseEventLogs, zeroHash } from "viem";
+import { inferenceRouterAbi } from "../../chain/abis.generated";
+import { sendTransaction } from "../../chain/sendTransaction";
+import { ConfigError } from "../../config/ConfigError";
+import {
+  BaseError,
+  createTensor,
+  decodeTensor,
+  encodeTensor,
+  getTensorHash,
+  tensorDtypes,
+  type Tensor,
+  type TensorDtype,
+} from "../../protocol";
+import {
+  KEY_HELP,
+  addChainOptions,
+  addExamples,
+  connect,
+  ensureAllowance,
+  formatTime,
+  getTokenInfo,
+  parseAmount,
+  parseBytes32,
+  parseInteger,
+  type ChainOptions,
+} from "../options";
+
+/** On-chain `RequestState` names, by enum value. */
+export const REQUEST_STATES = [
+  "none",
+  "pending",
+  "expired",
+  "unservable",
+  "verifying",
+  "settleable",
+  "settled",
+  "refunded",
+] as const;
+
+/** The media type of a `data:` URI holding a tensor's canonical encoding. */
+export const TENSOR_MEDIA_TYPE = "application/vnd.verity.tensor";
+
+interface SubmitOptions extends ChainOptions {
+  model: string;
+  input: string;
+  redundancy: string;
+  deadline: string;
+  fee: string;
+  callbackGas: string;
+}
+
+/** `verity request submit|show`. */
+export function addRequestCommands(program: Command): void {
+  const request = program.command("request").description("ask the InferenceRouter for an inference, follow it");
+
+  addExamples(
+    addChainOptions(
+      request
+        .command("submit")
+        .description("escrow a fee and have staked nodes run a model on an input")
+        .requiredOption("--model <id>", "the model id (bytes32)")
+        .requiredOption(
+          "--input <file|uri>",
+          `a JSON tensor file {dtype, shape, data} (sent as a data: URI of its canonical bytes) or a data:${TENSOR_MEDIA_TYPE};base64,… URI`,
+        )
+        .option("--redundancy <n>", "how many distinct nodes serve it", "1")
+        .option("--deadline <seconds>", "seconds from now the nodes have to answer", "600")
+        .requiredOption("--fee <amount>", "fee in whole tokens, decimals allowed (at least the minimum per node × n)")
+        .option("--callback-gas <gas>", "gas for the consumer callback (0: none)", "0"),
+    ),
+    [
+      "verity request submit --model 0x874f…1baa --input sample.json --redundancy 2 --deadline 600 --fee 0.1",
+      `verity request submit --model 0x874f…1baa --input 'data:${TENSOR_MEDIA_TYPE};base64,…' --fee 0.05 --json`,
+    ],
+    `${KEY_HELP}\nsample.json: {"dtype":"int8","shape":[1,4],"data":[12,-3,40,7]}`,
+  ).action(async (options: SubmitOptions) => {
+    const modelId = parseBytes32(options.model, "--model");
+    const { tensor, uri } = readInput(options.input);
+    const redundancy = parseInteger(options.redundancy, "--redundancy", 1, 255);
+    const deadlineSeconds = parseInteger(options.deadline, "--deadline", 1, 2 ** 32);
+    const callbackGasLimit = parseInteger(options.callbackGas, "--callback-gas", 0, 2 ** 32 - 1);
+    const context = await connect(options, true);
+    const { decimals, symbol } = await getTokenInfo(context);
+    const fee = parseAmount(options.fee, decimals, "--fee");
+    const router = context.address("inferenceRouter");
+    const inputHash = getTensorHash(tensor);
+    const block = await context.clients.publicClient.getBlock({ blockTag: "latest" });
+    const deadline = Number(block.timestamp) + deadlineSeconds;
+    await ensureAllowance(context, router, fee);
+    context.output.progress(`requesting ${redundancy} node(s) for model ${modelId}, fee ${options.fee} ${symbol}`);
+    const hash = await sendTransaction(context.clients, {
+      address: router,
+      abi: inferenceRouterAbi,
+      functionName: "request",
+      args: [{ modelId, inputHash, inputURI: uri, redundancy, deadline, callbackGasLimit, fee }],
+    });
+    const receipt = await context.clients.publicClient.getTransactionReceipt({ hash });
+    const logs = parseEventLogs({ abi: inferenceRouterAbi, logs: receipt.logs });
+    const created = logs.find((log) => log.eventName === "RequestCreated");
+    const assigned = logs.flatMap((log) => (log.eventName === "NodeAssigned" ? [log.args.node] : []));
+    context.output.record({
+      requestId: created?.eventName === "RequestCreated" ? created.args.id : "",
+      modelId,
+      inputHash,
+      inputURI: context.output.json || uri.length <= 80 ? uri : `${uri.slice(0, 77)}...`,
+      fee: formatUnits(fee, decimals),
+      deadline: formatTime(deadline),
+      assignedNodes: context.output.json ? assigned : assigned.join("\n"),
+      transaction: hash,
+    });
+  });
+
+  addExamples(
+    addChainOptions(
+      request
+        .command("show")
+        .description("state, assignments, fulfilments and settlement of a request")
+        .argument("<id>", "the request id (bytes32)"),
+    ),
+    ["verity request show 0x5f3c…", "verity request show 0x5f3c… --json"],
+  ).action(async (id: string, options: ChainOptions) => {
+    const requestId = parseBytes32(id, "<id>");
+    const context = await connect(options, false);
+    const read = context.clients.publicClient;
+    const router = { address: context.address("inferenceRouter"), abi: inferenceRouterAbi } as const;
+    const request = await read.readContract({ ...router, functionName: "getRequest", args: [requestId] });
+    if (request.createdAt === 0) throw new BaseError(`no request ${requestId}`);
+    const [state, assignments, { decimals }] = await Promise.all([
+      read.readContract({ ...router, functionName: "state", args: [requestId] }),
+      read.readContract({ ...router, functionName: "getAssignments", args: [requestId] }),
+      getTokenInfo(context),
+    ]);
+    const range = { ...router, args: { id: requestId }, fromBlock: BigInt(context.deployment.startBlock) } as const;
+    const [fulfilled, settled, refunded] = await Promise.all([
+      read.getContractEvents({ ...range, eventName: "RequestFulfilled" }),
+      read.getContractEvents({ ...range, eventName: "RequestSettled" }),
+      read.getContractEvents({ ...range, eventName: "RequestRefunded" }),
+    ]);
+    const batchOf = new Map(fulfilled.map((log) => [log.args.receiptHash, log.args.batchId]));
+    const rows = assignments.map((assignment) => ({
+      node: assignment.node,
+      rank: assignment.rank,
+      receiptHash: assignment.receiptHash === zeroHash ? "" : assignment.receiptHash,
+      outputHash: assignment.outputHash === zeroHash ? "" : assignment.outputHash,
+      batchId: batchOf.get(assignment.receiptHash) ?? "",
+      windowEnd: formatTime(assignment.windowEnd),
+    }));
+    const tokens = (value: bigint) => formatUnits(value, decimals);
+    const settlement = settled[0]
+      ? {
+          outputHash: settled[0].args.outputHash,
+          paidToNodes: tokens(settled[0].args.paidToNodes!),
+          toTreasury: tokens(settled[0].args.toTreasury!),
+          refunded: tokens(settled[0].args.refunded!),
+        }
+      : refunded[0]
+        ? { refunded: tokens(refunded[0].args.amount!) }
+        : undefined;
+    const summary = {
+      requestId,
+      state: REQUEST_STATES[state],
+      consumer: request.consumer,
+      modelId: request.modelId,
+      inputHash: request.inputHash,
+      fee: tokens(request.fee),
+      redundancy: request.redundancy,
+      fulfilled: request.fulfilled,
+      reassignments: request.reassignments,
+      createdAt: formatTime(request.createdAt),
+      deadline: formatTime(request.deadline),
+    };
+    if (context.output.json) {
+      return context.output.record({ ...summary, assignments: rows, settlement: settlement ?? null });
+    }
+    context.output.record({
+      ...summary,
+      settlement: settlement
+        ? Object.entries(settlement)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join("\n")
+        : "",
+    });
+    context.output.table(rows, ["node", "rank", "receiptHash", "outputHash", "batchId", "windowEnd"]);
+  });
+}
+
+/** Reads `--input`: a JSON tensor file, made into a `data:` URI of its canonical bytes, or such a URI itself. */
+export function readInput(input: string): { tensor: Tensor; uri: string } {
+  if (input.startsWith("data:")) {
+    const match = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(input);
+    if (!match) throw new ConfigError("--input: malformed data: URI");
+    const body = match[2] ? Buffer.from(match[3]!, "base64") : Buffer.from(decodeURIComponent(match[3]!), "latin1");
+    try {
+      return { tensor: decodeTensor(new Uint8Array(body)), uri: input };
+    } catch (error) {
+      throw new ConfigError(`--input: the data: URI is not a canonical tensor: ${(error as Error).message}`);
+    }
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(input, "utf8"));
+  } catch (cause) {
+    throw new ConfigError(`--input: cannot read JSON tensor file ${input}: ${(cause as Error).message}`);
+  }
+  const value = raw as { dtype?: unknown; shape?: unknown; data?: unknown };
+  if (
+    typeof value.dtype !== "string" ||
+    !Object.hasOwn(tensorDtypes, value.dtype) ||
+    !Array.isArray(value.shape) ||
+    !Array.isArray(value.data)
+  ) {
+    throw new ConfigError(
+      `--input: ${input} must hold {dtype, shape, data} with dtype one of ${Object.keys(tensorDtypes).join(", ")}`,
+    );
+  }
+  let tensor: Tensor;
+  let bytes: Uint8Array;
+  try {
+    const data = value.data.map((item) => (typeof item === "string" ? BigInt(item) : item)) as number[];
+    tensor = createTensor(value.dtype as TensorDtype, value.shape as number[], data);
+    bytes = encodeTensor(tensor);
+  } catch (error) {
+    throw new ConfigError(`--input: ${input} is not a valid tensor: ${(error as Error).message}`);
+  }
+  return { tensor, uri: `data:${TENSOR_MEDIA_TYPE};base64,${Buffer.from(bytes).toString("base64")}` };
+}

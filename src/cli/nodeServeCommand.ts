@@ -1,0 +1,113 @@
+import type { Command } from "commander";
+import pino from "pino";
+import type { Address } from "viem";
+import { readDeploymentFile } from "../chain/deployment";
+import { loadSignerAccount } from "../config/loadSignerAccount";
+import { parseNodeConfig } from "../config/nodeConfig";
+import { startNodeService } from "../node/startNodeService";
+
+/** `verity node serve`: the inference node service (docs/services.md § Node service). */
+export function addNodeServeCommand(nodeCommand: Command): void {
+  const env = process.env;
+  nodeCommand
+    .command("serve")
+    .description("serve inferences with signed receipts, sign batches for the keeper, answer router assignments")
+    .option("--rpc-url <url>", "JSON-RPC node (env VERITY_RPC_URL)", env.VERITY_RPC_URL ?? "http://127.0.0.1:8545")
+    .option(
+      "--deployment <file>",
+      "deployment address file (env VERITY_DEPLOYMENT)",
+      env.VERITY_DEPLOYMENT ?? "deployments/localhost.json",
+    )
+    .option(
+      "--operator <address>",
+      "the registered operator address (env VERITY_NODE_OPERATOR)",
+      env.VERITY_NODE_OPERATOR,
+    )
+    .option("--db <file>", "SQLite state (env VERITY_NODE_DB)", env.VERITY_NODE_DB ?? "node.sqlite")
+    .option(
+      "--models <dir>",
+      "model artifacts with manifest.json (env VERITY_MODELS_DIR)",
+      env.VERITY_MODELS_DIR ?? "models",
+    )
+    .option("--host <host>", "interface to listen on (env VERITY_NODE_HOST)", env.VERITY_NODE_HOST ?? "127.0.0.1")
+    .option(
+      "--port <port>",
+      "port to listen on, 0 for a free one (env VERITY_NODE_PORT)",
+      env.VERITY_NODE_PORT ?? "8080",
+    )
+    .option("--keeper-url <url>", "where the outbox pushes receipts (env VERITY_KEEPER_URL)", env.VERITY_KEEPER_URL)
+    .option(
+      "--dishonest <share>",
+      "TEST MODE: corrupt this share of outputs, 0..1 (env VERITY_NODE_DISHONEST)",
+      env.VERITY_NODE_DISHONEST ?? "0",
+    )
+    .option(
+      "--interval <ms>",
+      "router and outbox polling interval (env VERITY_INTERVAL_MS)",
+      env.VERITY_INTERVAL_MS ?? "1000",
+    )
+    .option("--no-watch-router", "do not answer on-chain router assignments")
+    .option("--log-level <level>", "pino level (env VERITY_LOG_LEVEL)", env.VERITY_LOG_LEVEL ?? "info")
+    .addHelpText(
+      "after",
+      "\nThe signing key never comes from a flag: set VERITY_NODE_KEY, or VERITY_NODE_KEYSTORE and\n" +
+        "VERITY_NODE_KEYSTORE_PASSWORD (environment or .env). POST /v1/batches requires the bearer token\n" +
+        "VERITY_BATCH_TOKEN when it is set. Stops cleanly on SIGINT or SIGTERM.",
+    )
+    .action(async (options) => {
+      const config = parseNodeConfig({
+        rpcUrl: options.rpcUrl,
+        deployment: options.deployment,
+        operator: options.operator,
+        db: options.db,
+        modelsDir: options.models,
+        host: options.host,
+        port: options.port,
+        keeperUrl: options.keeperUrl || undefined,
+        dishonestShare: options.dishonest,
+        pollingIntervalMs: options.interval,
+        watchRouter: options.watchRouter,
+        logLevel: options.logLevel,
+      });
+      const signer = await loadSignerAccount(
+        {
+          privateKey: env.VERITY_NODE_KEY,
+          keystoreFile: env.VERITY_NODE_KEYSTORE,
+          keystorePassword: env.VERITY_NODE_KEYSTORE_PASSWORD,
+        },
+        "node signer",
+      );
+      const deployment = readDeploymentFile(config.deployment);
+      const logger = pino({ level: config.logLevel });
+      if (config.dishonestShare > 0) {
+        logger.warn({ share: config.dishonestShare }, "DISHONEST TEST MODE: this share of outputs will be wrong");
+      }
+      let onSignal: (signal: NodeJS.Signals) => void = () => {};
+      const stopped = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
+      const signals = ["SIGINT", "SIGTERM"] as const;
+      for (const signal of signals) process.once(signal, onSignal);
+      try {
+        const service = await startNodeService({
+          rpcUrl: config.rpcUrl,
+          deployment,
+          operator: config.operator as Address,
+          signer,
+          db: config.db,
+          modelsDir: config.modelsDir,
+          host: config.host,
+          port: config.port,
+          keeperUrl: config.keeperUrl,
+          batchToken: env.VERITY_BATCH_TOKEN || undefined,
+          dishonestShare: config.dishonestShare,
+          watchRouter: config.watchRouter,
+          pollingIntervalMs: config.pollingIntervalMs,
+          logger,
+        });
+        const signal = await stopped;
+        logger.info({ signal }, "stopping");
+        await service.close();
+      } finally {
+        for (const signal of signals) process.removeListener(signal, onSignal);
+      }
+    });
+}

@@ -1,0 +1,30 @@
+import { z } from "zod";
+import { ConfigError } from "./ConfigError";
+
+/** Settings of `verity node serve`, from flags, then the environment (and `.env`), then defaults. */
+export const nodeConfigSchema = z.object({
+  rpcUrl: z.string().url("must be an http(s) URL of a JSON-RPC node"),
+  deployment: z.string().min(1, "must name a deployment file"),
+  operator: z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be the operator's 0x-prefixed 20-byte address"),
+  db: z.string().min(1),
+  modelsDir: z.string().min(1),
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0, "must be a TCP port (0 picks a free one)").max(65_535, "must be a TCP port"),
+  keeperUrl: z.string().url("must be the keeper's http(s) URL").optional(),
+  dishonestShare: z.coerce.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]"),
+  pollingIntervalMs: z.coerce.number().int().min(50, "must be at least 50 ms"),
+  watchRouter: z.boolean(),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+});
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+
+/** Validates the merged settings once, at the edge; the error names every bad setting. */
+export function parseNodeConfig(raw: Record<string, unknown>): NodeConfig {
+  const parsed = nodeConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new ConfigError(`invalid node configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,505 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { bytesToHex, erc20Abi, keccak256, maxUint256, parseEther, toHex, type Address, type Hex } from "viem";
+import { attestationRegistryAbi, disputeManagerAbi } from "../../src/chain/abis.generated";
+import { sendTransaction } from "../../src/chain/sendTransaction";
+import { startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
+import { readModelManifest } from "../../src/models";
+import {
+  buildReceiptBatch,
+  createTensor,
+  getTensorHash,
+  signBatch,
+  signReceipt,
+  type Receipt,
+} from "../../src/protocol";
+import { DEAD_RPC_URL, parseJsonRun, runVerity } from "./runVerity";
+
+const MODELS_DIR = path.resolve(__dirname, "..", "..", "models");
+const manifest = readModelManifest(MODELS_DIR);
+const INT8_MODEL = manifest.models.find((model) => model.name === "iris-int8")!.modelId;
+const F32_MODEL = manifest.models.find((model) => model.name === "iris-f32")!.modelId;
+
+/** Development account roles. */
+const OWNER = 0;
+const OPERATOR = 1;
+const SIGNER = 2;
+const CHALLENGER = 3;
+const CONSUMER = 5;
+const STRANGER = 7;
+
+describe("verity commands on a real JSON-RPC chain", function () {
+  this.timeout(120_000);
+  let system: LocalSystem;
+  let chain: string[];
+  let dir: string;
+  const keyOf = (index: number): string => bytesToHex(system.account(index).getHdKey().privateKey!);
+  const as = (index: number) => ({ VERITY_KEY: keyOf(index), VERITY_KEYSTORE: undefined });
+  const noKey = { VERITY_KEY: undefined, VERITY_KEYSTORE: undefined };
+
+  before(async function () {
+    system = await startLocalSystem({ VERITY_MINIMUM_STAKE: parseEther("100").toString() });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-cli-"));
+    const deployment = path.join(dir, "localhost.json");
+    fs.writeFileSync(deployment, JSON.stringify(system.deployment));
+    chain = ["--rpc-url", system.chain.rpcUrl, "--deployment", deployment];
+  });
+
+  after(async function () {
+    await system?.stop();
+  });
+
+  describe("model", function () {
+    it("registers the bundled integer model with the manifest's defaults and prints a table", async function () {
+      const run = await runVerity(
+        ["model", "register", path.join(MODELS_DIR, "iris-int8.vmodel"), ...chain],
+        as(OWNER),
+      );
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain(INT8_MODEL).and.contain("verity-int8-v1").and.contain("exact");
+      expect(run.stderr).to.contain("registering model");
+    });
+
+    it("registers a float model from flags and shows it as JSON", async function () {
+      const args = ["--runtime", "onnxruntime-cpu-f32-v1", "--mode", "tolerance", "--tolerance", "0.0001"];
+      const run = await runVerity(
+        [
+          "model",
+          "register",
+          path.join(MODELS_DIR, "iris.onnx"),
+          ...args,
+          "--metadata-uri",
+          "ipfs://iris",
+          "--json",
+        ].concat(chain),
+        as(OWNER),
+      );
+      expect(parseJsonRun(run)).to.include({ modelId: F32_MODEL, mode: "tolerance", tolerance: "0.0001" });
+      const shown = parseJsonRun(await runVerity(["model", "show", F32_MODEL, "--json", ...chain]));
+      expect(shown).to.include({
+        status: "active",
+        runtime: "onnxruntime-cpu-f32-v1",
+        mode: "tolerance",
+        tolerance: "0.0001",
+        owner: system.account(OWNER).address,
+        metadataURI: "ipfs://iris",
+      });
+    });
+
+    it("lists both models from their events, as a table and as JSON", async function () {
+      const table = await runVerity(["model", "list", ...chain]);
+      expect(table.code).to.equal(0);
+      expect(table.stdout).to.contain(INT8_MODEL).and.contain(F32_MODEL).and.contain("metadataURI");
+      const rows = parseJsonRun<{ modelId: string; status: string }[]>(
+        await runVerity(["model", "list", "--json", ...chain]),
+      );
+      expect(rows.map((row) => row.modelId)).to.deep.equal([INT8_MODEL, F32_MODEL]);
+    });
+
+    it("exits 4 naming ModelRegistryAlreadyRegistered when registering a model twice", async function () {
+      const run = await runVerity(
+        ["model", "register", path.join(MODELS_DIR, "iris-int8.vmodel"), ...chain],
+        as(OWNER),
+      );
+      expect(run.code).to.equal(4);
+      expect(run.stderr).to.contain("ModelRegistryAlreadyRegistered");
+    });
+
+    it("exits 2 on a bad --mode and on tolerance mode without a tolerance", async function () {
+      const bad = await runVerity(["model", "register", "x.onnx", "--mode", "fuzzy", ...chain], as(OWNER));
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain("Allowed choices are exact, tolerance");
+      const file = path.join(dir, "new.onnx");
+      fs.writeFileSync(file, "new model bytes");
+      const missing = await runVerity(["model", "register", file, "--runtime", "r", "--mode", "tolerance", ...chain]);
+      expect(missing.code).to.equal(2);
+      expect(missing.stderr).to.contain("--tolerance: tolerance mode needs a tolerance");
+    });
+
+    it("exits 1 for a model never registered", async function () {
+      const run = await runVerity(["model", "show", `0x${"ab".repeat(32)}`, ...chain]);
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.contain("is registered");
+    });
+
+    it("exits 3 when the chain is down", async function () {
+      const run = await runVerity(["model", "list", ...chain, "--rpc-url", DEAD_RPC_URL]);
+      expect(run.code).to.equal(3);
+      expect(run.stderr).to.contain(`chain unreachable at ${DEAD_RPC_URL}`);
+    });
+  });
+
+  describe("node", function () {
+    it("registers an operator with a separate signer", async function () {
+      const signer = system.account(SIGNER).address;
+      const run = await runVerity(
+        [
+          "node",
+          "register",
+          "--signer",
+          signer,
+          "--endpoint",
+          "http://127.0.0.1:9/node",
+          "--models",
+          INT8_MODEL,
+          "--json",
+        ].concat(chain),
+        as(OPERATOR),
+      );
+      expect(parseJsonRun(run)).to.deep.include({
+        operator: system.account(OPERATOR).address,
+        signer,
+        role: "inference",
+        models: [INT8_MODEL],
+      });
+    });
+
+    it("stakes whole and fractional token amounts, approving first", async function () {
+      const table = await runVerity(["node", "stake", "1000", ...chain], as(OPERATOR));
+      expect(table.code, table.stderr).to.equal(0);
+      expect(table.stderr).to.contain("approving").and.contain("staking 1000");
+      expect(table.stdout).to.match(/active\s*│\s*1000\s/);
+      const json = parseJsonRun(await runVerity(["node", "stake", "12.5", "--json", ...chain], as(OPERATOR)));
+      expect(json).to.include({ active: "1012.5", unbonding: "0" });
+    });
+
+    it("unstakes into the unbonding queue and shows the whole status", async function () {
+      const unstaked = parseJsonRun(await runVerity(["node", "unstake", "12.5", "--json", ...chain], as(OPERATOR)));
+      expect(unstaked).to.include({ active: "1000", unbonding: "12.5" });
+      const status = parseJsonRun(
+        await runVerity(["node", "status", system.account(OPERATOR).address, "--json", ...chain], noKey),
+      );
+      expect(status).to.deep.include({
+        registered: true,
+        role: "inference",
+        signer: system.account(SIGNER).address,
+        endpoint: "http://127.0.0.1:9/node",
+        models: [INT8_MODEL],
+        activeStake: "1000",
+        unbondingStake: "12.5",
+        lockedStake: "0",
+        jailed: false,
+        active: true,
+      });
+      expect(status.unbondingQueue).to.have.length(1);
+      const table = await runVerity(["node", "status", ...chain], as(OPERATOR));
+      expect(table.stdout).to.contain("unbondingStake").and.contain("releaseAt").and.contain("12.5");
+    });
+
+    it("exits 4 naming StakingNothingToWithdraw before the unbonding period ends, then withdraws", async function () {
+      const early = await runVerity(["node", "withdraw", ...chain], as(OPERATOR));
+      expect(early.code).to.equal(4);
+      expect(early.stderr).to.contain("StakingNothingToWithdraw");
+      await system.advanceTime(7 * 24 * 3600 + 1);
+      const run = parseJsonRun(await runVerity(["node", "withdraw", "--json", ...chain], as(OPERATOR)));
+      expect(run).to.include({ withdrawn: "12.5" });
+    });
+
+    it("exits 4 naming NodeRegistryAlreadyRegistered when registering twice", async function () {
+      const run = await runVerity(
+        [
+          "node",
+          "register",
+          "--signer",
+          system.account(SIGNER).address,
+          "--endpoint",
+          "http://a.b",
+          "--models",
+          INT8_MODEL,
+        ].concat(chain),
+        as(OPERATOR),
+      );
+      expect(run.code).to.equal(4);
+      expect(run.stderr).to.contain("NodeRegistryAlreadyRegistered");
+    });
+
+    it("exits 2 on malformed amounts, a bad signer, a missing key", async function () {
+      for (const amount of ["1.2.3", "0", "-5", "1.0000000000000000001"]) {
+        const run = await runVerity(["node", "stake", amount, ...chain], as(OPERATOR));
+        expect(run.code, amount).to.equal(2);
+        expect(run.stderr).to.contain("<amount>");
+      }
+      const signer = await runVerity([
+        "node",
+        "register",
+        "--signer",
+        "0x12",
+        "--endpoint",
+        "http://a.b",
+        "--role",
+        "verifier",
+      ]);
+      expect(signer.code).to.equal(2);
+      expect(signer.stderr).to.contain("--signer: not a 20-byte hex address");
+      const keyless = await runVerity(["node", "stake", "1", ...chain], noKey);
+      expect(keyless.code).to.equal(2);
+      expect(keyless.stderr).to.contain("no signing key");
+      const anonymous = await runVerity(["node", "status", ...chain], noKey);
+      expect(anonymous.code).to.equal(2);
+    });
+
+    it("exits 3 when the chain is down", async function () {
+      const run = await runVerity(["node", "stake", "1", ...chain, "--rpc-url", DEAD_RPC_URL], as(OPERATOR));
+      expect(run.code).to.equal(3);
+    });
+  });
+
+  describe("request", function () {
+    const input = createTensor("int8", [1, 4], [12, -3, 40, 7]);
+    let inputFile: string;
+    let requestId: Hex;
+    let inputURI: string;
+
+    before(function () {
+      inputFile = path.join(dir, "input.json");
+      fs.writeFileSync(inputFile, JSON.stringify({ dtype: "int8", shape: [1, 4], data: [12, -3, 40, 7] }));
+    });
+
+    it("submits a request from a JSON tensor file and prints its id and assigned node", async function () {
+      const run = await runVerity(
+        ["request", "submit", "--model", INT8_MODEL, "--input", inputFile, "--fee", "0.05", "--json", ...chain],
+        as(CONSUMER),
+      );
+      const result = parseJsonRun<{ requestId: Hex; inputHash: Hex; inputURI: string; assignedNodes: Address[] }>(run);
+      expect(result.requestId).to.match(/^0x[0-9a-f]{64}$/);
+      expect(result.inputHash).to.equal(getTensorHash(input));
+      expect(result.inputURI).to.match(/^data:application\/vnd\.verity\.tensor;base64,/);
+      expect(result.assignedNodes).to.deep.equal([system.account(OPERATOR).address]);
+      requestId = result.requestId;
+      inputURI = result.inputURI;
+    });
+
+    it("shows the request's state and assignments, as JSON and as a table", async function () {
+      const shown = parseJsonRun(await runVerity(["request", "show", requestId, "--json", ...chain]));
+      expect(shown).to.deep.include({
+        state: "pending",
+        consumer: system.account(CONSUMER).address,
+        modelId: INT8_MODEL,
+        fee: "0.05",
+        settlement: null,
+      });
+      expect((shown.assignments as { node: string }[])[0]!.node).to.equal(system.account(OPERATOR).address);
+      const table = await runVerity(["request", "show", requestId, ...chain]);
+      expect(table.stdout).to.contain("pending").and.contain(system.account(OPERATOR).address);
+    });
+
+    it("accepts a data: URI of canonical bytes as input, with the same input hash", async function () {
+      const run = await runVerity(
+        ["request", "submit", "--model", INT8_MODEL, "--input", inputURI, "--fee", "0.05", "--deadline", "300"].concat(
+          chain,
+        ),
+        as(CONSUMER),
+      );
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain(getTensorHash(input));
+    });
+
+    it("exits 4 naming RouterFeeTooLow and RouterNotEnoughNodes", async function () {
+      const cheap = await runVerity(
+        ["request", "submit", "--model", INT8_MODEL, "--input", inputFile, "--fee", "0.001", ...chain],
+        as(CONSUMER),
+      );
+      expect(cheap.code).to.equal(4);
+      expect(cheap.stderr).to.contain("RouterFeeTooLow");
+      const many = await runVerity(
+        ["request", "submit", "--model", INT8_MODEL, "--input", inputFile, "--fee", "1", "--redundancy", "2", ...chain],
+        as(CONSUMER),
+      );
+      expect(many.code).to.equal(4);
+      expect(many.stderr).to.contain("RouterNotEnoughNodes");
+    });
+
+    it("exits 2 on an unreadable input and a bad redundancy", async function () {
+      const missing = await runVerity(
+        ["request", "submit", "--model", INT8_MODEL, "--input", "/nonexistent.json", "--fee", "1", ...chain],
+        as(CONSUMER),
+      );
+      expect(missing.code).to.equal(2);
+      expect(missing.stderr).to.contain("--input: cannot read JSON tensor file");
+      const redundancy = await runVerity(
+        ["request", "submit", "--model", INT8_MODEL, "--input", inputFile, "--fee", "1", "--redundancy", "0", ...chain],
+        as(CONSUMER),
+      );
+      expect(redundancy.code).to.equal(2);
+      expect(redundancy.stderr).to.contain("--redundancy");
+    });
+  });
+
+  describe("receipt verify and dispute", function () {
+    let single: { receipt: Receipt; signature: Hex };
+    let domain: { chainId: number; verifyingContract: Address };
+    let issuedAt: bigint;
+
+    const receiptFor = (requestId: number, output = 1): Receipt => ({
+      requestId: toHex(requestId, { size: 32 }),
+      modelId: INT8_MODEL,
+      inputHash: getTensorHash(createTensor("int8", [1, 4], [1, 2, 3, 4])),
+      outputHash: getTensorHash(createTensor("int32", [1], [output])),
+      traceRoot: keccak256(toHex("trace")),
+      node: system.account(OPERATOR).address,
+      issuedAt,
+    });
+    const writeFile = (name: string, value: object): string => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(
+        file,
+        JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+      );
+      return file;
+    };
+
+    before(async function () {
+      domain = { chainId: system.deployment.chainId, verifyingContract: system.addresses.attestationRegistry! };
+      // Chain time, which runs ahead of the wall clock on a busy dev chain: the node signs after its registration.
+      issuedAt = (await system.clients(0).publicClient.getBlock()).timestamp;
+      const receipt = receiptFor(1);
+      const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
+      await sendTransaction(system.clients(OPERATOR), {
+        address: system.addresses.attestationRegistry!,
+        abi: attestationRegistryAbi,
+        functionName: "submitReceipt",
+        args: [receipt, signature],
+      });
+      single = { receipt, signature };
+    });
+
+    it("finds a singly attested receipt valid (table and JSON)", async function () {
+      const file = writeFile("single.json", single);
+      const table = await runVerity(["receipt", "verify", file, ...chain]);
+      expect(table.code, table.stderr).to.equal(0);
+      expect(table.stdout).to.contain("valid").and.contain("the node's signer when issued").and.contain("singly");
+      const json = parseJsonRun<{ verdict: string; checks: { check: string; ok: boolean }[] }>(
+        await runVerity(["receipt", "verify", file, "--json", ...chain]),
+      );
+      expect(json.verdict).to.equal("valid");
+      expect(json.checks.every((check) => check.ok)).to.equal(true);
+    });
+
+    it("finds a batched receipt valid with its proof, and invalid with a wrong proof", async function () {
+      const receipts = [receiptFor(10), receiptFor(11), receiptFor(12)];
+      const tree = buildReceiptBatch(receipts);
+      const batch = {
+        node: system.account(OPERATOR).address,
+        sequence: 1n,
+        root: tree.root,
+        count: tree.count,
+        dataHash: keccak256("0x01"),
+      };
+      const batchSignature = await signBatch({ signer: system.account(SIGNER), domain, batch });
+      await sendTransaction(system.clients(OPERATOR), {
+        address: system.addresses.attestationRegistry!,
+        abi: attestationRegistryAbi,
+        functionName: "submitBatch",
+        args: [batch, batchSignature],
+      });
+      const receipt = tree.receipts[0]!;
+      const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
+      const good = writeFile("batched.json", { receipt, signature, batchId: tree.root, proof: tree.proofs[0] });
+      const run = await runVerity(["receipt", "verify", good, ...chain]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain(`in batch ${tree.root}`);
+      const bad = writeFile("bad-proof.json", { receipt, signature, batchId: tree.root, proof: tree.proofs[1] });
+      const invalid = await runVerity(["receipt", "verify", bad, ...chain]);
+      expect(invalid.code).to.equal(1);
+      expect(invalid.stderr).to.contain("receipt invalid: attested: not included in batch");
+    });
+
+    it("exits 1 when another key signed, naming the signature", async function () {
+      const forged = await signReceipt({ signer: system.account(STRANGER), domain, receipt: single.receipt });
+      const file = writeFile("forged.json", { receipt: single.receipt, signature: forged });
+      const run = await runVerity(["receipt", "verify", file, ...chain]);
+      expect(run.code).to.equal(1);
+      expect(run.stdout).to.contain("invalid");
+      expect(run.stderr).to.contain(`receipt invalid: signature: by ${system.account(STRANGER).address}`);
+    });
+
+    it("exits 1 when the receipt was never attested", async function () {
+      const receipt = receiptFor(99);
+      const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
+      const run = await runVerity([
+        "receipt",
+        "verify",
+        writeFile("unattested.json", { receipt, signature }),
+        ...chain,
+      ]);
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.contain("receipt invalid: attested: not attested singly");
+    });
+
+    it("exits 2 on a file that is not a receipt file", async function () {
+      const run = await runVerity(["receipt", "verify", writeFile("junk.json", { receipt: { node: "x" } }), ...chain]);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.contain("has no valid receipt");
+    });
+
+    it("lists no disputes before any challenge", async function () {
+      expect(parseJsonRun<unknown[]>(await runVerity(["dispute", "list", "--json", ...chain]))).to.deep.equal([]);
+      expect((await runVerity(["dispute", "list", ...chain])).stdout).to.contain("(none)");
+    });
+
+    it("lists and shows a challenge, and the receipt shows as disputed", async function () {
+      const challenger = system.clients(CHALLENGER);
+      await sendTransaction(challenger, {
+        address: system.addresses.token!,
+        abi: erc20Abi,
+        functionName: "approve",
+        args: [system.addresses.disputeManager!, maxUint256],
+      });
+      await sendTransaction(challenger, {
+        address: system.addresses.disputeManager!,
+        abi: disputeManagerAbi,
+        functionName: "challenge",
+        args: [
+          single.receipt,
+          `0x${"00".repeat(32)}`,
+          [],
+          keccak256("0x02"),
+          system.account(CHALLENGER).address,
+          parseEther("1000"),
+        ],
+      });
+      const rows = parseJsonRun<Record<string, unknown>[]>(await runVerity(["dispute", "list", "--json", ...chain]));
+      expect(rows).to.have.length(1);
+      expect(rows[0]).to.include({
+        id: "1",
+        state: "drawing",
+        outcome: "none",
+        node: system.account(OPERATOR).address,
+      });
+      const none = parseJsonRun<unknown[]>(
+        await runVerity(["dispute", "list", "--state", "resolved", "--json", ...chain]),
+      );
+      expect(none).to.deep.equal([]);
+      const shown = parseJsonRun(await runVerity(["dispute", "show", "1", "--json", ...chain]));
+      expect(shown).to.deep.include({
+        challenger: system.account(CHALLENGER).address,
+        state: "drawing",
+        committee: [],
+      });
+      const table = await runVerity(["dispute", "show", "1", ...chain]);
+      expect(table.stdout).to.contain("drawing").and.contain("lockedStake");
+      const verified = await runVerity(["receipt", "verify", writeFile("disputed.json", single), "--json", ...chain]);
+      const checks = parseJsonRun<{ checks: { check: string; detail: string }[] }>(verified).checks;
+      expect(checks.find((check) => check.check === "dispute state")?.detail).to.equal("disputed");
+    });
+
+    it("exits 3 from request show and receipt verify when the chain is down", async function () {
+      const dead = ["--rpc-url", DEAD_RPC_URL];
+      const shown = await runVerity(["request", "show", `0x${"01".repeat(32)}`, ...chain, ...dead]);
+      expect(shown.code).to.equal(3);
+      const verified = await runVerity(["receipt", "verify", writeFile("dead.json", single), ...chain, ...dead]);
+      expect(verified.code).to.equal(3);
+      expect(verified.stderr).to.contain("chain unreachable");
+    });
+
+    it("exits 1 for an unknown dispute, 2 for a bad state filter, 3 when the chain is down", async function () {
+      expect((await runVerity(["dispute", "show", "99", ...chain])).code).to.equal(1);
+      const bad = await runVerity(["dispute", "list", "--state", "bogus", ...chain]);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain("Allowed choices");
+      expect((await runVerity(["dispute", "list", ...chain, "--rpc-url", DEAD_RPC_URL])).code).to.equal(3);
+    });
+  });
+});

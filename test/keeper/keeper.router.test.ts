@@ -1,0 +1,189 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { erc20Abi, parseEventLogs, type Hex } from "viem";
+import { inferenceRouterAbi } from "../../src/chain/abis.generated";
+import { sendTransaction } from "../../src/chain/sendTransaction";
+import { RequestState } from "../../src/keeper/RouterWorker";
+import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
+import { toDataUri } from "../../src/node/fetchInput";
+import { createTensor, encodeTensor, getTensorHash } from "../../src/protocol";
+import { registerInferenceNode } from "../../scripts/bench/localNode";
+import { CONSUMER, KEEPER, STRANGER as SILENT, freePort, quiet, startKeeperWorld, type KeeperWorld } from "./setup";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("keeper with the InferenceRouter", function () {
+  this.timeout(240_000);
+  let world: KeeperWorld;
+  let keeper: Keeper;
+
+  before(async function () {
+    world = await startKeeperWorld({
+      nodePort: await freePort(),
+      watchRouter: true,
+      beforeNode: async (system) => {
+        keeper = await startKeeper({
+          rpcUrl: system.chain.rpcUrl,
+          deployment: system.deployment,
+          account: system.account(KEEPER),
+          db: path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verity-keeper-router-")), "keeper.sqlite"),
+          maxBatchSize: 16,
+          maxBatchAgeMs: 200,
+          batchToken: "batch-secret",
+          pollingIntervalMs: 50,
+          routerRecheckMs: 200,
+          logger: quiet(),
+        });
+        return keeper.url;
+      },
+    });
+  });
+
+  after(async function () {
+    await keeper?.close();
+    await world?.stop();
+  });
+
+  /** The keeper counts a transaction after its receipt arrives, which can be just after the chain shows its effect. */
+  async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+    for (const deadline = Date.now() + timeoutMs; !condition() && Date.now() < deadline;) await sleep(50);
+  }
+
+  async function waitForState(id: Hex, wanted: number, timeoutMs = 60_000): Promise<void> {
+    const publicClient = world.system.clients(0).publicClient;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = await publicClient.readContract({
+        address: world.system.addresses.inferenceRouter!,
+        abi: inferenceRouterAbi,
+        functionName: "state",
+        args: [id],
+      });
+      if (state === wanted) return;
+      if (Date.now() > deadline) throw new Error(`request ${id} stayed in state ${state}, wanted ${wanted}`);
+      await sleep(100);
+    }
+  }
+
+  async function makeRequest(redundancy: number, responseSeconds: number, data: number[]): Promise<Hex> {
+    const { system, modelId } = world;
+    const router = system.addresses.inferenceRouter!;
+    const consumer = system.clients(CONSUMER);
+    const fee = 10n ** 16n * BigInt(redundancy);
+    const input = createTensor("int8", [1, 4], data);
+    await sendTransaction(consumer, {
+      address: system.addresses.token!,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [router, fee],
+    });
+    const now = (await consumer.publicClient.getBlock()).timestamp;
+    const hash = await sendTransaction(consumer, {
+      address: router,
+      abi: inferenceRouterAbi,
+      functionName: "request",
+      args: [
+        {
+          modelId,
+          inputHash: getTensorHash(input),
+          inputURI: toDataUri(encodeTensor(input)),
+          redundancy,
+          deadline: Number(now) + responseSeconds,
+          callbackGasLimit: 0,
+          fee,
+        },
+      ],
+    });
+    const receipt = await consumer.publicClient.getTransactionReceipt({ hash });
+    const [created] = parseEventLogs({ abi: inferenceRouterAbi, logs: receipt.logs, eventName: "RequestCreated" });
+    return created!.args.id;
+  }
+
+  it("fulfils the node's attested receipt and settles the request once its window has passed", async function () {
+    const { system } = world;
+    const router = system.addresses.inferenceRouter!;
+    const consumer = system.clients(CONSUMER);
+    const id = await makeRequest(1, 3_600, [10, -3, 44, 7]);
+
+    // The node answers the assignment and forwards its receipt; the keeper batches, attests and fulfils it.
+    await waitForState(id, RequestState.Verifying);
+    await waitFor(() => keeper.counts.fulfils === 1);
+    expect(keeper.counts.fulfils).to.equal(1);
+    const [assignment] = await consumer.publicClient.readContract({
+      address: router,
+      abi: inferenceRouterAbi,
+      functionName: "getAssignments",
+      args: [id],
+    });
+    const status = (await (await fetch(`${keeper.url}/v1/receipts/${assignment!.receiptHash}`)).json()) as {
+      state: string;
+    };
+    expect(status.state).to.equal("fulfilled");
+
+    // After the challenge window the keeper settles it.
+    await system.advanceTime(24 * 3_600 + 60);
+    await waitForState(id, RequestState.Settled);
+    await waitFor(() => keeper.counts.settlements === 1);
+    expect(keeper.counts.settlements).to.equal(1);
+    const settled = await consumer.publicClient.getContractEvents({
+      address: router,
+      abi: inferenceRouterAbi,
+      eventName: "RequestSettled",
+      args: { id },
+      fromBlock: 0n,
+    });
+    expect(settled).to.have.length(1);
+    expect(settled[0]!.args.node?.toLowerCase()).to.equal(world.node.toLowerCase());
+  });
+
+  it("reassigns the slot a silent node missed, then settles what was fulfilled", async function () {
+    const { system, modelId } = world;
+    await registerInferenceNode(system, {
+      operator: SILENT,
+      signer: SILENT + 10,
+      endpoint: "http://127.0.0.1:9/silent",
+      models: [modelId],
+    });
+    const before = { ...keeper.counts };
+    const id = await makeRequest(2, 120, [1, 2, 3, 4]);
+    const router = system.addresses.inferenceRouter!;
+    const publicClient = system.clients(0).publicClient;
+    const state = async () =>
+      Number(
+        await publicClient.readContract({
+          address: router,
+          abi: inferenceRouterAbi,
+          functionName: "state",
+          args: [id],
+        }),
+      );
+    for (let i = 0; i < 600 && keeper.counts.fulfils === before.fulfils; i++) await sleep(100);
+    expect(keeper.counts.fulfils).to.equal(before.fulfils + 1);
+
+    // The silent node misses its deadline (again after each reassignment) until the request closes.
+    for (let round = 0; round < 20; round++) {
+      const current = await state();
+      if (current === RequestState.Verifying || current === RequestState.Settleable || current === RequestState.Settled)
+        break;
+      if (current === RequestState.Pending) await system.advanceTime(121);
+      await sleep(300);
+    }
+    await waitFor(() => keeper.counts.reassignments > before.reassignments);
+    expect(keeper.counts.reassignments, "reassign called").to.be.greaterThan(before.reassignments);
+    await system.advanceTime(24 * 3_600 + 60);
+    await waitForState(id, RequestState.Settled);
+    await waitFor(() => keeper.counts.settlements === before.settlements + 1);
+    expect(keeper.counts.settlements).to.equal(before.settlements + 1);
+    const penalized = await publicClient.getContractEvents({
+      address: router,
+      abi: inferenceRouterAbi,
+      eventName: "NodePenalized",
+      args: { id },
+      fromBlock: 0n,
+    });
+    expect(penalized.length).to.be.greaterThan(0);
+    expect(penalized[0]!.args.node?.toLowerCase()).to.equal(system.account(SILENT).address.toLowerCase());
+  });
+});
