@@ -33,7 +33,9 @@ async function main(): Promise<number> {
     const ok = checks.every(([, passed]) => passed);
     const seconds = (Date.now() - started) / 1000;
     if (json) {
-      process.stdout.write(`${toJson({ ok, seconds, checks, report: { ...report, attestations: { ...report.attestations, occurrences: undefined } } })}\n`);
+      process.stdout.write(
+        `${toJson({ ok, seconds, checks, report: { ...report, attestations: { ...report.attestations, occurrences: undefined } } })}\n`,
+      );
     } else {
       const write = (text: string) => process.stdout.write(text);
       printScenarioReport(write, report, checks);

@@ -42,7 +42,11 @@ export async function driveDisputes(
       ),
     );
   const mine = { between: () => system.mine(), timeoutMs: 45_000 };
-  const parameters = await publicClient.readContract({ address, abi: disputeManagerAbi, functionName: "getParameters" });
+  const parameters = await publicClient.readContract({
+    address,
+    abi: disputeManagerAbi,
+    functionName: "getParameters",
+  });
 
   await waitUntil(
     "every committee to be drawn",

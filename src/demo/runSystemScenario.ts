@@ -86,7 +86,8 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
 
   progress(`registering ${manifest.models.length} bundled models`);
   const modelIds: Hex[] = [];
-  for (const entry of manifest.models) modelIds.push(await registerManifestModel(owner, contracts.modelRegistry!, entry));
+  for (const entry of manifest.models)
+    modelIds.push(await registerManifestModel(owner, contracts.modelRegistry!, entry));
 
   progress("registering and staking 3 inference nodes and 3 verifiers");
   const nodePorts = await reserveNodePorts();
@@ -162,11 +163,14 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
       });
     await waitUntil(
       "every on-chain request to be fulfilled",
-      async () => (await Promise.all(requests.map((r) => assignments(r.id)))).every((slots) => slots.every((s) => s.rank > 0)),
+      async () =>
+        (await Promise.all(requests.map((r) => assignments(r.id)))).every((slots) => slots.every((s) => s.rank > 0)),
       { timeoutMs: 45_000 },
     );
     const served = new Set<Hex>(answers.map((a) => a.receiptHash));
-    const routerSlots = await Promise.all(requests.map(async (r) => ({ request: r, slot: (await assignments(r.id))[0]! })));
+    const routerSlots = await Promise.all(
+      requests.map(async (r) => ({ request: r, slot: (await assignments(r.id))[0]! })),
+    );
     for (const { slot } of routerSlots) served.add(slot.receiptHash);
     await waitUntil(
       `all ${served.size} receipts to be attested`,
@@ -179,7 +183,9 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
     );
     const wrong = [
       ...answers.filter((a) => a.wrong).map((a) => a.receiptHash),
-      ...routerSlots.filter(({ slot }, i) => slot.outputHash !== expectedOutputs[i]).map(({ slot }) => slot.receiptHash),
+      ...routerSlots
+        .filter(({ slot }, i) => slot.outputHash !== expectedOutputs[i])
+        .map(({ slot }) => slot.receiptHash),
     ];
     const challenger = services.verifiers.find((v) => v.context.challenge)!;
     progress(`the challenger audits every receipt; ${wrong.length} wrong result(s) to catch`);
@@ -217,8 +223,12 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
 
     const onChain = await settledRequests(system, routerSlots, expectedOutputs);
     const domain = { chainId: system.deployment.chainId, verifyingContract: contracts.attestationRegistry! };
-    const signerOf = new Map(DEMO_CAST.nodes.map((n) => [system.account(n.operator).address, system.account(n.signer).address]));
-    const signers = await Promise.all(answers.map((a) => recoverReceiptSigner({ receipt: a.receipt, signature: a.signature, domain })));
+    const signerOf = new Map(
+      DEMO_CAST.nodes.map((n) => [system.account(n.operator).address, system.account(n.signer).address]),
+    );
+    const signers = await Promise.all(
+      answers.map((a) => recoverReceiptSigner({ receipt: a.receipt, signature: a.signature, domain })),
+    );
     const dishonestNode = system.account(DEMO_CAST.nodes.find((n) => n.dishonestShare > 0)!.operator).address;
     const nodes = DEMO_CAST.nodes.map((n) => system.account(n.operator).address);
     return {

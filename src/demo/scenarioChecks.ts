@@ -35,7 +35,8 @@ export function scenarioChecks(report: SystemScenarioReport): [string, boolean][
     [
       "each committee left out the challenger, revealed in full and found the node wrong",
       report.disputes.every(
-        (d) => !d.committee.includes(report.challenger) && d.revealed === d.committee.length && d.outcome === NODE_WRONG,
+        (d) =>
+          !d.committee.includes(report.challenger) && d.revealed === d.committee.length && d.outcome === NODE_WRONG,
       ),
     ],
     [
@@ -52,7 +53,10 @@ export function scenarioChecks(report: SystemScenarioReport): [string, boolean][
         honestPaid.every((r) => r.paidToNodes > 0n && r.toTreasury > 0n) &&
         report.honestNodes.some((n) => delta(nameOf(n), "tokens") > 0n),
     ],
-    ["wrong on-chain results were refunded, not paid", report.onChain.filter((r) => r.wrong).every((r) => r.paidToNodes === 0n)],
+    [
+      "wrong on-chain results were refunded, not paid",
+      report.onChain.filter((r) => r.wrong).every((r) => r.paidToNodes === 0n),
+    ],
     [
       "the challenger came out ahead after claiming its bonds and rewards",
       report.claimed > 0n && delta(nameOf(report.challenger), "tokens") > 0n,

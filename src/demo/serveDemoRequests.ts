@@ -114,7 +114,8 @@ export async function requestOffChain(
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ modelId: model.entry.modelId, input: toJsonTensor(input), requestId }),
         });
-        if (!response.ok) throw new Error(`node ${node.operator} answered ${response.status}: ${await response.text()}`);
+        if (!response.ok)
+          throw new Error(`node ${node.operator} answered ${response.status}: ${await response.text()}`);
         const body = (await response.json()) as {
           output: { dtype: Tensor["dtype"]; shape: number[]; data: number[] };
           receipt: Omit<Receipt, "issuedAt"> & { issuedAt: string };
@@ -177,4 +178,3 @@ export async function requestOnChain(
   }
   return requests;
 }
-

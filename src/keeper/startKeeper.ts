@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
@@ -98,6 +99,8 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const store = new KeeperStore(options.db);
   const metrics = new KeeperMetrics();
   const controller = new AbortController();
+  // Every loop, backoff sleep and in-flight request of the keeper listens to this one signal.
+  setMaxListeners(0, controller.signal);
   const directory = new NodeDirectory(
     publicClient,
     contracts.nodeRegistry!,
