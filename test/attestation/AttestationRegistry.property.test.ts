@@ -13,6 +13,7 @@ import {
   signReceiptEthers,
 } from "../helpers/receipts";
 import type { Batch } from "../helpers/receipts";
+import { propertyRuns } from "../helpers/propertyRuns";
 
 const RUNS = 20;
 
@@ -70,7 +71,7 @@ describe("AttestationRegistry properties", function () {
         const outsider = makeReceipt(f.nodeA.address, f.modelId);
         expect(await f.registry.verifyInclusion(outsider, batch.root, proofOf(tree, a))).to.equal(false);
       }),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -107,7 +108,7 @@ describe("AttestationRegistry properties", function () {
           }
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -135,7 +136,7 @@ describe("AttestationRegistry properties", function () {
           }
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -199,7 +200,7 @@ describe("AttestationRegistry properties", function () {
           }
         }
       }),
-      { numRuns: 25 },
+      { numRuns: propertyRuns(25) },
     );
   });
 });

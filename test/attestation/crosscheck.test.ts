@@ -22,6 +22,7 @@ import {
 import type { Receipt, ReceiptBatch } from "../../src/protocol";
 import { deployAttestationFixture } from "../fixtures/attestation";
 import vectors from "../../docs/vectors/receipts.json";
+import { propertyRuns } from "../helpers/propertyRuns";
 
 // Three implementations must agree: the deployed registry (Solidity), `src/protocol` (the project's TypeScript
 // mirror), and viem's generic EIP-712 `hashStruct` / `hashTypedData` with OpenZeppelin's StandardMerkleTree.
@@ -118,7 +119,7 @@ describe("AttestationRegistry cross-check with src/protocol and viem", function 
         expect(await registry.receiptLeaf(receipt)).to.equal(leaf);
         expect(StandardMerkleTree.of([[structHash]], ["bytes32"]).leafHash([structHash])).to.equal(leaf);
       }),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -135,7 +136,7 @@ describe("AttestationRegistry cross-check with src/protocol and viem", function 
           hashTypedData({ domain: viemDomain, types: BATCH_TYPES, primaryType: "ReceiptBatch", message: batch }),
         ).to.equal(digest);
       }),
-      { numRuns: RUNS },
+      { numRuns: propertyRuns(RUNS) },
     );
   });
 
@@ -167,7 +168,7 @@ describe("AttestationRegistry cross-check with src/protocol and viem", function 
           expect(await registry.verifyInclusion(receipt, built.root, proof)).to.equal(true);
         }
       }),
-      { numRuns: 10 },
+      { numRuns: propertyRuns(10) },
     );
   });
 
@@ -191,7 +192,7 @@ describe("AttestationRegistry cross-check with src/protocol and viem", function 
             (value: bigint) => value > 0n,
           );
       }),
-      { numRuns: 10 },
+      { numRuns: propertyRuns(10) },
     );
   });
 });

@@ -19,6 +19,7 @@ import type { EvidenceFixture, NodeUnderTest } from "../fixtures/evidence";
 import { hashReceipt, makeReceipt, proofOf, randomHash, randomWallet, signReceiptEthers } from "../helpers/receipts";
 import type { Receipt } from "../helpers/receipts";
 import { DemandState, Outcome, bySignature, ceilBps, floorBps } from "./helpers";
+import { propertyRuns } from "../helpers/propertyRuns";
 
 const MIN_BOND_FLOOR = 1n;
 const MAX_BOND_FLOOR = 10n ** 24n;
@@ -681,7 +682,7 @@ describe("DataAvailabilityManager", function () {
             expect(await f.staking.lockedStakeOf(node.address)).to.equal(0n);
           },
         ),
-        { numRuns: 25 },
+        { numRuns: propertyRuns(25) },
       );
     });
   });

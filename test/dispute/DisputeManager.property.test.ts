@@ -15,6 +15,7 @@ import {
 import type { DisputeSystem, Operator } from "../fixtures/dispute";
 import { hashReceipt, randomHash } from "../helpers/receipts";
 import type { Receipt } from "../helpers/receipts";
+import { propertyRuns } from "../helpers/propertyRuns";
 
 const TOKEN = 10n ** 18n;
 
@@ -249,6 +250,6 @@ async function runPlan(plan: Plan) {
 describe("DisputeManager (property)", function () {
   it("conserves tokens, never slashes past the snapshot and releases every lock, over random lifecycles", async function () {
     this.timeout(600_000);
-    await fc.assert(fc.asyncProperty(planArbitrary, runPlan), { numRuns: 30 });
+    await fc.assert(fc.asyncProperty(planArbitrary, runPlan), { numRuns: propertyRuns(30) });
   });
 });

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployRegistryFixture, Role } from "../fixtures/registry";
 import { MINIMUM_STAKE } from "../fixtures/staking";
+import { propertyRuns } from "../helpers/propertyRuns";
 
 /** Two inference nodes (models A and B) and one verifier, registered, unstaked. */
 async function threeNodesFixture() {
@@ -109,7 +110,7 @@ describe("NodeRegistry sortition (property)", function () {
           expect(await nodeRegistry.sortitionWeightOf(drawn)).to.be.greaterThan(0n);
         }
       }),
-      { numRuns: 20 },
+      { numRuns: propertyRuns(20) },
     );
   });
 });

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { propertyRuns } from "../helpers/propertyRuns";
 
 async function deployHarnessFixture() {
   const harness = await ethers.deployContract("SortitionTreeHarness");
@@ -171,7 +172,7 @@ describe("SortitionTree", function () {
             for (const value of values) expect(await harness.draw(value)).to.equal(model.draw(value));
           },
         ),
-        { numRuns: 30 },
+        { numRuns: propertyRuns(30) },
       );
     });
 
@@ -195,7 +196,7 @@ describe("SortitionTree", function () {
             for (const [k, w] of model.weights) expect(counts.get(k) ?? 0n).to.equal(w);
           },
         ),
-        { numRuns: 15 },
+        { numRuns: propertyRuns(15) },
       );
     });
   });

@@ -5,6 +5,7 @@ import type { ContractTransactionResponse } from "ethers";
 import { MIN_FEE_PER_NODE, deployRouterFixture } from "../fixtures/router";
 import { randomHash } from "../helpers/receipts";
 import { ReceiptState, RequestState, RouterHelper } from "../helpers/router";
+import { propertyRuns } from "../helpers/propertyRuns";
 
 async function propertyFixture() {
   const f = await deployRouterFixture();
@@ -99,7 +100,7 @@ describe("InferenceRouter properties", function () {
         expect(await token.balanceOf(treasury.address)).to.equal(treasuryBefore + toTreasury + penalties);
         expect(toTreasury * 10_000n).to.be.at.most((paidToNodes + toTreasury) * BigInt(s.protocolFeeBps));
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(30) },
     );
   });
 
@@ -241,7 +242,7 @@ describe("InferenceRouter properties", function () {
         }
         expect(await token.balanceOf(routerAddress)).to.equal(0n);
       }),
-      { numRuns: 30 },
+      { numRuns: propertyRuns(30) },
     );
   });
 });

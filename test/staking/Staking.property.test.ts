@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { deployStakingFixture, MINIMUM_STAKE, UNBONDING_PERIOD } from "../fixtures/staking";
+import { propertyRuns } from "../helpers/propertyRuns";
 
 const NODES = 3;
 const RECIPIENTS = 2;
@@ -337,7 +338,7 @@ describe("Staking (property)", function () {
           expect(totalPaidOut).to.equal(totalSlashed);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: propertyRuns(40) },
     );
   });
 });
