@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "./ConfigError";
+import { LOG_LEVELS, parseConfig } from "./parseConfig";
 
 const nodeEndpoint = z.string().regex(/^0x[0-9a-fA-F]{40}=https?:\/\/\S+$/, "must be <operator address>=<http(s) URL>");
 
@@ -17,21 +17,15 @@ export const keeperConfigSchema = z.object({
   nodes: z.array(nodeEndpoint).default([]),
   batchToken: z.string().optional(),
   settle: z.boolean(),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  logLevel: z.enum(LOG_LEVELS),
 });
 
 export type KeeperConfig = z.infer<typeof keeperConfigSchema>;
 
-/** Validates the merged settings once, at the edge; the error names every bad setting. */
+/** Validates the merged settings of `verity keeper run`. */
 export function parseKeeperConfig(raw: Record<string, unknown>): KeeperConfig {
-  const parsed = keeperConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new ConfigError(`invalid keeper configuration: ${problems}`);
-  }
-  return parsed.data;
+  return parseConfig("keeper", keeperConfigSchema, raw);
 }
-
 /** `--node <operator>=<url>` values as a map. */
 export function parseNodeEndpoints(values: readonly string[]): Record<`0x${string}`, string> {
   return Object.fromEntries(

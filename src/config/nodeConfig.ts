@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "./ConfigError";
+import { LOG_LEVELS, parseConfig } from "./parseConfig";
 
 /** Settings of `verity node serve`, from flags, then the environment (and `.env`), then defaults. */
 export const nodeConfigSchema = z.object({
@@ -14,17 +14,12 @@ export const nodeConfigSchema = z.object({
   dishonestShare: z.coerce.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]"),
   pollingIntervalMs: z.coerce.number().int().min(50, "must be at least 50 ms"),
   watchRouter: z.boolean(),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  logLevel: z.enum(LOG_LEVELS),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 
-/** Validates the merged settings once, at the edge; the error names every bad setting. */
+/** Validates the merged settings of `verity node serve`. */
 export function parseNodeConfig(raw: Record<string, unknown>): NodeConfig {
-  const parsed = nodeConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new ConfigError(`invalid node configuration: ${problems}`);
-  }
-  return parsed.data;
+  return parseConfig("node", nodeConfigSchema, raw);
 }

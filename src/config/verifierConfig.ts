@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "./ConfigError";
+import { LOG_LEVELS, parseConfig } from "./parseConfig";
 
 /** Settings of `verity verifier run`, from flags, then the environment (and `.env`), then defaults. */
 export const verifierConfigSchema = z.object({
@@ -14,17 +14,12 @@ export const verifierConfigSchema = z.object({
   maxBlockRange: z.coerce.number().int().positive(),
   challenge: z.boolean(),
   once: z.boolean(),
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+  logLevel: z.enum(LOG_LEVELS),
 });
 
 export type VerifierConfig = z.infer<typeof verifierConfigSchema>;
 
-/** Validates the merged settings once, at the edge; the error names every bad setting. */
+/** Validates the merged settings of `verity verifier run`. */
 export function parseVerifierConfig(raw: Record<string, unknown>): VerifierConfig {
-  const parsed = verifierConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new ConfigError(`invalid verifier configuration: ${problems}`);
-  }
-  return parsed.data;
+  return parseConfig("verifier", verifierConfigSchema, raw);
 }

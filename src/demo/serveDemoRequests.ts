@@ -6,6 +6,7 @@ import type { VerityClients } from "../chain/createVerityClients";
 import { sendTransaction } from "../chain/sendTransaction";
 import { getIrisSplit, type ModelManifestEntry } from "../models";
 import { isDishonestRequest } from "../node/corruptOutput";
+import { toDataUri } from "../node/fetchInput";
 import { createTensor, encodeTensor, getTensorHash, type Receipt, type Tensor } from "../protocol";
 import {
   compareWithTolerance,
@@ -164,7 +165,7 @@ export async function requestOnChain(
         {
           modelId: model.entry.modelId,
           inputHash: getTensorHash(input),
-          inputURI: `data:application/octet-stream;base64,${Buffer.from(encodeTensor(input)).toString("base64")}`,
+          inputURI: toDataUri(encodeTensor(input)),
           redundancy: 1,
           deadline: Number(latest.timestamp) + 600,
           callbackGasLimit: 0,

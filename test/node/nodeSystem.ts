@@ -2,13 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
-import { erc20Abi, parseEther, type Hex } from "viem";
-import { modelRegistryAbi, nodeRegistryAbi, stakingAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
+import { parseEther } from "viem";
+import { NodeRole, enrollParticipant, registerManifestModel } from "../../src/demo/enrollParticipants";
 import { startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
 import { readModelManifest, type ModelManifestEntry } from "../../src/models";
 import { startNodeService, type NodeService, type NodeServiceOptions } from "../../src/node/startNodeService";
-import { getOnchainRuntimeId } from "../../src/runtime";
 
 export const MODELS_DIR = path.resolve(__dirname, "..", "..", "models");
 /** Development account roles. */
@@ -34,45 +32,15 @@ export async function startNodeTestSystem(): Promise<NodeTestSystem> {
   const manifest = readModelManifest(MODELS_DIR);
   const int8 = manifest.models.find((m) => m.name === "iris-int8")!;
   const f32 = manifest.models.find((m) => m.name === "iris-f32")!;
-  for (const [entry, mode] of [
-    [int8, 0],
-    [f32, 1],
-  ] as const) {
-    await sendTransaction(system.clients(0), {
-      address: addresses.modelRegistry!,
-      abi: modelRegistryAbi,
-      functionName: "registerModel",
-      args: [
-        {
-          id: entry.modelId,
-          runtimeId: getOnchainRuntimeId(entry.runtimeId),
-          mode,
-          tolerance: BigInt(entry.tolerance),
-          weightsRoot: entry.modelId,
-          previous: `0x${"00".repeat(32)}`,
-          metadataURI: `file://models/${entry.file}`,
-        },
-      ],
-    });
-  }
-  const operator = system.clients(OPERATOR);
-  await sendTransaction(operator, {
-    address: addresses.nodeRegistry!,
-    abi: nodeRegistryAbi,
-    functionName: "registerNode",
-    args: [system.account(SIGNER).address, "http://127.0.0.1:9/node", 0, [int8.modelId as Hex, f32.modelId as Hex]],
-  });
-  await sendTransaction(operator, {
-    address: addresses.token!,
-    abi: erc20Abi,
-    functionName: "approve",
-    args: [addresses.staking!, STAKE],
-  });
-  await sendTransaction(operator, {
-    address: addresses.staking!,
-    abi: stakingAbi,
-    functionName: "stake",
-    args: [STAKE],
+  for (const entry of [int8, f32]) await registerManifestModel(system.clients(0), addresses.modelRegistry!, entry);
+  await enrollParticipant({
+    operator: system.clients(OPERATOR),
+    contracts: { token: addresses.token!, nodeRegistry: addresses.nodeRegistry!, staking: addresses.staking! },
+    signer: system.account(SIGNER).address,
+    endpoint: "http://127.0.0.1:9/node",
+    role: NodeRole.Inference,
+    models: [int8.modelId, f32.modelId],
+    stake: STAKE,
   });
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "verity-node-test-"));
   let dbCount = 0;
