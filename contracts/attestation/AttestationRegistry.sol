@@ -2,10 +2,8 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
@@ -14,6 +12,7 @@ import {IModelObserver} from "../interfaces/IModelObserver.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeObserver} from "../interfaces/INodeObserver.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
+import {NodeSignatures} from "../libraries/NodeSignatures.sol";
 import {ReceiptHashing} from "../libraries/ReceiptHashing.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
@@ -39,7 +38,8 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     INodeRegistry private immutable _nodes;
     IModelRegistry private immutable _models;
 
-    uint48 private _challengeWindow;
+    /// @dev One slot, read once per submission: the challenge window (6 bytes) and the parameters version (2).
+    Settings private _settings;
     mapping(BatchId id => Batch) private _batches;
     /// @dev One slot per node (see `NodeRecord`): a submission's only read about its node.
     mapping(address node => NodeRecord) private _nodeRecords;
@@ -74,9 +74,10 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         if (!_isModelActive(receipt.modelId)) revert AttestationModelNotActive(receipt.modelId);
 
         receiptHash = receipt.hash();
-        _checkSignature(node, _nodeRecord(node), receiptHash, signature);
+        Settings memory settings = _settings;
+        _checkSignature(node, _nodeRecord(node, settings.parametersVersion), receiptHash, signature);
 
-        uint48 windowEnd = _clock() + _challengeWindow;
+        uint48 windowEnd = _clock() + settings.challengeWindow;
         _singles[key] = (uint256(receiptHash) & _HASH_PREFIX_MASK) | windowEnd;
         emit ReceiptSubmitted(
             receiptHash,
@@ -100,13 +101,14 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         id = BatchId.wrap(batch.root);
         Batch storage stored = _batches[id];
         if (stored.node != address(0)) revert AttestationBatchExists(id, stored.node);
-        NodeRecord memory record = _nodeRecord(node);
+        Settings memory settings = _settings;
+        NodeRecord memory record = _nodeRecord(node, settings.parametersVersion);
         uint64 expected = record.lastSequence + 1;
         if (sequence != expected) revert AttestationUnexpectedSequence(node, sequence, expected);
 
         _checkSignature(node, record, batch.hash(), signature);
 
-        uint48 windowEnd = _clock() + _challengeWindow;
+        uint48 windowEnd = _clock() + settings.challengeWindow;
         _nodeRecords[node].lastSequence = sequence;
         stored.node = node;
         stored.windowEnd = windowEnd;
@@ -119,7 +121,19 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     /// @inheritdoc INodeObserver
     function nodeChanged(address node) external {
         if (!_nodesBound()) revert AttestationRegistryNotBound(address(_nodes), address(_nodes.nodeObserver()));
-        _storeNode(node, _nodes.signerOf(node), _nodes.isActive(node));
+        _storeNode(node, _nodes.signerOf(node), _nodes.isActive(node), _settings.parametersVersion);
+    }
+
+    /// @inheritdoc INodeObserver
+    function minimumStakeChanged() external {
+        if (msg.sender != address(_nodes)) revert AttestationOnlyNodeRegistry(msg.sender);
+        // Wraps after 65,536 changes of the minimum; a record would have to sit unused through all of them to pass.
+        uint16 version;
+        unchecked {
+            version = _settings.parametersVersion + 1;
+        }
+        _settings.parametersVersion = version;
+        emit NodeRecordsInvalidated(version);
     }
 
     /// @inheritdoc IModelObserver
@@ -236,7 +250,12 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
 
     /// @inheritdoc IAttestationRegistry
     function challengeWindow() external view returns (uint48) {
-        return _challengeWindow;
+        return _settings.challengeWindow;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function parametersVersion() external view returns (uint16) {
+        return _settings.parametersVersion;
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -285,20 +304,22 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         if (window < MIN_CHALLENGE_WINDOW || window > MAX_CHALLENGE_WINDOW) {
             revert AttestationChallengeWindowOutOfBounds(window, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
         }
-        _challengeWindow = window;
+        _settings.challengeWindow = window;
         emit ChallengeWindowSet(window);
     }
 
-    /// @dev `node`'s record: the stored copy once synced; else its signer and status read live from the node registry,
-    /// copied (and marked synced) when that registry is bound to this one.
-    function _nodeRecord(address node) internal returns (NodeRecord memory record) {
+    /// @dev `node`'s record: the stored copy while synced under the current parameters version; else (never copied, or
+    /// copied before the last change of the minimum stake) its signer and status read live from the node registry,
+    /// copied (and marked synced at `version`) when that registry is bound to this one.
+    function _nodeRecord(address node, uint16 version) internal returns (NodeRecord memory record) {
         record = _nodeRecords[node];
-        if (record.synced) return record;
+        if (record.synced && record.parametersVersion == version) return record;
         record.signer = _nodes.signerOf(node);
         record.active = _nodes.isActive(node);
         if (_nodesBound()) {
+            _storeNode(node, record.signer, record.active, version);
             record.synced = true;
-            _storeNode(node, record.signer, record.active);
+            record.parametersVersion = version;
         }
     }
 
@@ -312,14 +333,17 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         return active;
     }
 
-    /// @dev Writes `node`'s signer and status, marked synced, keeping its sequence; emits only on a change.
-    function _storeNode(address node, address signer, bool active) internal {
+    /// @dev Writes `node`'s signer and status, marked synced at `version`, keeping its sequence; emits only when the
+    /// signer or status changed (or were never copied).
+    function _storeNode(address node, address signer, bool active, uint16 version) internal {
         NodeRecord storage stored = _nodeRecords[node];
-        if (stored.synced && stored.signer == signer && stored.active == active) return;
+        bool changed = !stored.synced || stored.signer != signer || stored.active != active;
+        if (!changed && stored.parametersVersion == version) return;
         stored.signer = signer;
         stored.active = active;
         stored.synced = true;
-        emit NodeRecordSynced(node, signer, active);
+        stored.parametersVersion = version;
+        if (changed) emit NodeRecordSynced(node, signer, active);
     }
 
     /// @dev Writes `model`'s status; emits only on a change.
@@ -351,26 +375,9 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         address signer = record.signer;
         if (signer == address(0)) revert AttestationNodeNotRegistered(node);
         if (!record.active) revert AttestationNodeNotActive(node);
-        if (!_isValidSignature(signer, _hashTypedDataV4(structHash), signature)) {
+        if (!NodeSignatures.isValid(signer, _hashTypedDataV4(structHash), signature)) {
             revert AttestationInvalidSignature(node, signer);
         }
-    }
-
-    /// @dev ECDSA first (65 bytes, low s, v in {27, 28}: OpenZeppelin `ECDSA.tryRecover`), then EIP-1271 through
-    /// OpenZeppelin `SignatureChecker` when the signer has code. Trying ECDSA first saves the cold `EXTCODESIZE` of
-    /// `SignatureChecker.isValidSignatureNow` on the common path; a key that recovers to the signer is its key either
-    /// way (an EIP-7702 delegated account included).
-    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) internal view returns (bool) {
-        if (signature.length == 65) {
-            (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(
-                digest,
-                uint8(signature[64]),
-                bytes32(signature[0:32]),
-                bytes32(signature[32:64])
-            );
-            if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
-        }
-        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
     }
 
     function _isFinal(

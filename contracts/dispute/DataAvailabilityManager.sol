@@ -264,11 +264,10 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         if (amount != 0) _staking.unlock(node, amount);
     }
 
-    /// @dev Jails `node` unless it is already jailed (jailing it again would revert and block the slash); a node that
-    /// has deregistered is jailed all the same, the jail outlives re-registration. Returns whether it jailed.
+    /// @dev Jails `node` unless it is already jailed (`jail` is idempotent and reads no endpoint); a node that has
+    /// deregistered is jailed all the same, the jail outlives re-registration. Returns whether it jailed.
     function _jail(address node) internal returns (bool jailed) {
-        jailed = !_nodes.getNode(node).jailed;
-        if (jailed) _nodes.jail(node);
+        jailed = _nodes.jail(node);
     }
 
     function _state(DemandId id) internal view returns (DemandState) {

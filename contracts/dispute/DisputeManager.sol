@@ -340,6 +340,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         Dispute storage d = _disputes[id];
         d.node = node;
         d.challengedAt = _clock();
+        d.challengeBlock = SafeCast.toUint48(block.number);
         d.drawBlock = SafeCast.toUint48(block.number + 1);
         d.challenger = challenger;
         d.beneficiary = beneficiary;
@@ -356,16 +357,19 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         if (received != bond) revert DisputeTransferAmountMismatch(bond, received);
     }
 
+    /// @dev Membership and vote weights are a function of the seed and of the state at the end of the challenge block
+    /// only (weights, signers): nothing done once the seed is known can add, remove or reweigh a member.
     function _draw(DisputeId id, Dispute storage d, bytes32 entropy) internal {
         uint256 size = d.params.committeeSize;
-        if (_nodes.totalVerifierWeight() == 0) revert DisputeCommitteeUnavailable(id, 0, size);
+        uint48 challengeBlock = d.challengeBlock;
+        if (_nodes.totalVerifierWeightAt(challengeBlock) == 0) revert DisputeCommitteeUnavailable(id, 0, size);
         address[] storage committee = _committees[id];
-        address nodeSigner = _nodes.signerOf(d.node);
+        address nodeSigner = _nodes.signerAt(d.node, challengeBlock);
         uint256 maxAttempts = size * DRAW_ATTEMPTS_PER_SEAT;
         for (uint256 attempt = 0; attempt < maxAttempts && committee.length < size; ++attempt) {
-            address member = _nodes.drawVerifier(uint256(keccak256(abi.encode(entropy, id, attempt))));
-            if (!_isEligible(id, d, member, nodeSigner)) continue;
-            uint256 weight = _staking.activeStakeOf(member);
+            address member = _nodes.drawVerifierAt(uint256(keccak256(abi.encode(entropy, id, attempt))), challengeBlock);
+            if (!_isEligible(id, d, member, nodeSigner, challengeBlock)) continue;
+            uint256 weight = _nodes.verifierWeightAt(member, challengeBlock);
             committee.push(member);
             _votes[id][member].weight = SafeCast.toUint128(weight);
             emit CommitteeMemberDrawn(id, member, weight);
@@ -377,13 +381,14 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         DisputeId id,
         Dispute storage d,
         address member,
-        address nodeSigner
+        address nodeSigner,
+        uint48 challengeBlock
     ) internal view returns (bool) {
         if (_votes[id][member].weight != 0) return false;
         address challenger = d.challenger;
         address beneficiary = d.beneficiary;
         if (member == d.node || member == nodeSigner || member == challenger || member == beneficiary) return false;
-        address signer = _nodes.signerOf(member);
+        address signer = _nodes.signerAt(member, challengeBlock);
         return signer != nodeSigner && signer != challenger && signer != beneficiary;
     }
 
@@ -440,8 +445,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
             voterRewards = pot - dust;
             toTreasury = slashed - challengerReward - voterRewards;
             if (dust > 0) _token.safeTransfer(_staking.treasury(), dust);
-            INodeRegistry.Node memory info = _nodes.getNode(node);
-            if (info.registered && !info.jailed) _nodes.jail(node);
+            _nodes.jail(node);
         } else {
             uint256 pot = (bond * d.params.voterRewardBps) / BPS_DENOMINATOR;
             uint256 dust = _creditVoters(id, d, Verdict.NodeRight, pot);

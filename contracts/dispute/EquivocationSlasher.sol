@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
@@ -12,6 +11,7 @@ import {IEquivocationSlasher} from "../interfaces/IEquivocationSlasher.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
+import {NodeSignatures} from "../libraries/NodeSignatures.sol";
 import {ModelId} from "../types/ModelId.sol";
 
 /// @title Equivocation slasher
@@ -194,10 +194,9 @@ contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyG
             slashed = _staking.slash(node, amount, recipients, shares);
         }
 
-        // A node already jailed (by another proof or a dispute) is left as it is: jailing it again would revert and
-        // block the slash. A node that has deregistered is jailed all the same: the jail outlives re-registration.
-        bool jailed = !_nodes.getNode(node).jailed;
-        if (jailed) _nodes.jail(node);
+        // Idempotent: a node already jailed (by another proof or a dispute) is left as it is. A node that has
+        // deregistered is jailed all the same: the jail outlives re-registration.
+        bool jailed = _nodes.jail(node);
 
         emit EquivocationProven(node, requestId, prover, modelId, receiptHashA, receiptHashB, slashed, jailed);
     }
@@ -207,13 +206,19 @@ contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyG
         IAttestationRegistry.InferenceReceipt calldata receipt = evidence.receipt;
         receiptHash = _attestation.hashReceipt(receipt);
         if (evidence.kind == EvidenceKind.Signature) {
-            address signer = _nodes.signerOf(receipt.node);
-            if (signer == address(0)) revert EquivocationNodeNotRegistered(receipt.node);
-            // SignatureChecker: ECDSA (65 bytes, low s) for a key, EIP-1271 for a contract signer.
+            address node = receipt.node;
+            // The key registered at the end of the last block: a rotation in the proof's own block (front-running it)
+            // does not void it. An earlier key proves nothing on its own: it may have leaked since its rotation.
+            address previous = _nodes.signerAt(node, block.number - 1);
+            address signer = _nodes.signerOf(node);
+            if (signer == address(0) && previous == address(0)) revert EquivocationNodeNotRegistered(node);
+            bytes32 digest = _attestation.receiptDigest(receipt);
+            // The one signature rule, the attestation registry's: a signature accepted there is accepted here.
             if (
-                !SignatureChecker.isValidSignatureNow(signer, _attestation.receiptDigest(receipt), evidence.signature)
+                !NodeSignatures.isValid(signer, digest, evidence.signature) &&
+                (previous == signer || !NodeSignatures.isValid(previous, digest, evidence.signature))
             ) {
-                revert EquivocationInvalidSignature(receipt.node, signer, receiptHash);
+                revert EquivocationInvalidSignature(node, signer, receiptHash);
             }
         } else if (!_attestation.verifyInclusion(receipt, evidence.batchId, evidence.proof)) {
             revert EquivocationNotAttested(receiptHash, evidence.batchId);

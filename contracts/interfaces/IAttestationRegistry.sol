@@ -34,10 +34,11 @@ import {INodeObserver} from "./INodeObserver.sol";
 /// Known limits: the "at most one receipt per `(node, requestId)`" rule holds for single receipts only (a batch's
 /// leaves are not visible on chain; verifiers check them). A root is unique across all nodes, so another active node
 /// may sign and submit a copy of a pending root first; the victim rebuilds its batch (e.g. adds or reorders a leaf).
-/// A change of Staking's minimum stake is reported by no contract: a node whose active stake the new minimum puts
-/// below (or above) it keeps its copied active flag until anyone calls `nodeChanged(node)` here or
-/// `INodeRegistry.syncWeight(node)` (keepers should do so for every node after each minimum change; the node
-/// registry's sortition weight has the same lag).
+/// A change of Staking's minimum stake reaches this registry as one push (Staking → node registry →
+/// `minimumStakeChanged`), which bumps a parameters version kept in the slot every submission reads anyway; a node
+/// record copied under an older version is stale and is read again from the node registry on its next submission. So
+/// a node the new minimum puts below it can't attest even if nobody calls `nodeChanged(node)` (the node registry's
+/// sortition weight still waits for `syncWeight(node)`).
 interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// @notice What a node signs for one inference result (EIP-712 `InferenceReceipt`).
     /// @param requestId The request served (on-chain router request id, or a client-chosen id off chain).
@@ -82,18 +83,29 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     }
 
     /// @notice What this registry keeps of a node. One slot: `signer` (20 bytes) + `active` (1) + `synced` (1) +
-    /// `lastSequence` (8).
+    /// `lastSequence` (8) + `parametersVersion` (2).
     /// @param signer The node's current signer as last read from the node registry (zero: not registered).
     /// @param active Whether the node registry last reported it active (registered, not jailed, active stake at least
     /// the minimum).
     /// @param synced True once `signer` and `active` were copied from a node registry bound to this registry; while
     /// false, submissions read both live.
     /// @param lastSequence The sequence of the node's last batch (0 before its first); never reset.
+    /// @param parametersVersion The parameters version `signer` and `active` were copied under: the record is used only
+    /// while it equals `parametersVersion()`, else read again.
     struct NodeRecord {
         address signer;
         bool active;
         bool synced;
         uint64 lastSequence;
+        uint16 parametersVersion;
+    }
+
+    /// @notice Settings every submission reads, in one slot: `challengeWindow` (6 bytes) + `parametersVersion` (2).
+    /// @param challengeWindow The challenge window of attestations made now.
+    /// @param parametersVersion Bumped on every change of Staking's minimum stake.
+    struct Settings {
+        uint48 challengeWindow;
+        uint16 parametersVersion;
     }
 
     /// @notice What this registry keeps of a model: `Unsynced` (never copied: read live from the model registry on
@@ -140,6 +152,7 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     error AttestationWindowClosed(bytes32 receiptHash, uint48 windowEnd, uint48 currentTime);
     error AttestationUnexpectedReceiptState(bytes32 receiptHash, ReceiptState current, ReceiptState expected);
     error AttestationRegistryNotBound(address registry, address observer);
+    error AttestationOnlyNodeRegistry(address caller);
 
     /// @notice A single receipt was attested. Carries every signed field, so an indexer needs no calldata.
     event ReceiptSubmitted(
@@ -175,6 +188,9 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice This registry's copy of a node's signer and active status changed (or was made for the first time).
     event NodeRecordSynced(address indexed node, address signer, bool active);
+
+    /// @notice Staking's minimum stake changed: every node record copied before is stale from now on.
+    event NodeRecordsInvalidated(uint16 parametersVersion);
 
     /// @notice This registry's copy of a model's active status changed (or was made for the first time).
     event ModelRecordSynced(ModelId indexed model, bool active);
@@ -280,6 +296,9 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice The challenge window of attestations made now.
     function challengeWindow() external view returns (uint48);
+
+    /// @notice How many times Staking's minimum stake has changed since deployment (mod 2^16).
+    function parametersVersion() external view returns (uint16);
 
     /// @notice The EIP-712 struct hash of `receipt`.
     function hashReceipt(InferenceReceipt calldata receipt) external pure returns (bytes32);

@@ -82,7 +82,7 @@ interface IDisputeManager {
     }
 
     /// @notice A dispute. Slots: `node` + `challengedAt` + `drawBlock`; `challenger` + `commitEnd` + `revealEnd`;
-    /// `beneficiary` + `revealedCount` + `outcome`; `receiptHash`; `bond` + `lockedStake`; `wrongWeight` +
+    /// `beneficiary` + `revealedCount` + `outcome` + `challengeBlock`; `receiptHash`; `bond` + `lockedStake`; `wrongWeight` +
     /// `rightWeight`; then the parameters (two slots).
     /// @param node The node whose receipt is disputed (its operator address).
     /// @param challengedAt When the challenge was made (zero: no such dispute).
@@ -93,6 +93,8 @@ interface IDisputeManager {
     /// @param beneficiary Who is credited the bond refund and the challenger's reward.
     /// @param revealedCount How many members revealed.
     /// @param outcome How it ended (`None` while open).
+    /// @param challengeBlock The block of the challenge: the committee is drawn, and votes weighed, with the verifier
+    /// weights (and signers) of the end of this block, fixed before the seed (a later block's hash) exists.
     /// @param receiptHash The disputed receipt's EIP-712 struct hash.
     /// @param bond The challenger's bond held.
     /// @param lockedStake The node's stake locked at challenge time: the most it can be slashed.
@@ -109,6 +111,7 @@ interface IDisputeManager {
         address beneficiary;
         uint8 revealedCount;
         Outcome outcome;
+        uint48 challengeBlock;
         bytes32 receiptHash;
         uint128 bond;
         uint128 lockedStake;

@@ -14,10 +14,18 @@ import {IModelRegistry} from "./IModelRegistry.sol";
 /// @dev Holds `DISPUTE_ROLE` on `Staking` (to slash) and on `NodeRegistry` (to jail).
 ///
 /// Evidence that a node issued a receipt is either its EIP-712 signature (domain "Verity" version "1" of the
-/// attestation registry) by the node's current signer key, or its attestation on chain: included with a Merkle proof
-/// in a batch the node submitted, or attested singly (`batchId` zero, empty proof). Signature evidence checks the
-/// signer registered now: once a node has rotated its key, receipts signed only by the old key prove nothing here
-/// (their on-chain attestations still do).
+/// attestation registry), or its attestation on chain: included with a Merkle proof in a batch the node submitted, or
+/// attested singly (`batchId` zero, empty proof). Signatures follow the one rule of `NodeSignatures.isValid`, the
+/// attestation registry's own, so a signature accepted at submission is accepted here and vice versa.
+///
+/// Whose key: evidence is judged against the signer registered when the chain first saw the receipt. An attested
+/// receipt was checked against the node's signer of that moment by the attestation registry, so its attestation proves
+/// it whatever keys the node rotated to since. A signature never seen on chain is judged now: by the node's current
+/// signer, or by the signer it had at the end of the previous block (so a rotation that front-runs the proof in its own
+/// block does not void it). A key rotated out before that is not accepted: it may have leaked (that is why keys are
+/// rotated), and its thief could otherwise forge receipts the node never issued. The price: a node can void the
+/// signature-only evidence against it by rotating its key before the proof lands; whoever relies on a receipt should
+/// attest it at once (`submitReceipt` is open to anyone), after which no rotation can void it.
 ///
 /// Each `(node, requestId)` can be proven once, whatever the pair of receipts used.
 ///
@@ -35,7 +43,8 @@ interface IEquivocationSlasher {
     /// @param kind `Signature`: `signature` is the node's signer's signature over the receipt's EIP-712 digest.
     /// `Attestation`: the receipt is attested on chain, in batch `batchId` with `proof`, or singly when `batchId` is
     /// zero and `proof` empty.
-    /// @param signature For `Signature`: 65-byte low-s ECDSA, or EIP-1271 for a contract signer. Ignored otherwise.
+    /// @param signature For `Signature`: 65-byte low-s ECDSA tried first, then EIP-1271 when the signer has code
+    /// (`NodeSignatures.isValid`). Ignored otherwise.
     /// @param batchId For `Attestation`: the batch holding the receipt, zero for a single attestation.
     /// @param proof For `Attestation`: the receipt's Merkle proof in the batch.
     struct Evidence {

@@ -37,7 +37,7 @@ interface IModelRegistry {
     /// @param previous The model this one supersedes (zero for a first version).
     /// @param status Active or deprecated.
     /// @param registeredAt When the model was registered.
-    /// @param metadataURI Where the artifact and its description live.
+    /// @param metadataURI Where the artifact and its description live: not empty, at most 512 bytes.
     struct Model {
         address owner;
         VerificationMode mode;
@@ -64,6 +64,7 @@ interface IModelRegistry {
     error ModelRegistryZeroId();
     error ModelRegistryZeroRuntime();
     error ModelRegistryEmptyURI();
+    error ModelRegistryMetadataURITooLong(uint256 length, uint256 max);
     error ModelRegistryAlreadyRegistered(ModelId id);
     error ModelRegistryUnknownModel(ModelId id);
     error ModelRegistryNotOwner(ModelId id, address caller, address owner);

@@ -8,4 +8,9 @@ interface INodeObserver {
     /// @notice Called by the node registry after `node` registered, rotated its signer, deregistered, was jailed or
     /// unjailed, had its active stake changed, or was synced through `syncWeight`.
     function nodeChanged(address node) external;
+
+    /// @notice Called by the node registry after Staking's minimum stake changed: any node's active status may have
+    /// changed, so every copy made before is stale. The attestation registry accepts it only from its node registry
+    /// and bumps its `parametersVersion`.
+    function minimumStakeChanged() external;
 }

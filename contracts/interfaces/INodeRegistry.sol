@@ -13,9 +13,14 @@ import {IStakeObserver} from "./IStakeObserver.sol";
 ///
 /// Node observer: the admin sets it once (the attestation registry, which keeps its own copy of each node's signer
 /// and active status); it can never change afterwards. It is told in the same transaction of every register,
-/// signer rotation, deregistration, jail, unjail, active-stake change reported by Staking, and `syncWeight`. A change
-/// of Staking's minimum stake is reported by nothing: until anyone calls `syncWeight(node)` (or the observer's own
-/// sync), the observer keeps the status the node had under the old minimum.
+/// signer rotation, deregistration, jail, unjail, active-stake change reported by Staking, and `syncWeight`; and of a
+/// change of Staking's minimum stake (`minimumStakeChanged`, forwarded from Staking), after which it must treat every
+/// copied status as stale.
+///
+/// History: every sortition weight, sum and total, and every node's signer, is checkpointed by block number
+/// (OpenZeppelin `Checkpoints`). The `...At(blockNumber)` views read the state at the end of a past block, so a
+/// committee or an assignment drawn with a seed learnt after that block cannot be steered by stake changes made once
+/// the seed is known, and a signature can be judged by the key registered at a given block.
 interface INodeRegistry is IStakeObserver {
     /// @notice What a node does.
     enum NodeRole {
@@ -43,6 +48,8 @@ interface INodeRegistry is IStakeObserver {
 
     error NodeRegistryZeroSigner();
     error NodeRegistryEmptyEndpoint();
+    error NodeRegistryEndpointTooLong(uint256 length, uint256 max);
+    error NodeRegistryFutureLookup(uint256 blockNumber, uint48 currentBlock);
     error NodeRegistrySignerInUse(address signer);
     error NodeRegistryAlreadyRegistered(address node);
     error NodeRegistryNotRegistered(address node);
@@ -50,7 +57,6 @@ interface INodeRegistry is IStakeObserver {
     error NodeRegistryDuplicateModel(ModelId model);
     error NodeRegistryTooManyModels(uint256 count, uint256 max);
     error NodeRegistryStakeRemaining(address node, uint256 slashable, uint256 locked);
-    error NodeRegistryAlreadyJailed(address node);
     error NodeRegistryNotJailed(address node);
     error NodeRegistryOnlyStaking(address caller);
     error NodeRegistryNoWeight();
@@ -75,7 +81,7 @@ interface INodeRegistry is IStakeObserver {
 
     /// @notice Registers the caller as a node.
     /// @param signer The key that will sign its receipts: not zero, never used by another node.
-    /// @param endpoint Its service URL, not empty.
+    /// @param endpoint Its service URL, not empty, at most `MAX_ENDPOINT_LENGTH` (512) bytes.
     /// @param role Inference node or verifier.
     /// @param models Models it serves, each registered and active, no duplicates, at most `MAX_MODELS`.
     function registerNode(address signer, string calldata endpoint, NodeRole role, ModelId[] calldata models) external;
@@ -83,7 +89,7 @@ interface INodeRegistry is IStakeObserver {
     /// @notice Replaces the caller's signer key. Receipts signed by the old key are no longer accepted.
     function rotateSigner(address newSigner) external;
 
-    /// @notice Replaces the caller's endpoint.
+    /// @notice Replaces the caller's endpoint (not empty, at most `MAX_ENDPOINT_LENGTH` bytes).
     function updateEndpoint(string calldata endpoint) external;
 
     /// @notice Replaces the caller's list of models.
@@ -94,9 +100,11 @@ interface INodeRegistry is IStakeObserver {
     function deregisterNode() external;
 
     /// @notice Jails `node` (it stops being active and leaves sortition). Only the dispute role.
-    /// @dev Works whether or not `node` is registered, so resolving a dispute never depends on the node staying
-    /// registered; the jail outlives deregistration and re-registration.
-    function jail(address node) external;
+    /// @dev Idempotent: a node already jailed is left as it is (no event) and `false` returned, so a slasher calls it
+    /// unconditionally and reads nothing of the node first. Works whether or not `node` is registered, so resolving a
+    /// dispute never depends on the node staying registered; the jail outlives deregistration and re-registration.
+    /// @return jailed True when this call jailed the node, false when it was jailed already.
+    function jail(address node) external returns (bool jailed);
 
     /// @notice Releases `node` from jail. Only the dispute role. Registered or not, like `jail`.
     function unjail(address node) external;
@@ -120,6 +128,10 @@ interface INodeRegistry is IStakeObserver {
 
     /// @notice `node`'s current signer (zero when not registered).
     function signerOf(address node) external view returns (address);
+
+    /// @notice `node`'s signer at the end of block `blockNumber` (zero when it was not registered then).
+    /// @dev Reverts with `NodeRegistryFutureLookup` unless `blockNumber` is a past block.
+    function signerAt(address node, uint256 blockNumber) external view returns (address);
 
     /// @notice The node a signer key belongs to now (zero when none).
     function nodeOfSigner(address signer) external view returns (address);
@@ -146,4 +158,23 @@ interface INodeRegistry is IStakeObserver {
 
     /// @notice Draws one active inference node serving `model`, weighted by active stake, in O(log n).
     function drawNode(ModelId model, uint256 seed) external view returns (address);
+
+    /// @notice `totalVerifierWeight()` as it was at the end of block `blockNumber`.
+    /// @dev Every `...At` view reverts with `NodeRegistryFutureLookup` unless `blockNumber` is a past block.
+    function totalVerifierWeightAt(uint256 blockNumber) external view returns (uint256);
+
+    /// @notice `totalModelWeight(model)` as it was at the end of block `blockNumber`.
+    function totalModelWeightAt(ModelId model, uint256 blockNumber) external view returns (uint256);
+
+    /// @notice `verifier`'s weight in the verifier tree at the end of block `blockNumber` (zero when it was not an
+    /// active verifier then).
+    function verifierWeightAt(address verifier, uint256 blockNumber) external view returns (uint256);
+
+    /// @notice `drawVerifier(seed)` with the weights of the end of block `blockNumber`: O(log n · log h) for h
+    /// checkpoints per tree node.
+    /// @param seed A random value; the draw takes `seed % totalVerifierWeightAt(blockNumber)`.
+    function drawVerifierAt(uint256 seed, uint256 blockNumber) external view returns (address);
+
+    /// @notice `drawNode(model, seed)` with the weights of the end of block `blockNumber`.
+    function drawNodeAt(ModelId model, uint256 seed, uint256 blockNumber) external view returns (address);
 }

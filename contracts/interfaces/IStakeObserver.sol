@@ -6,4 +6,7 @@ pragma solidity ^0.8.24;
 interface IStakeObserver {
     /// @notice Called by `Staking` after `node`'s active stake changed.
     function stakeChanged(address node) external;
+
+    /// @notice Called by `Staking` after its minimum stake changed: every node's active status may have changed.
+    function minimumStakeChanged() external;
 }

@@ -76,7 +76,8 @@ interface IStaking {
         uint16[] calldata sharesBps
     ) external returns (uint256 slashed);
 
-    /// @notice Sets the minimum active stake of a node. Admin only, within bounds.
+    /// @notice Sets the minimum active stake of a node. Admin only, within bounds. Tells the stake observer
+    /// (`minimumStakeChanged`), so copies of nodes' active status are known to be stale.
     function setMinimumStake(uint256 minimumStake) external;
 
     /// @notice Sets the unbonding period for requests made from now on. Admin only, within bounds.

@@ -13,6 +13,9 @@ contract ModelRegistry is IModelRegistry {
     /// @notice The largest `TOLERANCE` tolerance accepted (1e36 = 1e18 in 18-decimal fixed point).
     uint128 public constant MAX_TOLERANCE = 1e36;
 
+    /// @notice Longest `metadataURI`, in bytes (bounds what a reader of `getModel` copies).
+    uint256 public constant MAX_METADATA_URI_LENGTH = 512;
+
     /// @dev The account that may set the model observer, once.
     address private immutable _deployer;
 
@@ -97,7 +100,11 @@ contract ModelRegistry is IModelRegistry {
         ModelId id = registration.id;
         if (id.isZero()) revert ModelRegistryZeroId();
         if (registration.runtimeId == bytes32(0)) revert ModelRegistryZeroRuntime();
-        if (bytes(registration.metadataURI).length == 0) revert ModelRegistryEmptyURI();
+        uint256 uriLength = bytes(registration.metadataURI).length;
+        if (uriLength == 0) revert ModelRegistryEmptyURI();
+        if (uriLength > MAX_METADATA_URI_LENGTH) {
+            revert ModelRegistryMetadataURITooLong(uriLength, MAX_METADATA_URI_LENGTH);
+        }
         if (_models[id].status != ModelStatus.None) revert ModelRegistryAlreadyRegistered(id);
         _checkPolicy(registration.mode, registration.tolerance);
         ModelId previous = registration.previous;

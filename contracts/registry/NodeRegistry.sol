@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeObserver} from "../interfaces/INodeObserver.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
@@ -17,16 +19,22 @@ import {ModelId} from "../types/ModelId.sol";
 /// @dev Sortition: verifiers sit in one tree, inference nodes in the tree of every model they list. A node's weight is
 /// its active stake while `isActive`, else zero, and is the same in every tree it sits in. It is recomputed on every
 /// event that can change it here (register, deregister, jail, unjail, models), on `stakeChanged` from Staking, and by
-/// anyone through `syncWeight` (needed after a change of Staking's minimum, which Staking does not report). The node
-/// observer is told after each of these, and after a signer rotation.
+/// anyone through `syncWeight` (a change of Staking's minimum is reported to the node observer through
+/// `minimumStakeChanged`, but moves no weight until then). The node observer is told after each of these, and after a
+/// signer rotation. Every weight, sum and total is checkpointed by block number, and so is each node's signer, so a
+/// draw or a signature can be judged by the state of a past block.
 contract NodeRegistry is INodeRegistry, AccessControl {
     using SortitionTree for SortitionTree.Tree;
+    using Checkpoints for Checkpoints.Trace208;
 
     /// @notice Held by the dispute contracts: may jail and unjail nodes.
     bytes32 public constant DISPUTE_ROLE = keccak256("DISPUTE_ROLE");
 
     /// @notice Most models one node may list (bounds every loop over a node's models).
     uint256 public constant MAX_MODELS = 32;
+
+    /// @notice Longest endpoint, in bytes (bounds what a reader of `getNode` copies).
+    uint256 public constant MAX_ENDPOINT_LENGTH = 512;
 
     IModelRegistry private immutable _modelRegistry;
     IStaking private immutable _staking;
@@ -38,6 +46,8 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     mapping(address signer => bool used) private _signerUsed;
     mapping(address signer => address node) private _nodeOfSigner;
     mapping(address node => mapping(ModelId model => bool)) private _serves;
+    /// @dev Each node's signer by block number (zero while not registered).
+    mapping(address node => Checkpoints.Trace208) private _signerHistory;
 
     SortitionTree.Tree private _verifiers;
     mapping(ModelId model => SortitionTree.Tree) private _modelNodes;
@@ -61,7 +71,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     function registerNode(address signer, string calldata endpoint, NodeRole role, ModelId[] calldata models) external {
         address node = msg.sender;
         if (_nodes[node].registered) revert NodeRegistryAlreadyRegistered(node);
-        if (bytes(endpoint).length == 0) revert NodeRegistryEmptyEndpoint();
+        _checkEndpoint(endpoint);
         _claimSigner(node, signer);
 
         Node storage info = _nodes[node];
@@ -71,6 +81,7 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         // `jailed` is left as it is: a jail outlives deregistration.
         info.registeredAt = _clock();
         info.endpoint = endpoint;
+        _recordSigner(node, signer);
         _setModels(node, models);
         emit NodeRegistered(node, signer, role, endpoint, models);
         _syncWeight(node);
@@ -84,13 +95,14 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         _claimSigner(node, newSigner);
         delete _nodeOfSigner[oldSigner];
         _nodes[node].signer = newSigner;
+        _recordSigner(node, newSigner);
         emit SignerRotated(node, oldSigner, newSigner);
         _notifyObserver(node);
     }
 
     /// @inheritdoc INodeRegistry
     function updateEndpoint(string calldata endpoint) external onlyRegistered {
-        if (bytes(endpoint).length == 0) revert NodeRegistryEmptyEndpoint();
+        _checkEndpoint(endpoint);
         _nodes[msg.sender].endpoint = endpoint;
         emit EndpointUpdated(msg.sender, endpoint);
     }
@@ -122,20 +134,23 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         bool jailed = info.jailed;
         delete _nodes[node];
         info.jailed = jailed;
+        _recordSigner(node, address(0));
         emit NodeDeregistered(node);
         if (before != 0) emit SortitionWeightChanged(node, 0);
         _notifyObserver(node);
     }
 
     /// @inheritdoc INodeRegistry
-    function jail(address node) external onlyRole(DISPUTE_ROLE) {
+    function jail(address node) external onlyRole(DISPUTE_ROLE) returns (bool jailed) {
         if (node == address(0)) revert NodeRegistryZeroAddress();
         Node storage info = _nodes[node];
-        if (info.jailed) revert NodeRegistryAlreadyJailed(node);
+        // Idempotent: every slasher may call it unconditionally, reading nothing of the node first.
+        if (info.jailed) return false;
         info.jailed = true;
         emit NodeJailed(node);
         _syncWeight(node);
         _notifyObserver(node);
+        return true;
     }
 
     /// @inheritdoc INodeRegistry
@@ -156,6 +171,13 @@ contract NodeRegistry is INodeRegistry, AccessControl {
             _syncWeight(node);
             _notifyObserver(node);
         }
+    }
+
+    /// @inheritdoc IStakeObserver
+    function minimumStakeChanged() external {
+        if (msg.sender != address(_staking)) revert NodeRegistryOnlyStaking(msg.sender);
+        INodeObserver observer = _nodeObserver;
+        if (address(observer) != address(0)) observer.minimumStakeChanged();
     }
 
     /// @inheritdoc INodeRegistry
@@ -187,6 +209,11 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     /// @inheritdoc INodeRegistry
     function signerOf(address node) external view returns (address) {
         return _nodes[node].signer;
+    }
+
+    /// @inheritdoc INodeRegistry
+    function signerAt(address node, uint256 blockNumber) external view returns (address) {
+        return address(uint160(_signerHistory[node].upperLookupRecent(_pastBlock(blockNumber))));
     }
 
     /// @inheritdoc INodeRegistry
@@ -230,6 +257,31 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         return _draw(_modelNodes[model], seed);
     }
 
+    /// @inheritdoc INodeRegistry
+    function totalVerifierWeightAt(uint256 blockNumber) external view returns (uint256) {
+        return _verifiers.totalAt(_pastBlock(blockNumber));
+    }
+
+    /// @inheritdoc INodeRegistry
+    function totalModelWeightAt(ModelId model, uint256 blockNumber) external view returns (uint256) {
+        return _modelNodes[model].totalAt(_pastBlock(blockNumber));
+    }
+
+    /// @inheritdoc INodeRegistry
+    function verifierWeightAt(address verifier, uint256 blockNumber) external view returns (uint256) {
+        return _verifiers.weightAt(verifier, _pastBlock(blockNumber));
+    }
+
+    /// @inheritdoc INodeRegistry
+    function drawVerifierAt(uint256 seed, uint256 blockNumber) external view returns (address) {
+        return _drawAt(_verifiers, seed, _pastBlock(blockNumber));
+    }
+
+    /// @inheritdoc INodeRegistry
+    function drawNodeAt(ModelId model, uint256 seed, uint256 blockNumber) external view returns (address) {
+        return _drawAt(_modelNodes[model], seed, _pastBlock(blockNumber));
+    }
+
     /// @dev The one time source.
     function _clock() internal view virtual returns (uint48) {
         return SafeCast.toUint48(block.timestamp);
@@ -239,6 +291,30 @@ contract NodeRegistry is INodeRegistry, AccessControl {
         uint256 total = tree.total();
         if (total == 0) revert NodeRegistryNoWeight();
         return tree.draw(seed % total);
+    }
+
+    function _drawAt(SortitionTree.Tree storage tree, uint256 seed, uint48 blockNumber) private view returns (address) {
+        uint256 total = tree.totalAt(blockNumber);
+        if (total == 0) revert NodeRegistryNoWeight();
+        return tree.drawAt(seed % total, blockNumber);
+    }
+
+    /// @dev `blockNumber` as a checkpoint key, reverting unless it is a past block (the current block's state may
+    /// still change within it).
+    function _pastBlock(uint256 blockNumber) private view returns (uint48) {
+        uint48 current = Time.blockNumber();
+        if (blockNumber >= current) revert NodeRegistryFutureLookup(blockNumber, current);
+        return uint48(blockNumber);
+    }
+
+    function _recordSigner(address node, address signer) private {
+        _signerHistory[node].push(Time.blockNumber(), uint160(signer));
+    }
+
+    function _checkEndpoint(string calldata endpoint) private pure {
+        uint256 length = bytes(endpoint).length;
+        if (length == 0) revert NodeRegistryEmptyEndpoint();
+        if (length > MAX_ENDPOINT_LENGTH) revert NodeRegistryEndpointTooLong(length, MAX_ENDPOINT_LENGTH);
     }
 
     function _claimSigner(address node, address signer) private {
@@ -282,11 +358,12 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     /// @dev Sets `node`'s weight in every tree its role and models put it in (bounded by `MAX_MODELS`).
     function _writeWeight(address node, uint256 weight) private {
         Node storage info = _nodes[node];
+        uint48 blockNumber = Time.blockNumber();
         if (info.role == NodeRole.Verifier) {
-            _verifiers.set(node, weight);
+            _verifiers.set(node, weight, blockNumber);
         } else {
             ModelId[] storage models = info.models;
-            for (uint256 i = 0; i < models.length; ++i) _modelNodes[models[i]].set(node, weight);
+            for (uint256 i = 0; i < models.length; ++i) _modelNodes[models[i]].set(node, weight, blockNumber);
         }
     }
 

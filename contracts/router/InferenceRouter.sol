@@ -519,11 +519,14 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         address[] memory exclude
     ) private view returns (address[] memory drawn, uint256 count) {
         drawn = new address[](needed);
-        if (_nodes.totalModelWeight(model) == 0) return (drawn, 0);
-        bytes32 base = keccak256(abi.encode(block.prevrandao, blockhash(block.number - 1), id, round));
+        // Weights of the end of the previous block: fixed before its hash, part of the seed, exists; a stake change in
+        // this block (once the seed is known) can't steer the draw.
+        uint256 weightsBlock = block.number - 1;
+        if (_nodes.totalModelWeightAt(model, weightsBlock) == 0) return (drawn, 0);
+        bytes32 base = keccak256(abi.encode(block.prevrandao, blockhash(weightsBlock), id, round));
         uint256 attempts = needed * DRAW_ATTEMPTS_PER_SLOT;
         for (uint256 attempt = 0; attempt < attempts && count < needed; ++attempt) {
-            address node = _nodes.drawNode(model, uint256(keccak256(abi.encode(base, attempt))));
+            address node = _nodes.drawNodeAt(model, uint256(keccak256(abi.encode(base, attempt))), weightsBlock);
             if (_contains(exclude, exclude.length, node) || _contains(drawn, count, node)) continue;
             drawn[count++] = node;
         }

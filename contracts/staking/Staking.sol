@@ -131,6 +131,9 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
     /// @inheritdoc IStaking
     function setMinimumStake(uint256 minimumStake_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setMinimumStake(minimumStake_);
+        // Every node's active status may have changed: the observer (and the copies behind it) must know.
+        address observer = _stakeObserver;
+        if (observer != address(0)) IStakeObserver(observer).minimumStakeChanged();
     }
 
     /// @inheritdoc IStaking

@@ -8,11 +8,13 @@ import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {ModelId} from "../types/ModelId.sol";
 
 /// @notice Test double of the node registry views and jail that the committee-free dispute contracts use, until the
-/// real registry is merged: `signerOf`, `isActive`, `getNode`, `jail` (only `DISPUTE_ROLE`).
+/// real registry is merged: `signerOf`, `signerAt`, `isActive`, `getNode`, `jail` (only `DISPUTE_ROLE`, idempotent).
 contract NodeRegistryJailMock is AccessControl {
     bytes32 public constant DISPUTE_ROLE = keccak256("DISPUTE_ROLE");
 
     mapping(address node => INodeRegistry.Node) private _nodes;
+    mapping(address node => uint256[]) private _signerBlocks;
+    mapping(address node => address[]) private _signers;
 
     event NodeJailed(address indexed node);
 
@@ -23,12 +25,21 @@ contract NodeRegistryJailMock is AccessControl {
     function setNode(address node, address signer, bool registered) external {
         _nodes[node].signer = signer;
         _nodes[node].registered = registered;
+        _signerBlocks[node].push(block.number);
+        _signers[node].push(registered ? signer : address(0));
     }
 
-    function jail(address node) external onlyRole(DISPUTE_ROLE) {
-        if (_nodes[node].jailed) revert INodeRegistry.NodeRegistryAlreadyJailed(node);
+    function jail(address node) external onlyRole(DISPUTE_ROLE) returns (bool) {
+        if (_nodes[node].jailed) return false;
         _nodes[node].jailed = true;
         emit NodeJailed(node);
+        return true;
+    }
+
+    function signerAt(address node, uint256 blockNumber) external view returns (address signer) {
+        if (blockNumber >= block.number) revert INodeRegistry.NodeRegistryFutureLookup(blockNumber, uint48(block.number));
+        uint256[] storage blocks = _signerBlocks[node];
+        for (uint256 i = 0; i < blocks.length && blocks[i] <= blockNumber; ++i) signer = _signers[node][i];
     }
 
     function signerOf(address node) external view returns (address) {

@@ -10,6 +10,7 @@ contract StakeObserverMock is IStakeObserver {
 
     IStaking public immutable staking;
     uint256 public calls;
+    uint256 public minimumChanges;
 
     constructor(IStaking staking_) {
         staking = staking_;
@@ -18,5 +19,9 @@ contract StakeObserverMock is IStakeObserver {
     function stakeChanged(address node) external {
         ++calls;
         emit StakeChangeObserved(node, staking.activeStakeOf(node));
+    }
+
+    function minimumStakeChanged() external {
+        ++minimumChanges;
     }
 }

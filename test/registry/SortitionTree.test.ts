@@ -119,6 +119,41 @@ describe("SortitionTree", function () {
     }
   });
 
+  describe("at a past block", function () {
+    it("draws with the weights of the end of that block, whatever changed after", async function () {
+      const { harness } = await loadFixture(deployHarnessFixture);
+      await harness.setMany([key(0), key(1), key(2)], [5n, 2n, 3n]);
+      const before = await ethers.provider.getBlockNumber();
+      // Later: key 0 leaves, key 1 grows, and two new slots are appended.
+      await harness.set(key(0), 0n);
+      await harness.set(key(1), 40n);
+      await harness.setMany([key(3), key(4)], [7n, 9n]);
+      expect(await harness.totalAt(before)).to.equal(10n);
+      expect(await harness.weightAt(key(0), before)).to.equal(5n);
+      expect(await harness.weightAt(key(1), before)).to.equal(2n);
+      expect(await harness.weightAt(key(3), before)).to.equal(0n);
+      for (let value = 0n; value < 10n; value++) {
+        expect(await harness.drawAt(value, before)).to.equal(value < 5n ? key(0) : value < 7n ? key(1) : key(2));
+      }
+      expect(await harness.total()).to.equal(59n);
+      expect(await harness.draw(0n)).to.equal(key(1));
+    });
+
+    it("reverts for a value at or above the total of that block", async function () {
+      const { harness } = await loadFixture(deployHarnessFixture);
+      const empty = await ethers.provider.getBlockNumber();
+      await harness.set(key(0), 3n);
+      const once = await ethers.provider.getBlockNumber();
+      await harness.set(key(0), 8n);
+      await expect(harness.drawAt(0n, empty))
+        .to.be.revertedWithCustomError(harness, "SortitionTreeDrawOutOfRange")
+        .withArgs(0n, 0n);
+      await expect(harness.drawAt(3n, once))
+        .to.be.revertedWithCustomError(harness, "SortitionTreeDrawOutOfRange")
+        .withArgs(3n, 3n);
+    });
+  });
+
   describe("reverts", function () {
     it("for a draw at or above the total", async function () {
       const { harness } = await loadFixture(deployHarnessFixture);
@@ -173,6 +208,42 @@ describe("SortitionTree", function () {
           },
         ),
         { numRuns: propertyRuns(30) },
+      );
+    });
+
+    it("at every past block, drawAt, weightAt and totalAt agree with a model of that block", async function () {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(operations, { minLength: 1, maxLength: 5 }),
+          fc.array(fc.bigInt({ min: 0n, max: 2n ** 128n }), { minLength: 1, maxLength: 6 }),
+          async (blocks, randoms) => {
+            const { harness } = await loadFixture(deployHarnessFixture);
+            const model = new TreeModel();
+            const snapshots: { block: number; weights: Map<string, bigint>; model: TreeModel }[] = [];
+            for (const ops of blocks) {
+              await harness.setMany(
+                ops.map(([i]) => key(i)),
+                ops.map(([, w]) => w),
+              );
+              for (const [i, w] of ops) model.set(key(i), w);
+              const copy = new TreeModel();
+              copy.order.push(...model.order);
+              for (const [k, w] of model.weights) copy.weights.set(k, w);
+              snapshots.push({ block: await ethers.provider.getBlockNumber(), weights: copy.weights, model: copy });
+            }
+            for (const snapshot of snapshots) {
+              const total = snapshot.model.total();
+              expect(await harness.totalAt(snapshot.block)).to.equal(total);
+              for (const [k, w] of snapshot.weights) expect(await harness.weightAt(k, snapshot.block)).to.equal(w);
+              if (total === 0n) continue;
+              for (const r of randoms) {
+                const value = r % total;
+                expect(await harness.drawAt(value, snapshot.block)).to.equal(snapshot.model.draw(value));
+              }
+            }
+          },
+        ),
+        { numRuns: propertyRuns(15) },
       );
     });
 
