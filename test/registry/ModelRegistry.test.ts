@@ -115,6 +115,16 @@ describe("ModelRegistry", function () {
           .withArgs();
       });
 
+      it("for a metadata URI over MAX_METADATA_URI_LENGTH bytes, and accepts one of exactly that length", async function () {
+        const { modelRegistry } = await loadFixture(deployRegistryFixture);
+        const max = Number(await modelRegistry.MAX_METADATA_URI_LENGTH());
+        expect(max).to.equal(512);
+        await expect(modelRegistry.registerModel(modelRegistration("long", { metadataURI: "u".repeat(max + 1) })))
+          .to.be.revertedWithCustomError(modelRegistry, "ModelRegistryMetadataURITooLong")
+          .withArgs(max + 1, max);
+        await modelRegistry.registerModel(modelRegistration("long", { metadataURI: "u".repeat(max) }));
+      });
+
       it("for a duplicate id, by anyone, and never overwrites", async function () {
         const { modelRegistry, modelA, other, modelOwner } = await loadFixture(deployRegistryFixture);
         await expect(modelRegistry.connect(other).registerModel({ ...modelA, metadataURI: "ipfs://evil" }))

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { deployRegistryFixture, modelRegistration, Role } from "../fixtures/registry";
 import { MINIMUM_STAKE, UNBONDING_PERIOD } from "../fixtures/staking";
 
@@ -82,6 +83,21 @@ describe("NodeRegistry", function () {
         await expect(nodeRegistry.connect(nodeA).registerNode(signerA.address, "", Role.Inference, [modelA.id]))
           .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryEmptyEndpoint")
           .withArgs();
+      });
+
+      it("for an endpoint over MAX_ENDPOINT_LENGTH bytes, and accepts one of exactly that length", async function () {
+        const { nodeRegistry, nodeA, signerA, modelA } = await loadFixture(deployRegistryFixture);
+        const max = Number(await nodeRegistry.MAX_ENDPOINT_LENGTH());
+        expect(max).to.equal(512);
+        await expect(
+          nodeRegistry.connect(nodeA).registerNode(signerA.address, "x".repeat(max + 1), Role.Inference, [modelA.id]),
+        )
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryEndpointTooLong")
+          .withArgs(max + 1, max);
+        await nodeRegistry.connect(nodeA).registerNode(signerA.address, "x".repeat(max), Role.Inference, [modelA.id]);
+        await expect(nodeRegistry.connect(nodeA).updateEndpoint("y".repeat(max + 1)))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryEndpointTooLong")
+          .withArgs(max + 1, max);
       });
 
       it("for a signer another node uses", async function () {
@@ -320,6 +336,15 @@ describe("NodeRegistry", function () {
       expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE * 2n);
     });
 
+    it("jailing a node already jailed is a no-op returning false, so slashers call it unconditionally", async function () {
+      const { nodeRegistry, disputer, nodeA } = await loadFixture(registeredNodeFixture);
+      expect(await nodeRegistry.connect(disputer).jail.staticCall(nodeA.address)).to.equal(true);
+      await nodeRegistry.connect(disputer).jail(nodeA.address);
+      expect(await nodeRegistry.connect(disputer).jail.staticCall(nodeA.address)).to.equal(false);
+      await expect(nodeRegistry.connect(disputer).jail(nodeA.address)).not.to.emit(nodeRegistry, "NodeJailed");
+      expect((await nodeRegistry.getNode(nodeA.address)).jailed).to.equal(true);
+    });
+
     describe("reverts", function () {
       it("for accounts without the dispute role, the node itself included", async function () {
         const { nodeRegistry, disputer, nodeA, other } = await loadFixture(registeredNodeFixture);
@@ -337,14 +362,10 @@ describe("NodeRegistry", function () {
         }
       });
 
-      it("when already jailed, or not jailed", async function () {
+      it("unjail, when not jailed", async function () {
         const { nodeRegistry, disputer, nodeA } = await loadFixture(registeredNodeFixture);
         await expect(nodeRegistry.connect(disputer).unjail(nodeA.address))
           .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotJailed")
-          .withArgs(nodeA.address);
-        await nodeRegistry.connect(disputer).jail(nodeA.address);
-        await expect(nodeRegistry.connect(disputer).jail(nodeA.address))
-          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryAlreadyJailed")
           .withArgs(nodeA.address);
       });
 
@@ -444,6 +465,90 @@ describe("NodeRegistry", function () {
         .withArgs();
     });
   });
+  describe("history", function () {
+    it("reads weights, totals and draws as of the end of a past block, whatever changed since", async function () {
+      const { nodeRegistry, staking, nodeA, verifierA, verifierB, signerB, signerC, modelA } =
+        await loadFixture(registeredNodeFixture);
+      await nodeRegistry.connect(verifierA).registerNode(signerB.address, ENDPOINT, Role.Verifier, [modelA.id]);
+      await nodeRegistry.connect(verifierB).registerNode(signerC.address, ENDPOINT, Role.Verifier, [modelA.id]);
+      await staking.connect(verifierA).stake(MINIMUM_STAKE);
+      await staking.connect(verifierB).stake(MINIMUM_STAKE * 3n);
+      const fixed = await ethers.provider.getBlockNumber();
+      await staking.connect(verifierA).stake(MINIMUM_STAKE * 10n);
+      await staking.connect(verifierB).requestUnstake(MINIMUM_STAKE * 3n);
+      expect(await nodeRegistry.totalVerifierWeight()).to.equal(MINIMUM_STAKE * 11n);
+      expect(await nodeRegistry.totalVerifierWeightAt(fixed)).to.equal(MINIMUM_STAKE * 4n);
+      expect(await nodeRegistry.verifierWeightAt(verifierA.address, fixed)).to.equal(MINIMUM_STAKE);
+      expect(await nodeRegistry.verifierWeightAt(verifierB.address, fixed)).to.equal(MINIMUM_STAKE * 3n);
+      expect(await nodeRegistry.drawVerifierAt(MINIMUM_STAKE, fixed)).to.equal(verifierB.address);
+      expect(await nodeRegistry.drawVerifier(MINIMUM_STAKE)).to.equal(verifierA.address);
+      expect(await nodeRegistry.totalModelWeightAt(modelA.id, fixed)).to.equal(MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.drawNodeAt(modelA.id, 5n, fixed)).to.equal(nodeA.address);
+    });
+
+    it("keeps each node's signer by block: registration, rotation and deregistration", async function () {
+      const { nodeRegistry, staking, nodeA, signerA, newSigner } = await loadFixture(registeredNodeFixture);
+      const registered = await ethers.provider.getBlockNumber();
+      await nodeRegistry.connect(nodeA).rotateSigner(newSigner.address);
+      const rotated = await ethers.provider.getBlockNumber();
+      await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE * 2n);
+      await time.increase(UNBONDING_PERIOD);
+      await staking.connect(nodeA).withdraw();
+      await nodeRegistry.connect(nodeA).deregisterNode();
+      const gone = await ethers.provider.getBlockNumber();
+      await ethers.provider.send("evm_mine", []);
+      expect(await nodeRegistry.signerAt(nodeA.address, registered - 2)).to.equal(ethers.ZeroAddress);
+      expect(await nodeRegistry.signerAt(nodeA.address, registered)).to.equal(signerA.address);
+      expect(await nodeRegistry.signerAt(nodeA.address, rotated - 1)).to.equal(signerA.address);
+      expect(await nodeRegistry.signerAt(nodeA.address, rotated)).to.equal(newSigner.address);
+      expect(await nodeRegistry.signerAt(nodeA.address, gone)).to.equal(ethers.ZeroAddress);
+    });
+
+    it("forwards a change of the minimum stake from Staking to the node observer", async function () {
+      const { nodeRegistry, staking, admin } = await loadFixture(registeredNodeFixture);
+      const observer = await ethers.deployContract("NodeObserverMock");
+      await nodeRegistry.connect(admin).setNodeObserver(await observer.getAddress());
+      await expect(staking.setMinimumStake(MINIMUM_STAKE * 3n)).to.emit(observer, "MinimumStakeChangeObserved");
+    });
+
+    describe("reverts", function () {
+      it("for a lookup at the current block or later", async function () {
+        const { nodeRegistry, nodeA, modelA } = await loadFixture(registeredNodeFixture);
+        const next = (await ethers.provider.getBlockNumber()) + 1;
+        for (const call of [
+          nodeRegistry.totalVerifierWeightAt(next),
+          nodeRegistry.totalModelWeightAt(modelA.id, next),
+          nodeRegistry.verifierWeightAt(nodeA.address, next),
+          nodeRegistry.drawVerifierAt(0n, next),
+          nodeRegistry.drawNodeAt(modelA.id, 0n, next),
+          nodeRegistry.signerAt(nodeA.address, next),
+        ]) {
+          // The current block of an eth_call is the node's choice (Hardhat: the latest mined one); only the queried
+          // block is checked here.
+          await expect(call).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryFutureLookup").withArgs(next, anyUint);
+        }
+      });
+
+      it("for a draw at a block when nobody had weight", async function () {
+        const { nodeRegistry, modelA } = await loadFixture(deployRegistryFixture);
+        const past = (await ethers.provider.getBlockNumber()) - 1;
+        await expect(nodeRegistry.drawVerifierAt(1n, past))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNoWeight")
+          .withArgs();
+        await expect(nodeRegistry.drawNodeAt(modelA.id, 1n, past))
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNoWeight")
+          .withArgs();
+      });
+
+      it("minimumStakeChanged from anyone but Staking", async function () {
+        const { nodeRegistry, other } = await loadFixture(registeredNodeFixture);
+        await expect(nodeRegistry.connect(other).minimumStakeChanged())
+          .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryOnlyStaking")
+          .withArgs(other.address);
+      });
+    });
+  });
+
   describe("views", function () {
     it("report an unknown node as empty and inactive", async function () {
       const { nodeRegistry, other, modelA } = await loadFixture(deployRegistryFixture);
