@@ -128,8 +128,8 @@ describe("AttestationRegistry node and model records", function () {
       )
         .to.emit(f.registry, "NodeRecordSynced")
         .withArgs(f.unregistered.address, signer.address, true);
-      expect(await f.registry.getNodeRecord(f.unregistered.address)).to.deep.equal([signer.address, true, true, 0n]);
-      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([f.nodeA.signer.address, true, true, 0n]);
+      expect(await f.registry.getNodeRecord(f.unregistered.address)).to.deep.equal([signer.address, true, true, 0n, 0n]);
+      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([f.nodeA.signer.address, true, true, 0n, 0n]);
     });
 
     it("follow a signer rotation at once: the old key is rejected in the next block", async function () {
@@ -198,7 +198,7 @@ describe("AttestationRegistry node and model records", function () {
       await expect(f.nodeRegistry.connect(f.nodeA.operator).deregisterNode())
         .to.emit(f.registry, "NodeRecordSynced")
         .withArgs(f.nodeA.address, ethers.ZeroAddress, false);
-      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([ethers.ZeroAddress, false, true, 1n]);
+      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([ethers.ZeroAddress, false, true, 1n, 0n]);
       await expect(submitA(f))
         .to.be.revertedWithCustomError(f.registry, "AttestationNodeNotRegistered")
         .withArgs(f.nodeA.address);
@@ -212,22 +212,53 @@ describe("AttestationRegistry node and model records", function () {
         .withArgs(f.nodeA.address, 1n, 2n);
     });
 
-    describe("after a minimum-stake change, which no contract reports", function () {
-      it("keep the old status until anyone syncs the node (the documented lag)", async function () {
+    describe("after a minimum-stake change (a missed push)", function () {
+      it("a node a raised minimum puts below it can't attest, though nobody called nodeChanged or syncWeight", async function () {
         const f = await loadFixture(deployAttestationFixture);
-        await f.staking.connect(f.admin).setMinimumStake(MINIMUM_STAKE + 1n);
-        expect((await f.registry.getNodeRecord(f.nodeA.address)).active).to.equal(true);
-        await expect(submitA(f)).to.emit(f.registry, "ReceiptSubmitted");
-
-        await expect(f.nodeRegistry.connect(f.stranger).syncWeight(f.nodeA.address))
-          .to.emit(f.registry, "NodeRecordSynced")
-          .withArgs(f.nodeA.address, f.nodeA.signer.address, false);
+        await expect(f.staking.connect(f.admin).setMinimumStake(MINIMUM_STAKE + 1n))
+          .to.emit(f.registry, "NodeRecordsInvalidated")
+          .withArgs(1n);
+        expect(await f.registry.parametersVersion()).to.equal(1n);
+        // The stored copy still says active, but it was made under version 0: stale, read again on use.
+        expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([
+          f.nodeA.signer.address,
+          true,
+          true,
+          0n,
+          0n,
+        ]);
         await expect(submitA(f))
           .to.be.revertedWithCustomError(f.registry, "AttestationNodeNotActive")
           .withArgs(f.nodeA.address);
         await expect(f.registry.connect(f.stranger).nodeChanged(f.nodeB.address))
           .to.emit(f.registry, "NodeRecordSynced")
           .withArgs(f.nodeB.address, f.nodeB.signer.address, false);
+        expect(await f.registry.getNodeRecord(f.nodeB.address)).to.deep.equal([
+          f.nodeB.signer.address,
+          false,
+          true,
+          0n,
+          1n,
+        ]);
+      });
+
+      it("a node a lowered minimum lifts above it attests again without any sync", async function () {
+        const f = await loadFixture(deployAttestationFixture);
+        await f.staking.connect(f.admin).setMinimumStake(MINIMUM_STAKE + 1n);
+        await f.nodeRegistry.connect(f.stranger).syncWeight(f.nodeA.address);
+        await expect(submitA(f))
+          .to.be.revertedWithCustomError(f.registry, "AttestationNodeNotActive")
+          .withArgs(f.nodeA.address);
+        await f.staking.connect(f.admin).setMinimumStake(MINIMUM_STAKE);
+        await expect(submitA(f)).to.emit(f.registry, "ReceiptSubmitted");
+        expect((await f.registry.getNodeRecord(f.nodeA.address)).parametersVersion).to.equal(2n);
+      });
+
+      it("reverts minimumStakeChanged from anyone but the node registry", async function () {
+        const f = await loadFixture(deployAttestationFixture);
+        await expect(f.registry.connect(f.stranger).minimumStakeChanged())
+          .to.be.revertedWithCustomError(f.registry, "AttestationOnlyNodeRegistry")
+          .withArgs(f.stranger.address);
       });
     });
 
@@ -243,6 +274,7 @@ describe("AttestationRegistry node and model records", function () {
           f.nodeA.signer.address,
           false,
           true,
+          0n,
           0n,
         ]);
         await expect(submitA(f))
@@ -261,14 +293,14 @@ describe("AttestationRegistry node and model records", function () {
 
     it("are made on first use for a node registered before the binding", async function () {
       const f = await loadFixture(deployLateBindingFixture);
-      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([ethers.ZeroAddress, false, false, 0n]);
+      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([ethers.ZeroAddress, false, false, 0n, 0n]);
       const receipt = makeReceipt(f.nodeA.address, f.modelA.id);
       await expect(f.registry.submitReceipt(receipt, await signReceiptEthers(f.signer, f.domain, receipt)))
         .to.emit(f.registry, "NodeRecordSynced")
         .withArgs(f.nodeA.address, f.signer.address, true)
         .and.to.emit(f.registry, "ModelRecordSynced")
         .withArgs(f.modelA.id, true);
-      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([f.signer.address, true, true, 0n]);
+      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([f.signer.address, true, true, 0n, 0n]);
     });
 
     it("are made on first use by a batch too, which then advances the sequence", async function () {
@@ -277,7 +309,7 @@ describe("AttestationRegistry node and model records", function () {
       await expect(f.registry.submitBatch(batch, await signBatchEthers(f.signer, f.domain, batch)))
         .to.emit(f.registry, "NodeRecordSynced")
         .withArgs(f.nodeA.address, f.signer.address, true);
-      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([f.signer.address, true, true, 1n]);
+      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([f.signer.address, true, true, 1n, 0n]);
     });
   });
 
@@ -356,12 +388,12 @@ describe("AttestationRegistry node and model records", function () {
       await expect(unbound.submitReceipt(receipt, await signReceiptEthers(f.nodeA.signer, domain, receipt)))
         .to.emit(unbound, "ReceiptSubmitted")
         .and.not.to.emit(unbound, "NodeRecordSynced");
-      expect(await unbound.getNodeRecord(f.nodeA.address)).to.deep.equal([ethers.ZeroAddress, false, false, 0n]);
+      expect(await unbound.getNodeRecord(f.nodeA.address)).to.deep.equal([ethers.ZeroAddress, false, false, 0n, 0n]);
       expect(await unbound.getModelRecord(f.modelId)).to.equal(BigInt(ModelRecord.Unsynced));
 
       const batch = batchOf(f.nodeA.address, f.modelId, 1n);
       await unbound.submitBatch(batch, await signBatchEthers(f.nodeA.signer, domain, batch));
-      expect(await unbound.getNodeRecord(f.nodeA.address)).to.deep.equal([ethers.ZeroAddress, false, false, 1n]);
+      expect(await unbound.getNodeRecord(f.nodeA.address)).to.deep.equal([ethers.ZeroAddress, false, false, 1n, 0n]);
 
       await f.system.jail(f.nodeA.address);
       const next = makeReceipt(f.nodeA.address, f.modelId);
