@@ -7,6 +7,7 @@ import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import {
   DEFAULT_PARAMETERS,
   DisputeHelper,
+  VERIFIER_STAKES,
   DisputeState,
   NODE_STAKE,
   ReceiptState,
@@ -98,6 +99,71 @@ describe("DisputeManager under attack", function () {
       await expect(f.manager.drawCommittee(id))
         .to.be.revertedWithCustomError(f.manager, "DisputeCommitteeUnavailable")
         .withArgs(id, 0n, 1n);
+    });
+  });
+
+  describe("steering the committee after the seed is known", function () {
+    /** The committee `drawCommittee` must seat: drawn from the seed with the verifier weights of the challenge block. */
+    async function committeeAtChallengeBlock(f: DisputeSystem, id: bigint) {
+      const d = await f.manager.getDispute(id);
+      const entropy = (await ethers.provider.getBlock(Number(d.drawBlock)))!.hash!;
+      const coder = ethers.AbiCoder.defaultAbiCoder();
+      const members: string[] = [];
+      const weights: bigint[] = [];
+      for (let attempt = 0; members.length < Number(d.params.committeeSize); ++attempt) {
+        const seed = ethers.keccak256(coder.encode(["bytes32", "uint256", "uint256"], [entropy, id, attempt]));
+        const member = await f.nodeRegistry.drawVerifierAt(seed, d.challengeBlock);
+        if (members.includes(member)) continue;
+        members.push(member);
+        weights.push(await f.nodeRegistry.verifierWeightAt(member, d.challengeBlock));
+      }
+      return { members, weights };
+    }
+
+    it("stakes, stakeFors, unstakes and new verifiers after the seed is public change neither the committee nor the vote weights", async function () {
+      const f = await setup();
+      const [attacker, accomplice] = [f.verifiers[0], f.verifiers[1]];
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      const challengeBlock = (await f.manager.getDispute(id)).challengeBlock;
+      expect(challengeBlock).to.equal(BigInt(await ethers.provider.getBlockNumber()));
+      // The draw block is mined: its hash, the seed, is public; the committee is not drawn yet.
+      await mine(1);
+      const expected = await committeeAtChallengeBlock(f, id);
+
+      // The attacker now moves weights as it likes: tops itself up a hundredfold, has its stake topped up by
+      // `stakeFor`, brings in two fresh heavy verifiers, and an accomplice leaves.
+      const huge = ethers.parseEther("100000");
+      await f.token.connect(f.admin).mint(attacker.address, huge);
+      await f.staking.connect(attacker.account).stake(huge);
+      await f.token.connect(f.admin).mint(f.stranger.address, huge);
+      await f.token.connect(f.stranger).approve(await f.staking.getAddress(), huge);
+      await f.staking.connect(f.stranger).stakeFor(attacker.address, huge);
+      const fresh = [Wallet.createRandom().connect(ethers.provider), Wallet.createRandom().connect(ethers.provider)];
+      for (const wallet of fresh) await registerVerifier(f, wallet, Wallet.createRandom().address, huge * 2n);
+      await f.staking.connect(accomplice.account).requestUnstake(await f.staking.activeStakeOf(accomplice.address));
+      // With today's weights the attacker's side would hold nearly all the weight.
+      expect(await f.nodeRegistry.totalVerifierWeight()).to.be.greaterThan(huge * 6n);
+
+      await f.manager.drawCommittee(id);
+      const committee = await f.manager.committeeOf(id);
+      expect(committee).to.deep.equal(expected.members);
+      for (const wallet of fresh) expect(committee).to.not.include(wallet.address);
+      for (let i = 0; i < committee.length; ++i) {
+        expect((await f.manager.getVote(id, committee[i])).weight).to.equal(expected.weights[i]);
+        const verifier = f.verifiers.find((v) => v.address === committee[i])!;
+        expect(expected.weights[i]).to.equal(VERIFIER_STAKES[f.verifiers.indexOf(verifier)]);
+      }
+    });
+
+    it("a node rotating its signer onto an honest verifier's address after the seed can't get that verifier excluded", async function () {
+      const f = await setup();
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      await mine(1);
+      const expected = await committeeAtChallengeBlock(f, id);
+      // Signers are compared as of the challenge block: a fresh signer equal to a drawn member's address is ignored.
+      await f.nodeRegistry.connect(f.node.account).rotateSigner(expected.members[0]);
+      await f.manager.drawCommittee(id);
+      expect(await f.manager.committeeOf(id)).to.deep.equal(expected.members);
     });
   });
 
