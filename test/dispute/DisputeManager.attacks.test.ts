@@ -282,6 +282,33 @@ describe("DisputeManager under attack", function () {
     });
   });
 
+  describe("a node growing its endpoint to make its own resolution expensive", function () {
+    it("gets at most 512 bytes, and resolve reads none of it: a maximal endpoint costs no more than a short one", async function () {
+      if (process.env.VERITY_COVERAGE) this.skip();
+      const f = await setup();
+      const max = Number(await f.nodeRegistry.MAX_ENDPOINT_LENGTH());
+      await expect(f.nodeRegistry.connect(f.node.account).updateEndpoint("e".repeat(max + 1)))
+        .to.be.revertedWithCustomError(f.nodeRegistry, "NodeRegistryEndpointTooLong")
+        .withArgs(max + 1, max);
+      const gas: bigint[] = [];
+      // Each from the same fresh state, so only the endpoint differs.
+      for (const endpoint of ["e".repeat(max), "e"]) {
+        const g = await setup();
+        await g.nodeRegistry.connect(g.node.account).updateEndpoint(endpoint);
+        const id = await g.h.challenge(await g.h.attestReceipt());
+        await g.h.draw(id);
+        await g.h.vote(id, [Verdict.NodeWrong, Verdict.NodeWrong, Verdict.NodeWrong]);
+        const tx = await g.manager.resolve(id);
+        await expect(tx).to.emit(g.nodeRegistry, "NodeJailed").withArgs(g.node.address);
+        gas.push((await tx.wait())!.gasUsed);
+      }
+      console.log(`      resolve gas, 512-byte endpoint: ${gas[0]}; 1-byte endpoint: ${gas[1]}`);
+      // Copying 512 bytes of endpoint (17 cold slots) would cost over 35,000 gas more.
+      const difference = gas[0] > gas[1] ? gas[0] - gas[1] : gas[1] - gas[0];
+      expect(difference).to.be.lessThan(10_000n);
+    });
+  });
+
   describe("griefing by tiny challenges", function () {
     it("costs the bond floor per challenge and each is refunded only by its own resolution", async function () {
       const f = await setup();
