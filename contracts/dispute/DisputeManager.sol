@@ -367,7 +367,10 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         address nodeSigner = _nodes.signerAt(d.node, challengeBlock);
         uint256 maxAttempts = size * DRAW_ATTEMPTS_PER_SEAT;
         for (uint256 attempt = 0; attempt < maxAttempts && committee.length < size; ++attempt) {
-            address member = _nodes.drawVerifierAt(uint256(keccak256(abi.encode(entropy, id, attempt))), challengeBlock);
+            address member = _nodes.drawVerifierAt(
+                uint256(keccak256(abi.encode(entropy, id, attempt))),
+                challengeBlock
+            );
             if (!_isEligible(id, d, member, nodeSigner, challengeBlock)) continue;
             uint256 weight = _nodes.verifierWeightAt(member, challengeBlock);
             committee.push(member);

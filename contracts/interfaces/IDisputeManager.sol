@@ -19,9 +19,11 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// Randomness: the committee seed is `blockhash(drawBlock)` with `drawBlock` the block after the challenge, fixed
 /// before anyone can know it. A challenger can't pick the committee by simulating its own challenge (which a
 /// seed from `block.prevrandao` at challenge time would allow: a wrapper contract reverts unless the committee
-/// suits it); the proposer of `drawBlock` can at most withhold that block (a one-bit bias at the cost of its
-/// reward). The price is a second transaction (`drawCommittee`, anyone). Past 256 blocks the hash is gone and
-/// `drawCommittee` moves `drawBlock` to the next block instead.
+/// suits it). Members are drawn, and their votes weighed, with the verifier weights and signers of the end of the
+/// challenge block (`NodeRegistry.drawVerifierAt`, `verifierWeightAt`, `signerAt`), fixed before the seed exists: stake
+/// moved once the seed is public changes nothing. What remains is the builder of `drawBlock`, who can grind its hash
+/// (see docs/disputes.md). The price is a second transaction (`drawCommittee`, anyone). Past 256 blocks the hash is
+/// gone and `drawCommittee` moves `drawBlock` to the next block instead (a new seed, the same weights).
 ///
 /// Windows: a phase with end `e` is open while `now < e`. The receipt's challenge window is checked by the
 /// attestation registry: open while `now < windowEnd`; at `windowEnd` a challenge reverts.
@@ -82,8 +84,8 @@ interface IDisputeManager {
     }
 
     /// @notice A dispute. Slots: `node` + `challengedAt` + `drawBlock`; `challenger` + `commitEnd` + `revealEnd`;
-    /// `beneficiary` + `revealedCount` + `outcome` + `challengeBlock`; `receiptHash`; `bond` + `lockedStake`; `wrongWeight` +
-    /// `rightWeight`; then the parameters (two slots).
+    /// `beneficiary` + `revealedCount` + `outcome` + `challengeBlock`; `receiptHash`; `bond` + `lockedStake`;
+    /// `wrongWeight` + `rightWeight`; then the parameters (two slots).
     /// @param node The node whose receipt is disputed (its operator address).
     /// @param challengedAt When the challenge was made (zero: no such dispute).
     /// @param drawBlock The block whose hash seeds the committee draw.

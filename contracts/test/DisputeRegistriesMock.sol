@@ -37,7 +37,8 @@ contract NodeRegistryJailMock is AccessControl {
     }
 
     function signerAt(address node, uint256 blockNumber) external view returns (address signer) {
-        if (blockNumber >= block.number) revert INodeRegistry.NodeRegistryFutureLookup(blockNumber, uint48(block.number));
+        if (blockNumber >= block.number)
+            revert INodeRegistry.NodeRegistryFutureLookup(blockNumber, uint48(block.number));
         uint256[] storage blocks = _signerBlocks[node];
         for (uint256 i = 0; i < blocks.length && blocks[i] <= blockNumber; ++i) signer = _signers[node][i];
     }

@@ -128,8 +128,20 @@ describe("AttestationRegistry node and model records", function () {
       )
         .to.emit(f.registry, "NodeRecordSynced")
         .withArgs(f.unregistered.address, signer.address, true);
-      expect(await f.registry.getNodeRecord(f.unregistered.address)).to.deep.equal([signer.address, true, true, 0n, 0n]);
-      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([f.nodeA.signer.address, true, true, 0n, 0n]);
+      expect(await f.registry.getNodeRecord(f.unregistered.address)).to.deep.equal([
+        signer.address,
+        true,
+        true,
+        0n,
+        0n,
+      ]);
+      expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([
+        f.nodeA.signer.address,
+        true,
+        true,
+        0n,
+        0n,
+      ]);
     });
 
     it("follow a signer rotation at once: the old key is rejected in the next block", async function () {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
+import type { NodeRegistry } from "../../typechain-types";
 import { deployEvidenceFixture } from "../fixtures/evidence";
 import type { EvidenceFixture, NodeUnderTest } from "../fixtures/evidence";
 import {
@@ -48,7 +49,7 @@ describe("EquivocationSlasher and the node's keys", function () {
       const block = await inOneBlock(async () => {
         // The node sees the proof coming and front-runs it with a higher tip.
         rotation = (
-          await f.nodes.connect(f.nodeA.operator).rotateSigner(newSigner.address, {
+          await (f.nodes as NodeRegistry).connect(f.nodeA.operator).rotateSigner(newSigner.address, {
             gasLimit,
             maxPriorityFeePerGas: ethers.parseUnits("50", "gwei"),
             maxFeePerGas: ethers.parseUnits("100", "gwei"),
@@ -96,7 +97,9 @@ describe("EquivocationSlasher and the node's keys", function () {
       await f.system.rotateSigner(f.nodeA.operator, newSigner.address);
       // The thief signs a receipt the node never issued, once the rotation is mined.
       const forgedSignature = await signReceiptEthers(leaked, f.domain, forged);
-      await expect(f.slasher.connect(f.prover).proveEquivocation(byAttestation(real), bySignature(forged, forgedSignature)))
+      await expect(
+        f.slasher.connect(f.prover).proveEquivocation(byAttestation(real), bySignature(forged, forgedSignature)),
+      )
         .to.be.revertedWithCustomError(f.slasher, "EquivocationInvalidSignature")
         .withArgs(f.nodeA.address, newSigner.address, hashReceipt(forged));
       const other = makeReceipt(f.nodeA.address, f.exactModel);
@@ -139,17 +142,18 @@ describe("EquivocationSlasher and the node's keys", function () {
         const signatureB = await signReceiptEthers(key, f.domain, b);
         // Both signatures as evidence ...
         expect(
-          await f.slasher.connect(f.prover).proveEquivocation.staticCall(bySignature(a, signatureA), bySignature(b, signatureB)),
+          await f.slasher
+            .connect(f.prover)
+            .proveEquivocation.staticCall(bySignature(a, signatureA), bySignature(b, signatureB)),
         ).to.be.greaterThan(0n);
         // ... and the same signatures at submission, then as evidence next to the attestation.
         await expect(f.attestation.connect(f.stranger).submitReceipt(a, signatureA)).to.emit(
           f.attestation,
           "ReceiptSubmitted",
         );
-        await expect(f.slasher.connect(f.prover).proveEquivocation(byAttestation(a), bySignature(b, signatureB))).to.emit(
-          f.slasher,
-          "EquivocationProven",
-        );
+        await expect(
+          f.slasher.connect(f.prover).proveEquivocation(byAttestation(a), bySignature(b, signatureB)),
+        ).to.emit(f.slasher, "EquivocationProven");
       });
     }
 

@@ -525,7 +525,9 @@ describe("NodeRegistry", function () {
         ]) {
           // The current block of an eth_call is the node's choice (Hardhat: the latest mined one); only the queried
           // block is checked here.
-          await expect(call).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryFutureLookup").withArgs(next, anyUint);
+          await expect(call)
+            .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryFutureLookup")
+            .withArgs(next, anyUint);
         }
       });
 
