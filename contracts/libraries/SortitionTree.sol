@@ -152,9 +152,9 @@ library SortitionTree {
         for (uint256 i = slot; i > 0; i -= i & (~i + 1)) sum += sums[i].latest();
     }
 
-    /// @dev The highest power of two not above `n`, for `n >= 1`; 0 for `n == 0` (no slot: nothing to descend).
+    /// @dev The highest power of two not above `n`, for `n >= 1` (a non-zero total, now or at a past block, means at
+    /// least one slot: the length is checkpointed with the first append); at most 255 doublings.
     function _highestPowerOfTwo(uint256 n) private pure returns (uint256 power) {
-        if (n == 0) return 0;
         power = 1;
         while (power <= n >> 1) power <<= 1;
     }

@@ -266,6 +266,21 @@ describe("AttestationRegistry node and model records", function () {
         expect((await f.registry.getNodeRecord(f.nodeA.address)).parametersVersion).to.equal(2n);
       });
 
+      it("a node still above the new minimum is re-read once and keeps attesting, with no NodeRecordSynced", async function () {
+        const f = await loadFixture(deployAttestationFixture);
+        await f.staking.connect(f.admin).setMinimumStake(MINIMUM_STAKE - 1n);
+        const tx = submitA(f);
+        await expect(tx).to.emit(f.registry, "ReceiptSubmitted");
+        await expect(tx).not.to.emit(f.registry, "NodeRecordSynced");
+        expect(await f.registry.getNodeRecord(f.nodeA.address)).to.deep.equal([
+          f.nodeA.signer.address,
+          true,
+          true,
+          0n,
+          1n,
+        ]);
+      });
+
       it("reverts minimumStakeChanged from anyone but the node registry", async function () {
         const f = await loadFixture(deployAttestationFixture);
         await expect(f.registry.connect(f.stranger).minimumStakeChanged())
