@@ -111,7 +111,7 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         _revealedBy[batchId][receiptHash] = id;
         stored.outcome = Outcome.Answered;
         address node = stored.node;
-        _staking.unlock(node, stored.locked);
+        _unlock(node, stored.locked);
         _token.safeTransfer(node, stored.bond);
         emit DemandAnswered(id, batchId, node, receiptHash, receipt);
     }
@@ -124,7 +124,7 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         (address node, address demander, uint256 bond) = (stored.node, stored.demander, stored.bond);
 
         // Exactly this demand's own lock (slashes never change locks); the slash takes `min(slashAmount, what is left)`.
-        _staking.unlock(node, stored.locked);
+        _unlock(node, stored.locked);
         uint256 amount = stored.slashAmount;
         if (amount != 0) {
             address[] memory recipients = new address[](1);
@@ -248,7 +248,7 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         stored.locked = slashAmount.toUint128();
 
         _pullBond(demander, bond);
-        _staking.lock(batch.node, slashAmount);
+        if (slashAmount != 0) _staking.lock(batch.node, slashAmount);
         emit DataDemanded(id, batchId, batch.node, demander, bond, deadline, slashAmount, slashAmount);
     }
 
@@ -256,6 +256,11 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
     function _pullBond(address from, uint256 amount) internal {
         uint256 received = TokenTransfers.pullMeasured(_token, from, amount);
         if (received != amount) revert DataAvailabilityTransferAmountMismatch(amount, received);
+    }
+
+    /// @dev Releases exactly what one demand locked; always there, since no slash changes a lock.
+    function _unlock(address node, uint256 locked) internal {
+        if (locked != 0) _staking.unlock(node, locked);
     }
 
     /// @dev Jails `node` unless it is already jailed (jailing it again would revert and block the slash); a node that
