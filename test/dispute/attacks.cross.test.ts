@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import type { Wallet } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { DataAvailabilityManager, EquivocationSlasher } from "../../typechain-types";
 import {
   CHALLENGE_WINDOW,
@@ -79,7 +81,12 @@ async function toExpiry(f: Cross, id: bigint) {
   expect(await f.manager.state(id)).to.equal(DisputeState.Expired);
 }
 
-async function challengeBy(f: Cross, receipt: Receipt, by = f.challenger, beneficiary = by.address): Promise<bigint> {
+async function challengeBy(
+  f: Cross,
+  receipt: Receipt,
+  by: HardhatEthersSigner | Wallet = f.challenger,
+  beneficiary: string = by.address,
+): Promise<bigint> {
   await f.manager.connect(by).challenge(receipt, ethers.ZeroHash, [], randomHash(), beneficiary, ethers.MaxUint256);
   return f.manager.disputeCount();
 }
