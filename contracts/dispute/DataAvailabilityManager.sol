@@ -123,7 +123,8 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         stored.outcome = Outcome.Slashed;
         (address node, address demander, uint256 bond) = (stored.node, stored.demander, stored.bond);
 
-        // Exactly this demand's own lock (slashes never change locks); the slash takes `min(slashAmount, what is left)`.
+        // Exactly this demand's own lock (slashes never change locks); the slash takes `min(slashAmount, what is
+        // left)`.
         _unlock(node, stored.locked);
         uint256 amount = stored.slashAmount;
         if (amount != 0) {

@@ -133,8 +133,8 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice A single receipt's attestation as seen through the full receipt.
     /// @param receiptHash The receipt's EIP-712 struct hash.
-    /// @param windowEnd When its challenge window closes (extended by expired disputes); zero when this exact receipt was
-    /// not attested singly.
+    /// @param windowEnd When its challenge window closes (extended by expired disputes); zero when this exact receipt
+    /// was not attested singly.
     /// @param state Its dispute state.
     struct ReceiptStatus {
         bytes32 receiptHash;
@@ -233,8 +233,8 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// Emits `ModelRecordSynced` only when the copy changes.
     function modelChanged(ModelId model) external;
 
-    /// @notice Opens a dispute on an attested receipt while its (possibly extended) window is open and no dispute decided
-    /// or holds it. Only the dispute role.
+    /// @notice Opens a dispute on an attested receipt while its (possibly extended) window is open and no dispute
+    /// decided or holds it. Only the dispute role.
     /// @param receipt The receipt disputed.
     /// @param batchId The batch holding it, or zero for a receipt attested singly.
     /// @param proof Its Merkle proof in the batch (empty for a single receipt).

@@ -71,8 +71,8 @@ interface IDisputeManager {
     /// @param bondFloor Minimum bond in stake-token units (stops griefing by many tiny challenges), at least 1.
     /// @param bondBps Bond as a share of the stake at risk: bond = max(bondFloor, stakeAtRisk × bondBps / 10,000).
     /// @param slashBps Share of the node's slashable stake at challenge time that is locked and slashed if it is wrong.
-    /// @param challengerRewardBps Share of the slashed amount shared by the challengers' beneficiaries, at most 5,000 (so
-    /// a node challenging itself through an accomplice still loses at least half of what is slashed).
+    /// @param challengerRewardBps Share of the slashed amount shared by the challengers' beneficiaries, at most 5,000
+    /// (so a node challenging itself through an accomplice still loses at least half of what is slashed).
     /// @param voterRewardBps Share of the slashed amount (node wrong) or of the bond (node right) shared by the
     /// majority voters pro rata to their weight.
     /// @param nonRevealPenaltyBps Share of its weight a committee member who doesn't reveal loses (slashed).

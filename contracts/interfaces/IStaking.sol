@@ -9,11 +9,18 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @dev A node is identified by its operator address. Anyone may add stake to a node (`stakeFor`); only the node can
 /// unstake and withdraw it, to itself.
 ///
-/// Locks only block withdrawals. Each judgment (dispute, data-availability demand) fixes the amount it can slash when it
-/// opens, from the node's slashable stake, and locks that amount; locks are not capped by the stake and their sum may
-/// exceed it, so no judgment can shrink another's amount at risk by locking first. A slash takes at most what remains
-/// and never changes any lock: each judgment unlocks exactly what it locked, once. Concurrent judgments slash in the
-/// order they resolve until nothing is left.
+/// Locks only block withdrawals. Each judgment (dispute, data-availability demand) fixes the amount it can slash when
+/// it opens, from the node's slashable stake, and locks that amount; locks are not capped by the stake and their sum
+/// may exceed it, so no judgment can shrink another's amount at risk by locking first. A slash takes at most what
+/// remains and never changes any lock: each judgment unlocks exactly what it locked, once. Concurrent judgments slash
+/// in the order they resolve until nothing is left.
+///
+/// Stake leaving inside a challenge window: an unstake request matures `unbondingPeriod` after it is made, and any
+/// open lock or hold blocks the withdrawal. Deployments keep `unbondingPeriod >= ` the attestation registry's
+/// challenge window, so stake requested for unstake after a receipt was attested is still here when a challenge
+/// comes at the window's last second (and the challenge's lock then keeps it). A window extended by an expired
+/// dispute is covered by a hold (`extendSlashableUntil`) until the extended end. Stake requested for unstake before a
+/// receipt was attested does not back that receipt: it leaves when it matures.
 interface IStaking {
     /// @notice One pending unstake request.
     /// @param amount Tokens waiting to leave (reduced by slashes).
@@ -126,7 +133,8 @@ interface IStaking {
     /// @notice Active plus unbonding: everything a slash can reach.
     function slashableStakeOf(address node) external view returns (uint256);
 
-    /// @notice The sum of the locks of `node`'s open judgments (may exceed its stake). Withdrawals wait until it is zero.
+    /// @notice The sum of the locks of `node`'s open judgments (may exceed its stake). Withdrawals wait until it is
+    /// zero.
     function lockedStakeOf(address node) external view returns (uint256);
 
     /// @notice Until when `node`'s withdrawals are held (zero: never held).

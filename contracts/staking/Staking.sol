@@ -321,8 +321,8 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
         _token.safeTransfer(node, amount);
     }
 
-    /// @dev Removes up to `amount` from `node`: active first, then unbonding requests newest first. Locks are left alone:
-    /// each belongs to a judgment that releases it. Returns what was taken in total and from the active stake.
+    /// @dev Removes up to `amount` from `node`: active first, then unbonding requests newest first. Locks are left
+    /// alone: each belongs to a judgment that releases it. Returns what was taken in total and from the active stake.
     function _take(address node, uint256 amount) private returns (uint256 slashed, uint256 fromActive) {
         NodeStake storage s = _stakes[node];
         uint256 slashable = s.active + s.unbonding;
