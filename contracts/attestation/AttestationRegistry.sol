@@ -45,7 +45,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     mapping(address node => NodeRecord) private _nodeRecords;
     mapping(ModelId model => ModelRecord) private _modelRecords;
     mapping(bytes32 requestKey => uint256 packed) private _singles;
-    mapping(bytes32 receiptHash => ReceiptState) private _receiptStates;
+    mapping(bytes32 receiptHash => ReceiptDispute) private _receiptDisputes;
 
     /// @param nodes The node registry (signers and active status).
     /// @param models The model registry (active models).
@@ -154,24 +154,36 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         bool attested;
         (attested, windowEnd) = _attestation(receipt, receiptHash, batchId, proof);
         if (!attested) revert AttestationReceiptNotAttested(receiptHash, batchId);
+        ReceiptDispute storage record = _receiptDisputes[receiptHash];
+        (ReceiptState state, uint48 extendedEnd) = (record.state, record.windowEnd);
+        if (extendedEnd != 0) windowEnd = extendedEnd;
         uint48 currentTime = _clock();
         if (currentTime >= windowEnd) revert AttestationWindowClosed(receiptHash, windowEnd, currentTime);
-        ReceiptState state = _receiptStates[receiptHash];
         if (state != ReceiptState.None) {
             revert AttestationUnexpectedReceiptState(receiptHash, state, ReceiptState.None);
         }
-        _receiptStates[receiptHash] = ReceiptState.Disputed;
+        record.state = ReceiptState.Disputed;
+        record.disputedAt = currentTime;
+        record.windowEnd = windowEnd;
         emit ReceiptDisputed(receiptHash, batchId, receipt.node, windowEnd);
     }
 
     /// @inheritdoc IAttestationRegistry
     function resolveDispute(bytes32 receiptHash, bool wrong) external onlyRole(DISPUTE_ROLE) {
-        ReceiptState state = _receiptStates[receiptHash];
-        if (state != ReceiptState.Disputed) {
-            revert AttestationUnexpectedReceiptState(receiptHash, state, ReceiptState.Disputed);
-        }
-        _receiptStates[receiptHash] = wrong ? ReceiptState.Rejected : ReceiptState.Upheld;
+        ReceiptDispute storage record = _checkDisputed(receiptHash);
+        record.state = wrong ? ReceiptState.Rejected : ReceiptState.Upheld;
         emit ReceiptDisputeResolved(receiptHash, wrong);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function expireDispute(bytes32 receiptHash) external onlyRole(DISPUTE_ROLE) returns (uint48 windowEnd) {
+        ReceiptDispute storage record = _checkDisputed(receiptHash);
+        // The dispute opened strictly before the window end, so the extended window leaves the same time to challenge
+        // as was left when the dispute froze it.
+        windowEnd = record.windowEnd + (_clock() - record.disputedAt);
+        record.state = ReceiptState.None;
+        record.windowEnd = windowEnd;
+        emit ReceiptDisputeExpired(receiptHash, windowEnd);
     }
 
     // ------------------------------------------------------------------------------------------------- parameters
@@ -214,8 +226,11 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     /// @inheritdoc IAttestationRegistry
     function getReceipt(InferenceReceipt calldata receipt) external view returns (ReceiptStatus memory status) {
         status.receiptHash = receipt.hash();
-        (, status.windowEnd) = _single(receipt, status.receiptHash);
-        status.state = _receiptStates[status.receiptHash];
+        (bool attested, uint48 windowEnd) = _single(receipt, status.receiptHash);
+        ReceiptDispute storage record = _receiptDisputes[status.receiptHash];
+        if (attested && record.windowEnd != 0) windowEnd = record.windowEnd;
+        status.windowEnd = windowEnd;
+        status.state = record.state;
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -230,7 +245,12 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
 
     /// @inheritdoc IAttestationRegistry
     function receiptState(bytes32 receiptHash) external view returns (ReceiptState) {
-        return _receiptStates[receiptHash];
+        return _receiptDisputes[receiptHash].state;
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function getReceiptDispute(bytes32 receiptHash) external view returns (ReceiptDispute memory) {
+        return _receiptDisputes[receiptHash];
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -387,9 +407,20 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     ) internal view returns (bool) {
         bytes32 receiptHash = receipt.hash();
         (bool attested, uint48 windowEnd) = _attestation(receipt, receiptHash, batchId, proof);
-        if (!attested || _clock() < windowEnd) return false;
-        ReceiptState state = _receiptStates[receiptHash];
-        return state == ReceiptState.None || state == ReceiptState.Upheld;
+        if (!attested) return false;
+        ReceiptDispute memory record = _receiptDisputes[receiptHash];
+        if (record.windowEnd != 0) windowEnd = record.windowEnd;
+        if (_clock() < windowEnd) return false;
+        return record.state == ReceiptState.None || record.state == ReceiptState.Upheld;
+    }
+
+    /// @dev The record of `receiptHash`; reverts unless a dispute on it is open.
+    function _checkDisputed(bytes32 receiptHash) internal view returns (ReceiptDispute storage record) {
+        record = _receiptDisputes[receiptHash];
+        ReceiptState state = record.state;
+        if (state != ReceiptState.Disputed) {
+            revert AttestationUnexpectedReceiptState(receiptHash, state, ReceiptState.Disputed);
+        }
     }
 
     /// @dev Whether `receipt` is attested singly (`batchId` zero) or in `batchId` with `proof`, and its window end.

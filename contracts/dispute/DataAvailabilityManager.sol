@@ -111,7 +111,7 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         _revealedBy[batchId][receiptHash] = id;
         stored.outcome = Outcome.Answered;
         address node = stored.node;
-        _release(node, stored.locked);
+        _unlock(node, stored.locked);
         _token.safeTransfer(node, stored.bond);
         emit DemandAnswered(id, batchId, node, receiptHash, receipt);
     }
@@ -123,9 +123,9 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         stored.outcome = Outcome.Slashed;
         (address node, address demander, uint256 bond) = (stored.node, stored.demander, stored.bond);
 
-        // Unlock first: the slash then takes from stake this demand no longer holds, and the unlock can't exceed
-        // what `Staking` still counts as locked.
-        _release(node, stored.locked);
+        // Exactly this demand's own lock (slashes never change locks); the slash takes `min(slashAmount, what is
+        // left)`.
+        _unlock(node, stored.locked);
         uint256 amount = stored.slashAmount;
         if (amount != 0) {
             address[] memory recipients = new address[](1);
@@ -245,10 +245,12 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         stored.bond = bond.toUint128();
         stored.slashAmount = slashAmount.toUint128();
 
+        // The whole amount at risk, whatever other judgments locked: a lock only blocks withdrawals.
+        stored.locked = slashAmount.toUint128();
+
         _pullBond(demander, bond);
-        uint256 locked = slashAmount == 0 ? 0 : _staking.lock(batch.node, slashAmount);
-        stored.locked = locked.toUint128();
-        emit DataDemanded(id, batchId, batch.node, demander, bond, deadline, slashAmount, locked);
+        if (slashAmount != 0) _staking.lock(batch.node, slashAmount);
+        emit DataDemanded(id, batchId, batch.node, demander, bond, deadline, slashAmount, slashAmount);
     }
 
     /// @dev Takes exactly `amount` tokens from `from`; a token that delivers less (fee on transfer) is refused.
@@ -257,11 +259,9 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         if (received != amount) revert DataAvailabilityTransferAmountMismatch(amount, received);
     }
 
-    /// @dev Unlocks what this demand locked, capped at what `Staking` still counts as locked (a slash elsewhere
-    /// releases locked stake above what remains).
-    function _release(address node, uint256 locked) internal {
-        uint256 amount = Math.min(locked, _staking.lockedStakeOf(node));
-        if (amount != 0) _staking.unlock(node, amount);
+    /// @dev Releases exactly what one demand locked; always there, since no slash changes a lock.
+    function _unlock(address node, uint256 locked) internal {
+        if (locked != 0) _staking.unlock(node, locked);
     }
 
     /// @dev Jails `node` unless it is already jailed (`jail` is idempotent and reads no endpoint); a node that has

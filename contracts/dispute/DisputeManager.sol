@@ -19,9 +19,10 @@ import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 
 /// @title Dispute manager
 /// @notice Bonded challenges of attested receipts, decided by a stake-weighted commit–reveal committee.
-/// @dev Needs `DISPUTE_ROLE` on `Staking` (lock, unlock, slash), on `NodeRegistry` (jail) and on
-/// `AttestationRegistry` (open and resolve receipt disputes). Invariant: `token.balanceOf(this) >= _totalBonds +
-/// _totalClaimable`; every settlement releases the dispute's lock and moves its bond into credits exactly once.
+/// @dev Needs `DISPUTE_ROLE` on `Staking` (lock, unlock, slash, hold), on `NodeRegistry` (jail) and on
+/// `AttestationRegistry` (open, resolve and expire receipt disputes). Invariant: `token.balanceOf(this) >=
+/// _totalBonds + _totalChallengerShares + _totalClaimable`; every settlement releases exactly the dispute's own lock
+/// and moves its bonds into credits or challengers' shares exactly once; each share is credited once.
 contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -36,6 +37,8 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     uint256 public constant DRAW_ATTEMPTS_PER_SEAT = 8;
     uint256 public constant MAX_BOND_FLOOR = 1e30;
     uint256 public constant MAX_NON_REVEAL_PENALTY_BPS = 1_000;
+    /// @notice At most half of a slash rewards the challengers: a node challenging itself still loses the rest.
+    uint256 public constant MAX_CHALLENGER_REWARD_BPS = 5_000;
     uint256 public constant MIN_PERIOD = 1 hours;
     uint256 public constant MAX_PERIOD = 30 days;
 
@@ -48,11 +51,13 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     uint256 private _disputeCount;
     uint256 private _totalBonds;
     uint256 private _totalClaimable;
+    uint256 private _totalChallengerShares;
     mapping(DisputeId id => Dispute) private _disputes;
     mapping(DisputeId id => address[]) private _committees;
     mapping(DisputeId id => mapping(address member => Vote)) private _votes;
     mapping(bytes32 receiptHash => DisputeId) private _disputeOfReceipt;
     mapping(address account => uint256) private _claimable;
+    mapping(DisputeId id => mapping(address beneficiary => uint256 bond)) private _challengeBondOf;
 
     constructor(
         IStaking staking,
@@ -102,6 +107,21 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         (bytes32 receiptHash, ) = _attestation.openDispute(receipt, batchId, proof);
         DisputeId id = _open(msg.sender, receipt.node, _staking.treasury(), receiptHash, 0, false);
         _emitOpened(id, batchId, conflictingOutputHash);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function joinChallenge(
+        DisputeId id,
+        address beneficiary,
+        uint256 maxBond
+    ) external whenNotPaused nonReentrant returns (uint256 bond) {
+        return _join(msg.sender, id, beneficiary, maxBond);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function creditChallenger(DisputeId id, address beneficiary) external nonReentrant returns (uint256 amount) {
+        _checkState(id, DisputeState.Resolved);
+        amount = _creditChallenger(id, beneficiary);
     }
 
     /// @inheritdoc IDisputeManager
@@ -226,12 +246,15 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     }
 
     /// @inheritdoc IDisputeManager
-    function previewBond(address node) external view returns (uint256 bond, uint256 lockedStake) {
+    function previewBond(address node) external view returns (uint256 bond, uint256 amountAtRisk) {
         Parameters memory p = _params;
-        uint256 atRisk = (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
-        uint256 available = _staking.slashableStakeOf(node) - _staking.lockedStakeOf(node);
-        lockedStake = Math.min(atRisk, available);
-        bond = _bondFor(p, lockedStake);
+        amountAtRisk = _amountAtRisk(p, node);
+        bond = _bondFor(p, amountAtRisk);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function challengeBondOf(DisputeId id, address beneficiary) external view returns (uint256) {
+        return _challengeBondOf[id][beneficiary];
     }
 
     /// @inheritdoc IDisputeManager
@@ -247,6 +270,11 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     /// @inheritdoc IDisputeManager
     function totalBonds() external view returns (uint256) {
         return _totalBonds;
+    }
+
+    /// @inheritdoc IDisputeManager
+    function totalChallengerShares() external view returns (uint256) {
+        return _totalChallengerShares;
     }
 
     /// @inheritdoc IDisputeManager
@@ -316,7 +344,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
             d.beneficiary,
             outputHash,
             d.bond,
-            d.lockedStake,
+            d.amountAtRisk,
             d.drawBlock
         );
     }
@@ -330,11 +358,12 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         bool bonded
     ) internal returns (DisputeId id) {
         Parameters memory p = _params;
-        uint256 atRisk = (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
-        // The snapshot: later stake changes don't move the most this dispute can slash.
-        uint256 lockedStake = _staking.lock(node, atRisk);
-        uint256 bond = bonded ? _bondFor(p, lockedStake) : 0;
+        // The snapshot: later stake changes and other judgments' locks don't move the most this dispute can slash.
+        uint256 atRisk = _amountAtRisk(p, node);
+        uint256 bond = bonded ? _bondFor(p, atRisk) : 0;
         if (bond > maxBond) revert DisputeBondAboveMaximum(bond, maxBond);
+        // Only blocks withdrawals; never capped by what other judgments locked.
+        _staking.lock(node, atRisk);
 
         id = DisputeId.wrap(++_disputeCount);
         Dispute storage d = _disputes[id];
@@ -346,10 +375,41 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         d.beneficiary = beneficiary;
         d.receiptHash = receiptHash;
         d.bond = SafeCast.toUint128(bond);
-        d.lockedStake = SafeCast.toUint128(lockedStake);
+        d.amountAtRisk = SafeCast.toUint128(atRisk);
+        d.challengeBonds = SafeCast.toUint128(bond);
         d.params = p;
         _disputeOfReceipt[receiptHash] = id;
+        if (bond != 0) _challengeBondOf[id][beneficiary] = bond;
         _totalBonds += bond;
+    }
+
+    function _join(
+        address challenger,
+        DisputeId id,
+        address beneficiary,
+        uint256 maxBond
+    ) internal returns (uint256 bond) {
+        if (beneficiary == address(0)) revert DisputeZeroAddress();
+        DisputeState current = state(id);
+        if (current != DisputeState.Drawing && current != DisputeState.Committing) {
+            revert DisputeUnexpectedState(
+                id,
+                current,
+                _encodeState(DisputeState.Drawing) | _encodeState(DisputeState.Committing)
+            );
+        }
+        // A juror can't also be a party: it would vote on its own bond.
+        if (_votes[id][challenger].weight != 0) revert DisputeCommitteeMemberJoining(id, challenger);
+        if (_votes[id][beneficiary].weight != 0) revert DisputeCommitteeMemberJoining(id, beneficiary);
+        Dispute storage d = _disputes[id];
+        bond = _bondFor(d.params, d.amountAtRisk);
+        if (bond > maxBond) revert DisputeBondAboveMaximum(bond, maxBond);
+        uint256 beneficiaryBond = _challengeBondOf[id][beneficiary] + bond;
+        _challengeBondOf[id][beneficiary] = beneficiaryBond;
+        d.challengeBonds = SafeCast.toUint128(uint256(d.challengeBonds) + bond);
+        _totalBonds += bond;
+        emit ChallengeJoined(id, challenger, beneficiary, bond, beneficiaryBond);
+        _pullBond(challenger, bond);
     }
 
     function _pullBond(address challenger, uint256 bond) internal {
@@ -426,12 +486,12 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
 
     function _settle(DisputeId id, bool nodeWrong) internal {
         Dispute storage d = _disputes[id];
-        uint256 bond = d.bond;
+        uint256 bonds = d.challengeBonds;
         address node = d.node;
         d.outcome = nodeWrong ? Outcome.NodeWrong : Outcome.NodeRight;
-        _totalBonds -= bond;
-        // Released before the slash, so the slash can reach it and no other dispute's lock is touched.
-        _releaseLock(node, d.lockedStake);
+        _totalBonds -= bonds;
+        // Exactly this dispute's own lock: slashes never change locks, so it is always there to release.
+        _staking.unlock(node, d.amountAtRisk);
 
         uint256 slashed;
         uint256 challengerReward;
@@ -442,7 +502,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
             (slashed, received) = _slashNode(d);
             // `Staking` pays this contract the rounded-down sum of both shares, at least the challenger's share.
             challengerReward = Math.min((slashed * d.params.challengerRewardBps) / BPS_DENOMINATOR, received);
-            _credit(id, d.beneficiary, bond + challengerReward);
+            _shareAmongChallengers(id, d, bonds + challengerReward);
             uint256 pot = received - challengerReward;
             uint256 dust = _creditVoters(id, d, Verdict.NodeWrong, pot);
             voterRewards = pot - dust;
@@ -450,31 +510,66 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
             if (dust > 0) _token.safeTransfer(_staking.treasury(), dust);
             _nodes.jail(node);
         } else {
-            uint256 pot = (bond * d.params.voterRewardBps) / BPS_DENOMINATOR;
+            // Every challenger's bond is forfeited.
+            uint256 pot = (bonds * d.params.voterRewardBps) / BPS_DENOMINATOR;
             uint256 dust = _creditVoters(id, d, Verdict.NodeRight, pot);
             voterRewards = pot - dust;
-            _credit(id, node, bond - voterRewards);
+            _credit(id, node, bonds - voterRewards);
         }
         _attestation.resolveDispute(d.receiptHash, nodeWrong);
         _penalizeAbsentees(id, d);
         emit DisputeResolved(id, d.outcome, slashed, challengerReward, voterRewards, toTreasury);
     }
 
+    /// @dev Undecided: never upholds. The receipt is challengeable again with its window extended by the time it was
+    /// frozen, and the node's stake stays until that extended window closes.
     function _expire(DisputeId id) internal {
         Dispute storage d = _disputes[id];
-        uint256 bond = d.bond;
+        uint256 bonds = d.challengeBonds;
+        address node = d.node;
         d.outcome = Outcome.Expired;
-        _totalBonds -= bond;
-        _releaseLock(d.node, d.lockedStake);
-        _credit(id, d.beneficiary, bond);
-        _attestation.resolveDispute(d.receiptHash, false);
+        _totalBonds -= bonds;
+        _staking.unlock(node, d.amountAtRisk);
+        _shareAmongChallengers(id, d, bonds);
+        uint48 windowEnd = _attestation.expireDispute(d.receiptHash);
+        _staking.extendSlashableUntil(node, windowEnd);
         _penalizeAbsentees(id, d);
         emit DisputeResolved(id, Outcome.Expired, 0, 0, 0, 0);
     }
 
-    /// @dev Slashes at most the locked snapshot; this contract receives the challenger's and voters' shares.
+    /// @dev Sets the challengers' pot of a settled dispute and credits the opening beneficiary's share at once (the
+    /// others call `creditChallenger`). A dispute with no bond (the router's, nobody joined) credits the pot, the
+    /// challenger reward, to its beneficiary (the treasury).
+    function _shareAmongChallengers(DisputeId id, Dispute storage d, uint256 pot) internal {
+        if (d.challengeBonds == 0) {
+            _credit(id, d.beneficiary, pot);
+            return;
+        }
+        d.challengerPot = SafeCast.toUint128(pot);
+        _totalChallengerShares += pot;
+        if (_challengeBondOf[id][d.beneficiary] != 0) _creditChallenger(id, d.beneficiary);
+    }
+
+    /// @dev Credits `beneficiary`'s pro-rata share of the pot; the last one takes the rest, so no dust is left.
+    function _creditChallenger(DisputeId id, address beneficiary) internal returns (uint256 share) {
+        Dispute storage d = _disputes[id];
+        uint256 bond = _challengeBondOf[id][beneficiary];
+        if (bond == 0 || d.outcome == Outcome.NodeRight) revert DisputeNoChallengerShare(id, beneficiary);
+        uint256 bonds = d.challengeBonds;
+        uint256 pot = d.challengerPot;
+        share = bond == bonds ? pot : Math.mulDiv(pot, bond, bonds);
+        _challengeBondOf[id][beneficiary] = 0;
+        // `bond <= bonds` and `share <= pot`: each uncredited bond is counted in `challengeBonds`.
+        d.challengeBonds = SafeCast.toUint128(bonds - bond);
+        d.challengerPot = SafeCast.toUint128(pot - share);
+        _totalChallengerShares -= share;
+        _credit(id, beneficiary, share);
+    }
+
+    /// @dev Slashes `min(amount at risk, what the node has left)` (`Staking` caps it); this contract receives the
+    /// challengers' and voters' shares.
     function _slashNode(Dispute storage d) internal returns (uint256 slashed, uint256 received) {
-        uint256 amount = d.lockedStake;
+        uint256 amount = d.amountAtRisk;
         if (amount == 0) return (0, 0);
         address[] memory recipients = new address[](1);
         recipients[0] = address(this);
@@ -523,13 +618,6 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         }
     }
 
-    function _releaseLock(address node, uint256 amount) internal {
-        // Another slash of the node may have released part of the lock already.
-        uint256 locked = _staking.lockedStakeOf(node);
-        uint256 release = Math.min(amount, locked);
-        if (release > 0) _staking.unlock(node, release);
-    }
-
     function _credit(DisputeId id, address account, uint256 amount) internal {
         if (amount == 0) return;
         _claimable[account] += amount;
@@ -541,7 +629,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         _checkBounds("bondFloor", p.bondFloor, 1, MAX_BOND_FLOOR);
         _checkBounds("bondBps", p.bondBps, 0, BPS_DENOMINATOR);
         _checkBounds("slashBps", p.slashBps, 1, BPS_DENOMINATOR);
-        _checkBounds("challengerRewardBps", p.challengerRewardBps, 0, BPS_DENOMINATOR);
+        _checkBounds("challengerRewardBps", p.challengerRewardBps, 0, MAX_CHALLENGER_REWARD_BPS);
         _checkBounds("voterRewardBps", p.voterRewardBps, 0, BPS_DENOMINATOR - p.challengerRewardBps);
         _checkBounds("nonRevealPenaltyBps", p.nonRevealPenaltyBps, 0, MAX_NON_REVEAL_PENALTY_BPS);
         _checkBounds("committeeSize", p.committeeSize, 1, MAX_COMMITTEE_SIZE);
@@ -558,8 +646,13 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         if (current != expected) revert DisputeUnexpectedState(id, current, _encodeState(expected));
     }
 
-    function _bondFor(Parameters memory p, uint256 lockedStake) internal pure returns (uint256) {
-        return Math.max((lockedStake * p.bondBps) / BPS_DENOMINATOR, p.bondFloor);
+    function _bondFor(Parameters memory p, uint256 amountAtRisk) internal pure returns (uint256) {
+        return Math.max((amountAtRisk * p.bondBps) / BPS_DENOMINATOR, p.bondFloor);
+    }
+
+    /// @dev What a judgment opened now can slash: a share of everything a slash can reach, whatever is locked.
+    function _amountAtRisk(Parameters memory p, address node) internal view returns (uint256) {
+        return (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
     }
 
     function _commitmentOf(

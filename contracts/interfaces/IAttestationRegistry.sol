@@ -18,7 +18,12 @@ import {INodeObserver} from "./INodeObserver.sol";
 /// What is stored, to keep gas at the floor: a batch is one slot keyed by its root (`BatchId == root`): node, window
 /// end and count (the sequence and `dataHash` are only in the event); a single receipt is one slot keyed by
 /// `keccak256(abi.encode(node, requestId))`, holding the top 200 bits of the receipt's struct hash and its window end.
-/// Dispute state is written only when a dispute is opened, keyed by the receipt's struct hash.
+/// Dispute state is written only when a dispute is opened, keyed by the receipt's struct hash (`ReceiptDispute`).
+///
+/// Undecided disputes: a dispute that ends without a decision (no committee, no quorum, no arbitration) never upholds
+/// its receipt. `expireDispute` makes it challengeable again (state `None`) and extends its window by the time it was
+/// frozen under the dispute (from `openDispute` to `expireDispute`); every later check of the window (`openDispute`,
+/// `isFinal`, `getReceipt`) uses the extended end.
 ///
 /// Node and model status: a submission reads no other contract. This registry keeps its own copy of what it checks,
 /// one slot per node (`NodeRecord`: signer, active flag, last batch sequence) and one per model (`ModelRecord`). The
@@ -117,9 +122,9 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     }
 
     /// @notice Dispute state of a receipt, keyed by its struct hash.
-    /// @dev `None`: never disputed. `Disputed`: a dispute is open (not final). `Upheld`: a dispute found it right
-    /// (final once the window has closed, and it can't be disputed again). `Rejected`: a dispute found it wrong (never
-    /// final).
+    /// @dev `None`: no dispute decided it (never disputed, or every dispute on it expired undecided). `Disputed`: a
+    /// dispute is open (not final). `Upheld`: a dispute found it right (final once the window has closed, and it can't
+    /// be disputed again). `Rejected`: a dispute found it wrong (never final).
     enum ReceiptState {
         None,
         Disputed,
@@ -127,9 +132,21 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
         Rejected
     }
 
+    /// @notice What is kept of a disputed receipt. One slot: `state` (1 byte) + `disputedAt` (6) + `windowEnd` (6).
+    /// @param state Its dispute state.
+    /// @param disputedAt When its last dispute was opened (zero: never disputed).
+    /// @param windowEnd Its challenge window's end, extended by every dispute that expired undecided (zero: never
+    /// disputed; the attested end applies).
+    struct ReceiptDispute {
+        ReceiptState state;
+        uint48 disputedAt;
+        uint48 windowEnd;
+    }
+
     /// @notice A single receipt's attestation as seen through the full receipt.
     /// @param receiptHash The receipt's EIP-712 struct hash.
-    /// @param windowEnd When its challenge window closes; zero when this exact receipt was not attested singly.
+    /// @param windowEnd When its challenge window closes (extended by expired disputes); zero when this exact receipt
+    /// was not attested singly.
     /// @param state Its dispute state.
     struct ReceiptStatus {
         bytes32 receiptHash;
@@ -186,6 +203,10 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// @notice The open dispute on a receipt was resolved: `wrong` true rejects the receipt for good.
     event ReceiptDisputeResolved(bytes32 indexed receiptHash, bool wrong);
 
+    /// @notice The open dispute on a receipt ended undecided: it can be challenged again until `windowEnd` (its window
+    /// extended by the time it was under the dispute).
+    event ReceiptDisputeExpired(bytes32 indexed receiptHash, uint48 windowEnd);
+
     /// @notice This registry's copy of a node's signer and active status changed (or was made for the first time).
     event NodeRecordSynced(address indexed node, address signer, bool active);
 
@@ -228,12 +249,13 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// Emits `ModelRecordSynced` only when the copy changes.
     function modelChanged(ModelId model) external;
 
-    /// @notice Opens a dispute on an attested receipt while its window is open. Only the dispute role.
+    /// @notice Opens a dispute on an attested receipt while its (possibly extended) window is open and no dispute
+    /// decided or holds it. Only the dispute role.
     /// @param receipt The receipt disputed.
     /// @param batchId The batch holding it, or zero for a receipt attested singly.
     /// @param proof Its Merkle proof in the batch (empty for a single receipt).
     /// @return receiptHash The receipt's struct hash.
-    /// @return windowEnd The end of the window it was disputed in.
+    /// @return windowEnd The end of the window it was disputed in (as extended by earlier expired disputes).
     function openDispute(
         InferenceReceipt calldata receipt,
         BatchId batchId,
@@ -245,12 +267,19 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// @param wrong True when the receipt was found wrong (it is rejected and never final); false upholds it.
     function resolveDispute(bytes32 receiptHash, bool wrong) external;
 
+    /// @notice Ends the open dispute on a receipt without a decision. Only the dispute role.
+    /// @dev The receipt is neither upheld nor rejected: it becomes challengeable again (`None`), and its window end
+    /// moves later by the time it was frozen under the dispute (`now - disputedAt`).
+    /// @param receiptHash The receipt's struct hash.
+    /// @return windowEnd Its new window end.
+    function expireDispute(bytes32 receiptHash) external returns (uint48 windowEnd);
+
     /// @notice Sets the challenge window of attestations made from now on (open windows keep their end). Admin only.
     /// @param window Seconds, within [`MIN_CHALLENGE_WINDOW`, `MAX_CHALLENGE_WINDOW`].
     function setChallengeWindow(uint48 window) external;
 
     /// @notice True when `receipt` is attested (singly if `batchId` is zero, else in that batch with `proof`), its
-    /// window has closed, and it is neither under an open dispute nor rejected.
+    /// window (as extended by expired disputes) has closed, and it is neither under an open dispute nor rejected.
     function isFinal(
         InferenceReceipt calldata receipt,
         BatchId batchId,
@@ -284,6 +313,10 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice The dispute state of the receipt with struct hash `receiptHash`.
     function receiptState(bytes32 receiptHash) external view returns (ReceiptState);
+
+    /// @notice The dispute record of the receipt with struct hash `receiptHash` (all zero when never disputed). A
+    /// consumer that copied a receipt's window end must take the later of it and `windowEnd` here.
+    function getReceiptDispute(bytes32 receiptHash) external view returns (ReceiptDispute memory);
 
     /// @notice The sequence `node`'s next batch must carry (1 for its first).
     function nextSequence(address node) external view returns (uint64);

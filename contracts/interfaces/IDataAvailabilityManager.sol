@@ -26,8 +26,11 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// (exclusive), `Expired` from the deadline on while unanswered, then `Answered` or `Slashed` for good. Answering
 /// at `now == deadline` is too late; slashing at `now == deadline` is allowed.
 ///
-/// For the demand's lifetime the node's stake is locked (`Staking.lock`) by the amount the demand would slash,
-/// and unlocked when it is answered or slashed. Bonds, the response period and the shares are fixed per demand when
+/// For the demand's lifetime the node's stake is locked (`Staking.lock`) by the amount the demand would slash, fixed
+/// at demand time from the node's slashable stake and not reduced by other judgments' locks (locks only block
+/// withdrawals), and unlocked (exactly that amount) when it is answered or slashed. An unanswered demand slashes
+/// `min(slashAmount, what the node has left)`: a node's own demands, answered or not, can't shrink what a dispute or
+/// another demand puts at risk. Bonds, the response period and the shares are fixed per demand when
 /// it is made; later parameter changes do not touch open demands.
 interface IDataAvailabilityManager {
     /// @notice Lifecycle of a demand.
@@ -57,7 +60,7 @@ interface IDataAvailabilityManager {
     /// @param bond The demander's bond, held by this contract while pending.
     /// @param slashAmount What an unanswered demand slashes: `slashBps` of the node's slashable stake at demand time,
     /// rounded up (`Staking` caps it at what the node has left).
-    /// @param locked What `Staking.lock` actually locked for this demand.
+    /// @param locked What this demand locked in `Staking`: always `slashAmount` (locks are not capped).
     struct Demand {
         address demander;
         uint48 deadline;

@@ -7,11 +7,24 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 
 /// @title Dispute manager
 /// @notice Challenges of attested receipts. A challenger posts a bond in the stake token and names a receipt (with its
-/// Merkle proof) and the output hash its own replay produced; the node's maximum slash is locked in `Staking`. A
-/// committee of verifiers is drawn by stake-weighted sortition from the block hash of the block after the challenge,
-/// votes by commit–reveal, and the majority by stake of revealed votes decides. Without quorum an arbitrator may
-/// decide within a further period, else the dispute expires with bond and lock returned. Every payout is credited and
-/// withdrawn with `claim`.
+/// Merkle proof) and the output hash its own replay produced. The amount the dispute can slash (its amount at risk) is
+/// fixed then, from the node's slashable stake, and locked in `Staking` so it can't be withdrawn. A committee of
+/// verifiers is drawn by stake-weighted sortition from the block hash of the block after the challenge, votes by
+/// commit–reveal, and the majority by stake of revealed votes decides. Without quorum an arbitrator may decide within
+/// a further period, else the dispute expires undecided: bonds and lock returned, and the receipt is challengeable
+/// again with its window extended by the time it was under the dispute (an undecided dispute never upholds a
+/// receipt). Every payout is credited and withdrawn with `claim`.
+///
+/// Amount at risk: `slashable stake × slashBps / 10,000` when the dispute opens, not reduced by other judgments'
+/// locks (locks only block withdrawals, see `IStaking`). A node found wrong loses `min(amount at risk, what it has
+/// left)`; concurrent judgments slash in the order they resolve.
+///
+/// Several challengers: while a dispute is `Drawing` or `Committing` (no vote revealed yet), anyone may join it with
+/// its own bond (`joinChallenge`, the same bond as the opening challenge) for its own beneficiary. At settlement the
+/// challengers' pot (every bond plus the challenger reward when the node is wrong; every bond when it expired; nothing
+/// when the node is right) is shared pro rata to bond; the opening beneficiary is credited at once, each other calls
+/// `creditChallenger` (anyone may, for any beneficiary). So a first challenger who is the node's accomplice can't shut
+/// an honest one out: it only takes its own share.
 /// @dev Lifecycle (see `state`): `Drawing` (challenged; `drawCommittee` may run once the next block exists) →
 /// `Committing` → `Revealing` → `Resolvable` (quorum met and no tie) or `Arbitration` (quorum missed, tie, or no
 /// committee drawn within the commit period after the challenge) → `Expired` (arbitration period over) → `Resolved`.
@@ -60,7 +73,8 @@ interface IDisputeManager {
     /// @param bondFloor Minimum bond in stake-token units (stops griefing by many tiny challenges), at least 1.
     /// @param bondBps Bond as a share of the stake at risk: bond = max(bondFloor, stakeAtRisk × bondBps / 10,000).
     /// @param slashBps Share of the node's slashable stake at challenge time that is locked and slashed if it is wrong.
-    /// @param challengerRewardBps Share of the slashed amount credited to the challenger's beneficiary.
+    /// @param challengerRewardBps Share of the slashed amount shared by the challengers' beneficiaries, at most 5,000
+    /// (so a node challenging itself through an accomplice still loses at least half of what is slashed).
     /// @param voterRewardBps Share of the slashed amount (node wrong) or of the bond (node right) shared by the
     /// majority voters pro rata to their weight.
     /// @param nonRevealPenaltyBps Share of its weight a committee member who doesn't reveal loses (slashed).
@@ -84,22 +98,24 @@ interface IDisputeManager {
     }
 
     /// @notice A dispute. Slots: `node` + `challengedAt` + `drawBlock`; `challenger` + `commitEnd` + `revealEnd`;
-    /// `beneficiary` + `revealedCount` + `outcome` + `challengeBlock`; `receiptHash`; `bond` + `lockedStake`;
-    /// `wrongWeight` + `rightWeight`; then the parameters (two slots).
+    /// `beneficiary` + `revealedCount` + `outcome` + `challengeBlock`; `receiptHash`; `bond` + `amountAtRisk`;
+    /// `challengeBonds` + `challengerPot`; `wrongWeight` + `rightWeight`; then the parameters (two slots).
     /// @param node The node whose receipt is disputed (its operator address).
     /// @param challengedAt When the challenge was made (zero: no such dispute).
     /// @param drawBlock The block whose hash seeds the committee draw.
-    /// @param challenger Who challenged and posted the bond.
+    /// @param challenger Who opened the dispute and posted the first bond.
     /// @param commitEnd End of the commit period (zero until the committee is drawn).
     /// @param revealEnd End of the reveal period (zero until the committee is drawn).
-    /// @param beneficiary Who is credited the bond refund and the challenger's reward.
+    /// @param beneficiary The opening challenger's beneficiary (credited its share of the challengers' pot).
     /// @param revealedCount How many members revealed.
     /// @param outcome How it ended (`None` while open).
     /// @param challengeBlock The block of the challenge: the committee is drawn, and votes weighed, with the verifier
     /// weights (and signers) of the end of this block, fixed before the seed (a later block's hash) exists.
     /// @param receiptHash The disputed receipt's EIP-712 struct hash.
-    /// @param bond The challenger's bond held.
-    /// @param lockedStake The node's stake locked at challenge time: the most it can be slashed.
+    /// @param bond The opening challenger's bond (zero for a router dispute).
+    /// @param amountAtRisk The most this dispute can slash, fixed when it opened (and locked until it ends).
+    /// @param challengeBonds Every challenger's bond (opening and joined) whose share is not credited yet.
+    /// @param challengerPot After settlement: what remains to share among the beneficiaries of `challengeBonds`.
     /// @param wrongWeight Revealed weight for `NodeWrong`.
     /// @param rightWeight Revealed weight for `NodeRight`.
     /// @param params The parameters it opened with.
@@ -116,7 +132,9 @@ interface IDisputeManager {
         uint48 challengeBlock;
         bytes32 receiptHash;
         uint128 bond;
-        uint128 lockedStake;
+        uint128 amountAtRisk;
+        uint128 challengeBonds;
+        uint128 challengerPot;
         uint128 wrongWeight;
         uint128 rightWeight;
         Parameters params;
@@ -148,6 +166,8 @@ interface IDisputeManager {
     error DisputeAlreadyRevealed(DisputeId id, address voter);
     error DisputeCommitmentMismatch(DisputeId id, address voter, bytes32 commitment, bytes32 revealed);
     error DisputeNothingToClaim(address account);
+    error DisputeNoChallengerShare(DisputeId id, address beneficiary);
+    error DisputeCommitteeMemberJoining(DisputeId id, address account);
     error DisputeParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
 
     /// @notice A receipt was challenged; the committee will be drawn from the hash of block `drawBlock`.
@@ -160,8 +180,18 @@ interface IDisputeManager {
         address beneficiary,
         bytes32 outputHash,
         uint256 bond,
-        uint256 lockedStake,
+        uint256 amountAtRisk,
         uint256 drawBlock
+    );
+
+    /// @notice `challenger` joined the challenge `id` with `bond`, for `beneficiary` (whose bond in `id` is now
+    /// `beneficiaryBond`).
+    event ChallengeJoined(
+        DisputeId indexed id,
+        address indexed challenger,
+        address indexed beneficiary,
+        uint256 bond,
+        uint256 beneficiaryBond
     );
 
     /// @notice The draw block's hash was no longer available; the draw moved to `drawBlock`.
@@ -208,11 +238,12 @@ interface IDisputeManager {
     event ParametersSet(Parameters params);
 
     /// @notice Challenges an attested receipt while its window is open, posting the bond from the caller.
-    /// @dev The caller must have approved the bond: max(bondFloor, lockedStake × bondBps / 10,000), where
-    /// `lockedStake` = the node's slashable stake × slashBps / 10,000, capped at what is not locked yet. The
+    /// @dev The caller must have approved the bond: max(bondFloor, amountAtRisk × bondBps / 10,000), where
+    /// `amountAtRisk` = the node's slashable stake × slashBps / 10,000 (other open judgments don't reduce it). The
     /// attestation registry reverts when the receipt is not attested (`AttestationReceiptNotAttested`), the window has
     /// closed (`AttestationWindowClosed`, `now >= windowEnd`), or it was disputed before
-    /// (`AttestationUnexpectedReceiptState`). Reverts while paused.
+    /// (`AttestationUnexpectedReceiptState`; a receipt whose dispute is open is joined with `joinChallenge` instead).
+    /// Reverts while paused.
     /// @param receipt The disputed receipt.
     /// @param batchId Its batch (zero for a receipt attested singly).
     /// @param proof Its Merkle proof in the batch (empty for a single receipt).
@@ -228,6 +259,24 @@ interface IDisputeManager {
         address beneficiary,
         uint256 maxBond
     ) external returns (DisputeId id);
+
+    /// @notice Joins the open challenge `id` with the caller's own bond, for `beneficiary`, in state `Drawing` or
+    /// `Committing` (before any vote is revealed).
+    /// @dev The bond is the dispute's: max(bondFloor, amountAtRisk × bondBps / 10,000) with the parameters it opened
+    /// with. A beneficiary may join more than once; its share grows with its bond. Reverts for a zero beneficiary, a
+    /// caller or beneficiary on the committee, a bond above `maxBond`, or while paused.
+    /// @param id The dispute.
+    /// @param beneficiary Who is credited this bond's share of the challengers' pot; not zero.
+    /// @param maxBond The most the caller accepts to post.
+    /// @return bond The bond posted.
+    function joinChallenge(DisputeId id, address beneficiary, uint256 maxBond) external returns (uint256 bond);
+
+    /// @notice Credits `beneficiary`'s share of the challengers' pot of the settled dispute `id` (anyone may call it).
+    /// @dev Share = pot × its bond / bonds not yet credited, rounding down; the last one takes what remains, so the
+    /// shares add up to the pot exactly. Reverts with `DisputeNoChallengerShare` when it has no uncredited bond in `id`
+    /// or the node was found right (its bonds were forfeited).
+    /// @return amount What was credited (claim it with `claim`).
+    function creditChallenger(DisputeId id, address beneficiary) external returns (uint256 amount);
 
     /// @notice Draws the committee of `id` (anyone, once `block.number > drawBlock`, in state `Drawing`).
     /// @dev Stake-weighted sortition via `INodeRegistry.drawVerifier`, at most `committeeSize × 8` draws; skips the
@@ -246,11 +295,14 @@ interface IDisputeManager {
     /// @param salt The secret salt of the commitment.
     function reveal(DisputeId id, Verdict verdict, bytes32 outputHash, bytes32 salt) external;
 
-    /// @notice Settles `id` (anyone) in state `Resolvable` (by the vote) or `Expired` (bond and lock returned).
-    /// @dev Node wrong: the locked stake is slashed, the node jailed, the receipt rejected; the beneficiary is
-    /// credited the bond plus `challengerRewardBps` of the slash, majority voters `voterRewardBps` of it, the rest
-    /// goes to the treasury. Node right: the receipt is upheld; majority voters are credited `voterRewardBps` of the
-    /// bond and the node the rest. Either way members who did not reveal lose `nonRevealPenaltyBps` of their weight.
+    /// @notice Settles `id` (anyone) in state `Resolvable` (by the vote) or `Expired` (bonds and lock returned).
+    /// @dev Every path unlocks exactly the dispute's own lock. Node wrong: the node is slashed `min(amountAtRisk, what
+    /// it has left)`, jailed, the receipt rejected; the challengers share their bonds plus `challengerRewardBps` of the
+    /// slash, majority voters `voterRewardBps` of it, the rest goes to the treasury. Node right: the receipt is upheld;
+    /// majority voters are credited `voterRewardBps` of the bonds and the node the rest. Expired: the challengers get
+    /// their bonds back, the receipt is not upheld but challengeable again with its window extended by the time it was
+    /// disputed, and the node's withdrawals are held until that extended window closes. Every path: members who did
+    /// not reveal lose `nonRevealPenaltyBps` of their weight.
     function resolve(DisputeId id) external;
 
     /// @notice Decides `id` in state `Arbitration`. Only `ARBITRATOR_ROLE`. Settles as `resolve` would with
@@ -294,8 +346,11 @@ interface IDisputeManager {
         bytes32 salt
     ) external pure returns (bytes32);
 
-    /// @notice The bond a challenge of a receipt by `node` would cost now, and the stake it would lock.
-    function previewBond(address node) external view returns (uint256 bond, uint256 lockedStake);
+    /// @notice The bond a challenge of a receipt by `node` would cost now, and the amount it would put at risk.
+    function previewBond(address node) external view returns (uint256 bond, uint256 amountAtRisk);
+
+    /// @notice The bond `beneficiary` holds in dispute `id` whose share is not credited yet.
+    function challengeBondOf(DisputeId id, address beneficiary) external view returns (uint256);
 
     /// @notice The parameters of disputes opened now.
     function getParameters() external view returns (Parameters memory);
@@ -306,7 +361,11 @@ interface IDisputeManager {
     /// @notice Bonds held for open disputes.
     function totalBonds() external view returns (uint256);
 
-    /// @notice Credits not yet claimed. The contract's token balance is at least `totalBonds() + totalClaimable()`.
+    /// @notice Challengers' shares of settled disputes not yet credited (see `creditChallenger`).
+    function totalChallengerShares() external view returns (uint256);
+
+    /// @notice Credits not yet claimed. The contract's token balance is at least `totalBonds() +
+    /// totalChallengerShares() + totalClaimable()`.
     function totalClaimable() external view returns (uint256);
 
     /// @notice How many disputes were opened (the last id).

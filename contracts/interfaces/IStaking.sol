@@ -4,10 +4,23 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title Staking
-/// @notice ERC-20 stake per node. Stake leaves through an unbonding queue, stays slashable while unbonding, and is
-/// locked while a dispute against the node is open.
+/// @notice ERC-20 stake per node. Stake leaves through an unbonding queue, stays slashable while unbonding, and can't
+/// be withdrawn while a judgment against the node is open (a lock) or a receipt's extended window is (a hold).
 /// @dev A node is identified by its operator address. Anyone may add stake to a node (`stakeFor`); only the node can
 /// unstake and withdraw it, to itself.
+///
+/// Locks only block withdrawals. Each judgment (dispute, data-availability demand) fixes the amount it can slash when
+/// it opens, from the node's slashable stake, and locks that amount; locks are not capped by the stake and their sum
+/// may exceed it, so no judgment can shrink another's amount at risk by locking first. A slash takes at most what
+/// remains and never changes any lock: each judgment unlocks exactly what it locked, once. Concurrent judgments slash
+/// in the order they resolve until nothing is left.
+///
+/// Stake leaving inside a challenge window: an unstake request matures `unbondingPeriod` after it is made, and any
+/// open lock or hold blocks the withdrawal. Deployments keep `unbondingPeriod >= ` the attestation registry's
+/// challenge window, so stake requested for unstake after a receipt was attested is still here when a challenge
+/// comes at the window's last second (and the challenge's lock then keeps it). A window extended by an expired
+/// dispute is covered by a hold (`extendSlashableUntil`) until the extended end. Stake requested for unstake before a
+/// receipt was attested does not back that receipt: it leaves when it matures.
 interface IStaking {
     /// @notice One pending unstake request.
     /// @param amount Tokens waiting to leave (reduced by slashes).
@@ -24,6 +37,7 @@ interface IStaking {
     error StakingTooManyUnbondingRequests(address node, uint256 max);
     error StakingNothingToWithdraw(address node);
     error StakingStakeLocked(address node, uint256 locked);
+    error StakingWithdrawalHeld(address node, uint48 slashableUntil);
     error StakingUnlockExceedsLocked(address node, uint256 locked, uint256 requested);
     error StakingTransferAmountMismatch(uint256 expected, uint256 received);
     error StakingInvalidShares(uint256 totalBps);
@@ -36,6 +50,7 @@ interface IStaking {
     event Withdrawn(address indexed node, uint256 amount);
     event StakeLocked(address indexed node, uint256 amount, uint256 totalLocked);
     event StakeUnlocked(address indexed node, uint256 amount, uint256 totalLocked);
+    event SlashableUntilExtended(address indexed node, uint48 slashableUntil);
     event Slashed(address indexed node, uint256 requested, uint256 slashed, uint256 toTreasury);
     event SlashPaid(address indexed node, address indexed recipient, uint256 amount);
     event MinimumStakeSet(uint256 minimumStake);
@@ -50,25 +65,37 @@ interface IStaking {
     function stakeFor(address node, uint256 amount) external;
 
     /// @notice Moves `amount` of the caller's active stake into the unbonding queue; it stays slashable there.
-    /// @dev The active stake left must be zero or at least the minimum.
+    /// @dev The active stake left must be zero or at least the minimum. To leave entirely use `requestUnstakeAll`: an
+    /// explicit amount can be made stale by anyone's `stakeFor` top-up.
     function requestUnstake(uint256 amount) external;
 
+    /// @notice Moves the caller's whole active stake, whatever it is when this runs, into the unbonding queue.
+    /// @dev A `stakeFor` top-up sent just before can't make it revert: it is swept along with the rest.
+    /// @return amount What was moved.
+    function requestUnstakeAll() external returns (uint256 amount);
+
     /// @notice Withdraws every matured unbonding request of the caller, oldest first.
-    /// @dev Reverts while any of the caller's stake is locked by a dispute.
+    /// @dev Reverts while any of the caller's stake is locked by an open judgment (`StakingStakeLocked`) and before its
+    /// `slashableUntil` (`StakingWithdrawalHeld`).
     /// @return amount The tokens sent to the caller.
     function withdraw() external returns (uint256 amount);
 
-    /// @notice Locks up to `amount` of `node`'s slashable stake for a dispute. Only the dispute role.
-    /// @return locked What was actually locked: `amount`, capped at the node's slashable stake not yet locked.
-    function lock(address node, uint256 amount) external returns (uint256 locked);
+    /// @notice Locks `amount` of `node`'s stake for a judgment that can slash up to that amount. Only the dispute role.
+    /// @dev Not capped: the sum of locks may exceed the stake. A lock only blocks withdrawals.
+    function lock(address node, uint256 amount) external;
 
-    /// @notice Releases `amount` of `node`'s locked stake. Only the dispute role.
+    /// @notice Releases `amount` of `node`'s locked stake: what one judgment locked, once. Only the dispute role.
     function unlock(address node, uint256 amount) external;
+
+    /// @notice Blocks `node`'s withdrawals until `until` (never shortens an earlier hold). Only the dispute role.
+    /// @dev Used when a receipt's challenge window is extended (a dispute on it expired undecided): the stake that
+    /// backs the receipt stays until the extended window closes.
+    function extendSlashableUntil(address node, uint48 until) external;
 
     /// @notice Slashes up to `amount` of `node`'s stake (active first, then unbonding, newest request first) and pays
     /// `sharesBps[i]` / 10,000 of what was slashed to `recipients[i]`, rounding down; the rest goes to the treasury.
-    /// Only the dispute role. Locked stake above what remains is released.
-    /// @return slashed What was actually taken (never more than the node had).
+    /// Only the dispute role. Locks are left as they are (each judgment releases its own).
+    /// @return slashed What was actually taken: `min(amount, what the node has left)`.
     function slash(
         address node,
         uint256 amount,
@@ -107,8 +134,12 @@ interface IStaking {
     /// @notice Active plus unbonding: everything a slash can reach.
     function slashableStakeOf(address node) external view returns (uint256);
 
-    /// @notice `node`'s stake locked by open disputes.
+    /// @notice The sum of the locks of `node`'s open judgments (may exceed its stake). Withdrawals wait until it is
+    /// zero.
     function lockedStakeOf(address node) external view returns (uint256);
+
+    /// @notice Until when `node`'s withdrawals are held (zero: never held).
+    function slashableUntil(address node) external view returns (uint48);
 
     /// @notice `node`'s pending unbonding requests, oldest first.
     function unbondingRequestsOf(address node) external view returns (UnbondingRequest[] memory);

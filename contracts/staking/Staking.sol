@@ -13,17 +13,19 @@ import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 
 /// @title Staking
 /// @notice ERC-20 stake per node with an unbonding queue, dispute locks and slashing.
-/// @dev Invariants: `token.balanceOf(this) >= totalActive + totalUnbonding`; for every node
-/// `locked <= active + unbonding`; a node's unbonding stake equals the sum of its queue, which never holds an empty
-/// request and never more than `MAX_UNBONDING_REQUESTS`.
+/// @dev Invariants: `token.balanceOf(this) >= totalActive + totalUnbonding`; a node's `locked` is the sum of the locks
+/// its open judgments hold (it may exceed `active + unbonding`; only `lock` and `unlock` change it); a node's unbonding
+/// stake equals the sum of its queue, which never holds an empty request and never more than `MAX_UNBONDING_REQUESTS`.
 contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
-    /// @dev Per-node balances. Three full slots: amounts are bounded by the token supply, not by a narrower type.
+    /// @dev Per-node balances. Three full slots: amounts are bounded by the token supply, not by a narrower type; the
+    /// sum of locks is not bounded by the stake. Then `slashableUntil` (6 bytes) in a fourth slot.
     struct NodeStake {
         uint256 active;
         uint256 unbonding;
         uint256 locked;
+        uint48 slashableUntil;
     }
 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -76,6 +78,12 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
     }
 
     /// @inheritdoc IStaking
+    function requestUnstakeAll() external whenNotPaused nonReentrant returns (uint256 amount) {
+        amount = _stakes[msg.sender].active;
+        _requestUnstake(msg.sender, amount);
+    }
+
+    /// @inheritdoc IStaking
     function withdraw() external nonReentrant returns (uint256 amount) {
         return _withdraw(msg.sender);
     }
@@ -83,12 +91,13 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
     // ------------------------------------------------------------------ external: disputes
 
     /// @inheritdoc IStaking
-    function lock(address node, uint256 amount) external onlyRole(DISPUTE_ROLE) returns (uint256 locked) {
+    function lock(address node, uint256 amount) external onlyRole(DISPUTE_ROLE) {
+        // Not capped by what is not locked yet: a lock only blocks withdrawals, so an earlier judgment (possibly the
+        // node's own accomplice) can't shrink what a later one puts at risk.
         NodeStake storage s = _stakes[node];
-        uint256 available = s.active + s.unbonding - s.locked;
-        locked = amount < available ? amount : available;
-        s.locked += locked;
-        emit StakeLocked(node, locked, s.locked);
+        uint256 locked = s.locked + amount;
+        s.locked = locked;
+        emit StakeLocked(node, amount, locked);
     }
 
     /// @inheritdoc IStaking
@@ -97,6 +106,14 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
         if (amount > s.locked) revert StakingUnlockExceedsLocked(node, s.locked, amount);
         s.locked -= amount;
         emit StakeUnlocked(node, amount, s.locked);
+    }
+
+    /// @inheritdoc IStaking
+    function extendSlashableUntil(address node, uint48 until) external onlyRole(DISPUTE_ROLE) {
+        NodeStake storage s = _stakes[node];
+        if (until <= s.slashableUntil) return;
+        s.slashableUntil = until;
+        emit SlashableUntilExtended(node, until);
     }
 
     /// @inheritdoc IStaking
@@ -190,6 +207,11 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
     }
 
     /// @inheritdoc IStaking
+    function slashableUntil(address node) external view returns (uint48) {
+        return _stakes[node].slashableUntil;
+    }
+
+    /// @inheritdoc IStaking
     function unbondingRequestsOf(address node) external view returns (UnbondingRequest[] memory) {
         return _unbonding[node];
     }
@@ -275,10 +297,11 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
     function _withdraw(address node) private returns (uint256 amount) {
         NodeStake storage s = _stakes[node];
         if (s.locked > 0) revert StakingStakeLocked(node, s.locked);
+        uint48 now_ = _clock();
+        if (now_ < s.slashableUntil) revert StakingWithdrawalHeld(node, s.slashableUntil);
 
         // Pays every matured request and compacts the rest in order; the queue holds at most 8 entries.
         UnbondingRequest[] storage queue = _unbonding[node];
-        uint48 now_ = _clock();
         uint256 length = queue.length;
         uint256 kept = 0;
         for (uint256 i = 0; i < length; ++i) {
@@ -301,8 +324,8 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
         _token.safeTransfer(node, amount);
     }
 
-    /// @dev Removes up to `amount` from `node`: active first, then unbonding requests newest first. Releases locked
-    /// stake above what remains slashable. Returns what was taken in total and from the active stake.
+    /// @dev Removes up to `amount` from `node`: active first, then unbonding requests newest first. Locks are left
+    /// alone: each belongs to a judgment that releases it. Returns what was taken in total and from the active stake.
     function _take(address node, uint256 amount) private returns (uint256 slashed, uint256 fromActive) {
         NodeStake storage s = _stakes[node];
         uint256 slashable = s.active + s.unbonding;
@@ -330,13 +353,6 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
                 queue[last].amount = uint128(requestAmount - left);
                 left = 0;
             }
-        }
-
-        uint256 remaining = slashable - slashed;
-        if (s.locked > remaining) {
-            uint256 released = s.locked - remaining;
-            s.locked = remaining;
-            emit StakeUnlocked(node, released, remaining);
         }
     }
 

@@ -25,7 +25,7 @@ enum State {
   Rejected,
 }
 
-type Op = { kind: "advance"; seconds: number } | { kind: "open" | "resolve"; target: 0 | 1; wrong: boolean };
+type Op = { kind: "advance"; seconds: number } | { kind: "open" | "resolve" | "expire"; target: 0 | 1; wrong: boolean };
 
 async function disputeLifecycleFixture() {
   const f = await deployAttestationFixture();
@@ -140,18 +140,20 @@ describe("AttestationRegistry properties", function () {
     );
   });
 
-  it("never finalizes a receipt under an open dispute or found wrong, and opens disputes only inside the window", async function () {
+  it("never finalizes a receipt under an open dispute or found wrong, opens disputes only inside the window, and extends the window by every undecided dispute", async function () {
     const opArb: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ kind: fc.constant("advance" as const), seconds: fc.integer({ min: 1, max: 1_500 }) }),
       fc.record({
-        kind: fc.constantFrom("open" as const, "resolve" as const),
+        kind: fc.constantFrom("open" as const, "resolve" as const, "expire" as const),
         target: fc.constantFrom(0 as const, 1 as const),
         wrong: fc.boolean(),
       }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
-        const { registry, disputer, targets, windowEnds } = await loadFixture(disputeLifecycleFixture);
+        const { registry, disputer, targets, windowEnds: attested } = await loadFixture(disputeLifecycleFixture);
+        const windowEnds = [...attested];
+        const disputedAt = [0n, 0n];
         const states = [State.None, State.None];
         let now = BigInt(await time.latest());
         for (const op of ops) {
@@ -176,6 +178,22 @@ describe("AttestationRegistry properties", function () {
               } else {
                 await expect(sent).to.emit(registry, "ReceiptDisputed");
                 states[op.target] = State.Disputed;
+                disputedAt[op.target] = at;
+                now = at;
+              }
+            } else if (op.kind === "expire") {
+              const sent = registry.connect(disputer).expireDispute(receiptHash);
+              if (states[op.target] !== State.Disputed) {
+                await expect(sent)
+                  .to.be.revertedWithCustomError(registry, "AttestationUnexpectedReceiptState")
+                  .withArgs(receiptHash, states[op.target], State.Disputed);
+              } else {
+                // Undecided: challengeable again, the window moved by the time it was frozen.
+                windowEnds[op.target] += at - disputedAt[op.target];
+                await expect(sent)
+                  .to.emit(registry, "ReceiptDisputeExpired")
+                  .withArgs(receiptHash, windowEnds[op.target]);
+                states[op.target] = State.None;
                 now = at;
               }
             } else {

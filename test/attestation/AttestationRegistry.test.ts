@@ -878,6 +878,71 @@ describe("AttestationRegistry", function () {
       expect((await registry.getReceipt(receipt)).state).to.equal(BigInt(ReceiptState.Upheld));
     });
 
+    describe("ending undecided (expireDispute)", function () {
+      it("never upholds: the receipt is challengeable again, its window extended by the time it was frozen", async function () {
+        const { registry, disputer, receipt, windowEnd } = await loadFixture(disputeFixture);
+        const receiptHash = hashReceipt(receipt);
+        const openedAt = windowEnd - 100n;
+        await time.setNextBlockTimestamp(openedAt);
+        await registry.connect(disputer).openDispute(receipt, ZERO_BATCH, []);
+        const expiredAt = windowEnd + 5_000n;
+        await time.setNextBlockTimestamp(expiredAt);
+        const extended = windowEnd + (expiredAt - openedAt);
+        await expect(registry.connect(disputer).expireDispute(receiptHash))
+          .to.emit(registry, "ReceiptDisputeExpired")
+          .withArgs(receiptHash, extended);
+        expect(await registry.receiptState(receiptHash)).to.equal(BigInt(ReceiptState.None));
+        const record = await registry.getReceiptDispute(receiptHash);
+        expect([record.state, record.disputedAt, record.windowEnd]).to.deep.equal([
+          BigInt(ReceiptState.None),
+          openedAt,
+          extended,
+        ]);
+        expect((await registry.getReceipt(receipt)).windowEnd).to.equal(extended);
+        expect(await registry.isReceiptFinal(receipt)).to.equal(false);
+        // The extended window is open until its last second and closed at its end, like the original.
+        await time.setNextBlockTimestamp(extended - 1n);
+        await expect(registry.connect(disputer).openDispute(receipt, ZERO_BATCH, []))
+          .to.emit(registry, "ReceiptDisputed")
+          .withArgs(receiptHash, ZERO_BATCH, receipt.node, extended);
+        await time.setNextBlockTimestamp(extended);
+        await registry.connect(disputer).resolveDispute(receiptHash, false);
+        expect(await registry.isReceiptFinal(receipt)).to.equal(true);
+      });
+
+      it("extends a batch receipt's window alone, not its batch's", async function () {
+        const { registry, disputer, receipts, tree, batch, batchWindowEnd } = await loadFixture(disputeFixture);
+        const [a, b] = [receipts[0], receipts[1]];
+        const openedAt = batchWindowEnd - 10n;
+        await time.setNextBlockTimestamp(openedAt);
+        await registry.connect(disputer).openDispute(a, batch.root, proofOf(tree, a));
+        await time.setNextBlockTimestamp(openedAt + 1_000n);
+        await registry.connect(disputer).expireDispute(hashReceipt(a));
+        expect(BigInt(await time.latest())).to.be.greaterThan(batchWindowEnd);
+        expect(await registry.isFinal(a, batch.root, proofOf(tree, a))).to.equal(false);
+        expect(await registry.isFinal(b, batch.root, proofOf(tree, b))).to.equal(true);
+        expect((await registry.getBatch(batch.root)).windowEnd).to.equal(batchWindowEnd);
+        await time.increaseTo(batchWindowEnd + 1_000n);
+        expect(await registry.isFinal(a, batch.root, proofOf(tree, a))).to.equal(true);
+      });
+
+      it("reverts without an open dispute, and for a caller without the dispute role", async function () {
+        const { registry, disputer, keeper, receipt } = await loadFixture(disputeFixture);
+        const receiptHash = hashReceipt(receipt);
+        await expect(registry.connect(disputer).expireDispute(receiptHash))
+          .to.be.revertedWithCustomError(registry, "AttestationUnexpectedReceiptState")
+          .withArgs(receiptHash, ReceiptState.None, ReceiptState.Disputed);
+        await registry.connect(disputer).openDispute(receipt, ZERO_BATCH, []);
+        await registry.connect(disputer).resolveDispute(receiptHash, true);
+        await expect(registry.connect(disputer).expireDispute(receiptHash))
+          .to.be.revertedWithCustomError(registry, "AttestationUnexpectedReceiptState")
+          .withArgs(receiptHash, ReceiptState.Rejected, ReceiptState.Disputed);
+        await expect(registry.connect(keeper).expireDispute(receiptHash))
+          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+          .withArgs(keeper.address, DISPUTE_ROLE);
+      });
+    });
+
     describe("reverts", function () {
       it("when opened at the exact window end (the window is closed from windowEnd on)", async function () {
         const { registry, disputer, receipt, windowEnd } = await loadFixture(disputeFixture);

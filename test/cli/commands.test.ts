@@ -479,7 +479,7 @@ describe("verity commands on a real JSON-RPC chain", function () {
         committee: [],
       });
       const table = await runVerity(["dispute", "show", "1", ...chain]);
-      expect(table.stdout).to.contain("drawing").and.contain("lockedStake");
+      expect(table.stdout).to.contain("drawing").and.contain("amountAtRisk");
       const verified = await runVerity(["receipt", "verify", writeFile("disputed.json", single), "--json", ...chain]);
       const checks = parseJsonRun<{ checks: { check: string; detail: string }[] }>(verified).checks;
       expect(checks.find((check) => check.check === "dispute state")?.detail).to.equal("disputed");

@@ -202,7 +202,7 @@ describe("DataAvailabilityManager", function () {
       expect((await f.manager.getDemand(1n)).slashAmount).to.equal(amount);
     });
 
-    it("locks only what is not locked yet, while still putting the full share at stake", async function () {
+    it("locks the full share whatever is locked already: a lock never shrinks another judgment's amount at risk", async function () {
       const f = await loadFixture(deployBatchFixture);
       await f.manager.connect(f.admin).setSlashBps(MAX_SLASH_BPS);
       await f.manager.connect(f.demander).demand(f.batchId, BOND_FLOOR);
@@ -210,8 +210,17 @@ describe("DataAvailabilityManager", function () {
       await time.setNextBlockTimestamp(at);
       await expect(f.manager.connect(f.stranger).demand(f.batchId, BOND_FLOOR))
         .to.emit(f.manager, "DataDemanded")
-        .withArgs(2n, f.batchId, f.nodeA.address, f.stranger.address, BOND_FLOOR, at + RESPONSE_PERIOD, NODE_STAKE, 0n);
-      expect(await f.staking.lockedStakeOf(f.nodeA.address)).to.equal(NODE_STAKE);
+        .withArgs(
+          2n,
+          f.batchId,
+          f.nodeA.address,
+          f.stranger.address,
+          BOND_FLOOR,
+          at + RESPONSE_PERIOD,
+          NODE_STAKE,
+          NODE_STAKE,
+        );
+      expect(await f.staking.lockedStakeOf(f.nodeA.address)).to.equal(2n * NODE_STAKE);
     });
 
     it("puts nothing at stake and locks nothing when the node has no stake left", async function () {
@@ -385,10 +394,11 @@ describe("DataAvailabilityManager", function () {
         .withArgs(f.batchId, BATCH_SIZE);
     });
 
-    it("does not revert when the node's lock was already released by a slash elsewhere", async function () {
+    it("releases exactly its own lock after a slash elsewhere took the whole stake (slashes never touch locks)", async function () {
       const f = await loadFixture(deployBatchFixture);
       const { id } = await demandNow(f);
-      // An equivocation proof slashes 100%: `Staking` releases every lock above what remains (nothing).
+      const locked = (await f.manager.getDemand(id)).locked;
+      // An equivocation proof slashes 100%; the demand's lock stays its own.
       await f.slasher.connect(f.admin).setSlashBps(10_000);
       const a = makeReceipt(f.nodeA.address, f.exactModel);
       const b = { ...a, outputHash: randomHash() };
@@ -398,10 +408,11 @@ describe("DataAvailabilityManager", function () {
           bySignature(a, await signReceiptEthers(f.nodeA.signer, f.domain, a)),
           bySignature(b, await signReceiptEthers(f.nodeA.signer, f.domain, b)),
         );
-      expect(await f.staking.lockedStakeOf(f.nodeA.address)).to.equal(0n);
+      expect(await f.staking.slashableStakeOf(f.nodeA.address)).to.equal(0n);
+      expect(await f.staking.lockedStakeOf(f.nodeA.address)).to.equal(locked);
       const tx = f.manager.connect(f.nodeA.operator).answer(id, f.receipts[0]!, f.proof(f.receipts[0]!));
       await expect(tx).to.emit(f.manager, "DemandAnswered");
-      await expect(tx).to.not.emit(f.staking, "StakeUnlocked");
+      await expect(tx).to.emit(f.staking, "StakeUnlocked").withArgs(f.nodeA.address, locked, 0n);
     });
 
     describe("reverts", function () {

@@ -249,10 +249,17 @@ describe("DisputeManager under attack", function () {
       const f = await setup();
       const ids: bigint[] = [];
       for (let i = 0; i < 4; ++i) ids.push(await f.h.challenge(await f.h.attestReceipt()));
+      for (const id of ids) expect((await f.manager.getDispute(id)).amountAtRisk).to.equal(LOCKED);
+      expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(4n * LOCKED);
+      await time.increase(DEFAULT_PARAMETERS.commitPeriod);
       let total = 0n;
-      for (const id of ids) total += (await f.manager.getDispute(id)).lockedStake;
+      for (const id of ids) {
+        const before = await f.staking.slashableStakeOf(f.node.address);
+        await f.manager.connect(f.arbitrator).arbitrate(id, true);
+        total += before - (await f.staking.slashableStakeOf(f.node.address));
+      }
       expect(total).to.equal(NODE_STAKE);
-      expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(NODE_STAKE);
+      expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(0n);
     });
   });
 
@@ -344,7 +351,8 @@ describe("DisputeManager under attack", function () {
   describe("a node's withdrawals", function () {
     it("are blocked while a dispute is open and free again once every path has released the lock", async function () {
       const f = await setup();
-      const id = await f.h.challenge(await f.h.attestReceipt());
+      const receipt = await f.h.attestReceipt();
+      const id = await f.h.challenge(receipt);
       await f.staking.connect(f.node.account).requestUnstake(NODE_STAKE);
       await time.increase(8n * 24n * 3_600n);
       await expect(f.staking.connect(f.node.account).withdraw())
@@ -353,6 +361,13 @@ describe("DisputeManager under attack", function () {
       // No committee, no arbitration: the dispute still ends, by expiry.
       expect(await f.manager.state(id)).to.equal(DisputeState.Expired);
       await f.manager.resolve(id);
+      // The receipt is challengeable again until its extended window ends; the stake behind it stays until then.
+      const until = await f.staking.slashableUntil(f.node.address);
+      expect(until).to.equal((await f.attestation.getReceiptDispute(hashReceipt(receipt))).windowEnd);
+      await expect(f.staking.connect(f.node.account).withdraw())
+        .to.be.revertedWithCustomError(f.staking, "StakingWithdrawalHeld")
+        .withArgs(f.node.address, until);
+      await time.increaseTo(until);
       await expect(f.staking.connect(f.node.account).withdraw())
         .to.emit(f.staking, "Withdrawn")
         .withArgs(f.node.address, NODE_STAKE);

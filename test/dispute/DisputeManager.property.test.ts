@@ -24,6 +24,8 @@ interface DisputePlan {
   drawn: boolean;
   verdicts: (Verdict | undefined)[];
   arbitrate: boolean | undefined;
+  /** Whether a second challenger joins with its own bond before the draw. */
+  join: boolean;
 }
 
 interface Plan {
@@ -48,6 +50,7 @@ const planArbitrary: fc.Arbitrary<Plan> = fc.record({
         maxLength: 3,
       }),
       arbitrate: fc.constantFrom(undefined, true, false),
+      join: fc.boolean(),
     }),
     { minLength: 1, maxLength: 3 },
   ),
@@ -67,6 +70,7 @@ function holders(f: DisputeSystem): string[] {
     f.node.address,
     f.nodeB.address,
     f.challenger.address,
+    f.challenger2.address,
     f.treasury.address,
     ...f.verifiers.map((v) => v.address),
   ];
@@ -76,7 +80,7 @@ async function checkAccounting(f: DisputeSystem) {
   const manager = await f.manager.getAddress();
   const staking = await f.staking.getAddress();
   expect(await f.token.balanceOf(manager)).to.equal(
-    (await f.manager.totalBonds()) + (await f.manager.totalClaimable()),
+    (await f.manager.totalBonds()) + (await f.manager.totalChallengerShares()) + (await f.manager.totalClaimable()),
   );
   expect(await f.token.balanceOf(staking)).to.equal(
     (await f.staking.totalActiveStake()) + (await f.staking.totalUnbondingStake()),
@@ -116,13 +120,17 @@ async function runPlan(plan: Plan) {
   if (plan.oddWei > 0n) await f.staking.connect(f.node.account).stake(plan.oddWei);
   const ids: bigint[] = [];
   for (const r of receipts) ids.push(await h.challenge(r));
+  for (const [k, id] of ids.entries()) {
+    if (plan.disputes[k].join)
+      await f.manager.connect(f.challenger2).joinChallenge(id, f.challenger2.address, ethers.MaxUint256);
+  }
   await checkAccounting(f);
 
   // Stake moves after the challenge change nothing about the snapshots.
-  const snapshots = await Promise.all(ids.map(async (id) => (await f.manager.getDispute(id)).lockedStake));
+  const snapshots = await Promise.all(ids.map(async (id) => (await f.manager.getDispute(id)).amountAtRisk));
   if (plan.topUp > 0n) await f.staking.connect(f.node.account).stake(plan.topUp * TOKEN);
   if (plan.unstake > 0n) await f.staking.connect(f.nodeB.account).requestUnstake(plan.unstake * TOKEN);
-  for (const [k, id] of ids.entries()) expect((await f.manager.getDispute(id)).lockedStake).to.equal(snapshots[k]);
+  for (const [k, id] of ids.entries()) expect((await f.manager.getDispute(id)).amountAtRisk).to.equal(snapshots[k]);
 
   // Draw, commit, reveal.
   const committees: string[][] = [];
@@ -182,22 +190,41 @@ async function runPlan(plan: Plan) {
       .filter((e) => e.name === "NonRevealPenalized")
       .reduce((acc, e) => acc + (e.args[2] as bigint), 0n);
     const d = await f.manager.getDispute(id);
+    const bonds = d.bond * (plan.disputes[k].join ? 2n : 1n);
     // Never more than the snapshot; what was slashed is exactly paid out plus sent to the treasury.
-    expect(slashed).to.be.at.most(d.lockedStake);
-    if (Number(outcome) === Outcome.NodeWrong) expect(slashed).to.equal(challengerReward + voterRewards + toTreasury);
+    expect(slashed).to.be.at.most(d.amountAtRisk);
+    if (Number(outcome) === Outcome.NodeWrong) {
+      // A node judged wrong loses min(amount at risk fixed at challenge, what remains).
+      expect(slashed).to.equal(d.amountAtRisk < slashableBefore ? d.amountAtRisk : slashableBefore);
+      expect(slashed).to.equal(challengerReward + voterRewards + toTreasury);
+    }
     const selfPenalty = committees[k].includes(node) ? penalties : 0n;
     expect(slashableBefore - (await f.staking.slashableStakeOf(node))).to.equal(slashed + selfPenalty);
     expect((await f.token.balanceOf(f.treasury.address)) - treasuryBalance).to.equal(toTreasury + penalties);
+    await checkAccounting(f);
+    // The joiner's share is pulled separately (O(1) settlement); forfeited when the node was right.
+    if (plan.disputes[k].join) {
+      if (Number(outcome) === Outcome.NodeRight) {
+        await expect(f.manager.creditChallenger(id, f.challenger2.address))
+          .to.be.revertedWithCustomError(f.manager, "DisputeNoChallengerShare")
+          .withArgs(id, f.challenger2.address);
+      } else {
+        await f.manager.creditChallenger(id, f.challenger2.address);
+      }
+    }
+    expect(await f.manager.totalChallengerShares()).to.equal(0n);
     const credited = (await f.manager.totalClaimable()) - claimableBefore;
+    const state = await f.attestation.receiptState(hashReceipt(receipts[k]));
     if (Number(outcome) === Outcome.NodeWrong) {
-      expect(credited).to.equal(d.bond + challengerReward + voterRewards);
-      expect(await f.attestation.receiptState(hashReceipt(receipts[k]))).to.equal(ReceiptState.Rejected);
+      expect(credited).to.equal(bonds + challengerReward + voterRewards);
+      expect(state).to.equal(ReceiptState.Rejected);
     } else {
-      // The bond is shared between the majority voters and the node (node right) or returned (expired).
+      // The bonds are shared between the majority voters and the node (node right) or returned (expired).
       expect([slashed, challengerReward, toTreasury]).to.deep.equal([0n, 0n, 0n]);
-      expect(voterRewards).to.be.at.most((d.bond * d.params.voterRewardBps) / 10_000n);
-      expect(credited).to.equal(d.bond);
-      expect(await f.attestation.receiptState(hashReceipt(receipts[k]))).to.equal(ReceiptState.Upheld);
+      expect(voterRewards).to.be.at.most((bonds * d.params.voterRewardBps) / 10_000n);
+      expect(credited).to.equal(bonds);
+      // Only a decision upholds; an undecided dispute leaves the receipt challengeable, never final.
+      expect(state).to.equal(Number(outcome) === Outcome.NodeRight ? ReceiptState.Upheld : ReceiptState.None);
     }
     expectedTreasury += toTreasury + penalties;
     expectedCredits += credited;

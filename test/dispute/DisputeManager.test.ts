@@ -97,7 +97,7 @@ describe("DisputeManager", function () {
   });
 
   describe("challenge", function () {
-    it("opens a dispute on a single receipt: locks the snapshot, pulls the bond, marks the receipt", async function () {
+    it("opens a dispute on a single receipt: fixes and locks the amount at risk, pulls the bond, marks the receipt", async function () {
       const f = await setup();
       const receipt = await f.h.attestReceipt();
       const hash = hashReceipt(receipt);
@@ -132,7 +132,10 @@ describe("DisputeManager", function () {
       expect(d.beneficiary).to.equal(f.stranger.address);
       expect(d.receiptHash).to.equal(hash);
       expect(d.bond).to.equal(BOND);
-      expect(d.lockedStake).to.equal(LOCKED);
+      expect(d.amountAtRisk).to.equal(LOCKED);
+      expect(d.challengeBonds).to.equal(BOND);
+      expect(d.challengerPot).to.equal(0n);
+      expect(await f.manager.challengeBondOf(1n, f.stranger.address)).to.equal(BOND);
       expect(d.drawBlock).to.equal(drawBlock);
       expect(d.challengedAt).to.equal(await time.latest());
       expect(await f.manager.state(1n)).to.equal(DisputeState.Drawing);
@@ -180,17 +183,17 @@ describe("DisputeManager", function () {
       expect(before - (await f.token.balanceOf(f.challenger.address))).to.equal(3n * DEFAULT_PARAMETERS.bondFloor);
     });
 
-    it("caps the lock at the stake not locked yet (a second and third dispute lock what remains)", async function () {
+    it("puts the same amount at risk in every concurrent dispute, whatever the others locked (locks may sum above the stake)", async function () {
       const f = await setup();
-      for (const expected of [LOCKED, NODE_STAKE - LOCKED, 0n]) {
-        const [bond, locked] = await f.manager.previewBond(f.node.address);
-        expect(locked).to.equal(expected);
-        expect(bond).to.equal(expected === 0n ? DEFAULT_PARAMETERS.bondFloor : BOND);
+      for (let k = 1n; k <= 3n; ++k) {
+        const [bond, atRisk] = await f.manager.previewBond(f.node.address);
+        expect([bond, atRisk]).to.deep.equal([BOND, LOCKED]);
         const id = await f.h.challenge(await f.h.attestReceipt());
-        expect((await f.manager.getDispute(id)).lockedStake).to.equal(expected);
+        expect((await f.manager.getDispute(id)).amountAtRisk).to.equal(LOCKED);
+        expect((await f.manager.getDispute(id)).bond).to.equal(BOND);
+        expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(k * LOCKED);
       }
-      expect((await f.manager.getDispute(3n)).bond).to.equal(DEFAULT_PARAMETERS.bondFloor);
-      expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(NODE_STAKE);
+      expect(await f.staking.lockedStakeOf(f.node.address)).to.be.greaterThan(NODE_STAKE);
     });
 
     describe("at the window boundary", function () {
@@ -591,13 +594,13 @@ describe("DisputeManager", function () {
         expect(await f.staking.slashableStakeOf(f.node.address)).to.equal(2n * NODE_STAKE - LOCKED);
       });
 
-      it("does not jail a node jailed already, and settles with nothing locked", async function () {
+      it("does not jail a node jailed already; concurrent disputes slash in the order they resolve until nothing is left", async function () {
         const f = await setup();
         const r1 = await f.h.attestReceipt();
         const r2 = await f.h.attestReceipt();
         const r3 = await f.h.attestReceipt();
         const ids = [await f.h.challenge(r1), await f.h.challenge(r2), await f.h.challenge(r3)];
-        expect((await f.manager.getDispute(ids[2])).lockedStake).to.equal(0n);
+        expect((await f.manager.getDispute(ids[2])).amountAtRisk).to.equal(LOCKED);
         const committees: string[][] = [];
         for (const id of ids) committees.push(await f.h.draw(id));
         const salt = randomHash();
@@ -609,11 +612,21 @@ describe("DisputeManager", function () {
           for (const m of committees[k]) await f.h.reveal(id, m, Verdict.NodeWrong, salt);
         }
         await f.h.toRevealEnd(ids[2]);
-        await expect(f.manager.resolve(ids[0])).to.emit(f.nodeRegistry, "NodeJailed");
-        await expect(f.manager.resolve(ids[1])).to.not.emit(f.nodeRegistry, "NodeJailed");
+        await expect(f.manager.resolve(ids[0]))
+          .to.emit(f.nodeRegistry, "NodeJailed")
+          .and.to.emit(f.staking, "Slashed")
+          .withArgs(f.node.address, LOCKED, LOCKED, anyUint);
+        const second = f.manager.resolve(ids[1]);
+        await expect(second).to.not.emit(f.nodeRegistry, "NodeJailed");
+        await expect(second).to.emit(f.staking, "StakeUnlocked").withArgs(f.node.address, LOCKED, LOCKED);
+        // Nothing left: the third slashes nothing, still releases exactly its own lock and refunds the challenger.
         await expect(f.manager.resolve(ids[2]))
           .to.emit(f.manager, "DisputeResolved")
-          .withArgs(ids[2], Outcome.NodeWrong, 0n, 0n, 0n, 0n);
+          .withArgs(ids[2], Outcome.NodeWrong, 0n, 0n, 0n, 0n)
+          .and.to.emit(f.staking, "StakeUnlocked")
+          .withArgs(f.node.address, LOCKED, 0n)
+          .and.to.emit(f.manager, "RewardCredited")
+          .withArgs(ids[2], f.challenger.address, BOND);
         expect(await f.staking.slashableStakeOf(f.node.address)).to.equal(0n);
         expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(0n);
       });
@@ -748,7 +761,7 @@ describe("DisputeManager", function () {
           .withArgs(id, Outcome.NodeRight, 0n, 0n, anyUint, 0n);
       });
 
-      it("expires after the arbitration period: bond back to the beneficiary, lock released, receipt upheld", async function () {
+      it("expires after the arbitration period: bond back to the beneficiary, lock released, receipt not upheld but challengeable again", async function () {
         const f = await drawnDispute();
         await f.h.vote(f.id, [undefined, undefined, undefined]);
         const d = await f.manager.getDispute(f.id);
@@ -759,7 +772,11 @@ describe("DisputeManager", function () {
         await expect(f.manager.connect(f.arbitrator).arbitrate(f.id, true))
           .to.be.revertedWithCustomError(f.manager, "DisputeUnexpectedState")
           .withArgs(f.id, DisputeState.Expired, stateBitmap(DisputeState.Arbitration));
+        const { windowEnd } = await f.attestation.getReceipt(f.receipt);
+        const resolvedAt = BigInt(await time.latest()) + 10n;
+        await time.setNextBlockTimestamp(resolvedAt);
         const tx = f.manager.resolve(f.id);
+        const extended = windowEnd + (resolvedAt - d.challengedAt);
         await expect(tx)
           .to.emit(f.manager, "DisputeResolved")
           .withArgs(f.id, Outcome.Expired, 0n, 0n, 0n, 0n)
@@ -767,9 +784,14 @@ describe("DisputeManager", function () {
           .withArgs(f.id, f.challenger.address, BOND)
           .and.to.emit(f.staking, "StakeUnlocked")
           .withArgs(f.node.address, LOCKED, 0n)
-          .and.to.emit(f.attestation, "ReceiptDisputeResolved")
-          .withArgs(hashReceipt(f.receipt), false);
+          .and.to.emit(f.attestation, "ReceiptDisputeExpired")
+          .withArgs(hashReceipt(f.receipt), extended)
+          .and.to.emit(f.staking, "SlashableUntilExtended")
+          .withArgs(f.node.address, extended)
+          .and.not.to.emit(f.attestation, "ReceiptDisputeResolved");
         await expect(tx).to.emit(f.manager, "NonRevealPenalized");
+        expect(await f.attestation.receiptState(hashReceipt(f.receipt))).to.equal(ReceiptState.None);
+        expect(await f.attestation.isReceiptFinal(f.receipt)).to.equal(false);
         expect(await f.manager.claimableOf(f.challenger.address)).to.equal(BOND);
         expect(await f.staking.lockedStakeOf(f.node.address)).to.equal(0n);
       });
@@ -879,8 +901,9 @@ describe("DisputeManager", function () {
         ["bondBps", { bondBps: 10_001n }, 10_001n, 0n, BPS],
         ["slashBps", { slashBps: 0n }, 0n, 1n, BPS],
         ["slashBps", { slashBps: 10_001n }, 10_001n, 1n, BPS],
-        ["challengerRewardBps", { challengerRewardBps: 10_001n }, 10_001n, 0n, BPS],
-        ["voterRewardBps", { challengerRewardBps: 6_000n, voterRewardBps: 4_001n }, 4_001n, 0n, 4_000n],
+        ["challengerRewardBps", { challengerRewardBps: 5_001n }, 5_001n, 0n, 5_000n],
+        ["challengerRewardBps", { challengerRewardBps: BPS }, BPS, 0n, 5_000n],
+        ["voterRewardBps", { challengerRewardBps: 4_000n, voterRewardBps: 6_001n }, 6_001n, 0n, 6_000n],
         ["nonRevealPenaltyBps", { nonRevealPenaltyBps: 1_001n }, 1_001n, 0n, 1_000n],
         ["committeeSize", { committeeSize: 0n }, 0n, 1n, 21n],
         ["committeeSize", { committeeSize: 22n }, 22n, 1n, 21n],
@@ -925,8 +948,8 @@ describe("DisputeManager", function () {
           bondFloor: 10n ** 30n,
           bondBps: BPS,
           slashBps: BPS,
-          challengerRewardBps: BPS,
-          voterRewardBps: 0n,
+          challengerRewardBps: 5_000n,
+          voterRewardBps: 5_000n,
           nonRevealPenaltyBps: 1_000n,
           committeeSize: 21n,
           quorum: 21n,

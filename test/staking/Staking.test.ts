@@ -337,6 +337,83 @@ describe("Staking", function () {
     });
   });
 
+  describe("requestUnstakeAll", function () {
+    it("moves the whole active stake, whatever it is when it runs, and returns it", async function () {
+      const { staking, nodeA } = await loadFixture(stakedFixture);
+      expect(await staking.connect(nodeA).requestUnstakeAll.staticCall()).to.equal(MINIMUM_STAKE * 3n);
+      const t = await nextTimestamp();
+      await expect(staking.connect(nodeA).requestUnstakeAll())
+        .to.emit(staking, "UnstakeRequested")
+        .withArgs(nodeA.address, MINIMUM_STAKE * 3n, t + UNBONDING_PERIOD, 0n);
+      expect(await staking.activeStakeOf(nodeA.address)).to.equal(0n);
+      expect(await staking.unbondingStakeOf(nodeA.address)).to.equal(MINIMUM_STAKE * 3n);
+      await expectTotals(staking, 0n, MINIMUM_STAKE * 3n);
+    });
+
+    it("a 1-wei stakeFor front-run can't block unstaking everything: the top-up is swept along", async function () {
+      const { staking, token, nodeA, thirdParty } = await loadFixture(stakedFixture);
+      // The attack on an explicit amount: the victim's `requestUnstake(all)` is left with a 1-wei remainder.
+      await staking.connect(thirdParty).stakeFor(nodeA.address, 1n);
+      await expect(staking.connect(nodeA).requestUnstake(MINIMUM_STAKE * 3n))
+        .to.be.revertedWithCustomError(staking, "StakingBelowMinimum")
+        .withArgs(nodeA.address, 1n, MINIMUM_STAKE);
+      // Unstake-all takes the top-up too, and the node leaves with everything.
+      await expect(staking.connect(nodeA).requestUnstakeAll())
+        .to.emit(staking, "UnstakeRequested")
+        .withArgs(nodeA.address, MINIMUM_STAKE * 3n + 1n, (v: bigint) => v > 0n, 0n);
+      await time.increase(UNBONDING_PERIOD);
+      await expect(staking.connect(nodeA).withdraw()).to.changeTokenBalances(
+        token,
+        [nodeA, staking],
+        [MINIMUM_STAKE * 3n + 1n, -(MINIMUM_STAKE * 3n + 1n)],
+      );
+    });
+
+    describe("reverts", function () {
+      it("with no active stake", async function () {
+        const { staking, nodeB } = await loadFixture(stakedFixture);
+        await expect(staking.connect(nodeB).requestUnstakeAll()).to.be.revertedWithCustomError(
+          staking,
+          "StakingZeroAmount",
+        );
+      });
+
+      it("while paused", async function () {
+        const { staking, pauser, nodeA } = await loadFixture(stakedFixture);
+        await staking.connect(pauser).pause();
+        await expect(staking.connect(nodeA).requestUnstakeAll()).to.be.revertedWithCustomError(
+          staking,
+          "EnforcedPause",
+        );
+      });
+    });
+  });
+
+  describe("extendSlashableUntil", function () {
+    it("holds withdrawals until the given time, pinned at the boundary, and never shortens a hold", async function () {
+      const { staking, disputer, nodeA } = await loadFixture(stakedFixture);
+      const t = await nextTimestamp();
+      await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE);
+      const until = t + UNBONDING_PERIOD + ONE_HOUR;
+      await expect(staking.connect(disputer).extendSlashableUntil(nodeA.address, until))
+        .to.emit(staking, "SlashableUntilExtended")
+        .withArgs(nodeA.address, until);
+      await expect(staking.connect(disputer).extendSlashableUntil(nodeA.address, until - 1n)).not.to.emit(
+        staking,
+        "SlashableUntilExtended",
+      );
+      expect(await staking.slashableUntil(nodeA.address)).to.equal(until);
+      await time.setNextBlockTimestamp(until - 1n);
+      await expect(staking.connect(nodeA).withdraw())
+        .to.be.revertedWithCustomError(staking, "StakingWithdrawalHeld")
+        .withArgs(nodeA.address, until);
+      await time.setNextBlockTimestamp(until);
+      await expect(staking.connect(nodeA).withdraw())
+        .to.emit(staking, "Withdrawn")
+        .withArgs(nodeA.address, MINIMUM_STAKE);
+    });
+  });
+
   describe("withdraw", function () {
     async function unstakedFixture() {
       const f = await stakedFixture();
@@ -420,9 +497,8 @@ describe("Staking", function () {
   });
 
   describe("lock", function () {
-    it("locks the requested amount, returns it and emits StakeLocked", async function () {
+    it("locks the requested amount and emits StakeLocked", async function () {
       const { staking, disputer, nodeA } = await loadFixture(stakedFixture);
-      expect(await staking.connect(disputer).lock.staticCall(nodeA.address, 10n)).to.equal(10n);
       await expect(staking.connect(disputer).lock(nodeA.address, 10n))
         .to.emit(staking, "StakeLocked")
         .withArgs(nodeA.address, 10n, 10n);
@@ -432,23 +508,22 @@ describe("Staking", function () {
       expect(await staking.lockedStakeOf(nodeA.address)).to.equal(15n);
     });
 
-    it("caps at the slashable stake not yet locked, unbonding included", async function () {
+    it("is not capped by the stake: the sum of locks may exceed it (locks only block withdrawals)", async function () {
       const { staking, disputer, nodeA } = await loadFixture(stakedFixture);
       await staking.connect(nodeA).requestUnstake(MINIMUM_STAKE);
-      await staking.connect(disputer).lock(nodeA.address, MINIMUM_STAKE);
-      const rest = MINIMUM_STAKE * 2n;
-      expect(await staking.connect(disputer).lock.staticCall(nodeA.address, MINIMUM_STAKE * 10n)).to.equal(rest);
+      await staking.connect(disputer).lock(nodeA.address, MINIMUM_STAKE * 3n);
       await expect(staking.connect(disputer).lock(nodeA.address, MINIMUM_STAKE * 10n))
         .to.emit(staking, "StakeLocked")
-        .withArgs(nodeA.address, rest, MINIMUM_STAKE * 3n);
-      expect(await staking.connect(disputer).lock.staticCall(nodeA.address, 1n)).to.equal(0n);
+        .withArgs(nodeA.address, MINIMUM_STAKE * 10n, MINIMUM_STAKE * 13n);
+      expect(await staking.lockedStakeOf(nodeA.address)).to.equal(MINIMUM_STAKE * 13n);
+      expect(await staking.slashableStakeOf(nodeA.address)).to.equal(MINIMUM_STAKE * 3n);
     });
 
-    it("locks nothing for a node without stake", async function () {
+    it("locks a node without stake all the same", async function () {
       const { staking, disputer, nodeB } = await loadFixture(stakedFixture);
       await expect(staking.connect(disputer).lock(nodeB.address, 10n))
         .to.emit(staking, "StakeLocked")
-        .withArgs(nodeB.address, 0n, 0n);
+        .withArgs(nodeB.address, 10n, 10n);
     });
 
     it("still works while paused", async function () {
@@ -565,12 +640,19 @@ describe("Staking", function () {
       await expectTotals(staking, 0n, 0n);
     });
 
-    it("releases locked stake above what remains slashable", async function () {
+    it("never changes any lock, even above what remains slashable: each judgment releases its own", async function () {
       const { staking, disputer, nodeA } = await loadFixture(stakedFixture);
       await staking.connect(disputer).lock(nodeA.address, MINIMUM_STAKE * 2n);
+      await staking.connect(disputer).lock(nodeA.address, MINIMUM_STAKE * 2n);
       const tx = staking.connect(disputer).slash(nodeA.address, MINIMUM_STAKE * 2n, [], []);
-      await expect(tx).to.emit(staking, "StakeUnlocked").withArgs(nodeA.address, MINIMUM_STAKE, MINIMUM_STAKE);
-      expect(await staking.lockedStakeOf(nodeA.address)).to.equal(MINIMUM_STAKE);
+      await expect(tx).not.to.emit(staking, "StakeUnlocked");
+      expect(await staking.lockedStakeOf(nodeA.address)).to.equal(MINIMUM_STAKE * 4n);
+      // The second judgment finds less than its amount at risk: it takes what is left, never more.
+      await expect(staking.connect(disputer).slash(nodeA.address, MINIMUM_STAKE * 2n, [], []))
+        .to.emit(staking, "Slashed")
+        .withArgs(nodeA.address, MINIMUM_STAKE * 2n, MINIMUM_STAKE, MINIMUM_STAKE);
+      for (let i = 0; i < 2; ++i) await staking.connect(disputer).unlock(nodeA.address, MINIMUM_STAKE * 2n);
+      expect(await staking.lockedStakeOf(nodeA.address)).to.equal(0n);
     });
 
     it("keeps locked stake that remains slashable", async function () {
@@ -772,6 +854,7 @@ describe("Staking", function () {
         [() => s.unpause(), pauser],
         [() => s.lock(nodeA.address, 1n), dispute],
         [() => s.unlock(nodeA.address, 0n), dispute],
+        [() => s.extendSlashableUntil(nodeA.address, 1n), dispute],
         [() => s.slash(nodeA.address, 1n, [], []), dispute],
       ];
       for (const [call, role] of calls) {

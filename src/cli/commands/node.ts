@@ -104,20 +104,31 @@ export function createNodeCommand(): Command {
       node
         .command("unstake")
         .description("start unbonding an amount of active stake (withdraw it after the unbonding period)")
-        .argument("<amount>", "whole tokens, decimals allowed"),
+        .argument(
+          "<amount>",
+          "whole tokens, decimals allowed, or `all` (the whole active stake when the transaction runs, top-ups included)",
+        ),
     ),
-    ["verity node unstake 250"],
+    ["verity node unstake 250", "verity node unstake all"],
     KEY_HELP,
   ).action(async (amount: string, options: ChainOptions) => {
     const context = await connect(options, true);
-    const value = parseAmount(amount, (await getTokenInfo(context)).decimals, "<amount>");
     context.output.progress(`requesting to unstake ${amount}`);
-    const hash = await sendTransaction(context.clients, {
-      address: context.address("staking"),
-      abi: stakingAbi,
-      functionName: "requestUnstake",
-      args: [value],
-    });
+    // `all` can't be made to revert by a third party's top-up just before it, as an exact amount can.
+    const hash =
+      amount === "all"
+        ? await sendTransaction(context.clients, {
+            address: context.address("staking"),
+            abi: stakingAbi,
+            functionName: "requestUnstakeAll",
+            args: [],
+          })
+        : await sendTransaction(context.clients, {
+            address: context.address("staking"),
+            abi: stakingAbi,
+            functionName: "requestUnstake",
+            args: [parseAmount(amount, (await getTokenInfo(context)).decimals, "<amount>")],
+          });
     await printStake(context, context.account!.address, hash);
   });
 
