@@ -182,6 +182,26 @@ export class RouterHelper {
     return result;
   }
 
+  /** What each of `accounts` can `claim` from the router now. */
+  async credits(accounts: readonly string[]): Promise<bigint[]> {
+    return Promise.all(accounts.map((a) => this.f.router.creditOf(a)));
+  }
+
+  /**
+   * Runs `send` and returns how much each of `accounts`' router credit grew; asserts no token left or reached the
+   * router meanwhile (settlement and refund only credit).
+   */
+  async creditChanges(send: () => Promise<unknown>, accounts: readonly string[]): Promise<bigint[]> {
+    const before = await this.credits(accounts);
+    const routerBalance = await this.f.token.balanceOf(await this.f.router.getAddress());
+    await (await send()) as unknown;
+    const after = await this.credits(accounts);
+    if ((await this.f.token.balanceOf(await this.f.router.getAddress())) !== routerBalance) {
+      throw new Error("tokens moved at settlement");
+    }
+    return after.map((a, i) => a - before[i]!);
+  }
+
   /** Moves time past every fulfilled receipt's challenge window. */
   async passWindows(id: string): Promise<void> {
     const ends = (await this.f.router.getAssignments(id)).map((a) => a.windowEnd);
