@@ -429,6 +429,7 @@ describe("node service on a real chain", function () {
             modelId,
             inputHash,
             inputURI,
+            input: "0x",
             redundancy: 1,
             deadline: Number(block.timestamp) + 600,
             callbackGasLimit: 0,

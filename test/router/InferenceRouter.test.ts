@@ -658,7 +658,7 @@ describe("InferenceRouter", function () {
     });
 
     it("lets anyone dispute an earlier disagreeing receipt, which then no longer gets paid", async function () {
-      const { router, token, disputes, stranger, h } = await loadFixture(routerFixture);
+      const { router, disputes, stranger, h } = await loadFixture(routerFixture);
       const fee = ethers.parseEther("1");
       const { id } = await h.request({ redundancy: 2n, fee });
       const [first, second] = await h.assigned(id);
@@ -677,7 +677,7 @@ describe("InferenceRouter", function () {
     });
 
     it("refunds the whole fee and calls nobody back when every receipt is found wrong", async function () {
-      const { router, token, disputes, consumerContract, h } = await loadFixture(routerFixture);
+      const { router, disputes, consumerContract, h } = await loadFixture(routerFixture);
       const fee = MIN_FEE_PER_NODE * 2n;
       const { id } = await h.requestFromContract({ redundancy: 2n, fee, callbackGasLimit: 100_000n });
       const [first, second] = await h.assigned(id);
@@ -939,7 +939,7 @@ describe("InferenceRouter", function () {
     });
 
     it("settles what was fulfilled after the last round and charges its absent nodes", async function () {
-      const { router, token, consumer, h } = await loadFixture(noReassignmentFixture);
+      const { router, consumer, h } = await loadFixture(noReassignmentFixture);
       const fee = MIN_FEE_PER_NODE * 2n;
       const { id } = await h.request({ redundancy: 2n, fee });
       const [present, absent] = await h.assigned(id);
@@ -1001,7 +1001,7 @@ describe("InferenceRouter", function () {
       });
 
       it("settles and emits CallbackFailed when the callback reverts", async function () {
-        const { router, token, consumerContract, h } = await loadFixture(routerFixture);
+        const { router, consumerContract, h } = await loadFixture(routerFixture);
         await consumerContract.setMode(1);
         const { id } = await h.requestFromContract({ callbackGasLimit: 100_000n });
         const [node] = await h.assigned(id);
@@ -1045,7 +1045,7 @@ describe("InferenceRouter", function () {
         const entries = ["settle", "refund", "reassign", "fulfill", "disputeFulfillment", "request"] as const;
         for (const entry of entries) {
           it(`blocks a reentrant ${entry} and pays once`, async function () {
-            const { router, token, consumerContract, h } = await loadFixture(routerFixture);
+            const { router, consumerContract, h } = await loadFixture(routerFixture);
             const { id, params } = await h.requestFromContract({ callbackGasLimit: 300_000n });
             const [node] = await h.assigned(id);
             const [done] = await h.fulfillAll(id);
