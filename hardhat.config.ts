@@ -42,7 +42,9 @@ const CUSTOM_EXPLORER_NETWORK = "verity-explorer";
 
 const config: HardhatUserConfig = {
   solidity: {
-    compilers: [{ version: SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" } }],
+    compilers: [
+      { version: SOLC_VERSION, settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" } },
+    ],
     // The router is not gas-targeted and outgrows the 24,576-byte code limit at 10,000 runs.
     overrides: {
       "contracts/router/InferenceRouter.sol": {

@@ -16,8 +16,9 @@ import {INodeObserver} from "./INodeObserver.sol";
 /// Batch sequences start at 1: a node's first batch has `sequence == 1`, each next one exactly one more.
 ///
 /// What is stored, to keep gas at the floor: a batch is one slot keyed by its id, `keccak256(abi.encode(node, root))`
-/// (see `BatchId`): node, window end and count (the sequence, root and `dataHash` are only in the event); a single receipt is one slot keyed by
-/// `keccak256(abi.encode(node, requestId))`, holding the top 200 bits of the receipt's struct hash and its window end.
+/// (see `BatchId`): node, window end and count (the sequence, root and `dataHash` are only in the event); a single
+/// receipt is one slot keyed by `keccak256(abi.encode(node, requestId))`, holding the top 200 bits of the receipt's
+/// struct hash and its window end.
 /// Dispute state is written only when a dispute is opened, keyed by the receipt's struct hash.
 ///
 /// Node and model status: a submission reads no other contract. This registry keeps its own copy of what it checks,

@@ -36,8 +36,8 @@ import {RequestId} from "../types/RequestId.sol";
 /// `share * protocolFeeBps / 10_000` (rounded down) to the treasury and the rest to the node. Everything else
 /// (unfilled, rejected or contradicted slots, rounding dust) goes back to the consumer, so
 /// `fee == paid to nodes + paid to treasury + refunded` for every request. Payments are pulled: settlement and refund
-/// only credit each party (`creditOf`), who withdraws with `claim(to)`; no transfer to anyone happens inside `settle` or
-/// `refund`, so a recipient that refuses tokens (blacklist, a reverting receive hook) blocks only its own claim.
+/// only credit each party (`creditOf`), who withdraws with `claim(to)`; no transfer to anyone happens inside `settle`
+/// or `refund`, so a recipient that refuses tokens (blacklist, a reverting receive hook) blocks only its own claim.
 ///
 /// Finality of a fulfilled receipt is `IAttestationRegistry.isFinal` evaluated without resending the receipt: its
 /// inclusion was verified at `fulfill`, its window end was recorded then, and its dispute state is read by struct hash
@@ -83,7 +83,8 @@ interface IInferenceRouter {
     /// @notice What a consumer asks for.
     /// @param modelId The model to run: registered and active.
     /// @param inputHash Canonical tensor hash of the input: not zero. Assigned nodes must name it in their receipts.
-    /// @param inputURI Where the nodes fetch the input (only emitted, not stored), at most `MAX_INPUT_URI_LENGTH` bytes.
+    /// @param inputURI Where the nodes fetch the input (only emitted, not stored), at most `MAX_INPUT_URI_LENGTH`
+    /// bytes.
     /// @param input The input's canonical tensor encoding, to put it on chain (emitted in `InputPublished`, not
     /// stored), at most `MAX_INPUT_LENGTH` bytes and hashing to `inputHash`; empty for an input named only by URI.
     /// @param redundancy How many distinct nodes run it, within [1, `MAX_REDUNDANCY`].

@@ -576,8 +576,8 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         return true;
     }
 
-    /// @dev When the consumer withheld the input (a claim's publication period passed without it), credits each unfilled
-    /// slot whose node claimed the input unavailable its share, less the protocol cut. Returns the totals.
+    /// @dev When the consumer withheld the input (a claim's publication period passed without it), credits each
+    /// unfilled slot whose node claimed the input unavailable its share, less the protocol cut. Returns the totals.
     function _compensateClaims(
         RequestId id,
         Request storage r

@@ -758,14 +758,22 @@ describe("AttestationRegistry", function () {
       it("verifies every leaf with its proof, final from the window end", async function () {
         const { registry, receipts, tree, batch, windowEnd } = await loadFixture(batchFixture);
         for (const receipt of receipts) {
-          expect(await registry.verifyInclusion(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt))).to.equal(true);
-          expect(await registry.isFinal(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt))).to.equal(false);
+          expect(
+            await registry.verifyInclusion(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt)),
+          ).to.equal(true);
+          expect(await registry.isFinal(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt))).to.equal(
+            false,
+          );
         }
         await time.increaseTo(windowEnd - 1n);
-        expect(await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0]))).to.equal(false);
+        expect(
+          await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])),
+        ).to.equal(false);
         await time.increaseTo(windowEnd);
         for (const receipt of receipts) {
-          expect(await registry.isFinal(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt))).to.equal(true);
+          expect(await registry.isFinal(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt))).to.equal(
+            true,
+          );
         }
         expect(await registry.isReceiptFinal(receipts[0])).to.equal(false);
       });
@@ -783,8 +791,12 @@ describe("AttestationRegistry", function () {
       it("rejects a proof of the wrong depth: too short, too long, empty", async function () {
         const { registry, receipts, tree, batch } = await loadFixture(batchFixture);
         const proof = proofOf(tree, receipts[0]);
-        expect(await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), proof.slice(1))).to.equal(false);
-        expect(await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), [...proof, randomHash()])).to.equal(false);
+        expect(await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), proof.slice(1))).to.equal(
+          false,
+        );
+        expect(
+          await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), [...proof, randomHash()]),
+        ).to.equal(false);
         const tooDeep = [...proof, randomHash(), randomHash()];
         expect(await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), tooDeep)).to.equal(false);
         expect(await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), [])).to.equal(false);
@@ -793,9 +805,13 @@ describe("AttestationRegistry", function () {
       it("rejects a receipt of another node, an unknown batch and a changed receipt", async function () {
         const { registry, receipts, tree, batch, nodeB } = await loadFixture(batchFixture);
         const proof = proofOf(tree, receipts[1]);
-        expect(await registry.verifyInclusion({ ...receipts[1], node: nodeB.address }, batchIdOf(batch.node, batch.root), proof)).to.equal(
-          false,
-        );
+        expect(
+          await registry.verifyInclusion(
+            { ...receipts[1], node: nodeB.address },
+            batchIdOf(batch.node, batch.root),
+            proof,
+          ),
+        ).to.equal(false);
         expect(await registry.verifyInclusion(receipts[1], randomHash(), proof)).to.equal(false);
         for (const field of RECEIPT_FIELDS) {
           const changed = { ...receipts[1], [field]: mutate(field, receipts[1][field]) };
@@ -853,12 +869,20 @@ describe("AttestationRegistry", function () {
         batch,
         batchWindowEnd: windowEnd,
       } = await loadFixture(disputeFixture);
-      await expect(registry.connect(disputer).openDispute(receipts[1], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1])))
+      await expect(
+        registry
+          .connect(disputer)
+          .openDispute(receipts[1], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1])),
+      )
         .to.emit(registry, "ReceiptDisputed")
         .withArgs(hashReceipt(receipts[1]), batchIdOf(batch.node, batch.root), batch.node, windowEnd);
       await time.increaseTo(windowEnd);
-      expect(await registry.isFinal(receipts[1], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1]))).to.equal(false);
-      expect(await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0]))).to.equal(true);
+      expect(
+        await registry.isFinal(receipts[1], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1])),
+      ).to.equal(false);
+      expect(
+        await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])),
+      ).to.equal(true);
     });
 
     it("rejects a receipt found wrong for good", async function () {
@@ -871,13 +895,17 @@ describe("AttestationRegistry", function () {
         batchWindowEnd: windowEnd,
       } = await loadFixture(disputeFixture);
       const receiptHash = hashReceipt(receipts[2]);
-      await registry.connect(disputer).openDispute(receipts[2], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[2]));
+      await registry
+        .connect(disputer)
+        .openDispute(receipts[2], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[2]));
       await expect(registry.connect(disputer).resolveDispute(receiptHash, true))
         .to.emit(registry, "ReceiptDisputeResolved")
         .withArgs(receiptHash, true);
       expect(await registry.receiptState(receiptHash)).to.equal(BigInt(ReceiptState.Rejected));
       await time.increaseTo(windowEnd + 1_000_000n);
-      expect(await registry.isFinal(receipts[2], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[2]))).to.equal(false);
+      expect(
+        await registry.isFinal(receipts[2], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[2])),
+      ).to.equal(false);
     });
 
     it("upholds a receipt found right: final once its window has closed", async function () {
@@ -913,9 +941,15 @@ describe("AttestationRegistry", function () {
           batchWindowEnd: windowEnd,
         } = await loadFixture(disputeFixture);
         await time.increaseTo(windowEnd + 10n);
-        expect(await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0]))).to.equal(true);
+        expect(
+          await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])),
+        ).to.equal(true);
         await time.setNextBlockTimestamp(windowEnd + 20n);
-        await expect(registry.connect(disputer).openDispute(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])))
+        await expect(
+          registry
+            .connect(disputer)
+            .openDispute(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])),
+        )
           .to.be.revertedWithCustomError(registry, "AttestationWindowClosed")
           .withArgs(hashReceipt(receipts[0]), windowEnd, windowEnd + 20n);
       });
@@ -926,7 +960,11 @@ describe("AttestationRegistry", function () {
         await expect(registry.connect(disputer).openDispute(stranger, ZERO_BATCH, []))
           .to.be.revertedWithCustomError(registry, "AttestationReceiptNotAttested")
           .withArgs(hashReceipt(stranger), ZERO_BATCH);
-        await expect(registry.connect(disputer).openDispute(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1])))
+        await expect(
+          registry
+            .connect(disputer)
+            .openDispute(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1])),
+        )
           .to.be.revertedWithCustomError(registry, "AttestationReceiptNotAttested")
           .withArgs(hashReceipt(receipts[0]), batchIdOf(batch.node, batch.root));
       });

@@ -480,9 +480,10 @@ describe("DataAvailabilityManager", function () {
         await f.manager.connect(f.nodeA.operator).answer(id, f.receipts[0]!, f.proof(f.receipts[0]!));
         const reenter = f.manager.interface.encodeFunctionData("demand", [f.batchId, BOND_FLOOR]);
         await f.hookedToken.setHook(await f.manager.getAddress(), reenter);
-        await expect(
-          f.manager.connect(f.nodeA.operator).claim(f.nodeA.address),
-        ).to.be.revertedWithCustomError(f.manager, "ReentrancyGuardReentrantCall");
+        await expect(f.manager.connect(f.nodeA.operator).claim(f.nodeA.address)).to.be.revertedWithCustomError(
+          f.manager,
+          "ReentrancyGuardReentrantCall",
+        );
       });
     });
   });
@@ -505,7 +506,9 @@ describe("DataAvailabilityManager", function () {
         .withArgs(f.nodeA.address, await f.manager.getAddress(), reward)
         .and.to.emit(f.nodes, "NodeJailed")
         .withArgs(f.nodeA.address);
-      await expect(tx).to.emit(f.manager, "Credited").withArgs(f.demander.address, BOND_FLOOR + reward);
+      await expect(tx)
+        .to.emit(f.manager, "Credited")
+        .withArgs(f.demander.address, BOND_FLOOR + reward);
       await expect(tx).to.changeTokenBalances(
         f.token,
         [f.demander, f.treasury, f.manager, f.staking, f.stranger],

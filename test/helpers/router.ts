@@ -68,7 +68,8 @@ export class RouterHelper {
    */
   async params(overrides: Partial<RequestParams> = {}): Promise<RequestParams> {
     const redundancy = overrides.redundancy ?? 1n;
-    const input = overrides.input ?? (overrides.inputHash === undefined ? ethers.hexlify(ethers.randomBytes(48)) : "0x");
+    const input =
+      overrides.input ?? (overrides.inputHash === undefined ? ethers.hexlify(ethers.randomBytes(48)) : "0x");
     return {
       modelId: MODEL_ID,
       inputHash: input === "0x" ? randomHash() : ethers.keccak256(input),
@@ -194,7 +195,7 @@ export class RouterHelper {
   async creditChanges(send: () => Promise<unknown>, accounts: readonly string[]): Promise<bigint[]> {
     const before = await this.credits(accounts);
     const routerBalance = await this.f.token.balanceOf(await this.f.router.getAddress());
-    await (await send()) as unknown;
+    (await await send()) as unknown;
     const after = await this.credits(accounts);
     if ((await this.f.token.balanceOf(await this.f.router.getAddress())) !== routerBalance) {
       throw new Error("tokens moved at settlement");

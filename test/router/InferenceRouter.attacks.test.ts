@@ -245,7 +245,9 @@ describe("InferenceRouter attacks", function () {
       await h.passDeadline(id);
       const stakes = await Promise.all([lazy, declining].map((n) => staking.slashableStakeOf(n.address)));
       const reassigned = router.reassign(id);
-      await expect(reassigned).to.emit(router, "NodePenalized").withArgs(id, lazy.address, LIVENESS_PENALTY, LIVENESS_PENALTY);
+      await expect(reassigned)
+        .to.emit(router, "NodePenalized")
+        .withArgs(id, lazy.address, LIVENESS_PENALTY, LIVENESS_PENALTY);
       expect(await staking.slashableStakeOf(lazy.address)).to.equal(stakes[0] - LIVENESS_PENALTY);
       expect(await staking.slashableStakeOf(declining.address)).to.equal(stakes[1]);
     });
@@ -306,7 +308,9 @@ describe("InferenceRouter attacks", function () {
           .to.be.revertedWithCustomError(router, "RouterInputHashMismatch")
           .withArgs(wrongHash, ethers.keccak256(input));
         const long = ethers.hexlify(ethers.randomBytes(16_385));
-        await expect(router.connect(consumer).request(await h.params({ input: long, inputHash: ethers.keccak256(long) })))
+        await expect(
+          router.connect(consumer).request(await h.params({ input: long, inputHash: ethers.keccak256(long) })),
+        )
           .to.be.revertedWithCustomError(router, "RouterInputTooLong")
           .withArgs(16_385n, 16_384n);
       });
@@ -404,7 +408,9 @@ describe("InferenceRouter attacks", function () {
       await token.setHooked(consumerAddress, true);
       await token.setHooked(node.address, true);
       const { pay, cut } = slotSplit(fee, 1n);
-      await expect(router.settle(id)).to.emit(router, "RequestSettled").withArgs(id, node.address, anyHash(), pay, cut, 0n);
+      await expect(router.settle(id))
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, node.address, anyHash(), pay, cut, 0n);
       expect(await router.state(id)).to.equal(RequestState.Settled);
       expect(await router.creditOf(node.address)).to.equal(pay);
       expect(await router.creditOf(treasury.address)).to.equal(cut);

@@ -139,7 +139,11 @@ describe("InferenceRouter with the DisputeManager", function () {
       const parties = [first.address, second.address, consumer.address];
       const before = await Promise.all(parties.map((a) => router.creditOf(a)));
       const tx = router.settle(id);
-      await expect(tx).to.changeTokenBalances(token, [router, first.account, second.account, consumer], [0n, 0n, 0n, 0n]);
+      await expect(tx).to.changeTokenBalances(
+        token,
+        [router, first.account, second.account, consumer],
+        [0n, 0n, 0n, 0n],
+      );
       await expect(tx)
         .to.emit(router, "RequestSettled")
         .withArgs(id, first.address, honest.outputHash, share - cut, cut, fee - share);
