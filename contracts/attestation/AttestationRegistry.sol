@@ -14,7 +14,7 @@ import {INodeObserver} from "../interfaces/INodeObserver.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {NodeSignatures} from "../libraries/NodeSignatures.sol";
 import {ReceiptHashing} from "../libraries/ReceiptHashing.sol";
-import {BatchId} from "../types/BatchId.sol";
+import {BatchId, toBatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
 
 /// @title Attestation registry
@@ -98,7 +98,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         uint64 sequence = batch.sequence;
         if (batch.count == 0) revert AttestationEmptyBatch(node, sequence);
         if (batch.root == bytes32(0)) revert AttestationZeroRoot(node, sequence);
-        id = BatchId.wrap(batch.root);
+        id = toBatchId(node, batch.root);
         Batch storage stored = _batches[id];
         if (stored.node != address(0)) revert AttestationBatchExists(id, stored.node);
         Settings memory settings = _settings;
@@ -113,7 +113,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         stored.node = node;
         stored.windowEnd = windowEnd;
         stored.count = batch.count;
-        emit BatchSubmitted(id, node, sequence, batch.count, batch.dataHash, windowEnd);
+        emit BatchSubmitted(id, node, sequence, batch.root, batch.count, batch.dataHash, windowEnd);
     }
 
     // ------------------------------------------------------------------------------------------------ node status
@@ -289,6 +289,11 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     }
 
     /// @inheritdoc IAttestationRegistry
+    function computeBatchId(address node, bytes32 root) external pure returns (BatchId) {
+        return toBatchId(node, root);
+    }
+
+    /// @inheritdoc IAttestationRegistry
     function receiptDigest(InferenceReceipt calldata receipt) external view returns (bytes32) {
         return _hashTypedDataV4(receipt.hash());
     }
@@ -435,6 +440,7 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         }
         Batch storage batch = _batches[batchId];
         (address node, uint32 count) = (batch.node, batch.count);
+        // The id names its node: a batch of another node never holds this receipt.
         if (node == address(0) || node != receipt.node) return (false, 0);
         // A StandardMerkleTree of `count` leaves is a complete binary tree: every leaf sits at depth
         // floor(log2 count) or ceil(log2 count). Any other proof length is not a leaf of this batch.
@@ -443,7 +449,8 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         ) {
             return (false, 0);
         }
-        if (!MerkleProof.verify(proof, BatchId.unwrap(batchId), ReceiptHashing.leaf(receiptHash))) return (false, 0);
+        bytes32 root = MerkleProof.processProof(proof, ReceiptHashing.leaf(receiptHash));
+        if (toBatchId(node, root) != batchId) return (false, 0);
         return (true, batch.windowEnd);
     }
 

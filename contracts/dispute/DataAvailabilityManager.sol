@@ -55,6 +55,7 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
     mapping(DemandId id => Demand) private _demands;
     mapping(BatchId batchId => uint32) private _demandCounts;
     mapping(BatchId batchId => mapping(bytes32 receiptHash => DemandId)) private _revealedBy;
+    mapping(address account => uint256) private _credits;
 
     /// @param attestation The attestation registry (batches and inclusion proofs).
     /// @param staking The staking contract (its token is the bond token); this contract needs its `DISPUTE_ROLE`.
@@ -112,7 +113,7 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         stored.outcome = Outcome.Answered;
         address node = stored.node;
         _unlock(node, stored.locked);
-        _token.safeTransfer(node, stored.bond);
+        _credit(node, stored.bond);
         emit DemandAnswered(id, batchId, node, receiptHash, receipt);
     }
 
@@ -127,16 +128,30 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         // left)`.
         _unlock(node, stored.locked);
         uint256 amount = stored.slashAmount;
+        uint256 reward;
         if (amount != 0) {
+            // The demander's share comes here and is credited: a demander that refuses tokens can't block its slash.
             address[] memory recipients = new address[](1);
             uint16[] memory shares = new uint16[](1);
-            recipients[0] = demander;
+            recipients[0] = address(this);
             shares[0] = stored.rewardBps;
+            uint256 balanceBefore = _token.balanceOf(address(this));
             slashed = _staking.slash(node, amount, recipients, shares);
+            reward = _token.balanceOf(address(this)) - balanceBefore;
         }
         bool jailed = _jail(node);
-        _token.safeTransfer(demander, bond);
+        _credit(demander, bond + reward);
         emit DemandSlashed(id, stored.batchId, node, demander, slashed, bond, jailed);
+    }
+
+    /// @inheritdoc IDataAvailabilityManager
+    function claim(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert DataAvailabilityZeroRecipient();
+        amount = _credits[msg.sender];
+        if (amount == 0) revert DataAvailabilityNothingToClaim(msg.sender);
+        _credits[msg.sender] = 0;
+        emit CreditClaimed(msg.sender, to, amount);
+        _token.safeTransfer(to, amount);
     }
 
     // -------------------------------------------------------------------------------------------------- parameters
@@ -181,6 +196,11 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
     /// @inheritdoc IDataAvailabilityManager
     function revealedBy(BatchId batchId, bytes32 receiptHash) external view returns (DemandId) {
         return _revealedBy[batchId][receiptHash];
+    }
+
+    /// @inheritdoc IDataAvailabilityManager
+    function creditOf(address account) external view returns (uint256) {
+        return _credits[account];
     }
 
     /// @inheritdoc IDataAvailabilityManager
@@ -257,6 +277,12 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
     function _pullBond(address from, uint256 amount) internal {
         uint256 received = TokenTransfers.pullMeasured(_token, from, amount);
         if (received != amount) revert DataAvailabilityTransferAmountMismatch(amount, received);
+    }
+
+    function _credit(address account, uint256 amount) internal {
+        if (amount == 0) return;
+        _credits[account] += amount;
+        emit Credited(account, amount);
     }
 
     /// @dev Releases exactly what one demand locked; always there, since no slash changes a lock.

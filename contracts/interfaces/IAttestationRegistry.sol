@@ -15,9 +15,10 @@ import {INodeObserver} from "./INodeObserver.sol";
 ///
 /// Batch sequences start at 1: a node's first batch has `sequence == 1`, each next one exactly one more.
 ///
-/// What is stored, to keep gas at the floor: a batch is one slot keyed by its root (`BatchId == root`): node, window
-/// end and count (the sequence and `dataHash` are only in the event); a single receipt is one slot keyed by
-/// `keccak256(abi.encode(node, requestId))`, holding the top 200 bits of the receipt's struct hash and its window end.
+/// What is stored, to keep gas at the floor: a batch is one slot keyed by its id, `keccak256(abi.encode(node, root))`
+/// (see `BatchId`): node, window end and count (the sequence, root and `dataHash` are only in the event); a single
+/// receipt is one slot keyed by `keccak256(abi.encode(node, requestId))`, holding the top 200 bits of the receipt's
+/// struct hash and its window end.
 /// Dispute state is written only when a dispute is opened, keyed by the receipt's struct hash (`ReceiptDispute`).
 ///
 /// Undecided disputes: a dispute that ends without a decision (no committee, no quorum, no arbitration) never upholds
@@ -37,12 +38,13 @@ import {INodeObserver} from "./INodeObserver.sol";
 /// copies are only as current as that wiring.
 ///
 /// Known limits: the "at most one receipt per `(node, requestId)`" rule holds for single receipts only (a batch's
-/// leaves are not visible on chain; verifiers check them). A root is unique across all nodes, so another active node
-/// may sign and submit a copy of a pending root first; the victim rebuilds its batch (e.g. adds or reorders a leaf).
+/// leaves are not visible on chain; verifiers check them). Batch ids are keyed by node, so a copy of a node's pending
+/// root submitted by another node is another batch and never blocks the owner's `submitBatch`; a node can attest a
+/// given root once.
 /// A change of Staking's minimum stake reaches this registry as one push (Staking → node registry →
 /// `minimumStakeChanged`), which bumps a parameters version kept in the slot every submission reads anyway; a node
 /// record copied under an older version is stale and is read again from the node registry on its next submission. So
-/// a node the new minimum puts below it can't attest even if nobody calls `nodeChanged(node)` (the node registry's
+/// a node the new minimum puts below it can't attest even if nobody called `nodeChanged(node)` (the node registry's
 /// sortition weight still waits for `syncWeight(node)`).
 interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// @notice What a node signs for one inference result (EIP-712 `InferenceReceipt`).
@@ -184,11 +186,12 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
         uint48 windowEnd
     );
 
-    /// @notice A batch was attested. Its id is its Merkle root.
+    /// @notice A batch was attested. Its id is `keccak256(abi.encode(node, root))`.
     event BatchSubmitted(
         BatchId indexed id,
         address indexed node,
         uint64 sequence,
+        bytes32 root,
         uint32 count,
         bytes32 dataHash,
         uint48 windowEnd
@@ -230,11 +233,12 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     ) external returns (bytes32 receiptHash);
 
     /// @notice Attests a batch of receipts by its Merkle root. Anyone may relay it.
-    /// @dev Reverts unless: `count >= 1`; the root is not zero and was never attested (by any node); `sequence` is
-    /// exactly `nextSequence(node)`; the node is registered and active; the signature is by its current signer.
+    /// @dev Reverts unless: `count >= 1`; the root is not zero and was never attested by this node (another node's
+    /// batch with the same root has another id and does not matter); `sequence` is exactly `nextSequence(node)`; the
+    /// node is registered and active; the signature is by its current signer.
     /// @param batch The signed batch.
     /// @param signature The signer's signature over the batch's EIP-712 digest.
-    /// @return id The batch id (its root).
+    /// @return id The batch id, `keccak256(abi.encode(batch.node, batch.root))`.
     function submitBatch(ReceiptBatch calldata batch, bytes calldata signature) external returns (BatchId id);
 
     /// @notice Copies `node`'s current signer and active status from the node registry. Anyone may call it; the node
@@ -291,7 +295,8 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice True when `receipt` is attested: singly (`batchId` zero), or in batch `batchId` with a valid `proof`.
     /// @dev For a batch: the batch exists, names the receipt's node, `proof.length` is a depth the batch's
-    /// `StandardMerkleTree` can have (between floor and ceil of log2 `count`), and the proof verifies.
+    /// `StandardMerkleTree` can have (between floor and ceil of log2 `count`), and the root the proof leads to, keyed
+    /// by the node, is `batchId`.
     function verifyInclusion(
         InferenceReceipt calldata receipt,
         BatchId batchId,
@@ -338,6 +343,9 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice The EIP-712 struct hash of `batch`.
     function hashBatch(ReceiptBatch calldata batch) external pure returns (bytes32);
+
+    /// @notice The id of `node`'s batch with Merkle root `root`: `keccak256(abi.encode(node, root))`.
+    function computeBatchId(address node, bytes32 root) external pure returns (BatchId);
 
     /// @notice The EIP-712 digest a signer signs for `receipt` (this chain, this registry).
     function receiptDigest(InferenceReceipt calldata receipt) external view returns (bytes32);

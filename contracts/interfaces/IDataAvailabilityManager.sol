@@ -14,6 +14,11 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// bond goes to the node, as compensation for the griefing. Not answered: anyone calls `slashUnanswered`, and the
 /// node is slashed as if the receipt were wrong; the demander gets the bond back plus a share of the slash, the
 /// rest goes to the staking treasury, and the node is jailed.
+///
+/// Payments are pulled: what a demand pays the node or the demander is credited to it here (`creditOf`) and
+/// withdrawn with `claim(to)`. No token transfer to a party other than the caller happens inside `answer` or
+/// `slashUnanswered`, so a recipient that refuses tokens (a blacklisted address, an ERC-777-style hook that reverts)
+/// can block only its own claim, never a slash or an answer.
 /// @dev Holds `DISPUTE_ROLE` on `Staking` (to lock, unlock and slash) and on `NodeRegistry` (to jail).
 ///
 /// Why "a leaf not revealed before" and not "leaf number i": batches are OpenZeppelin `StandardMerkleTree`s, which
@@ -95,6 +100,8 @@ interface IDataAvailabilityManager {
     error DataAvailabilityNotIncluded(DemandId id, bytes32 receiptHash, BatchId batchId);
     error DataAvailabilityLeafRevealed(BatchId batchId, bytes32 receiptHash, DemandId revealedBy);
     error DataAvailabilityParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
+    error DataAvailabilityNothingToClaim(address account);
+    error DataAvailabilityZeroRecipient();
 
     /// @notice `demander` demanded a leaf of `batchId` from `node`, posting `bond`; `locked` of the node's stake is
     /// locked until the demand ends, and `slashAmount` is what it slashes if unanswered by `deadline`.
@@ -110,7 +117,7 @@ interface IDataAvailabilityManager {
     );
 
     /// @notice Demand `id` was answered with `receipt` (struct hash `receiptHash`), a leaf of `batchId` revealed for
-    /// the first time; the bond went to `node` and its stake was unlocked.
+    /// the first time; the bond was credited to `node` and its stake was unlocked.
     event DemandAnswered(
         DemandId indexed id,
         BatchId indexed batchId,
@@ -119,8 +126,8 @@ interface IDataAvailabilityManager {
         IAttestationRegistry.InferenceReceipt receipt
     );
 
-    /// @notice Demand `id` went unanswered: `slashed` was taken from `node`, the demander got the bond back and its
-    /// share of the slash; `jailed` tells whether this jailed the node.
+    /// @notice Demand `id` went unanswered: `slashed` was taken from `node`, the demander was credited the bond back
+    /// and its share of the slash; `jailed` tells whether this jailed the node.
     event DemandSlashed(
         DemandId indexed id,
         BatchId indexed batchId,
@@ -130,6 +137,12 @@ interface IDataAvailabilityManager {
         uint256 bond,
         bool jailed
     );
+
+    /// @notice `amount` was credited to `account`, to be withdrawn with `claim`.
+    event Credited(address indexed account, uint256 amount);
+
+    /// @notice `account` withdrew its whole credit, `amount`, to `to`.
+    event CreditClaimed(address indexed account, address indexed to, uint256 amount);
 
     event BondFloorSet(uint256 bondFloor);
     event ResponsePeriodSet(uint48 responsePeriod);
@@ -146,7 +159,7 @@ interface IDataAvailabilityManager {
     function demand(BatchId batchId, uint256 bond) external returns (DemandId id);
 
     /// @notice Answers an open demand with a receipt of its batch and the receipt's Merkle proof. Anyone may answer
-    /// (a mirror of the node's data, say); the bond always goes to the node.
+    /// (a mirror of the node's data, say); the bond is always credited to the node.
     /// @dev Reverts unless the demand is `Open`, the receipt is included in the batch with `proof` (it must name the
     /// batch's node), and no earlier answer revealed the same receipt for this batch.
     /// @param id The demand.
@@ -158,10 +171,22 @@ interface IDataAvailabilityManager {
         bytes32[] calldata proof
     ) external;
 
-    /// @notice Slashes the node of an `Expired` demand, returns the bond to the demander with its share of the
+    /// @notice Slashes the node of an `Expired` demand, credits the demander the bond back with its share of the
     /// slash, and jails the node unless it is jailed already. Anyone may call it.
+    /// @dev The demander's share of the slash is paid by `Staking` to this contract and credited here, so the
+    /// demander's address receives nothing during the call.
     /// @return slashed What was taken from the node's stake.
     function slashUnanswered(DemandId id) external returns (uint256 slashed);
+
+    /// @notice Sends the caller's whole credit to `to`.
+    /// @dev Reverts with `DataAvailabilityZeroRecipient` for `to == 0` and `DataAvailabilityNothingToClaim` when the
+    /// caller has no credit.
+    /// @param to Where the tokens go (the caller may name another address than its own, e.g. when it can't receive).
+    /// @return amount What was sent.
+    function claim(address to) external returns (uint256 amount);
+
+    /// @notice What `account` can withdraw with `claim`.
+    function creditOf(address account) external view returns (uint256);
 
     /// @notice Sets the minimum bond of demands made from now on. Admin only.
     /// @param bondFloor Within [`MIN_BOND_FLOOR`, `MAX_BOND_FLOOR`].

@@ -18,22 +18,40 @@ import {RequestId} from "../types/RequestId.sol";
 /// Nodes that miss the deadline are charged a liveness penalty (a small slash) when anyone calls `reassign`, and
 /// replacements are drawn, up to the request's reassignment limit; a request that no node served is refunded.
 ///
+/// Inputs: a consumer either puts the input on chain (`RequestParams.input`, the canonical tensor encoding, checked to
+/// hash to `inputHash` and emitted in `InputPublished`, where nodes read it), or only names it by `inputURI`. Only an
+/// input on chain is provably available, so only then does a missed deadline cost a node its liveness penalty. For an
+/// input by URI, an assigned node that cannot get it calls `claimInputUnavailable`: the consumer (or anyone holding the
+/// input) must then `publishInput` on chain within the request's response time, which gives every node a full
+/// response time again and answers the claims; if nobody does, the request takes no more fulfilments or rounds, and at
+/// settlement or refund each claiming node is paid its slot share (less the protocol cut) out of the consumer's fee:
+/// the consumer pays for its own unavailable input, and no node is penalized. A node may also claim on an input that is
+/// on chain (one it cannot run, e.g. of the wrong shape for the model): that claim only excuses it from the penalty of
+/// this round and pays nothing.
+///
 /// @dev Time: a request is open for fulfilment while `now < deadline`; from `now == deadline` on it is expired.
 ///
 /// Money: the fee is split into `redundancy` equal slot shares (`fee / redundancy`, rounded down). At settlement each
-/// slot whose receipt is final pays its share: `share * protocolFeeBps / 10_000` (rounded down) to the treasury and
-/// the rest to the node. Everything else (unfilled or rejected slots, rounding dust) goes back to the consumer, so
-/// `fee == paid to nodes + paid to treasury + refunded` for every request.
+/// slot whose receipt earned its fee (see below), and each compensated claim, pays its share:
+/// `share * protocolFeeBps / 10_000` (rounded down) to the treasury and the rest to the node. Everything else
+/// (unfilled, rejected or contradicted slots, rounding dust) goes back to the consumer, so
+/// `fee == paid to nodes + paid to treasury + refunded` for every request. Payments are pulled: settlement and refund
+/// only credit each party (`creditOf`), who withdraws with `claim(to)`; no transfer to anyone happens inside `settle`
+/// or `refund`, so a recipient that refuses tokens (blacklist, a reverting receive hook) blocks only its own claim.
 ///
 /// Finality of a fulfilled receipt is `IAttestationRegistry.isFinal` evaluated without resending the receipt: its
 /// inclusion was verified at `fulfill`, its window end was recorded then, and its dispute state is read by struct hash
 /// (`receiptState`). A rejected receipt is never paid; a disputed one holds the whole request until it is resolved.
 ///
 /// Disagreement: when a fulfilled output hash differs from one fulfilled before it, the router opens a dispute on the
-/// new receipt through the dispute manager (no bond). Anyone may then open the same kind of dispute on any other
-/// fulfilled receipt of the request that disagrees with another (`disputeFulfillment`) while its window is open. The
-/// result given to the consumer is the output of the earliest-fulfilled receipt among those upheld by a dispute, or,
-/// when none was, the earliest-fulfilled final receipt.
+/// new receipt through the dispute manager (no bond), and anyone may open the same kind of dispute on every other
+/// fulfilled receipt of the request that disagrees with another (`disputeFulfillment`) while its window is open: each
+/// side of a disagreement can be put under judgment, the earlier side included. A fulfilled receipt earns its fee only
+/// when it is upheld by a dispute, or when it was never judged and every fulfilment contradicting it was rejected:
+/// so of two disagreeing receipts, one that is wrong is never paid (it is rejected, or unjudged and contradicted), and
+/// one that is right is paid once its own dispute upholds it or the other side's dispute rejects the other. The result
+/// given to the consumer is the output of the earliest-fulfilled earning receipt upheld by a dispute, or, when none
+/// was, of the earliest-fulfilled earning receipt.
 ///
 /// Parameters (`protocolFeeBps`, `livenessPenalty`, `maxReassignments`) are copied into each request when it is made:
 /// later changes never reach open requests.
@@ -65,7 +83,10 @@ interface IInferenceRouter {
     /// @notice What a consumer asks for.
     /// @param modelId The model to run: registered and active.
     /// @param inputHash Canonical tensor hash of the input: not zero. Assigned nodes must name it in their receipts.
-    /// @param inputURI Where the nodes fetch the input (only emitted, not stored).
+    /// @param inputURI Where the nodes fetch the input (only emitted, not stored), at most `MAX_INPUT_URI_LENGTH`
+    /// bytes.
+    /// @param input The input's canonical tensor encoding, to put it on chain (emitted in `InputPublished`, not
+    /// stored), at most `MAX_INPUT_LENGTH` bytes and hashing to `inputHash`; empty for an input named only by URI.
     /// @param redundancy How many distinct nodes run it, within [1, `MAX_REDUNDANCY`].
     /// @param deadline Until when receipts can be relayed (exclusive): `now + MIN_RESPONSE_TIME` to
     /// `now + MAX_RESPONSE_TIME`. A reassignment gives the replacements the same response time again.
@@ -76,6 +97,7 @@ interface IInferenceRouter {
         ModelId modelId;
         bytes32 inputHash;
         string inputURI;
+        bytes input;
         uint8 redundancy;
         uint48 deadline;
         uint32 callbackGasLimit;
@@ -85,7 +107,7 @@ interface IInferenceRouter {
     /// @notice A stored request. Five slots: (`consumer` 20 + `deadline` 6 + `responseTime` 4 + `redundancy` 1 +
     /// `fulfilled` 1), `modelId`, `inputHash`, (`fee` 16 + `livenessPenalty` 12 + `callbackGasLimit` 4),
     /// (`createdAt` 6 + `protocolFeeBps` 2 + `reassignments` 1 + `maxReassignments` 1 + `closed` 1 + `penalized` 1 +
-    /// `outcome` 1).
+    /// `outcome` 1 + `inputOnChain` 1 + `publishBy` 6).
     /// @param consumer Who paid the fee; gets refunds and the callback.
     /// @param deadline The current round's deadline.
     /// @param responseTime Seconds from request to deadline; each reassignment gets it again.
@@ -103,6 +125,8 @@ interface IInferenceRouter {
     /// @param closed True once a reassignment found no replacement: no more rounds.
     /// @param penalized True once the absent nodes of the current round were charged.
     /// @param outcome Open, settled or refunded.
+    /// @param inputOnChain True once the input is on chain (given with the request, or by `publishInput`).
+    /// @param publishBy Set by the first claim on an input not on chain: the input must be published before it.
     struct Request {
         address consumer;
         uint48 deadline;
@@ -121,19 +145,23 @@ interface IInferenceRouter {
         bool closed;
         bool penalized;
         Outcome outcome;
+        bool inputOnChain;
+        uint48 publishBy;
     }
 
-    /// @notice One slot of a request. Three slots: (`node` 20 + `windowEnd` 6 + `rank` 1), `receiptHash`,
-    /// `outputHash`.
+    /// @notice One slot of a request. Three slots: (`node` 20 + `windowEnd` 6 + `rank` 1 + `inputClaimed` 1),
+    /// `receiptHash`, `outputHash`.
     /// @param node The node assigned to it now.
     /// @param windowEnd The challenge window end of its relayed receipt (zero until fulfilled).
     /// @param rank 1 for the first slot fulfilled, 2 for the second, ...; zero while unfilled.
+    /// @param inputClaimed True when its current node claimed the input unavailable (and no publication answered it).
     /// @param receiptHash The EIP-712 struct hash of its relayed receipt.
     /// @param outputHash The output hash its receipt claims.
     struct Assignment {
         address node;
         uint48 windowEnd;
         uint8 rank;
+        bool inputClaimed;
         bytes32 receiptHash;
         bytes32 outputHash;
     }
@@ -161,6 +189,12 @@ interface IInferenceRouter {
     error RouterReceiptNotFulfilled(RequestId id, bytes32 receiptHash);
     error RouterNoDisagreement(RequestId id, bytes32 receiptHash);
     error RouterInsufficientCallbackGas(RequestId id, uint256 available, uint256 required);
+    error RouterInputURITooLong(uint256 length, uint256 max);
+    error RouterInputTooLong(uint256 length, uint256 max);
+    error RouterInputHashMismatch(bytes32 expected, bytes32 actual);
+    error RouterInputOnChain(RequestId id);
+    error RouterInputAlreadyClaimed(RequestId id, address node);
+    error RouterNothingToClaim(address account);
 
     /// @notice A request was made and its fee escrowed. Its assigned nodes follow as `NodeAssigned`.
     event RequestCreated(
@@ -174,6 +208,25 @@ interface IInferenceRouter {
         uint48 deadline,
         uint32 callbackGasLimit
     );
+
+    /// @notice The input of request `id` is on chain: `input` (its canonical tensor encoding), given by `publisher`.
+    event InputPublished(RequestId indexed id, address indexed publisher, bytes input);
+
+    /// @notice Assigned `node` claimed it cannot serve request `id`'s input. `inputOnChain` false: the input must be
+    /// published on chain before `publishBy`; true: the node only declines this round, unpenalized and unpaid.
+    event InputClaimedUnavailable(RequestId indexed id, address indexed node, bool inputOnChain, uint48 publishBy);
+
+    /// @notice A publication answered the claims on request `id`: fulfilments are taken until `deadline`.
+    event RequestDeadlineExtended(RequestId indexed id, uint48 deadline);
+
+    /// @notice The input of request `id` was never published after `node`'s claim: `node` was credited `amount`.
+    event InputClaimCompensated(RequestId indexed id, address indexed node, uint256 amount);
+
+    /// @notice `amount` was credited to `account`, to be withdrawn with `claim`.
+    event Credited(address indexed account, uint256 amount);
+
+    /// @notice `account` withdrew its whole credit, `amount`, to `to`.
+    event CreditClaimed(address indexed account, address indexed to, uint256 amount);
 
     /// @notice `node` must serve slot `slot` of request `id` by `deadline` (round 0 at creation, then one per
     /// reassignment).
@@ -206,7 +259,7 @@ interface IInferenceRouter {
     /// @notice No replacement could be drawn for request `id`: it takes no more fulfilments.
     event RequestClosed(RequestId indexed id, uint8 round);
 
-    /// @notice `node` was paid `amount` for its final receipt of request `id`.
+    /// @notice `node` was credited `amount` for its final receipt of request `id`.
     event FeePaid(RequestId indexed id, address indexed node, uint256 amount);
 
     /// @notice Request `id` settled with `outputHash` from `node` (both zero when every receipt was rejected).
@@ -219,7 +272,8 @@ interface IInferenceRouter {
         uint256 refunded
     );
 
-    /// @notice Request `id`, which no node served, returned its fee to `consumer`.
+    /// @notice Request `id`, which no node served, credited `amount` of its fee back to `consumer` (the whole fee, less
+    /// any compensation of claims on an input that was never published).
     event RequestRefunded(RequestId indexed id, address indexed consumer, uint256 amount);
 
     /// @notice The consumer's callback for request `id` reverted or ran out of gas; settlement stands.
@@ -231,7 +285,8 @@ interface IInferenceRouter {
     event MaxReassignmentsSet(uint8 maxReassignments);
 
     /// @notice Makes a request, escrows `params.fee` from the caller and assigns `params.redundancy` distinct nodes.
-    /// @dev Reverts when paused, on any bound in `RequestParams`, when the token delivers less than the fee
+    /// @dev Reverts when paused, on any bound in `RequestParams` (`RouterInputURITooLong`, `RouterInputTooLong`,
+    /// `RouterInputHashMismatch` among them), when the token delivers less than the fee
     /// (fee-on-transfer), or when sortition cannot draw enough distinct nodes within its bounded attempts.
     ///
     /// Randomness: seeds are `keccak256(prevrandao, blockhash(n - 1), id, round, attempt)`. A block proposer can bias
@@ -269,20 +324,47 @@ interface IInferenceRouter {
         bytes32[] calldata proof
     ) external;
 
+    /// @notice Puts the input of request `id` on chain. Anyone may call it (the bytes are checked against `inputHash`)
+    /// while the request is `Pending` and its input is not on chain yet.
+    /// @dev From then on missed deadlines carry the liveness penalty. When a claim is open, the deadline becomes at
+    /// least `now + responseTime` (`RequestDeadlineExtended`) and the claims are answered (cleared).
+    /// @param id The request.
+    /// @param input The canonical tensor encoding, at most `MAX_INPUT_LENGTH` bytes, hashing to the request's
+    /// `inputHash`.
+    function publishInput(RequestId id, bytes calldata input) external;
+
+    /// @notice Claims, as the node assigned to an unfilled slot of `Pending` request `id`, that it cannot serve the
+    /// input. The caller must be the node's operator address.
+    /// @dev For an input not on chain, the first claim opens a publication period of the request's response time
+    /// (`publishBy`); the request stays `Pending` until then. If the input is not published by then, the request takes
+    /// no more fulfilments or rounds, no node is penalized, and every claiming node still unfilled is compensated at
+    /// settlement or refund. For an input already on chain, the claim only excuses the node from this round's
+    /// penalty. Reverts for a node not assigned now, a filled slot, or a second claim of the same node.
+    function claimInputUnavailable(RequestId id) external;
+
+    /// @notice Sends the caller's whole credit (fees, refunds, compensations, protocol shares) to `to`.
+    /// @dev Reverts with `RouterZeroAddress` for `to == 0` and `RouterNothingToClaim` when the caller has no credit.
+    /// @param to Where the tokens go (the caller may name another address than its own).
+    /// @return amount What was sent.
+    function claim(address to) external returns (uint256 amount);
+
     /// @notice Replaces the nodes that missed request `id`'s deadline, charging each the request's liveness
-    /// penalty. Anyone may call it once the request is `Expired`.
+    /// penalty when the input is on chain and the node did not claim it unservable. Anyone may call it once the
+    /// request is `Expired`.
     /// @dev When the model has no weight left or distinct replacements cannot all be drawn, no replacement is made:
     /// the request is closed (`RequestClosed`) and becomes `Unservable` (refund) or settles what was fulfilled.
     function reassign(RequestId id) external;
 
-    /// @notice Settles request `id` once `Settleable`: pays the nodes with final receipts and the treasury, refunds
-    /// the rest to the consumer, then calls the consumer's callback. Anyone may call it.
+    /// @notice Settles request `id` once `Settleable`: credits the nodes whose receipts earned their fee, the claims
+    /// to compensate and the treasury, credits the rest back to the consumer, then calls the consumer's callback.
+    /// Anyone may call it.
     /// @dev Charges the liveness penalty to the last round's absent nodes first, if any. Reverts with
     /// `RouterInsufficientCallbackGas` when the transaction's gas could not give the callback its full cap.
     function settle(RequestId id) external;
 
-    /// @notice Returns the whole fee of request `id` to its consumer once `Unservable`. Anyone may call it.
-    /// @dev Charges the liveness penalty to the last round's absent nodes first.
+    /// @notice Credits the fee of request `id` back to its consumer once `Unservable`, less the compensation of claims
+    /// on an input never published. Anyone may call it.
+    /// @dev Charges the liveness penalty to the last round's absent nodes first (only for an input on chain).
     function refund(RequestId id) external;
 
     /// @notice Sets the minimum fee per assigned node of new requests. Admin only, within bounds.
@@ -314,6 +396,9 @@ interface IInferenceRouter {
 
     /// @notice The current slots of request `id`, `redundancy` of them (empty when unknown).
     function getAssignments(RequestId id) external view returns (Assignment[] memory);
+
+    /// @notice What `account` can withdraw with `claim`.
+    function creditOf(address account) external view returns (uint256);
 
     /// @notice The nonce `consumer`'s next request will use.
     function nonceOf(address consumer) external view returns (uint256);

@@ -58,6 +58,10 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     uint16 public constant MAX_PROTOCOL_FEE_BPS = 2_000;
     uint96 public constant MAX_LIVENESS_PENALTY = 1_000e18;
     uint8 public constant MAX_REASSIGNMENTS_LIMIT = 3;
+    /// @notice Longest `inputURI`, in bytes.
+    uint256 public constant MAX_INPUT_URI_LENGTH = 512;
+    /// @notice Longest input published on chain (`RequestParams.input`, `publishInput`), in bytes.
+    uint256 public constant MAX_INPUT_LENGTH = 16_384;
     /// @notice Sortition draws per slot to fill before giving up (draws may repeat a node already chosen).
     uint256 public constant DRAW_ATTEMPTS_PER_SLOT = 16;
 
@@ -77,6 +81,7 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     mapping(RequestId id => Request) private _requests;
     mapping(RequestId id => mapping(uint256 slot => Assignment)) private _assignments;
     mapping(address consumer => uint256) private _nonces;
+    mapping(address account => uint256) private _credits;
     uint256 private _minFeePerNode;
     uint96 private _livenessPenalty;
     uint16 private _protocolFeeBps;
@@ -177,6 +182,55 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     }
 
     /// @inheritdoc IInferenceRouter
+    function publishInput(RequestId id, bytes calldata input) external nonReentrant {
+        RequestState current = _state(id);
+        if (current != RequestState.Pending) revert RouterUnexpectedState(id, current, RequestState.Pending);
+        Request storage r = _requests[id];
+        if (r.inputOnChain) revert RouterInputOnChain(id);
+        _checkInput(r.inputHash, input);
+        r.inputOnChain = true;
+        emit InputPublished(id, msg.sender, input);
+        if (r.publishBy == 0) return;
+        // A claim was open: the nodes get a full response time from now, and the claims are answered.
+        uint48 deadline = _clock() + r.responseTime;
+        if (deadline > r.deadline) r.deadline = deadline;
+        uint256 redundancy = r.redundancy;
+        for (uint256 slot = 0; slot < redundancy; ++slot) {
+            _assignments[id][slot].inputClaimed = false;
+        }
+        emit RequestDeadlineExtended(id, r.deadline);
+    }
+
+    /// @inheritdoc IInferenceRouter
+    function claimInputUnavailable(RequestId id) external nonReentrant {
+        RequestState current = _state(id);
+        if (current != RequestState.Pending) revert RouterUnexpectedState(id, current, RequestState.Pending);
+        Request storage r = _requests[id];
+        uint256 slot = _slotOf(id, r.redundancy, msg.sender);
+        if (slot == type(uint256).max) revert RouterNodeNotAssigned(id, msg.sender);
+        Assignment storage a = _assignments[id][slot];
+        if (a.rank != 0) revert RouterAlreadyFulfilled(id, msg.sender);
+        if (a.inputClaimed) revert RouterInputAlreadyClaimed(id, msg.sender);
+        a.inputClaimed = true;
+        uint48 publishBy = r.publishBy;
+        if (!r.inputOnChain && publishBy == 0) {
+            publishBy = _clock() + r.responseTime;
+            r.publishBy = publishBy;
+        }
+        emit InputClaimedUnavailable(id, msg.sender, r.inputOnChain, publishBy);
+    }
+
+    /// @inheritdoc IInferenceRouter
+    function claim(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert RouterZeroAddress();
+        amount = _credits[msg.sender];
+        if (amount == 0) revert RouterNothingToClaim(msg.sender);
+        _credits[msg.sender] = 0;
+        emit CreditClaimed(msg.sender, to, amount);
+        _token.safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IInferenceRouter
     function reassign(RequestId id) external nonReentrant {
         RequestState current = _state(id);
         if (current != RequestState.Expired) revert RouterUnexpectedState(id, current, RequestState.Expired);
@@ -206,6 +260,7 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
             Assignment storage a = _assignments[id][slot];
             if (a.rank != 0) continue;
             a.node = drawn[next++];
+            a.inputClaimed = false;
             emit NodeAssigned(id, a.node, uint8(slot), round, deadline);
         }
     }
@@ -219,10 +274,14 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         if (r.fulfilled < r.redundancy) _penalizeAbsent(id, r);
 
         (uint256 paid, uint256 toTreasury, uint256 resultSlot) = _payNodes(id, r);
-        // Cannot underflow: each paid slot pays exactly `fee / redundancy` in total and there are `redundancy` slots.
+        (uint256 compensated, uint256 compensationCut) = _compensateClaims(id, r);
+        paid += compensated;
+        toTreasury += compensationCut;
+        // Cannot underflow: each paid or compensated slot pays exactly `fee / redundancy` in total, and a slot is
+        // paid (filled) or compensated (unfilled), never both, out of `redundancy` slots.
         uint256 refunded = r.fee - paid - toTreasury;
-        if (toTreasury > 0) _token.safeTransfer(_staking.treasury(), toTreasury);
-        if (refunded > 0) _token.safeTransfer(r.consumer, refunded);
+        _credit(_staking.treasury(), toTreasury);
+        _credit(r.consumer, refunded);
 
         if (resultSlot == type(uint256).max) {
             emit RequestSettled(id, address(0), bytes32(0), paid, toTreasury, refunded);
@@ -240,9 +299,11 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         Request storage r = _requests[id];
         r.outcome = Outcome.Refunded;
         _penalizeAbsent(id, r);
-        uint256 fee = r.fee;
-        emit RequestRefunded(id, r.consumer, fee);
-        _token.safeTransfer(r.consumer, fee);
+        (uint256 compensated, uint256 compensationCut) = _compensateClaims(id, r);
+        uint256 refunded = r.fee - compensated - compensationCut;
+        _credit(_staking.treasury(), compensationCut);
+        _credit(r.consumer, refunded);
+        emit RequestRefunded(id, r.consumer, refunded);
     }
 
     // ----------------------------------------------------------------------------------------------- parameters
@@ -296,6 +357,11 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         for (uint256 slot = 0; slot < redundancy; ++slot) {
             assignments[slot] = _assignments[id][slot];
         }
+    }
+
+    /// @inheritdoc IInferenceRouter
+    function creditOf(address account) external view returns (uint256) {
+        return _credits[account];
     }
 
     /// @inheritdoc IInferenceRouter
@@ -361,6 +427,7 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         r.createdAt = now_;
         r.protocolFeeBps = _protocolFeeBps;
         r.maxReassignments = _maxReassignments;
+        r.inputOnChain = params.input.length != 0;
         emit RequestCreated(
             id,
             consumer,
@@ -372,6 +439,7 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
             params.deadline,
             params.callbackGasLimit
         );
+        if (r.inputOnChain) emit InputPublished(id, consumer, params.input);
 
         (address[] memory drawn, uint256 count) = _drawNodes(
             id,
@@ -395,6 +463,10 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     function _checkParams(RequestParams calldata params, uint48 now_) private view {
         if (!_models.isActive(params.modelId)) revert RouterModelNotActive(params.modelId);
         if (params.inputHash == bytes32(0)) revert RouterZeroInputHash();
+        if (bytes(params.inputURI).length > MAX_INPUT_URI_LENGTH) {
+            revert RouterInputURITooLong(bytes(params.inputURI).length, MAX_INPUT_URI_LENGTH);
+        }
+        if (params.input.length != 0) _checkInput(params.inputHash, params.input);
         if (params.redundancy == 0 || params.redundancy > MAX_REDUNDANCY) {
             revert RouterRedundancyOutOfBounds(params.redundancy, 1, MAX_REDUNDANCY);
         }
@@ -406,6 +478,14 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         }
         uint256 minimumFee = _minFeePerNode * params.redundancy;
         if (params.fee < minimumFee) revert RouterFeeTooLow(params.fee, minimumFee);
+    }
+
+    /// @dev Reverts unless `input` is at most `MAX_INPUT_LENGTH` bytes and hashes (keccak256, the tensor hash of a
+    /// canonical encoding) to `inputHash`.
+    function _checkInput(bytes32 inputHash, bytes calldata input) private pure {
+        if (input.length > MAX_INPUT_LENGTH) revert RouterInputTooLong(input.length, MAX_INPUT_LENGTH);
+        bytes32 actual = keccak256(input);
+        if (actual != inputHash) revert RouterInputHashMismatch(inputHash, actual);
     }
 
     /// @dev Checks that `receipt` is attested, still in its window and not rejected; records its window end in `a`.
@@ -446,8 +526,8 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         _disputes.openRouterDispute(receipt, batchId, proof, conflicting);
     }
 
-    /// @dev Pays every slot whose receipt is not rejected; returns the totals and the slot giving the result (the
-    /// earliest-ranked upheld receipt, else the earliest-ranked one; `type(uint256).max` when none).
+    /// @dev Credits every slot whose receipt earned its fee (see `_earned`); returns the totals and the slot giving
+    /// the result (the earliest-ranked upheld receipt, else the earliest-ranked one; `type(uint256).max` when none).
     function _payNodes(
         RequestId id,
         Request storage r
@@ -455,20 +535,72 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         uint256 redundancy = r.redundancy;
         uint256 share = r.fee / redundancy;
         uint256 cut = (share * r.protocolFeeBps) / _BPS;
+        IAttestationRegistry.ReceiptState[] memory states = new IAttestationRegistry.ReceiptState[](redundancy);
+        for (uint256 slot = 0; slot < redundancy; ++slot) {
+            Assignment storage a = _assignments[id][slot];
+            if (a.rank != 0) states[slot] = _attestations.receiptState(a.receiptHash);
+        }
         uint256 bestKey = type(uint256).max;
         resultSlot = type(uint256).max;
         for (uint256 slot = 0; slot < redundancy; ++slot) {
             Assignment storage a = _assignments[id][slot];
-            if (a.rank == 0) continue;
-            IAttestationRegistry.ReceiptState receiptState = _attestations.receiptState(a.receiptHash);
-            if (receiptState == IAttestationRegistry.ReceiptState.Rejected) continue;
-            uint256 key = receiptState == IAttestationRegistry.ReceiptState.Upheld ? a.rank : _NOT_UPHELD + a.rank;
+            if (a.rank == 0 || !_earned(id, redundancy, slot, states)) continue;
+            uint256 key = states[slot] == IAttestationRegistry.ReceiptState.Upheld ? a.rank : _NOT_UPHELD + a.rank;
             if (key < bestKey) (bestKey, resultSlot) = (key, slot);
             paid += share - cut;
             toTreasury += cut;
+            _credit(a.node, share - cut);
             emit FeePaid(id, a.node, share - cut);
-            _token.safeTransfer(a.node, share - cut);
         }
+    }
+
+    /// @dev Whether the fulfilled `slot` earned its fee: its receipt was upheld by a dispute; or it was never judged
+    /// and every fulfilment of the request that disagrees with it was rejected. A rejected receipt never earns, and
+    /// neither does an unjudged one that another unrejected fulfilment contradicts (only a judgment settles which of
+    /// two disagreeing outputs is right).
+    function _earned(
+        RequestId id,
+        uint256 redundancy,
+        uint256 slot,
+        IAttestationRegistry.ReceiptState[] memory states
+    ) private view returns (bool) {
+        IAttestationRegistry.ReceiptState own = states[slot];
+        if (own == IAttestationRegistry.ReceiptState.Upheld) return true;
+        if (own == IAttestationRegistry.ReceiptState.Rejected) return false;
+        bytes32 outputHash = _assignments[id][slot].outputHash;
+        for (uint256 other = 0; other < redundancy; ++other) {
+            Assignment storage b = _assignments[id][other];
+            if (other == slot || b.rank == 0 || b.outputHash == outputHash) continue;
+            if (states[other] != IAttestationRegistry.ReceiptState.Rejected) return false;
+        }
+        return true;
+    }
+
+    /// @dev When the consumer withheld the input (a claim's publication period passed without it), credits each
+    /// unfilled slot whose node claimed the input unavailable its share, less the protocol cut. Returns the totals.
+    function _compensateClaims(
+        RequestId id,
+        Request storage r
+    ) private returns (uint256 compensated, uint256 toTreasury) {
+        if (!_withheld(r)) return (0, 0);
+        uint256 redundancy = r.redundancy;
+        uint256 share = r.fee / redundancy;
+        uint256 cut = (share * r.protocolFeeBps) / _BPS;
+        for (uint256 slot = 0; slot < redundancy; ++slot) {
+            Assignment storage a = _assignments[id][slot];
+            if (a.rank != 0 || !a.inputClaimed) continue;
+            compensated += share - cut;
+            toTreasury += cut;
+            _credit(a.node, share - cut);
+            emit InputClaimCompensated(id, a.node, share - cut);
+        }
+    }
+
+    /// @dev Adds `amount` to what `account` can `claim`.
+    function _credit(address account, uint256 amount) private {
+        if (amount == 0) return;
+        _credits[account] += amount;
+        emit Credited(account, amount);
     }
 
     /// @dev Calls the consumer with exactly its gas cap. Return data is never copied (no return bomb); a revert, an
@@ -492,18 +624,19 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         if (!success) emit CallbackFailed(id, consumer);
     }
 
-    /// @dev Charges every unfilled slot's node the request's liveness penalty, once per round. Returns how many slots
-    /// are unfilled.
+    /// @dev Charges the request's liveness penalty, once per round, to every unfilled slot's node, but only when the
+    /// input is on chain (so it was provably available) and the node did not claim it unservable. Returns how many
+    /// slots are unfilled.
     function _penalizeAbsent(RequestId id, Request storage r) private returns (uint256 absent) {
         uint256 redundancy = r.redundancy;
-        bool charge = !r.penalized;
+        bool charge = !r.penalized && r.inputOnChain;
         r.penalized = true;
         uint256 penalty = r.livenessPenalty;
         for (uint256 slot = 0; slot < redundancy; ++slot) {
             Assignment storage a = _assignments[id][slot];
             if (a.rank != 0) continue;
             ++absent;
-            if (!charge) continue;
+            if (!charge || a.inputClaimed) continue;
             uint256 slashed = penalty == 0 ? 0 : _staking.slash(a.node, penalty, new address[](0), new uint16[](0));
             emit NodePenalized(id, a.node, penalty, slashed);
         }
@@ -545,11 +678,24 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         if (r.outcome == Outcome.Settled) return RequestState.Settled;
         if (r.outcome == Outcome.Refunded) return RequestState.Refunded;
         if (r.fulfilled < r.redundancy) {
-            if (_clock() < r.deadline) return RequestState.Pending;
-            if (!r.closed && r.reassignments < r.maxReassignments) return RequestState.Expired;
+            if (_clock() < _openUntil(r)) return RequestState.Pending;
+            if (!r.closed && !_withheld(r) && r.reassignments < r.maxReassignments) return RequestState.Expired;
             if (r.fulfilled == 0) return RequestState.Unservable;
         }
         return _allFinalOrRejected(id, r.redundancy) ? RequestState.Settleable : RequestState.Verifying;
+    }
+
+    /// @dev Until when fulfilments are taken: the deadline, or the end of an open claim's publication period if later.
+    function _openUntil(Request storage r) private view returns (uint48) {
+        uint48 publishBy = r.publishBy;
+        if (publishBy == 0 || r.inputOnChain) return r.deadline;
+        return publishBy > r.deadline ? publishBy : r.deadline;
+    }
+
+    /// @dev True once a claim's publication period has passed without the input published on chain: no more rounds.
+    function _withheld(Request storage r) private view returns (bool) {
+        uint48 publishBy = r.publishBy;
+        return publishBy != 0 && !r.inputOnChain && _clock() >= publishBy;
     }
 
     /// @dev True when every fulfilled slot's window has closed and none is under dispute.

@@ -4,6 +4,7 @@ import {
   type GetVerityDomainParameters,
   buildReceiptBatch,
   getBatchDataHash,
+  getBatchId,
   signBatch,
 } from "../../src/protocol";
 import type { KeeperStore } from "../../src/keeper/KeeperStore";
@@ -40,6 +41,6 @@ export function createInProcessBatchSigner(parameters: {
     };
     const batch = { node, sequence, root: built.root, count: built.count, dataHash: getBatchDataHash(file) };
     const signature = await signBatch({ signer: parameters.signer, domain: parameters.domain, batch });
-    return { batchId: built.root, batch, signature };
+    return { batchId: getBatchId({ node, root: built.root }), batch, signature };
   };
 }

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
 import { attestationRegistryAbi, inferenceRouterAbi, nodeRegistryAbi, stakingAbi } from "../chain/abis.generated";
+import { sendTransaction } from "../chain/sendTransaction";
 import { readModelManifest } from "../models";
 import { getTensorHash, recoverReceiptSigner } from "../protocol";
 import { DEMO_CAST } from "./cast";
@@ -222,6 +223,8 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
     );
 
     const onChain = await settledRequests(system, routerSlots, expectedOutputs);
+    progress("nodes and the consumer withdraw what settlement credited them in the router");
+    await claimRouterCredits(system, [...DEMO_CAST.nodes.map((n) => n.operator), DEMO_CAST.consumer]);
     const domain = { chainId: system.deployment.chainId, verifyingContract: contracts.attestationRegistry! };
     const signerOf = new Map(
       DEMO_CAST.nodes.map((n) => [system.account(n.operator).address, system.account(n.signer).address]),
@@ -250,6 +253,27 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
   } finally {
     await services.stop();
     fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Router settlement only credits: each account withdraws its fees or refunds (`claim` to itself). */
+async function claimRouterCredits(system: LocalSystem, accountIndexes: readonly number[]): Promise<void> {
+  for (const index of accountIndexes) {
+    const clients = system.clients(index);
+    const account = system.account(index).address;
+    const credit = await clients.publicClient.readContract({
+      address: system.addresses.inferenceRouter!,
+      abi: inferenceRouterAbi,
+      functionName: "creditOf",
+      args: [account],
+    });
+    if (credit === 0n) continue;
+    await sendTransaction(clients, {
+      address: system.addresses.inferenceRouter!,
+      abi: inferenceRouterAbi,
+      functionName: "claim",
+      args: [account],
+    });
   }
 }
 

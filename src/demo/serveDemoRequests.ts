@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { erc20Abi, keccak256, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
+import { bytesToHex, erc20Abi, keccak256, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
 import { inferenceRouterAbi } from "../chain/abis.generated";
 import type { VerityClients } from "../chain/createVerityClients";
 import { sendTransaction } from "../chain/sendTransaction";
@@ -166,6 +166,7 @@ export async function requestOnChain(
           modelId: model.entry.modelId,
           inputHash: getTensorHash(input),
           inputURI: toDataUri(encodeTensor(input)),
+          input: bytesToHex(encodeTensor(input)),
           redundancy: 1,
           deadline: Number(latest.timestamp) + 600,
           callbackGasLimit: 0,

@@ -2,7 +2,7 @@ import { type Address, type Hash, type PublicClient, isAddressEqual, parseTransa
 import type { Logger } from "pino";
 import { attestationRegistryAbi } from "../chain/abis.generated";
 import { TransactionRevertedError } from "../chain/sendTransaction";
-import { type GetVerityDomainParameters, buildReceiptBatch, recoverBatchSigner } from "../protocol";
+import { type GetVerityDomainParameters, buildReceiptBatch, getBatchId, recoverBatchSigner } from "../protocol";
 import { NodeBatchError, PermanentError } from "./errors";
 import type { KeeperMetrics } from "./metrics";
 import type { KeeperStore, StoredBatch } from "./KeeperStore";
@@ -29,8 +29,10 @@ export interface BatcherOptions {
 
 /**
  * Turns each node's queue into batches on chain. A batch moves `planned → signed → submitted → attested`, and
- * `advance` can pick it up in any state after a crash: it first asks the chain whether the root is attested
- * (`getBatch`) and what sequence the node is at (`nextSequence`), so no step is ever done twice on chain.
+ * `advance` can pick it up in any state after a crash: it first asks the chain whether the node's batch with this root
+ * is attested (`getBatch` of `getBatchId(node, root)`) and what sequence the node is at (`nextSequence`), so no step is
+ * ever done twice on chain. A batch is only ever recorded as attested when the batch found on chain is its own node's;
+ * anything else sends its receipts back to the queue to be batched again.
  */
 export class Batcher {
   constructor(private readonly o: BatcherOptions) {}
@@ -95,19 +97,43 @@ export class Batcher {
     );
   }
 
-  /** True (and recorded) when the batch's root is already attested on chain. */
+  /**
+   * True (and recorded) when the node's batch with this root is already attested on chain. A batch found under another
+   * node (never the case with node-keyed ids, checked all the same) is not ours: the plan is failed and its receipts go
+   * back to the queue (true is returned: nothing more to do for this plan).
+   */
   private async attestedOnChain(batch: StoredBatch, gasUsed: bigint | null = null, block: bigint | null = null) {
     const onChain = await this.o.publicClient.readContract({
       address: this.o.attestationRegistry,
       abi: attestationRegistryAbi,
       functionName: "getBatch",
-      args: [batch.root],
+      args: [getBatchId({ node: batch.node, root: batch.root })],
     });
     if (onChain.node === zeroAddress) return false;
     if (!isAddressEqual(onChain.node, batch.node)) {
-      throw new PermanentError(`root ${batch.root} is attested for another node ${onChain.node}`);
+      this.rebatch(batch, `batch ${batch.root} is attested for another node ${onChain.node}`);
+      return true;
     }
     this.recordAttested(batch, gasUsed, block);
+    return true;
+  }
+
+  /** Gives up on a plan and sends its receipts back to the queue, to be planned into a new batch. */
+  private rebatch(batch: StoredBatch, reason: string) {
+    this.o.store.failBatch(batch.id, reason, true);
+    this.o.metrics.errors.inc({ kind: "rebatch" });
+    this.o.logger.warn({ batch: batch.id, node: batch.node, reason }, "re-batching receipts");
+  }
+
+  /**
+   * Gives up on a plan that failed permanently `attempts` times (a PermanentError is never retried forever): its
+   * receipts go back to the queue. Returns whether it did.
+   */
+  giveUp(id: number, error: unknown, attempts: number, maxAttempts: number): boolean {
+    if (attempts < maxAttempts) return false;
+    const batch = this.o.store.batch(id);
+    if (!batch || batch.state === "attested" || batch.state === "failed" || batch.state === "submitted") return false;
+    this.rebatch(batch, `gave up after ${attempts} permanent failures: ${(error as Error).message}`);
     return true;
   }
 
@@ -163,7 +189,8 @@ export class Batcher {
     if (signed.sequence !== batch.sequence) problems.push(`sequence ${signed.sequence}`);
     if (signed.root.toLowerCase() !== batch.root.toLowerCase()) problems.push(`root ${signed.root} != ${batch.root}`);
     if (signed.count !== members.length) problems.push(`count ${signed.count} != ${members.length}`);
-    if (answer.batchId.toLowerCase() !== batch.root.toLowerCase()) problems.push(`batchId ${answer.batchId}`);
+    const batchId = getBatchId({ node: batch.node, root: batch.root });
+    if (answer.batchId.toLowerCase() !== batchId.toLowerCase()) problems.push(`batchId ${answer.batchId}`);
     if (problems.length > 0) throw new NodeBatchError(`node signed another batch than planned: ${problems.join(", ")}`);
     const recovered = await recoverBatchSigner({ batch: { ...signed, node: batch.node }, domain, signature });
     if (!isAddressEqual(recovered, node.signer)) {
@@ -217,9 +244,19 @@ export class Batcher {
       "submitBatch would revert",
     );
     switch (error.errorName) {
-      case "AttestationBatchExists":
-        this.recordAttested(batch, null, null);
+      case "AttestationBatchExists": {
+        // `AttestationBatchExists(id, owner)`: attested already only if it is this node's batch with this root.
+        const [id, owner] = (error.errorArgs ?? []) as [string | undefined, string | undefined];
+        const ours = getBatchId({ node: batch.node, root: batch.root });
+        const mine =
+          typeof owner === "string" &&
+          isAddressEqual(owner as Address, batch.node) &&
+          typeof id === "string" &&
+          id.toLowerCase() === ours.toLowerCase();
+        if (mine) this.recordAttested(batch, null, null);
+        else this.rebatch(batch, `batch ${String(id)} exists for ${String(owner)}, not this node's`);
         return;
+      }
       case "AttestationUnexpectedSequence": {
         const expected = BigInt(error.errorArgs?.[2] as bigint);
         store.replan(batch.id, expected, `chain expects sequence ${expected}`);

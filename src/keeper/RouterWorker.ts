@@ -2,7 +2,7 @@ import type { Address, PublicClient } from "viem";
 import type { Logger } from "pino";
 import { inferenceRouterAbi } from "../chain/abis.generated";
 import { TransactionRevertedError } from "../chain/sendTransaction";
-import { buildReceiptBatch } from "../protocol";
+import { buildReceiptBatch, getBatchId } from "../protocol";
 import type { KeeperStore, RouterTask } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import type { TxSender } from "./TxSender";
@@ -37,10 +37,14 @@ export interface RouterWorkerOptions {
  * Router work of receipts that answer on-chain requests, after their batch is attested: `fulfill` once (skipped when
  * `getAssignments` already holds the receipt; `RouterAlreadyFulfilled` counts as done), then follow the request's
  * `state` and call `settle` when Settleable, `reassign` when Expired, `refund` when Unservable, until it is Settled
- * or Refunded. Every step re-reads the chain first, so a restart repeats nothing.
+ * or Refunded. Every step re-reads the chain first, so a restart repeats nothing. While the request is verifying, a
+ * receipt of ours that another fulfilment contradicts is put under judgment (`disputeFulfillment`, no bond): an
+ * unjudged contradicted receipt earns nothing, and the keeper holds the proof the router needs.
  */
 export class RouterWorker {
   private readonly nextLook = new Map<string, number>();
+  /** Receipts whose dispute this worker asked for (or found impossible) since it started. */
+  private readonly judged = new Set<string>();
 
   constructor(private readonly o: RouterWorkerOptions) {}
 
@@ -82,7 +86,8 @@ export class RouterWorker {
     const index = built.order.findIndex((i) => members[i]!.hash === task.receiptHash);
     const receipt = members[built.order[index]!]!.receipt;
     try {
-      await this.send("fulfill", [task.requestId, receipt, built.root, built.proofs[index]!]);
+      const batchId = getBatchId({ node: receipt.node, root: built.root });
+      await this.send("fulfill", [task.requestId, receipt, batchId, built.proofs[index]!]);
       metrics.counts.fulfils++;
       metrics.routerActions.inc({ action: "fulfill" });
       logger.info({ request: task.requestId, receipt: task.receiptHash }, "request fulfilled");
@@ -122,7 +127,10 @@ export class RouterWorker {
       store.updateTask({ ...task, state: "done", outcome: STATE_NAMES[state] ?? String(state) });
       return;
     }
-    if (!action) return;
+    if (!action) {
+      if (state === RequestState.Verifying || state === RequestState.Pending) await this.judgeIfContradicted(task);
+      return;
+    }
     try {
       await this.send(action, [task.requestId]);
       metrics.routerActions.inc({ action });
@@ -134,6 +142,37 @@ export class RouterWorker {
       // Someone else moved it first (or it changed state between our read and the call): read it again next time.
       if (!(error instanceof TransactionRevertedError)) throw error;
       logger.debug({ request: task.requestId, action, error: error.errorName }, "router call refused");
+    }
+  }
+
+  /** Opens the router dispute on our fulfilled receipt when another fulfilment of the request claims another output. */
+  private async judgeIfContradicted(task: RouterTask): Promise<void> {
+    if (!task.fulfilled || this.judged.has(task.receiptHash)) return;
+    const { publicClient, router, logger, metrics } = this.o;
+    const assignments = await publicClient.readContract({
+      address: router,
+      abi: inferenceRouterAbi,
+      functionName: "getAssignments",
+      args: [task.requestId],
+    });
+    const own = assignments.find((a) => a.rank !== 0 && a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase());
+    if (!own) return;
+    const contradicted = assignments.some((a) => a.rank !== 0 && a.outputHash !== own.outputHash);
+    if (!contradicted) return;
+    this.judged.add(task.receiptHash);
+    const members = this.o.store.members(task.batch);
+    const built = buildReceiptBatch(members.map((m) => m.receipt));
+    const index = built.order.findIndex((i) => members[i]!.hash === task.receiptHash);
+    const receipt = members[built.order[index]!]!.receipt;
+    const batchId = getBatchId({ node: receipt.node, root: built.root });
+    try {
+      await this.send("disputeFulfillment", [task.requestId, receipt, batchId, built.proofs[index]!]);
+      metrics.routerActions.inc({ action: "disputeFulfillment" });
+      logger.info({ request: task.requestId, receipt: task.receiptHash }, "contradicted fulfilment put under judgment");
+    } catch (error) {
+      // Already under dispute (the router opened it, or a verifier did), or its window closed: nothing to do.
+      if (!(error instanceof TransactionRevertedError)) throw error;
+      logger.debug({ request: task.requestId, error: error.errorName }, "disputeFulfillment refused");
     }
   }
 

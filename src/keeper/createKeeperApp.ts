@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Address, Hex } from "viem";
-import type { GetVerityDomainParameters } from "../protocol";
+import { type GetVerityDomainParameters, getBatchId } from "../protocol";
 import type { KeeperStore } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import type { NodeInfo } from "./NodeDirectory";
@@ -93,7 +93,7 @@ export function createKeeperApp(o: KeeperAppOptions): Hono {
           : "planned";
     return c.json({
       state,
-      batchId: batch ? batch.root : null,
+      batchId: batch ? getBatchId({ node: batch.node, root: batch.root }) : null,
       sequence: batch ? batch.sequence.toString() : null,
       txHash: batch && batch.txHashes.length > 0 ? batch.txHashes[batch.txHashes.length - 1] : null,
     });

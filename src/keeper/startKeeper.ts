@@ -17,6 +17,9 @@ import { type BatchSigner, createHttpBatchSigner } from "./requestBatchSignature
 import { RouterWorker } from "./RouterWorker";
 import { TxSender } from "./TxSender";
 
+/** Permanent failures of one batch plan before its receipts are re-batched (it is never retried forever). */
+const MAX_PERMANENT_ATTEMPTS = 5;
+
 export interface KeeperOptions {
   rpcUrl: string;
   deployment: DeploymentRecord;
@@ -182,6 +185,12 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
         progressed = true;
       } catch (error) {
         failed(key, error);
+        // A permanent failure is retried a few times (a node may come back), never forever: the receipts are re-batched.
+        const permanent = error instanceof PermanentError || error instanceof NodeBatchError;
+        if (permanent && batcher.giveUp(batch.id, error, retry.get(key)?.attempts ?? 0, MAX_PERMANENT_ATTEMPTS)) {
+          retry.delete(key);
+          progressed = true;
+        }
       }
     }
     if (due("plan")) {

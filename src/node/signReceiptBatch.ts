@@ -2,6 +2,7 @@ import { keccak256, stringToBytes, type Hex } from "viem";
 import { z } from "zod";
 import {
   buildReceiptBatch,
+  getBatchId,
   bytes32Schema,
   bytesToHex,
   serializeBatchFile,
@@ -111,7 +112,7 @@ export async function signReceiptBatch(context: NodeContext, body: unknown): Pro
   const signature = await signBatch({ signer: context.signer, domain: context.domain, batch });
   const stored: StoredBatch = {
     sequence,
-    batchId: tree.root,
+    batchId: getBatchId({ node: context.operator, root: tree.root }),
     members,
     fileText,
     root: tree.root,

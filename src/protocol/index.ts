@@ -44,6 +44,8 @@ export {
 export type { Receipt } from "./receipt";
 export { getBatchDigest, getBatchStructHash, getBatchStructHashBytes } from "./batch";
 export type { ReceiptBatch } from "./batch";
+export { getBatchId } from "./getBatchId";
+export type { GetBatchIdParameters } from "./getBatchId";
 export {
   buildMerkleTree,
   compareBytes32,

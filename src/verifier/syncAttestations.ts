@@ -41,7 +41,7 @@ export async function syncAttestations(context: VerifierContext, fromBlockIfNew:
         batchId: log.args.id,
         node: log.args.node,
         sequence: log.args.sequence,
-        root: log.args.id,
+        root: log.args.root,
         count: log.args.count,
         dataHash: log.args.dataHash,
         windowEnd: log.args.windowEnd,

@@ -5,6 +5,7 @@ import { ethers } from "hardhat";
 import { deployAttestationFixture } from "../fixtures/attestation";
 import {
   buildTree,
+  batchIdOf,
   hashReceipt,
   makeReceipt,
   proofOf,
@@ -37,13 +38,13 @@ async function disputeLifecycleFixture() {
   await f.registry.submitBatch(batch, await signBatchEthers(f.nodeA.signer, f.domain, batch));
   const targets = [
     { receipt: single, batchId: ethers.ZeroHash, proof: [] as string[] },
-    { receipt: receipts[0], batchId: batch.root, proof: proofOf(tree, receipts[0]) },
+    { receipt: receipts[0], batchId: batchIdOf(batch.node, batch.root), proof: proofOf(tree, receipts[0]) },
   ];
   const windowEnds: bigint[] = [];
   for (const t of targets) {
     const status = await f.registry.getReceipt(t.receipt);
     windowEnds.push(
-      t.batchId === ethers.ZeroHash ? status.windowEnd : (await f.registry.getBatch(batch.root)).windowEnd,
+      t.batchId === ethers.ZeroHash ? status.windowEnd : (await f.registry.getBatch(t.batchId)).windowEnd,
     );
   }
   return { ...f, targets, windowEnds };
@@ -66,10 +67,11 @@ describe("AttestationRegistry properties", function () {
         await f.registry.submitBatch(batch, await signBatchEthers(f.nodeA.signer, f.domain, batch));
         const a = receipts[i % count];
         const b = receipts[j % count];
-        expect(await f.registry.verifyInclusion(a, batch.root, proofOf(tree, a))).to.equal(true);
-        expect(await f.registry.verifyInclusion(a, batch.root, proofOf(tree, b))).to.equal(a === b);
+        const id = batchIdOf(batch.node, batch.root);
+        expect(await f.registry.verifyInclusion(a, id, proofOf(tree, a))).to.equal(true);
+        expect(await f.registry.verifyInclusion(a, id, proofOf(tree, b))).to.equal(a === b);
         const outsider = makeReceipt(f.nodeA.address, f.modelId);
-        expect(await f.registry.verifyInclusion(outsider, batch.root, proofOf(tree, a))).to.equal(false);
+        expect(await f.registry.verifyInclusion(outsider, id, proofOf(tree, a))).to.equal(false);
       }),
       { numRuns: propertyRuns(RUNS) },
     );

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { concat, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, concat, keccak256, toUtf8Bytes } from "ethers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { CHALLENGE_WINDOW, DISPUTE_ROLE, deployAttestationFixture } from "../fixtures/attestation";
 import {
   BATCH_FIELDS,
@@ -25,6 +26,7 @@ import {
   toCompact,
   toHighS,
   withV,
+  batchIdOf,
 } from "../helpers/receipts";
 import type { Batch, Domain, Receipt } from "../helpers/receipts";
 
@@ -410,25 +412,49 @@ describe("AttestationRegistry", function () {
       ["ethers", (f: Fixture, b: Batch) => signBatchEthers(f.nodeA.signer, f.domain, b)],
       ["viem", (f: Fixture, b: Batch) => signBatchViem(f.nodeA.signer.privateKey, f.domain, b)],
     ] as const) {
-      it(`attests a batch signed with ${library} under its root`, async function () {
+      it(`attests a batch signed with ${library} under its id, the root keyed by the node`, async function () {
         const f = await loadFixture(deployAttestationFixture);
         const receipts = Array.from({ length: 5 }, () => makeReceipt(f.nodeA.address, f.modelId));
         const { batch } = batchOf(f.nodeA.address, receipts);
+        const id = batchIdOf(batch.node, batch.root);
         const t = await nextTimestamp();
         await expect(f.registry.connect(f.keeper).submitBatch(batch, await sign(f, batch)))
           .to.emit(f.registry, "BatchSubmitted")
-          .withArgs(batch.root, batch.node, 1n, 5n, batch.dataHash, t + CHALLENGE_WINDOW);
-        const stored = await f.registry.getBatch(batch.root);
+          .withArgs(id, batch.node, 1n, batch.root, 5n, batch.dataHash, t + CHALLENGE_WINDOW);
+        expect((await f.registry.getBatch(batch.root)).node).to.equal(ethers.ZeroAddress);
+        const stored = await f.registry.getBatch(id);
         expect([stored.node, stored.windowEnd, stored.count]).to.deep.equal([batch.node, t + CHALLENGE_WINDOW, 5n]);
         expect(await f.registry.nextSequence(f.nodeA.address)).to.equal(2n);
       });
     }
 
-    it("returns the batch id (its root)", async function () {
+    it("returns the batch id, keccak256(abi.encode(node, root)), the same as src/protocol and computeBatchId", async function () {
       const f = await loadFixture(deployAttestationFixture);
       const { batch } = batchOf(f.nodeA.address, [makeReceipt(f.nodeA.address, f.modelId)]);
       const signature = await signBatchEthers(f.nodeA.signer, f.domain, batch);
-      expect(await f.registry.submitBatch.staticCall(batch, signature)).to.equal(batch.root);
+      const expected = keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [batch.node, batch.root]));
+      expect(batchIdOf(batch.node, batch.root)).to.equal(expected);
+      expect(await f.registry.computeBatchId(batch.node, batch.root)).to.equal(expected);
+      expect(await f.registry.submitBatch.staticCall(batch, signature)).to.equal(expected);
+    });
+
+    it("a node copying another node's pending root can't make the owner's submitBatch revert (root squatting)", async function () {
+      const f = await loadFixture(deployAttestationFixture);
+      const receipts = [makeReceipt(f.nodeA.address, f.modelId), makeReceipt(f.nodeA.address, f.modelId)];
+      const { batch, tree } = batchOf(f.nodeA.address, receipts);
+      // nodeB sees nodeA's pending batch and submits the same root under its own identity first.
+      const copy: Batch = { ...batch, node: f.nodeB.address };
+      await expect(f.registry.submitBatch(copy, await signBatchEthers(f.nodeB.signer, f.domain, copy)))
+        .to.emit(f.registry, "BatchSubmitted")
+        .withArgs(batchIdOf(f.nodeB.address, batch.root), f.nodeB.address, 1n, batch.root, 2n, copy.dataHash, anyValue);
+      const id = batchIdOf(f.nodeA.address, batch.root);
+      await expect(f.registry.submitBatch(batch, await signBatchEthers(f.nodeA.signer, f.domain, batch)))
+        .to.emit(f.registry, "BatchSubmitted")
+        .withArgs(id, f.nodeA.address, 1n, batch.root, 2n, batch.dataHash, anyValue);
+      // The victim's receipts are attested in its own batch; the copy attests none of them.
+      expect(await f.registry.verifyInclusion(receipts[0], id, proofOf(tree, receipts[0]))).to.equal(true);
+      const copyId = batchIdOf(f.nodeB.address, batch.root);
+      expect(await f.registry.verifyInclusion(receipts[0], copyId, proofOf(tree, receipts[0]))).to.equal(false);
     });
 
     it("accepts an EIP-1271 contract signer", async function () {
@@ -466,17 +492,7 @@ describe("AttestationRegistry", function () {
         await f.registry.submitBatch(batch, signature);
         await expect(f.registry.submitBatch(batch, signature))
           .to.be.revertedWithCustomError(f.registry, "AttestationBatchExists")
-          .withArgs(batch.root, batch.node);
-      });
-
-      it("when its root was attested by another node", async function () {
-        const f = await loadFixture(deployAttestationFixture);
-        const { batch } = batchOf(f.nodeA.address, [makeReceipt(f.nodeA.address, f.modelId)]);
-        await f.registry.submitBatch(batch, await signBatchEthers(f.nodeA.signer, f.domain, batch));
-        const copy: Batch = { ...batch, node: f.nodeB.address };
-        await expect(f.registry.submitBatch(copy, await signBatchEthers(f.nodeB.signer, f.domain, copy)))
-          .to.be.revertedWithCustomError(f.registry, "AttestationBatchExists")
-          .withArgs(batch.root, f.nodeA.address);
+          .withArgs(batchIdOf(batch.node, batch.root), batch.node);
       });
 
       it("when its root was attested before by the same node under another sequence", async function () {
@@ -486,7 +502,7 @@ describe("AttestationRegistry", function () {
         const again: Batch = { ...batch, sequence: 2n, dataHash: randomHash() };
         await expect(f.registry.submitBatch(again, await signBatchEthers(f.nodeA.signer, f.domain, again)))
           .to.be.revertedWithCustomError(f.registry, "AttestationBatchExists")
-          .withArgs(batch.root, f.nodeA.address);
+          .withArgs(batchIdOf(batch.node, batch.root), f.nodeA.address);
       });
 
       it("when the count is zero", async function () {
@@ -742,14 +758,22 @@ describe("AttestationRegistry", function () {
       it("verifies every leaf with its proof, final from the window end", async function () {
         const { registry, receipts, tree, batch, windowEnd } = await loadFixture(batchFixture);
         for (const receipt of receipts) {
-          expect(await registry.verifyInclusion(receipt, batch.root, proofOf(tree, receipt))).to.equal(true);
-          expect(await registry.isFinal(receipt, batch.root, proofOf(tree, receipt))).to.equal(false);
+          expect(
+            await registry.verifyInclusion(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt)),
+          ).to.equal(true);
+          expect(await registry.isFinal(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt))).to.equal(
+            false,
+          );
         }
         await time.increaseTo(windowEnd - 1n);
-        expect(await registry.isFinal(receipts[0], batch.root, proofOf(tree, receipts[0]))).to.equal(false);
+        expect(
+          await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])),
+        ).to.equal(false);
         await time.increaseTo(windowEnd);
         for (const receipt of receipts) {
-          expect(await registry.isFinal(receipt, batch.root, proofOf(tree, receipt))).to.equal(true);
+          expect(await registry.isFinal(receipt, batchIdOf(batch.node, batch.root), proofOf(tree, receipt))).to.equal(
+            true,
+          );
         }
         expect(await registry.isReceiptFinal(receipts[0])).to.equal(false);
       });
@@ -759,31 +783,39 @@ describe("AttestationRegistry", function () {
         await time.increaseTo(windowEnd + 1n);
         const receipt = otherReceipts[0];
         const proof = proofOf(other.tree, receipt);
-        expect(await registry.isFinal(receipt, other.batch.root, proof)).to.equal(true);
-        expect(await registry.verifyInclusion(receipt, batch.root, proof)).to.equal(false);
-        expect(await registry.isFinal(receipt, batch.root, proof)).to.equal(false);
+        expect(await registry.isFinal(receipt, batchIdOf(other.batch.node, other.batch.root), proof)).to.equal(true);
+        expect(await registry.verifyInclusion(receipt, batchIdOf(batch.node, batch.root), proof)).to.equal(false);
+        expect(await registry.isFinal(receipt, batchIdOf(batch.node, batch.root), proof)).to.equal(false);
       });
 
       it("rejects a proof of the wrong depth: too short, too long, empty", async function () {
         const { registry, receipts, tree, batch } = await loadFixture(batchFixture);
         const proof = proofOf(tree, receipts[0]);
-        expect(await registry.verifyInclusion(receipts[0], batch.root, proof.slice(1))).to.equal(false);
-        expect(await registry.verifyInclusion(receipts[0], batch.root, [...proof, randomHash()])).to.equal(false);
+        expect(await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), proof.slice(1))).to.equal(
+          false,
+        );
+        expect(
+          await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), [...proof, randomHash()]),
+        ).to.equal(false);
         const tooDeep = [...proof, randomHash(), randomHash()];
-        expect(await registry.verifyInclusion(receipts[0], batch.root, tooDeep)).to.equal(false);
-        expect(await registry.verifyInclusion(receipts[0], batch.root, [])).to.equal(false);
+        expect(await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), tooDeep)).to.equal(false);
+        expect(await registry.verifyInclusion(receipts[0], batchIdOf(batch.node, batch.root), [])).to.equal(false);
       });
 
       it("rejects a receipt of another node, an unknown batch and a changed receipt", async function () {
         const { registry, receipts, tree, batch, nodeB } = await loadFixture(batchFixture);
         const proof = proofOf(tree, receipts[1]);
-        expect(await registry.verifyInclusion({ ...receipts[1], node: nodeB.address }, batch.root, proof)).to.equal(
-          false,
-        );
+        expect(
+          await registry.verifyInclusion(
+            { ...receipts[1], node: nodeB.address },
+            batchIdOf(batch.node, batch.root),
+            proof,
+          ),
+        ).to.equal(false);
         expect(await registry.verifyInclusion(receipts[1], randomHash(), proof)).to.equal(false);
         for (const field of RECEIPT_FIELDS) {
           const changed = { ...receipts[1], [field]: mutate(field, receipts[1][field]) };
-          expect(await registry.verifyInclusion(changed, batch.root, proof)).to.equal(false);
+          expect(await registry.verifyInclusion(changed, batchIdOf(batch.node, batch.root), proof)).to.equal(false);
         }
       });
     });
@@ -837,12 +869,20 @@ describe("AttestationRegistry", function () {
         batch,
         batchWindowEnd: windowEnd,
       } = await loadFixture(disputeFixture);
-      await expect(registry.connect(disputer).openDispute(receipts[1], batch.root, proofOf(tree, receipts[1])))
+      await expect(
+        registry
+          .connect(disputer)
+          .openDispute(receipts[1], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1])),
+      )
         .to.emit(registry, "ReceiptDisputed")
-        .withArgs(hashReceipt(receipts[1]), batch.root, batch.node, windowEnd);
+        .withArgs(hashReceipt(receipts[1]), batchIdOf(batch.node, batch.root), batch.node, windowEnd);
       await time.increaseTo(windowEnd);
-      expect(await registry.isFinal(receipts[1], batch.root, proofOf(tree, receipts[1]))).to.equal(false);
-      expect(await registry.isFinal(receipts[0], batch.root, proofOf(tree, receipts[0]))).to.equal(true);
+      expect(
+        await registry.isFinal(receipts[1], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1])),
+      ).to.equal(false);
+      expect(
+        await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])),
+      ).to.equal(true);
     });
 
     it("rejects a receipt found wrong for good", async function () {
@@ -855,13 +895,17 @@ describe("AttestationRegistry", function () {
         batchWindowEnd: windowEnd,
       } = await loadFixture(disputeFixture);
       const receiptHash = hashReceipt(receipts[2]);
-      await registry.connect(disputer).openDispute(receipts[2], batch.root, proofOf(tree, receipts[2]));
+      await registry
+        .connect(disputer)
+        .openDispute(receipts[2], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[2]));
       await expect(registry.connect(disputer).resolveDispute(receiptHash, true))
         .to.emit(registry, "ReceiptDisputeResolved")
         .withArgs(receiptHash, true);
       expect(await registry.receiptState(receiptHash)).to.equal(BigInt(ReceiptState.Rejected));
       await time.increaseTo(windowEnd + 1_000_000n);
-      expect(await registry.isFinal(receipts[2], batch.root, proofOf(tree, receipts[2]))).to.equal(false);
+      expect(
+        await registry.isFinal(receipts[2], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[2])),
+      ).to.equal(false);
     });
 
     it("upholds a receipt found right: final once its window has closed", async function () {
@@ -962,9 +1006,15 @@ describe("AttestationRegistry", function () {
           batchWindowEnd: windowEnd,
         } = await loadFixture(disputeFixture);
         await time.increaseTo(windowEnd + 10n);
-        expect(await registry.isFinal(receipts[0], batch.root, proofOf(tree, receipts[0]))).to.equal(true);
+        expect(
+          await registry.isFinal(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])),
+        ).to.equal(true);
         await time.setNextBlockTimestamp(windowEnd + 20n);
-        await expect(registry.connect(disputer).openDispute(receipts[0], batch.root, proofOf(tree, receipts[0])))
+        await expect(
+          registry
+            .connect(disputer)
+            .openDispute(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[0])),
+        )
           .to.be.revertedWithCustomError(registry, "AttestationWindowClosed")
           .withArgs(hashReceipt(receipts[0]), windowEnd, windowEnd + 20n);
       });
@@ -975,9 +1025,13 @@ describe("AttestationRegistry", function () {
         await expect(registry.connect(disputer).openDispute(stranger, ZERO_BATCH, []))
           .to.be.revertedWithCustomError(registry, "AttestationReceiptNotAttested")
           .withArgs(hashReceipt(stranger), ZERO_BATCH);
-        await expect(registry.connect(disputer).openDispute(receipts[0], batch.root, proofOf(tree, receipts[1])))
+        await expect(
+          registry
+            .connect(disputer)
+            .openDispute(receipts[0], batchIdOf(batch.node, batch.root), proofOf(tree, receipts[1])),
+        )
           .to.be.revertedWithCustomError(registry, "AttestationReceiptNotAttested")
-          .withArgs(hashReceipt(receipts[0]), batch.root);
+          .withArgs(hashReceipt(receipts[0]), batchIdOf(batch.node, batch.root));
       });
 
       it("when a dispute on the receipt is already open, or was resolved", async function () {

@@ -8,6 +8,7 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
   buildReceiptBatch,
+  getBatchId,
   getBatchDigest,
   getBatchStructHash,
   getDomainSeparatorHex,
@@ -165,7 +166,7 @@ describe("AttestationRegistry cross-check with src/protocol and viem", function 
         for (let i = 0; i < built.count; i++) {
           const [receipt, proof] = [built.receipts[i], built.proofs[i]];
           expect(verifyReceiptProof({ receipt, proof, root: built.root })).to.equal(true);
-          expect(await registry.verifyInclusion(receipt, built.root, proof)).to.equal(true);
+          expect(await registry.verifyInclusion(receipt, getBatchId({ node, root: built.root }), proof)).to.equal(true);
         }
       }),
       { numRuns: propertyRuns(10) },

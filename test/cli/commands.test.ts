@@ -14,6 +14,7 @@ import {
   signBatch,
   signReceipt,
   type Receipt,
+  getBatchId,
 } from "../../src/protocol";
 import { DEAD_RPC_URL, parseJsonRun, runVerity } from "./runVerity";
 
@@ -396,11 +397,12 @@ describe("verity commands on a real JSON-RPC chain", function () {
       });
       const receipt = tree.receipts[0]!;
       const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
-      const good = writeFile("batched.json", { receipt, signature, batchId: tree.root, proof: tree.proofs[0] });
+      const batchId = getBatchId({ node: batch.node, root: tree.root });
+      const good = writeFile("batched.json", { receipt, signature, batchId, proof: tree.proofs[0] });
       const run = await runVerity(["receipt", "verify", good, ...chain]);
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.contain(`in batch ${tree.root}`);
-      const bad = writeFile("bad-proof.json", { receipt, signature, batchId: tree.root, proof: tree.proofs[1] });
+      expect(run.stdout).to.contain(`in batch ${batchId}`);
+      const bad = writeFile("bad-proof.json", { receipt, signature, batchId, proof: tree.proofs[1] });
       const invalid = await runVerity(["receipt", "verify", bad, ...chain]);
       expect(invalid.code).to.equal(1);
       expect(invalid.stderr).to.contain("receipt invalid: attested: not included in batch");

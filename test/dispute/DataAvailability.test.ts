@@ -331,7 +331,7 @@ describe("DataAvailabilityManager", function () {
   });
 
   describe("on answer", function () {
-    it("reveals the receipt, pays the bond to the node and unlocks its stake", async function () {
+    it("reveals the receipt, credits the bond to the node and unlocks its stake", async function () {
       const f = await loadFixture(deployBatchFixture);
       const { id } = await demandNow(f);
       const receipt = f.receipts[1]!;
@@ -341,7 +341,13 @@ describe("DataAvailabilityManager", function () {
         .withArgs(id, f.batchId, f.nodeA.address, hashReceipt(receipt), Object.values(receipt))
         .and.to.emit(f.staking, "StakeUnlocked")
         .withArgs(f.nodeA.address, LOCK, 0n);
-      await expect(tx).to.changeTokenBalances(f.token, [f.nodeA.operator, f.manager], [BOND_FLOOR, -BOND_FLOOR]);
+      await expect(tx).to.emit(f.manager, "Credited").withArgs(f.nodeA.address, BOND_FLOOR);
+      await expect(tx).to.changeTokenBalances(f.token, [f.nodeA.operator, f.manager], [0n, 0n]);
+      expect(await f.manager.creditOf(f.nodeA.address)).to.equal(BOND_FLOOR);
+      await expect(f.manager.connect(f.nodeA.operator).claim(f.nodeA.address))
+        .to.emit(f.manager, "CreditClaimed")
+        .withArgs(f.nodeA.address, f.nodeA.address, BOND_FLOOR);
+      expect(await f.manager.creditOf(f.nodeA.address)).to.equal(0n);
       expect(await f.manager.state(id)).to.equal(DemandState.Answered);
       expect((await f.manager.getDemand(id)).outcome).to.equal(Outcome.Answered);
       expect(await f.manager.revealedBy(f.batchId, hashReceipt(receipt))).to.equal(id);
@@ -362,11 +368,9 @@ describe("DataAvailabilityManager", function () {
       const f = await loadFixture(deployBatchFixture);
       const { id } = await demandNow(f);
       const receipt = f.receipts[0]!;
-      await expect(f.manager.connect(f.stranger).answer(id, receipt, f.proof(receipt))).to.changeTokenBalances(
-        f.token,
-        [f.nodeA.operator, f.stranger],
-        [BOND_FLOOR, 0n],
-      );
+      await f.manager.connect(f.stranger).answer(id, receipt, f.proof(receipt));
+      expect(await f.manager.creditOf(f.nodeA.address)).to.equal(BOND_FLOOR);
+      expect(await f.manager.creditOf(f.stranger.address)).to.equal(0n);
     });
 
     it("is accepted one second before the deadline", async function () {
@@ -481,20 +485,22 @@ describe("DataAvailabilityManager", function () {
           .withArgs(f.batchId, hashReceipt(receipt), first.id);
       });
 
-      it("when the token reenters the manager while paying the bond to the node", async function () {
+      it("when the token reenters the manager while a claim pays the node its bond", async function () {
         const f = await loadFixture(deployHookedBatchFixture);
         const { id } = await demandNow(f);
+        await f.manager.connect(f.nodeA.operator).answer(id, f.receipts[0]!, f.proof(f.receipts[0]!));
         const reenter = f.manager.interface.encodeFunctionData("demand", [f.batchId, BOND_FLOOR]);
         await f.hookedToken.setHook(await f.manager.getAddress(), reenter);
-        await expect(
-          f.manager.connect(f.nodeA.operator).answer(id, f.receipts[0]!, f.proof(f.receipts[0]!)),
-        ).to.be.revertedWithCustomError(f.manager, "ReentrancyGuardReentrantCall");
+        await expect(f.manager.connect(f.nodeA.operator).claim(f.nodeA.address)).to.be.revertedWithCustomError(
+          f.manager,
+          "ReentrancyGuardReentrantCall",
+        );
       });
     });
   });
 
   describe("on slashUnanswered", function () {
-    it("at the deadline slashes the node, returns the bond with the demander's share, and jails the node", async function () {
+    it("at the deadline slashes the node, credits the bond back with the demander's share, and jails the node", async function () {
       const f = await loadFixture(deployBatchFixture);
       const { id, deadline } = await demandNow(f);
       await time.setNextBlockTimestamp(deadline);
@@ -508,13 +514,22 @@ describe("DataAvailabilityManager", function () {
         .and.to.emit(f.staking, "Slashed")
         .withArgs(f.nodeA.address, LOCK, LOCK, LOCK - reward)
         .and.to.emit(f.staking, "SlashPaid")
-        .withArgs(f.nodeA.address, f.demander.address, reward)
+        .withArgs(f.nodeA.address, await f.manager.getAddress(), reward)
         .and.to.emit(f.nodes, "NodeJailed")
         .withArgs(f.nodeA.address);
+      await expect(tx)
+        .to.emit(f.manager, "Credited")
+        .withArgs(f.demander.address, BOND_FLOOR + reward);
       await expect(tx).to.changeTokenBalances(
         f.token,
         [f.demander, f.treasury, f.manager, f.staking, f.stranger],
-        [BOND_FLOOR + reward, LOCK - reward, -BOND_FLOOR, -LOCK, 0n],
+        [0n, LOCK - reward, reward, -LOCK, 0n],
+      );
+      expect(await f.manager.creditOf(f.demander.address)).to.equal(BOND_FLOOR + reward);
+      await expect(f.manager.connect(f.demander).claim(f.demander.address)).to.changeTokenBalances(
+        f.token,
+        [f.demander, f.manager],
+        [BOND_FLOOR + reward, -(BOND_FLOOR + reward)],
       );
       expect(await f.manager.state(id)).to.equal(DemandState.Slashed);
       expect((await f.manager.getDemand(id)).outcome).to.equal(Outcome.Slashed);
@@ -552,7 +567,7 @@ describe("DataAvailabilityManager", function () {
       const reward = floorBps(LOCK, DEMANDER_REWARD_BPS);
       await expect(f.manager.slashUnanswered(id))
         .to.emit(f.staking, "SlashPaid")
-        .withArgs(f.nodeA.address, f.demander.address, reward)
+        .withArgs(f.nodeA.address, await f.manager.getAddress(), reward)
         .and.to.emit(f.manager, "DemandSlashed")
         .withArgs(id, f.batchId, f.nodeA.address, f.demander.address, LOCK, BOND_FLOOR, true);
     });
@@ -569,7 +584,7 @@ describe("DataAvailabilityManager", function () {
         .to.emit(f.manager, "DemandSlashed")
         .withArgs(second.id, f.batchId, f.nodeA.address, f.demander.address, 0n, BOND_FLOOR, false);
       await expect(tx).to.not.emit(f.nodes, "NodeJailed");
-      await expect(tx).to.changeTokenBalance(f.token, f.demander, BOND_FLOOR);
+      await expect(tx).to.emit(f.manager, "Credited").withArgs(f.demander.address, BOND_FLOOR);
     });
 
     it("slashes nothing but returns the bond, and jails, when the node left before the demand", async function () {
@@ -585,7 +600,7 @@ describe("DataAvailabilityManager", function () {
         .withArgs(id, g.batchId, g.nodeA.address, g.demander.address, 0n, BOND_FLOOR, true);
       await expect(tx).to.not.emit(g.staking, "Slashed");
       await expect(tx).to.emit(g.nodes, "NodeJailed").withArgs(g.nodeA.address);
-      await expect(tx).to.changeTokenBalance(g.token, g.demander, BOND_FLOOR);
+      await expect(tx).to.emit(g.manager, "Credited").withArgs(g.demander.address, BOND_FLOOR);
     });
 
     describe("reverts", function () {
@@ -628,16 +643,17 @@ describe("DataAvailabilityManager", function () {
           .withArgs(0n, DemandState.None, DemandState.Expired);
       });
 
-      it("when the token reenters the manager while returning the bond", async function () {
+      it("when the token reenters the manager while a claim returns the bond", async function () {
         const f = await loadFixture(deployHookedBatchFixture);
         const { id } = await demandNow(f);
         const { id: other, deadline } = await demandNow(f);
         await time.increaseTo(deadline);
+        await f.manager.slashUnanswered(id);
         await f.hookedToken.setHook(
           await f.manager.getAddress(),
           f.manager.interface.encodeFunctionData("slashUnanswered", [other]),
         );
-        await expect(f.manager.slashUnanswered(id)).to.be.revertedWithCustomError(
+        await expect(f.manager.connect(f.demander).claim(f.demander.address)).to.be.revertedWithCustomError(
           f.manager,
           "ReentrancyGuardReentrantCall",
         );
@@ -685,10 +701,11 @@ describe("DataAvailabilityManager", function () {
             );
             const expected = ceilBps(stake, slashBps);
             const reward = floorBps(expected, rewardBps);
-            expect(after[0]! - before[0]!).to.equal(bond + reward);
+            expect(after[0]! - before[0]!).to.equal(0n);
             expect(after[1]! - before[1]!).to.equal(expected - reward);
             expect(before[2]! - after[2]!).to.equal(expected);
-            expect(before[3]! - after[3]!).to.equal(bond);
+            expect(after[3]! - before[3]!).to.equal(reward);
+            expect(await f.manager.creditOf(f.demander.address)).to.equal(bond + reward);
             expect(await f.staking.slashableStakeOf(node.address)).to.equal(stake - expected);
             expect(await f.staking.lockedStakeOf(node.address)).to.equal(0n);
           },

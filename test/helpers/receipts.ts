@@ -12,7 +12,8 @@ import {
 } from "ethers";
 import type { TypedDataDomain } from "ethers";
 import { privateKeyToAccount } from "viem/accounts";
-import type { Hex } from "viem";
+import type { Address, Hex } from "viem";
+import { getBatchId } from "../../src/protocol";
 
 /** A receipt as the contracts and signers see it (EIP-712 `InferenceReceipt`). */
 export interface Receipt {
@@ -200,6 +201,11 @@ export function toCompact(signature: string): string {
 }
 
 /** A Merkle batch of receipts as OpenZeppelin's StandardMerkleTree builds it. */
+/** The AttestationRegistry's id of `node`'s batch with Merkle root `root` (`src/protocol`'s `getBatchId`). */
+export function batchIdOf(node: string, root: string): string {
+  return getBatchId({ node: node as Address, root: root as Hex });
+}
+
 export function buildTree(receipts: Receipt[]): StandardMerkleTree<[string]> {
   return StandardMerkleTree.of(
     receipts.map((r) => [hashReceipt(r)] as [string]),

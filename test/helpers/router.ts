@@ -7,6 +7,7 @@ import type { IInferenceRouter } from "../../typechain-types";
 import type { RouterFixture, RouterNode } from "../fixtures/router";
 import { MIN_FEE_PER_NODE, MODEL_ID, RESPONSE_TIME } from "../fixtures/router";
 import {
+  batchIdOf,
   buildTree,
   hashReceipt,
   makeReceipt,
@@ -41,6 +42,7 @@ export type RequestParams = IInferenceRouter.RequestParamsStruct & {
   modelId: string;
   inputHash: string;
   inputURI: string;
+  input: string;
   redundancy: bigint;
   deadline: bigint;
   callbackGasLimit: bigint;
@@ -59,13 +61,20 @@ export interface Fulfilment {
 export class RouterHelper {
   constructor(readonly f: RouterFixture) {}
 
-  /** Request parameters with defaults: `MODEL_ID`, redundancy 1, `RESPONSE_TIME` from the latest block, min fee. */
+  /**
+   * Request parameters with defaults: `MODEL_ID`, an input on chain (random bytes, `inputHash` their keccak256),
+   * redundancy 1, `RESPONSE_TIME` from the latest block, min fee. Overriding `inputHash` alone names the input by URI
+   * only (no bytes on chain).
+   */
   async params(overrides: Partial<RequestParams> = {}): Promise<RequestParams> {
     const redundancy = overrides.redundancy ?? 1n;
+    const input =
+      overrides.input ?? (overrides.inputHash === undefined ? ethers.hexlify(ethers.randomBytes(48)) : "0x");
     return {
       modelId: MODEL_ID,
-      inputHash: randomHash(),
+      inputHash: input === "0x" ? randomHash() : ethers.keccak256(input),
       inputURI: "ipfs://input",
+      input,
       redundancy,
       deadline: BigInt(await time.latest()) + RESPONSE_TIME,
       callbackGasLimit: 0n,
@@ -146,7 +155,12 @@ export class RouterHelper {
   async attestInBatch(receipt: Receipt): Promise<Fulfilment> {
     const filler = makeReceipt(receipt.node, receipt.modelId);
     const tree = await this.attestBatch([receipt, filler]);
-    return { receipt, receiptHash: hashReceipt(receipt), batchId: tree.root, proof: proofOf(tree, receipt) };
+    return {
+      receipt,
+      receiptHash: hashReceipt(receipt),
+      batchId: batchIdOf(receipt.node, tree.root),
+      proof: proofOf(tree, receipt),
+    };
   }
 
   /** Relays `fulfilment` through the keeper. */
@@ -167,6 +181,26 @@ export class RouterHelper {
     const result: Fulfilment[] = [];
     for (const node of await this.assigned(id)) result.push(await this.fulfill(id, node, outputHash));
     return result;
+  }
+
+  /** What each of `accounts` can `claim` from the router now. */
+  async credits(accounts: readonly string[]): Promise<bigint[]> {
+    return Promise.all(accounts.map((a) => this.f.router.creditOf(a)));
+  }
+
+  /**
+   * Runs `send` and returns how much each of `accounts`' router credit grew; asserts no token left or reached the
+   * router meanwhile (settlement and refund only credit).
+   */
+  async creditChanges(send: () => Promise<unknown>, accounts: readonly string[]): Promise<bigint[]> {
+    const before = await this.credits(accounts);
+    const routerBalance = await this.f.token.balanceOf(await this.f.router.getAddress());
+    (await await send()) as unknown;
+    const after = await this.credits(accounts);
+    if ((await this.f.token.balanceOf(await this.f.router.getAddress())) !== routerBalance) {
+      throw new Error("tokens moved at settlement");
+    }
+    return after.map((a, i) => a - before[i]!);
   }
 
   /** Moves time past every fulfilled receipt's challenge window. */

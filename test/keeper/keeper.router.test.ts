@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { erc20Abi, parseEventLogs, type Hex } from "viem";
+import { bytesToHex, erc20Abi, parseEventLogs, type Hex } from "viem";
 import { inferenceRouterAbi } from "../../src/chain/abis.generated";
 import { sendTransaction } from "../../src/chain/sendTransaction";
 import { RequestState } from "../../src/keeper/RouterWorker";
@@ -89,6 +89,7 @@ describe("keeper with the InferenceRouter", function () {
           modelId,
           inputHash: getTensorHash(input),
           inputURI: toDataUri(encodeTensor(input)),
+          input: bytesToHex(encodeTensor(input)),
           redundancy,
           deadline: Number(now) + responseSeconds,
           callbackGasLimit: 0,

@@ -26,6 +26,7 @@ import {
   recoverReceiptSigner,
   verifyBatchFile,
   type Tensor,
+  getBatchId,
 } from "../../src/protocol";
 import { createIntegerRuntime, parseIntegerModel, quantizeInput } from "../../src/runtime";
 import { KeeperReceiverDouble } from "./KeeperReceiverDouble";
@@ -307,7 +308,7 @@ describe("node service on a real chain", function () {
       expect(signed.status, signed.text).to.equal(200);
       const batch = signed.json.batch as { node: Hex; sequence: string; root: Hex; count: number; dataHash: Hex };
       expect(batch).to.include({ sequence: "1", count: 4, node: t.system.account(OPERATOR).address.toLowerCase() });
-      expect(signed.json.batchId).to.equal(batch.root);
+      expect(signed.json.batchId).to.equal(getBatchId({ node: batch.node, root: batch.root }));
 
       const reversed = [...hashes].reverse();
       const again = await call(`${node.url}/v1/batches`, "POST", { sequence: 1, receiptHashes: reversed }, auth);
@@ -326,7 +327,7 @@ describe("node service on a real chain", function () {
       expect(verified.batch.dataHash).to.equal(batch.dataHash);
 
       const receipt = await call(`${node.url}/v1/receipts/${hashes[0]}`, "GET");
-      expect(receipt.json.batchId).to.equal(batch.root);
+      expect(receipt.json.batchId).to.equal(getBatchId({ node: batch.node, root: batch.root }));
       expect(node.stats().batchesSigned).to.equal(1);
     });
 
@@ -429,6 +430,7 @@ describe("node service on a real chain", function () {
             modelId,
             inputHash,
             inputURI,
+            input: "0x",
             redundancy: 1,
             deadline: Number(block.timestamp) + 600,
             callbackGasLimit: 0,

@@ -20,6 +20,7 @@ async function disagreementFixture() {
     modelId,
     inputHash: randomHash(),
     inputURI: "ipfs://input",
+    input: "0x",
     redundancy: 2n,
     deadline: BigInt(await time.latest()) + RESPONSE_TIME,
     callbackGasLimit: 0n,
@@ -51,6 +52,30 @@ async function attestFor(sys: System, id: string, node: Operator, outputHash: st
 async function passWindows(sys: System, id: string) {
   const last = (await sys.router.getAssignments(id)).reduce((m, a) => (a.windowEnd > m ? a.windowEnd : m), 0n);
   if (last > BigInt(await time.latest())) await time.increaseTo(last);
+}
+
+/** Runs the committees of several open disputes side by side (each drawn, committed, revealed), then resolves them. */
+async function judgeTogether(sys: Awaited<ReturnType<typeof disagreementFixture>>, verdicts: [bigint, Verdict][]) {
+  const { manager, helper } = sys;
+  const committees = [];
+  for (const [id] of verdicts) committees.push(await helper.draw(id));
+  const salts = committees.map((c) => c.map(() => randomHash()));
+  for (const [k, [id, verdict]] of verdicts.entries()) {
+    for (const [i, member] of committees[k].entries()) await helper.commit(id, member, verdict, salts[k][i]);
+  }
+  let commitEnd = 0n;
+  let revealEnd = 0n;
+  for (const [id] of verdicts) {
+    const d = await manager.getDispute(id);
+    if (d.commitEnd > commitEnd) commitEnd = d.commitEnd;
+    if (d.revealEnd > revealEnd) revealEnd = d.revealEnd;
+  }
+  await time.increaseTo(commitEnd);
+  for (const [k, [id, verdict]] of verdicts.entries()) {
+    for (const [i, member] of committees[k].entries()) await helper.reveal(id, member, verdict, salts[k][i]);
+  }
+  await time.increaseTo(revealEnd);
+  for (const [id] of verdicts) await manager.resolve(id);
 }
 
 describe("InferenceRouter with the DisputeManager", function () {
@@ -111,36 +136,71 @@ describe("InferenceRouter with the DisputeManager", function () {
       expect(await router.state(id)).to.equal(RequestState.Settleable);
       const share = fee / 2n;
       const cut = (share * PROTOCOL_FEE_BPS) / 10_000n;
+      const parties = [first.address, second.address, consumer.address];
+      const before = await Promise.all(parties.map((a) => router.creditOf(a)));
       const tx = router.settle(id);
       await expect(tx).to.changeTokenBalances(
         token,
-        [first.account, second.account, consumer],
-        [share - cut, 0n, fee - share],
+        [router, first.account, second.account, consumer],
+        [0n, 0n, 0n, 0n],
       );
       await expect(tx)
         .to.emit(router, "RequestSettled")
         .withArgs(id, first.address, honest.outputHash, share - cut, cut, fee - share);
+      const after = await Promise.all(parties.map((a) => router.creditOf(a)));
+      expect(after.map((a, i) => a - before[i])).to.deep.equal([share - cut, 0n, fee - share]);
     });
 
-    it("pays both and delivers the upheld output when the committee finds the disagreeing node right", async function () {
+    it("pays both and delivers the earliest upheld output when the committees find both sides right", async function () {
       const sys = await loadFixture(disagreementFixture);
-      const { router, manager, id, fee, first, second, helper } = sys;
+      const { router, manager, id, fee, first, second } = sys;
       const a = await attestFor(sys, id, first, randomHash());
       await router.fulfill(id, a, ethers.ZeroHash, []);
       const b = await attestFor(sys, id, second, randomHash());
       await router.fulfill(id, b, ethers.ZeroHash, []);
-      const disputeId = await manager.disputeOfReceipt(hashReceipt(b));
-      await helper.draw(disputeId);
-      await helper.vote(disputeId, [Verdict.NodeRight, Verdict.NodeRight, Verdict.NodeRight]);
-      await expect(manager.resolve(disputeId))
-        .to.emit(manager, "DisputeResolved")
-        .withArgs(disputeId, Outcome.NodeRight, 0n, 0n, 0n, 0n);
+      await router.disputeFulfillment(id, a, ethers.ZeroHash, []);
+      const ids = [await manager.disputeOfReceipt(hashReceipt(a)), await manager.disputeOfReceipt(hashReceipt(b))];
+      await judgeTogether(sys, [
+        [ids[0], Verdict.NodeRight],
+        [ids[1], Verdict.NodeRight],
+      ]);
+      for (const disputeId of ids) expect((await manager.getDispute(disputeId)).outcome).to.equal(Outcome.NodeRight);
       await passWindows(sys, id);
       const share = fee / 2n;
       const cut = (share * PROTOCOL_FEE_BPS) / 10_000n;
       await expect(router.settle(id))
         .to.emit(router, "RequestSettled")
-        .withArgs(id, second.address, b.outputHash, 2n * (share - cut), 2n * cut, 0n);
+        .withArgs(id, first.address, a.outputHash, 2n * (share - cut), 2n * cut, 0n);
+    });
+
+    it("a wrong first fulfilment and an honest second: both go under judgment, the wrong one is slashed and never paid, the honest one is paid", async function () {
+      const sys = await loadFixture(disagreementFixture);
+      const { router, manager, attestation, staking, consumer, id, fee, first, second } = sys;
+      const wrong = await attestFor(sys, id, first, randomHash());
+      await router.fulfill(id, wrong, ethers.ZeroHash, []);
+      const honest = await attestFor(sys, id, second, randomHash());
+      await expect(router.fulfill(id, honest, ethers.ZeroHash, [])).to.emit(manager, "DisputeOpened");
+      await expect(router.disputeFulfillment(id, wrong, ethers.ZeroHash, []))
+        .to.emit(router, "DisagreementDisputed")
+        .withArgs(id, first.address, hashReceipt(wrong), wrong.outputHash);
+      const stakeBefore = await staking.slashableStakeOf(first.address);
+      await judgeTogether(sys, [
+        [await manager.disputeOfReceipt(hashReceipt(wrong)), Verdict.NodeWrong],
+        [await manager.disputeOfReceipt(hashReceipt(honest)), Verdict.NodeRight],
+      ]);
+      expect(await attestation.receiptState(hashReceipt(wrong))).to.equal(ReceiptState.Rejected);
+      expect(await attestation.receiptState(hashReceipt(honest))).to.equal(ReceiptState.Upheld);
+      expect(await staking.slashableStakeOf(first.address)).to.be.lessThan(stakeBefore);
+      await passWindows(sys, id);
+      const share = fee / 2n;
+      const cut = (share * PROTOCOL_FEE_BPS) / 10_000n;
+      const parties = [first.address, second.address, consumer.address];
+      const before = await Promise.all(parties.map((p) => router.creditOf(p)));
+      await expect(router.settle(id))
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, second.address, honest.outputHash, share - cut, cut, fee - share);
+      const after = await Promise.all(parties.map((p) => router.creditOf(p)));
+      expect(after.map((v, i) => v - before[i])).to.deep.equal([0n, share - cut, fee - share]);
     });
 
     it("still opens the dispute while the manager is paused", async function () {

@@ -1,6 +1,7 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import fc from "fast-check";
+import { ethers } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { MIN_FEE_PER_NODE, deployRouterFixture } from "../fixtures/router";
 import { randomHash } from "../helpers/receipts";
@@ -75,6 +76,11 @@ describe("InferenceRouter properties", function () {
           txs.push(await router.settle(id));
         }
 
+        // Settlement and refund only credit: every party withdraws what it was credited.
+        for (const account of [consumer, treasury, ...f.routerNodes.map((n) => n.operator)]) {
+          if ((await router.creditOf(account.address)) > 0n) await router.connect(account).claim(account.address);
+        }
+
         let paidToNodes = 0n;
         let toTreasury = 0n;
         let refunded = 0n;
@@ -106,7 +112,10 @@ describe("InferenceRouter properties", function () {
 
   it("keeps the escrow equal to the fees of open requests through random action sequences, settling only final requests, and drains to zero", async function () {
     type Action =
-      | { kind: "request"; redundancy: number; fee: bigint }
+      | { kind: "request"; redundancy: number; fee: bigint; byUri: boolean }
+      | { kind: "claimInput"; request: number; slot: number }
+      | { kind: "publish"; request: number }
+      | { kind: "claim"; account: number }
       | { kind: "fulfil"; request: number; slot: number; agree: boolean }
       | { kind: "advance"; seconds: number }
       | { kind: "reassign" | "settle" | "refund"; request: number }
@@ -118,8 +127,15 @@ describe("InferenceRouter properties", function () {
           kind: fc.constant("request" as const),
           redundancy: fc.integer({ min: 1, max: 3 }),
           fee: fc.bigInt({ min: MIN_FEE_PER_NODE * 3n, max: 10n ** 19n }),
+          byUri: fc.boolean(),
         }),
       },
+      {
+        weight: 2,
+        arbitrary: fc.record({ kind: fc.constant("claimInput" as const), request: fc.nat(4), slot: fc.nat(2) }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("publish" as const), request: fc.nat(4) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("claim" as const), account: fc.nat(7) }) },
       {
         weight: 5,
         arbitrary: fc.record({
@@ -156,13 +172,23 @@ describe("InferenceRouter properties", function () {
 
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 30 }), async (tail) => {
-        const actions: Action[] = [{ kind: "request", redundancy: 2, fee: MIN_FEE_PER_NODE * 5n }, ...tail];
+        const actions: Action[] = [
+          { kind: "request", redundancy: 2, fee: MIN_FEE_PER_NODE * 5n, byUri: false },
+          ...tail,
+        ];
         const f = await loadFixture(propertyFixture);
         const { router, token, disputes, attestations, admin, h } = f;
         await router.connect(admin).setMaxReassignments(actions.length % 2);
         const routerAddress = await router.getAddress();
         const ids: string[] = [];
         const outputs = new Map<string, string>();
+        const inputs = new Map<string, string>();
+        const accounts = [f.consumer, f.treasury, ...f.routerNodes.map((n) => n.operator)];
+        const credits = async () => {
+          let sum = 0n;
+          for (const account of accounts) sum += await router.creditOf(account.address);
+          return sum;
+        };
         const expected: Record<string, bigint> = {
           settle: BigInt(RequestState.Settleable),
           refund: BigInt(RequestState.Unservable),
@@ -171,9 +197,19 @@ describe("InferenceRouter properties", function () {
 
         for (const a of actions) {
           if (a.kind === "request") {
-            const { id } = await h.request({ redundancy: BigInt(a.redundancy), fee: a.fee });
+            const input = ethers.hexlify(ethers.randomBytes(32));
+            const { id } = await h.request({
+              redundancy: BigInt(a.redundancy),
+              fee: a.fee,
+              inputHash: ethers.keccak256(input),
+              input: a.byUri ? "0x" : input,
+            });
             ids.push(id);
             outputs.set(id, randomHash());
+            inputs.set(id, input);
+          } else if (a.kind === "claim") {
+            const account = accounts[a.account % accounts.length];
+            if ((await router.creditOf(account.address)) > 0n) await router.connect(account).claim(account.address);
           } else if (a.kind === "advance") {
             await time.increase(a.seconds);
           } else if (ids.length > 0) {
@@ -185,6 +221,14 @@ describe("InferenceRouter properties", function () {
                 slots.find((x, i) => x.rank === 0n && i >= a.slot % slots.length) ?? slots.find((x) => x.rank === 0n);
               if (before !== BigInt(RequestState.Pending) || !slot) continue;
               await h.fulfill(id, h.node(slot.node), a.agree ? outputs.get(id) : randomHash());
+            } else if (a.kind === "claimInput") {
+              const slots = await router.getAssignments(id);
+              const slot = slots[a.slot % slots.length];
+              if (before !== BigInt(RequestState.Pending) || slot.rank !== 0n || slot.inputClaimed) continue;
+              await router.connect(h.node(slot.node).operator).claimInputUnavailable(id);
+            } else if (a.kind === "publish") {
+              if (before !== BigInt(RequestState.Pending) || (await router.getRequest(id)).inputOnChain) continue;
+              await router.publishInput(id, inputs.get(id)!);
             } else if (a.kind === "resolve") {
               const slots = await router.getAssignments(id);
               const slot = slots[a.slot % slots.length];
@@ -218,7 +262,8 @@ describe("InferenceRouter properties", function () {
               }
             }
           }
-          expect(await token.balanceOf(routerAddress)).to.equal(open);
+          // The router holds the fees of open requests and every credit not yet claimed, nothing else.
+          expect(await token.balanceOf(routerAddress)).to.equal(open + (await credits()));
         }
 
         // Drain: every request reaches Settled or Refunded, and the router ends empty.
@@ -239,6 +284,9 @@ describe("InferenceRouter properties", function () {
           if (state === RequestState.Settleable) await router.settle(id);
           if (state === RequestState.Unservable) await router.refund(id);
           expect([RequestState.Settled, RequestState.Refunded]).to.include(Number(await router.state(id)));
+        }
+        for (const account of accounts) {
+          if ((await router.creditOf(account.address)) > 0n) await router.connect(account).claim(account.address);
         }
         expect(await token.balanceOf(routerAddress)).to.equal(0n);
       }),

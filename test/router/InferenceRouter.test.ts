@@ -591,15 +591,18 @@ describe("InferenceRouter", function () {
       await disputes.resolve(wrong.receiptHash, true);
       await h.passWindows(id);
       const { pay, cut } = slotSplit(fee, 2n);
-      const tx = router.settle(id);
-      await expect(tx).to.changeTokenBalances(
+      const accounts = [first.address, second.address, treasury.address, consumer.address];
+      const changes = await h.creditChanges(async () => {
+        await expect(router.settle(id))
+          .to.emit(router, "RequestSettled")
+          .withArgs(id, first.address, honest.receipt.outputHash, pay, cut, fee - pay - cut);
+      }, accounts);
+      expect(changes).to.deep.equal([pay, 0n, cut, fee - pay - cut]);
+      await expect(router.connect(first.operator).claim(first.address)).to.changeTokenBalances(
         token,
-        [router, first.operator, second.operator, treasury, consumer],
-        [-fee, pay, 0n, cut, fee - pay - cut],
+        [router, first.operator],
+        [-pay, pay],
       );
-      await expect(tx)
-        .to.emit(router, "RequestSettled")
-        .withArgs(id, first.address, honest.receipt.outputHash, pay, cut, fee - pay - cut);
     });
 
     it("names the earliest-fulfilled disagreeing output as the conflicting one", async function () {
@@ -638,7 +641,7 @@ describe("InferenceRouter", function () {
         .and.not.to.emit(disputes, "RouterDisputeOpened");
     });
 
-    it("delivers an output upheld by a dispute over an earlier undisputed one", async function () {
+    it("delivers an output upheld by a dispute and does not pay the earlier unjudged one it contradicts", async function () {
       const { router, disputes, consumerContract, h } = await loadFixture(routerFixture);
       const { id } = await h.requestFromContract({ redundancy: 2n, callbackGasLimit: 200_000n });
       const [first, second] = await h.assigned(id);
@@ -649,13 +652,13 @@ describe("InferenceRouter", function () {
       const { pay } = slotSplit(MIN_FEE_PER_NODE * 2n, 2n);
       await expect(router.settle(id))
         .to.emit(router, "RequestSettled")
-        .withArgs(id, second.address, upheld.receipt.outputHash, pay * 2n, anyValue, anyValue)
+        .withArgs(id, second.address, upheld.receipt.outputHash, pay, anyValue, anyValue)
         .and.to.emit(consumerContract, "ResultReceived")
         .withArgs(id, upheld.receipt.outputHash, second.address, upheld.receiptHash);
     });
 
     it("lets anyone dispute an earlier disagreeing receipt, which then no longer gets paid", async function () {
-      const { router, token, disputes, stranger, h } = await loadFixture(routerFixture);
+      const { router, disputes, stranger, h } = await loadFixture(routerFixture);
       const fee = ethers.parseEther("1");
       const { id } = await h.request({ redundancy: 2n, fee });
       const [first, second] = await h.assigned(id);
@@ -670,11 +673,11 @@ describe("InferenceRouter", function () {
       await disputes.resolve(late.receiptHash, false);
       await h.passWindows(id);
       const { pay } = slotSplit(fee, 2n);
-      await expect(router.settle(id)).to.changeTokenBalances(token, [first.operator, second.operator], [0n, pay]);
+      expect(await h.creditChanges(() => router.settle(id), [first.address, second.address])).to.deep.equal([0n, pay]);
     });
 
     it("refunds the whole fee and calls nobody back when every receipt is found wrong", async function () {
-      const { router, token, disputes, consumerContract, h } = await loadFixture(routerFixture);
+      const { router, disputes, consumerContract, h } = await loadFixture(routerFixture);
       const fee = MIN_FEE_PER_NODE * 2n;
       const { id } = await h.requestFromContract({ redundancy: 2n, fee, callbackGasLimit: 100_000n });
       const [first, second] = await h.assigned(id);
@@ -684,12 +687,14 @@ describe("InferenceRouter", function () {
       await disputes.resolve(a.receiptHash, true);
       await disputes.resolve(b.receiptHash, true);
       await h.passWindows(id);
-      const tx = router.settle(id);
-      await expect(tx).to.changeTokenBalances(token, [router, consumerContract], [-fee, fee]);
-      await expect(tx)
-        .to.emit(router, "RequestSettled")
-        .withArgs(id, ethers.ZeroAddress, ethers.ZeroHash, 0n, 0n, fee)
-        .and.not.to.emit(consumerContract, "ResultReceived");
+      const consumerAddress = await consumerContract.getAddress();
+      const changes = await h.creditChanges(async () => {
+        await expect(router.settle(id))
+          .to.emit(router, "RequestSettled")
+          .withArgs(id, ethers.ZeroAddress, ethers.ZeroHash, 0n, 0n, fee)
+          .and.not.to.emit(consumerContract, "ResultReceived");
+      }, [consumerAddress]);
+      expect(changes).to.deep.equal([fee]);
     });
 
     describe("disputeFulfillment reverts", function () {
@@ -896,16 +901,26 @@ describe("InferenceRouter", function () {
       const { pay, cut } = slotSplit(fee, 3n);
       const refunded = fee - 3n * (pay + cut);
       expect(refunded).to.be.greaterThan(0n);
-      const tx = router.settle(id);
-      await expect(tx).to.changeTokenBalances(
-        token,
-        [router, treasury, consumer, ...nodes.map((n) => n.operator)],
-        [-fee, 3n * cut, refunded, pay, pay, pay],
-      );
-      for (const node of nodes) await expect(tx).to.emit(router, "FeePaid").withArgs(id, node.address, pay);
-      await expect(tx)
-        .to.emit(router, "RequestSettled")
-        .withArgs(id, fulfilments[0].receipt.node, output, 3n * pay, 3n * cut, refunded);
+      const accounts = [treasury.address, consumer.address, ...nodes.map((n) => n.address)];
+      const changes = await h.creditChanges(async () => {
+        const tx = router.settle(id);
+        for (const node of nodes) await expect(tx).to.emit(router, "FeePaid").withArgs(id, node.address, pay);
+        await expect(tx)
+          .to.emit(router, "RequestSettled")
+          .withArgs(id, fulfilments[0].receipt.node, output, 3n * pay, 3n * cut, refunded);
+      }, accounts);
+      expect(changes).to.deep.equal([3n * cut, refunded, pay, pay, pay]);
+      // Each party withdraws its credit; the router ends with nothing of this request.
+      for (const [account, amount] of [
+        [treasury, 3n * cut],
+        [consumer, refunded],
+        ...nodes.map((n) => [n.operator, pay] as const),
+      ] as const) {
+        await expect(router.connect(account).claim(account.address))
+          .to.emit(router, "CreditClaimed")
+          .withArgs(account.address, account.address, amount);
+      }
+      expect(await token.balanceOf(await router.getAddress())).to.equal(0n);
       expect(await router.state(id)).to.equal(RequestState.Settled);
       expect((await router.getRequest(id)).outcome).to.equal(1n);
     });
@@ -924,7 +939,7 @@ describe("InferenceRouter", function () {
     });
 
     it("settles what was fulfilled after the last round and charges its absent nodes", async function () {
-      const { router, token, consumer, h } = await loadFixture(noReassignmentFixture);
+      const { router, consumer, h } = await loadFixture(noReassignmentFixture);
       const fee = MIN_FEE_PER_NODE * 2n;
       const { id } = await h.request({ redundancy: 2n, fee });
       const [present, absent] = await h.assigned(id);
@@ -934,13 +949,14 @@ describe("InferenceRouter", function () {
       await h.passWindows(id);
       expect(await router.state(id)).to.equal(RequestState.Settleable);
       const { pay, cut } = slotSplit(fee, 2n);
-      const tx = router.settle(id);
-      await expect(tx)
-        .to.emit(router, "NodePenalized")
-        .withArgs(id, absent.address, LIVENESS_PENALTY, LIVENESS_PENALTY)
-        .and.to.emit(router, "RequestSettled")
-        .withArgs(id, present.address, anyValue, pay, cut, fee - pay - cut);
-      await expect(tx).to.changeTokenBalances(token, [consumer, present.operator], [fee - pay - cut, pay]);
+      const changes = await h.creditChanges(async () => {
+        await expect(router.settle(id))
+          .to.emit(router, "NodePenalized")
+          .withArgs(id, absent.address, LIVENESS_PENALTY, LIVENESS_PENALTY)
+          .and.to.emit(router, "RequestSettled")
+          .withArgs(id, present.address, anyValue, pay, cut, fee - pay - cut);
+      }, [consumer.address, present.address]);
+      expect(changes).to.deep.equal([fee - pay - cut, pay]);
     });
 
     it("does not charge twice nodes already charged when the request was closed", async function () {
@@ -985,18 +1001,19 @@ describe("InferenceRouter", function () {
       });
 
       it("settles and emits CallbackFailed when the callback reverts", async function () {
-        const { router, token, consumerContract, h } = await loadFixture(routerFixture);
+        const { router, consumerContract, h } = await loadFixture(routerFixture);
         await consumerContract.setMode(1);
         const { id } = await h.requestFromContract({ callbackGasLimit: 100_000n });
         const [node] = await h.assigned(id);
         await h.fulfillAll(id);
         await h.passWindows(id);
         const { pay } = slotSplit(MIN_FEE_PER_NODE, 1n);
-        const tx = router.settle(id);
-        await expect(tx)
-          .to.emit(router, "CallbackFailed")
-          .withArgs(id, await consumerContract.getAddress());
-        await expect(tx).to.changeTokenBalance(token, node.operator, pay);
+        const changes = await h.creditChanges(async () => {
+          await expect(router.settle(id))
+            .to.emit(router, "CallbackFailed")
+            .withArgs(id, await consumerContract.getAddress());
+        }, [node.address]);
+        expect(changes).to.deep.equal([pay]);
         expect(await router.state(id)).to.equal(RequestState.Settled);
       });
 
@@ -1028,7 +1045,7 @@ describe("InferenceRouter", function () {
         const entries = ["settle", "refund", "reassign", "fulfill", "disputeFulfillment", "request"] as const;
         for (const entry of entries) {
           it(`blocks a reentrant ${entry} and pays once`, async function () {
-            const { router, token, consumerContract, h } = await loadFixture(routerFixture);
+            const { router, consumerContract, h } = await loadFixture(routerFixture);
             const { id, params } = await h.requestFromContract({ callbackGasLimit: 300_000n });
             const [node] = await h.assigned(id);
             const [done] = await h.fulfillAll(id);
@@ -1047,9 +1064,10 @@ describe("InferenceRouter", function () {
             const nonce = await router.nonceOf(await consumerContract.getAddress());
             const reentrancy = router.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []);
             const { pay } = slotSplit(MIN_FEE_PER_NODE, 1n);
-            const tx = router.settle(id);
-            await expect(tx).to.emit(consumerContract, "ReentryBlocked").withArgs(reentrancy);
-            await expect(tx).to.changeTokenBalance(token, node.operator, pay);
+            const changes = await h.creditChanges(async () => {
+              await expect(router.settle(id)).to.emit(consumerContract, "ReentryBlocked").withArgs(reentrancy);
+            }, [node.address]);
+            expect(changes).to.deep.equal([pay]);
             expect(await consumerContract.lastReentryError()).to.equal(reentrancy);
             expect(await router.nonceOf(await consumerContract.getAddress())).to.equal(nonce);
             expect(await router.state(id)).to.equal(RequestState.Settled);
@@ -1096,14 +1114,22 @@ describe("InferenceRouter", function () {
       const absent = await h.assigned(id);
       await h.passDeadline(id);
       expect(await router.state(id)).to.equal(RequestState.Unservable);
-      const tx = router.refund(id);
-      await expect(tx).to.changeTokenBalances(token, [router, consumer], [-fee, fee]);
-      await expect(tx).to.emit(router, "RequestRefunded").withArgs(id, consumer.address, fee);
-      for (const node of absent) {
-        await expect(tx)
-          .to.emit(router, "NodePenalized")
-          .withArgs(id, node.address, LIVENESS_PENALTY, LIVENESS_PENALTY);
-      }
+      const changes = await h.creditChanges(async () => {
+        const tx = router.refund(id);
+        await expect(tx).to.emit(router, "RequestRefunded").withArgs(id, consumer.address, fee);
+        await expect(tx).to.emit(router, "Credited").withArgs(consumer.address, fee);
+        for (const node of absent) {
+          await expect(tx)
+            .to.emit(router, "NodePenalized")
+            .withArgs(id, node.address, LIVENESS_PENALTY, LIVENESS_PENALTY);
+        }
+      }, [consumer.address]);
+      expect(changes).to.deep.equal([fee]);
+      await expect(router.connect(consumer).claim(consumer.address)).to.changeTokenBalances(
+        token,
+        [router, consumer],
+        [-fee, fee],
+      );
       expect(await router.state(id)).to.equal(RequestState.Refunded);
       await expect(router.refund(id))
         .to.be.revertedWithCustomError(router, "RouterUnexpectedState")

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import type { Command } from "commander";
-import { formatUnits, parseEventLogs, zeroHash } from "viem";
+import { bytesToHex, formatUnits, parseEventLogs, zeroHash } from "viem";
 import { inferenceRouterAbi } from "../../chain/abis.generated";
 import { sendTransaction } from "../../chain/sendTransaction";
 import { ConfigError } from "../../config/ConfigError";
@@ -27,6 +27,9 @@ import {
   parseInteger,
   type ChainOptions,
 } from "../options";
+
+/** The router's cap on `inputURI` (`InferenceRouter.MAX_INPUT_URI_LENGTH`). */
+const MAX_INPUT_URI_LENGTH = 512;
 
 /** On-chain `RequestState` names, by enum value. */
 export const REQUEST_STATES = [
@@ -95,7 +98,19 @@ export function addRequestCommands(program: Command): void {
       address: router,
       abi: inferenceRouterAbi,
       functionName: "request",
-      args: [{ modelId, inputHash, inputURI: uri, redundancy, deadline, callbackGasLimit, fee }],
+      // The input goes on chain too (so it is provably available); the URI only when it fits the router's cap.
+      args: [
+        {
+          modelId,
+          inputHash,
+          inputURI: uri.length <= MAX_INPUT_URI_LENGTH ? uri : "",
+          input: bytesToHex(encodeTensor(tensor)),
+          redundancy,
+          deadline,
+          callbackGasLimit,
+          fee,
+        },
+      ],
     });
     const receipt = await context.clients.publicClient.getTransactionReceipt({ hash });
     const logs = parseEventLogs({ abi: inferenceRouterAbi, logs: receipt.logs });
