@@ -95,25 +95,25 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     /// @inheritdoc IAttestationRegistry
     function submitBatch(ReceiptBatch calldata batch, bytes calldata signature) external returns (BatchId id) {
         address node = batch.node;
-        uint64 sequence = batch.sequence;
-        if (batch.count == 0) revert AttestationEmptyBatch(node, sequence);
-        if (batch.root == bytes32(0)) revert AttestationZeroRoot(node, sequence);
+        if (batch.count == 0) revert AttestationEmptyBatch(node, batch.sequence);
+        if (batch.root == bytes32(0)) revert AttestationZeroRoot(node, batch.sequence);
         id = toBatchId(node, batch.root);
         Batch storage stored = _batches[id];
         if (stored.node != address(0)) revert AttestationBatchExists(id, stored.node);
         Settings memory settings = _settings;
         NodeRecord memory record = _nodeRecord(node, settings.parametersVersion);
-        uint64 expected = record.lastSequence + 1;
-        if (sequence != expected) revert AttestationUnexpectedSequence(node, sequence, expected);
+        if (batch.sequence != record.lastSequence + 1) {
+            revert AttestationUnexpectedSequence(node, batch.sequence, record.lastSequence + 1);
+        }
 
         _checkSignature(node, record, batch.hash(), signature);
 
         uint48 windowEnd = _clock() + settings.challengeWindow;
-        _nodeRecords[node].lastSequence = sequence;
+        _nodeRecords[node].lastSequence = batch.sequence;
         stored.node = node;
         stored.windowEnd = windowEnd;
         stored.count = batch.count;
-        emit BatchSubmitted(id, node, sequence, batch.root, batch.count, batch.dataHash, windowEnd);
+        emit BatchSubmitted(id, node, batch.sequence, batch.root, batch.count, batch.dataHash, windowEnd);
     }
 
     // ------------------------------------------------------------------------------------------------ node status
