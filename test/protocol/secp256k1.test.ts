@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { expect } from "chai";
 import fc from "fast-check";
 import { type Hex, keccak256, recoverAddress } from "viem";
@@ -60,6 +62,19 @@ describe("secp256k1 and keccak256", function () {
   it("run on libsecp256k1 here (the native prebuild loads on linux-x64)", function () {
     expect(nativeEngine).to.not.equal(undefined);
     expect(getSecp256k1Backend()).to.equal("libsecp256k1");
+  });
+
+  it("fall back to viem (noble) when the native bindings are not to be used, and say so", function () {
+    this.timeout(60_000);
+    const script =
+      'const p = require("./src/protocol"); console.log(JSON.stringify([p.getSecp256k1Backend(), p.getNativeUnavailableReason()]))';
+    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      cwd: path.join(__dirname, "../.."),
+      env: { ...process.env, VERITY_SECP256K1: "noble" },
+      encoding: "utf8",
+    });
+    expect(child.status, child.stderr).to.equal(0);
+    expect(JSON.parse(child.stdout.trim())).to.deep.equal(["noble", "VERITY_SECP256K1=noble"]);
   });
 
   describe("keccak256", function () {
