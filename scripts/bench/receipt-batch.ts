@@ -19,7 +19,7 @@ import {
 import { parseIntegerModel, quantizeInput, runIntegerModel } from "../../src/runtime";
 
 /** Hardhat's first well-known development key: the node's signer here. */
-const SIGNER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+export const SIGNER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const NODE: Address = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
 const DOMAIN: GetVerityDomainParameters = {
   chainId: 31337,

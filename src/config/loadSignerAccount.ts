@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { Wallet } from "@ethereumjs/wallet";
 import { bytesToHex, type Hex } from "viem";
-import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+import type { PrivateKeyAccount } from "viem/accounts";
+import { createSignerAccount } from "../protocol";
 import { ConfigError } from "./ConfigError";
 
 /** Where a signing key comes from: never a command-line flag, so it can't leak into shell history or `ps`. */
@@ -15,14 +16,14 @@ export interface SignerSource {
 }
 
 /**
- * Loads a viem account from a private key or an encrypted keystore (scrypt or pbkdf2, as written by geth, ethers or
+ * Loads a viem account (signing digests and typed data through libsecp256k1 when it loads: `createSignerAccount`) from a private key or an encrypted keystore (scrypt or pbkdf2, as written by geth, ethers or
  * `@ethereumjs/wallet`). Exactly one source must be given; the error says which part is missing or wrong.
  */
 export async function loadSignerAccount(source: SignerSource, purpose: string): Promise<PrivateKeyAccount> {
   if (source.privateKey && source.keystoreFile) {
     throw new ConfigError(`${purpose}: give either a private key or a keystore file, not both`);
   }
-  if (source.privateKey) return privateKeyToAccount(parsePrivateKey(source.privateKey, purpose));
+  if (source.privateKey) return createSignerAccount(parsePrivateKey(source.privateKey, purpose));
   if (!source.keystoreFile) throw new ConfigError(`${purpose}: no signing key (set a private key or a keystore file)`);
   if (source.keystorePassword === undefined) {
     throw new ConfigError(`${purpose}: keystore ${source.keystoreFile} needs its password in the environment`);
@@ -35,7 +36,7 @@ export async function loadSignerAccount(source: SignerSource, purpose: string): 
   }
   try {
     const wallet = await Wallet.fromV3(json, source.keystorePassword, true);
-    return privateKeyToAccount(bytesToHex(wallet.getPrivateKey()));
+    return createSignerAccount(bytesToHex(wallet.getPrivateKey()));
   } catch (cause) {
     throw new ConfigError(`${purpose}: cannot decrypt keystore ${source.keystoreFile}: ${(cause as Error).message}`);
   }

@@ -5,7 +5,7 @@ import pino, { type Logger } from "pino";
 import type { Address, LocalAccount, PrivateKeyAccount } from "viem";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
-import type { GetVerityDomainParameters } from "../protocol";
+import { type GetVerityDomainParameters, getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
 import { backoffDelay, sleep } from "./backoff";
 import { Batcher } from "./Batcher";
 import { createKeeperApp } from "./createKeeperApp";
@@ -252,6 +252,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
         status: lastBlock === null ? "degraded" : "ok",
         account: options.account.address,
         chainId: deployment.chainId,
+        crypto: getSecp256k1Backend(),
         queued: store.queuedCount(),
         openBatches: open.length,
         lastBlock,
@@ -267,7 +268,15 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   });
   const address = server.address() as AddressInfo;
   const url = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
-  logger.info({ url, account: options.account.address }, "keeper listening");
+  logger.info(
+    {
+      url,
+      account: options.account.address,
+      crypto: getSecp256k1Backend(),
+      cryptoFallback: getNativeUnavailableReason(),
+    },
+    "keeper listening",
+  );
 
   let closed = false;
   return {

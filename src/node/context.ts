@@ -9,8 +9,8 @@ import type { NodeStore } from "./NodeStore";
 export interface NodeContext {
   store: NodeStore;
   models: ReadonlyMap<Hex, ServedModel>;
-  /** Signs receipts and batches; registered in the NodeRegistry as the operator's signer. */
-  signer: Pick<LocalAccount, "address" | "signTypedData">;
+  /** Signs receipts and batches (raw digests through `sign` when it has one); the operator's registered signer. */
+  signer: Pick<LocalAccount, "address" | "signTypedData" | "sign">;
   /** The operator address: `node` in every receipt and batch. */
   operator: Address;
   chainId: number;

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { randomBytes } from "node:crypto";
 import type { Hex } from "viem";
-import { bytesToHex, decodeTensor, getTensorHash } from "../protocol";
+import { bytesToHex, decodeTensor, getSecp256k1Backend, getTensorHash } from "../protocol";
 import type { NodeContext } from "./context";
 import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from "./errors";
 import { toReceiptJson, toTensorJson } from "./json";
@@ -59,6 +59,7 @@ export function createNodeApp(
       operator: context.operator,
       signer: context.signer.address,
       chainId: context.chainId,
+      crypto: getSecp256k1Backend(),
       active: status.active(),
       models: [...context.models.keys()],
       outbox: context.store.countOutbox(),

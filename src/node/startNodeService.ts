@@ -5,6 +5,7 @@ import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import { nodeRegistryAbi } from "../chain/abis.generated";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
+import { getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
 import { checkOperator } from "./checkOperator";
 import type { NodeContext } from "./context";
 import { createNodeApp } from "./createNodeApp";
@@ -172,7 +173,15 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     });
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${info.port}`;
     logger.info(
-      { url, operator: options.operator, signer: options.signer.address, models: [...models.keys()], dishonestShare },
+      {
+        url,
+        operator: options.operator,
+        signer: options.signer.address,
+        models: [...models.keys()],
+        dishonestShare,
+        crypto: getSecp256k1Backend(),
+        cryptoFallback: getNativeUnavailableReason(),
+      },
       "node service listening",
     );
     const refreshActive = setInterval(() => {

@@ -40,7 +40,12 @@ export function getBatchStructHash(batch: ReceiptBatch): Hex {
   return toHex(getBatchStructHashBytes(batch));
 }
 
+/** The EIP-712 digest a node signs for a batch, as 32 bytes. */
+export function getBatchDigestBytes(batch: ReceiptBatch, domain: GetVerityDomainParameters): Uint8Array {
+  return getTypedDataDigest(getDomainSeparator(domain), getBatchStructHashBytes(batch));
+}
+
 /** The EIP-712 digest a node signs for a batch. */
 export function getBatchDigest(batch: ReceiptBatch, domain: GetVerityDomainParameters): Hex {
-  return toHex(getTypedDataDigest(getDomainSeparator(domain), getBatchStructHashBytes(batch)));
+  return toHex(getBatchDigestBytes(batch, domain));
 }

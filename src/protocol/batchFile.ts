@@ -1,4 +1,6 @@
-import { type Address, type Hex, keccak256, stringToBytes } from "viem";
+import type { Address, Hex } from "viem";
+import { toHex } from "./bytes";
+import { keccak256Bytes } from "./keccak";
 import type { Receipt } from "./receipt";
 
 /** Where a receipt's input or output lives: inline (canonical tensor encoding, hex) or at a content address. */
@@ -12,6 +14,8 @@ export type BatchFileEntry = { receipt: Receipt; input: TensorReference; output:
  * `dataHash` in the signed `ReceiptBatch` is {@link getBatchDataHash} of this file.
  */
 export type BatchFile = { version: 1; node: Address; sequence: bigint; entries: BatchFileEntry[] };
+
+const utf8 = new TextEncoder();
 
 /** Current batch file format version. */
 export const BATCH_FILE_VERSION = 1;
@@ -49,5 +53,5 @@ export function serializeBatchFile(file: BatchFile): string {
 
 /** keccak256 of the UTF-8 bytes of {@link serializeBatchFile}: the `dataHash` of the signed batch. */
 export function getBatchDataHash(file: BatchFile): Hex {
-  return keccak256(stringToBytes(serializeBatchFile(file)));
+  return toHex(keccak256Bytes(utf8.encode(serializeBatchFile(file))));
 }

@@ -1,6 +1,6 @@
 import { type Address, type Hex, keccak256, stringToBytes } from "viem";
 import { toHex, writeHex, writeUint256 } from "./bytes";
-import { keccak256Bytes } from "./keccak";
+import { keccak256Bytes, keccak256Into } from "./keccak";
 
 /** EIP-712 domain name of every Verity signature. */
 export const VERITY_DOMAIN_NAME = "Verity";
@@ -57,15 +57,27 @@ const DOMAIN_TYPEHASH = keccak256(
   stringToBytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
 );
 
-/** The EIP-712 domain separator, as bytes (hot paths) or hex. */
+const NAME_HASH = keccak256(stringToBytes(VERITY_DOMAIN_NAME), "bytes");
+const VERSION_HASH = keccak256(stringToBytes(VERITY_DOMAIN_VERSION), "bytes");
+/** Domain separators already computed, by `chainId:verifyingContract` (a process sees one or two domains). */
+const separators = new Map<string, Uint8Array>();
+const MAX_CACHED_SEPARATORS = 64;
+
+/** The EIP-712 domain separator, as bytes (hot paths; computed once per domain, do not modify) or hex. */
 export function getDomainSeparator(domain: GetVerityDomainParameters): Uint8Array {
+  const key = `${domain.chainId}:${domain.verifyingContract.toLowerCase()}`;
+  const cached = separators.get(key);
+  if (cached !== undefined) return cached;
   const buffer = new Uint8Array(5 * 32);
   writeHex(buffer, 0, DOMAIN_TYPEHASH, 32);
-  buffer.set(keccak256(stringToBytes(VERITY_DOMAIN_NAME), "bytes"), 32);
-  buffer.set(keccak256(stringToBytes(VERITY_DOMAIN_VERSION), "bytes"), 64);
+  buffer.set(NAME_HASH, 32);
+  buffer.set(VERSION_HASH, 64);
   writeUint256(buffer, 96, BigInt(domain.chainId));
   writeHex(buffer, 128, domain.verifyingContract, 32);
-  return keccak256Bytes(buffer);
+  const separator = keccak256Bytes(buffer);
+  if (separators.size >= MAX_CACHED_SEPARATORS) separators.clear();
+  separators.set(key, separator);
+  return separator;
 }
 
 /** `keccak256(0x1901 ‖ domainSeparator ‖ structHash)` on bytes. */
@@ -75,7 +87,8 @@ export function getTypedDataDigest(domainSeparator: Uint8Array, structHash: Uint
   buffer[1] = 0x01;
   buffer.set(domainSeparator, 2);
   buffer.set(structHash, 34);
-  return keccak256Bytes(buffer);
+  keccak256Into(buffer, 0, 66, buffer, 0);
+  return buffer.subarray(0, 32);
 }
 
 /** Hex form of {@link getDomainSeparator}. */

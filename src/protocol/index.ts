@@ -36,13 +36,15 @@ export type { GetVerityDomainParameters, VerityDomain } from "./domain";
 export {
   getBytes32LeafBytes,
   getReceiptDigest,
+  getReceiptDigestBytes,
   getReceiptLeaf,
   getReceiptLeafBytes,
   getReceiptStructHash,
   getReceiptStructHashBytes,
+  writeReceiptLeaf,
 } from "./receipt";
 export type { Receipt } from "./receipt";
-export { getBatchDigest, getBatchStructHash, getBatchStructHashBytes } from "./batch";
+export { getBatchDigest, getBatchDigestBytes, getBatchStructHash, getBatchStructHashBytes } from "./batch";
 export type { ReceiptBatch } from "./batch";
 export { getBatchId } from "./getBatchId";
 export type { GetBatchIdParameters } from "./getBatchId";
@@ -51,6 +53,8 @@ export {
   compareBytes32,
   getMerkleProof,
   getMerkleRoot,
+  getMerkleRootFlat,
+  isStrictlyAscending,
   hashPair,
   processMerkleProof,
   processMerkleProofHex,
@@ -83,6 +87,19 @@ export {
   uint64Schema,
 } from "./schemas";
 export { verifyBatchFile } from "./verifyBatchFile";
+export { verifyReceiptBatch } from "./verifyReceiptBatch";
+export type { VerifyReceiptBatchParameters } from "./verifyReceiptBatch";
+export {
+  createSignerAccount,
+  getNativeUnavailableReason,
+  getSecp256k1Backend,
+  nativeEngine,
+  nobleEngine,
+  recoverDigestSigner,
+  secp256k1,
+  signDigest,
+} from "./secp256k1";
+export type { Secp256k1Backend, Secp256k1Engine } from "./secp256k1";
 export type { VerifyBatchFileParameters, VerifyBatchFileReturnType } from "./verifyBatchFile";
 export { toHex as bytesToHex, fromHex as hexToBytes } from "./bytes";
-export { keccak256Bytes } from "./keccak";
+export { keccak256Bytes, keccak256BytesJsSha3, keccak256Into } from "./keccak";

@@ -6,8 +6,8 @@ import { decodeTensor } from "./decodeTensor";
 import type { GetVerityDomainParameters } from "./domain";
 import { InvalidBatchError } from "./errors";
 import { getTensorHash } from "./getTensorHash";
-import { buildMerkleTree, compareBytes32 } from "./merkle";
-import { getReceiptLeafBytes } from "./receipt";
+import { getMerkleRootFlat, isStrictlyAscending } from "./merkle";
+import { writeReceiptLeaf } from "./receipt";
 import { recoverBatchSigner } from "./recoverBatchSigner";
 
 /** Parameters of {@link verifyBatchFile}. */
@@ -26,7 +26,7 @@ export type VerifyBatchFileReturnType = { batch: ReceiptBatch; signer: Address }
 /**
  * Recomputes a batch from its file: every leaf (entries must be in strictly ascending leaf order), the root, the
  * count and the data hash; checks every inline input/output hashes to the receipt's inputHash/outputHash; recovers
- * the signer of the header (low-s enforced). Throws {@link InvalidBatchError} or `InvalidSignatureError`.
+ * the signer of the header (low-s enforced). The tree is re-derived level by level ({@link getMerkleRootFlat}). Throws {@link InvalidBatchError} or `InvalidSignatureError`.
  * Checking the signer against the node's registered key is the caller's job (it needs the chain).
  */
 export async function verifyBatchFile({
@@ -35,14 +35,16 @@ export async function verifyBatchFile({
   signature,
   expectedRoot,
 }: VerifyBatchFileParameters): Promise<VerifyBatchFileReturnType> {
-  const leaves = new Array<Uint8Array>(file.entries.length);
-  for (let i = 0; i < file.entries.length; i++) {
+  const count = file.entries.length;
+  const leaves = new Uint8Array(count * 32);
+  const node = file.node.toLowerCase();
+  for (let i = 0; i < count; i++) {
     const entry = file.entries[i]!;
-    if (entry.receipt.node.toLowerCase() !== file.node.toLowerCase()) {
+    if (entry.receipt.node.toLowerCase() !== node) {
       throw new InvalidBatchError("Receipt belongs to another node.", { details: `entry ${i}` });
     }
-    leaves[i] = getReceiptLeafBytes(entry.receipt);
-    if (i > 0 && compareBytes32(leaves[i - 1]!, leaves[i]!) >= 0) {
+    writeReceiptLeaf(entry.receipt, leaves, i * 32);
+    if (i > 0 && !isStrictlyAscending(leaves.subarray((i - 1) * 32, (i + 1) * 32), 2)) {
       throw new InvalidBatchError("Batch entries are not in strictly ascending leaf order.", { details: `entry ${i}` });
     }
     for (const side of ["input", "output"] as const) {
@@ -58,8 +60,8 @@ export async function verifyBatchFile({
       }
     }
   }
-  if (leaves.length === 0) throw new InvalidBatchError("A batch needs at least one receipt.");
-  const root = toHex(buildMerkleTree(leaves)[0]!);
+  if (count === 0) throw new InvalidBatchError("A batch needs at least one receipt.");
+  const root = toHex(getMerkleRootFlat(leaves, count));
   if (expectedRoot !== undefined && root !== expectedRoot.toLowerCase()) {
     throw new InvalidBatchError("Batch root does not match.", {
       details: `computed ${root}, expected ${expectedRoot}`,
@@ -69,7 +71,7 @@ export async function verifyBatchFile({
     node: file.node,
     sequence: file.sequence,
     root,
-    count: leaves.length,
+    count,
     dataHash: getBatchDataHash(file),
   };
   const signer = await recoverBatchSigner({ batch, domain, signature });

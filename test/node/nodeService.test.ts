@@ -152,6 +152,7 @@ describe("node service on a real chain", function () {
         operator: t.system.account(OPERATOR).address,
         signer: t.system.account(SIGNER).address,
         chainId: 31337,
+        crypto: "libsecp256k1",
         active: true,
         outbox: 0,
       });

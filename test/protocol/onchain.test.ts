@@ -6,6 +6,7 @@ import type { Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import receiptVectors from "../../docs/vectors/receipts.json";
 import tensorVectors from "../../docs/vectors/tensors.json";
+import { HALF_N, malformedVariants, word } from "../helpers/malformedSignatures";
 import {
   type Receipt,
   type Tensor,
@@ -18,6 +19,10 @@ import {
   getReceiptLeaf,
   getReceiptStructHash,
   getTensorHash,
+  hexToBytes,
+  InvalidSignatureError,
+  nativeEngine,
+  nobleEngine,
   parseReceipt,
   signReceipt,
   tensorDtypes,
@@ -113,6 +118,32 @@ describe("protocol on chain", function () {
           .to.be.revertedWithCustomError(receiptHash, "ECDSAInvalidSignatureS")
           .withArgs(`0x${toHighSSignature(signature).slice(66, 130)}`);
       }
+    });
+
+    it("refuses exactly the signatures OpenZeppelin ECDSA refuses, on both secp256k1 engines", async function () {
+      const { receiptHash, domain } = await loadFixture(deployHarnessesFixture);
+      const receipt = parseReceipt(receiptVectors.receipts[0]!.receipt);
+      const signature = await signReceipt({
+        signer: privateKeyToAccount(receiptVectors.privateKey as Hex),
+        domain,
+        receipt,
+      });
+      const digest = hexToBytes(getReceiptDigest(receipt, domain));
+      const engines = [nobleEngine, ...(nativeEngine ? [nativeEngine] : [])];
+      for (const { name, signature: malformed } of malformedVariants(signature)) {
+        await expect(receiptHash.recoverReceiptSigner(receipt, malformed), name).to.be.reverted;
+        for (const engine of engines) {
+          const refused = await engine.recoverDigestSigner(digest, malformed).then(
+            () => false,
+            (error: unknown) => error instanceof InvalidSignatureError,
+          );
+          expect(refused, `${engine.backend}: ${name}`).to.equal(true);
+        }
+      }
+      // The boundary s = n/2 is accepted by both, and both recover the same address.
+      const boundary = `${signature.slice(0, 66)}${word(HALF_N)}1b` as Hex;
+      const onChain = await receiptHash.recoverReceiptSigner(receipt, boundary);
+      for (const engine of engines) expect(await engine.recoverDigestSigner(digest, boundary)).to.equal(onChain);
     });
 
     it("verifies every batch proof with OpenZeppelin MerkleProof and matches the batch digest", async function () {
