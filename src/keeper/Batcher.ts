@@ -257,7 +257,9 @@ export class Batcher {
         return;
       }
       case "ReceiptAlreadyAttested": {
-        const attested = Array.isArray(answer.attested) ? (answer.attested as { receiptHash: Hex; batchId: Hex }[]) : [];
+        const attested = Array.isArray(answer.attested)
+          ? (answer.attested as { receiptHash: Hex; batchId: Hex }[])
+          : [];
         if (attested.length === 0) break;
         await this.adopt(batch, endpoint, attested);
         return;

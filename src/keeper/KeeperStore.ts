@@ -472,7 +472,8 @@ export class KeeperStore {
           throw new Error(`receipt ${hash} is not a member of batch ${id}`);
         }
         const member = this.receipt(hash)!;
-        if (member.routerRequest) this.statements.insertTask.run(buf(hash), buf(member.receipt.requestId), foreign, now);
+        if (member.routerRequest)
+          this.statements.insertTask.run(buf(hash), buf(member.receipt.requestId), foreign, now);
       }
       const left = this.members(id).length;
       const reason = `${receiptHashes.length} receipt(s) attested in batch ${attested.root}`;

@@ -84,7 +84,11 @@ export function createHttpBatchReleaser(
     const text = await response.text();
     if (response.status >= 500) throw new Error(`node ${endpoint} answered ${response.status}: ${text.slice(0, 300)}`);
     if (!response.ok) {
-      throw new NodeBatchError(`node ${endpoint} refused to release batch ${batchId} (${response.status})`, response.status, text);
+      throw new NodeBatchError(
+        `node ${endpoint} refused to release batch ${batchId} (${response.status})`,
+        response.status,
+        text,
+      );
     }
     let json: unknown;
     try {
@@ -93,7 +97,8 @@ export function createHttpBatchReleaser(
       json = undefined;
     }
     const parsed = z.object({ state: z.string() }).safeParse(json);
-    if (!parsed.success) throw new NodeBatchError(`node ${endpoint} sent a malformed release answer`, response.status, text);
+    if (!parsed.success)
+      throw new NodeBatchError(`node ${endpoint} sent a malformed release answer`, response.status, text);
     return parsed.data;
   };
 }

@@ -9,12 +9,7 @@ export class NodeHttpError extends BaseError {
   /** Fields the JSON answer carries beside `error` and `message`, for clients to act on (e.g. the batch in the way). */
   readonly data: Record<string, unknown> | undefined;
 
-  constructor(
-    status: 400 | 401 | 404 | 409 | 503,
-    code: string,
-    message: string,
-    data?: Record<string, unknown>,
-  ) {
+  constructor(status: 400 | 401 | 404 | 409 | 503, code: string, message: string, data?: Record<string, unknown>) {
     super(message);
     this.status = status;
     this.code = code;

@@ -94,10 +94,12 @@ async function settleSentChallenges(context: VerifierContext): Promise<void> {
   const { publicClient } = context.clients;
   for (const challenge of context.store.challenges()) {
     if (challenge.state !== "sent" || !challenge.txHash) continue;
-    const mined = await publicClient.getTransactionReceipt({ hash: challenge.txHash as Hex }).catch((error: unknown) => {
-      if (/could not be found|not found/i.test(String((error as Error).message))) return undefined;
-      throw error;
-    });
+    const mined = await publicClient
+      .getTransactionReceipt({ hash: challenge.txHash as Hex })
+      .catch((error: unknown) => {
+        if (/could not be found|not found/i.test(String((error as Error).message))) return undefined;
+        throw error;
+      });
     if (mined) {
       await confirmChallenge(context, challenge.receiptHash, mined);
       continue;
