@@ -224,6 +224,11 @@ export class Batcher {
       directory.forget(batch.node);
       const fresh = await directory.get(batch.node);
       if (!isAddressEqual(recovered, fresh.signer)) {
+        // Signed (maybe long ago) by a key the node no longer has registered: have it released, so the node signs
+        // again with its current key once it runs with it; meanwhile this backs off.
+        await this.o
+          .releaseBatch({ node: batch.node, endpoint: node.endpoint, batchId: answer.batchId })
+          .catch(() => undefined);
         throw new NodeBatchError(`batch signed by ${recovered}, not the registered signer ${fresh.signer}`);
       }
     }
