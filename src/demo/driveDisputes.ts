@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import { disputeManagerAbi } from "../chain/abis.generated";
 import { sendTransaction } from "../chain/sendTransaction";
-import { DisputeState } from "../verifier/pursueChallenges";
+import { DisputeState } from "../chain/enums.generated";
 import type { LocalSystem } from "./startLocalSystem";
 import { waitUntil } from "./waitUntil";
 

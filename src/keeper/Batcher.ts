@@ -1,14 +1,17 @@
 import { type Address, type Hash, type PublicClient, isAddressEqual, parseTransaction, zeroAddress } from "viem";
 import type { Logger } from "pino";
-import { attestationRegistryAbi } from "../chain/abis.generated";
-import { TransactionRevertedError } from "../chain/sendTransaction";
+import { getBatch } from "../chain/actions/getBatch";
+import { getNextSequence } from "../chain/actions/getNextSequence";
+import { submitBatch } from "../chain/actions/submitBatch";
+import type { ContractCall } from "../chain/contractCall";
+import { isNonceUsedError, TransactionRevertedError } from "../chain/errors";
 import { type GetVerityDomainParameters, buildReceiptBatch, recoverBatchSigner } from "../protocol";
 import { NodeBatchError, PermanentError } from "./errors";
 import type { KeeperMetrics } from "./metrics";
 import type { KeeperStore, StoredBatch } from "./KeeperStore";
 import type { NodeDirectory } from "./NodeDirectory";
 import type { BatchSigner } from "./requestBatchSignature";
-import { type SignedTransaction, type TxSender, isNonceUsedError } from "./TxSender";
+import type { SignedTransaction, TxSender } from "./TxSender";
 
 export interface BatcherOptions {
   store: KeeperStore;
@@ -85,24 +88,12 @@ export class Batcher {
   }
 
   private async nextSequence(node: Address): Promise<bigint> {
-    return BigInt(
-      await this.o.publicClient.readContract({
-        address: this.o.attestationRegistry,
-        abi: attestationRegistryAbi,
-        functionName: "nextSequence",
-        args: [node],
-      }),
-    );
+    return BigInt(await getNextSequence(this.o.publicClient, { address: this.o.attestationRegistry, node }));
   }
 
   /** True (and recorded) when the batch's root is already attested on chain. */
   private async attestedOnChain(batch: StoredBatch, gasUsed: bigint | null = null, block: bigint | null = null) {
-    const onChain = await this.o.publicClient.readContract({
-      address: this.o.attestationRegistry,
-      abi: attestationRegistryAbi,
-      functionName: "getBatch",
-      args: [batch.root],
-    });
+    const onChain = await getBatch(this.o.publicClient, { address: this.o.attestationRegistry, id: batch.root });
     if (onChain.node === zeroAddress) return false;
     if (!isAddressEqual(onChain.node, batch.node)) {
       throw new PermanentError(`root ${batch.root} is attested for another node ${onChain.node}`);
@@ -176,16 +167,12 @@ export class Batcher {
     store.markSigned(batch.id, signed.dataHash, signature);
   }
 
-  private submitCall(batch: StoredBatch) {
-    return {
+  private submitCall(batch: StoredBatch): ContractCall {
+    return submitBatch({
       address: this.o.attestationRegistry,
-      abi: attestationRegistryAbi,
-      functionName: "submitBatch",
-      args: [
-        { node: batch.node, sequence: batch.sequence, root: batch.root, count: batch.count, dataHash: batch.dataHash! },
-        batch.signature!,
-      ],
-    } as const;
+      batch: { node: batch.node, sequence: batch.sequence, root: batch.root, count: batch.count, dataHash: batch.dataHash! },
+      signature: batch.signature!,
+    });
   }
 
   /** signed → submitted: estimate (a revert is reconciled here), sign, persist the transaction, broadcast. */
@@ -265,7 +252,7 @@ export class Batcher {
           gas: previous.gas!,
           maxFeePerGas: previous.maxFeePerGas!,
           maxPriorityFeePerGas: previous.maxPriorityFeePerGas!,
-          call: this.submitCall(batch) as never,
+          call: this.submitCall(batch),
         });
         store.markSubmitted(batch.id, [...hashes, bumped.hash], bumped.raw, bumped.nonce);
         logger.warn({ batch: batch.id, tx: bumped.hash }, "submitBatch not mined in time; replaced at higher fees");

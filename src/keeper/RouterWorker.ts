@@ -1,25 +1,20 @@
 import type { Address, PublicClient } from "viem";
 import type { Logger } from "pino";
-import { inferenceRouterAbi } from "../chain/abis.generated";
-import { TransactionRevertedError } from "../chain/sendTransaction";
+import { fulfill } from "../chain/actions/fulfill";
+import { getAssignments } from "../chain/actions/getAssignments";
+import { getRequestState } from "../chain/actions/getRequestState";
+import { reassign } from "../chain/actions/reassign";
+import { refund } from "../chain/actions/refund";
+import { settle } from "../chain/actions/settle";
+import type { ContractCall } from "../chain/contractCall";
+import { RequestState, requestStateNames } from "../chain/enums.generated";
+import { TransactionRevertedError } from "../chain/errors";
 import { buildReceiptBatch } from "../protocol";
 import type { KeeperStore, RouterTask } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import type { TxSender } from "./TxSender";
 
-/** `IInferenceRouter.RequestState`. */
-export const RequestState = {
-  None: 0,
-  Pending: 1,
-  Expired: 2,
-  Unservable: 3,
-  Verifying: 4,
-  Settleable: 5,
-  Settled: 6,
-  Refunded: 7,
-} as const;
-
-const STATE_NAMES = Object.fromEntries(Object.entries(RequestState).map(([name, value]) => [value, name]));
+const STATE_NAMES: readonly string[] = requestStateNames;
 
 export interface RouterWorkerOptions {
   store: KeeperStore;
@@ -39,6 +34,9 @@ export interface RouterWorkerOptions {
  * `state` and call `settle` when Settleable, `reassign` when Expired, `refund` when Unservable, until it is Settled
  * or Refunded. Every step re-reads the chain first, so a restart repeats nothing.
  */
+/** The router call that moves a request on from its current state. */
+const ROUTER_ACTIONS = { settle, reassign, refund } as const;
+
 export class RouterWorker {
   private readonly nextLook = new Map<string, number>();
 
@@ -67,12 +65,7 @@ export class RouterWorker {
 
   private async fulfil(task: RouterTask): Promise<void> {
     const { store, publicClient, router, logger, metrics } = this.o;
-    const assignments = await publicClient.readContract({
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "getAssignments",
-      args: [task.requestId],
-    });
+    const assignments = await getAssignments(publicClient, { address: router, id: task.requestId });
     if (assignments.some((a) => a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase())) {
       store.updateTask({ ...task, state: "track", fulfilled: true });
       return;
@@ -82,7 +75,9 @@ export class RouterWorker {
     const index = built.order.findIndex((i) => members[i]!.hash === task.receiptHash);
     const receipt = members[built.order[index]!]!.receipt;
     try {
-      await this.send("fulfill", [task.requestId, receipt, built.root, built.proofs[index]!]);
+      await this.send(
+        fulfill({ address: router, id: task.requestId, receipt, batchId: built.root, proof: built.proofs[index]! }),
+      );
       metrics.counts.fulfils++;
       metrics.routerActions.inc({ action: "fulfill" });
       logger.info({ request: task.requestId, receipt: task.receiptHash }, "request fulfilled");
@@ -102,14 +97,7 @@ export class RouterWorker {
 
   private async track(task: RouterTask): Promise<void> {
     const { store, publicClient, router, metrics, logger } = this.o;
-    const state = Number(
-      await publicClient.readContract({
-        address: router,
-        abi: inferenceRouterAbi,
-        functionName: "state",
-        args: [task.requestId],
-      }),
-    );
+    const state = await getRequestState(publicClient, { address: router, id: task.requestId });
     const action =
       state === RequestState.Settleable
         ? "settle"
@@ -124,7 +112,7 @@ export class RouterWorker {
     }
     if (!action) return;
     try {
-      await this.send(action, [task.requestId]);
+      await this.send(ROUTER_ACTIONS[action]({ address: router, id: task.requestId }));
       metrics.routerActions.inc({ action });
       if (action === "settle") metrics.counts.settlements++;
       else if (action === "refund") metrics.counts.refunds++;
@@ -137,13 +125,10 @@ export class RouterWorker {
     }
   }
 
-  private async send(functionName: string, args: readonly unknown[]): Promise<void> {
-    const receipt = await this.o.sender.send(
-      { address: this.o.router, abi: inferenceRouterAbi, functionName, args },
-      this.o.signal,
-    );
+  private async send(call: ContractCall): Promise<void> {
+    const receipt = await this.o.sender.send(call, this.o.signal);
     this.o.metrics.counts.transactions++;
     if (receipt.status !== "success")
-      throw new TransactionRevertedError(functionName, undefined, undefined, receipt.transactionHash);
+      throw new TransactionRevertedError(call.functionName, undefined, undefined, receipt.transactionHash);
   }
 }

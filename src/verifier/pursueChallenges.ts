@@ -1,23 +1,18 @@
-import { decodeEventLog, erc20Abi, type Address, type Hex } from "viem";
-import { disputeManagerAbi, nodeRegistryAbi } from "../chain/abis.generated";
-import { sendTransaction, TransactionRevertedError } from "../chain/sendTransaction";
+import { decodeEventLog, type Address, type Hex } from "viem";
+import { disputeManagerAbi } from "../chain/abis.generated";
+import { challenge } from "../chain/actions/challenge";
+import { ensureAllowance } from "../chain/actions/ensureAllowance";
+import { getDisputeOfReceipt } from "../chain/actions/getDisputeOfReceipt";
+import { getNode } from "../chain/actions/getNode";
+import { previewBond } from "../chain/actions/previewBond";
+import { TransactionRevertedError } from "../chain/errors";
+import { sendContractCall } from "../chain/sendContractCall";
 import { buildReceiptBatch, getReceiptStructHash, parseBatchFile, type BatchFileEntry } from "../protocol";
 import type { VerifierContext } from "./context";
 import { fetchBatchFile } from "./fetchContent";
 import { SINGLE_RECEIPT_DATA_HASH } from "./syncAttestations";
 import type { ReceiptVerdict } from "./VerdictStore";
 
-/** Dispute states as `IDisputeManager.DisputeState` numbers them. */
-export const DisputeState = {
-  None: 0,
-  Drawing: 1,
-  Committing: 2,
-  Revealing: 3,
-  Resolvable: 4,
-  Arbitration: 5,
-  Expired: 6,
-  Resolved: 7,
-} as const;
 
 /**
  * Opens a challenge for every `wrong-output` verdict not challenged yet. The intent is stored before the transaction
@@ -55,11 +50,9 @@ export async function openChallenges(
 }
 
 async function alreadyDisputed(context: VerifierContext, receiptHash: string): Promise<boolean> {
-  const id = await context.clients.publicClient.readContract({
+  const id = await getDisputeOfReceipt(context.clients.publicClient, {
     address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName: "disputeOfReceipt",
-    args: [receiptHash as Hex],
+    receiptHash: receiptHash as Hex,
   });
   if (id === 0n) return false;
   context.store.updateChallenge(receiptHash, { state: "confirmed", disputeId: id.toString(), updatedAt: now() });
@@ -73,33 +66,24 @@ async function challengeReceipt(
 ): Promise<string> {
   const { receipt, batchId, proof } = await locateReceipt(context, verdict, entriesByBatch);
   const { publicClient } = context.clients;
-  const [bond] = await publicClient.readContract({
-    address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName: "previewBond",
-    args: [receipt.node],
+  const [bond] = await previewBond(publicClient, { address: context.addresses.disputeManager, node: receipt.node });
+  await ensureAllowance(context.clients, {
+    token: context.addresses.token,
+    spender: context.addresses.disputeManager,
+    amount: bond,
   });
-  const account = context.clients.walletClient!.account.address;
-  const allowance = await publicClient.readContract({
-    address: context.addresses.token,
-    abi: erc20Abi,
-    functionName: "allowance",
-    args: [account, context.addresses.disputeManager],
-  });
-  if (allowance < bond) {
-    await sendTransaction(context.clients, {
-      address: context.addresses.token,
-      abi: erc20Abi,
-      functionName: "approve",
-      args: [context.addresses.disputeManager, bond],
-    });
-  }
-  const txHash = await sendTransaction(context.clients, {
-    address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName: "challenge",
-    args: [receipt, batchId, proof, verdict.replayOutputHash as Hex, context.beneficiary, bond],
-  });
+  const txHash = await sendContractCall(
+    context.clients,
+    challenge({
+      address: context.addresses.disputeManager,
+      receipt,
+      batchId,
+      proof,
+      outputHash: verdict.replayOutputHash as Hex,
+      beneficiary: context.beneficiary,
+      maxBond: bond,
+    }),
+  );
   context.store.updateChallenge(verdict.receiptHash, { state: "sent", txHash, updatedAt: now() });
   const minedReceipt = await publicClient.getTransactionReceipt({ hash: txHash });
   let disputeId: string | null = null;
@@ -126,11 +110,9 @@ async function locateReceipt(
   let entries = entriesByBatch.get(verdict.batchId);
   if (!entries) {
     const record = context.store.getBatch(verdict.batchId)!;
-    const { endpoint } = await context.clients.publicClient.readContract({
+    const { endpoint } = await getNode(context.clients.publicClient, {
       address: context.addresses.nodeRegistry,
-      abi: nodeRegistryAbi,
-      functionName: "getNode",
-      args: [record.node as Address],
+      node: record.node as Address,
     });
     const text = await fetchBatchFile(
       { contentDir: context.contentDir, endpoint: endpoint || undefined },

@@ -5,7 +5,7 @@ import path from "node:path";
 import { erc20Abi, parseEventLogs, type Hex } from "viem";
 import { inferenceRouterAbi } from "../../src/chain/abis.generated";
 import { sendTransaction } from "../../src/chain/sendTransaction";
-import { RequestState } from "../../src/keeper/RouterWorker";
+import { RequestState } from "../../src/chain/enums.generated";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
 import { toDataUri } from "../../src/node/fetchInput";
 import { createTensor, encodeTensor, getTensorHash } from "../../src/protocol";
