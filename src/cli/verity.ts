@@ -3,7 +3,7 @@ import { Command, CommanderError } from "commander";
 import { BaseError } from "../protocol";
 import { ConfigError } from "../config/ConfigError";
 import { DeploymentFileError } from "../chain/deployment";
-import { TransactionRevertedError } from "../chain/sendTransaction";
+import { TransactionRevertedError } from "../chain/errors";
 import { addDeployCommand } from "./commands/deploy";
 import { addDisputeCommands } from "./commands/dispute";
 import { addModelCommands } from "./commands/model";

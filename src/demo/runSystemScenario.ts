@@ -1,8 +1,15 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
-import { attestationRegistryAbi, inferenceRouterAbi, nodeRegistryAbi, stakingAbi } from "../chain/abis.generated";
+import { parseEther, type Address, type Hex } from "viem";
+import { getAssignments } from "../chain/actions/getAssignments";
+import { getChallengeWindow } from "../chain/actions/getChallengeWindow";
+import { getNode } from "../chain/actions/getNode";
+import { getRequestSettledEvents } from "../chain/actions/getRequestSettledEvents";
+import { getRequestState } from "../chain/actions/getRequestState";
+import { getSlashedEvents } from "../chain/actions/getSlashedEvents";
+import { getTreasury } from "../chain/actions/getTreasury";
+import { RequestState } from "../chain/enums.generated";
 import { readModelManifest } from "../models";
 import { getTensorHash, recoverReceiptSigner } from "../protocol";
 import { DEMO_CAST } from "./cast";
@@ -24,9 +31,6 @@ import { waitUntil } from "./waitUntil";
 const NODE_STAKE = parseEther("1000");
 const VERIFIER_STAKES = [parseEther("500"), parseEther("550"), parseEther("600")];
 const FEE_PER_REQUEST = parseEther("2");
-
-/** `IInferenceRouter.RequestState.Settled`. */
-const REQUEST_SETTLED = 6;
 
 export interface SystemScenarioParameters {
   system: LocalSystem;
@@ -114,11 +118,7 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
     });
   }
 
-  const treasury = await publicClient.readContract({
-    address: contracts.staking!,
-    abi: stakingAbi,
-    functionName: "treasury",
-  });
+  const treasury = await getTreasury(publicClient, { address: contracts.staking });
   const named = (label: string, index: number) => ({ name: label, address: system.account(index).address });
   const ledgerAccounts = [
     ...DEMO_CAST.nodes.map((n, i) => named(`node ${i + 1}${n.dishonestShare > 0 ? " (dishonest)" : ""}`, n.operator)),
@@ -154,13 +154,7 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
     );
 
     progress("nodes answer their assignments; the keeper batches, attests and relays the results");
-    const assignments = (id: Hex) =>
-      publicClient.readContract({
-        address: contracts.inferenceRouter!,
-        abi: inferenceRouterAbi,
-        functionName: "getAssignments",
-        args: [id],
-      });
+    const assignments = (id: Hex) => getAssignments(publicClient, { address: contracts.inferenceRouter, id });
     await waitUntil(
       "every on-chain request to be fulfilled",
       async () =>
@@ -201,23 +195,13 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
       DEMO_CAST.verifiers.map((v) => v.operator),
     );
 
-    const window = await publicClient.readContract({
-      address: contracts.attestationRegistry!,
-      abi: attestationRegistryAbi,
-      functionName: "challengeWindow",
-    });
+    const window = await getChallengeWindow(publicClient, { address: contracts.attestationRegistry });
     progress(`challenge windows close (${window} s later): the keeper settles the on-chain requests`);
     await system.advanceTime(window + 1);
-    const requestState = (id: Hex) =>
-      publicClient.readContract({
-        address: contracts.inferenceRouter!,
-        abi: inferenceRouterAbi,
-        functionName: "state",
-        args: [id],
-      });
+    const requestState = (id: Hex) => getRequestState(publicClient, { address: contracts.inferenceRouter, id });
     await waitUntil(
       "every on-chain request to settle",
-      async () => (await Promise.all(requests.map((r) => requestState(r.id)))).every((s) => s === REQUEST_SETTLED),
+      async () => (await Promise.all(requests.map((r) => requestState(r.id)))).every((s) => s === RequestState.Settled),
       { timeoutMs: 30_000, between: () => system.mine() },
     );
 
@@ -254,24 +238,17 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
 }
 
 async function isJailed(system: LocalSystem, node: Address): Promise<boolean> {
-  const info = await system.clients(0).publicClient.readContract({
-    address: system.addresses.nodeRegistry!,
-    abi: nodeRegistryAbi,
-    functionName: "getNode",
-    args: [node],
-  });
+  const info = await getNode(system.clients(0).publicClient, { address: system.addresses.nodeRegistry, node });
   return info.jailed;
 }
 
 async function slashedByNode(system: LocalSystem): Promise<Record<Address, bigint>> {
-  const logs = await system.clients(0).publicClient.getContractEvents({
-    address: system.addresses.staking!,
-    abi: stakingAbi,
-    eventName: "Slashed",
+  const logs = await getSlashedEvents(system.clients(0).publicClient, {
+    address: system.addresses.staking,
     fromBlock: BigInt(system.deployment.startBlock),
   });
   const slashed: Record<Address, bigint> = {};
-  for (const log of parseEventLogs({ abi: stakingAbi, logs, eventName: "Slashed" })) {
+  for (const log of logs) {
     slashed[log.args.node] = (slashed[log.args.node] ?? 0n) + log.args.slashed;
   }
   return slashed;
@@ -283,13 +260,10 @@ async function settledRequests(
   expectedOutputs: Hex[],
 ): Promise<SettledRequest[]> {
   const { publicClient } = system.clients(0);
-  const logs = await publicClient.getContractEvents({
-    address: system.addresses.inferenceRouter!,
-    abi: inferenceRouterAbi,
-    eventName: "RequestSettled",
+  const settled = await getRequestSettledEvents(publicClient, {
+    address: system.addresses.inferenceRouter,
     fromBlock: BigInt(system.deployment.startBlock),
   });
-  const settled = parseEventLogs({ abi: inferenceRouterAbi, logs, eventName: "RequestSettled" });
   return Promise.all(
     routerSlots.map(async ({ request, slot }, i) => {
       const event = settled.find((log) => log.args.id === request.id);
@@ -297,12 +271,7 @@ async function settledRequests(
         id: request.id,
         node: slot.node,
         wrong: slot.outputHash !== expectedOutputs[i],
-        state: await publicClient.readContract({
-          address: system.addresses.inferenceRouter!,
-          abi: inferenceRouterAbi,
-          functionName: "state",
-          args: [request.id],
-        }),
+        state: await getRequestState(publicClient, { address: system.addresses.inferenceRouter, id: request.id }),
         paidToNodes: event?.args.paidToNodes ?? 0n,
         toTreasury: event?.args.toTreasury ?? 0n,
         refunded: event?.args.refunded ?? 0n,

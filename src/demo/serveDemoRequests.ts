@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { erc20Abi, keccak256, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
+import { keccak256, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
 import { inferenceRouterAbi } from "../chain/abis.generated";
 import type { VerityClients } from "../chain/createVerityClients";
-import { sendTransaction } from "../chain/sendTransaction";
+import { approve } from "../chain/actions/approve";
+import { requestInference } from "../chain/actions/requestInference";
+import { sendContractCall } from "../chain/sendContractCall";
 import { getIrisSplit, type ModelManifestEntry } from "../models";
 import { isDishonestRequest } from "../node/corruptOutput";
 import { toDataUri } from "../node/fetchInput";
@@ -147,22 +149,19 @@ export async function requestOnChain(
   feePerRequest: bigint,
 ): Promise<RouterRequest[]> {
   const samples = getIrisSplit().heldOut.slice(-count);
-  await sendTransaction(consumer, {
-    address: contracts.token,
-    abi: erc20Abi,
-    functionName: "approve",
-    args: [contracts.inferenceRouter, feePerRequest * BigInt(count)],
-  });
+  await sendContractCall(
+    consumer,
+    approve({ address: contracts.token, spender: contracts.inferenceRouter, amount: feePerRequest * BigInt(count) }),
+  );
   const latest = await consumer.publicClient.getBlock({ blockTag: "latest" });
   const requests: RouterRequest[] = [];
   for (const sample of samples) {
     const input = model.toInput(sample.features);
-    const hash = await sendTransaction(consumer, {
-      address: contracts.inferenceRouter,
-      abi: inferenceRouterAbi,
-      functionName: "request",
-      args: [
-        {
+    const hash = await sendContractCall(
+      consumer,
+      requestInference({
+        address: contracts.inferenceRouter,
+        params: {
           modelId: model.entry.modelId,
           inputHash: getTensorHash(input),
           inputURI: toDataUri(encodeTensor(input)),
@@ -171,8 +170,8 @@ export async function requestOnChain(
           callbackGasLimit: 0,
           fee: feePerRequest,
         },
-      ],
-    });
+      }),
+    );
     const receipt = await consumer.publicClient.getTransactionReceipt({ hash });
     const [created] = parseEventLogs({ abi: inferenceRouterAbi, logs: receipt.logs, eventName: "RequestCreated" });
     requests.push({ id: created!.args.id, model: model.entry, input, fee: feePerRequest });

@@ -170,7 +170,13 @@ export class Batcher {
   private submitCall(batch: StoredBatch): ContractCall {
     return submitBatch({
       address: this.o.attestationRegistry,
-      batch: { node: batch.node, sequence: batch.sequence, root: batch.root, count: batch.count, dataHash: batch.dataHash! },
+      batch: {
+        node: batch.node,
+        sequence: batch.sequence,
+        root: batch.root,
+        count: batch.count,
+        dataHash: batch.dataHash!,
+      },
       signature: batch.signature!,
     });
   }

@@ -40,7 +40,8 @@ export async function checkOperator({
       `The signing key ${signer} is not the registered signer of operator ${operator} (registered: ${node.signer}).`,
     );
   }
-  if (node.role !== NodeRole.Inference) throw new NodeStartupError(`Operator ${operator} is registered as a verifier, not a node.`);
+  if (node.role !== NodeRole.Inference)
+    throw new NodeStartupError(`Operator ${operator} is registered as a verifier, not a node.`);
   const active = await isNodeActive(publicClient, { address: nodeRegistry, node: operator });
   const models: RegisteredModel[] = [];
   for (const modelId of node.models as readonly Hex[]) {

@@ -13,7 +13,6 @@ import { fetchBatchFile } from "./fetchContent";
 import { SINGLE_RECEIPT_DATA_HASH } from "./syncAttestations";
 import type { ReceiptVerdict } from "./VerdictStore";
 
-
 /**
  * Opens a challenge for every `wrong-output` verdict not challenged yet. The intent is stored before the transaction
  * is sent and the chain is asked whether the receipt is already disputed before sending, so a crash at any point

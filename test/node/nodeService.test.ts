@@ -10,7 +10,8 @@ import { addNodeServeCommand } from "../../src/cli/nodeServeCommand";
 import { writeDeploymentFile } from "../../src/chain/deployment";
 import { ConfigError } from "../../src/config/ConfigError";
 import { inferenceRouterAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
+import { defineContractCall } from "../../src/chain/contractCall";
+import { sendContractCall } from "../../src/chain/sendContractCall";
 import { getIrisSplit } from "../../src/models";
 import { toDataUri } from "../../src/node/fetchInput";
 import { isDishonestRequest } from "../../src/node/corruptOutput";
@@ -407,12 +408,15 @@ describe("node service on a real chain", function () {
         abi: inferenceRouterAbi,
         functionName: "minFeePerNode",
       });
-      await sendTransaction(consumer, {
-        address: t.system.addresses.token!,
-        abi: erc20Abi,
-        functionName: "approve",
-        args: [router, fee],
-      });
+      await sendContractCall(
+        consumer,
+        defineContractCall({
+          address: t.system.addresses.token!,
+          abi: erc20Abi,
+          functionName: "approve",
+          args: [router, fee],
+        }),
+      );
       const nonce = await consumer.publicClient.readContract({
         address: router,
         abi: inferenceRouterAbi,
@@ -420,22 +424,25 @@ describe("node service on a real chain", function () {
         args: [t.system.account(CONSUMER).address],
       });
       const block = await consumer.publicClient.getBlock();
-      await sendTransaction(consumer, {
-        address: router,
-        abi: inferenceRouterAbi,
-        functionName: "request",
-        args: [
-          {
-            modelId,
-            inputHash,
-            inputURI,
-            redundancy: 1,
-            deadline: Number(block.timestamp) + 600,
-            callbackGasLimit: 0,
-            fee,
-          },
-        ],
-      });
+      await sendContractCall(
+        consumer,
+        defineContractCall({
+          address: router,
+          abi: inferenceRouterAbi,
+          functionName: "request",
+          args: [
+            {
+              modelId,
+              inputHash,
+              inputURI,
+              redundancy: 1,
+              deadline: Number(block.timestamp) + 600,
+              callbackGasLimit: 0,
+              fee,
+            },
+          ],
+        }),
+      );
       return consumer.publicClient.readContract({
         address: router,
         abi: inferenceRouterAbi,

@@ -12,6 +12,8 @@ export type DepositStakeParameters = {
   amount: bigint;
   /** Called before an approval is sent. */
   onApprove?: ((amount: bigint) => void) | undefined;
+  /** Called before the stake is sent. */
+  onStake?: (() => void) | undefined;
 };
 
 /** The `stake` transaction. */
@@ -20,8 +22,9 @@ export type DepositStakeReturnType = Hash;
 /** Approves the Staking contract for `amount` of the stake token where needed, then stakes it. */
 export async function depositStake(
   clients: VerityClients,
-  { token, staking, amount, onApprove }: DepositStakeParameters,
+  { token, staking, amount, onApprove, onStake }: DepositStakeParameters,
 ): Promise<DepositStakeReturnType> {
   await ensureAllowance(clients, { token, spender: staking, amount, onApprove });
+  onStake?.();
   return sendContractCall(clients, stake({ address: staking, amount }));
 }
