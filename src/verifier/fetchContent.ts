@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { keccak256, type Hex } from "viem";
 import { ContentMismatchError, ContentUnavailableError } from "./errors";
+import { getErrorMessage } from "../protocol";
 
 /** Where the verifier looks for batch files and tensors: a local directory first, then the node's endpoint. */
 export interface ContentSources {
@@ -59,7 +60,7 @@ async function fetchFirst(
         ? await fetchHttp(location, sources.timeoutMs ?? 10_000)
         : new Uint8Array(await fs.readFile(location));
     } catch (error) {
-      failures.push(`${location}: ${(error as Error).message}`);
+      failures.push(`${location}: ${getErrorMessage(error)}`);
     }
   }
   throw new ContentUnavailableError("Content not found in any source.", {
