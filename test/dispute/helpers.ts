@@ -3,11 +3,7 @@ import type { Receipt } from "../helpers/receipts";
 import { EvidenceKind } from "../../src/chain/enums.generated";
 
 /** The on-chain enums, generated from the compiler output (src/chain/enums.generated.ts). */
-export {
-  DataAvailabilityManagerOutcome as Outcome,
-  DemandState,
-  EvidenceKind,
-} from "../../src/chain/enums.generated";
+export { DataAvailabilityManagerOutcome as Outcome, DemandState, EvidenceKind } from "../../src/chain/enums.generated";
 
 /** `IEquivocationSlasher.Evidence` as the contract takes it. */
 export interface Evidence {
