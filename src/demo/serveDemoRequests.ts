@@ -9,7 +9,7 @@ import { sendContractCall } from "../chain/sendContractCall";
 import { getIrisSplit, type ModelManifestEntry } from "../models";
 import { isDishonestRequest } from "../node/corruptOutput";
 import { toDataUri } from "../node/fetchInput";
-import { createTensor, encodeTensor, getTensorHash, type Receipt, type Tensor } from "../protocol";
+import { BaseError, createTensor, encodeTensor, getTensorHash, type Receipt, type Tensor } from "../protocol";
 import {
   compareWithTolerance,
   createIntegerRuntime,
@@ -118,7 +118,7 @@ export async function requestOffChain(
           body: JSON.stringify({ modelId: model.entry.modelId, input: toJsonTensor(input), requestId }),
         });
         if (!response.ok)
-          throw new Error(`node ${node.operator} answered ${response.status}: ${await response.text()}`);
+          throw new BaseError(`node ${node.operator} answered ${response.status}: ${await response.text()}`);
         const body = (await response.json()) as {
           output: { dtype: Tensor["dtype"]; shape: number[]; data: number[] };
           receipt: Omit<Receipt, "issuedAt"> & { issuedAt: string };

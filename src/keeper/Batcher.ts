@@ -5,7 +5,7 @@ import { getNextSequence } from "../chain/actions/getNextSequence";
 import { submitBatch } from "../chain/actions/submitBatch";
 import type { ContractCall } from "../chain/contractCall";
 import { isNonceUsedError, TransactionRevertedError } from "../chain/errors";
-import { type GetVerityDomainParameters, buildReceiptBatch, recoverBatchSigner } from "../protocol";
+import { BaseError, type GetVerityDomainParameters, buildReceiptBatch, recoverBatchSigner } from "../protocol";
 import { NodeBatchError, PermanentError } from "./errors";
 import type { KeeperMetrics } from "./metrics";
 import type { KeeperStore, StoredBatch } from "./KeeperStore";
@@ -57,7 +57,7 @@ export class Batcher {
   async plan(node: Address): Promise<StoredBatch> {
     const { store, maxBatchSize } = this.o;
     const members = store.queuedOf(node, maxBatchSize);
-    if (members.length === 0) throw new Error(`no receipts queued for ${node}`);
+    if (members.length === 0) throw new BaseError(`no receipts queued for ${node}`);
     const chainNext = await this.nextSequence(node);
     const last = store.lastSequence(node);
     const sequence = last === null || chainNext > last ? chainNext : last + 1n;

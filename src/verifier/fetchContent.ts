@@ -70,7 +70,7 @@ async function fetchFirst(
 
 async function fetchHttp(url: string, timeoutMs: number): Promise<Uint8Array> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (!response.ok) throw new ContentUnavailableError(`HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 

@@ -7,7 +7,7 @@ import { getNode } from "../chain/actions/getNode";
 import { previewBond } from "../chain/actions/previewBond";
 import { TransactionRevertedError } from "../chain/errors";
 import { sendContractCall } from "../chain/sendContractCall";
-import { buildReceiptBatch, getReceiptStructHash, parseBatchFile, type BatchFileEntry } from "../protocol";
+import { BaseError, buildReceiptBatch, getReceiptStructHash, parseBatchFile, type BatchFileEntry } from "../protocol";
 import type { VerifierContext } from "./context";
 import { fetchBatchFile } from "./fetchContent";
 import { SINGLE_RECEIPT_DATA_HASH } from "./syncAttestations";
@@ -103,7 +103,7 @@ async function locateReceipt(
 ) {
   if (verdict.batchId === SINGLE_RECEIPT_DATA_HASH) {
     const record = context.store.getBatch(verdict.receiptHash);
-    if (!record?.receipt) throw new Error(`single receipt ${verdict.receiptHash} not recorded`);
+    if (!record?.receipt) throw new BaseError(`single receipt ${verdict.receiptHash} not recorded`);
     return { receipt: record.receipt, batchId: SINGLE_RECEIPT_DATA_HASH, proof: [] as Hex[] };
   }
   let entries = entriesByBatch.get(verdict.batchId);
@@ -122,7 +122,7 @@ async function locateReceipt(
   }
   const tree = buildReceiptBatch(entries.map((entry) => entry.receipt));
   const index = tree.receipts.findIndex((receipt) => getReceiptStructHash(receipt) === verdict.receiptHash);
-  if (index < 0) throw new Error(`receipt ${verdict.receiptHash} not in batch ${verdict.batchId}`);
+  if (index < 0) throw new BaseError(`receipt ${verdict.receiptHash} not in batch ${verdict.batchId}`);
   return { receipt: tree.receipts[index]!, batchId: verdict.batchId as Hex, proof: tree.proofs[index]! };
 }
 
