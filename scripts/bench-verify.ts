@@ -9,7 +9,8 @@
  *   npm run bench:verify            human table
  *   npm run bench:verify -- --json  one JSON document
  */
-import { getIrisSplit, loadBundledModel } from "../src/models";
+import { loadBundledModel } from "../src/models";
+import { getIrisSplit } from "../src/models/build";
 import {
   type Tensor,
   getTensorHash,
