@@ -29,7 +29,10 @@ function applyToTree(command: Command): void {
   for (const sub of command.commands) applyToTree(sub);
 }
 
-/** Runs the CLI and maps failures to exit codes: 2 usage/config, 3 chain unreachable, 4 reverted, 1 otherwise. */
+/**
+ * Runs the CLI and maps failures to exit codes: 2 usage/config (also a missing database, or one from a newer
+ * version), 3 chain unreachable, 4 reverted, 1 otherwise.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const requested = getRequestedGroups(argv);
@@ -53,14 +56,17 @@ async function getExitCode(error: unknown): Promise<ExitCode> {
     { DeploymentFileError },
     { TransactionRevertedError },
     { ChainUnavailableError },
+    { StoreNotFoundError, StoreVersionError },
   ] = await Promise.all([
     import("../protocol/errors"),
     import("../config/ConfigError"),
     import("../chain/deployment"),
     import("../chain/sendTransaction"),
     import("./options"),
+    import("../service/openDatabase"),
   ]);
   if (error instanceof ConfigError || error instanceof DeploymentFileError) return ExitCode.Usage;
+  if (error instanceof StoreNotFoundError || error instanceof StoreVersionError) return ExitCode.Usage;
   if (error instanceof ChainUnavailableError) return ExitCode.Unavailable;
   if (error instanceof TransactionRevertedError) return ExitCode.Rejected;
   if (error instanceof BaseError) return ExitCode.Failed;

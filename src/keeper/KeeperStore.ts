@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import type { Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** Where a batch is in its life. Every state is written only after the fact it records is durable. */
 export type BatchState = "planned" | "signed" | "submitted" | "attested" | "failed";
@@ -52,7 +53,16 @@ export interface RouterTask {
   error: string | null;
 }
 
-const SCHEMA = `
+/**
+ * The keeper database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const KEEPER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "receipts queue, batches, router tasks",
+    up: `
 CREATE TABLE IF NOT EXISTS receipts (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   hash BLOB NOT NULL UNIQUE,
@@ -101,7 +111,15 @@ CREATE TABLE IF NOT EXISTS router_tasks (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS router_tasks_open ON router_tasks(state) WHERE state != 'done';
-`;
+`,
+  },
+];
+
+/** How to open a keeper database. */
+export interface KeeperStoreOptions {
+  /** True when a missing file is an error rather than a new database (`verity keeper status`). */
+  mustExist?: boolean | undefined;
+}
 
 const hex = (bytes: Buffer): Hex => `0x${bytes.toString("hex")}` as Hex;
 const buf = (value: Hex): Buffer => Buffer.from(value.slice(2), "hex");
@@ -203,85 +221,86 @@ function toTask(row: RouterTaskRow): RouterTask {
   };
 }
 
+/** Every statement the keeper store runs, prepared once when it opens. */
+function prepareStatements(db: Database.Database) {
+  return {
+    insertReceipt: db.prepare(
+      `INSERT OR IGNORE INTO receipts (hash, node, request_id, model_id, input_hash, output_hash, trace_root,
+         issued_at, signature, router, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    receiptByHash: db.prepare(`SELECT * FROM receipts WHERE hash = ?`),
+    nextQueuedNode: db.prepare(`SELECT node FROM receipts WHERE batch IS NULL AND node > ? ORDER BY node, seq LIMIT 1`),
+    queuedOfNodeCapped: db.prepare(
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM receipts WHERE batch IS NULL AND node = ? LIMIT ?)`,
+    ),
+    oldestOfNode: db.prepare(`SELECT received_at FROM receipts WHERE batch IS NULL AND node = ? ORDER BY seq LIMIT 1`),
+    anyQueued: db.prepare(`SELECT 1 FROM receipts WHERE batch IS NULL LIMIT 1`),
+    queuedOf: db.prepare(`SELECT * FROM receipts WHERE batch IS NULL AND node = ? ORDER BY seq LIMIT ?`),
+    queuedCount: db.prepare(`SELECT COUNT(*) AS n FROM receipts WHERE batch IS NULL`),
+    membersOf: db.prepare(`SELECT * FROM receipts WHERE batch = ? ORDER BY seq`),
+    assign: db.prepare(`UPDATE receipts SET batch = ? WHERE hash = ? AND batch IS NULL`),
+    insertBatch: db.prepare(
+      `INSERT INTO batches (node, sequence, root, count, state, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'planned', ?, ?)`,
+    ),
+    batchById: db.prepare(`SELECT * FROM batches WHERE id = ?`),
+    openBatches: db.prepare(`SELECT * FROM batches WHERE state IN ('planned', 'signed', 'submitted') ORDER BY id`),
+    lastSequence: db.prepare(`SELECT MAX(sequence) AS s FROM batches WHERE node = ? AND state != 'failed'`),
+    setSigned: db.prepare(
+      `UPDATE batches SET state = 'signed', data_hash = ?, signature = ?, updated_at = ? WHERE id = ?`,
+    ),
+    setSubmitted: db.prepare(
+      `UPDATE batches SET state = 'submitted', tx_hashes = ?, raw_tx = ?, nonce = ?, updated_at = ? WHERE id = ?`,
+    ),
+    setAttested: db.prepare(
+      `UPDATE batches SET state = 'attested', gas_used = ?, block_number = ?, error = NULL, updated_at = ?
+       WHERE id = ?`,
+    ),
+    replan: db.prepare(
+      `UPDATE batches SET state = 'planned', sequence = ?, data_hash = NULL, signature = NULL, raw_tx = NULL,
+         nonce = NULL, error = ?, updated_at = ? WHERE id = ?`,
+    ),
+    backToSigned: db.prepare(
+      `UPDATE batches SET state = 'signed', raw_tx = NULL, nonce = NULL, error = ?, updated_at = ? WHERE id = ?`,
+    ),
+    setFailed: db.prepare(`UPDATE batches SET state = 'failed', error = ?, updated_at = ? WHERE id = ?`),
+    releaseMembers: db.prepare(`UPDATE receipts SET batch = NULL WHERE batch = ?`),
+    setError: db.prepare(`UPDATE batches SET error = ?, updated_at = ? WHERE id = ?`),
+    batchStats: db.prepare(
+      `SELECT state, COUNT(*) AS n, COALESCE(SUM(count), 0) AS receipts FROM batches GROUP BY state`,
+    ),
+    recentBatches: db.prepare(`SELECT * FROM batches ORDER BY id DESC LIMIT ?`),
+    insertTask: db.prepare(
+      `INSERT OR IGNORE INTO router_tasks (receipt_hash, request_id, batch, state, updated_at)
+       VALUES (?, ?, ?, 'fulfil', ?)`,
+    ),
+    openTasks: db.prepare(`SELECT * FROM router_tasks WHERE state != 'done' ORDER BY updated_at`),
+    taskByReceipt: db.prepare(`SELECT * FROM router_tasks WHERE receipt_hash = ?`),
+    updateTask: db.prepare(
+      `UPDATE router_tasks SET state = ?, fulfilled = ?, outcome = ?, error = ?, updated_at = ? WHERE receipt_hash = ?`,
+    ),
+    taskStats: db.prepare(`SELECT state, fulfilled, outcome, COUNT(*) AS n FROM router_tasks GROUP BY 1, 2, 3`),
+  };
+}
+
 /**
  * The keeper's durable state in one SQLite file (WAL, `synchronous = FULL`): the receipt queue, batch plans with
  * their signature and transaction, and router work. Every method that changes more than one row does it in one
  * transaction, so a crash leaves either the old or the new state.
  */
 export class KeeperStore {
-  readonly db: Database.Database;
-  private readonly statements;
+  private readonly db: Database.Database;
+  private readonly statements: ReturnType<typeof prepareStatements>;
 
-  constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("foreign_keys = ON");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
-    const db = this.db;
-    this.statements = {
-      insertReceipt: db.prepare(
-        `INSERT OR IGNORE INTO receipts (hash, node, request_id, model_id, input_hash, output_hash, trace_root,
-           issued_at, signature, router, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      receiptByHash: db.prepare(`SELECT * FROM receipts WHERE hash = ?`),
-      nextQueuedNode: db.prepare(
-        `SELECT node FROM receipts WHERE batch IS NULL AND node > ? ORDER BY node, seq LIMIT 1`,
-      ),
-      queuedOfNodeCapped: db.prepare(
-        `SELECT COUNT(*) AS n FROM (SELECT 1 FROM receipts WHERE batch IS NULL AND node = ? LIMIT ?)`,
-      ),
-      oldestOfNode: db.prepare(
-        `SELECT received_at FROM receipts WHERE batch IS NULL AND node = ? ORDER BY seq LIMIT 1`,
-      ),
-      anyQueued: db.prepare(`SELECT 1 FROM receipts WHERE batch IS NULL LIMIT 1`),
-      queuedOf: db.prepare(`SELECT * FROM receipts WHERE batch IS NULL AND node = ? ORDER BY seq LIMIT ?`),
-      queuedCount: db.prepare(`SELECT COUNT(*) AS n FROM receipts WHERE batch IS NULL`),
-      membersOf: db.prepare(`SELECT * FROM receipts WHERE batch = ? ORDER BY seq`),
-      assign: db.prepare(`UPDATE receipts SET batch = ? WHERE hash = ? AND batch IS NULL`),
-      insertBatch: db.prepare(
-        `INSERT INTO batches (node, sequence, root, count, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'planned', ?, ?)`,
-      ),
-      batchById: db.prepare(`SELECT * FROM batches WHERE id = ?`),
-      openBatches: db.prepare(`SELECT * FROM batches WHERE state IN ('planned', 'signed', 'submitted') ORDER BY id`),
-      lastSequence: db.prepare(`SELECT MAX(sequence) AS s FROM batches WHERE node = ? AND state != 'failed'`),
-      setSigned: db.prepare(
-        `UPDATE batches SET state = 'signed', data_hash = ?, signature = ?, updated_at = ? WHERE id = ?`,
-      ),
-      setSubmitted: db.prepare(
-        `UPDATE batches SET state = 'submitted', tx_hashes = ?, raw_tx = ?, nonce = ?, updated_at = ? WHERE id = ?`,
-      ),
-      setAttested: db.prepare(
-        `UPDATE batches SET state = 'attested', gas_used = ?, block_number = ?, error = NULL, updated_at = ?
-         WHERE id = ?`,
-      ),
-      replan: db.prepare(
-        `UPDATE batches SET state = 'planned', sequence = ?, data_hash = NULL, signature = NULL, raw_tx = NULL,
-           nonce = NULL, error = ?, updated_at = ? WHERE id = ?`,
-      ),
-      backToSigned: db.prepare(
-        `UPDATE batches SET state = 'signed', raw_tx = NULL, nonce = NULL, error = ?, updated_at = ? WHERE id = ?`,
-      ),
-      setFailed: db.prepare(`UPDATE batches SET state = 'failed', error = ?, updated_at = ? WHERE id = ?`),
-      releaseMembers: db.prepare(`UPDATE receipts SET batch = NULL WHERE batch = ?`),
-      setError: db.prepare(`UPDATE batches SET error = ?, updated_at = ? WHERE id = ?`),
-      batchStats: db.prepare(
-        `SELECT state, COUNT(*) AS n, COALESCE(SUM(count), 0) AS receipts FROM batches GROUP BY state`,
-      ),
-      recentBatches: db.prepare(`SELECT * FROM batches ORDER BY id DESC LIMIT ?`),
-      insertTask: db.prepare(
-        `INSERT OR IGNORE INTO router_tasks (receipt_hash, request_id, batch, state, updated_at)
-         VALUES (?, ?, ?, 'fulfil', ?)`,
-      ),
-      openTasks: db.prepare(`SELECT * FROM router_tasks WHERE state != 'done' ORDER BY updated_at`),
-      taskByReceipt: db.prepare(`SELECT * FROM router_tasks WHERE receipt_hash = ?`),
-      updateTask: db.prepare(
-        `UPDATE router_tasks SET state = ?, fulfilled = ?, outcome = ?, error = ?, updated_at = ? WHERE receipt_hash = ?`,
-      ),
-      taskStats: db.prepare(`SELECT state, fulfilled, outcome, COUNT(*) AS n FROM router_tasks GROUP BY 1, 2, 3`),
-    };
+  constructor(file: string, options: KeeperStoreOptions = {}) {
+    this.db = openDatabase({
+      file,
+      name: "keeper database",
+      migrations: KEEPER_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "busy_timeout = 5000"],
+      mustExist: options.mustExist,
+    });
+    this.statements = prepareStatements(this.db);
   }
 
   /**

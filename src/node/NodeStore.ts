@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import type { Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** Where a receipt's request came from. */
 export type ReceiptSource = "api" | "router";
@@ -82,7 +83,16 @@ type AssignmentRow = {
   receipt_hash: string | null;
 };
 
-const SCHEMA = `
+/**
+ * The node database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const NODE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "receipts, tensors, batches, router assignments, meta",
+    up: `
 CREATE TABLE IF NOT EXISTS receipts (
   receipt_hash TEXT PRIMARY KEY,
   request_id TEXT NOT NULL,
@@ -127,7 +137,63 @@ CREATE TABLE IF NOT EXISTS router_assignments (
   PRIMARY KEY (request_id, round, slot)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-`;
+`,
+  },
+];
+
+/** Every statement the node store runs, prepared once when it opens. */
+function prepareStatements(db: Database.Database) {
+  return {
+    insertTensor: db.prepare("INSERT OR IGNORE INTO tensors (hash, encoding) VALUES (?, ?)"),
+    insertReceipt: db.prepare(
+      `INSERT INTO receipts (receipt_hash, request_id, model_id, input_hash, output_hash, trace_root, node, issued_at,
+         signature, source, dishonest, forwarded, batch_id, created_at)
+       VALUES (@receiptHash, @requestId, @modelId, @inputHash, @outputHash, @traceRoot, @node, @issuedAt, @signature,
+         @source, @dishonest, 0, NULL, @createdAt)`,
+    ),
+    receiptByHash: db.prepare("SELECT * FROM receipts WHERE receipt_hash = ?"),
+    receiptsByRequest: db.prepare("SELECT * FROM receipts WHERE request_id = ? AND source = ? ORDER BY rowid"),
+    tensorByHash: db.prepare("SELECT encoding FROM tensors WHERE hash = ?"),
+    outbox: db.prepare("SELECT * FROM receipts WHERE forwarded = 0 ORDER BY rowid LIMIT ?"),
+    markForwarded: db.prepare("UPDATE receipts SET forwarded = 1 WHERE receipt_hash = ?"),
+    countOutbox: db.prepare("SELECT COUNT(*) AS n FROM receipts WHERE forwarded = 0"),
+    countReceipts: db.prepare(
+      `SELECT COALESCE(SUM(source = 'api'), 0) AS api, COALESCE(SUM(source = 'router'), 0) AS router,
+         COALESCE(SUM(dishonest), 0) AS dishonest, COALESCE(SUM(forwarded), 0) AS forwarded FROM receipts`,
+    ),
+    batchBySequence: db.prepare("SELECT * FROM batches WHERE sequence = ?"),
+    batchById: db.prepare("SELECT * FROM batches WHERE batch_id = ?"),
+    setBatch: db.prepare("UPDATE receipts SET batch_id = ? WHERE receipt_hash = ?"),
+    insertBatch: db.prepare(
+      `INSERT INTO batches (sequence, batch_id, members, file_text, root, count, data_hash, signature, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    countBatches: db.prepare("SELECT COUNT(*) AS n FROM batches"),
+    metaByKey: db.prepare("SELECT value FROM meta WHERE key = ?"),
+    insertAssignment: db.prepare(
+      `INSERT OR IGNORE INTO router_assignments (request_id, round, slot, block_number, deadline, status)
+       VALUES (?, ?, ?, ?, ?, 'pending')`,
+    ),
+    setRouterCursor: db.prepare(
+      "INSERT INTO meta (key, value) VALUES ('routerCursor', ?) ON CONFLICT(key) DO UPDATE SET value = ?",
+    ),
+    dueAssignments: db.prepare(
+      "SELECT * FROM router_assignments WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY block_number, rowid",
+    ),
+    assignments: db.prepare("SELECT * FROM router_assignments ORDER BY block_number, rowid"),
+    skipAssignment: db.prepare(
+      "UPDATE router_assignments SET status = 'skipped', reason = ? WHERE request_id = ? AND round = ? AND slot = ?",
+    ),
+    retryAssignment: db.prepare(
+      `UPDATE router_assignments SET attempts = attempts + 1, reason = ?, next_attempt_at = ?
+       WHERE request_id = ? AND round = ? AND slot = ?`,
+    ),
+    answerAssignment: db.prepare(
+      `UPDATE router_assignments SET status = 'answered', reason = NULL, receipt_hash = ?
+       WHERE request_id = ? AND round = ? AND slot = ?`,
+    ),
+  };
+}
 
 /**
  * The node's durable state (SQLite, WAL, `synchronous = FULL`): every receipt it signed with its tensors, the outbox
@@ -136,13 +202,16 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
  */
 export class NodeStore {
   private readonly db: Database.Database;
+  private readonly statements: ReturnType<typeof prepareStatements>;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
+    this.db = openDatabase({
+      file,
+      name: "node database",
+      migrations: NODE_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000"],
+    });
+    this.statements = prepareStatements(this.db);
   }
 
   close(): void {
@@ -151,17 +220,10 @@ export class NodeStore {
 
   /** Stores a signed receipt with its input and output encodings in one transaction; `also` runs inside it. */
   insertReceipt(record: StoredReceipt, tensors: { hash: Hex; encoding: Uint8Array }[], also?: () => void): void {
-    const insertTensor = this.db.prepare("INSERT OR IGNORE INTO tensors (hash, encoding) VALUES (?, ?)");
-    const insertReceipt = this.db.prepare(
-      `INSERT INTO receipts (receipt_hash, request_id, model_id, input_hash, output_hash, trace_root, node, issued_at,
-         signature, source, dishonest, forwarded, batch_id, created_at)
-       VALUES (@receiptHash, @requestId, @modelId, @inputHash, @outputHash, @traceRoot, @node, @issuedAt, @signature,
-         @source, @dishonest, 0, NULL, @createdAt)`,
-    );
     this.db.transaction(() => {
-      for (const tensor of tensors) insertTensor.run(tensor.hash, Buffer.from(tensor.encoding));
+      for (const tensor of tensors) this.statements.insertTensor.run(tensor.hash, Buffer.from(tensor.encoding));
       const r = record.receipt;
-      insertReceipt.run({
+      this.statements.insertReceipt.run({
         receiptHash: record.receiptHash,
         requestId: r.requestId.toLowerCase(),
         modelId: r.modelId.toLowerCase(),
@@ -180,72 +242,56 @@ export class NodeStore {
   }
 
   getReceipt(receiptHash: Hex): StoredReceipt | undefined {
-    const row = this.db.prepare("SELECT * FROM receipts WHERE receipt_hash = ?").get(receiptHash.toLowerCase()) as
-      ReceiptRow | undefined;
+    const row = this.statements.receiptByHash.get(receiptHash.toLowerCase()) as ReceiptRow | undefined;
     return row && toStoredReceipt(row);
   }
 
   /** The receipts with these hashes (missing ones are left out). */
   getReceipts(receiptHashes: readonly Hex[]): StoredReceipt[] {
-    const statement = this.db.prepare("SELECT * FROM receipts WHERE receipt_hash = ?");
     return receiptHashes.flatMap((hash) => {
-      const row = statement.get(hash.toLowerCase()) as ReceiptRow | undefined;
+      const row = this.statements.receiptByHash.get(hash.toLowerCase()) as ReceiptRow | undefined;
       return row ? [toStoredReceipt(row)] : [];
     });
   }
 
   /** Receipts signed for a request id from one source. */
   findReceiptsByRequest(requestId: Hex, source: ReceiptSource): StoredReceipt[] {
-    const rows = this.db
-      .prepare("SELECT * FROM receipts WHERE request_id = ? AND source = ? ORDER BY rowid")
-      .all(requestId.toLowerCase(), source) as ReceiptRow[];
+    const rows = this.statements.receiptsByRequest.all(requestId.toLowerCase(), source) as ReceiptRow[];
     return rows.map(toStoredReceipt);
   }
 
   getTensor(hash: Hex): Uint8Array | undefined {
-    const row = this.db.prepare("SELECT encoding FROM tensors WHERE hash = ?").get(hash.toLowerCase()) as
-      { encoding: Buffer } | undefined;
+    const row = this.statements.tensorByHash.get(hash.toLowerCase()) as { encoding: Buffer } | undefined;
     return row && new Uint8Array(row.encoding);
   }
 
   /** The oldest receipts not yet acknowledged by the keeper, in signing order. */
   getOutbox(limit: number): StoredReceipt[] {
-    const rows = this.db
-      .prepare("SELECT * FROM receipts WHERE forwarded = 0 ORDER BY rowid LIMIT ?")
-      .all(limit) as ReceiptRow[];
-    return rows.map(toStoredReceipt);
+    return (this.statements.outbox.all(limit) as ReceiptRow[]).map(toStoredReceipt);
   }
 
   markForwarded(receiptHashes: readonly Hex[]): void {
-    const statement = this.db.prepare("UPDATE receipts SET forwarded = 1 WHERE receipt_hash = ?");
     this.db.transaction(() => {
-      for (const hash of receiptHashes) statement.run(hash.toLowerCase());
+      for (const hash of receiptHashes) this.statements.markForwarded.run(hash.toLowerCase());
     })();
   }
 
   countOutbox(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM receipts WHERE forwarded = 0").get() as { n: number }).n;
+    return (this.statements.countOutbox.get() as { n: number }).n;
   }
 
   /** Receipt counts for introspection: by source, corrupted ones, forwarded ones. */
   countReceipts(): { api: number; router: number; dishonest: number; forwarded: number } {
-    return this.db
-      .prepare(
-        `SELECT COALESCE(SUM(source = 'api'), 0) AS api, COALESCE(SUM(source = 'router'), 0) AS router,
-           COALESCE(SUM(dishonest), 0) AS dishonest, COALESCE(SUM(forwarded), 0) AS forwarded FROM receipts`,
-      )
-      .get() as { api: number; router: number; dishonest: number; forwarded: number };
+    return this.statements.countReceipts.get() as { api: number; router: number; dishonest: number; forwarded: number };
   }
 
   getBatchBySequence(sequence: bigint): StoredBatch | undefined {
-    const row = this.db.prepare("SELECT * FROM batches WHERE sequence = ?").get(sequence.toString(10)) as
-      BatchRow | undefined;
+    const row = this.statements.batchBySequence.get(sequence.toString(10)) as BatchRow | undefined;
     return row && toStoredBatch(row);
   }
 
   getBatchById(batchId: Hex): StoredBatch | undefined {
-    const row = this.db.prepare("SELECT * FROM batches WHERE batch_id = ?").get(batchId.toLowerCase()) as
-      BatchRow | undefined;
+    const row = this.statements.batchById.get(batchId.toLowerCase()) as BatchRow | undefined;
     return row && toStoredBatch(row);
   }
 
@@ -254,35 +300,29 @@ export class NodeStore {
    * transaction (so nothing changed between the caller's checks and the write) and may throw to abort.
    */
   insertBatch(batch: StoredBatch, check: () => void): void {
-    const setBatch = this.db.prepare("UPDATE receipts SET batch_id = ? WHERE receipt_hash = ?");
     this.db.transaction(() => {
       check();
-      this.db
-        .prepare(
-          `INSERT INTO batches (sequence, batch_id, members, file_text, root, count, data_hash, signature, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          batch.sequence.toString(10),
-          batch.batchId.toLowerCase(),
-          JSON.stringify(batch.members),
-          batch.fileText,
-          batch.root,
-          batch.count,
-          batch.dataHash,
-          batch.signature,
-          Date.now(),
-        );
-      for (const hash of batch.members) setBatch.run(batch.batchId.toLowerCase(), hash);
+      this.statements.insertBatch.run(
+        batch.sequence.toString(10),
+        batch.batchId.toLowerCase(),
+        JSON.stringify(batch.members),
+        batch.fileText,
+        batch.root,
+        batch.count,
+        batch.dataHash,
+        batch.signature,
+        Date.now(),
+      );
+      for (const hash of batch.members) this.statements.setBatch.run(batch.batchId.toLowerCase(), hash);
     })();
   }
 
   countBatches(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM batches").get() as { n: number }).n;
+    return (this.statements.countBatches.get() as { n: number }).n;
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    const row = this.statements.metaByKey.get(key) as { value: string } | undefined;
     return row?.value;
   }
 
@@ -291,17 +331,17 @@ export class NodeStore {
     assignments: readonly Pick<AssignmentRecord, "requestId" | "round" | "slot" | "blockNumber" | "deadline">[],
     nextBlock: bigint,
   ): void {
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO router_assignments (request_id, round, slot, block_number, deadline, status)
-       VALUES (?, ?, ?, ?, ?, 'pending')`,
-    );
     this.db.transaction(() => {
       for (const a of assignments) {
-        insert.run(a.requestId.toLowerCase(), a.round, a.slot, Number(a.blockNumber), a.deadline);
+        this.statements.insertAssignment.run(
+          a.requestId.toLowerCase(),
+          a.round,
+          a.slot,
+          Number(a.blockNumber),
+          a.deadline,
+        );
       }
-      this.db
-        .prepare("INSERT INTO meta (key, value) VALUES ('routerCursor', ?) ON CONFLICT(key) DO UPDATE SET value = ?")
-        .run(nextBlock.toString(10), nextBlock.toString(10));
+      this.statements.setRouterCursor.run(nextBlock.toString(10), nextBlock.toString(10));
     })();
   }
 
@@ -313,27 +353,16 @@ export class NodeStore {
 
   /** Pending assignments whose next attempt is due, oldest first. */
   getDueAssignments(now: number): AssignmentRecord[] {
-    const rows = this.db
-      .prepare(
-        "SELECT * FROM router_assignments WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY block_number, rowid",
-      )
-      .all(now) as AssignmentRow[];
-    return rows.map(toAssignment);
+    return (this.statements.dueAssignments.all(now) as AssignmentRow[]).map(toAssignment);
   }
 
   getAssignments(): AssignmentRecord[] {
-    return (
-      this.db.prepare("SELECT * FROM router_assignments ORDER BY block_number, rowid").all() as AssignmentRow[]
-    ).map(toAssignment);
+    return (this.statements.assignments.all() as AssignmentRow[]).map(toAssignment);
   }
 
   /** Marks an assignment skipped, with the reason. */
   skipAssignment(a: Pick<AssignmentRecord, "requestId" | "round" | "slot">, reason: string): void {
-    this.db
-      .prepare(
-        "UPDATE router_assignments SET status = 'skipped', reason = ? WHERE request_id = ? AND round = ? AND slot = ?",
-      )
-      .run(reason, a.requestId.toLowerCase(), a.round, a.slot);
+    this.statements.skipAssignment.run(reason, a.requestId.toLowerCase(), a.round, a.slot);
   }
 
   /** Counts a failed attempt and schedules the next one. */
@@ -342,22 +371,12 @@ export class NodeStore {
     reason: string,
     nextAttemptAt: number,
   ): void {
-    this.db
-      .prepare(
-        `UPDATE router_assignments SET attempts = attempts + 1, reason = ?, next_attempt_at = ?
-         WHERE request_id = ? AND round = ? AND slot = ?`,
-      )
-      .run(reason, nextAttemptAt, a.requestId.toLowerCase(), a.round, a.slot);
+    this.statements.retryAssignment.run(reason, nextAttemptAt, a.requestId.toLowerCase(), a.round, a.slot);
   }
 
   /** Marks an assignment answered (call inside {@link insertReceipt}'s `also` so both commit together). */
   answerAssignment(a: Pick<AssignmentRecord, "requestId" | "round" | "slot">, receiptHash: Hex): void {
-    this.db
-      .prepare(
-        `UPDATE router_assignments SET status = 'answered', reason = NULL, receipt_hash = ?
-         WHERE request_id = ? AND round = ? AND slot = ?`,
-      )
-      .run(receiptHash, a.requestId.toLowerCase(), a.round, a.slot);
+    this.statements.answerAssignment.run(receiptHash, a.requestId.toLowerCase(), a.round, a.slot);
   }
 }
 

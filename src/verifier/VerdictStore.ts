@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import type { Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** What the verifier concluded about one receipt. */
 export type VerdictKind =
@@ -75,7 +76,16 @@ export interface DutyRecord {
   updatedAt: number;
 }
 
-const SCHEMA = `
+/**
+ * The verifier database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const VERDICT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "meta, batches, receipt verdicts, challenges, committee duties",
+    up: `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (
   batch_id TEXT PRIMARY KEY, node TEXT NOT NULL, sequence TEXT NOT NULL, root TEXT NOT NULL, count INTEGER NOT NULL,
@@ -98,7 +108,66 @@ CREATE TABLE IF NOT EXISTS duties (
   dispute_id TEXT PRIMARY KEY, verdict INTEGER NOT NULL, output_hash TEXT NOT NULL, salt TEXT NOT NULL,
   state TEXT NOT NULL, updated_at INTEGER NOT NULL
 );
-`;
+`,
+  },
+];
+
+/** How to open a verifier database. */
+export interface VerdictStoreOptions {
+  /** True when a missing file is an error rather than a new database (`verity verifier status`). */
+  mustExist?: boolean | undefined;
+}
+
+/** Every statement the verdict store runs, prepared once when it opens. */
+function prepareStatements(db: Database.Database) {
+  return {
+    metaByKey: db.prepare("SELECT value FROM meta WHERE key = ?"),
+    insertMetaOnce: db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)"),
+    setMeta: db.prepare(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ),
+    insertBatch: db.prepare(
+      `INSERT OR IGNORE INTO batches (batch_id, node, sequence, root, count, data_hash, window_end, block_number,
+         tx_hash, receipt_json)
+       VALUES (@batchId, @node, @sequence, @root, @count, @dataHash, @windowEnd, @blockNumber, @txHash, @receiptJson)`,
+    ),
+    dueBatches: db.prepare(
+      `SELECT * FROM batches WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY block_number, batch_id LIMIT ?`,
+    ),
+    batchById: db.prepare("SELECT * FROM batches WHERE batch_id = ?"),
+    insertVerdict: db.prepare(
+      `INSERT OR IGNORE INTO receipts (receipt_hash, batch_id, node, request_id, model_id, verdict, reason,
+         claimed_output_hash, replay_output_hash, checked_at)
+       VALUES (@receiptHash, @batchId, @node, @requestId, @modelId, @verdict, @reason, @claimedOutputHash,
+         @replayOutputHash, @checkedAt)`,
+    ),
+    setAudited: db.prepare("UPDATE batches SET status = 'audited', last_error = NULL WHERE batch_id = ?"),
+    setRetry: db.prepare(
+      "UPDATE batches SET attempts = ?, next_attempt_at = ?, last_error = ?, status = ? WHERE batch_id = ?",
+    ),
+    verdictByReceipt: db.prepare("SELECT * FROM receipts WHERE receipt_hash = ?"),
+    verdicts: db.prepare(
+      `SELECT * FROM receipts WHERE (@verdict IS NULL OR verdict = @verdict) AND (@batchId IS NULL OR batch_id = @batchId)
+       ORDER BY checked_at, receipt_hash`,
+    ),
+    claimChallenge: db.prepare(
+      `INSERT OR IGNORE INTO challenges (receipt_hash, batch_id, state, updated_at) VALUES (?, ?, 'intent', ?)`,
+    ),
+    updateChallenge: db.prepare(
+      `UPDATE challenges SET state = @state, tx_hash = @txHash, dispute_id = @disputeId, error = @error,
+         updated_at = @updatedAt WHERE receipt_hash = @receiptHash`,
+    ),
+    challengeByReceipt: db.prepare("SELECT * FROM challenges WHERE receipt_hash = ?"),
+    challengeHashes: db.prepare("SELECT receipt_hash FROM challenges ORDER BY updated_at"),
+    insertDuty: db.prepare(
+      `INSERT OR IGNORE INTO duties (dispute_id, verdict, output_hash, salt, state, updated_at)
+       VALUES (@disputeId, @verdict, @outputHash, @salt, 'drawn', @now)`,
+    ),
+    setDutyState: db.prepare("UPDATE duties SET state = ?, updated_at = ? WHERE dispute_id = ?"),
+    dutyByDispute: db.prepare("SELECT * FROM duties WHERE dispute_id = ?"),
+    openDutyIds: db.prepare("SELECT dispute_id FROM duties WHERE state IN ('drawn', 'committed')"),
+  };
+}
 
 /**
  * The verifier's durable state in SQLite (WAL mode): the block cursor, the batches seen and their audit state, one
@@ -107,12 +176,17 @@ CREATE TABLE IF NOT EXISTS duties (
  */
 export class VerdictStore {
   private readonly db: Database.Database;
+  private readonly statements: ReturnType<typeof prepareStatements>;
 
-  constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.exec(SCHEMA);
+  constructor(file: string, options: VerdictStoreOptions = {}) {
+    this.db = openDatabase({
+      file,
+      name: "verifier database",
+      migrations: VERDICT_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL"],
+      mustExist: options.mustExist,
+    });
+    this.statements = prepareStatements(this.db);
   }
 
   close(): void {
@@ -124,9 +198,7 @@ export class VerdictStore {
     const existing = this.getMeta("sampling_secret");
     if (existing) return Buffer.from(existing, "hex");
     const secret = randomBytes(32);
-    this.db
-      .prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('sampling_secret', ?)")
-      .run(secret.toString("hex"));
+    this.statements.insertMetaOnce.run("sampling_secret", secret.toString("hex"));
     return Buffer.from(this.getMeta("sampling_secret")!, "hex");
   }
 
@@ -138,15 +210,10 @@ export class VerdictStore {
 
   /** Records batches found in blocks up to `nextBlock - 1` and moves the cursor, in one transaction. */
   recordBlocks(batches: Omit<BatchRecord, "status" | "attempts" | "nextAttemptAt" | "lastError">[], nextBlock: bigint) {
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO batches (batch_id, node, sequence, root, count, data_hash, window_end, block_number,
-         tx_hash, receipt_json)
-       VALUES (@batchId, @node, @sequence, @root, @count, @dataHash, @windowEnd, @blockNumber, @txHash, @receiptJson)`,
-    );
     this.db.transaction(() => {
       for (const batch of batches) {
         const { receipt, ...rest } = batch;
-        insert.run({
+        this.statements.insertBatch.run({
           ...rest,
           sequence: batch.sequence.toString(),
           blockNumber: batch.blockNumber.toString(),
@@ -159,30 +226,20 @@ export class VerdictStore {
 
   /** Batches due for an audit attempt at `now` (unix seconds), oldest first. */
   dueBatches(now: number, limit = 100): BatchRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM batches WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY block_number, batch_id LIMIT ?`,
-      )
-      .all(now, limit) as BatchRow[];
+    const rows = this.statements.dueBatches.all(now, limit) as BatchRow[];
     return rows.map(toBatchRecord);
   }
 
   getBatch(batchId: string): BatchRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM batches WHERE batch_id = ?").get(batchId) as BatchRow | undefined;
+    const row = this.statements.batchById.get(batchId) as BatchRow | undefined;
     return row && toBatchRecord(row);
   }
 
   /** Stores the verdicts of a batch and marks it audited, atomically; a verdict already stored is kept. */
   completeBatch(batchId: string, verdicts: ReceiptVerdict[]): void {
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO receipts (receipt_hash, batch_id, node, request_id, model_id, verdict, reason,
-         claimed_output_hash, replay_output_hash, checked_at)
-       VALUES (@receiptHash, @batchId, @node, @requestId, @modelId, @verdict, @reason, @claimedOutputHash,
-         @replayOutputHash, @checkedAt)`,
-    );
     this.db.transaction(() => {
-      for (const verdict of verdicts) insert.run(verdict);
-      this.db.prepare("UPDATE batches SET status = 'audited', last_error = NULL WHERE batch_id = ?").run(batchId);
+      for (const verdict of verdicts) this.statements.insertVerdict.run(verdict);
+      this.statements.setAudited.run(batchId);
     })();
   }
 
@@ -196,24 +253,19 @@ export class VerdictStore {
     const attempts = batch.attempts + 1;
     const delay = Math.min(600, 2 ** attempts);
     const status = attempts >= maxAttempts ? "failed" : "pending";
-    this.db
-      .prepare("UPDATE batches SET attempts = ?, next_attempt_at = ?, last_error = ?, status = ? WHERE batch_id = ?")
-      .run(attempts, now + delay, error, status, batchId);
+    this.statements.setRetry.run(attempts, now + delay, error, status, batchId);
   }
 
   getVerdict(receiptHash: string): ReceiptVerdict | undefined {
-    const row = this.db.prepare("SELECT * FROM receipts WHERE receipt_hash = ?").get(receiptHash) as
-      ReceiptRow | undefined;
+    const row = this.statements.verdictByReceipt.get(receiptHash) as ReceiptRow | undefined;
     return row && toVerdict(row);
   }
 
   verdicts(filter: { verdict?: VerdictKind; batchId?: string } = {}): ReceiptVerdict[] {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM receipts WHERE (@verdict IS NULL OR verdict = @verdict) AND (@batchId IS NULL OR batch_id = @batchId)
-         ORDER BY checked_at, receipt_hash`,
-      )
-      .all({ verdict: filter.verdict ?? null, batchId: filter.batchId ?? null }) as ReceiptRow[];
+    const rows = this.statements.verdicts.all({
+      verdict: filter.verdict ?? null,
+      batchId: filter.batchId ?? null,
+    }) as ReceiptRow[];
     return rows.map(toVerdict);
   }
 
@@ -222,11 +274,7 @@ export class VerdictStore {
    * must then not send another one.
    */
   claimChallenge(receiptHash: string, batchId: string, now: number): boolean {
-    const result = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO challenges (receipt_hash, batch_id, state, updated_at) VALUES (?, ?, 'intent', ?)`,
-      )
-      .run(receiptHash, batchId, now);
+    const result = this.statements.claimChallenge.run(receiptHash, batchId, now);
     return result.changes === 1;
   }
 
@@ -234,17 +282,11 @@ export class VerdictStore {
     const current = this.getChallenge(receiptHash);
     if (!current) throw new Error(`no challenge recorded for ${receiptHash}`);
     const next = { ...current, ...update };
-    this.db
-      .prepare(
-        `UPDATE challenges SET state = @state, tx_hash = @txHash, dispute_id = @disputeId, error = @error,
-           updated_at = @updatedAt WHERE receipt_hash = @receiptHash`,
-      )
-      .run(next);
+    this.statements.updateChallenge.run(next);
   }
 
   getChallenge(receiptHash: string): ChallengeRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM challenges WHERE receipt_hash = ?").get(receiptHash) as
-      ChallengeRow | undefined;
+    const row = this.statements.challengeByReceipt.get(receiptHash) as ChallengeRow | undefined;
     return (
       row && {
         receiptHash: row.receipt_hash,
@@ -259,7 +301,7 @@ export class VerdictStore {
   }
 
   challenges(): ChallengeRecord[] {
-    const rows = this.db.prepare("SELECT receipt_hash FROM challenges ORDER BY updated_at").all() as {
+    const rows = this.statements.challengeHashes.all() as {
       receipt_hash: string;
     }[];
     return rows.map((row) => this.getChallenge(row.receipt_hash)!);
@@ -267,21 +309,16 @@ export class VerdictStore {
 
   /** Records a committee duty once; a second call for the same dispute keeps the first vote and salt. */
   recordDuty(duty: Omit<DutyRecord, "state" | "updatedAt">, now: number): DutyRecord {
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO duties (dispute_id, verdict, output_hash, salt, state, updated_at)
-         VALUES (@disputeId, @verdict, @outputHash, @salt, 'drawn', @now)`,
-      )
-      .run({ ...duty, now });
+    this.statements.insertDuty.run({ ...duty, now });
     return this.getDuty(duty.disputeId)!;
   }
 
   setDutyState(disputeId: string, state: DutyRecord["state"], now: number): void {
-    this.db.prepare("UPDATE duties SET state = ?, updated_at = ? WHERE dispute_id = ?").run(state, now, disputeId);
+    this.statements.setDutyState.run(state, now, disputeId);
   }
 
   getDuty(disputeId: string): DutyRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM duties WHERE dispute_id = ?").get(disputeId) as DutyRow | undefined;
+    const row = this.statements.dutyByDispute.get(disputeId) as DutyRow | undefined;
     return (
       row && {
         disputeId: row.dispute_id,
@@ -305,21 +342,19 @@ export class VerdictStore {
 
   /** Duties not finished yet (drawn or committed). */
   openDuties(): DutyRecord[] {
-    const rows = this.db.prepare("SELECT dispute_id FROM duties WHERE state IN ('drawn', 'committed')").all() as {
+    const rows = this.statements.openDutyIds.all() as {
       dispute_id: string;
     }[];
     return rows.map((row) => this.getDuty(row.dispute_id)!);
   }
 
   private getMeta(key: string): string | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    const row = this.statements.metaByKey.get(key) as { value: string } | undefined;
     return row?.value;
   }
 
   private setMeta(key: string, value: string): void {
-    this.db
-      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-      .run(key, value);
+    this.statements.setMeta.run(key, value);
   }
 }
 
