@@ -20,11 +20,20 @@ describe("The whole system as deploy/ deploys it, under random actions of honest
     await loadFixture(deploySystem);
     try {
       await fc.assert(
-        fc.asyncProperty(fc.commands(commandArbitraries, { maxCommands: COMMANDS }), async (commands) => {
+        fc.asyncProperty(fc.commands(commandArbitraries, { maxCommands: COMMANDS, size: "max" }), async (commands) => {
           const system = await loadFixture(deploySystem);
           const world = new World(system);
           await world.start();
-          await fc.asyncModelRun(() => ({ model: {}, real: { world } }), commands);
+          try {
+            await fc.asyncModelRun(() => ({ model: {}, real: { world } }), commands);
+          } finally {
+            if (process.env.VERITY_FUZZ_VERBOSE) console.log(`--- run\n    ${world.m.log.join("\n    ")}`);
+          }
+          if (world.violations.length > 0) {
+            for (const v of new Set(world.violations)) console.log(`VIOLATION ${v}`);
+            if (process.env.VERITY_FUZZ_COLLECT === "all") return;
+            throw new Error(`${world.violations.length} invariant violation(s):\n${world.violations.join("\n")}`);
+          }
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: !fuzzing && process.env.VERITY_FUZZ_SHRINK === undefined },
       );

@@ -26,6 +26,9 @@ const Outcome = ["None", "NodeWrong", "NodeRight", "Expired"] as const;
 /** A broken invariant: the message names it and shows what led there. */
 export class InvariantViolation extends Error {}
 
+/** Thrown in collecting mode: the command stops, the run goes on, and the violation is reported at the end. */
+export class CollectedViolation extends Error {}
+
 /** Each node's slashable stake and the dispute parameters just before a transaction. */
 interface Before {
   slashable: Map<string, bigint>;
@@ -43,11 +46,24 @@ export class World {
     if (this.m.log.length > 80) this.m.log.shift();
   }
 
+  /** Violations seen so far when VERITY_FUZZ_COLLECT is set (exploration: keep going to find every broken one). */
+  readonly violations: string[] = [];
+
   fail(invariant: string, detail: string): never {
+    if (process.env.VERITY_FUZZ_COLLECT) {
+      this.violations.push(`${invariant}: ${detail}`);
+      this.note(`  !! VIOLATION ${invariant}: ${detail}`);
+      throw new CollectedViolation(invariant);
+    }
     throw new InvariantViolation(`${invariant}: ${detail}\n  recent actions:\n    ${this.m.log.join("\n    ")}`);
   }
 
   async start() {
+    // The fixture's actors outlive a run: a rotated key goes back to the one registered at deployment.
+    for (const node of this.s.nodes) {
+      node.keys.splice(1);
+      node.key = node.keys[0]!;
+    }
     this.m.supply = await this.s.token.totalSupply();
     for (const actor of [...this.s.nodes, ...this.s.verifiers]) {
       this.m.add(this.m.staked, actor.address, await this.s.staking.slashableStakeOf(actor.address));
@@ -216,9 +232,14 @@ export class World {
       ]);
       this.note(`  liar squats the root: ${reverted(squat) ? `reverted ${squat.reverted}` : "accepted"}`);
     }
-    const allowed = node.honest ? [] : ["AttestationNodeNotActive"];
+    const allowed = node.honest ? ["AttestationBatchExists"] : ["AttestationNodeNotActive"];
     const result = await send(`${node.name} submits a batch`, () => this.s.attestation.submitBatch(header, signature), allowed);
-    if (reverted(result)) return;
+    if (reverted(result)) {
+      if (node.honest) {
+        this.fail("an honest node's batch is attested whatever others submitted", `${node.name}'s batch was refused: ${result.reverted}`);
+      }
+      return;
+    }
     const id = String(eventsOf(result, this.s.attestation, "BatchSubmitted")[0]!.args.id);
     const batch: TrackedBatch = { id, node, receipts: [], revealed: new Set() };
     built.receipts.forEach((receipt, i) => {
@@ -716,49 +737,61 @@ export class World {
   async checkInvariants() {
     const s = this.s;
     const m = this.m;
-    const balanceOf = (a: string) => s.token.balanceOf(a);
+
+    // Every read at once: the in-process chain answers them in one turn.
+    const stakers = [...s.nodes, ...s.verifiers];
+    const [supply, balances, slashables, totals, bonds, claimable, claimables, params] = await Promise.all([
+      s.token.totalSupply(),
+      Promise.all(s.holders.map((h) => s.token.balanceOf(h))),
+      Promise.all(stakers.map((a) => s.staking.slashableStakeOf(a.address))),
+      Promise.all([s.staking.totalActiveStake(), s.staking.totalUnbondingStake()]),
+      s.disputes.totalBonds(),
+      s.disputes.totalClaimable(),
+      Promise.all(s.holders.map((h) => s.disputes.claimableOf(h))),
+      s.disputes.getParameters(),
+    ]);
+    const balanceOf = (a: string) => balances[s.holders.indexOf(a)]!;
 
     // Tokens are conserved: the supply never changes and every token sits with a known holder.
-    const supply = await s.token.totalSupply();
     if (supply !== m.supply) this.fail("tokens are conserved", `supply ${fmt(supply)} != ${fmt(m.supply)}`);
-    let held = 0n;
-    for (const holder of s.holders) held += await balanceOf(holder);
+    const held = balances.reduce((a, b) => a + b, 0n);
     if (held !== supply) this.fail("tokens are conserved", `known holders hold ${fmt(held)} of ${fmt(supply)}`);
 
     // Staking holds at least what it owes, and the per-node ledger adds up to its totals.
-    const totalStake = (await s.staking.totalActiveStake()) + (await s.staking.totalUnbondingStake());
-    let sum = 0n;
-    for (const actor of [...s.nodes, ...s.verifiers]) sum += await s.staking.slashableStakeOf(actor.address);
+    const totalStake = totals[0] + totals[1];
+    const sum = slashables.reduce((a, b) => a + b, 0n);
     if (sum !== totalStake) this.fail("stake ledger", `nodes hold ${fmt(sum)}, totals say ${fmt(totalStake)}`);
-    const stakingBalance = await balanceOf(s.contracts.staking);
+    const stakingBalance = balanceOf(s.contracts.staking);
     if (stakingBalance < totalStake) {
       this.fail("staking holds what it owes", `balance ${fmt(stakingBalance)} < active + unbonding ${fmt(totalStake)}`);
     }
 
     // The dispute manager holds its bonds and every claim; claims add up and never exceed its balance.
-    const bonds = await s.disputes.totalBonds();
-    const claimable = await s.disputes.totalClaimable();
-    const managerBalance = await balanceOf(s.contracts.disputes);
+    const managerBalance = balanceOf(s.contracts.disputes);
     if (managerBalance < bonds + claimable) {
       this.fail("claims never exceed balances", `dispute manager holds ${fmt(managerBalance)} < bonds ${fmt(bonds)} + claims ${fmt(claimable)}`);
     }
-    let claims = 0n;
-    for (const holder of s.holders) claims += await s.disputes.claimableOf(holder);
+    const claims = claimables.reduce((a, b) => a + b, 0n);
     if (claims !== claimable) this.fail("claims never exceed balances", `claims sum to ${fmt(claims)}, total says ${fmt(claimable)}`);
 
     // The router holds every open request's fee; the DA manager every open demand's bond.
     const escrow = m.requests.filter((r) => r.open).reduce((a, r) => a + r.fee, 0n);
-    const routerBalance = await balanceOf(s.contracts.router);
+    const routerBalance = balanceOf(s.contracts.router);
     if (routerBalance < escrow) this.fail("the router holds its escrow", `${fmt(routerBalance)} < ${fmt(escrow)}`);
     const demandBonds = m.demands.filter((d) => d.open).reduce((a, d) => a + d.bond, 0n);
-    const availabilityBalance = await balanceOf(s.contracts.availability);
+    const availabilityBalance = balanceOf(s.contracts.availability);
     if (availabilityBalance < demandBonds) {
       this.fail("the DA manager holds its bonds", `${fmt(availabilityBalance)} < ${fmt(demandBonds)}`);
     }
 
+    // The challenger's reward is bounded, so a self-challenge is never free.
+    if (params.challengerRewardBps > 5_000n) {
+      this.fail("the challenger's reward is at most 50%", `challengerRewardBps is ${params.challengerRewardBps}`);
+    }
+
     // A node that only signs correct results never loses stake, and is never jailed.
     for (const node of s.nodes.filter((n) => n.honest)) {
-      const now = (await s.staking.slashableStakeOf(node.address)) + m.get(m.withdrawn, node.address);
+      const now = slashables[stakers.indexOf(node)]! + m.get(m.withdrawn, node.address);
       const put = m.get(m.staked, node.address);
       if (now !== put) {
         this.fail("a node that only signs correct results never loses stake", `${node.name} put in ${fmt(put)}, holds + withdrew ${fmt(now)}`);
@@ -769,18 +802,13 @@ export class World {
     }
 
     // No receipt finalizes while a dispute on it is open; a receipt judged wrong is never final.
-    for (const d of m.disputes) {
-      const r = d.receipt;
-      const final = await s.attestation.isFinal(r.receipt, r.batchId, r.proof);
+    const finals = await Promise.all(m.disputes.map((d) => s.attestation.isFinal(d.receipt.receipt, d.receipt.batchId, d.receipt.proof)));
+    for (const [i, d] of m.disputes.entries()) {
+      const final = finals[i];
       if (d.open && final) this.fail("no receipt finalizes while a dispute on it is open", `#${d.id} is open and its receipt is final`);
       if (d.outcome === "NodeWrong" && final) this.fail("a receipt judged wrong is never final", `#${d.id}'s receipt is final`);
     }
 
-    // The challenger's reward is bounded, so a self-challenge is never free.
-    const { challengerRewardBps } = await s.disputes.getParameters();
-    if (challengerRewardBps > 5_000n) {
-      this.fail("the challenger's reward is at most 50%", `challengerRewardBps is ${challengerRewardBps}`);
-    }
   }
 }
 
