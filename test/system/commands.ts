@@ -97,12 +97,12 @@ const actions: fc.Arbitrary<fc.AsyncCommand<object, Real>>[] = [
   fc.tuple(fc.nat({ max: 13 }), fc.nat({ max: 1 << 20 })).map(([k, v]) => new Act(`setParameter(${k}, ${v})`, (w) => w.setParameter(k, v))),
   // time
   fc
-    .tuple(fc.constantFrom(60, 1_800, 3_600, 3_600, 7_200, 86_400, 8 * 86_400), fc.constantFrom(0, 1, 1, 300))
+    .tuple(fc.constantFrom(60, 600, 1_800, 1_800, 3_600, 3_600, 7_200, 43_200, 86_400, 8 * 86_400), fc.constantFrom(0, 1, 1, 1, 300))
     .map(([seconds, blocks]) => new Act(`advance(${seconds}s, ${blocks} blocks)`, (w) => w.advance(seconds, blocks))),
 ];
 
 /** How often each action (in the order above) comes up. */
-const WEIGHTS = [2, 2, 2, 2, 3, 4, 4, 6, 3, 5, 6, 6, 4, 3, 2, 4, 2, 2, 2, 2, 1, 4, 4, 2, 3, 2, 6];
+const WEIGHTS = [2, 2, 2, 2, 3, 4, 4, 6, 3, 8, 10, 8, 4, 4, 2, 4, 2, 2, 2, 2, 1, 4, 4, 2, 3, 2, 6];
 
 export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<object, Real>>[] = [
   fc.oneof(...actions.map((arbitrary, i) => ({ arbitrary, weight: WEIGHTS[i]! }))),

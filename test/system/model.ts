@@ -37,6 +37,7 @@ export interface TrackedDispute {
   open: boolean;
   committee?: string[];
   salts: Map<string, string>;
+  revealed: Set<string>;
   outcome?: "NodeWrong" | "NodeRight" | "Expired";
 }
 

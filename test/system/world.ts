@@ -43,7 +43,7 @@ export class World {
 
   note(message: string) {
     this.m.log.push(message);
-    if (this.m.log.length > 80) this.m.log.shift();
+    if (this.m.log.length > 400) this.m.log.shift();
   }
 
   /** Violations seen so far when VERITY_FUZZ_COLLECT is set (exploration: keep going to find every broken one). */
@@ -121,6 +121,7 @@ export class World {
         beneficiary: String(event.args.beneficiary),
         open: true,
         salts: new Map(),
+        revealed: new Set(),
       });
       this.note(`  dispute #${id} opened on ${node.name}'s ${tracked.correct ? "correct" : "wrong"} receipt, atRisk ${fmt(atRisk)}`);
     }
@@ -294,18 +295,23 @@ export class World {
     await this.recordDisputes(result, before);
   }
 
-  openDispute(index: number): TrackedDispute | undefined {
+  /** An open dispute in one of `states` (so that random actions land on disputes they apply to). */
+  async disputeIn(index: number, ...states: number[]): Promise<TrackedDispute | undefined> {
+    const open = this.m.disputes.filter((d) => d.open);
+    const current = await Promise.all(open.map((d) => this.s.disputes.state(d.id)));
     return this.pick(
-      this.m.disputes.filter((d) => d.open),
+      open.filter((_, i) => states.includes(Number(current[i]))),
       index,
     );
   }
 
   async draw(disputeIndex: number) {
-    const d = this.openDispute(disputeIndex);
+    const d = await this.disputeIn(disputeIndex, DisputeState.Drawing);
     if (!d) return;
-    const state = Number(await this.s.disputes.state(d.id));
-    if (state !== DisputeState.Drawing) return;
+    // The seed block must be mined first: the keeper waits for it.
+    const { drawBlock } = await this.s.disputes.getDispute(d.id);
+    const height = await ethers.provider.getBlockNumber();
+    if (height <= Number(drawBlock)) await mine(Number(drawBlock) - height + 1);
     const result = await send("drawCommittee", () => this.s.disputes.drawCommittee(d.id), [
       "DisputeDrawTooEarly",
       "DisputeCommitteeUnavailable",
@@ -361,17 +367,16 @@ export class World {
     return d.receipt.correct ? Verdict.NodeRight : Verdict.NodeWrong;
   }
 
-  member(d: TrackedDispute, index: number) {
-    const address = this.pick(d.committee ?? [], index);
+  member(d: TrackedDispute, index: number, filter: (member: string) => boolean) {
+    const address = this.pick((d.committee ?? []).filter(filter), index);
     return address ? this.s.verifiers.find((v) => v.address === address) : undefined;
   }
 
   /** A committee member commits its honest verdict (it replays the model and finds the true output). */
   async commit(disputeIndex: number, memberIndex: number) {
-    const d = this.openDispute(disputeIndex);
-    const voter = d && this.member(d, memberIndex);
-    if (!d || !voter || d.salts.has(voter.address)) return;
-    if (Number(await this.s.disputes.state(d.id)) !== DisputeState.Committing) return;
+    const d = await this.disputeIn(disputeIndex, DisputeState.Committing);
+    const voter = d && this.member(d, memberIndex, (v) => !d.salts.has(v));
+    if (!d || !voter) return;
     const salt = this.m.fresh("salt");
     const commitment = await this.s.disputes.commitmentOf(d.id, voter.address, this.verdictOf(d), truth(d.receipt.receipt.inputHash), salt);
     await send("commit", () => this.s.disputes.connect(voter.account).commit(d.id, commitment));
@@ -380,24 +385,23 @@ export class World {
   }
 
   async reveal(disputeIndex: number, memberIndex: number) {
-    const d = this.openDispute(disputeIndex);
-    const voter = d && this.member(d, memberIndex);
+    const d = await this.disputeIn(disputeIndex, DisputeState.Revealing);
+    const voter = d && this.member(d, memberIndex, (v) => d.salts.has(v) && !d.revealed.has(v));
     const salt = voter && d.salts.get(voter.address);
     if (!d || !voter || !salt) return;
-    if (Number(await this.s.disputes.state(d.id)) !== DisputeState.Revealing) return;
-    if ((await this.s.disputes.getVote(d.id, voter.address)).revealed) return;
     await send("reveal", () =>
       this.s.disputes.connect(voter.account).reveal(d.id, this.verdictOf(d), truth(d.receipt.receipt.inputHash), salt),
     );
+    d.revealed.add(voter.address);
     this.note(`${voter.name} reveals on #${d.id}`);
   }
 
   /** Resolves (anyone) or arbitrates (the arbitrator, who judges by the truth). */
   async settle(disputeIndex: number, arbitrate: boolean) {
-    const d = this.openDispute(disputeIndex);
+    const d = arbitrate
+      ? await this.disputeIn(disputeIndex, DisputeState.Arbitration)
+      : await this.disputeIn(disputeIndex, DisputeState.Resolvable, DisputeState.Expired);
     if (!d) return;
-    const state = Number(await this.s.disputes.state(d.id));
-    if (arbitrate ? state !== DisputeState.Arbitration : state !== DisputeState.Resolvable && state !== DisputeState.Expired) return;
     const slashableBefore = await this.s.staking.slashableStakeOf(d.node.address);
     const result = await send(arbitrate ? "arbitrate" : "resolve", () =>
       arbitrate
@@ -479,20 +483,24 @@ export class World {
     this.note(`  ${d.node.name} answers demand #${d.id}`);
   }
 
-  async answerLiar(index: number) {
-    const d = this.pick(
-      this.m.demands.filter((x) => x.open && !x.node.honest),
+  /** An open demand in `state` (IDataAvailabilityManager.DemandState). */
+  async demandIn(index: number, state: number, filter: (node: NodeActor) => boolean = () => true) {
+    const open = this.m.demands.filter((x) => x.open && filter(x.node));
+    const current = await Promise.all(open.map((x) => this.s.availability.state(x.id)));
+    return this.pick(
+      open.filter((_, i) => Number(current[i]) === state),
       index,
     );
+  }
+
+  async answerLiar(index: number) {
+    const d = await this.demandIn(index, 1, (node) => !node.honest);
     if (d) await this.answer(d.id);
   }
 
   async slashUnanswered(index: number) {
-    const d = this.pick(
-      this.m.demands.filter((x) => x.open),
-      index,
-    );
-    if (!d || Number(await this.s.availability.state(d.id)) !== 2) return;
+    const d = await this.demandIn(index, 2);
+    if (!d) return;
     await send("slashUnanswered", () => this.s.availability.slashUnanswered(d.id));
     d.open = false;
     this.note(`demand #${d.id} on ${d.node.name} slashed unanswered`);
@@ -611,15 +619,18 @@ export class World {
     await this.serveHonest(request, result);
   }
 
-  openRequest(index: number) {
+  /** An open request in one of `states` (IInferenceRouter.RequestState). */
+  async requestIn(index: number, ...states: number[]) {
+    const open = this.m.requests.filter((r) => r.open);
+    const current = await Promise.all(open.map((r) => this.s.router.state(r.id)));
     return this.pick(
-      this.m.requests.filter((r) => r.open),
+      open.filter((_, i) => states.includes(Number(current[i]))),
       index,
     );
   }
 
   async liarFulfils(index: number, wrong: boolean) {
-    const request = this.openRequest(index);
+    const request = await this.requestIn(index, 1);
     if (!request) return;
     const assignments = await this.s.router.getAssignments(request.id);
     const slot = assignments.find((a) => a.node === this.liar.address && a.rank === 0n);
@@ -627,26 +638,32 @@ export class World {
     await this.fulfil(request, this.liar, !wrong);
   }
 
+  penalties(receipt: TransactionReceipt): string {
+    const penalized = eventsOf(receipt, this.s.router, "NodePenalized").map(
+      (e) => `${this.nameOf(String(e.args.node))} -${fmt(BigInt(e.args.slashed))}`,
+    );
+    return penalized.length ? `; penalized ${penalized.join(", ")}` : "";
+  }
+
   async reassign(index: number) {
-    const request = this.openRequest(index);
-    if (!request || Number(await this.s.router.state(request.id)) !== 2) return;
+    const request = await this.requestIn(index, 2);
+    if (!request) return;
     const result = await send("reassign", () => this.s.router.reassign(request.id));
     if (reverted(result)) return;
-    this.note(`reassign ${request.id.slice(0, 8)}`);
+    this.note(`reassign ${request.id.slice(0, 8)} (input ${request.available ? "published" : "never published"})${this.penalties(result)}`);
     await this.serveHonest(request, result);
   }
 
   async settleRequest(index: number) {
-    const request = this.openRequest(index);
+    const request = await this.requestIn(index, 5, 3);
     if (!request) return;
     const state = Number(await this.s.router.state(request.id));
-    if (state !== 5 && state !== 3) return;
     const result = await send(state === 5 ? "settle" : "refund", () =>
       state === 5 ? this.s.router.settle(request.id) : this.s.router.refund(request.id),
     );
     if (reverted(result)) return;
     request.open = false;
-    this.note(`${state === 5 ? "settle" : "refund"} ${request.id.slice(0, 8)}`);
+    this.note(`${state === 5 ? "settle" : "refund"} ${request.id.slice(0, 8)} (input ${request.available ? "published" : "never published"})${this.penalties(result)}`);
     const outputs = new Set(request.fulfilments.map((f) => f.receipt.receipt.outputHash));
     for (const event of eventsOf(result, this.s.router, "FeePaid")) {
       const node = String(event.args.node);
