@@ -367,33 +367,38 @@ export class World {
     return d.receipt.correct ? Verdict.NodeRight : Verdict.NodeWrong;
   }
 
-  member(d: TrackedDispute, index: number, filter: (member: string) => boolean) {
-    const address = this.pick((d.committee ?? []).filter(filter), index);
-    return address ? this.s.verifiers.find((v) => v.address === address) : undefined;
-  }
-
-  /** A committee member commits its honest verdict (it replays the model and finds the true output). */
-  async commit(disputeIndex: number, memberIndex: number) {
+  /**
+   * The committee members picked by `mask` (bit i: the i-th member) commit their honest verdict: each replays the model
+   * and finds the true output. Members left out are absent (they lose a little stake for it).
+   */
+  async commit(disputeIndex: number, mask: number) {
     const d = await this.disputeIn(disputeIndex, DisputeState.Committing);
-    const voter = d && this.member(d, memberIndex, (v) => !d.salts.has(v));
-    if (!d || !voter) return;
-    const salt = this.m.fresh("salt");
-    const commitment = await this.s.disputes.commitmentOf(d.id, voter.address, this.verdictOf(d), truth(d.receipt.receipt.inputHash), salt);
-    await send("commit", () => this.s.disputes.connect(voter.account).commit(d.id, commitment));
-    d.salts.set(voter.address, salt);
-    this.note(`${voter.name} commits on #${d.id}`);
+    if (!d) return;
+    for (const [i, address] of (d.committee ?? []).entries()) {
+      const voter = this.s.verifiers.find((v) => v.address === address);
+      if (!voter || ((mask >> i) & 1) === 0 || d.salts.has(address)) continue;
+      const salt = this.m.fresh("salt");
+      const outputHash = truth(d.receipt.receipt.inputHash);
+      const commitment = await this.s.disputes.commitmentOf(d.id, address, this.verdictOf(d), outputHash, salt);
+      await send("commit", () => this.s.disputes.connect(voter.account).commit(d.id, commitment));
+      d.salts.set(address, salt);
+      this.note(`${voter.name} commits on #${d.id}`);
+    }
   }
 
-  async reveal(disputeIndex: number, memberIndex: number) {
+  /** The members picked by `mask` who committed reveal. */
+  async reveal(disputeIndex: number, mask: number) {
     const d = await this.disputeIn(disputeIndex, DisputeState.Revealing);
-    const voter = d && this.member(d, memberIndex, (v) => d.salts.has(v) && !d.revealed.has(v));
-    const salt = voter && d.salts.get(voter.address);
-    if (!d || !voter || !salt) return;
-    await send("reveal", () =>
-      this.s.disputes.connect(voter.account).reveal(d.id, this.verdictOf(d), truth(d.receipt.receipt.inputHash), salt),
-    );
-    d.revealed.add(voter.address);
-    this.note(`${voter.name} reveals on #${d.id}`);
+    if (!d) return;
+    for (const [i, address] of (d.committee ?? []).entries()) {
+      const voter = this.s.verifiers.find((v) => v.address === address);
+      const salt = d.salts.get(address);
+      if (!voter || !salt || ((mask >> i) & 1) === 0 || d.revealed.has(address)) continue;
+      const outputHash = truth(d.receipt.receipt.inputHash);
+      await send("reveal", () => this.s.disputes.connect(voter.account).reveal(d.id, this.verdictOf(d), outputHash, salt));
+      d.revealed.add(address);
+      this.note(`${voter.name} reveals on #${d.id}`);
+    }
   }
 
   /** Resolves (anyone) or arbitrates (the arbitrator, who judges by the truth). */
