@@ -87,10 +87,14 @@ const actions: fc.Arbitrary<fc.AsyncCommand<object, Real>>[] = [
       available: fc.boolean(),
       fee: fc.integer({ min: 1, max: 20 }),
       minutes: fc.integer({ min: 2, max: 90 }),
+      liarFirst: fc.boolean(),
+      liarWrong: fc.boolean(),
     })
     .map(
       (r) =>
-        new Act(`request(${JSON.stringify(r)})`, (w) => w.request(r.user, r.redundancy, r.available, r.fee, r.minutes)),
+        new Act(`request(${JSON.stringify(r)})`, (w) =>
+          w.request(r.user, r.redundancy, r.available, r.fee, r.minutes, r.liarFirst, r.liarWrong),
+        ),
     ),
   fc.tuple(index, fc.boolean()).map(([r, wrong]) => new Act(`liarFulfils(${r}, wrong=${wrong})`, (w) => w.liarFulfils(r, wrong))),
   index.map((r) => new Act(`reassign(${r})`, (w) => w.reassign(r))),

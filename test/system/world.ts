@@ -597,7 +597,19 @@ export class World {
     await this.recordDisputes(result, before);
   }
 
-  async request(userIndex: number, redundancy: number, available: boolean, feeTokens: number, responseMinutes: number) {
+  /**
+   * A consumer's request. Honest assigned nodes serve at once when the input is published; with `liarFirst` a lying
+   * assigned node serves before them (wrongly when `liarWrong`).
+   */
+  async request(
+    userIndex: number,
+    redundancy: number,
+    available: boolean,
+    feeTokens: number,
+    responseMinutes: number,
+    liarFirst = false,
+    liarWrong = false,
+  ) {
     const consumer = this.s.users[userIndex % this.s.users.length]!;
     const inputHash = this.m.fresh("router-input");
     const fee = BigInt(feeTokens) * TOKEN;
@@ -620,7 +632,9 @@ export class World {
     const id = String(eventsOf(result, this.s.router, "RequestCreated")[0]!.args.id);
     const request: TrackedRequest = { id, consumer: consumer.address, fee, inputHash, available, open: true, fulfilments: [] };
     this.m.requests.push(request);
-    this.note(`  assigned ${eventsOf(result, this.s.router, "NodeAssigned").map((e) => this.nameOf(String(e.args.node))).join(", ")}`);
+    const assigned = eventsOf(result, this.s.router, "NodeAssigned").map((e) => String(e.args.node));
+    this.note(`  assigned ${assigned.map((a) => this.nameOf(a)).join(", ")}`);
+    if (liarFirst && assigned.includes(this.liar.address)) await this.fulfil(request, this.liar, !liarWrong);
     await this.serveHonest(request, result);
   }
 
