@@ -1,5 +1,4 @@
 import { ethers } from "hardhat";
-import { hexlify, randomBytes } from "ethers";
 import type { Signer } from "ethers";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -52,7 +51,7 @@ export async function deployVeritySystem(deployer: Signer) {
     })
   ).wait();
 
-  const signer = privateKeyToAccount(hexlify(randomBytes(32)) as Hex);
+  const signer = privateKeyToAccount(ethers.id("bench-gas/signer") as Hex);
   await (await token.mint(operator.address, MINIMUM_STAKE)).wait();
   await (await token.connect(operator).approve(await staking.getAddress(), MINIMUM_STAKE)).wait();
   await (await staking.connect(operator).stake(MINIMUM_STAKE)).wait();
