@@ -29,7 +29,8 @@ class Act implements fc.AsyncCommand<object, Real> {
     } catch (error) {
       if (!(error instanceof CollectedViolation)) throw error;
     }
-    if (process.env.VERITY_FUZZ_VERBOSE) real.world.note(`    [${this.label}: ${t1 - t0} ms + check ${Date.now() - t1} ms]`);
+    if (process.env.VERITY_FUZZ_VERBOSE)
+      real.world.note(`    [${this.label}: ${t1 - t0} ms + check ${Date.now() - t1} ms]`);
   }
 
   toString(): string {
@@ -54,10 +55,15 @@ const actions: fc.Arbitrary<fc.AsyncCommand<object, Real>>[] = [
   fc.tuple(index, pct).map(([i, p]) => new Act(`requestUnstake(${i}, ${p}%)`, (w) => w.requestUnstake(i, p))),
   index.map((i) => new Act(`withdraw(${i})`, (w) => w.withdraw(i))),
   // attestation
-  fc.tuple(index, fc.boolean()).map(([i, wrong]) => new Act(`receipt(${i}, wrong=${wrong})`, (w) => w.submitReceipt(i, wrong))),
+  fc
+    .tuple(index, fc.boolean())
+    .map(([i, wrong]) => new Act(`receipt(${i}, wrong=${wrong})`, (w) => w.submitReceipt(i, wrong))),
   fc
     .tuple(index, fc.integer({ min: 1, max: 4 }), fc.nat({ max: 15 }), fc.boolean())
-    .map(([i, n, mask, squat]) => new Act(`batch(${i}, ${n}, mask ${mask}, squat=${squat})`, (w) => w.submitBatch(i, n, mask, squat))),
+    .map(
+      ([i, n, mask, squat]) =>
+        new Act(`batch(${i}, ${n}, mask ${mask}, squat=${squat})`, (w) => w.submitBatch(i, n, mask, squat)),
+    ),
   // the lying node's own receipts, more often
   fc.boolean().map((wrong) => new Act(`liarReceipt(wrong=${wrong})`, (w) => w.submitReceipt(2, wrong))),
   // disputes
@@ -77,7 +83,9 @@ const actions: fc.Arbitrary<fc.AsyncCommand<object, Real>>[] = [
   index.map((d) => new Act(`slashUnanswered(${d})`, (w) => w.slashUnanswered(d))),
   // equivocation
   fc.boolean().map((one) => new Act(`equivocate(attest=${one})`, (w) => w.equivocate(one))),
-  fc.tuple(index, index).map(([e, u]) => new Act(`proveEquivocation(${e}, user ${u})`, (w) => w.proveEquivocation(e, u))),
+  fc
+    .tuple(index, index)
+    .map(([e, u]) => new Act(`proveEquivocation(${e}, user ${u})`, (w) => w.proveEquivocation(e, u))),
   fc.constant(new Act("rotateLiarKey", (w) => w.rotateLiarKey())),
   // router
   fc
@@ -96,14 +104,21 @@ const actions: fc.Arbitrary<fc.AsyncCommand<object, Real>>[] = [
           w.request(r.user, r.redundancy, r.available, r.fee, r.minutes, r.liarFirst, r.liarWrong),
         ),
     ),
-  fc.tuple(index, fc.boolean()).map(([r, wrong]) => new Act(`liarFulfils(${r}, wrong=${wrong})`, (w) => w.liarFulfils(r, wrong))),
+  fc
+    .tuple(index, fc.boolean())
+    .map(([r, wrong]) => new Act(`liarFulfils(${r}, wrong=${wrong})`, (w) => w.liarFulfils(r, wrong))),
   index.map((r) => new Act(`reassign(${r})`, (w) => w.reassign(r))),
   index.map((r) => new Act(`settleOrRefund(${r})`, (w) => w.settleRequest(r))),
   // governance
-  fc.tuple(fc.nat({ max: 13 }), fc.nat({ max: 1 << 20 })).map(([k, v]) => new Act(`setParameter(${k}, ${v})`, (w) => w.setParameter(k, v))),
+  fc
+    .tuple(fc.nat({ max: 13 }), fc.nat({ max: 1 << 20 }))
+    .map(([k, v]) => new Act(`setParameter(${k}, ${v})`, (w) => w.setParameter(k, v))),
   // time
   fc
-    .tuple(fc.constantFrom(60, 600, 1_800, 3_600, 3_600, 3_600, 7_200, 86_400, 8 * 86_400), fc.constantFrom(0, 1, 1, 1, 300))
+    .tuple(
+      fc.constantFrom(60, 600, 1_800, 3_600, 3_600, 3_600, 7_200, 86_400, 8 * 86_400),
+      fc.constantFrom(0, 1, 1, 1, 300),
+    )
     .map(([seconds, blocks]) => new Act(`advance(${seconds}s, ${blocks} blocks)`, (w) => w.advance(seconds, blocks))),
 ];
 

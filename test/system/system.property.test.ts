@@ -43,7 +43,9 @@ describe("The whole system as deploy/ deploys it, under random actions of honest
         { numRuns: RUNS, seed: SEED, endOnFailure: !fuzzing && process.env.VERITY_FUZZ_SHRINK === undefined },
       );
     } catch (error) {
-      console.error(`\nsystem property failed: replay with VERITY_FUZZ_SEED=${SEED} (runs ${RUNS}, commands ${COMMANDS})`);
+      console.error(
+        `\nsystem property failed: replay with VERITY_FUZZ_SEED=${SEED} (runs ${RUNS}, commands ${COMMANDS})`,
+      );
       throw error;
     }
   });

@@ -185,7 +185,9 @@ export async function deploySystem() {
     await fund(account, NODE_STAKE + SPARE);
     await (await staking.connect(account).stake(NODE_STAKE)).wait();
     await (
-      await nodeRegistry.connect(account).registerNode(key.address, `https://${name}.example`, Role.Inference, [modelId])
+      await nodeRegistry
+        .connect(account)
+        .registerNode(key.address, `https://${name}.example`, Role.Inference, [modelId])
     ).wait();
     nodes.push({ name, honest: name !== "liar", account, address: account.address, key, keys: [key] });
   }

@@ -3,17 +3,7 @@ import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { TransactionReceipt } from "ethers";
 import { Model, expectedCommittee } from "./model";
 import type { Equivocation, TrackedBatch, TrackedDispute, TrackedReceipt, TrackedRequest } from "./model";
-import {
-  TOKEN,
-  eventsOf,
-  getReceiptStructHash,
-  lie,
-  reverted,
-  send,
-  signed,
-  signedBatch,
-  truth,
-} from "./system";
+import { TOKEN, eventsOf, getReceiptStructHash, lie, reverted, send, signed, signedBatch, truth } from "./system";
 import type { NodeActor, Receipt, System } from "./system";
 
 const BPS = 10_000n;
@@ -123,7 +113,9 @@ export class World {
         salts: new Map(),
         revealed: new Set(),
       });
-      this.note(`  dispute #${id} opened on ${node.name}'s ${tracked.correct ? "correct" : "wrong"} receipt, atRisk ${fmt(atRisk)}`);
+      this.note(
+        `  dispute #${id} opened on ${node.name}'s ${tracked.correct ? "correct" : "wrong"} receipt, atRisk ${fmt(atRisk)}`,
+      );
     }
   }
 
@@ -146,9 +138,20 @@ export class World {
     const signature = await signed(this.s, node.key, receipt);
     const allowed = node.honest ? [] : ["AttestationNodeNotActive"];
     if (node.honest && !(await this.s.nodeRegistry.isActive(node.address))) return undefined;
-    const result = await send(`${node.name} submits a receipt`, () => this.s.attestation.submitReceipt(receipt, signature), allowed);
+    const result = await send(
+      `${node.name} submits a receipt`,
+      () => this.s.attestation.submitReceipt(receipt, signature),
+      allowed,
+    );
     if (reverted(result)) return undefined;
-    const tracked = { receipt, hash: getReceiptStructHash(receipt), node, correct, batchId: ethers.ZeroHash, proof: [] };
+    const tracked = {
+      receipt,
+      hash: getReceiptStructHash(receipt),
+      node,
+      correct,
+      batchId: ethers.ZeroHash,
+      proof: [],
+    };
     this.m.receipts.push(tracked);
     return tracked;
   }
@@ -161,7 +164,10 @@ export class World {
     this.note(`${forOther ? "user stakes for" : "stake"} ${target.name} ${fmt(amount)}`);
     const result = await send(
       "stake",
-      () => (forOther ? this.s.staking.connect(from).stakeFor(target.address, amount) : this.s.staking.connect(from).stake(amount)),
+      () =>
+        forOther
+          ? this.s.staking.connect(from).stakeFor(target.address, amount)
+          : this.s.staking.connect(from).stake(amount),
       ["StakingBelowMinimum", "ERC20InsufficientBalance"],
     );
     if (!reverted(result)) this.m.add(this.m.staked, target.address, amount);
@@ -196,7 +202,10 @@ export class World {
     this.note(`${target.name} withdraws ${fmt(amount)}`);
     this.m.add(this.m.withdrawn, target.address, amount);
     if (holds) {
-      this.fail("nothing is withdrawn while locked", `${target.name} withdrew ${fmt(amount)} while a dispute or demand on it is open`);
+      this.fail(
+        "nothing is withdrawn while locked",
+        `${target.name} withdrew ${fmt(amount)} while a dispute or demand on it is open`,
+      );
     }
   }
 
@@ -225,7 +234,11 @@ export class World {
     if (squatted && node.honest) {
       // The lying node copies the pending root under its own identity first (attack 7).
       const liar = this.liar;
-      const copy = { ...header, node: liar.address as Receipt["node"], sequence: await this.s.attestation.nextSequence(liar.address) };
+      const copy = {
+        ...header,
+        node: liar.address as Receipt["node"],
+        sequence: await this.s.attestation.nextSequence(liar.address),
+      };
       const { signBatch } = await import("../../src/protocol");
       const liarSignature = await signBatch({ signer: liar.key, domain: this.s.domain, batch: copy });
       const squat = await send("liar squats a batch root", () => this.s.attestation.submitBatch(copy, liarSignature), [
@@ -234,10 +247,17 @@ export class World {
       this.note(`  liar squats the root: ${reverted(squat) ? `reverted ${squat.reverted}` : "accepted"}`);
     }
     const allowed = node.honest ? ["AttestationBatchExists"] : ["AttestationNodeNotActive"];
-    const result = await send(`${node.name} submits a batch`, () => this.s.attestation.submitBatch(header, signature), allowed);
+    const result = await send(
+      `${node.name} submits a batch`,
+      () => this.s.attestation.submitBatch(header, signature),
+      allowed,
+    );
     if (reverted(result)) {
       if (node.honest) {
-        this.fail("an honest node's batch is attested whatever others submitted", `${node.name}'s batch was refused: ${result.reverted}`);
+        this.fail(
+          "an honest node's batch is attested whatever others submitted",
+          `${node.name}'s batch was refused: ${result.reverted}`,
+        );
       }
       return;
     }
@@ -274,12 +294,17 @@ export class World {
     const claimed = user.accomplice ? lie(target.receipt.inputHash, 1) : truth(target.receipt.inputHash);
     if (claimed === target.receipt.outputHash) return;
     const open = this.m.disputes.some((d) => d.open && d.receipt.hash === target.hash);
-    this.note(`${user.name} challenges ${target.node.name}'s ${target.correct ? "correct" : "wrong"} receipt${open ? " (already under dispute)" : ""}`);
+    this.note(
+      `${user.name} challenges ${target.node.name}'s ${target.correct ? "correct" : "wrong"} receipt${open ? " (already under dispute)" : ""}`,
+    );
     const before = await this.before();
     const allowed = ["AttestationWindowClosed", "AttestationUnexpectedReceiptState"];
     const result = await send(
       "challenge",
-      () => this.s.disputes.connect(user.account).challenge(target.receipt, target.batchId, target.proof, claimed, user.address, ethers.MaxUint256),
+      () =>
+        this.s.disputes
+          .connect(user.account)
+          .challenge(target.receipt, target.batchId, target.proof, claimed, user.address, ethers.MaxUint256),
       allowed,
     );
     if (reverted(result)) {
@@ -320,7 +345,9 @@ export class World {
     const entropy = (await ethers.provider.getBlock(Number(stored.drawBlock)))?.hash;
     const size = Number(stored.params.committeeSize);
     const excluded = new Set(
-      [d.node.address, d.node.key.address, ...d.node.keys.map((k) => k.address), d.challenger, d.beneficiary].map((a) => a.toLowerCase()),
+      [d.node.address, d.node.key.address, ...d.node.keys.map((k) => k.address), d.challenger, d.beneficiary].map((a) =>
+        a.toLowerCase(),
+      ),
     );
     const verifiers = this.s.verifiers.map((v) => v.address);
     if (reverted(result)) {
@@ -395,7 +422,9 @@ export class World {
       const salt = d.salts.get(address);
       if (!voter || !salt || ((mask >> i) & 1) === 0 || d.revealed.has(address)) continue;
       const outputHash = truth(d.receipt.receipt.inputHash);
-      await send("reveal", () => this.s.disputes.connect(voter.account).reveal(d.id, this.verdictOf(d), outputHash, salt));
+      await send("reveal", () =>
+        this.s.disputes.connect(voter.account).reveal(d.id, this.verdictOf(d), outputHash, salt),
+      );
       d.revealed.add(address);
       this.note(`${voter.name} reveals on #${d.id}`);
     }
@@ -430,7 +459,10 @@ export class World {
         );
       }
     } else if (lost !== 0n) {
-      this.fail("only a judgment of wrong slashes the node", `#${d.id} ended ${outcome} and ${d.node.name} lost ${fmt(lost)}`);
+      this.fail(
+        "only a judgment of wrong slashes the node",
+        `#${d.id} ended ${outcome} and ${d.node.name} lost ${fmt(lost)}`,
+      );
     }
     if (outcome === "Expired" && receiptState === ReceiptState.Upheld) {
       this.fail(
@@ -441,7 +473,12 @@ export class World {
   }
 
   async claim(index: number) {
-    const accounts = [this.s.admin, ...this.s.nodes.map((n) => n.account), ...this.s.verifiers.map((v) => v.account), ...this.s.users.map((u) => u.account)];
+    const accounts = [
+      this.s.admin,
+      ...this.s.nodes.map((n) => n.account),
+      ...this.s.verifiers.map((v) => v.account),
+      ...this.s.users.map((u) => u.account),
+    ];
     const account = accounts[index % accounts.length]!;
     const claimable = await this.s.disputes.claimableOf(account.address);
     if (claimable === 0n) return;
@@ -449,7 +486,8 @@ export class World {
     await send("claim", () => this.s.disputes.connect(account).claim(account.address));
     const received = (await this.s.token.balanceOf(account.address)) - balance;
     this.note(`${this.nameOf(account.address)} claims ${fmt(received)}`);
-    if (received !== claimable) this.fail("a claim pays what was credited", `${fmt(received)} paid, ${fmt(claimable)} credited`);
+    if (received !== claimable)
+      this.fail("a claim pays what was credited", `${fmt(received)} paid, ${fmt(claimable)} credited`);
   }
 
   // ------------------------------------------------------------------------------------------------ data availability
@@ -532,9 +570,11 @@ export class World {
     const liar = this.liar;
     const { privateKeyToAccount } = await import("viem/accounts");
     const key = privateKeyToAccount(ethers.Wallet.createRandom().privateKey as `0x${string}`);
-    const result = await send("rotateSigner", () => this.s.nodeRegistry.connect(liar.account).rotateSigner(key.address), [
-      "NodeRegistryNotRegistered",
-    ]);
+    const result = await send(
+      "rotateSigner",
+      () => this.s.nodeRegistry.connect(liar.account).rotateSigner(key.address),
+      ["NodeRegistryNotRegistered"],
+    );
     if (reverted(result)) return;
     liar.key = key;
     liar.keys.push(key);
@@ -555,8 +595,9 @@ export class World {
       batchId: ethers.ZeroHash,
       proof: [],
     });
-    const result = await send("proveEquivocation", () =>
-      this.s.equivocation.connect(prover.account).proveEquivocation(evidence(pair.a), evidence(pair.b)),
+    const result = await send(
+      "proveEquivocation",
+      () => this.s.equivocation.connect(prover.account).proveEquivocation(evidence(pair.a), evidence(pair.b)),
       ["EquivocationInvalidSignature"],
     );
     if (reverted(result)) {
@@ -590,7 +631,11 @@ export class World {
     if (!tracked) return;
     const before = await this.before();
     const allowed = node.honest ? [] : ["RouterDeadlinePassed", "RouterUnexpectedState", "RouterAlreadyFulfilled"];
-    const result = await send(`${node.name} fulfils`, () => this.s.router.fulfill(request.id, receipt, ethers.ZeroHash, []), allowed);
+    const result = await send(
+      `${node.name} fulfils`,
+      () => this.s.router.fulfill(request.id, receipt, ethers.ZeroHash, []),
+      allowed,
+    );
     if (reverted(result)) return;
     request.fulfilments.push({ node: node.address, receipt: tracked });
     this.note(`  ${node.name} fulfils request ${request.id.slice(0, 8)} ${correct ? "correctly" : "wrongly"}`);
@@ -623,14 +668,26 @@ export class World {
       callbackGasLimit: 0,
       fee,
     };
-    this.note(`${consumer.name} requests (redundancy ${redundancy}, ${available ? "input published" : "input never published"})`);
-    const result = await send("request", () => this.s.router.connect(consumer.account).request(params), ["RouterNotEnoughNodes"]);
+    this.note(
+      `${consumer.name} requests (redundancy ${redundancy}, ${available ? "input published" : "input never published"})`,
+    );
+    const result = await send("request", () => this.s.router.connect(consumer.account).request(params), [
+      "RouterNotEnoughNodes",
+    ]);
     if (reverted(result)) {
       this.note(`  reverted ${result.reverted}`);
       return;
     }
     const id = String(eventsOf(result, this.s.router, "RequestCreated")[0]!.args.id);
-    const request: TrackedRequest = { id, consumer: consumer.address, fee, inputHash, available, open: true, fulfilments: [] };
+    const request: TrackedRequest = {
+      id,
+      consumer: consumer.address,
+      fee,
+      inputHash,
+      available,
+      open: true,
+      fulfilments: [],
+    };
     this.m.requests.push(request);
     const assigned = eventsOf(result, this.s.router, "NodeAssigned").map((e) => String(e.args.node));
     this.note(`  assigned ${assigned.map((a) => this.nameOf(a)).join(", ")}`);
@@ -669,7 +726,9 @@ export class World {
     if (!request) return;
     const result = await send("reassign", () => this.s.router.reassign(request.id));
     if (reverted(result)) return;
-    this.note(`reassign ${request.id.slice(0, 8)} (input ${request.available ? "published" : "never published"})${this.penalties(result)}`);
+    this.note(
+      `reassign ${request.id.slice(0, 8)} (input ${request.available ? "published" : "never published"})${this.penalties(result)}`,
+    );
     await this.serveHonest(request, result);
   }
 
@@ -682,7 +741,9 @@ export class World {
     );
     if (reverted(result)) return;
     request.open = false;
-    this.note(`${state === 5 ? "settle" : "refund"} ${request.id.slice(0, 8)} (input ${request.available ? "published" : "never published"})${this.penalties(result)}`);
+    this.note(
+      `${state === 5 ? "settle" : "refund"} ${request.id.slice(0, 8)} (input ${request.available ? "published" : "never published"})${this.penalties(result)}`,
+    );
     const outputs = new Set(request.fulfilments.map((f) => f.receipt.receipt.outputHash));
     for (const event of eventsOf(result, this.s.router, "FeePaid")) {
       const node = String(event.args.node);
@@ -725,7 +786,10 @@ export class World {
       ["dispute bondBps", () => d.connect(admin).setParameters({ ...base, bondBps: value % 2_001 })],
       [
         "dispute challengerRewardBps",
-        () => d.connect(admin).setParameters({ ...base, challengerRewardBps: value % (10_001 - Number(base.voterRewardBps)) }),
+        () =>
+          d
+            .connect(admin)
+            .setParameters({ ...base, challengerRewardBps: value % (10_001 - Number(base.voterRewardBps)) }),
       ],
       ["dispute voterRewardBps", () => d.connect(admin).setParameters({ ...base, voterRewardBps: value % 3_001 })],
       [
@@ -805,10 +869,14 @@ export class World {
     // The dispute manager holds its bonds and every claim; claims add up and never exceed its balance.
     const managerBalance = balanceOf(s.contracts.disputes);
     if (managerBalance < bonds + claimable) {
-      this.fail("claims never exceed balances", `dispute manager holds ${fmt(managerBalance)} < bonds ${fmt(bonds)} + claims ${fmt(claimable)}`);
+      this.fail(
+        "claims never exceed balances",
+        `dispute manager holds ${fmt(managerBalance)} < bonds ${fmt(bonds)} + claims ${fmt(claimable)}`,
+      );
     }
     const claims = claimables.reduce((a, b) => a + b, 0n);
-    if (claims !== claimable) this.fail("claims never exceed balances", `claims sum to ${fmt(claims)}, total says ${fmt(claimable)}`);
+    if (claims !== claimable)
+      this.fail("claims never exceed balances", `claims sum to ${fmt(claims)}, total says ${fmt(claimable)}`);
 
     // The router holds every open request's fee; the DA manager every open demand's bond.
     const escrow = m.requests.filter((r) => r.open).reduce((a, r) => a + r.fee, 0n);
@@ -830,7 +898,10 @@ export class World {
       const now = slashables[stakers.indexOf(node)]! + m.get(m.withdrawn, node.address);
       const put = m.get(m.staked, node.address);
       if (now !== put) {
-        this.fail("a node that only signs correct results never loses stake", `${node.name} put in ${fmt(put)}, holds + withdrew ${fmt(now)}`);
+        this.fail(
+          "a node that only signs correct results never loses stake",
+          `${node.name} put in ${fmt(put)}, holds + withdrew ${fmt(now)}`,
+        );
       }
       if ((await s.nodeRegistry.getNode(node.address)).jailed) {
         this.fail("a node that only signs correct results never loses stake", `${node.name} was jailed`);
@@ -838,13 +909,16 @@ export class World {
     }
 
     // No receipt finalizes while a dispute on it is open; a receipt judged wrong is never final.
-    const finals = await Promise.all(m.disputes.map((d) => s.attestation.isFinal(d.receipt.receipt, d.receipt.batchId, d.receipt.proof)));
+    const finals = await Promise.all(
+      m.disputes.map((d) => s.attestation.isFinal(d.receipt.receipt, d.receipt.batchId, d.receipt.proof)),
+    );
     for (const [i, d] of m.disputes.entries()) {
       const final = finals[i];
-      if (d.open && final) this.fail("no receipt finalizes while a dispute on it is open", `#${d.id} is open and its receipt is final`);
-      if (d.outcome === "NodeWrong" && final) this.fail("a receipt judged wrong is never final", `#${d.id}'s receipt is final`);
+      if (d.open && final)
+        this.fail("no receipt finalizes while a dispute on it is open", `#${d.id} is open and its receipt is final`);
+      if (d.outcome === "NodeWrong" && final)
+        this.fail("a receipt judged wrong is never final", `#${d.id}'s receipt is final`);
     }
-
   }
 }
 
