@@ -957,17 +957,18 @@ describe("AttestationRegistry", function () {
       it("extends a batch receipt's window alone, not its batch's", async function () {
         const { registry, disputer, receipts, tree, batch, batchWindowEnd } = await loadFixture(disputeFixture);
         const [a, b] = [receipts[0], receipts[1]];
+        const batchId = batchIdOf(batch.node, batch.root);
         const openedAt = batchWindowEnd - 10n;
         await time.setNextBlockTimestamp(openedAt);
-        await registry.connect(disputer).openDispute(a, batch.root, proofOf(tree, a));
+        await registry.connect(disputer).openDispute(a, batchId, proofOf(tree, a));
         await time.setNextBlockTimestamp(openedAt + 1_000n);
         await registry.connect(disputer).expireDispute(hashReceipt(a));
         expect(BigInt(await time.latest())).to.be.greaterThan(batchWindowEnd);
-        expect(await registry.isFinal(a, batch.root, proofOf(tree, a))).to.equal(false);
-        expect(await registry.isFinal(b, batch.root, proofOf(tree, b))).to.equal(true);
-        expect((await registry.getBatch(batch.root)).windowEnd).to.equal(batchWindowEnd);
+        expect(await registry.isFinal(a, batchId, proofOf(tree, a))).to.equal(false);
+        expect(await registry.isFinal(b, batchId, proofOf(tree, b))).to.equal(true);
+        expect((await registry.getBatch(batchId)).windowEnd).to.equal(batchWindowEnd);
         await time.increaseTo(batchWindowEnd + 1_000n);
-        expect(await registry.isFinal(a, batch.root, proofOf(tree, a))).to.equal(true);
+        expect(await registry.isFinal(a, batchId, proofOf(tree, a))).to.equal(true);
       });
 
       it("reverts without an open dispute, and for a caller without the dispute role", async function () {
