@@ -107,7 +107,7 @@ export function addKeeperCommands(program: Command): void {
     .option("--batches <n>", "most recent batches to list", "10")
     .option("--json", "machine-readable output", false)
     .action((options) => {
-      const store = new KeeperStore(options.db);
+      const store = new KeeperStore(options.db, { mustExist: true });
       const output = createOutput(Boolean(options.json));
       try {
         const batches = store.batchStats();

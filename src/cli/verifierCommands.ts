@@ -89,7 +89,7 @@ export function addVerifierCommands(program: Command): void {
     .option("--db <file>", "SQLite state (env VERITY_VERIFIER_DB)", env.VERITY_VERIFIER_DB ?? "verifier.sqlite")
     .option("--json", "machine-readable output", false)
     .action((options) => {
-      const store = new VerdictStore(options.db);
+      const store = new VerdictStore(options.db, { mustExist: true });
       const output = createOutput(Boolean(options.json));
       const verdicts = store.verdicts();
       const counts: Record<string, number> = {};

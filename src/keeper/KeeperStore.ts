@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import { parseReceipt, type Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** Where a batch is in its life. Every state is written only after the fact it records is durable. */
 export type BatchState = "planned" | "signed" | "submitted" | "attested" | "failed";
@@ -106,6 +107,25 @@ CREATE TABLE IF NOT EXISTS batch_leaves (
 );
 CREATE INDEX IF NOT EXISTS router_tasks_open ON router_tasks(state) WHERE state != 'done';
 `;
+
+/**
+ * The keeper database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const KEEPER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "receipts queue, batches, batch leaves, router tasks",
+    up: SCHEMA,
+  },
+];
+
+/** How to open a keeper database. */
+export interface KeeperStoreOptions {
+  /** True when a missing file is an error rather than a new database (status commands). */
+  mustExist?: boolean | undefined;
+}
 
 const hex = (bytes: Buffer): Hex => `0x${bytes.toString("hex")}` as Hex;
 const buf = (value: Hex): Buffer => Buffer.from(value.slice(2), "hex");
@@ -216,13 +236,14 @@ export class KeeperStore {
   readonly db: Database.Database;
   private readonly statements;
 
-  constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("foreign_keys = ON");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
+  constructor(file: string, options: KeeperStoreOptions = {}) {
+    this.db = openDatabase({
+      file,
+      name: "keeper database",
+      migrations: KEEPER_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "busy_timeout = 5000"],
+      mustExist: options.mustExist,
+    });
     const db = this.db;
     this.statements = {
       insertReceipt: db.prepare(

@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import type { Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** Where a receipt's request came from. */
 export type ReceiptSource = "api" | "router";
@@ -141,6 +142,36 @@ CREATE TABLE IF NOT EXISTS router_assignments (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+/** Databases from before batch states kept one batch per sequence: rebuild the table with every batch `signed`. */
+function migrateBatchesWithoutStates(db: Database.Database): void {
+  const columns = db.prepare("PRAGMA table_info(batches)").all() as { name: string }[];
+  if (columns.length === 0 || columns.some((column) => column.name === "state")) return;
+  db.exec("ALTER TABLE batches RENAME TO batches_before_states");
+  db.exec(SCHEMA);
+  db.exec(
+    `INSERT INTO batches (sequence, batch_id, members, file_text, root, count, data_hash, signature, state, created_at)
+     SELECT sequence, batch_id, members, file_text, root, count, data_hash, signature, 'signed', created_at
+     FROM batches_before_states`,
+  );
+  db.exec("DROP TABLE batches_before_states");
+}
+
+/**
+ * The node database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const NODE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "receipts, tensors, batches with states, router assignments, meta",
+    up: (db) => {
+      migrateBatchesWithoutStates(db);
+      db.exec(SCHEMA);
+    },
+  },
+];
+
 /**
  * The node's durable state (SQLite, WAL, `synchronous = FULL`): every receipt it signed with its tensors, the outbox
  * flag, signed batches with their exact file text, the router cursor and the assignments seen. A write returns only
@@ -150,28 +181,12 @@ export class NodeStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
-    this.migrateBatches();
-    this.db.exec(SCHEMA);
-  }
-
-  /** Databases from before batch states kept one batch per sequence: rebuild the table with every batch `signed`. */
-  private migrateBatches(): void {
-    const columns = this.db.prepare("PRAGMA table_info(batches)").all() as { name: string }[];
-    if (columns.length === 0 || columns.some((column) => column.name === "state")) return;
-    this.db.transaction(() => {
-      this.db.exec("ALTER TABLE batches RENAME TO batches_before_states");
-      this.db.exec(SCHEMA);
-      this.db.exec(
-        `INSERT INTO batches (sequence, batch_id, members, file_text, root, count, data_hash, signature, state, created_at)
-         SELECT sequence, batch_id, members, file_text, root, count, data_hash, signature, 'signed', created_at
-         FROM batches_before_states`,
-      );
-      this.db.exec("DROP TABLE batches_before_states");
-    })();
+    this.db = openDatabase({
+      file,
+      name: "node database",
+      migrations: NODE_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000"],
+    });
   }
 
   close(): void {

@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import type { Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** What the verifier concluded about one receipt. */
 export type VerdictKind =
@@ -102,6 +103,25 @@ CREATE TABLE IF NOT EXISTS duties (
 `;
 
 /**
+ * The verifier database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const VERDICT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "meta, batches, receipt verdicts, challenges, checkpoints, committee duties",
+    up: SCHEMA,
+  },
+];
+
+/** How to open a verifier database. */
+export interface VerdictStoreOptions {
+  /** True when a missing file is an error rather than a new database (status commands). */
+  mustExist?: boolean | undefined;
+}
+
+/**
  * The verifier's durable state in SQLite (WAL mode): the block cursor, the batches seen and their audit state, one
  * verdict per receipt, the challenges opened (recorded as an intent before the transaction is sent, so a crash between
  * the two never leads to a second challenge) and committee duties with their commit salts.
@@ -109,11 +129,14 @@ CREATE TABLE IF NOT EXISTS duties (
 export class VerdictStore {
   private readonly db: Database.Database;
 
-  constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.exec(SCHEMA);
+  constructor(file: string, options: VerdictStoreOptions = {}) {
+    this.db = openDatabase({
+      file,
+      name: "verifier database",
+      migrations: VERDICT_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL"],
+      mustExist: options.mustExist,
+    });
   }
 
   close(): void {

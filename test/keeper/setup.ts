@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import type { Address, Hex } from "viem";
-import { startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
+import { startLocalSystem, type LocalSystem } from "../../src/devnet/startLocalSystem";
 import { startNodeService, type NodeService } from "../../src/node/startNodeService";
 import { MODELS_DIR, registerBundledModel, registerInferenceNode } from "../../scripts/bench/localNode";
 

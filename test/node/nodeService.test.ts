@@ -14,7 +14,7 @@ import { isLoopbackHost } from "../../src/config/checkBatchTokenExposure";
 import { ConfigError } from "../../src/config/ConfigError";
 import { attestationRegistryAbi, inferenceRouterAbi } from "../../src/chain/abis.generated";
 import { sendTransaction } from "../../src/chain/sendTransaction";
-import { getIrisSplit } from "../../src/models";
+import { getIrisSplit } from "../../src/models/build";
 import { toDataUri } from "../../src/node/fetchInput";
 import { isDishonestRequest } from "../../src/node/corruptOutput";
 import { NodeStartupError } from "../../src/node/errors";
