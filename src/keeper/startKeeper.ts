@@ -48,7 +48,7 @@ export interface KeeperOptions {
   /** Node endpoints overriding those registered in NodeRegistry, by operator address. */
   nodeEndpoints?: Record<Address, string>;
   /** Bearer token for the nodes' `POST /v1/batches`. */
-  batchToken?: string;
+  batchToken?: string | undefined;
   /** Whether to fulfil, settle, reassign and refund router requests (default true). */
   settle?: boolean;
   /** Pause of the work loop when idle, and of transaction polling (default 500 ms). */
