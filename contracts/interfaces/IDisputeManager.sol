@@ -21,10 +21,10 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 ///
 /// Several challengers: while a dispute is `Committing` (committee drawn, no vote revealed yet), anyone may join it
 /// with its own bond (`joinChallenge`, the same bond as the opening challenge) for its own beneficiary. At settlement
-/// the challengers' pot (every bond plus the challenger reward when the node is wrong; every bond when it expired; nothing
-/// when the node is right) is shared pro rata to bond; the opening beneficiary is credited at once, each other calls
-/// `creditChallenger` (anyone may, for any beneficiary). So a first challenger who is the node's accomplice can't shut
-/// an honest one out: it only takes its own share.
+/// the challengers' pot (every bond plus the challenger reward when the node is wrong; every bond when it expired;
+/// nothing when the node is right) is shared pro rata to bond; the opening beneficiary is credited at once, each other
+/// calls `creditChallenger` (anyone may, for any beneficiary). So a first challenger who is the node's accomplice can't
+/// shut an honest one out: it only takes its own share.
 /// @dev Lifecycle (see `state`): `Drawing` (challenged; `drawCommittee` may run once the next block exists) →
 /// `Committing` → `Revealing` → `Resolvable` (quorum met and no tie) or `Arbitration` (quorum missed, tie, or no
 /// committee drawn within the commit period after the challenge) → `Expired` (arbitration period over) → `Resolved`.
