@@ -1,0 +1,6 @@
+export * from "./format";
+export * from "./ops";
+export * from "./modelCommitment";
+export * from "./trace";
+export * from "./runIntegerModelV2";
+export * from "./createIntegerRuntimeV2";
