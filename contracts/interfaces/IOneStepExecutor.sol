@@ -55,8 +55,25 @@ interface IOneStepExecutor {
     error OneStepBadChunk(uint256 tensor, uint256 index);
     error OneStepBadWeights(uint256 layer, uint256 leafIndex);
     error OneStepMissingInput(uint256 tensor, uint256 element);
+    error OneStepOutputTooLarge(uint256 size, uint256 max);
 
     /// @notice The value after the step: the accumulator after `segment` (dense, conv2d), else the element.
     /// @dev Reverts when a proof does not verify or an input the step needs is missing.
     function execute(bytes32 modelId, bytes32 traceRoot, Step calldata step) external pure returns (int256 value);
+
+    /// @notice Checks that `chunks` (128 bytes each) is the whole last tensor of the trace (at most 1,024 elements)
+    /// and returns the receipt output it gives: its argmax as int32 `[1]`, or the tensor as `[1, n]` (int8 after a
+    /// requantize, else int32). `valid` is false when an int8 output holds a value out of range.
+    function outputHashOf(
+        bytes32 modelId,
+        bytes32 traceRoot,
+        bytes calldata header,
+        bytes32 weightsRoot,
+        bytes32[] calldata proof,
+        bytes calldata chunks
+    ) external pure returns (bool valid, bytes32 outputHash);
+
+    /// @notice Element `e` of a canonical int8 tensor encoding of `size` elements; `valid` false when `encoding` is
+    /// not one (another dtype, another element count).
+    function inputElementOf(bytes calldata encoding, uint256 size, uint256 e) external pure returns (bool valid, int256 value);
 }

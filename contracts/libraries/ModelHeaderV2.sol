@@ -55,21 +55,21 @@ library ModelHeaderV2 {
     }
 
     /// @notice Layer `k` (1-based).
-    function layer(bytes calldata header, uint256 k) internal pure returns (Layer memory l) {
+    function layer(bytes calldata header, uint256 k) internal pure returns (Layer memory spec) {
         uint256 at = 32 * k;
-        l.op = uint8(header[at]);
-        l.src = uint8(header[at + 1]);
-        l.kernel = uint8(header[at + 2]);
-        l.stride = uint8(header[at + 3]);
-        l.pad = uint8(header[at + 4]);
-        l.shift = uint8(header[at + 5]);
-        l.multiplier = uint16(bytes2(header[at + 6:at + 8]));
-        l.inC = _u32(header, at + 8);
-        l.inH = _u32(header, at + 12);
-        l.inW = _u32(header, at + 16);
-        l.outC = _u32(header, at + 20);
-        l.outH = _u32(header, at + 24);
-        l.outW = _u32(header, at + 28);
+        spec.op = uint8(header[at]);
+        spec.src = uint8(header[at + 1]);
+        spec.kernel = uint8(header[at + 2]);
+        spec.stride = uint8(header[at + 3]);
+        spec.pad = uint8(header[at + 4]);
+        spec.shift = uint8(header[at + 5]);
+        spec.multiplier = uint16(bytes2(header[at + 6:at + 8]));
+        spec.inC = _u32(header, at + 8);
+        spec.inH = _u32(header, at + 12);
+        spec.inW = _u32(header, at + 16);
+        spec.outC = _u32(header, at + 20);
+        spec.outH = _u32(header, at + 24);
+        spec.outW = _u32(header, at + 28);
     }
 
     /// @notice Element count of tensor `t` (0 = input, k = layer k's output).
@@ -80,9 +80,9 @@ library ModelHeaderV2 {
     }
 
     /// @notice Segments of one element's accumulation: dense `ceil(in / 32)`, conv2d `inC · k`, else 1.
-    function segmentCount(Layer memory l) internal pure returns (uint256) {
-        if (l.op == OP_DENSE) return (l.inC * l.inH * l.inW + CHUNK - 1) / CHUNK;
-        if (l.op == OP_CONV2D) return l.inC * l.kernel;
+    function segmentCount(Layer memory spec) internal pure returns (uint256) {
+        if (spec.op == OP_DENSE) return (spec.inC * spec.inH * spec.inW + CHUNK - 1) / CHUNK;
+        if (spec.op == OP_CONV2D) return spec.inC * spec.kernel;
         return 1;
     }
 
