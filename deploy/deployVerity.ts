@@ -38,7 +38,9 @@ export type VerityAddresses = Record<
   | "disputeManager"
   | "equivocationSlasher"
   | "dataAvailabilityManager"
-  | "inferenceRouter",
+  | "inferenceRouter"
+  | "oneStepExecutor"
+  | "fraudGame",
   string
 >;
 
@@ -78,6 +80,8 @@ export async function deployVerity(
     equivocationSlasher: await deployed.equivocationSlasher.getAddress(),
     dataAvailabilityManager: await deployed.dataAvailabilityManager.getAddress(),
     inferenceRouter: await deployed.inferenceRouter.getAddress(),
+    oneStepExecutor: await deployed.oneStepExecutor.getAddress(),
+    fraudGame: await deployed.fraudGame.getAddress(),
   };
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
@@ -89,6 +93,7 @@ export async function deployVerity(
       deployed.equivocationSlasher,
       deployed.dataAvailabilityManager,
       deployed.inferenceRouter,
+      deployed.fraudGame,
     ]) {
       await handOverAdmin(contract, deployer.address, options.admin);
     }
