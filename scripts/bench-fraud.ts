@@ -11,7 +11,15 @@ import hre, { ethers } from "hardhat";
 import { mine, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet } from "ethers";
 import { deployVerity } from "../deploy/deployVerity";
-import type { DisputeManager, FraudGame, ModelRegistry, NodeRegistry, Staking, VerityTestToken, AttestationRegistry } from "../typechain-types";
+import type {
+  DisputeManager,
+  FraudGame,
+  ModelRegistry,
+  NodeRegistry,
+  Staking,
+  VerityTestToken,
+  AttestationRegistry,
+} from "../typechain-types";
 import { getTensorHash, type Tensor } from "../src/protocol";
 import { createChallenger, createNodeResponder } from "../src/fraud/fraudProofs";
 import { createRandom, NO_PARAMS } from "../src/models/syntheticV2";
@@ -25,7 +33,7 @@ import {
   validateIntegerModelV2,
 } from "../src/runtime/integerV2";
 import { type Domain, type Receipt, randomHash, signReceiptEthers } from "../test/helpers/receipts";
-import { type Move, openGame, playGame } from "../test/helpers/fraudGame";
+import { type Move, playGame } from "../test/helpers/fraudGame";
 
 const SIZES = [16, 256, 4_096, 65_536] as const;
 const STAKE = ethers.parseEther("1000");
@@ -50,10 +58,19 @@ function syntheticModel(n: number): IntegerModelV2 {
   return model;
 }
 
-type Row = { case: string; elements: number; moves: number; bound: number; total: bigint; oneStep: bigint; perMove: Record<string, bigint>; wallMs: number };
+type Row = {
+  case: string;
+  elements: number;
+  moves: number;
+  bound: number;
+  total: bigint;
+  oneStep: bigint;
+  perMove: Record<string, bigint>;
+  wallMs: number;
+};
 
 async function main() {
-  const [deployer, challenger, ...rest] = await ethers.getSigners();
+  const [, challenger] = await ethers.getSigners();
   const record = await deployVerity(hre, { writeFile: false, challengeWindow: 3_600n });
   const at = <T>(name: string, key: string) => ethers.getContractAt(name, record.contracts[key]!) as Promise<T>;
   const token = await at<VerityTestToken>("VerityTestToken", "token");
@@ -73,8 +90,8 @@ async function main() {
   await token.connect(challenger).approve(await game.getAddress(), ethers.MaxUint256);
   await token.connect(challenger).approve(await manager.getAddress(), ethers.MaxUint256);
 
-  const enroll = async (role: number, modelIds: string[], account?: (typeof rest)[number]) => {
-    const wallet = account ?? new Wallet(Wallet.createRandom().privateKey, ethers.provider);
+  const enroll = async (role: number, modelIds: string[]) => {
+    const wallet = new Wallet(Wallet.createRandom().privateKey, ethers.provider);
     await setBalance(wallet.address, ethers.parseEther("10"));
     const signer = new Wallet(Wallet.createRandom().privateKey);
     await token.mint(wallet.address, STAKE);
@@ -83,7 +100,13 @@ async function main() {
     await nodes.connect(wallet).registerNode(signer.address, "https://bench.node", role, modelIds);
     return { wallet, signer };
   };
-  const attest = async (node: Awaited<ReturnType<typeof enroll>>, modelId: string, input: Tensor, output: Tensor, traceRoot: string) => {
+  const attest = async (
+    node: Awaited<ReturnType<typeof enroll>>,
+    modelId: string,
+    input: Tensor,
+    output: Tensor,
+    traceRoot: string,
+  ) => {
     const receipt: Receipt = {
       requestId: randomHash(),
       modelId,
@@ -154,7 +177,11 @@ async function main() {
       metadataURI: `ipfs://bench-synthetic-${n}`,
     });
     const r = createRandom(n + 1);
-    const input: Tensor<"int8"> = { dtype: "int8", shape: [16], data: Int8Array.from({ length: 16 }, () => r.int(-128, 127)) };
+    const input: Tensor<"int8"> = {
+      dtype: "int8",
+      shape: [16],
+      data: Int8Array.from({ length: 16 }, () => r.int(-128, 127)),
+    };
     const tensors = computeTensorsV2(model, input.data);
     const honest = buildTraceV2(tensors);
     for (const [label, tensor, element] of [
@@ -167,7 +194,9 @@ async function main() {
       const node = await enroll(0, [commitment.modelId]);
       const receipt = await attest(node, commitment.modelId, input, getOutputV2(model, tampered[3]!), bad.traceRoot);
       const started = performance.now();
-      const openTx = await game.connect(challenger).challenge(receipt, ethers.ZeroHash, [], challenger.address, ethers.MaxUint256);
+      const openTx = await game
+        .connect(challenger)
+        .challenge(receipt, ethers.ZeroHash, [], challenger.address, ethers.MaxUint256);
       const openGas = (await openTx.wait())!.gasUsed;
       const id = await game.gameCount();
       const moves: Move[] = [
@@ -200,7 +229,6 @@ async function main() {
       });
     }
   }
-  void openGame;
 
   const json = {
     committee: { moves: committee, total: committeeTotal },
@@ -220,7 +248,9 @@ async function main() {
   for (const m of committee) console.log(`  ${m.name.padEnd(16)} ${fmt(m.gas).padStart(10)}`);
   console.log(`  ${"total".padEnd(16)} ${fmt(committeeTotal).padStart(10)}`);
   console.log("\nFraud-proof disputes (FraudGame), node wrong, honest challenger:");
-  console.log("  case                                    moves  2⌈log2 n⌉   one-step      total  vs committee   wall ms");
+  console.log(
+    "  case                                    moves  2⌈log2 n⌉   one-step      total  vs committee   wall ms",
+  );
   for (const row of rows) {
     console.log(
       `  ${row.case.padEnd(38)} ${String(row.moves).padStart(6)} ${String(row.bound).padStart(10)} ${fmt(row.oneStep).padStart(10)} ${fmt(row.total).padStart(10)} ${((Number(row.total) / Number(committeeTotal)) * 100).toFixed(0).padStart(11)}% ${row.wallMs.toFixed(0).padStart(9)}`,
@@ -228,10 +258,15 @@ async function main() {
   }
   console.log("\nLargest gas of each move, per case:");
   for (const row of rows) {
-    console.log(`  ${row.case}: ${Object.entries(row.perMove).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}`);
+    console.log(
+      `  ${row.case}: ${Object.entries(row.perMove)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(", ")}`,
+    );
   }
-  console.log(`\nTargets: one-step ≤ 500,000: ${json.targets.oneStepAtMost500k}; dispute ≤ committee: ${json.targets.disputeAtMostCommittee}; moves ≤ 2⌈log2 n⌉ + 4: ${json.targets.movesAtMost2Log2nPlus4}`);
-  void deployer;
+  console.log(
+    `\nTargets: one-step ≤ 500,000: ${json.targets.oneStepAtMost500k}; dispute ≤ committee: ${json.targets.disputeAtMostCommittee}; moves ≤ 2⌈log2 n⌉ + 4: ${json.targets.movesAtMost2Log2nPlus4}`,
+  );
 }
 
 main().catch((error) => {

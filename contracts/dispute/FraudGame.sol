@@ -173,7 +173,14 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
     ) external nonReentrant {
         Game storage g = _challengerMove(id, Phase.PickTensor);
         _checkReceipt(id, g, receipt);
-        (bool valid, bytes32 outputHash) = _executor.outputHashOf(g.modelId, g.traceRoot, header, weightsRoot, proof, chunks);
+        (bool valid, bytes32 outputHash) = _executor.outputHashOf(
+            g.modelId,
+            g.traceRoot,
+            header,
+            weightsRoot,
+            proof,
+            chunks
+        );
         // A last tensor no honest run can produce (an int8 output out of range) is itself the node's fault.
         _resolve(id, g, !valid || outputHash != receipt.outputHash, Reason.OutputMismatch, 0, 0);
     }
@@ -280,9 +287,8 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
     /// @inheritdoc IFraudGame
     function proveStep(DisputeId id, IOneStepExecutor.Step calldata step) external nonReentrant {
         Game storage g = _challengerMove(id, Phase.Step);
-        if (
-            step.layer != g.tensor || step.element != g.element || step.segment != g.lo || step.accIn != g.accLo
-        ) revert FraudGameStepMismatch(id);
+        if (step.layer != g.tensor || step.element != g.element || step.segment != g.lo || step.accIn != g.accLo)
+            revert FraudGameStepMismatch(id);
         int256 computed = _executor.execute(g.modelId, g.traceRoot, step);
         int256 expected = g.accHi;
         _resolve(id, g, computed != expected, Reason.OneStep, expected, computed);

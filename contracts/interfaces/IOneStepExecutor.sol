@@ -75,5 +75,9 @@ interface IOneStepExecutor {
 
     /// @notice Element `e` of a canonical int8 tensor encoding of `size` elements; `valid` false when `encoding` is
     /// not one (another dtype, another element count).
-    function inputElementOf(bytes calldata encoding, uint256 size, uint256 e) external pure returns (bool valid, int256 value);
+    function inputElementOf(
+        bytes calldata encoding,
+        uint256 size,
+        uint256 e
+    ) external pure returns (bool valid, int256 value);
 }

@@ -19,9 +19,10 @@ library PositionalMerkle {
     function processProof(bytes32 leaf, uint256 index, bytes32[] calldata proof) internal pure returns (bytes32 node) {
         node = leaf;
         for (uint256 d = 0; d < proof.length; ++d) {
-            node = (index >> d) & 1 == 0
-                ? Hashes.efficientKeccak256(node, proof[d])
-                : Hashes.efficientKeccak256(proof[d], node);
+            node =
+                (index >> d) & 1 == 0
+                    ? Hashes.efficientKeccak256(node, proof[d])
+                    : Hashes.efficientKeccak256(proof[d], node);
         }
     }
 

@@ -67,7 +67,9 @@ export function createNodeResponder(model: IntegerModelV2, trace: TraceV2) {
     /** The accumulators of element `e` of layer `k` at the inner boundaries of [lo, hi]. */
     accumulators(k: number, e: number, lo: number, hi: number): number[] {
       const accs = getAccumulators(model.layers[k - 1]!, trace.tensors[k - 1]!, e);
-      return getAccumulatorBoundaries(lo, hi).slice(1, -1).map((b) => accs[b]!);
+      return getAccumulatorBoundaries(lo, hi)
+        .slice(1, -1)
+        .map((b) => accs[b]!);
     },
   };
 }

@@ -35,7 +35,16 @@ const none = { src: 0, kernel: 0, stride: 0, pad: 0, multiplier: 0, shift: 0 };
 export function buildTestModel(seed = 1): IntegerModelV2 {
   const r = createRandom(seed);
   const layers: LayerV2[] = [
-    { ...none, op: "conv2d", inShape: [1, 6, 6], outShape: [4, 6, 6], kernel: 3, stride: 1, pad: 1, ...weighted(r, 4, 9) },
+    {
+      ...none,
+      op: "conv2d",
+      inShape: [1, 6, 6],
+      outShape: [4, 6, 6],
+      kernel: 3,
+      stride: 1,
+      pad: 1,
+      ...weighted(r, 4, 9),
+    },
     { ...none, op: "requantize", inShape: [4, 6, 6], outShape: [4, 6, 6], multiplier: 3_000, shift: 16 },
     { ...none, op: "relu", inShape: [4, 6, 6], outShape: [4, 6, 6] },
     { ...none, op: "add", inShape: [4, 6, 6], outShape: [4, 6, 6], src: 2 },
@@ -57,7 +66,6 @@ export function buildInput(model: IntegerModelV2, seed = 2): Tensor<"int8"> {
   const [c, h, w] = model.inputShape;
   return { dtype: "int8", shape: [c, h, w], data: Int8Array.from({ length: c * h * w }, () => r.int(-128, 127)) };
 }
-
 
 /** Zero parameters of the ops that don't use them. */
 export const NO_PARAMS = { src: 0, kernel: 0, stride: 0, pad: 0, multiplier: 0, shift: 0 } as const;

@@ -171,9 +171,10 @@ describe("FraudGame", function () {
         f.game,
         "FraudGameBadReveal",
       );
-      await expect(
-        f.game.connect(f.stranger).revealTensors(id, responder.tensorRoots()),
-      ).to.be.revertedWithCustomError(f.game, "FraudGameNotParty");
+      await expect(f.game.connect(f.stranger).revealTensors(id, responder.tensorRoots())).to.be.revertedWithCustomError(
+        f.game,
+        "FraudGameNotParty",
+      );
       await playGame({
         game: f.game,
         id,
@@ -188,7 +189,9 @@ describe("FraudGame", function () {
       const g = await f.game.getGame(id);
       // wrong chunk: the honest one (doesn't hash to the node's leaf); wrong proof: nodes of the level above
       await expect(
-        f.game.connect(f.nodeAccount).revealChunk(id, createNodeResponder(f.model, f.honest.trace).chunk(1, Number(g.index))),
+        f.game
+          .connect(f.nodeAccount)
+          .revealChunk(id, createNodeResponder(f.model, f.honest.trace).chunk(1, Number(g.index))),
       ).to.be.revertedWithCustomError(f.game, "FraudGameBadReveal");
       await expect(
         f.game.connect(f.nodeAccount).revealNodes(id, responder.nodesBelow(1, 0, 0, Number(g.depth))),
@@ -200,11 +203,20 @@ describe("FraudGame", function () {
       await time.increaseTo(g.deadline - 1n);
       await expect(f.game.timeout(id)).to.be.revertedWithCustomError(f.game, "FraudGameDeadlineNotPassed");
       await time.increaseTo(g.deadline + 1n);
-      await expect(f.game.connect(f.nodeAccount).revealChunk(id, responder.chunk(1, Number(g.index)))).to.be
-        .revertedWithCustomError(f.game, "FraudGameDeadlinePassed");
+      await expect(
+        f.game.connect(f.nodeAccount).revealChunk(id, responder.chunk(1, Number(g.index))),
+      ).to.be.revertedWithCustomError(f.game, "FraudGameDeadlinePassed");
       await expect(f.game.timeout(id))
         .to.emit(f.game, "GameResolved")
-        .withArgs(id, Outcome.NodeWrong, Reason.Timeout, (x: bigint) => x > 0n, (x: bigint) => x > 0n, 0, 0);
+        .withArgs(
+          id,
+          Outcome.NodeWrong,
+          Reason.Timeout,
+          (x: bigint) => x > 0n,
+          (x: bigint) => x > 0n,
+          0,
+          0,
+        );
     });
 
     it("loses by staying silent at the first move", async function () {
@@ -329,7 +341,7 @@ describe("FraudGame", function () {
       await expect(
         f.game.connect(f.challenger).proveStep(id, { ...step, inputs: [fakeInput] }),
       ).to.be.revertedWithCustomError(f.executor, "OneStepBadChunk");
-      // another model's header: the same architecture with layer 10's shift changed
+      // another model's header: one byte of the last layer record changed
       const otherHeader = { ...step, weights: { ...step.weights, header: flipped(step.weights.header) } };
       await expect(f.game.connect(f.challenger).proveStep(id, otherHeader)).to.be.revertedWithCustomError(
         f.executor,
@@ -400,6 +412,104 @@ describe("FraudGame", function () {
   });
 
   describe("opening", function () {
+    it("opens on a batched receipt with its Merkle proof", async function () {
+      const f = await setup();
+      const { buildTree, proofOf, batchIdOf, signBatchEthers } = await import("../helpers/receipts");
+      const bad = runModel(f.model, f.input, (ts) => {
+        ts[8]![1]! -= 3;
+      });
+      const base = {
+        modelId: f.commitment.modelId,
+        inputHash: getTensorHash(f.input),
+        outputHash: getTensorHash(bad.output),
+        traceRoot: bad.trace.traceRoot,
+        node: f.nodeAccount.address,
+        issuedAt: 1n,
+      };
+      const receipts = [0, 1, 2].map(() => ({ ...base, requestId: ethers.hexlify(ethers.randomBytes(32)) }));
+      const tree = buildTree(receipts);
+      const batch = {
+        node: f.nodeAccount.address,
+        sequence: await f.attestation.nextSequence(f.nodeAccount.address),
+        root: tree.root,
+        count: 3n,
+        dataHash: ethers.id("batch file"),
+      };
+      await f.attestation.submitBatch(batch, await signBatchEthers(f.signers[0]!, f.domain, batch));
+      const batchId = batchIdOf(f.nodeAccount.address, tree.root);
+      const receipt = receipts[1]!;
+      await expect(
+        f.game
+          .connect(f.challenger)
+          .challenge(receipt, batchId, proofOf(tree, receipts[0]!), f.challenger.address, 2n ** 255n),
+      ).to.be.revertedWithCustomError(f.attestation, "AttestationReceiptNotAttested");
+      await f.game
+        .connect(f.challenger)
+        .challenge(receipt, batchId, proofOf(tree, receipt), f.challenger.address, 2n ** 255n);
+      const id = await f.game.gameCount();
+      await playGame({
+        game: f.game,
+        id,
+        node: f.nodeAccount,
+        challenger: f.challenger,
+        responder: createNodeResponder(f.model, bad.trace),
+        strategy: f.strategy,
+        receipt,
+        input: f.input,
+      });
+      expect((await f.game.getGame(id)).outcome).to.equal(Outcome.NodeWrong);
+      expect(await f.attestation.receiptState(f.hashReceipt(receipt))).to.equal(ReceiptState.Rejected);
+    });
+
+    it("opens on a router fulfilment, checked against the router's assignments", async function () {
+      const f = await setup();
+      const { encodeTensor } = await import("../../src/protocol");
+      const fee = ethers.parseEther("1");
+      await f.token.mint(f.stranger.address, fee);
+      await f.token.connect(f.stranger).approve(await f.router.getAddress(), fee);
+      const now = BigInt(await time.latest());
+      const tx = await f.router.connect(f.stranger).request({
+        modelId: f.commitment.modelId,
+        inputHash: getTensorHash(f.input),
+        inputURI: "",
+        input: encodeTensor(f.input),
+        redundancy: 1,
+        deadline: now + 3_000n,
+        callbackGasLimit: 0,
+        fee,
+      });
+      const logs = (await tx.wait())!.logs.map((l) => f.router.interface.parseLog(l)).filter((l) => l !== null);
+      const requestId = logs.find((l) => l!.name === "RequestCreated")!.args.id as string;
+      const assigned = logs.find((l) => l!.name === "NodeAssigned")!.args.node as string;
+      const account = assigned === f.nodeAccount.address ? f.nodeAccount : f.nodeB;
+      const bad = runModel(f.model, f.input, (ts) => {
+        ts[5]![7]! += 1;
+      });
+      const receipt = await f.attest(f.input, bad, { requestId, node: account.address }, account);
+      await f.router.fulfill(requestId, receipt, ethers.ZeroHash, []);
+      const other = await f.attest(f.input, bad, {}, account);
+      await expect(
+        f.game
+          .connect(f.challenger)
+          .challengeFulfillment(requestId, other, ethers.ZeroHash, [], f.challenger.address, 2n ** 255n),
+      ).to.be.revertedWithCustomError(f.game, "FraudGameNotFulfillment");
+      await f.game
+        .connect(f.challenger)
+        .challengeFulfillment(requestId, receipt, ethers.ZeroHash, [], f.challenger.address, 2n ** 255n);
+      const id = await f.game.gameCount();
+      await playGame({
+        game: f.game,
+        id,
+        node: account,
+        challenger: f.challenger,
+        responder: createNodeResponder(f.model, bad.trace),
+        strategy: f.strategy,
+        receipt,
+        input: f.input,
+      });
+      expect((await f.game.getGame(id)).outcome).to.equal(Outcome.NodeWrong);
+    });
+
     it("refuses a model that is not fraud-provable", async function () {
       const f = await setup();
       const { modelRegistration } = await import("../fixtures/registry");

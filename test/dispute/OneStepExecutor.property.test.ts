@@ -47,7 +47,8 @@ const layerArb = fc
     const inShape = [r.c, r.h, r.w] as const;
     const zero = { src: 0, kernel: 0, stride: 0, pad: 0, multiplier: 0, shift: 0 };
     const layer: LayerV2 = { ...zero, op: r.op, inShape, outShape: inShape };
-    if (r.op === "conv2d") Object.assign(layer, { kernel: r.kernel, stride: r.stride, pad: Math.min(r.pad, r.kernel - 1) });
+    if (r.op === "conv2d")
+      Object.assign(layer, { kernel: r.kernel, stride: r.stride, pad: Math.min(r.pad, r.kernel - 1) });
     if (r.op === "maxPool" || r.op === "avgPool") Object.assign(layer, { kernel: r.kernel, stride: r.stride });
     if (r.op === "requantize") Object.assign(layer, { multiplier: r.multiplier, shift: r.shift });
     if (r.op === "add") layer.src = 0;
@@ -62,7 +63,7 @@ const layerArb = fc
       let s = r.seed >>> 0 || 1;
       const next = () => ((s = (s * 1103515245 + 12345) >>> 0), s);
       const rows = getWeightRows(layer);
-      layer.bias = Int32Array.from({ length: rows }, () => (next() | 0));
+      layer.bias = Int32Array.from({ length: rows }, () => next() | 0);
       layer.weights = Int8Array.from({ length: rows * getRowLength(layer) }, () => (next() >>> 8) & 0xff);
     }
     const model: IntegerModelV2 = {

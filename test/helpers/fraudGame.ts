@@ -98,13 +98,27 @@ export async function playGame(p: PlayGameParameters): Promise<Move[]> {
           await record(
             "proveOutputMismatch",
             "challenger",
-            challenger.proveOutputMismatch(id, p.receipt, strategy.header, strategy.weightsRoot, strategy.tensorProof(last), strategy.finalChunks()),
+            challenger.proveOutputMismatch(
+              id,
+              p.receipt,
+              strategy.header,
+              strategy.weightsRoot,
+              strategy.tensorProof(last),
+              strategy.finalChunks(),
+            ),
           );
         } else {
           await record(
             "pickTensor",
             "challenger",
-            challenger.pickTensor(id, strategy.header, strategy.weightsRoot, pick, roots[pick]!, strategy.tensorProof(pick)),
+            challenger.pickTensor(
+              id,
+              strategy.header,
+              strategy.weightsRoot,
+              pick,
+              roots[pick]!,
+              strategy.tensorProof(pick),
+            ),
           );
         }
         break;
@@ -114,7 +128,11 @@ export async function playGame(p: PlayGameParameters): Promise<Move[]> {
         await record("revealNodes", "node", node.revealNodes(id, nodes));
         break;
       case Phase.PickNode:
-        await record("pickNode", "challenger", challenger.pickNode(id, nodes, strategy.pickNode(t, level, index, nodes)));
+        await record(
+          "pickNode",
+          "challenger",
+          challenger.pickNode(id, nodes, strategy.pickNode(t, level, index, nodes)),
+        );
         break;
       case Phase.RevealChunk:
         chunk = responder.chunk(t, index);
@@ -158,7 +176,9 @@ export async function playGame(p: PlayGameParameters): Promise<Move[]> {
 
 /** Opens a game on a singly attested receipt and returns its id. */
 export async function openGame(game: FraudGame, challenger: Signer, receipt: Receipt): Promise<bigint> {
-  const tx = await game.connect(challenger).challenge(receipt, ethers.ZeroHash, [], await challenger.getAddress(), 2n ** 255n);
+  const tx = await game
+    .connect(challenger)
+    .challenge(receipt, ethers.ZeroHash, [], await challenger.getAddress(), 2n ** 255n);
   const mined = await tx.wait();
   const log = mined!.logs.map((l) => game.interface.parseLog(l)).find((l) => l?.name === "GameOpened");
   return log!.args.id as bigint;

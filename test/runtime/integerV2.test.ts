@@ -170,7 +170,10 @@ describe("integer runtime v2", function () {
       expect(chunk.tensorProof.length).to.equal(4); // 11 tensors → depth 4
       const root = processPositionalProof(keccak256Bytes(chunk.data), 3, chunk.chunkProof);
       expect(bytesToHex(processPositionalProof(root, 1, chunk.tensorProof))).to.equal(result.traceRoot);
-      const tampered = runIntegerModelV2(model, { ...input, data: Int8Array.from(input.data, (v, i) => (i === 0 ? v ^ 1 : v)) });
+      const tampered = runIntegerModelV2(model, {
+        ...input,
+        data: Int8Array.from(input.data, (v, i) => (i === 0 ? v ^ 1 : v)),
+      });
       expect(tampered.traceRoot).to.not.equal(result.traceRoot);
     });
 

@@ -201,11 +201,7 @@ contract OneStepExecutor is IOneStepExecutor {
         ) revert OneStepBadWeights(step.layer, leafIndex);
     }
 
-    function _denseDot(
-        Step calldata step,
-        bytes calldata leaf,
-        uint256 head
-    ) private pure returns (int256 sum) {
+    function _denseDot(Step calldata step, bytes calldata leaf, uint256 head) private pure returns (int256 sum) {
         uint256 start = step.segment * CHUNK;
         uint256 length = leaf.length - head;
         // The segment is exactly one aligned input chunk.

@@ -117,7 +117,11 @@ export function getExpectedOutShape(layer: LayerV2, k: number): Shape3 {
     case "dense":
       return [layer.outShape[0], 1, 1];
     case "conv2d":
-      return [layer.outShape[0], convOut(h, layer.kernel, layer.stride, layer.pad), convOut(w, layer.kernel, layer.stride, layer.pad)];
+      return [
+        layer.outShape[0],
+        convOut(h, layer.kernel, layer.stride, layer.pad),
+        convOut(w, layer.kernel, layer.stride, layer.pad),
+      ];
     case "maxPool":
     case "avgPool":
       return [c, convOut(h, layer.kernel, layer.stride, 0), convOut(w, layer.kernel, layer.stride, 0)];
@@ -141,19 +145,23 @@ export function validateIntegerModelV2(model: IntegerModelV2): void {
   const L = model.layers.length;
   if (L < 1 || L > 255) fail(`needs 1..255 layers, has ${L}`);
   const checkShape = (shape: Shape3, what: string) => {
-    for (const d of shape) if (!Number.isInteger(d) || d < 1 || d > 0xffffffff) fail(`${what}: dimension ${d} is not in 1..2^32-1`);
-    if (getShapeSize(shape) > MAX_TENSOR_ELEMENTS) fail(`${what}: ${getShapeSize(shape)} elements > ${MAX_TENSOR_ELEMENTS}`);
+    for (const d of shape)
+      if (!Number.isInteger(d) || d < 1 || d > 0xffffffff) fail(`${what}: dimension ${d} is not in 1..2^32-1`);
+    if (getShapeSize(shape) > MAX_TENSOR_ELEMENTS)
+      fail(`${what}: ${getShapeSize(shape)} elements > ${MAX_TENSOR_ELEMENTS}`);
   };
   checkShape(model.inputShape, "input");
   if (getShapeSize(model.inputShape) > MAX_INPUT_ELEMENTS) fail(`input has more than ${MAX_INPUT_ELEMENTS} elements`);
-  if (!Number.isFinite(model.input.mean) || !Number.isFinite(model.input.scale)) fail("input quantization is not finite");
+  if (!Number.isFinite(model.input.mean) || !Number.isFinite(model.input.scale))
+    fail("input quantization is not finite");
   if (!(model.outputOp in outputOpsV2)) fail(`unknown output op ${String(model.outputOp)}`);
   model.layers.forEach((l, i) => {
     const k = i + 1;
     const at = `layer ${k} (${l.op})`;
     if (!(l.op in opCodes)) fail(`layer ${k}: unknown op ${String(l.op)}`);
     const prev = getTensorShape(model, k - 1);
-    if (l.inShape.join() !== prev.join()) fail(`${at}: input shape [${l.inShape.join()}] != tensor ${k - 1} [${prev.join()}]`);
+    if (l.inShape.join() !== prev.join())
+      fail(`${at}: input shape [${l.inShape.join()}] != tensor ${k - 1} [${prev.join()}]`);
     checkShape(l.outShape, at);
     const uses = {
       src: l.op === "add",
@@ -190,16 +198,19 @@ export function validateIntegerModelV2(model: IntegerModelV2): void {
     if (l.inShape[1] < 1 || l.inShape[2] < 1) fail(`${at}: empty input`);
     const expected = getExpectedOutShape(l, k);
     if (expected.some((d) => d < 1)) fail(`${at}: window larger than the padded input`);
-    if (expected.join() !== l.outShape.join()) fail(`${at}: output shape [${l.outShape.join()}] != expected [${expected.join()}]`);
+    if (expected.join() !== l.outShape.join())
+      fail(`${at}: output shape [${l.outShape.join()}] != expected [${expected.join()}]`);
     if (uses.weights) {
       const rows = getWeightRows(l);
       if (l.bias?.length !== rows) fail(`${at}: bias length ${l.bias?.length} != ${rows}`);
-      if (l.weights?.length !== rows * getRowLength(l)) fail(`${at}: weights length ${l.weights?.length} != ${rows * getRowLength(l)}`);
+      if (l.weights?.length !== rows * getRowLength(l))
+        fail(`${at}: weights length ${l.weights?.length} != ${rows * getRowLength(l)}`);
     } else if (l.bias !== undefined || l.weights !== undefined) {
       fail(`${at}: has weights but its op takes none`);
     }
   });
-  if (getShapeSize(model.layers[L - 1]!.outShape) > MAX_OUTPUT_ELEMENTS) fail(`final tensor has more than ${MAX_OUTPUT_ELEMENTS} elements`);
+  if (getShapeSize(model.layers[L - 1]!.outShape) > MAX_OUTPUT_ELEMENTS)
+    fail(`final tensor has more than ${MAX_OUTPUT_ELEMENTS} elements`);
 }
 
 /**
@@ -296,7 +307,8 @@ export function parseIntegerModelV2(bytes: Uint8Array): IntegerModelV2 {
     const rows = getWeightRows(layer);
     if (rows > 0) {
       const inSize = getShapeSize(layer.inShape);
-      if (inSize > MAX_TENSOR_ELEMENTS || layer.inShape[0] > MAX_TENSOR_ELEMENTS) bad(`layer ${i + 1}: input too large`);
+      if (inSize > MAX_TENSOR_ELEMENTS || layer.inShape[0] > MAX_TENSOR_ELEMENTS)
+        bad(`layer ${i + 1}: input too large`);
       const len = getRowLength(layer);
       if (at + rows * (4 + len) > bytes.length) bad(`layer ${i + 1}: truncated weights at byte ${at}`);
       layer.bias = new Int32Array(rows);

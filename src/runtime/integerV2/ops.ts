@@ -131,7 +131,12 @@ export function getAccumulators(layer: LayerV2, x: ArrayLike<number>, e: number)
  * - flatten: the same element; relu: `max(0, x)`; add: `wrap32(x + y)`;
  * - requantize: `clamp_int8(floor((x · M + 2^(s-1)) / 2^s))`.
  */
-export function computeElement(model: IntegerModelV2, tensors: readonly ArrayLike<number>[], k: number, e: number): number {
+export function computeElement(
+  model: IntegerModelV2,
+  tensors: readonly ArrayLike<number>[],
+  k: number,
+  e: number,
+): number {
   const layer = model.layers[k - 1]!;
   const x = tensors[k - 1]!;
   switch (layer.op) {

@@ -60,6 +60,7 @@ export function quantizeInputV2(model: IntegerModelV2, features: ArrayLike<numbe
     throw new RuntimeInputError("Wrong number of features.", { details: `${features.length} != ${n}` });
   }
   const data = new Int8Array(n);
-  for (let i = 0; i < n; i++) data[i] = clampInt8(Math.floor((features[i]! - model.input.mean) * model.input.scale + 0.5));
+  for (let i = 0; i < n; i++)
+    data[i] = clampInt8(Math.floor((features[i]! - model.input.mean) * model.input.scale + 0.5));
   return { dtype: "int8", shape: [...model.inputShape], data };
 }
