@@ -230,6 +230,74 @@ async function main() {
     }
   }
 
+  // ------------------------------------------------------------------------- the bundled digits CNN
+  {
+    const { readFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const { parseIntegerModelV2, quantizeInputV2 } = await import("../src/runtime/integerV2");
+    const { getDigitsSplit } = await import("../src/models/digits");
+    const model = parseIntegerModelV2(
+      new Uint8Array(readFileSync(path.join(__dirname, "..", "models", "digits-cnn-int8.vmodel2"))),
+    );
+    const commitment = getModelCommitmentV2(model);
+    await models.registerModel({
+      id: commitment.modelId,
+      runtimeId: getOnchainRuntimeId("verity-int8-v2"),
+      mode: 0,
+      tolerance: 0n,
+      weightsRoot: ethers.hexlify(commitment.weightsRoot),
+      previous: ethers.ZeroHash,
+      metadataURI: "ipfs://digits-cnn-int8",
+    });
+    const input = quantizeInputV2(model, getDigitsSplit().heldOut[0]!.features);
+    const tensors = computeTensorsV2(model, input.data);
+    const honest = buildTraceV2(tensors);
+    for (const [label, tensor, element] of [
+      ["digits CNN: conv2d element (256-element layer)", 1, 100],
+      ["digits CNN: dense logit (fan-in 64)", 6, 3],
+    ] as const) {
+      const tampered = tensors.map((t) => t.slice());
+      tampered[tensor]![element]! += 1;
+      const bad = buildTraceV2(tampered);
+      const node = await enroll(0, [commitment.modelId]);
+      const receipt = await attest(node, commitment.modelId, input, getOutputV2(model, tampered[6]!), bad.traceRoot);
+      const started = performance.now();
+      const openTx = await game
+        .connect(challenger)
+        .challenge(receipt, ethers.ZeroHash, [], challenger.address, ethers.MaxUint256);
+      const openGas = (await openTx.wait())!.gasUsed;
+      const id = await game.gameCount();
+      const moves: Move[] = [
+        { name: "challenge", by: "challenger", gas: openGas },
+        ...(await playGame({
+          game,
+          id,
+          node: node.wallet,
+          challenger,
+          responder: createNodeResponder(model, bad),
+          strategy: createChallenger(model, commitment, honest),
+          receipt,
+          input,
+        })),
+      ];
+      const wallMs = performance.now() - started;
+      if (Number((await game.getGame(id)).outcome) !== 1) throw new Error(`${label}: the node was not found wrong`);
+      const perMove: Record<string, bigint> = {};
+      for (const m of moves) perMove[m.name] = (perMove[m.name] ?? 0n) > m.gas ? perMove[m.name]! : m.gas;
+      const n = tampered[tensor]!.length;
+      rows.push({
+        case: label,
+        elements: n,
+        moves: moves.length,
+        bound: 2 * Math.ceil(Math.log2(n)),
+        total: moves.reduce((a, m) => a + m.gas, 0n),
+        oneStep: moves.find((m) => m.name === "proveStep")?.gas ?? 0n,
+        perMove,
+        wallMs,
+      });
+    }
+  }
+
   const json = {
     committee: { moves: committee, total: committeeTotal },
     fraud: rows,

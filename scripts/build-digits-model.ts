@@ -12,4 +12,6 @@ const file = path.join(directory, "manifest.json");
 const current = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
 writeFileSync(file, JSON.stringify({ ...current, digits: manifest }, null, 2) + "\n");
 const m = manifest.models[0]!;
-console.log(`${m.name}: ${m.modelId} held-out int8 ${m.heldOut.correct}/${m.heldOut.total}, float ${manifest.float.correct}/${manifest.float.total}`);
+console.log(
+  `${m.name}: ${m.modelId} held-out int8 ${m.heldOut.correct}/${m.heldOut.total}, float ${manifest.float.correct}/${manifest.float.total}`,
+);

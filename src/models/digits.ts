@@ -25,5 +25,8 @@ export function loadDigits(file = path.join(__dirname, "..", "..", "models", "da
 export function getDigitsSplit(): { train: Sample[]; heldOut: Sample[] } {
   const samples = shuffleInPlace(loadDigits(), createRandom(DIGITS_SPLIT_SEED));
   const heldOutCount = Math.floor(samples.length * DIGITS_HELD_OUT_SHARE);
-  return { train: samples.slice(0, samples.length - heldOutCount), heldOut: samples.slice(samples.length - heldOutCount) };
+  return {
+    train: samples.slice(0, samples.length - heldOutCount),
+    heldOut: samples.slice(samples.length - heldOutCount),
+  };
 }

@@ -67,7 +67,10 @@ export function argmax(values: readonly number[]): number {
 }
 
 /** Trains with per-sample SGD on softmax cross-entropy, deterministically (seeded init and order, IEEE-only exp). */
-export function trainDigitsCnn(train: readonly Sample[], p: TrainDigitsCnnParameters = defaultDigitsTraining): DigitsCnn {
+export function trainDigitsCnn(
+  train: readonly Sample[],
+  p: TrainDigitsCnnParameters = defaultDigitsTraining,
+): DigitsCnn {
   const random = createRandom(p.seed);
   const C = p.channels;
   const init = (n: number, scale: number) => Array.from({ length: n }, () => (random() * 2 - 1) * scale);

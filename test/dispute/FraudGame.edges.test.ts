@@ -34,6 +34,38 @@ describe("FraudGame edge cases on chain", function () {
     });
   }
 
+  it("slashes a node that serves the bundled digits CNN with one wrong conv2d element", async function () {
+    const f = await loadFixture(deployFraudGameFixture);
+    const { readFileSync } = await import("node:fs");
+    const path = await import("node:path");
+    const { parseIntegerModelV2, quantizeInputV2 } = await import("../../src/runtime/integerV2");
+    const { getDigitsSplit } = await import("../../src/models/digits");
+    const model = parseIntegerModelV2(
+      new Uint8Array(readFileSync(path.join(__dirname, "..", "..", "models", "digits-cnn-int8.vmodel2"))),
+    );
+    const commitment = getModelCommitmentV2(model);
+    await f.register(commitment, "digits-cnn");
+    const input = quantizeInputV2(model, getDigitsSplit().heldOut[0]!.features);
+    const honest = runModel(model, input);
+    const bad = runModel(model, input, (ts) => {
+      ts[1]![100]! += 1;
+    });
+    const receipt = await f.attest(input, bad, { modelId: commitment.modelId });
+    const id = await openGame(f.game, f.challenger, receipt);
+    const moves = await playGame({
+      game: f.game,
+      id,
+      node: f.nodeAccount,
+      challenger: f.challenger,
+      responder: createNodeResponder(model, bad.trace),
+      strategy: createChallenger(model, commitment, honest.trace),
+      receipt,
+      input,
+    });
+    expect(moves.map((m) => m.name)).to.include("revealAccumulators");
+    expect((await f.game.getGame(id)).outcome).to.equal(Outcome.NodeWrong);
+  });
+
   describe("an int32 accumulator that wraps", function () {
     async function setupWrap() {
       const f = await loadFixture(deployFraudGameFixture);
