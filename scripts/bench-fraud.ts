@@ -317,11 +317,11 @@ async function main() {
   console.log(`  ${"total".padEnd(16)} ${fmt(committeeTotal).padStart(10)}`);
   console.log("\nFraud-proof disputes (FraudGame), node wrong, honest challenger:");
   console.log(
-    "  case                                    moves  2⌈log2 n⌉   one-step      total  vs committee   wall ms",
+    "  case                                              moves  2⌈log2 n⌉   one-step      total  vs committee   wall ms",
   );
   for (const row of rows) {
     console.log(
-      `  ${row.case.padEnd(38)} ${String(row.moves).padStart(6)} ${String(row.bound).padStart(10)} ${fmt(row.oneStep).padStart(10)} ${fmt(row.total).padStart(10)} ${((Number(row.total) / Number(committeeTotal)) * 100).toFixed(0).padStart(11)}% ${row.wallMs.toFixed(0).padStart(9)}`,
+      `  ${row.case.padEnd(48)} ${String(row.moves).padStart(6)} ${String(row.bound).padStart(10)} ${fmt(row.oneStep).padStart(10)} ${fmt(row.total).padStart(10)} ${((Number(row.total) / Number(committeeTotal)) * 100).toFixed(0).padStart(11)}% ${row.wallMs.toFixed(0).padStart(9)}`,
     );
   }
   console.log("\nLargest gas of each move, per case:");
