@@ -21,8 +21,8 @@ import type {
   AttestationRegistry,
 } from "../typechain-types";
 import { getTensorHash, type Tensor } from "../src/protocol";
-import { createChallenger, createNodeResponder } from "../src/fraud/fraudProofs";
-import { createRandom, NO_PARAMS } from "../src/models/syntheticV2";
+import { createChallenger, createNodeResponder } from "../src/runtime/integerV2/fraudProofs";
+import { createRandom, NO_PARAMS } from "../src/models/build/syntheticV2";
 import { getOnchainRuntimeId } from "../src/runtime/getOnchainRuntimeId";
 import {
   type IntegerModelV2,
@@ -72,7 +72,8 @@ type Row = {
 async function main() {
   const [, challenger] = await ethers.getSigners();
   const record = await deployVerity(hre, { writeFile: false, challengeWindow: 3_600n });
-  const at = <T>(name: string, key: string) => ethers.getContractAt(name, record.contracts[key]!) as Promise<T>;
+  const at = <T>(name: string, key: keyof typeof record.contracts) =>
+    ethers.getContractAt(name, record.contracts[key]!) as Promise<T>;
   const token = await at<VerityTestToken>("VerityTestToken", "token");
   const staking = await at<Staking>("Staking", "staking");
   const models = await at<ModelRegistry>("ModelRegistry", "modelRegistry");
@@ -235,7 +236,7 @@ async function main() {
     const { readFileSync } = await import("node:fs");
     const path = await import("node:path");
     const { parseIntegerModelV2, quantizeInputV2 } = await import("../src/runtime/integerV2");
-    const { getDigitsSplit } = await import("../src/models/digits");
+    const { getDigitsSplit } = await import("../src/models/build/digits");
     const model = parseIntegerModelV2(
       new Uint8Array(readFileSync(path.join(__dirname, "..", "models", "digits-cnn-int8.vmodel2"))),
     );

@@ -3,7 +3,7 @@
 // Run: npx ts-node --transpile-only scripts/build-digits-model.ts   (deterministic: the same bytes every time)
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { buildDigitsModel } from "../src/models/buildDigitsModel";
+import { buildDigitsModel } from "../src/models/build/buildDigitsModel";
 
 const directory = path.join(__dirname, "..", "models");
 const { artifact, manifest } = buildDigitsModel();

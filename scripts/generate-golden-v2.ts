@@ -3,7 +3,7 @@
 // Run: npx ts-node --transpile-only scripts/generate-golden-v2.ts. test/runtime/integerV2.test.ts checks them.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { buildEdgeModels, buildInput, buildTestModel } from "../src/models/syntheticV2";
+import { buildEdgeModels, buildInput, buildTestModel } from "../src/models/build/syntheticV2";
 import { bytesToHex, encodeTensor, getTensorHash, type Tensor } from "../src/protocol";
 import {
   type IntegerModelV2,

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { createChallenger, createNodeResponder } from "../../src/fraud/fraudProofs";
-import { buildEdgeModels } from "../../src/models/syntheticV2";
+import { createChallenger, createNodeResponder } from "../../src/runtime/integerV2/fraudProofs";
+import { buildEdgeModels } from "../../src/models/build/syntheticV2";
 import { getModelCommitmentV2, getSegmentCount, getShapeSize, isAccumulating } from "../../src/runtime/integerV2";
 import { deployFraudGameFixture, runModel } from "../fixtures/fraudGame";
 import { Outcome, naiveChallenger, openGame, playGame } from "../helpers/fraudGame";
@@ -39,7 +39,7 @@ describe("FraudGame edge cases on chain", function () {
     const { readFileSync } = await import("node:fs");
     const path = await import("node:path");
     const { parseIntegerModelV2, quantizeInputV2 } = await import("../../src/runtime/integerV2");
-    const { getDigitsSplit } = await import("../../src/models/digits");
+    const { getDigitsSplit } = await import("../../src/models/build/digits");
     const model = parseIntegerModelV2(
       new Uint8Array(readFileSync(path.join(__dirname, "..", "..", "models", "digits-cnn-int8.vmodel2"))),
     );

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { getTensorHash } from "../../src/protocol";
-import { createChallenger, createNodeResponder } from "../../src/fraud/fraudProofs";
+import { createChallenger, createNodeResponder } from "../../src/runtime/integerV2/fraudProofs";
 import { buildInput, deployFraudGameFixture, MOVE_PERIOD, runModel } from "../fixtures/fraudGame";
 import { Outcome, Phase, Reason, naiveChallenger, openGame, playGame } from "../helpers/fraudGame";
 import { ReceiptState } from "../fixtures/dispute";

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import fc from "fast-check";
 import type { OneStepExecutor } from "../../typechain-types";
-import { createChallenger } from "../../src/fraud/fraudProofs";
+import { createChallenger } from "../../src/runtime/integerV2/fraudProofs";
 import {
   type IntegerModelV2,
   type LayerV2,

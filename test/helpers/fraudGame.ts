@@ -2,7 +2,7 @@ import { ethers, type Signer } from "ethers";
 import type { Hex } from "viem";
 import type { FraudGame } from "../../typechain-types";
 import type { Tensor } from "../../src/protocol";
-import { createChallenger, createNodeResponder } from "../../src/fraud/fraudProofs";
+import { createChallenger, createNodeResponder } from "../../src/runtime/integerV2/fraudProofs";
 import type { Receipt } from "./receipts";
 
 /** Mirrors `IFraudGame.Phase`. */

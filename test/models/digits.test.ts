@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { DigitsManifest } from "../../src/models/buildDigitsModel";
-import { evaluateIntegerV2Artifact } from "../../src/models/buildDigitsModel";
-import { getDigitsSplit, loadDigits } from "../../src/models/digits";
+import type { DigitsManifest } from "../../src/models/build/buildDigitsModel";
+import { evaluateIntegerV2Artifact } from "../../src/models/build/buildDigitsModel";
+import { getDigitsSplit, loadDigits } from "../../src/models/build/digits";
 import { createIntegerRuntimeV2, quantizeInputV2, parseIntegerModelV2 } from "../../src/runtime/integerV2";
 
 const MODELS = path.join(__dirname, "..", "..", "models");

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import golden from "../../docs/vectors/integer-v2-golden.json";
-import { buildEdgeModels, buildInput, buildTestModel } from "../../src/models/syntheticV2";
+import { buildEdgeModels, buildInput, buildTestModel } from "../../src/models/build/syntheticV2";
 import {
   bytesToHex,
   decodeTensor,

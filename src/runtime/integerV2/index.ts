@@ -4,3 +4,4 @@ export * from "./modelCommitment";
 export * from "./trace";
 export * from "./runIntegerModelV2";
 export * from "./createIntegerRuntimeV2";
+export * from "./fraudProofs";

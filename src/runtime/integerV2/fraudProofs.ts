@@ -7,21 +7,11 @@ import {
   getPositionalProof,
   hexToBytes,
   type Tensor,
-} from "../protocol";
-import {
-  type IntegerModelV2,
-  type ModelCommitmentV2,
-  type TraceV2,
-  getAccumulators,
-  getChunkBytes,
-  getElementInputs,
-  getSegmentInputIndices,
-  getTensorRoots,
-  getTraceChunkProofV2,
-  getWeightProofV2,
-  isAccumulating,
-  CHUNK_ELEMENTS,
-} from "../runtime/integerV2";
+} from "../../protocol";
+import type { IntegerModelV2 } from "./format";
+import { type ModelCommitmentV2, getWeightProofV2 } from "./modelCommitment";
+import { getAccumulators, getElementInputs, getSegmentInputIndices, isAccumulating } from "./ops";
+import { CHUNK_ELEMENTS, type TraceV2, getChunkBytes, getTensorRoots, getTraceChunkProofV2 } from "./trace";
 
 /** Tree levels a node reveals per move and parts an accumulator range splits into (FraudGame.ARITY_BITS / ARITY). */
 export const FRAUD_ARITY_BITS = 4;

@@ -13,7 +13,7 @@ import {
   quantizeInputV2,
   serializeIntegerModelV2,
   validateIntegerModelV2,
-} from "../runtime/integerV2";
+} from "../../runtime/integerV2";
 
 /** Input scale: a pixel count p in 0..16 becomes `floor(p · 7 + 0.5)` in 0..112, i.e. the float input p/16 times 112. */
 const PIXEL_SCALE = 7;

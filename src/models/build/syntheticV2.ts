@@ -1,5 +1,5 @@
-import type { Tensor } from "../protocol";
-import { type IntegerModelV2, type LayerV2, validateIntegerModelV2 } from "../runtime/integerV2";
+import type { Tensor } from "../../protocol";
+import { type IntegerModelV2, type LayerV2, validateIntegerModelV2 } from "../../runtime/integerV2";
 
 /** A seeded xorshift PRNG: tests and benches build the same models every run. */
 export function createRandom(seed: number) {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { BUNDLED_MODELS_DIR } from "../manifest";
 import type { Sample } from "./iris";
 import { createRandom, shuffleInPlace } from "./random";
 
@@ -9,7 +10,7 @@ export const DIGITS_SPLIT_SEED = 20_240_601;
 export const DIGITS_HELD_OUT_SHARE = 0.2;
 
 /** The 1,797 UCI digits (8×8 pixel counts 0..16) from `models/data/digits.csv.gz` (see DIGITS-LICENSE.md). */
-export function loadDigits(file = path.join(__dirname, "..", "..", "models", "data", "digits.csv.gz")): Sample[] {
+export function loadDigits(file = path.join(BUNDLED_MODELS_DIR, "data", "digits.csv.gz")): Sample[] {
   const text = gunzipSync(readFileSync(file)).toString("utf8");
   return text
     .trim()
