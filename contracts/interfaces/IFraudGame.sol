@@ -236,19 +236,27 @@ interface IFraudGame {
     /// @notice Sends the caller's credits to `to`.
     function claim(address to) external returns (uint256 amount);
 
+    /// @notice Sets the parameters of games opened from now on. Admin only, each within its bounds.
     function setParameters(Parameters calldata parameters) external;
 
+    /// @notice Stops new challenges; open games go on (moves, timeouts and claims are never paused). Pauser only.
     function pause() external;
 
+    /// @notice Undoes `pause`. Pauser only.
     function unpause() external;
 
+    /// @notice Game `id` (zeroed when it does not exist).
     function getGame(DisputeId id) external view returns (Game memory);
 
+    /// @notice The parameters new games open with.
     function getParameters() external view returns (Parameters memory);
 
+    /// @notice The bond a challenge of `node` would take now, and the amount it would put at risk.
     function previewBond(address node) external view returns (uint256 bond, uint256 amountAtRisk);
 
+    /// @notice What `account` can claim.
     function claimableOf(address account) external view returns (uint256);
 
+    /// @notice Games opened so far (ids run from 1).
     function gameCount() external view returns (uint256);
 }
