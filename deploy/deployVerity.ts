@@ -69,6 +69,8 @@ export async function deployVerity(
     equivocationSlasher: getAddress(await deployed.equivocationSlasher.getAddress()),
     dataAvailabilityManager: getAddress(await deployed.dataAvailabilityManager.getAddress()),
     inferenceRouter: getAddress(await deployed.inferenceRouter.getAddress()),
+    oneStepExecutor: getAddress(await deployed.oneStepExecutor.getAddress()),
+    fraudGame: getAddress(await deployed.fraudGame.getAddress()),
   };
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
@@ -80,6 +82,7 @@ export async function deployVerity(
       deployed.equivocationSlasher,
       deployed.dataAvailabilityManager,
       deployed.inferenceRouter,
+      deployed.fraudGame,
     ]) {
       await handOverAdmin(contract, deployer.address, options.admin);
     }

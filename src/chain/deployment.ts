@@ -14,6 +14,8 @@ export const VERITY_CONTRACT_NAMES = [
   "equivocationSlasher",
   "dataAvailabilityManager",
   "inferenceRouter",
+  "oneStepExecutor",
+  "fraudGame",
 ] as const;
 
 /** The name of one deployed contract. */
