@@ -15,9 +15,10 @@ contract VerityValidator is IVerityValidator {
 
     /// @notice Type hash of the request payload whose keccak256 is a request's `requestHash`.
     // solhint-disable-next-line max-line-length
-    /// @dev keccak256("VerityValidationRequest(uint256 chainId,address validator,uint256 agentId,bytes32 receiptHash,bytes32 batchId)")
+    /// @dev keccak256("VerityValidationRequest(uint256 chainId,address validator,uint256 agentId,bytes32 receiptHash,bytes32 batchId,bytes32 salt)")
     bytes32 public constant REQUEST_TYPEHASH = keccak256(
-        "VerityValidationRequest(uint256 chainId,address validator,uint256 agentId,bytes32 receiptHash,bytes32 batchId)"
+        "VerityValidationRequest(uint256 chainId,address validator,uint256 agentId,"
+        "bytes32 receiptHash,bytes32 batchId,bytes32 salt)"
     );
 
     IAttestationRegistry private immutable _attestations;
@@ -38,11 +39,12 @@ contract VerityValidator is IVerityValidator {
         bytes32 requestHash,
         IAttestationRegistry.InferenceReceipt calldata receipt,
         BatchId batchId,
-        bytes32[] calldata proof
+        bytes32[] calldata proof,
+        bytes32 salt
     ) external returns (Answer answer) {
         uint256 agentId = _request(requestHash);
         bytes32 receiptHash = receipt.hash();
-        bytes32 expected = _requestHashOf(agentId, receiptHash, batchId);
+        bytes32 expected = _requestHashOf(agentId, receiptHash, batchId, salt);
         if (requestHash != expected) revert ValidatorRequestMismatch(requestHash, expected);
 
         answer = _currentAnswer(receipt, receiptHash, batchId, proof);
@@ -75,8 +77,13 @@ contract VerityValidator is IVerityValidator {
     }
 
     /// @inheritdoc IVerityValidator
-    function requestHashOf(uint256 agentId, bytes32 receiptHash, BatchId batchId) external view returns (bytes32) {
-        return _requestHashOf(agentId, receiptHash, batchId);
+    function requestHashOf(
+        uint256 agentId,
+        bytes32 receiptHash,
+        BatchId batchId,
+        bytes32 salt
+    ) external view returns (bytes32) {
+        return _requestHashOf(agentId, receiptHash, batchId, salt);
     }
 
     /// @inheritdoc IVerityValidator
@@ -133,8 +140,14 @@ contract VerityValidator is IVerityValidator {
         return _attestations.isFinal(receipt, batchId, proof) ? Answer.Final : Answer.Soft;
     }
 
-    function _requestHashOf(uint256 agentId, bytes32 receiptHash, BatchId batchId) internal view returns (bytes32) {
-        return keccak256(abi.encode(REQUEST_TYPEHASH, block.chainid, address(this), agentId, receiptHash, batchId));
+    function _requestHashOf(
+        uint256 agentId,
+        bytes32 receiptHash,
+        BatchId batchId,
+        bytes32 salt
+    ) internal view returns (bytes32) {
+        return
+            keccak256(abi.encode(REQUEST_TYPEHASH, block.chainid, address(this), agentId, receiptHash, batchId, salt));
     }
 
     function _responseOf(Answer answer) internal pure returns (uint8 response, string memory tag) {

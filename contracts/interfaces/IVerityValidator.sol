@@ -18,11 +18,14 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 ///
 /// Anyone may push an answer (`update`); it is read from the chain, never from the caller.
 ///
-/// @dev Request binding. A request's `requestHash` must be `requestHashOf(agentId, receiptHash, batchId)`, the hash
-/// of the request payload `abi.encode(REQUEST_TYPEHASH, chainId, this validator, agentId, receiptHash, batchId)`: the
-/// request names the receipt (its EIP-712 struct hash) and where it was attested (`batchId` zero: singly). So nobody
-/// can point a request at another receipt, and nobody can squat an agent's request hash (only `agentId`'s owner may
-/// request for `agentId`, and the reference registry accepts a request hash once).
+/// @dev Request binding. A request's `requestHash` must be `requestHashOf(agentId, receiptHash, batchId, salt)`, the
+/// hash of the request payload
+/// `abi.encode(REQUEST_TYPEHASH, chainId, this validator, agentId, receiptHash, batchId, salt)`: the request names the
+/// receipt (its EIP-712 struct hash) and where it was attested (`batchId` zero: singly), so nobody can point a request
+/// at another receipt. The registry accepts a request hash once, from whoever files it first, without binding it to
+/// the agent: someone who copies an agent's pending request hash under another agent id makes that hash unanswerable
+/// (this validator refuses it, `ValidatorRequestMismatch`) but gains no answer; the agent files again with a fresh
+/// `salt`.
 ///
 /// The answer lattice. Answers are ordered `None < Soft < Final` and `None < Soft < Rejected`; `Final` and `Rejected`
 /// are incomparable and terminal. `update` moves a request strictly up this order and reverts otherwise:
@@ -72,18 +75,20 @@ interface IVerityValidator {
     );
 
     /// @notice Reads the receipt's state and pushes the answer it gives to the Validation Registry. Anyone may call it.
-    /// @dev Reverts unless the request exists, names this validator, hashes to `(agentId, receipt, batchId)`, the
+    /// @dev Reverts unless the request exists, names this validator, hashes to `(agentId, receipt, batchId, salt)`, the
     /// receipt is attested there (with `proof` for a batch leaf), and the answer moves up the lattice.
     /// @param requestHash The ERC-8004 request.
     /// @param receipt The receipt the request names.
     /// @param batchId Its batch, or zero for a receipt attested singly.
     /// @param proof Its Merkle proof in the batch (empty for a single receipt).
+    /// @param salt The salt the request was filed with.
     /// @return answer The answer pushed.
     function update(
         bytes32 requestHash,
         IAttestationRegistry.InferenceReceipt calldata receipt,
         BatchId batchId,
-        bytes32[] calldata proof
+        bytes32[] calldata proof,
+        bytes32 salt
     ) external returns (Answer answer);
 
     /// @notice The answer the chain gives now for `receipt` (attested singly if `batchId` is zero, else in that batch
@@ -98,11 +103,17 @@ interface IVerityValidator {
     function answerOf(bytes32 requestHash) external view returns (Answer);
 
     /// @notice The request hash an agent must use to ask this validator about a receipt:
-    /// `keccak256(abi.encode(REQUEST_TYPEHASH, block.chainid, address(this), agentId, receiptHash, batchId))`.
+    /// `keccak256(abi.encode(REQUEST_TYPEHASH, block.chainid, address(this), agentId, receiptHash, batchId, salt))`.
     /// @param agentId The requesting agent.
     /// @param receiptHash The receipt's EIP-712 struct hash.
     /// @param batchId Its batch, or zero for a receipt attested singly.
-    function requestHashOf(uint256 agentId, bytes32 receiptHash, BatchId batchId) external view returns (bytes32);
+    /// @param salt Any value chosen by the agent (a fresh one gives a fresh request).
+    function requestHashOf(
+        uint256 agentId,
+        bytes32 receiptHash,
+        BatchId batchId,
+        bytes32 salt
+    ) external view returns (bytes32);
 
     /// @notice The response value and tag pushed for `answer` (`None`: 0 and "").
     function responseOf(Answer answer) external pure returns (uint8 response, string memory tag);

@@ -103,3 +103,9 @@ export type { Secp256k1Backend, Secp256k1Engine } from "./secp256k1";
 export type { VerifyBatchFileParameters, VerifyBatchFileReturnType } from "./verifyBatchFile";
 export { toHex as bytesToHex, fromHex as hexToBytes } from "./bytes";
 export { keccak256Bytes, keccak256BytesJsSha3, keccak256Into } from "./keccak";
+export {
+  VALIDATION_REQUEST_TYPE,
+  VALIDATION_REQUEST_TYPEHASH,
+  getValidationRequestHash,
+} from "./getValidationRequestHash";
+export type { GetValidationRequestHashParameters } from "./getValidationRequestHash";
