@@ -4,6 +4,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { VerityLocal } from "./modules/VerityLocal";
 import { VerityProduction } from "./modules/VerityProduction";
 import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
+import { VerityValidatorLocalModule, VerityValidatorModule } from "./modules/VerityValidator";
 import { writeDeploymentFile, type DeploymentRecord } from "../src/chain/deployment";
 
 /** What a deployment may be told; everything is optional and has a documented default. */
@@ -22,6 +23,12 @@ export interface DeployVerityOptions {
   challengeWindow?: bigint;
   /** Dispute parameters (IDisputeManager.Parameters); defaults in deploy/modules/VerityCore.ts. */
   disputeParameters?: typeof DEFAULT_DISPUTE_PARAMETERS;
+  /**
+   * The network's ERC-8004 Validation Registry, which `VerityValidator` answers into. Without it, a local chain
+   * (chain id 31337) gets test ERC-8004 registries (`IdentityRegistryForTests`, `ValidationRegistryForTests`) and the
+   * validator; any other chain gets no validator (the ERC-8004 registries are optional).
+   */
+  validationRegistry?: string;
   /** Directory of `<network>.json` address files. Defaults to `deployments/` at the repository root. */
   deploymentsDir?: string;
   /** Write the address file (default true). Tests pass false. */
@@ -41,6 +48,9 @@ export type VerityAddresses = Record<
   | "inferenceRouter",
   string
 >;
+
+/** Addresses recorded when the ERC-8004 validator is deployed (see `DeployVerityOptions.validationRegistry`). */
+export type ValidatorAddressName = "verityValidator" | "validationRegistry" | "identityRegistry";
 
 /**
  * Deploys and wires Verity through Hardhat Ignition (resumable and idempotent: a second run on the same network
@@ -68,7 +78,7 @@ export async function deployVerity(
       })
     : await hre.ignition.deploy(VerityLocal, { deploymentId, parameters: { VerityLocal: shared } });
 
-  const contracts: VerityAddresses = {
+  const contracts: VerityAddresses & Partial<Record<ValidatorAddressName, string>> = {
     token: await deployed.token.getAddress(),
     modelRegistry: await deployed.modelRegistry.getAddress(),
     staking: await deployed.staking.getAddress(),
@@ -79,6 +89,8 @@ export async function deployVerity(
     dataAvailabilityManager: await deployed.dataAvailabilityManager.getAddress(),
     inferenceRouter: await deployed.inferenceRouter.getAddress(),
   };
+
+  Object.assign(contracts, await deployValidator(hre, deploymentId, contracts.attestationRegistry, options));
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
     for (const contract of [
@@ -107,6 +119,37 @@ export async function deployVerity(
     writeDeploymentFile(path.join(dir, `${hre.network.name}.json`), record);
   }
   return record;
+}
+
+/**
+ * Deploys `VerityValidator` in the same Ignition deployment: against `options.validationRegistry` when given; with test
+ * ERC-8004 registries on a local chain; not at all otherwise. It holds no role and no admin: nothing to hand over.
+ * Returns the addresses to record (`verityValidator`, `validationRegistry`, and `identityRegistry` on a local chain).
+ */
+async function deployValidator(
+  hre: HardhatRuntimeEnvironment,
+  deploymentId: string | undefined,
+  attestationRegistry: string,
+  options: DeployVerityOptions,
+): Promise<Record<string, string>> {
+  if (options.validationRegistry) {
+    const { verityValidator } = await hre.ignition.deploy(VerityValidatorModule, {
+      deploymentId,
+      parameters: { VerityValidator: { attestationRegistry, validationRegistry: options.validationRegistry } },
+    });
+    return { verityValidator: await verityValidator.getAddress(), validationRegistry: options.validationRegistry };
+  }
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  if (chainId !== 31337n) return {};
+  const local = await hre.ignition.deploy(VerityValidatorLocalModule, {
+    deploymentId,
+    parameters: { VerityValidatorLocal: { attestationRegistry } },
+  });
+  return {
+    verityValidator: await local.verityValidator.getAddress(),
+    validationRegistry: await local.validationRegistry.getAddress(),
+    identityRegistry: await local.identityRegistry.getAddress(),
+  };
 }
 
 /**
