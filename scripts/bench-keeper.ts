@@ -28,7 +28,7 @@ import { bytesToHex, type Address, type Hex } from "viem";
 import { attestationRegistryAbi } from "../src/chain/abis.generated";
 import { sendTransaction } from "../src/chain/sendTransaction";
 import { createOutput } from "../src/cli/output";
-import { startLocalSystem } from "../src/demo/startLocalSystem";
+import { startLocalSystem } from "../src/devnet/startLocalSystem";
 import type { KeeperStore, ValidReceipt } from "../src/keeper/KeeperStore";
 import { startKeeper } from "../src/keeper/startKeeper";
 import { type GetVerityDomainParameters, type Receipt, signReceipt } from "../src/protocol";

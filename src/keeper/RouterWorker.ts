@@ -2,7 +2,7 @@ import type { Address, PublicClient } from "viem";
 import type { Logger } from "pino";
 import { inferenceRouterAbi } from "../chain/abis.generated";
 import { TransactionRevertedError } from "../chain/sendTransaction";
-import { buildReceiptBatch, getBatchId } from "../protocol";
+import { buildReceiptBatch, getBatchId, getReceiptStructHash } from "../protocol";
 import type { KeeperStore, RouterTask } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import type { TxSender } from "./TxSender";
@@ -30,6 +30,8 @@ export interface RouterWorkerOptions {
   logger: Logger;
   /** Least time between two looks at the same request while nothing is due. */
   recheckMs: number;
+  /** Blocks below the head a fulfilment or a final state must be before the task moves on (reorg safety). */
+  confirmations: bigint;
   signal: AbortSignal;
 }
 
@@ -37,7 +39,8 @@ export interface RouterWorkerOptions {
  * Router work of receipts that answer on-chain requests, after their batch is attested: `fulfill` once (skipped when
  * `getAssignments` already holds the receipt; `RouterAlreadyFulfilled` counts as done), then follow the request's
  * `state` and call `settle` when Settleable, `reassign` when Expired, `refund` when Unservable, until it is Settled
- * or Refunded. Every step re-reads the chain first, so a restart repeats nothing. While the request is verifying, a
+ * or Refunded. Every step re-reads the chain first, so a restart repeats nothing. A fulfilment and a final state count
+ * only once `confirmations` deep: one that a reorganization drops is done again. While the request is verifying, a
  * receipt of ours that another fulfilment contradicts is put under judgment (`disputeFulfillment`, no bond): an
  * unjudged contradicted receipt earns nothing, and the keeper holds the proof the router needs.
  */
@@ -69,29 +72,48 @@ export class RouterWorker {
     return this.o.store.openTasks().every((task) => task.state !== "fulfil");
   }
 
-  private async fulfil(task: RouterTask): Promise<void> {
-    const { store, publicClient, router, logger, metrics } = this.o;
-    const assignments = await publicClient.readContract({
-      address: router,
+  /** The block the worker trusts, or undefined (latest) without confirmations. */
+  private async confirmedBlock(): Promise<bigint | undefined> {
+    if (this.o.confirmations === 0n) return undefined;
+    const head = await this.o.publicClient.getBlockNumber({ cacheTime: 0 });
+    return head > this.o.confirmations ? head - this.o.confirmations : 0n;
+  }
+
+  private async fulfilled(task: RouterTask, blockNumber: bigint | undefined): Promise<boolean> {
+    const assignments = await this.o.publicClient.readContract({
+      address: this.o.router,
       abi: inferenceRouterAbi,
       functionName: "getAssignments",
       args: [task.requestId],
+      ...(blockNumber === undefined ? {} : { blockNumber }),
     });
-    if (assignments.some((a) => a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase())) {
+    return assignments.some((a) => a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase());
+  }
+
+  private async fulfil(task: RouterTask): Promise<void> {
+    const { store, logger, metrics } = this.o;
+    const confirmed = await this.confirmedBlock();
+    if (await this.fulfilled(task, confirmed)) {
       store.updateTask({ ...task, state: "track", fulfilled: true });
       return;
     }
-    const members = store.members(task.batch);
-    const built = buildReceiptBatch(members.map((m) => m.receipt));
-    const index = built.order.findIndex((i) => members[i]!.hash === task.receiptHash);
-    const receipt = members[built.order[index]!]!.receipt;
+    // Fulfilled in a block not confirmed yet: wait; if a reorganization drops it, it is sent again.
+    if (confirmed !== undefined && (await this.fulfilled(task, undefined))) return;
+    const leaves = store.leaves(task.batch);
+    const receipts = leaves ?? store.members(task.batch).map((m) => m.receipt);
+    const built = buildReceiptBatch(receipts);
+    const index = built.receipts.findIndex(
+      (r) => getReceiptStructHash(r).toLowerCase() === task.receiptHash.toLowerCase(),
+    );
+    if (index < 0) throw new Error(`receipt ${task.receiptHash} is not in batch ${task.batch}`);
+    const receipt = built.receipts[index]!;
     try {
       const batchId = getBatchId({ node: receipt.node, root: built.root });
       await this.send("fulfill", [task.requestId, receipt, batchId, built.proofs[index]!]);
       metrics.counts.fulfils++;
       metrics.routerActions.inc({ action: "fulfill" });
       logger.info({ request: task.requestId, receipt: task.receiptHash }, "request fulfilled");
-      store.updateTask({ ...task, state: "track", fulfilled: true, error: null });
+      if (confirmed === undefined) store.updateTask({ ...task, state: "track", fulfilled: true, error: null });
     } catch (error) {
       if (!(error instanceof TransactionRevertedError)) throw error;
       const done = error.errorName === "RouterAlreadyFulfilled";
@@ -107,14 +129,25 @@ export class RouterWorker {
 
   private async track(task: RouterTask): Promise<void> {
     const { store, publicClient, router, metrics, logger } = this.o;
-    const state = Number(
-      await publicClient.readContract({
-        address: router,
-        abi: inferenceRouterAbi,
-        functionName: "state",
-        args: [task.requestId],
-      }),
-    );
+    const readState = async (blockNumber?: bigint) =>
+      Number(
+        await publicClient.readContract({
+          address: router,
+          abi: inferenceRouterAbi,
+          functionName: "state",
+          args: [task.requestId],
+          ...(blockNumber === undefined ? {} : { blockNumber }),
+        }),
+      );
+    const confirmed = await this.confirmedBlock();
+    if (confirmed !== undefined) {
+      const final = await readState(confirmed);
+      if (final === RequestState.Settled || final === RequestState.Refunded) {
+        store.updateTask({ ...task, state: "done", outcome: STATE_NAMES[final] ?? String(final) });
+        return;
+      }
+    }
+    const state = await readState();
     const action =
       state === RequestState.Settleable
         ? "settle"
@@ -123,10 +156,13 @@ export class RouterWorker {
           : state === RequestState.Unservable
             ? "refund"
             : undefined;
-    if (state === RequestState.Settled || state === RequestState.Refunded || state === RequestState.None) {
+    const final = state === RequestState.Settled || state === RequestState.Refunded || state === RequestState.None;
+    // A final state counts once confirmed (checked above); until then there is nothing to do.
+    if (final && (confirmed === undefined || state === RequestState.None)) {
       store.updateTask({ ...task, state: "done", outcome: STATE_NAMES[state] ?? String(state) });
       return;
     }
+    if (final) return;
     if (!action) {
       if (state === RequestState.Verifying || state === RequestState.Pending) await this.judgeIfContradicted(task);
       return;

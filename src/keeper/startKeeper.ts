@@ -13,7 +13,13 @@ import { NodeBatchError, PermanentError } from "./errors";
 import { KeeperStore } from "./KeeperStore";
 import { KeeperMetrics } from "./metrics";
 import { NodeDirectory } from "./NodeDirectory";
-import { type BatchSigner, createHttpBatchSigner } from "./requestBatchSignature";
+import {
+  type BatchReleaser,
+  type BatchSigner,
+  createHttpBatchFileReader,
+  createHttpBatchReleaser,
+  createHttpBatchSigner,
+} from "./requestBatchSignature";
 import { RouterWorker } from "./RouterWorker";
 import { TxSender } from "./TxSender";
 
@@ -52,6 +58,13 @@ export interface KeeperOptions {
   rpcRetryCount?: number;
   /** Replaces the HTTP batch signer (`POST {endpoint}/v1/batches`), e.g. for a node running in-process. */
   batchSigner?: BatchSigner;
+  /** Replaces the HTTP batch releaser (`POST {endpoint}/v1/batches/:batchId/release`). */
+  batchReleaser?: BatchReleaser;
+  /**
+   * Blocks a transaction or a state must be below the head before the keeper counts it (default 0: the latest
+   * block). A batch transaction that a reorganization drops before that is broadcast again.
+   */
+  confirmations?: number;
   logger?: Logger;
 }
 
@@ -84,6 +97,7 @@ export interface Keeper {
 export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const logger = options.logger ?? pino({ name: "keeper", level: process.env.VERITY_LOG_LEVEL ?? "info" });
   const pollingIntervalMs = options.pollingIntervalMs ?? 500;
+  const confirmations = BigInt(options.confirmations ?? 0);
   const { deployment } = options;
   const contracts = deployment.contracts as Record<string, Address>;
   for (const name of ["attestationRegistry", "nodeRegistry"]) {
@@ -125,6 +139,9 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     domain,
     attestationRegistry: contracts.attestationRegistry!,
     signBatch: options.batchSigner ?? createHttpBatchSigner({ token: options.batchToken }),
+    releaseBatch: options.batchReleaser ?? createHttpBatchReleaser({ token: options.batchToken }),
+    readBatchFile: createHttpBatchFileReader(),
+    confirmations,
     metrics,
     logger,
     maxBatchSize: options.maxBatchSize ?? 1024,
@@ -142,6 +159,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
         metrics,
         logger,
         recheckMs: options.routerRecheckMs ?? 2_000,
+        confirmations,
         signal: controller.signal,
       })
     : undefined;
@@ -180,9 +198,8 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
       const key = `batch:${batch.id}`;
       if (!due(key)) continue;
       try {
-        await batcher.advance(batch.id);
+        if (await batcher.advance(batch.id)) progressed = true;
         succeeded(key);
-        progressed = true;
       } catch (error) {
         failed(key, error);
         // A permanent failure is retried a few times (a node may come back), never forever: the receipts are re-batched.

@@ -17,6 +17,8 @@ export interface StartRouterWatcherParameters {
   /** Where to start reading when the store holds no cursor (the deployment's start block). */
   startBlock: bigint;
   pollingIntervalMs: number;
+  /** Blocks below the head it reads up to: an assignment is acted on only once confirmed (default 0). */
+  confirmations?: bigint;
   /** Most blocks per log query (default 2,000). */
   maxBlockRange?: bigint;
 }
@@ -29,7 +31,7 @@ export interface RouterWatcher extends Loop {
 }
 
 /**
- * Follows `NodeAssigned` events for this node from the stored cursor, records each assignment with the new cursor in
+ * Follows `NodeAssigned` events for this node from the stored cursor up to the confirmed block, records each assignment with the new cursor in
  * one transaction, then answers the due ones: reads the request, fetches its input from the `inputURI` of its
  * `RequestCreated` event, checks the input hashes to the request's `inputHash`, runs it and stores the receipt
  * (request id = the router's) together with the assignment's `answered` mark, so a restart never answers twice.
@@ -42,8 +44,10 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
   let lastBlock: bigint | undefined;
   let lastError: string | undefined;
 
+  const confirmations = parameters.confirmations ?? 0n;
   const readAssignments = async () => {
-    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+    const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
+    const head = latest > confirmations ? latest - confirmations : 0n;
     let from = context.store.getRouterCursor() ?? parameters.startBlock;
     while (from <= head) {
       const to = from + maxBlockRange - 1n < head ? from + maxBlockRange - 1n : head;

@@ -1,4 +1,4 @@
-import { decodeEventLog, erc20Abi, type Address, type Hex } from "viem";
+import { decodeEventLog, erc20Abi, type Address, type Hex, type TransactionReceipt } from "viem";
 import { disputeManagerAbi, nodeRegistryAbi } from "../chain/abis.generated";
 import { sendTransaction, TransactionRevertedError } from "../chain/sendTransaction";
 import { buildReceiptBatch, getReceiptStructHash, parseBatchFile, type BatchFileEntry } from "../protocol";
@@ -22,20 +22,27 @@ export const DisputeState = {
 /**
  * Opens a challenge for every `wrong-output` verdict not challenged yet. The intent is stored before the transaction
  * is sent and the chain is asked whether the receipt is already disputed before sending, so a crash at any point
- * never leads to a second challenge. `entriesByBatch` holds the entries of batches audited in this run (others are
- * fetched again to rebuild the proof). Returns how many challenges were opened.
+ * never leads to a second challenge. A challenge counts as `confirmed` once its transaction is `confirmations` deep;
+ * one that a reorganization dropped before (or after: see `syncAttestations`) goes back to `intent` and is sent again
+ * once its batch is on the confirmed chain again. `entriesByBatch` holds the entries of batches audited in this run
+ * (others are fetched again to rebuild the proof). Returns how many challenges were opened.
  */
 export async function openChallenges(
   context: VerifierContext,
   entriesByBatch: ReadonlyMap<string, BatchFileEntry[]>,
 ): Promise<number> {
   if (!context.challenge) return 0;
+  await settleSentChallenges(context);
   let opened = 0;
   for (const verdict of context.store.verdicts({ verdict: "wrong-output" })) {
     const existing = context.store.getChallenge(verdict.receiptHash);
     if (existing && existing.state !== "intent") continue;
+    // Only receipts of batches on the confirmed chain as recorded now (a reorganization may have dropped one).
+    const recordKey = verdict.batchId === SINGLE_RECEIPT_DATA_HASH ? verdict.receiptHash : verdict.batchId;
+    if (!context.store.getBatch(recordKey)) continue;
     context.store.claimChallenge(verdict.receiptHash, verdict.batchId, now());
-    if (await alreadyDisputed(context, verdict.receiptHash)) continue;
+    const disputed = await disputeState(context, verdict.receiptHash);
+    if (disputed !== "none") continue;
     try {
       const disputeId = await challengeReceipt(context, verdict, entriesByBatch);
       opened += 1;
@@ -54,16 +61,78 @@ export async function openChallenges(
   return opened;
 }
 
-async function alreadyDisputed(context: VerifierContext, receiptHash: string): Promise<boolean> {
-  const id = await context.clients.publicClient.readContract({
-    address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName: "disputeOfReceipt",
-    args: [receiptHash as Hex],
-  });
-  if (id === 0n) return false;
-  context.store.updateChallenge(receiptHash, { state: "confirmed", disputeId: id.toString(), updatedAt: now() });
-  return true;
+/**
+ * Whether the receipt is disputed: `confirmed` (recorded as this verifier's confirmed challenge, whoever opened it)
+ * when it is at the confirmed block, `pending` when only at the latest one (wait: it may be reorganized out), `none`.
+ */
+async function disputeState(context: VerifierContext, receiptHash: string): Promise<"confirmed" | "pending" | "none"> {
+  const { publicClient } = context.clients;
+  const read = (blockNumber?: bigint) =>
+    publicClient.readContract({
+      address: context.addresses.disputeManager,
+      abi: disputeManagerAbi,
+      functionName: "disputeOfReceipt",
+      args: [receiptHash as Hex],
+      ...(blockNumber === undefined ? {} : { blockNumber }),
+    });
+  const latest = await read();
+  if (latest === 0n) return "none";
+  if (context.confirmations > 0n) {
+    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+    const confirmed = head > context.confirmations ? head - context.confirmations : 0n;
+    if ((await read(confirmed)) === 0n) return "pending";
+  }
+  context.store.updateChallenge(receiptHash, { state: "confirmed", disputeId: latest.toString(), updatedAt: now() });
+  return "confirmed";
+}
+
+/**
+ * Challenges sent but not confirmed yet: `confirmed` once the transaction is `confirmations` deep (with the dispute
+ * id from its logs); back to `intent` when the chain no longer holds it and the receipt is not disputed.
+ */
+async function settleSentChallenges(context: VerifierContext): Promise<void> {
+  const { publicClient } = context.clients;
+  for (const challenge of context.store.challenges()) {
+    if (challenge.state !== "sent" || !challenge.txHash) continue;
+    const mined = await publicClient
+      .getTransactionReceipt({ hash: challenge.txHash as Hex })
+      .catch((error: unknown) => {
+        if (/could not be found|not found/i.test(String((error as Error).message))) return undefined;
+        throw error;
+      });
+    if (mined) {
+      await confirmChallenge(context, challenge.receiptHash, mined);
+      continue;
+    }
+    if ((await disputeState(context, challenge.receiptHash)) !== "none") continue;
+    context.store.updateChallenge(challenge.receiptHash, {
+      state: "intent",
+      txHash: null,
+      error: "challenge transaction no longer on chain",
+      updatedAt: now(),
+    });
+    context.logger.warn({ receiptHash: challenge.receiptHash }, "challenge reorganized out: will challenge again");
+  }
+}
+
+/** Marks a sent challenge confirmed once its transaction is deep enough; returns the dispute id, or null (not yet). */
+async function confirmChallenge(
+  context: VerifierContext,
+  receiptHash: string,
+  mined: TransactionReceipt,
+): Promise<string | null> {
+  if (context.confirmations > 0n) {
+    const head = await context.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+    if (head - mined.blockNumber < context.confirmations) return null;
+  }
+  let disputeId: string | null = null;
+  for (const log of mined.logs) {
+    if (log.address.toLowerCase() !== context.addresses.disputeManager.toLowerCase()) continue;
+    const event = decodeEventLog({ abi: disputeManagerAbi, data: log.data, topics: log.topics, strict: false });
+    if (event.eventName === "DisputeOpened" && event.args.id !== undefined) disputeId = event.args.id.toString();
+  }
+  context.store.updateChallenge(receiptHash, { state: "confirmed", disputeId, updatedAt: now() });
+  return disputeId;
 }
 
 async function challengeReceipt(
@@ -102,14 +171,7 @@ async function challengeReceipt(
   });
   context.store.updateChallenge(verdict.receiptHash, { state: "sent", txHash, updatedAt: now() });
   const minedReceipt = await publicClient.getTransactionReceipt({ hash: txHash });
-  let disputeId: string | null = null;
-  for (const log of minedReceipt.logs) {
-    if (log.address.toLowerCase() !== context.addresses.disputeManager.toLowerCase()) continue;
-    const event = decodeEventLog({ abi: disputeManagerAbi, data: log.data, topics: log.topics, strict: false });
-    if (event.eventName === "DisputeOpened" && event.args.id !== undefined) disputeId = event.args.id.toString();
-  }
-  context.store.updateChallenge(verdict.receiptHash, { state: "confirmed", disputeId, updatedAt: now() });
-  return disputeId ?? "";
+  return (await confirmChallenge(context, verdict.receiptHash, minedReceipt)) ?? "";
 }
 
 /** The receipt, its batch id and Merkle proof, rebuilt from the batch's entries. */

@@ -79,7 +79,8 @@ export async function driveOwnDisputes(context: VerifierContext): Promise<void> 
 
 async function recordNewDuties(context: VerifierContext, fromBlockIfNew: bigint): Promise<void> {
   const { publicClient } = context.clients;
-  const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+  // Only draws on the confirmed chain: a reorganized draw may name other members, or another dispute by that id.
+  const head = (await publicClient.getBlockNumber({ cacheTime: 0 })) - context.confirmations;
   const marker = context.store.getMarker("committee_cursor");
   const from = marker === undefined ? fromBlockIfNew : BigInt(marker);
   if (from > head) return;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { bytesToHex, erc20Abi, keccak256, maxUint256, parseEther, toHex, type Address, type Hex } from "viem";
 import { attestationRegistryAbi, disputeManagerAbi } from "../../src/chain/abis.generated";
 import { sendTransaction } from "../../src/chain/sendTransaction";
-import { startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
+import { startLocalSystem, type LocalSystem } from "../../src/devnet/startLocalSystem";
 import { readModelManifest } from "../../src/models";
 import {
   buildReceiptBatch,

@@ -6,7 +6,7 @@ import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { createVerityClients, type VerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
 import { sendTransaction } from "../chain/sendTransaction";
-import { startLocalChain, type LocalChain } from "../chain/startLocalChain";
+import { startLocalChain, type LocalChain } from "./startLocalChain";
 import { verityTestTokenAbi } from "../chain/abis.generated";
 import { runDeployScript } from "./runDeployScript";
 

@@ -1,5 +1,5 @@
-import type { IntegerModel } from "../runtime";
-import { MAX_REQUANT_MULTIPLIER, MAX_REQUANT_SHIFT } from "../runtime";
+import type { IntegerModel } from "../../runtime";
+import { MAX_REQUANT_MULTIPLIER, MAX_REQUANT_SHIFT } from "../../runtime";
 import type { Sample } from "./iris";
 import { type FloatMlp, forwardMlp, standardize } from "./trainMlp";
 

@@ -4,7 +4,8 @@ import { bytesToHex, erc20Abi, keccak256, parseEventLogs, stringToHex, type Addr
 import { inferenceRouterAbi } from "../chain/abis.generated";
 import type { VerityClients } from "../chain/createVerityClients";
 import { sendTransaction } from "../chain/sendTransaction";
-import { getIrisSplit, type ModelManifestEntry } from "../models";
+import type { ModelManifestEntry } from "../models";
+import { getIrisSplit } from "../models/build";
 import { isDishonestRequest } from "../node/corruptOutput";
 import { toDataUri } from "../node/fetchInput";
 import { createTensor, encodeTensor, getTensorHash, type Receipt, type Tensor } from "../protocol";

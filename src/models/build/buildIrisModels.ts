@@ -1,4 +1,4 @@
-import { type Hex, keccak256 } from "viem";
+import { keccak256 } from "viem";
 import {
   INTEGER_RUNTIME_ID,
   ONNX_RUNTIME_ID,
@@ -6,7 +6,8 @@ import {
   quantizeInput,
   runIntegerModel,
   serializeIntegerModel,
-} from "../runtime";
+} from "../../runtime";
+import type { ModelManifest } from "../manifest";
 import { exportMlpToOnnx } from "./exportOnnx";
 import { IRIS_HELD_OUT_PER_CLASS, IRIS_SPLIT_SEED, type Sample, getIrisSplit } from "./iris";
 import { quantizeMlp } from "./quantizeMlp";
@@ -14,28 +15,6 @@ import { defaultTrainParameters, trainMlp } from "./trainMlp";
 
 /** Tolerance (18-decimal fixed point) registered for the float model: 1e-4 absolute per logit (WASM vs native differ by up to 1.5e-5, see docs/runtime.md). */
 export const IRIS_ONNX_TOLERANCE = 10n ** 14n;
-
-/** One manifest entry. */
-export type ModelManifestEntry = {
-  name: string;
-  file: string;
-  modelId: Hex;
-  runtimeId: string;
-  verificationMode: "EXACT" | "TOLERANCE";
-  /** 18-decimal fixed point, as a decimal string. */
-  tolerance: string;
-  input: { dtype: "int8" | "float32"; shape: number[] };
-  output: { dtype: "int32" | "float32"; shape: number[]; meaning: string };
-  heldOut: { correct: number; total: number; accuracy: number };
-};
-
-/** `models/manifest.json`. */
-export type ModelManifest = {
-  version: 1;
-  dataset: { package: string; split: string; seed: number };
-  training: typeof defaultTrainParameters;
-  models: ModelManifestEntry[];
-};
 
 /** Accuracy of the integer artifact on samples (argmax output). */
 export function evaluateIntegerArtifact(artifact: Uint8Array, samples: readonly Sample[]): number {
@@ -46,7 +25,7 @@ export function evaluateIntegerArtifact(artifact: Uint8Array, samples: readonly 
 
 /** Accuracy of the ONNX artifact on samples, run by onnxruntime-node (argmax of logits). */
 export async function evaluateOnnxArtifact(artifact: Uint8Array, samples: readonly Sample[]): Promise<number> {
-  const { createOnnxRuntime } = await import("../runtime");
+  const { createOnnxRuntime } = await import("../../runtime");
   const loaded = await createOnnxRuntime().load(artifact);
   let correct = 0;
   for (const s of samples) {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pino, { type Logger } from "pino";
 import type { Address } from "viem";
-import { findFreePort } from "../chain/findFreePort";
+import { findFreePort } from "./findFreePort";
 import { startKeeper, type Keeper } from "../keeper/startKeeper";
 import { startNodeService, type NodeService } from "../node/startNodeService";
 import { createIntegerRuntime, createOnnxRuntime } from "../runtime";
