@@ -109,3 +109,10 @@ export {
   getValidationRequestHash,
 } from "./getValidationRequestHash";
 export type { GetValidationRequestHashParameters } from "./getValidationRequestHash";
+export {
+  InvalidValidationRequestError,
+  VALIDATION_REQUEST_DOCUMENT_TYPE,
+  parseValidationRequestUri,
+  toValidationRequestUri,
+} from "./validationRequestDocument";
+export type { ValidationRequestDocument } from "./validationRequestDocument";
