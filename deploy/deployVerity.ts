@@ -5,7 +5,13 @@ import { VerityLocal } from "./modules/VerityLocal";
 import { VerityProduction } from "./modules/VerityProduction";
 import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
 import { VerityValidatorLocalModule, VerityValidatorModule } from "./modules/VerityValidator";
-import { writeDeploymentFile, type DeploymentRecord } from "../src/chain/deployment";
+import { getAddress, type Address } from "viem";
+import {
+  writeDeploymentFile,
+  type DeploymentRecord,
+  type OptionalContractName,
+  type VerityContracts,
+} from "../src/chain/deployment";
 
 /** What a deployment may be told; everything is optional and has a documented default. */
 export interface DeployVerityOptions {
@@ -36,21 +42,7 @@ export interface DeployVerityOptions {
 }
 
 /** Addresses of a deployed system, by contract name. */
-export type VerityAddresses = Record<
-  | "token"
-  | "modelRegistry"
-  | "staking"
-  | "nodeRegistry"
-  | "attestationRegistry"
-  | "disputeManager"
-  | "equivocationSlasher"
-  | "dataAvailabilityManager"
-  | "inferenceRouter",
-  string
->;
-
-/** Addresses recorded when the ERC-8004 validator is deployed (see `DeployVerityOptions.validationRegistry`). */
-export type ValidatorAddressName = "verityValidator" | "validationRegistry" | "identityRegistry";
+export type VerityAddresses = VerityContracts;
 
 /**
  * Deploys and wires Verity through Hardhat Ignition (resumable and idempotent: a second run on the same network
@@ -78,16 +70,16 @@ export async function deployVerity(
       })
     : await hre.ignition.deploy(VerityLocal, { deploymentId, parameters: { VerityLocal: shared } });
 
-  const contracts: VerityAddresses & Partial<Record<ValidatorAddressName, string>> = {
-    token: await deployed.token.getAddress(),
-    modelRegistry: await deployed.modelRegistry.getAddress(),
-    staking: await deployed.staking.getAddress(),
-    nodeRegistry: await deployed.nodeRegistry.getAddress(),
-    attestationRegistry: await deployed.attestationRegistry.getAddress(),
-    disputeManager: await deployed.disputeManager.getAddress(),
-    equivocationSlasher: await deployed.equivocationSlasher.getAddress(),
-    dataAvailabilityManager: await deployed.dataAvailabilityManager.getAddress(),
-    inferenceRouter: await deployed.inferenceRouter.getAddress(),
+  const contracts: VerityAddresses = {
+    token: getAddress(await deployed.token.getAddress()),
+    modelRegistry: getAddress(await deployed.modelRegistry.getAddress()),
+    staking: getAddress(await deployed.staking.getAddress()),
+    nodeRegistry: getAddress(await deployed.nodeRegistry.getAddress()),
+    attestationRegistry: getAddress(await deployed.attestationRegistry.getAddress()),
+    disputeManager: getAddress(await deployed.disputeManager.getAddress()),
+    equivocationSlasher: getAddress(await deployed.equivocationSlasher.getAddress()),
+    dataAvailabilityManager: getAddress(await deployed.dataAvailabilityManager.getAddress()),
+    inferenceRouter: getAddress(await deployed.inferenceRouter.getAddress()),
   };
 
   Object.assign(contracts, await deployValidator(hre, deploymentId, contracts.attestationRegistry, options));
@@ -112,6 +104,7 @@ export async function deployVerity(
     chainId: Number(network.chainId),
     startBlock,
     contracts,
+    ...(localRpcUrl(hre) ? { rpcUrl: localRpcUrl(hre) } : {}),
   };
   if (options.writeFile !== false) {
     const dir = options.deploymentsDir ?? path.join(hre.config.paths.root, "deployments");
@@ -131,13 +124,16 @@ async function deployValidator(
   deploymentId: string | undefined,
   attestationRegistry: string,
   options: DeployVerityOptions,
-): Promise<Record<string, string>> {
+): Promise<Partial<Record<OptionalContractName, Address>>> {
   if (options.validationRegistry) {
     const { verityValidator } = await hre.ignition.deploy(VerityValidatorModule, {
       deploymentId,
       parameters: { VerityValidator: { attestationRegistry, validationRegistry: options.validationRegistry } },
     });
-    return { verityValidator: await verityValidator.getAddress(), validationRegistry: options.validationRegistry };
+    return {
+      verityValidator: getAddress(await verityValidator.getAddress()),
+      validationRegistry: getAddress(options.validationRegistry),
+    };
   }
   const { chainId } = await hre.ethers.provider.getNetwork();
   if (chainId !== 31337n) return {};
@@ -146,9 +142,9 @@ async function deployValidator(
     parameters: { VerityValidatorLocal: { attestationRegistry } },
   });
   return {
-    verityValidator: await local.verityValidator.getAddress(),
-    validationRegistry: await local.validationRegistry.getAddress(),
-    identityRegistry: await local.identityRegistry.getAddress(),
+    verityValidator: getAddress(await local.verityValidator.getAddress()),
+    validationRegistry: getAddress(await local.validationRegistry.getAddress()),
+    identityRegistry: getAddress(await local.identityRegistry.getAddress()),
   };
 }
 
@@ -180,4 +176,10 @@ async function handOverAdmin(contract: unknown, deployer: string, admin: string)
   const role = await controlled.DEFAULT_ADMIN_ROLE();
   if (!(await controlled.hasRole(role, admin))) await (await controlled.grantRole(role, admin)).wait();
   if (await controlled.hasRole(role, deployer)) await (await controlled.renounceRole(role, deployer)).wait();
+}
+
+/** The RPC URL of a local dev chain (`localhost` and the like, chain 31337, served over HTTP); undefined elsewhere. */
+function localRpcUrl(hre: HardhatRuntimeEnvironment): string | undefined {
+  const config = hre.network.config;
+  return config.chainId === 31337 && "url" in config ? config.url : undefined;
 }

@@ -61,7 +61,7 @@ async function getExitCode(error: unknown): Promise<ExitCode> {
     import("../protocol/errors"),
     import("../config/ConfigError"),
     import("../chain/deployment"),
-    import("../chain/sendTransaction"),
+    import("../chain/errors"),
     import("./options"),
     import("../service/openDatabase"),
   ]);

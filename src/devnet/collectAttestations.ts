@@ -1,5 +1,6 @@
-import { parseEventLogs, type Address, type Hex } from "viem";
-import { attestationRegistryAbi, nodeRegistryAbi } from "../chain/abis.generated";
+import type { Address, Hex } from "viem";
+import { getBatchSubmittedEvents } from "../chain/actions/getBatchSubmittedEvents";
+import { getNode } from "../chain/actions/getNode";
 import { getReceiptStructHash, parseBatchFile } from "../protocol";
 import { fetchBatchFile } from "../verifier/fetchContent";
 import type { LocalSystem } from "./startLocalSystem";
@@ -19,28 +20,20 @@ export interface AttestationTally {
  */
 export async function collectAttestations(system: LocalSystem): Promise<AttestationTally> {
   const { publicClient } = system.clients(0);
-  const logs = await publicClient.getContractEvents({
-    address: system.addresses.attestationRegistry!,
-    abi: attestationRegistryAbi,
-    eventName: "BatchSubmitted",
+  const logs = await getBatchSubmittedEvents(publicClient, {
+    address: system.addresses.attestationRegistry,
     fromBlock: BigInt(system.deployment.startBlock),
-    toBlock: "latest",
   });
   const tally: AttestationTally = { batches: 0, receipts: 0, gas: 0n, occurrences: new Map() };
   const endpoints = new Map<Address, string>();
-  for (const log of parseEventLogs({ abi: attestationRegistryAbi, logs, eventName: "BatchSubmitted" })) {
+  for (const log of logs) {
     const { id, node, count, dataHash } = log.args;
     const receipt = await publicClient.getTransactionReceipt({ hash: log.transactionHash });
     tally.batches++;
     tally.receipts += Number(count);
     tally.gas += receipt.gasUsed;
     if (!endpoints.has(node)) {
-      const info = await publicClient.readContract({
-        address: system.addresses.nodeRegistry!,
-        abi: nodeRegistryAbi,
-        functionName: "getNode",
-        args: [node],
-      });
+      const info = await getNode(publicClient, { address: system.addresses.nodeRegistry, node });
       endpoints.set(node, info.endpoint);
     }
     const file = parseBatchFile(await fetchBatchFile({ endpoint: endpoints.get(node) }, id, dataHash));

@@ -1,7 +1,13 @@
 import type { Address } from "viem";
-import { disputeManagerAbi } from "../chain/abis.generated";
-import { sendTransaction } from "../chain/sendTransaction";
-import { DisputeState } from "../verifier/pursueChallenges";
+import { claim } from "../chain/actions/claim";
+import { getClaimable } from "../chain/actions/getClaimable";
+import { getCommittee } from "../chain/actions/getCommittee";
+import { getDispute } from "../chain/actions/getDispute";
+import { getDisputeParameters } from "../chain/actions/getDisputeParameters";
+import { getDisputeState } from "../chain/actions/getDisputeState";
+import { getVote } from "../chain/actions/getVote";
+import { sendContractCall } from "../chain/sendContractCall";
+import { DisputeState } from "../chain/enums.generated";
 import type { LocalSystem } from "./startLocalSystem";
 import { waitUntil } from "./waitUntil";
 
@@ -29,24 +35,14 @@ export async function driveDisputes(
 ): Promise<DisputeRecord[]> {
   const { publicClient } = system.clients(0);
   const address = system.addresses.disputeManager!;
-  const state = (id: bigint) =>
-    publicClient.readContract({ address, abi: disputeManagerAbi, functionName: "state", args: [id] });
-  const committeeOf = (id: bigint) =>
-    publicClient.readContract({ address, abi: disputeManagerAbi, functionName: "committeeOf", args: [id] });
+  const state = (id: bigint) => getDisputeState(publicClient, { address, id });
+  const committeeOf = (id: bigint) => getCommittee(publicClient, { address, id });
   const allOf = async (check: (id: bigint) => Promise<boolean>) =>
     (await Promise.all(disputeIds.map(check))).every(Boolean);
   const votes = async (id: bigint) =>
-    Promise.all(
-      (await committeeOf(id)).map((member) =>
-        publicClient.readContract({ address, abi: disputeManagerAbi, functionName: "getVote", args: [id, member] }),
-      ),
-    );
+    Promise.all((await committeeOf(id)).map((member) => getVote(publicClient, { address, id, member })));
   const mine = { between: () => system.mine(), timeoutMs: 45_000 };
-  const parameters = await publicClient.readContract({
-    address,
-    abi: disputeManagerAbi,
-    functionName: "getParameters",
-  });
+  const parameters = await getDisputeParameters(publicClient, { address });
 
   await waitUntil(
     "every committee to be drawn",
@@ -76,12 +72,7 @@ export async function driveDisputes(
 
   return Promise.all(
     disputeIds.map(async (id) => {
-      const dispute = await publicClient.readContract({
-        address,
-        abi: disputeManagerAbi,
-        functionName: "getDispute",
-        args: [id],
-      });
+      const dispute = await getDispute(publicClient, { address, id });
       return {
         id,
         receiptHash: dispute.receiptHash,
@@ -101,19 +92,12 @@ export async function claimAll(system: LocalSystem, accountIndexes: readonly num
   for (const index of accountIndexes) {
     const clients = system.clients(index);
     const account = system.account(index).address;
-    const claimable = await clients.publicClient.readContract({
-      address: system.addresses.disputeManager!,
-      abi: disputeManagerAbi,
-      functionName: "claimableOf",
-      args: [account],
+    const claimable = await getClaimable(clients.publicClient, {
+      address: system.addresses.disputeManager,
+      account,
     });
     if (claimable === 0n) continue;
-    await sendTransaction(clients, {
-      address: system.addresses.disputeManager!,
-      abi: disputeManagerAbi,
-      functionName: "claim",
-      args: [account],
-    });
+    await sendContractCall(clients, claim({ address: system.addresses.disputeManager, to: account }));
     total += claimable;
   }
   return total;

@@ -1,15 +1,13 @@
-import { erc20Abi, type Address, type Hex } from "viem";
-import { modelRegistryAbi, nodeRegistryAbi, stakingAbi } from "../chain/abis.generated";
+import type { Address, Hex } from "viem";
+import { enrollNode } from "../chain/actions/enrollNode";
+import { registerModel } from "../chain/actions/registerModel";
 import type { VerityClients } from "../chain/createVerityClients";
-import { sendTransaction } from "../chain/sendTransaction";
+import { NodeRole, VerificationMode } from "../chain/enums.generated";
+import { sendContractCall } from "../chain/sendContractCall";
 import type { ModelManifestEntry } from "../models";
 import { getOnchainRuntimeId } from "../runtime";
 
-/** On-chain `VerificationMode` values by manifest name. */
-const VERIFICATION_MODES = { EXACT: 0, TOLERANCE: 1 } as const;
-
-/** On-chain `NodeRole` values. */
-export const NodeRole = { Inference: 0, Verifier: 1 } as const;
+export { NodeRole };
 
 const ZERO_ID: Hex = `0x${"00".repeat(32)}`;
 
@@ -19,23 +17,21 @@ export async function registerManifestModel(
   modelRegistry: Address,
   entry: ModelManifestEntry,
 ): Promise<Hex> {
-  const mode = VERIFICATION_MODES[entry.verificationMode];
-  await sendTransaction(owner, {
-    address: modelRegistry,
-    abi: modelRegistryAbi,
-    functionName: "registerModel",
-    args: [
-      {
+  await sendContractCall(
+    owner,
+    registerModel({
+      address: modelRegistry,
+      registration: {
         id: entry.modelId,
         runtimeId: getOnchainRuntimeId(entry.runtimeId),
-        mode,
+        mode: VerificationMode[entry.verificationMode],
         tolerance: BigInt(entry.tolerance),
         weightsRoot: entry.modelId,
         previous: ZERO_ID,
         metadataURI: `verity://models/${entry.file}`,
       },
-    ],
-  });
+    }),
+  );
   return entry.modelId;
 }
 
@@ -44,30 +40,13 @@ export interface EnrollmentParameters {
   contracts: { token: Address; nodeRegistry: Address; staking: Address };
   signer: Address;
   endpoint: string;
-  role: (typeof NodeRole)[keyof typeof NodeRole];
+  role: NodeRole;
   models: readonly Hex[];
   stake: bigint;
 }
 
 /** Registers an operator's node (or verifier) with its signer key and endpoint, then approves and stakes. */
 export async function enrollParticipant(parameters: EnrollmentParameters): Promise<void> {
-  const { operator, contracts } = parameters;
-  await sendTransaction(operator, {
-    address: contracts.nodeRegistry,
-    abi: nodeRegistryAbi,
-    functionName: "registerNode",
-    args: [parameters.signer, parameters.endpoint, parameters.role, [...parameters.models]],
-  });
-  await sendTransaction(operator, {
-    address: contracts.token,
-    abi: erc20Abi,
-    functionName: "approve",
-    args: [contracts.staking, parameters.stake],
-  });
-  await sendTransaction(operator, {
-    address: contracts.staking,
-    abi: stakingAbi,
-    functionName: "stake",
-    args: [parameters.stake],
-  });
+  const { operator, ...enrollment } = parameters;
+  await enrollNode(operator, enrollment);
 }

@@ -1,9 +1,18 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseEther, parseEventLogs, type Address, type Hex } from "viem";
-import { attestationRegistryAbi, inferenceRouterAbi, nodeRegistryAbi, stakingAbi } from "../chain/abis.generated";
-import { sendTransaction } from "../chain/sendTransaction";
+import { parseEther, type Address, type Hex } from "viem";
+import { claimRouterCredit } from "../chain/actions/claimRouterCredit";
+import { getAssignments } from "../chain/actions/getAssignments";
+import { getChallengeWindow } from "../chain/actions/getChallengeWindow";
+import { getNode } from "../chain/actions/getNode";
+import { getRequestSettledEvents } from "../chain/actions/getRequestSettledEvents";
+import { getRequestState } from "../chain/actions/getRequestState";
+import { getRouterCredit } from "../chain/actions/getRouterCredit";
+import { getSlashedEvents } from "../chain/actions/getSlashedEvents";
+import { getTreasury } from "../chain/actions/getTreasury";
+import { RequestState } from "../chain/enums.generated";
+import { sendContractCall } from "../chain/sendContractCall";
 import { readModelManifest } from "../models";
 import { getTensorHash, recoverReceiptSigner } from "../protocol";
 import { DEMO_CAST } from "./cast";
@@ -25,9 +34,6 @@ import { waitUntil } from "./waitUntil";
 const NODE_STAKE = parseEther("1000");
 const VERIFIER_STAKES = [parseEther("500"), parseEther("550"), parseEther("600")];
 const FEE_PER_REQUEST = parseEther("2");
-
-/** `IInferenceRouter.RequestState.Settled`. */
-const REQUEST_SETTLED = 6;
 
 export interface SystemScenarioParameters {
   system: LocalSystem;
@@ -115,11 +121,7 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
     });
   }
 
-  const treasury = await publicClient.readContract({
-    address: contracts.staking!,
-    abi: stakingAbi,
-    functionName: "treasury",
-  });
+  const treasury = await getTreasury(publicClient, { address: contracts.staking });
   const named = (label: string, index: number) => ({ name: label, address: system.account(index).address });
   const ledgerAccounts = [
     ...DEMO_CAST.nodes.map((n, i) => named(`node ${i + 1}${n.dishonestShare > 0 ? " (dishonest)" : ""}`, n.operator)),
@@ -155,13 +157,7 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
     );
 
     progress("nodes answer their assignments; the keeper batches, attests and relays the results");
-    const assignments = (id: Hex) =>
-      publicClient.readContract({
-        address: contracts.inferenceRouter!,
-        abi: inferenceRouterAbi,
-        functionName: "getAssignments",
-        args: [id],
-      });
+    const assignments = (id: Hex) => getAssignments(publicClient, { address: contracts.inferenceRouter, id });
     await waitUntil(
       "every on-chain request to be fulfilled",
       async () =>
@@ -202,23 +198,13 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
       DEMO_CAST.verifiers.map((v) => v.operator),
     );
 
-    const window = await publicClient.readContract({
-      address: contracts.attestationRegistry!,
-      abi: attestationRegistryAbi,
-      functionName: "challengeWindow",
-    });
+    const window = await getChallengeWindow(publicClient, { address: contracts.attestationRegistry });
     progress(`challenge windows close (${window} s later): the keeper settles the on-chain requests`);
     await system.advanceTime(window + 1);
-    const requestState = (id: Hex) =>
-      publicClient.readContract({
-        address: contracts.inferenceRouter!,
-        abi: inferenceRouterAbi,
-        functionName: "state",
-        args: [id],
-      });
+    const requestState = (id: Hex) => getRequestState(publicClient, { address: contracts.inferenceRouter, id });
     await waitUntil(
       "every on-chain request to settle",
-      async () => (await Promise.all(requests.map((r) => requestState(r.id)))).every((s) => s === REQUEST_SETTLED),
+      async () => (await Promise.all(requests.map((r) => requestState(r.id)))).every((s) => s === RequestState.Settled),
       { timeoutMs: 30_000, between: () => system.mine() },
     );
 
@@ -261,41 +247,25 @@ async function claimRouterCredits(system: LocalSystem, accountIndexes: readonly 
   for (const index of accountIndexes) {
     const clients = system.clients(index);
     const account = system.account(index).address;
-    const credit = await clients.publicClient.readContract({
-      address: system.addresses.inferenceRouter!,
-      abi: inferenceRouterAbi,
-      functionName: "creditOf",
-      args: [account],
-    });
+    const router = system.addresses.inferenceRouter!;
+    const credit = await getRouterCredit(clients.publicClient, { address: router, account });
     if (credit === 0n) continue;
-    await sendTransaction(clients, {
-      address: system.addresses.inferenceRouter!,
-      abi: inferenceRouterAbi,
-      functionName: "claim",
-      args: [account],
-    });
+    await sendContractCall(clients, claimRouterCredit({ address: router, to: account }));
   }
 }
 
 async function isJailed(system: LocalSystem, node: Address): Promise<boolean> {
-  const info = await system.clients(0).publicClient.readContract({
-    address: system.addresses.nodeRegistry!,
-    abi: nodeRegistryAbi,
-    functionName: "getNode",
-    args: [node],
-  });
+  const info = await getNode(system.clients(0).publicClient, { address: system.addresses.nodeRegistry, node });
   return info.jailed;
 }
 
 async function slashedByNode(system: LocalSystem): Promise<Record<Address, bigint>> {
-  const logs = await system.clients(0).publicClient.getContractEvents({
-    address: system.addresses.staking!,
-    abi: stakingAbi,
-    eventName: "Slashed",
+  const logs = await getSlashedEvents(system.clients(0).publicClient, {
+    address: system.addresses.staking,
     fromBlock: BigInt(system.deployment.startBlock),
   });
   const slashed: Record<Address, bigint> = {};
-  for (const log of parseEventLogs({ abi: stakingAbi, logs, eventName: "Slashed" })) {
+  for (const log of logs) {
     slashed[log.args.node] = (slashed[log.args.node] ?? 0n) + log.args.slashed;
   }
   return slashed;
@@ -307,13 +277,10 @@ async function settledRequests(
   expectedOutputs: Hex[],
 ): Promise<SettledRequest[]> {
   const { publicClient } = system.clients(0);
-  const logs = await publicClient.getContractEvents({
-    address: system.addresses.inferenceRouter!,
-    abi: inferenceRouterAbi,
-    eventName: "RequestSettled",
+  const settled = await getRequestSettledEvents(publicClient, {
+    address: system.addresses.inferenceRouter,
     fromBlock: BigInt(system.deployment.startBlock),
   });
-  const settled = parseEventLogs({ abi: inferenceRouterAbi, logs, eventName: "RequestSettled" });
   return Promise.all(
     routerSlots.map(async ({ request, slot }, i) => {
       const event = settled.find((log) => log.args.id === request.id);
@@ -321,12 +288,7 @@ async function settledRequests(
         id: request.id,
         node: slot.node,
         wrong: slot.outputHash !== expectedOutputs[i],
-        state: await publicClient.readContract({
-          address: system.addresses.inferenceRouter!,
-          abi: inferenceRouterAbi,
-          functionName: "state",
-          args: [request.id],
-        }),
+        state: await getRequestState(publicClient, { address: system.addresses.inferenceRouter, id: request.id }),
         paidToNodes: event?.args.paidToNodes ?? 0n,
         toTreasury: event?.args.toTreasury ?? 0n,
         refunded: event?.args.refunded ?? 0n,

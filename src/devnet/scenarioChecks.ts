@@ -1,7 +1,7 @@
+import { DisputeManagerOutcome } from "../chain/enums.generated";
 import type { SystemScenarioReport } from "./runSystemScenario";
 
-/** IDisputeManager.Outcome.NodeWrong. */
-const NODE_WRONG = 1;
+const NODE_WRONG = DisputeManagerOutcome.NodeWrong;
 
 /**
  * The outcomes the demo promises, each as a sentence and whether it happened. The demo exits 0 only when all hold;

@@ -1,14 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
-import { bytesToHex, erc20Abi, keccak256, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
+import { bytesToHex, keccak256, parseEventLogs, stringToHex, type Address, type Hex } from "viem";
 import { inferenceRouterAbi } from "../chain/abis.generated";
 import type { VerityClients } from "../chain/createVerityClients";
-import { sendTransaction } from "../chain/sendTransaction";
+import { approve } from "../chain/actions/approve";
+import { requestInference } from "../chain/actions/requestInference";
+import { sendContractCall } from "../chain/sendContractCall";
 import type { ModelManifestEntry } from "../models";
 import { getIrisSplit } from "../models/build";
 import { isDishonestRequest } from "../node/corruptOutput";
 import { toDataUri } from "../node/fetchInput";
-import { createTensor, encodeTensor, getTensorHash, type Receipt, type Tensor } from "../protocol";
+import { BaseError, createTensor, encodeTensor, getTensorHash, type Receipt, type Tensor } from "../protocol";
 import {
   compareWithTolerance,
   createIntegerRuntime,
@@ -117,7 +119,7 @@ export async function requestOffChain(
           body: JSON.stringify({ modelId: model.entry.modelId, input: toJsonTensor(input), requestId }),
         });
         if (!response.ok)
-          throw new Error(`node ${node.operator} answered ${response.status}: ${await response.text()}`);
+          throw new BaseError(`node ${node.operator} answered ${response.status}: ${await response.text()}`);
         const body = (await response.json()) as {
           output: { dtype: Tensor["dtype"]; shape: number[]; data: number[] };
           receipt: Omit<Receipt, "issuedAt"> & { issuedAt: string };
@@ -148,22 +150,19 @@ export async function requestOnChain(
   feePerRequest: bigint,
 ): Promise<RouterRequest[]> {
   const samples = getIrisSplit().heldOut.slice(-count);
-  await sendTransaction(consumer, {
-    address: contracts.token,
-    abi: erc20Abi,
-    functionName: "approve",
-    args: [contracts.inferenceRouter, feePerRequest * BigInt(count)],
-  });
+  await sendContractCall(
+    consumer,
+    approve({ address: contracts.token, spender: contracts.inferenceRouter, amount: feePerRequest * BigInt(count) }),
+  );
   const latest = await consumer.publicClient.getBlock({ blockTag: "latest" });
   const requests: RouterRequest[] = [];
   for (const sample of samples) {
     const input = model.toInput(sample.features);
-    const hash = await sendTransaction(consumer, {
-      address: contracts.inferenceRouter,
-      abi: inferenceRouterAbi,
-      functionName: "request",
-      args: [
-        {
+    const hash = await sendContractCall(
+      consumer,
+      requestInference({
+        address: contracts.inferenceRouter,
+        params: {
           modelId: model.entry.modelId,
           inputHash: getTensorHash(input),
           inputURI: toDataUri(encodeTensor(input)),
@@ -173,8 +172,8 @@ export async function requestOnChain(
           callbackGasLimit: 0,
           fee: feePerRequest,
         },
-      ],
-    });
+      }),
+    );
     const receipt = await consumer.publicClient.getTransactionReceipt({ hash });
     const [created] = parseEventLogs({ abi: inferenceRouterAbi, logs: receipt.logs, eventName: "RequestCreated" });
     requests.push({ id: created!.args.id, model: model.entry, input, fee: feePerRequest });

@@ -1,5 +1,6 @@
-import { erc20Abi, type Address } from "viem";
-import { stakingAbi } from "../chain/abis.generated";
+import type { Address } from "viem";
+import { getSlashableStake } from "../chain/actions/getSlashableStake";
+import { getTokenBalance } from "../chain/actions/getTokenBalance";
 import type { VerityClients } from "../chain/createVerityClients";
 
 /** Token balance and slashable stake of one account at one moment. */
@@ -21,18 +22,8 @@ export async function snapshotLedger(
     accounts.map(async ({ name, address }) => ({
       name,
       address,
-      tokens: await publicClient.readContract({
-        address: contracts.token,
-        abi: erc20Abi,
-        functionName: "balanceOf",
-        args: [address],
-      }),
-      stake: await publicClient.readContract({
-        address: contracts.staking,
-        abi: stakingAbi,
-        functionName: "slashableStakeOf",
-        args: [address],
-      }),
+      tokens: await getTokenBalance(publicClient, { address: contracts.token, account: address }),
+      stake: await getSlashableStake(publicClient, { address: contracts.staking, node: address }),
     })),
   );
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { createPublicClient, http } from "viem";
+import { BaseError, getErrorMessage } from "../protocol";
 import { findFreePort } from "./findFreePort";
 
 /** A `hardhat node` JSON-RPC server started by this process on loopback. */
@@ -22,8 +23,8 @@ export interface StartLocalChainParameters {
 }
 
 /** Thrown when the local chain doesn't start or doesn't answer in time. */
-export class LocalChainError extends Error {
-  override readonly name = "LocalChainError";
+export class LocalChainError extends BaseError {
+  override name = "LocalChainError";
 }
 
 /**
@@ -52,7 +53,7 @@ export async function startLocalChain(parameters: StartLocalChainParameters = {}
     await waitForRpc(rpcUrl, child, parameters.timeoutMs ?? 60_000);
   } catch (error) {
     await stop();
-    throw new LocalChainError(`hardhat node did not start on ${rpcUrl}: ${(error as Error).message}\n${output}`);
+    throw new LocalChainError(`hardhat node did not start on ${rpcUrl}: ${getErrorMessage(error)}\n${output}`);
   }
   return { rpcUrl, port, stop };
 }
@@ -61,12 +62,12 @@ async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs: number
   const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 2_000 }) });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new LocalChainError(`exited with code ${child.exitCode}`);
     try {
       await client.getChainId();
       return;
     } catch {
-      if (Date.now() > deadline) throw new Error(`no answer within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new LocalChainError(`no answer within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

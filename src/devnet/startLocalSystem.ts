@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createTestClient, http, parseEther, type Address } from "viem";
+import { createTestClient, http, parseEther } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 import { createVerityClients, type VerityClients } from "../chain/createVerityClients";
-import type { DeploymentRecord } from "../chain/deployment";
-import { sendTransaction } from "../chain/sendTransaction";
+import type { DeploymentRecord, VerityContracts } from "../chain/deployment";
+import { mint } from "../chain/actions/mint";
+import { sendContractCall } from "../chain/sendContractCall";
 import { startLocalChain, type LocalChain } from "./startLocalChain";
-import { verityTestTokenAbi } from "../chain/abis.generated";
 import { runDeployScript } from "./runDeployScript";
 
 /** The mnemonic of `hardhat node`'s well-known development accounts. */
@@ -27,7 +27,7 @@ export const DEMO_DEPLOY_ENVIRONMENT: Record<string, string> = {
 export interface LocalSystem {
   chain: LocalChain;
   deployment: DeploymentRecord;
-  addresses: Record<string, Address>;
+  addresses: VerityContracts;
   /** Development account `index` (0 deployed and owns the test token). */
   account(index: number): HDAccount;
   clients(index: number): VerityClients;
@@ -51,7 +51,7 @@ export async function startLocalSystem(environment: Record<string, string> = {})
     await chain.stop();
     throw error;
   }
-  const addresses = deployment.contracts as Record<string, Address>;
+  const addresses = deployment.contracts;
   const account = (index: number) => mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
   const clients = (index: number) =>
     createVerityClients({
@@ -64,12 +64,10 @@ export async function startLocalSystem(environment: Record<string, string> = {})
 
   const owner = clients(0);
   for (let index = 1; index <= 12; index++) {
-    await sendTransaction(owner, {
-      address: addresses.token!,
-      abi: verityTestTokenAbi,
-      functionName: "mint",
-      args: [account(index).address, parseEther("1000000")],
-    });
+    await sendContractCall(
+      owner,
+      mint({ address: addresses.token, to: account(index).address, amount: parseEther("1000000") }),
+    );
   }
 
   return {

@@ -1,6 +1,7 @@
+import { BaseError } from "../protocol";
 /** Thrown when a condition the scenario waits for does not come true in time; names what was awaited. */
-export class ScenarioTimeoutError extends Error {
-  override readonly name = "ScenarioTimeoutError";
+export class ScenarioTimeoutError extends BaseError {
+  override name = "ScenarioTimeoutError";
 }
 
 export interface WaitUntilOptions {

@@ -8,9 +8,13 @@ import {
   zeroAddress,
 } from "viem";
 import type { Logger } from "pino";
-import { attestationRegistryAbi } from "../chain/abis.generated";
-import { TransactionRevertedError } from "../chain/sendTransaction";
+import { getBatch } from "../chain/actions/getBatch";
+import { getNextSequence } from "../chain/actions/getNextSequence";
+import { submitBatch } from "../chain/actions/submitBatch";
+import type { ContractCall } from "../chain/contractCall";
+import { isNonceUsedError, TransactionRevertedError } from "../chain/errors";
 import {
+  BaseError,
   type GetVerityDomainParameters,
   buildReceiptBatch,
   getBatchId,
@@ -23,7 +27,7 @@ import type { KeeperMetrics } from "./metrics";
 import type { KeeperStore, StoredBatch } from "./KeeperStore";
 import type { NodeDirectory } from "./NodeDirectory";
 import type { BatchFileReader, BatchReleaser, BatchSigner } from "./requestBatchSignature";
-import { type SignedTransaction, type TxSender, isNonceUsedError } from "./TxSender";
+import type { SignedTransaction, TxSender } from "./TxSender";
 
 export interface BatcherOptions {
   store: KeeperStore;
@@ -82,7 +86,7 @@ export class Batcher {
   async plan(node: Address): Promise<StoredBatch> {
     const { store, maxBatchSize } = this.o;
     const members = store.queuedOf(node, maxBatchSize);
-    if (members.length === 0) throw new Error(`no receipts queued for ${node}`);
+    if (members.length === 0) throw new BaseError(`no receipts queued for ${node}`);
     const chainNext = await this.nextSequence(node);
     const last = store.lastSequence(node);
     const sequence = last === null || chainNext > last ? chainNext : last + 1n;
@@ -127,14 +131,7 @@ export class Batcher {
   }
 
   private async nextSequence(node: Address): Promise<bigint> {
-    return BigInt(
-      await this.o.publicClient.readContract({
-        address: this.o.attestationRegistry,
-        abi: attestationRegistryAbi,
-        functionName: "nextSequence",
-        args: [node],
-      }),
-    );
+    return BigInt(await getNextSequence(this.o.publicClient, { address: this.o.attestationRegistry, node }));
   }
 
   /**
@@ -144,14 +141,9 @@ export class Batcher {
    * back to the queue (`confirmed` is returned: nothing more to do for this plan).
    */
   private async attestedOnChain(batch: StoredBatch): Promise<"confirmed" | "unconfirmed" | "absent"> {
+    const id = getBatchId({ node: batch.node, root: batch.root });
     const read = (blockNumber?: bigint) =>
-      this.o.publicClient.readContract({
-        address: this.o.attestationRegistry,
-        abi: attestationRegistryAbi,
-        functionName: "getBatch",
-        args: [getBatchId({ node: batch.node, root: batch.root })],
-        ...(blockNumber === undefined ? {} : { blockNumber }),
-      });
+      getBatch(this.o.publicClient, { address: this.o.attestationRegistry, id, blockNumber });
     const latest = await read();
     if (latest.node === zeroAddress) return "absent";
     if (!isAddressEqual(latest.node, batch.node)) {
@@ -322,11 +314,9 @@ export class Batcher {
     }
     const { confirmed } = await this.confirmedBlock();
     for (const [batchId, claimed] of byBatch) {
-      const onChain = await this.o.publicClient.readContract({
+      const onChain = await getBatch(this.o.publicClient, {
         address: this.o.attestationRegistry,
-        abi: attestationRegistryAbi,
-        functionName: "getBatch",
-        args: [batchId],
+        id: batchId,
         blockNumber: confirmed,
       });
       if (onChain.node === zeroAddress) throw new Error(`batch ${batchId} is not attested at block ${confirmed} yet`);
@@ -361,16 +351,18 @@ export class Batcher {
     }
   }
 
-  private submitCall(batch: StoredBatch) {
-    return {
+  private submitCall(batch: StoredBatch): ContractCall {
+    return submitBatch({
       address: this.o.attestationRegistry,
-      abi: attestationRegistryAbi,
-      functionName: "submitBatch",
-      args: [
-        { node: batch.node, sequence: batch.sequence, root: batch.root, count: batch.count, dataHash: batch.dataHash! },
-        batch.signature!,
-      ],
-    } as const;
+      batch: {
+        node: batch.node,
+        sequence: batch.sequence,
+        root: batch.root,
+        count: batch.count,
+        dataHash: batch.dataHash!,
+      },
+      signature: batch.signature!,
+    });
   }
 
   /** signed → submitted: estimate (a revert is reconciled here), sign, persist the transaction, broadcast. */
@@ -460,7 +452,7 @@ export class Batcher {
           gas: previous.gas!,
           maxFeePerGas: previous.maxFeePerGas!,
           maxPriorityFeePerGas: previous.maxPriorityFeePerGas!,
-          call: this.submitCall(batch) as never,
+          call: this.submitCall(batch),
         });
         store.markSubmitted(batch.id, [...hashes, bumped.hash], bumped.raw, bumped.nonce);
         logger.warn({ batch: batch.id, tx: bumped.hash }, "submitBatch not mined in time; replaced at higher fees");

@@ -1,25 +1,22 @@
 import type { Address, PublicClient } from "viem";
 import type { Logger } from "pino";
-import { inferenceRouterAbi } from "../chain/abis.generated";
-import { TransactionRevertedError } from "../chain/sendTransaction";
+import { disputeFulfillment } from "../chain/actions/disputeFulfillment";
+import { fulfill } from "../chain/actions/fulfill";
+import { getAssignments } from "../chain/actions/getAssignments";
+import { getRequestState } from "../chain/actions/getRequestState";
+import { reassign } from "../chain/actions/reassign";
+import { refund } from "../chain/actions/refund";
+import { settle } from "../chain/actions/settle";
+import type { ContractCall } from "../chain/contractCall";
+import { RequestState, requestStateNames } from "../chain/enums.generated";
+import { TransactionRevertedError } from "../chain/errors";
 import { buildReceiptBatch, getBatchId, getReceiptStructHash } from "../protocol";
+import { PermanentError } from "./errors";
 import type { KeeperStore, RouterTask } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import type { TxSender } from "./TxSender";
 
-/** `IInferenceRouter.RequestState`. */
-export const RequestState = {
-  None: 0,
-  Pending: 1,
-  Expired: 2,
-  Unservable: 3,
-  Verifying: 4,
-  Settleable: 5,
-  Settled: 6,
-  Refunded: 7,
-} as const;
-
-const STATE_NAMES = Object.fromEntries(Object.entries(RequestState).map(([name, value]) => [value, name]));
+const STATE_NAMES: readonly string[] = requestStateNames;
 
 export interface RouterWorkerOptions {
   store: KeeperStore;
@@ -34,6 +31,9 @@ export interface RouterWorkerOptions {
   confirmations: bigint;
   signal: AbortSignal;
 }
+
+/** The router call that moves a request on from its current state. */
+const ROUTER_ACTIONS = { settle, reassign, refund } as const;
 
 /**
  * Router work of receipts that answer on-chain requests, after their batch is attested: `fulfill` once (skipped when
@@ -80,18 +80,16 @@ export class RouterWorker {
   }
 
   private async fulfilled(task: RouterTask, blockNumber: bigint | undefined): Promise<boolean> {
-    const assignments = await this.o.publicClient.readContract({
+    const assignments = await getAssignments(this.o.publicClient, {
       address: this.o.router,
-      abi: inferenceRouterAbi,
-      functionName: "getAssignments",
-      args: [task.requestId],
-      ...(blockNumber === undefined ? {} : { blockNumber }),
+      id: task.requestId,
+      blockNumber,
     });
     return assignments.some((a) => a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase());
   }
 
   private async fulfil(task: RouterTask): Promise<void> {
-    const { store, logger, metrics } = this.o;
+    const { store, router, logger, metrics } = this.o;
     const confirmed = await this.confirmedBlock();
     if (await this.fulfilled(task, confirmed)) {
       store.updateTask({ ...task, state: "track", fulfilled: true });
@@ -99,17 +97,11 @@ export class RouterWorker {
     }
     // Fulfilled in a block not confirmed yet: wait; if a reorganization drops it, it is sent again.
     if (confirmed !== undefined && (await this.fulfilled(task, undefined))) return;
-    const leaves = store.leaves(task.batch);
-    const receipts = leaves ?? store.members(task.batch).map((m) => m.receipt);
-    const built = buildReceiptBatch(receipts);
-    const index = built.receipts.findIndex(
-      (r) => getReceiptStructHash(r).toLowerCase() === task.receiptHash.toLowerCase(),
-    );
-    if (index < 0) throw new Error(`receipt ${task.receiptHash} is not in batch ${task.batch}`);
+    const { built, index } = this.locate(task);
     const receipt = built.receipts[index]!;
     try {
       const batchId = getBatchId({ node: receipt.node, root: built.root });
-      await this.send("fulfill", [task.requestId, receipt, batchId, built.proofs[index]!]);
+      await this.send(fulfill({ address: router, id: task.requestId, receipt, batchId, proof: built.proofs[index]! }));
       metrics.counts.fulfils++;
       metrics.routerActions.inc({ action: "fulfill" });
       logger.info({ request: task.requestId, receipt: task.receiptHash }, "request fulfilled");
@@ -130,15 +122,7 @@ export class RouterWorker {
   private async track(task: RouterTask): Promise<void> {
     const { store, publicClient, router, metrics, logger } = this.o;
     const readState = async (blockNumber?: bigint) =>
-      Number(
-        await publicClient.readContract({
-          address: router,
-          abi: inferenceRouterAbi,
-          functionName: "state",
-          args: [task.requestId],
-          ...(blockNumber === undefined ? {} : { blockNumber }),
-        }),
-      );
+      Number(await getRequestState(publicClient, { address: router, id: task.requestId, blockNumber }));
     const confirmed = await this.confirmedBlock();
     if (confirmed !== undefined) {
       const final = await readState(confirmed);
@@ -168,7 +152,7 @@ export class RouterWorker {
       return;
     }
     try {
-      await this.send(action, [task.requestId]);
+      await this.send(ROUTER_ACTIONS[action]({ address: router, id: task.requestId }));
       metrics.routerActions.inc({ action });
       if (action === "settle") metrics.counts.settlements++;
       else if (action === "refund") metrics.counts.refunds++;
@@ -185,24 +169,19 @@ export class RouterWorker {
   private async judgeIfContradicted(task: RouterTask): Promise<void> {
     if (!task.fulfilled || this.judged.has(task.receiptHash)) return;
     const { publicClient, router, logger, metrics } = this.o;
-    const assignments = await publicClient.readContract({
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "getAssignments",
-      args: [task.requestId],
-    });
+    const assignments = await getAssignments(publicClient, { address: router, id: task.requestId });
     const own = assignments.find((a) => a.rank !== 0 && a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase());
     if (!own) return;
     const contradicted = assignments.some((a) => a.rank !== 0 && a.outputHash !== own.outputHash);
     if (!contradicted) return;
     this.judged.add(task.receiptHash);
-    const members = this.o.store.members(task.batch);
-    const built = buildReceiptBatch(members.map((m) => m.receipt));
-    const index = built.order.findIndex((i) => members[i]!.hash === task.receiptHash);
-    const receipt = members[built.order[index]!]!.receipt;
+    const { built, index } = this.locate(task);
+    const receipt = built.receipts[index]!;
     const batchId = getBatchId({ node: receipt.node, root: built.root });
     try {
-      await this.send("disputeFulfillment", [task.requestId, receipt, batchId, built.proofs[index]!]);
+      await this.send(
+        disputeFulfillment({ address: router, id: task.requestId, receipt, batchId, proof: built.proofs[index]! }),
+      );
       metrics.routerActions.inc({ action: "disputeFulfillment" });
       logger.info({ request: task.requestId, receipt: task.receiptHash }, "contradicted fulfilment put under judgment");
     } catch (error) {
@@ -212,13 +191,22 @@ export class RouterWorker {
     }
   }
 
-  private async send(functionName: string, args: readonly unknown[]): Promise<void> {
-    const receipt = await this.o.sender.send(
-      { address: this.o.router, abi: inferenceRouterAbi, functionName, args },
-      this.o.signal,
+  /** The task's receipt in its attested batch as built on chain: the batch, and the receipt's index in it. */
+  private locate(task: RouterTask) {
+    const { store } = this.o;
+    const receipts = store.leaves(task.batch) ?? store.members(task.batch).map((m) => m.receipt);
+    const built = buildReceiptBatch(receipts);
+    const index = built.receipts.findIndex(
+      (r) => getReceiptStructHash(r).toLowerCase() === task.receiptHash.toLowerCase(),
     );
+    if (index < 0) throw new PermanentError(`receipt ${task.receiptHash} is not in batch ${task.batch}`);
+    return { built, index };
+  }
+
+  private async send(call: ContractCall): Promise<void> {
+    const receipt = await this.o.sender.send(call, this.o.signal);
     this.o.metrics.counts.transactions++;
     if (receipt.status !== "success")
-      throw new TransactionRevertedError(functionName, undefined, undefined, receipt.transactionHash);
+      throw new TransactionRevertedError(call.functionName, undefined, undefined, receipt.transactionHash);
   }
 }

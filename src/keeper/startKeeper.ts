@@ -5,7 +5,12 @@ import pino, { type Logger } from "pino";
 import type { Address, LocalAccount, PrivateKeyAccount } from "viem";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
-import { type GetVerityDomainParameters, getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
+import {
+  getErrorMessage,
+  type GetVerityDomainParameters,
+  getNativeUnavailableReason,
+  getSecp256k1Backend,
+} from "../protocol";
 import { backoffDelay, sleep } from "./backoff";
 import { Batcher } from "./Batcher";
 import { createKeeperApp } from "./createKeeperApp";
@@ -99,10 +104,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const pollingIntervalMs = options.pollingIntervalMs ?? 500;
   const confirmations = BigInt(options.confirmations ?? 0);
   const { deployment } = options;
-  const contracts = deployment.contracts as Record<string, Address>;
-  for (const name of ["attestationRegistry", "nodeRegistry"]) {
-    if (!contracts[name]) throw new PermanentError(`the deployment has no ${name} address`);
-  }
+  const { contracts } = deployment;
   const { publicClient } = createVerityClients({
     rpcUrl: options.rpcUrl,
     chainId: deployment.chainId,
@@ -111,7 +113,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   });
   const domain: GetVerityDomainParameters = {
     chainId: deployment.chainId,
-    verifyingContract: contracts.attestationRegistry!,
+    verifyingContract: contracts.attestationRegistry,
   };
   const store = new KeeperStore(options.db);
   const metrics = new KeeperMetrics();
@@ -120,7 +122,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   setMaxListeners(0, controller.signal);
   const directory = new NodeDirectory(
     publicClient,
-    contracts.nodeRegistry!,
+    contracts.nodeRegistry,
     options.nodeEndpoints ?? {},
     options.nodeCacheTtlMs ?? 10_000,
   );
@@ -137,7 +139,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     sender,
     directory,
     domain,
-    attestationRegistry: contracts.attestationRegistry!,
+    attestationRegistry: contracts.attestationRegistry,
     signBatch: options.batchSigner ?? createHttpBatchSigner({ token: options.batchToken }),
     releaseBatch: options.batchReleaser ?? createHttpBatchReleaser({ token: options.batchToken }),
     readBatchFile: createHttpBatchFileReader(),
@@ -149,13 +151,13 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     submit: true,
     signal: controller.signal,
   });
-  const settle = (options.settle ?? true) && Boolean(contracts.inferenceRouter);
+  const settle = options.settle ?? true;
   const router = settle
     ? new RouterWorker({
         store,
         publicClient,
         sender,
-        router: contracts.inferenceRouter!,
+        router: contracts.inferenceRouter,
         metrics,
         logger,
         recheckMs: options.routerRecheckMs ?? 2_000,
@@ -179,10 +181,10 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     const delay = backoffDelay(entry.attempts, permanent ? 2_000 : 250, permanent ? 300_000 : 30_000);
     entry.at = Date.now() + delay;
     retry.set(key, entry);
-    lastError = `${key}: ${(error as Error).message}`;
+    lastError = `${key}: ${getErrorMessage(error)}`;
     metrics.errors.inc({ kind: permanent ? "permanent" : "transient" });
     logger.warn(
-      { key, attempt: entry.attempts, retryInMs: delay, err: (error as Error).message },
+      { key, attempt: entry.attempts, retryInMs: delay, err: getErrorMessage(error) },
       "step failed; will retry",
     );
   };

@@ -1,5 +1,6 @@
 import { isAddressEqual, type Address, type Hex, type PublicClient } from "viem";
-import { attestationRegistryAbi } from "../chain/abis.generated";
+import { getBatch } from "../chain/actions/getBatch";
+import { getNextSequence } from "../chain/actions/getNextSequence";
 import { getBatchId } from "../protocol";
 
 /** What the node reads on chain to decide which of its signed batches can still be submitted. */
@@ -24,21 +25,10 @@ export function createBatchChainView(parameters: {
 }): BatchChainView {
   const { publicClient, attestationRegistry, operator, confirmations } = parameters;
   const nextSequence = (blockNumber?: bigint) =>
-    publicClient.readContract({
-      address: attestationRegistry,
-      abi: attestationRegistryAbi,
-      functionName: "nextSequence",
-      args: [operator],
-      ...(blockNumber === undefined ? {} : { blockNumber }),
-    });
+    getNextSequence(publicClient, { address: attestationRegistry, node: operator, blockNumber });
   const attested = async (root: Hex, blockNumber?: bigint) => {
-    const batch = await publicClient.readContract({
-      address: attestationRegistry,
-      abi: attestationRegistryAbi,
-      functionName: "getBatch",
-      args: [getBatchId({ node: operator, root })],
-      ...(blockNumber === undefined ? {} : { blockNumber }),
-    });
+    const id = getBatchId({ node: operator, root });
+    const batch = await getBatch(publicClient, { address: attestationRegistry, id, blockNumber });
     return isAddressEqual(batch.node, operator);
   };
   return {

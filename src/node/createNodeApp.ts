@@ -9,6 +9,7 @@ import { toReceiptJson, toTensorJson } from "./json";
 import { parseInferRequest, toInputTensor } from "./parseInferRequest";
 import { runInference, type RunInferenceReturnType } from "./runInference";
 import { releaseReceiptBatch, signReceiptBatch } from "./signReceiptBatch";
+import { getErrorMessage } from "../protocol";
 
 /** What `/health` reports beyond the context: live state of the loops. */
 export interface NodeAppStatus {
@@ -182,7 +183,7 @@ async function readJson(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new InvalidRequestError("InvalidJson", `Request body is not valid JSON: ${(cause as Error).message}`);
+    throw new InvalidRequestError("InvalidJson", `Request body is not valid JSON: ${getErrorMessage(cause)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { z } from "zod";
 import {
+  BaseError,
   buildReceiptBatch,
   getBatchId,
   bytes32Schema,
@@ -168,11 +169,11 @@ export async function signReceiptBatch(context: NodeContext, body: unknown): Pro
       const again = checkConflicts();
       if (!Array.isArray(again)) {
         winner = again;
-        throw new SameBatchStored();
+        throw new SameBatchStoredError();
       }
     });
   } catch (error) {
-    if (error instanceof SameBatchStored && winner) return toAnswer(winner, node);
+    if (error instanceof SameBatchStoredError && winner) return toAnswer(winner, node);
     throw error;
   }
   context.metrics.batchesSigned.inc();
@@ -240,7 +241,13 @@ function describeBatch(batch: StoredBatch): Record<string, unknown> {
   return { batchId: batch.batchId, sequence: batch.sequence.toString(10), state: batch.state };
 }
 
-class SameBatchStored extends Error {}
+/** Another request stored the same batch first (a race on the same members); its answer is returned. */
+class SameBatchStoredError extends BaseError {
+  override name = "SameBatchStoredError";
+  constructor() {
+    super("The same batch was stored by a concurrent request.");
+  }
+}
 
 function sameMembers(a: readonly Hex[], b: readonly Hex[]): boolean {
   return a.length === b.length && a.every((hash, i) => hash === b[i]);

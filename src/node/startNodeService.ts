@@ -1,8 +1,8 @@
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
-import type { Address, Hex, LocalAccount, PublicClient } from "viem";
-import { nodeRegistryAbi } from "../chain/abis.generated";
+import type { Address, Hex, LocalAccount } from "viem";
+import { isNodeActive } from "../chain/actions/isNodeActive";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
 import { checkBatchTokenExposure } from "../config/checkBatchTokenExposure";
@@ -93,11 +93,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   const confirmations = BigInt(options.confirmations ?? 0);
   if (confirmations < 0n) throw new ConfigError(`invalid node configuration: confirmations: must be 0 or more`);
   const { deployment } = options;
-  const address = (name: string): Address => {
-    const value = deployment.contracts[name];
-    if (!value) throw new NodeStartupError(`The deployment has no ${name} address.`);
-    return value as Address;
-  };
+  const { contracts } = deployment;
   const { publicClient } = createVerityClients({
     rpcUrl: options.rpcUrl,
     chainId: deployment.chainId,
@@ -115,9 +111,9 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     );
   }
   const operatorState = await checkOperator({
-    publicClient: publicClient as PublicClient,
-    nodeRegistry: address("nodeRegistry"),
-    modelRegistry: address("modelRegistry"),
+    publicClient,
+    nodeRegistry: contracts.nodeRegistry,
+    modelRegistry: contracts.modelRegistry,
     operator: options.operator,
     signer: options.signer.address,
   });
@@ -136,10 +132,10 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     signer: options.signer,
     operator: options.operator,
     chainId,
-    domain: { chainId, verifyingContract: address("attestationRegistry") },
+    domain: { chainId, verifyingContract: contracts.attestationRegistry },
     batchChain: createBatchChainView({
       publicClient: publicClient as PublicClient,
-      attestationRegistry: address("attestationRegistry"),
+      attestationRegistry: contracts.attestationRegistry,
       operator: options.operator,
       confirmations,
     }),
@@ -156,8 +152,8 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       outbox = startOutbox(context, { keeperUrl: options.keeperUrl, intervalMs: pollingIntervalMs });
     if (options.watchRouter ?? true) {
       watcher = startRouterWatcher(context, {
-        publicClient: publicClient as PublicClient,
-        router: address("inferenceRouter"),
+        publicClient,
+        router: contracts.inferenceRouter,
         startBlock: BigInt(deployment.startBlock),
         pollingIntervalMs,
         confirmations,
@@ -199,13 +195,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       "node service listening",
     );
     const refreshActive = setInterval(() => {
-      publicClient
-        .readContract({
-          address: address("nodeRegistry"),
-          abi: nodeRegistryAbi,
-          functionName: "isActive",
-          args: [options.operator],
-        })
+      isNodeActive(publicClient, { address: contracts.nodeRegistry, node: options.operator })
         .then((value) => (active = value))
         .catch(() => {});
     }, 30_000);

@@ -1,23 +1,17 @@
-import { decodeEventLog, erc20Abi, type Address, type Hex, type TransactionReceipt } from "viem";
-import { disputeManagerAbi, nodeRegistryAbi } from "../chain/abis.generated";
-import { sendTransaction, TransactionRevertedError } from "../chain/sendTransaction";
-import { buildReceiptBatch, getReceiptStructHash, parseBatchFile, type BatchFileEntry } from "../protocol";
+import { decodeEventLog, type Address, type Hex, type TransactionReceipt } from "viem";
+import { disputeManagerAbi } from "../chain/abis.generated";
+import { challenge } from "../chain/actions/challenge";
+import { ensureAllowance } from "../chain/actions/ensureAllowance";
+import { getDisputeOfReceipt } from "../chain/actions/getDisputeOfReceipt";
+import { getNode } from "../chain/actions/getNode";
+import { previewBond } from "../chain/actions/previewBond";
+import { TransactionRevertedError } from "../chain/errors";
+import { sendContractCall } from "../chain/sendContractCall";
+import { BaseError, buildReceiptBatch, getReceiptStructHash, parseBatchFile, type BatchFileEntry } from "../protocol";
 import type { VerifierContext } from "./context";
 import { fetchBatchFile } from "./fetchContent";
 import { SINGLE_RECEIPT_DATA_HASH } from "./syncAttestations";
 import type { ReceiptVerdict } from "./VerdictStore";
-
-/** Dispute states as `IDisputeManager.DisputeState` numbers them. */
-export const DisputeState = {
-  None: 0,
-  Drawing: 1,
-  Committing: 2,
-  Revealing: 3,
-  Resolvable: 4,
-  Arbitration: 5,
-  Expired: 6,
-  Resolved: 7,
-} as const;
 
 /**
  * Opens a challenge for every `wrong-output` verdict not challenged yet. The intent is stored before the transaction
@@ -68,12 +62,10 @@ export async function openChallenges(
 async function disputeState(context: VerifierContext, receiptHash: string): Promise<"confirmed" | "pending" | "none"> {
   const { publicClient } = context.clients;
   const read = (blockNumber?: bigint) =>
-    publicClient.readContract({
+    getDisputeOfReceipt(publicClient, {
       address: context.addresses.disputeManager,
-      abi: disputeManagerAbi,
-      functionName: "disputeOfReceipt",
-      args: [receiptHash as Hex],
-      ...(blockNumber === undefined ? {} : { blockNumber }),
+      receiptHash: receiptHash as Hex,
+      blockNumber,
     });
   const latest = await read();
   if (latest === 0n) return "none";
@@ -142,33 +134,24 @@ async function challengeReceipt(
 ): Promise<string> {
   const { receipt, batchId, proof } = await locateReceipt(context, verdict, entriesByBatch);
   const { publicClient } = context.clients;
-  const [bond] = await publicClient.readContract({
-    address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName: "previewBond",
-    args: [receipt.node],
+  const [bond] = await previewBond(publicClient, { address: context.addresses.disputeManager, node: receipt.node });
+  await ensureAllowance(context.clients, {
+    token: context.addresses.token,
+    spender: context.addresses.disputeManager,
+    amount: bond,
   });
-  const account = context.clients.walletClient!.account.address;
-  const allowance = await publicClient.readContract({
-    address: context.addresses.token,
-    abi: erc20Abi,
-    functionName: "allowance",
-    args: [account, context.addresses.disputeManager],
-  });
-  if (allowance < bond) {
-    await sendTransaction(context.clients, {
-      address: context.addresses.token,
-      abi: erc20Abi,
-      functionName: "approve",
-      args: [context.addresses.disputeManager, bond],
-    });
-  }
-  const txHash = await sendTransaction(context.clients, {
-    address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName: "challenge",
-    args: [receipt, batchId, proof, verdict.replayOutputHash as Hex, context.beneficiary, bond],
-  });
+  const txHash = await sendContractCall(
+    context.clients,
+    challenge({
+      address: context.addresses.disputeManager,
+      receipt,
+      batchId,
+      proof,
+      outputHash: verdict.replayOutputHash as Hex,
+      beneficiary: context.beneficiary,
+      maxBond: bond,
+    }),
+  );
   context.store.updateChallenge(verdict.receiptHash, { state: "sent", txHash, updatedAt: now() });
   const minedReceipt = await publicClient.getTransactionReceipt({ hash: txHash });
   return (await confirmChallenge(context, verdict.receiptHash, minedReceipt)) ?? "";
@@ -182,17 +165,15 @@ async function locateReceipt(
 ) {
   if (verdict.batchId === SINGLE_RECEIPT_DATA_HASH) {
     const record = context.store.getBatch(verdict.receiptHash);
-    if (!record?.receipt) throw new Error(`single receipt ${verdict.receiptHash} not recorded`);
+    if (!record?.receipt) throw new BaseError(`single receipt ${verdict.receiptHash} not recorded`);
     return { receipt: record.receipt, batchId: SINGLE_RECEIPT_DATA_HASH, proof: [] as Hex[] };
   }
   let entries = entriesByBatch.get(verdict.batchId);
   if (!entries) {
     const record = context.store.getBatch(verdict.batchId)!;
-    const { endpoint } = await context.clients.publicClient.readContract({
+    const { endpoint } = await getNode(context.clients.publicClient, {
       address: context.addresses.nodeRegistry,
-      abi: nodeRegistryAbi,
-      functionName: "getNode",
-      args: [record.node as Address],
+      node: record.node as Address,
     });
     const text = await fetchBatchFile(
       { contentDir: context.contentDir, endpoint: endpoint || undefined },
@@ -203,7 +184,7 @@ async function locateReceipt(
   }
   const tree = buildReceiptBatch(entries.map((entry) => entry.receipt));
   const index = tree.receipts.findIndex((receipt) => getReceiptStructHash(receipt) === verdict.receiptHash);
-  if (index < 0) throw new Error(`receipt ${verdict.receiptHash} not in batch ${verdict.batchId}`);
+  if (index < 0) throw new BaseError(`receipt ${verdict.receiptHash} not in batch ${verdict.batchId}`);
   return { receipt: tree.receipts[index]!, batchId: verdict.batchId as Hex, proof: tree.proofs[index]! };
 }
 

@@ -1,5 +1,7 @@
 import { BlockNotFoundError, type Hex } from "viem";
-import { attestationRegistryAbi, disputeManagerAbi } from "../chain/abis.generated";
+import { getBatchSubmittedEvents } from "../chain/actions/getBatchSubmittedEvents";
+import { getDisputeOfReceipt } from "../chain/actions/getDisputeOfReceipt";
+import { getReceiptSubmittedEvents } from "../chain/actions/getReceiptSubmittedEvents";
 import type { VerifierContext } from "./context";
 
 /** The dataHash recorded for single receipts (they have no batch file; their tensors are fetched by hash). */
@@ -17,29 +19,16 @@ export async function syncAttestations(context: VerifierContext, fromBlockIfNew:
   const { clients, store, addresses } = context;
   await rewindReorganized(context, fromBlockIfNew);
   const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
+  let recorded = 0;
   const safeHead = head - context.confirmations;
   let from = store.cursor() ?? fromBlockIfNew;
-  let recorded = 0;
   while (from <= safeHead) {
     const to = from + context.maxBlockRange - 1n < safeHead ? from + context.maxBlockRange - 1n : safeHead;
     const before = await clients.publicClient.getBlock({ blockNumber: to });
+    const range = { address: addresses.attestationRegistry, fromBlock: from, toBlock: to };
     const [batches, singles] = await Promise.all([
-      clients.publicClient.getContractEvents({
-        address: addresses.attestationRegistry,
-        abi: attestationRegistryAbi,
-        eventName: "BatchSubmitted",
-        fromBlock: from,
-        toBlock: to,
-        strict: true,
-      }),
-      clients.publicClient.getContractEvents({
-        address: addresses.attestationRegistry,
-        abi: attestationRegistryAbi,
-        eventName: "ReceiptSubmitted",
-        fromBlock: from,
-        toBlock: to,
-        strict: true,
-      }),
+      getBatchSubmittedEvents(clients.publicClient, range),
+      getReceiptSubmittedEvents(clients.publicClient, range),
     ]);
     const records = [
       ...batches.map((log) => ({
@@ -128,11 +117,9 @@ async function rewindReorganized(context: VerifierContext, fromBlockIfNew: bigin
         },
       );
     } else {
-      const id = await publicClient.readContract({
+      const id = await getDisputeOfReceipt(publicClient, {
         address: context.addresses.disputeManager,
-        abi: disputeManagerAbi,
-        functionName: "disputeOfReceipt",
-        args: [challenge.receiptHash as Hex],
+        receiptHash: challenge.receiptHash as Hex,
       });
       gone = id === 0n;
     }

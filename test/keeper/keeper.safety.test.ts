@@ -2,7 +2,8 @@ import { expect } from "chai";
 import path from "node:path";
 import type { Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
+import { defineContractCall } from "../../src/chain/contractCall";
+import { sendContractCall } from "../../src/chain/sendContractCall";
 import { createHttpBatchSigner, type BatchSigner } from "../../src/keeper/requestBatchSignature";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
 import { getReceiptStructHash, parseBatchFile } from "../../src/protocol";
@@ -144,12 +145,15 @@ describe("keeper when someone else has the node sign batches first (issue 9, ite
     afterNodeSigned = async (request) => {
       if (submitted || request.sequence !== sequence) return;
       submitted = true;
-      await sendTransaction(world.system.clients(STRANGER), {
-        address: world.system.addresses.attestationRegistry!,
-        abi: attestationRegistryAbi,
-        functionName: "submitBatch",
-        args: [{ ...squatted.batch, sequence: BigInt(squatted.batch.sequence) }, squatted.signature],
-      });
+      await sendContractCall(
+        world.system.clients(STRANGER),
+        defineContractCall({
+          address: world.system.addresses.attestationRegistry!,
+          abi: attestationRegistryAbi,
+          functionName: "submitBatch",
+          args: [{ ...squatted.batch, sequence: BigInt(squatted.batch.sequence) }, squatted.signature],
+        }),
+      );
     };
     try {
       await keeper.flush({ timeoutMs: 60_000 });

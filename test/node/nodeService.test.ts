@@ -13,7 +13,8 @@ import { writeDeploymentFile } from "../../src/chain/deployment";
 import { isLoopbackHost } from "../../src/config/checkBatchTokenExposure";
 import { ConfigError } from "../../src/config/ConfigError";
 import { attestationRegistryAbi, inferenceRouterAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
+import { defineContractCall } from "../../src/chain/contractCall";
+import { sendContractCall } from "../../src/chain/sendContractCall";
 import { getIrisSplit } from "../../src/models/build";
 import { toDataUri } from "../../src/node/fetchInput";
 import { isDishonestRequest } from "../../src/node/corruptOutput";
@@ -476,12 +477,15 @@ describe("node service on a real chain", function () {
         expect(early.json.error).to.equal("SequenceConflict");
 
         const batch = keeper.json.batch as { node: Hex; sequence: string; root: Hex; count: number; dataHash: Hex };
-        await sendTransaction(t.system.clients(CONSUMER), {
-          address: t.system.addresses.attestationRegistry!,
-          abi: attestationRegistryAbi,
-          functionName: "submitBatch",
-          args: [{ ...batch, sequence: BigInt(batch.sequence) }, keeper.json.signature as Hex],
-        });
+        await sendContractCall(
+          t.system.clients(CONSUMER),
+          defineContractCall({
+            address: t.system.addresses.attestationRegistry!,
+            abi: attestationRegistryAbi,
+            functionName: "submitBatch",
+            args: [{ ...batch, sequence: BigInt(batch.sequence) }, keeper.json.signature as Hex],
+          }),
+        );
         const after = await call(
           `${node.url}/v1/batches`,
           "POST",
@@ -526,12 +530,15 @@ describe("node service on a real chain", function () {
           auth,
         );
         const batch = keeper.json.batch as { node: Hex; sequence: string; root: Hex; count: number; dataHash: Hex };
-        await sendTransaction(t.system.clients(CONSUMER), {
-          address: t.system.addresses.attestationRegistry!,
-          abi: attestationRegistryAbi,
-          functionName: "submitBatch",
-          args: [{ ...batch, sequence: BigInt(batch.sequence) }, keeper.json.signature as Hex],
-        });
+        await sendContractCall(
+          t.system.clients(CONSUMER),
+          defineContractCall({
+            address: t.system.addresses.attestationRegistry!,
+            abi: attestationRegistryAbi,
+            functionName: "submitBatch",
+            args: [{ ...batch, sequence: BigInt(batch.sequence) }, keeper.json.signature as Hex],
+          }),
+        );
         const sign = (receiptHashes: Hex[]) =>
           call(`${node.url}/v1/batches`, "POST", { sequence: String(next + 1n), receiptHashes }, auth);
         expect((await sign([hashes[1]!])).json).to.include({
@@ -593,12 +600,15 @@ describe("node service on a real chain", function () {
         abi: inferenceRouterAbi,
         functionName: "minFeePerNode",
       });
-      await sendTransaction(consumer, {
-        address: t.system.addresses.token!,
-        abi: erc20Abi,
-        functionName: "approve",
-        args: [router, fee],
-      });
+      await sendContractCall(
+        consumer,
+        defineContractCall({
+          address: t.system.addresses.token!,
+          abi: erc20Abi,
+          functionName: "approve",
+          args: [router, fee],
+        }),
+      );
       const nonce = await consumer.publicClient.readContract({
         address: router,
         abi: inferenceRouterAbi,
@@ -606,23 +616,26 @@ describe("node service on a real chain", function () {
         args: [t.system.account(CONSUMER).address],
       });
       const block = await consumer.publicClient.getBlock();
-      await sendTransaction(consumer, {
-        address: router,
-        abi: inferenceRouterAbi,
-        functionName: "request",
-        args: [
-          {
-            modelId,
-            inputHash,
-            inputURI,
-            input: "0x",
-            redundancy: 1,
-            deadline: Number(block.timestamp) + 600,
-            callbackGasLimit: 0,
-            fee,
-          },
-        ],
-      });
+      await sendContractCall(
+        consumer,
+        defineContractCall({
+          address: router,
+          abi: inferenceRouterAbi,
+          functionName: "request",
+          args: [
+            {
+              modelId,
+              inputHash,
+              inputURI,
+              input: "0x",
+              redundancy: 1,
+              deadline: Number(block.timestamp) + 600,
+              callbackGasLimit: 0,
+              fee,
+            },
+          ],
+        }),
+      );
       return consumer.publicClient.readContract({
         address: router,
         abi: inferenceRouterAbi,
