@@ -20,7 +20,7 @@ export const keeperConfigSchema = z.object({
   batchToken: z.string().optional(),
   settle: z.boolean(),
   /** Push the VerityValidator's ERC-8004 answers for requests about receipts this keeper attested. */
-  validatorUpdates: z.boolean(),
+  validatorUpdates: z.boolean().default(true),
   logLevel: z.enum(LOG_LEVELS),
 });
 

@@ -2,17 +2,9 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { deployVerity } from "../../deploy/deployVerity";
 
+// The local-chain case (test ERC-8004 registries deployed too) runs through deploy/deploy.ts in
+// test/erc8004/validator.e2e.test.ts.
 describe("deployVerity: the ERC-8004 validator", function () {
-  it("on a local chain, deploys test ERC-8004 registries and the validator answering into them", async function () {
-    const record = await deployVerity(hre, { writeFile: false });
-    const { verityValidator, validationRegistry, identityRegistry, attestationRegistry } = record.contracts;
-    const validator = await ethers.getContractAt("VerityValidator", verityValidator!);
-    expect(await validator.attestationRegistry()).to.equal(attestationRegistry);
-    expect(await validator.validationRegistry()).to.equal(validationRegistry);
-    const registry = await ethers.getContractAt("ValidationRegistryForTests", validationRegistry!);
-    expect(await registry.getIdentityRegistry()).to.equal(identityRegistry);
-  });
-
   it("answers into the Validation Registry it is given, deploying no test registry", async function () {
     const identity = await ethers.deployContract("IdentityRegistryForTests");
     const existing = await ethers.deployContract("ValidationRegistryForTests", [await identity.getAddress()]);
