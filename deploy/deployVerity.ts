@@ -63,12 +63,13 @@ export async function deployVerity(
     ...(options.disputeParameters !== undefined ? { disputeParameters: options.disputeParameters } : {}),
   };
   const deploymentId = await getDeploymentId(hre);
+  const idOption = deploymentId === undefined ? {} : { deploymentId };
   const deployed = options.stakeToken
     ? await hre.ignition.deploy(VerityProduction, {
-        deploymentId,
+        ...idOption,
         parameters: { VerityProduction: { ...shared, stakeToken: options.stakeToken } },
       })
-    : await hre.ignition.deploy(VerityLocal, { deploymentId, parameters: { VerityLocal: shared } });
+    : await hre.ignition.deploy(VerityLocal, { ...idOption, parameters: { VerityLocal: shared } });
 
   const contracts: VerityAddresses = {
     token: getAddress(await deployed.token.getAddress()),

@@ -49,7 +49,7 @@ export interface KeeperOptions {
   /** Node endpoints overriding those registered in NodeRegistry, by operator address. */
   nodeEndpoints?: Record<Address, string>;
   /** Bearer token for the nodes' `POST /v1/batches`. */
-  batchToken?: string;
+  batchToken?: string | undefined;
   /** Whether to fulfil, settle, reassign and refund router requests (default true). */
   settle?: boolean;
   /**

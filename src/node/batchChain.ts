@@ -1,4 +1,5 @@
-import { isAddressEqual, type Address, type Hex, type PublicClient } from "viem";
+import { isAddressEqual, type Address, type Client, type Hex } from "viem";
+import { getBlockNumber } from "viem/actions";
 import { getBatch } from "../chain/actions/getBatch";
 import { getNextSequence } from "../chain/actions/getNextSequence";
 import { getBatchId } from "../protocol";
@@ -18,7 +19,7 @@ export interface BatchChainView {
 
 /** The {@link BatchChainView} of `operator` on the attestation registry, `confirmations` blocks behind the head. */
 export function createBatchChainView(parameters: {
-  publicClient: PublicClient;
+  publicClient: Client;
   attestationRegistry: Address;
   operator: Address;
   confirmations: bigint;
@@ -35,7 +36,7 @@ export function createBatchChainView(parameters: {
     latestSequence: async () => BigInt(await nextSequence()),
     attestedAtLatest: (root) => attested(root),
     async confirmed(roots) {
-      const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+      const head = await getBlockNumber(publicClient, { cacheTime: 0 });
       const block = head > confirmations ? head - confirmations : 0n;
       const next = BigInt(await nextSequence(block));
       const found = new Set<Hex>();

@@ -134,7 +134,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     chainId,
     domain: { chainId, verifyingContract: contracts.attestationRegistry },
     batchChain: createBatchChainView({
-      publicClient: publicClient as PublicClient,
+      publicClient,
       attestationRegistry: contracts.attestationRegistry,
       operator: options.operator,
       confirmations,
