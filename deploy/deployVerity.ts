@@ -83,7 +83,7 @@ export async function deployVerity(
     inferenceRouter: getAddress(await deployed.inferenceRouter.getAddress()),
   };
 
-  Object.assign(contracts, await deployValidator(hre, deploymentId, contracts.attestationRegistry, options));
+  Object.assign(contracts, await deployValidator(hre, idOption, contracts.attestationRegistry, options));
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
     for (const contract of [
@@ -122,13 +122,13 @@ export async function deployVerity(
  */
 async function deployValidator(
   hre: HardhatRuntimeEnvironment,
-  deploymentId: string | undefined,
+  idOption: { deploymentId?: string },
   attestationRegistry: string,
   options: DeployVerityOptions,
 ): Promise<Partial<Record<OptionalContractName, Address>>> {
   if (options.validationRegistry) {
     const { verityValidator } = await hre.ignition.deploy(VerityValidatorModule, {
-      deploymentId,
+      ...idOption,
       parameters: { VerityValidator: { attestationRegistry, validationRegistry: options.validationRegistry } },
     });
     return {
@@ -139,7 +139,7 @@ async function deployValidator(
   const { chainId } = await hre.ethers.provider.getNetwork();
   if (chainId !== 31337n) return {};
   const local = await hre.ignition.deploy(VerityValidatorLocalModule, {
-    deploymentId,
+    ...idOption,
     parameters: { VerityValidatorLocal: { attestationRegistry } },
   });
   return {
