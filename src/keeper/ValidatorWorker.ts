@@ -24,7 +24,7 @@ export interface ValidatorWorkerOptions {
   fromBlock: bigint;
   /** Most blocks one read of request logs covers. */
   maxBlockRange: bigint;
-  /** Least time between two looks at the same request while its answer does not change. */
+  /** Least time between two reads of new requests, and between two looks at a request whose answer did not move. */
   recheckMs: number;
   /** Blocks below the head a request log must be before it is read (reorg safety). */
   confirmations: bigint;
@@ -48,6 +48,8 @@ interface Watched {
  */
 export class ValidatorWorker {
   private nextBlock: bigint;
+  /** When the request logs may be read again (at most every `recheckMs`, so the batching loop stays cheap). */
+  private nextRead = 0;
   private readonly watched = new Map<Hex, Watched>();
   private readonly nextLook = new Map<Hex, number>();
 
@@ -75,6 +77,8 @@ export class ValidatorWorker {
   }
 
   private async readRequests(): Promise<void> {
+    if (Date.now() < this.nextRead) return;
+    this.nextRead = Date.now() + this.o.recheckMs;
     const head = await this.o.publicClient.getBlockNumber({ cacheTime: 0 });
     const confirmed = head - this.o.confirmations;
     while (this.nextBlock <= confirmed) {
