@@ -51,6 +51,8 @@ export class ValidatorWorker {
   /** When the request logs may be read again (at most every `recheckMs`, so the batching loop stays cheap). */
   private nextRead = 0;
   private readonly watched = new Map<Hex, Watched>();
+  /** Requests about receipts this keeper holds but has not attested yet: followed once their batch is attested. */
+  private readonly pending = new Map<Hex, Watched>();
   private readonly nextLook = new Map<Hex, number>();
 
   constructor(private readonly o: ValidatorWorkerOptions) {
@@ -60,6 +62,11 @@ export class ValidatorWorker {
   /** Reads new requests and pushes every answer that moved; true when a transaction was sent. */
   async step(): Promise<boolean> {
     await this.readRequests();
+    for (const request of this.pending.values()) {
+      const where = this.whereHeld(request.document);
+      if (where !== "queued") this.pending.delete(request.requestHash);
+      if (where === "attested") this.follow(request);
+    }
     let acted = false;
     const now = Date.now();
     for (const request of this.watched.values()) {
@@ -71,7 +78,7 @@ export class ValidatorWorker {
     return acted;
   }
 
-  /** How many requests the worker follows. */
+  /** How many requests the worker follows (attested here, answer not terminal yet). */
   get following(): number {
     return this.watched.size;
   }
@@ -96,21 +103,31 @@ export class ValidatorWorker {
           this.o.logger.debug({ requestHash: entry.requestHash, problem: entry.problem }, "validation request skipped");
           continue;
         }
-        if (!this.attestedHere(entry.document)) continue;
-        this.watched.set(entry.requestHash, { requestHash: entry.requestHash, document: entry.document });
-        this.o.logger.info({ requestHash: entry.requestHash }, "following a validation request about our receipt");
+        const request = { requestHash: entry.requestHash, document: entry.document };
+        const where = this.whereHeld(entry.document);
+        if (where === "attested") this.follow(request);
+        else if (where === "queued") this.pending.set(request.requestHash, request);
       }
       this.nextBlock = toBlock + 1n;
     }
   }
 
-  /** Whether the request's receipt is in a batch this keeper attested, under that batch's id. */
-  private attestedHere(document: ValidationRequestDocument): boolean {
+  private follow(request: Watched): void {
+    this.watched.set(request.requestHash, request);
+    this.o.logger.info({ requestHash: request.requestHash }, "following a validation request about our receipt");
+  }
+
+  /**
+   * Where this keeper holds the request's receipt: `attested` in a batch it attested under the request's batch id,
+   * `queued` while that may still happen (stored, its batch not attested yet), else `elsewhere` (not ours).
+   */
+  private whereHeld(document: ValidationRequestDocument): "attested" | "queued" | "elsewhere" {
     const stored = this.o.store.receipt(getReceiptStructHash(document.receipt));
-    if (!stored || stored.batch === null) return false;
-    const batch = this.o.store.batch(stored.batch);
-    if (!batch || batch.state !== "attested") return false;
-    return getBatchId({ node: batch.node, root: batch.root }).toLowerCase() === document.batchId.toLowerCase();
+    if (!stored) return "elsewhere";
+    const batch = stored.batch === null ? undefined : this.o.store.batch(stored.batch);
+    if (!batch || batch.state !== "attested") return "queued";
+    const batchId = getBatchId({ node: batch.node, root: batch.root });
+    return batchId.toLowerCase() === document.batchId.toLowerCase() ? "attested" : "elsewhere";
   }
 
   /** Pushes the request's answer if it moved; true when a transaction was sent. Drops terminal requests. */
