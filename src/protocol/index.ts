@@ -112,3 +112,16 @@ export {
   getPositionalRoot,
   processPositionalProof,
 } from "./positionalMerkle";
+export {
+  VALIDATION_REQUEST_TYPE,
+  VALIDATION_REQUEST_TYPEHASH,
+  getValidationRequestHash,
+} from "./getValidationRequestHash";
+export type { GetValidationRequestHashParameters } from "./getValidationRequestHash";
+export {
+  InvalidValidationRequestError,
+  VALIDATION_REQUEST_DOCUMENT_TYPE,
+  parseValidationRequestUri,
+  toValidationRequestUri,
+} from "./validationRequestDocument";
+export type { ValidationRequestDocument } from "./validationRequestDocument";
