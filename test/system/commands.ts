@@ -1,4 +1,15 @@
 import fc from "fast-check";
+import * as attestation from "./actions/attestation";
+import * as availability from "./actions/availability";
+import * as claims from "./actions/claims";
+import * as disputes from "./actions/disputes";
+import * as equivocation from "./actions/equivocation";
+import * as governance from "./actions/governance";
+import * as router from "./actions/router";
+import * as settlement from "./actions/settlement";
+import * as staking from "./actions/staking";
+import { checkInvariants } from "./invariants";
+import type { InputMode } from "./model";
 import { CollectedViolation } from "./world";
 import type { World } from "./world";
 
@@ -25,7 +36,7 @@ class Act implements fc.AsyncCommand<object, Real> {
     }
     const t1 = Date.now();
     try {
-      await real.world.checkInvariants();
+      await checkInvariants(real.world);
     } catch (error) {
       if (!(error instanceof CollectedViolation)) throw error;
     }
@@ -38,93 +49,140 @@ class Act implements fc.AsyncCommand<object, Real> {
   }
 }
 
+const act = (label: string, run: (w: World) => Promise<void>) => new Act(label, run);
 const index = fc.nat({ max: 1_000 });
 /** Which committee members act (bit i: member i): mostly all of them, sometimes some are absent. */
 const members = fc.constantFrom(7, 7, 7, 7, 3, 5, 6, 1, 2, 4);
 const pct = fc.constantFrom(10, 25, 50, 80, 90, 100);
+const TOKEN = 10n ** 18n;
 
-/** Every action, weighted so that the lying node, its accomplice and the dispute machinery get most of the turns. */
-const actions: fc.Arbitrary<fc.AsyncCommand<object, Real>>[] = [
+/** Each action with how often it comes up: the lying node, its accomplice and the dispute machinery get most turns. */
+const actions: [number, fc.Arbitrary<Act>][] = [
   // staking
-  fc
-    .tuple(index, fc.constantFrom(1n, 10n ** 18n, 50n * 10n ** 18n, 300n * 10n ** 18n))
-    .map(([i, amount]) => new Act(`stake(${i}, ${amount})`, (w) => w.stake(i, amount, false, 0))),
-  fc
-    .tuple(index, index, fc.constantFrom(1n, 10n ** 18n, 100n * 10n ** 18n))
-    .map(([i, u, amount]) => new Act(`stakeFor(${i}, user ${u}, ${amount})`, (w) => w.stake(i, amount, true, u))),
-  fc.tuple(index, pct).map(([i, p]) => new Act(`requestUnstake(${i}, ${p}%)`, (w) => w.requestUnstake(i, p))),
-  index.map((i) => new Act(`withdraw(${i})`, (w) => w.withdraw(i))),
+  [
+    2,
+    fc
+      .tuple(index, fc.constantFrom(1n, TOKEN, 50n * TOKEN, 300n * TOKEN))
+      .map(([i, amount]) => act(`stake(${i}, ${amount})`, (w) => staking.stake(w, i, amount, false, 0))),
+  ],
+  [
+    2,
+    fc
+      .tuple(index, index, fc.constantFrom(1n, TOKEN, 100n * TOKEN))
+      .map(([i, u, amount]) => act(`stakeFor(${i}, ${u}, ${amount})`, (w) => staking.stake(w, i, amount, true, u))),
+  ],
+  [2, fc.tuple(index, pct).map(([i, p]) => act(`requestUnstake(${i}, ${p}%)`, (w) => staking.requestUnstake(w, i, p)))],
+  [1, index.map((i) => act(`requestUnstakeAll(${i})`, (w) => staking.requestUnstakeAll(w, i)))],
+  [3, index.map((i) => act(`withdraw(${i})`, (w) => staking.withdraw(w, i)))],
   // attestation
-  fc
-    .tuple(index, fc.boolean())
-    .map(([i, wrong]) => new Act(`receipt(${i}, wrong=${wrong})`, (w) => w.submitReceipt(i, wrong))),
-  fc
-    .tuple(index, fc.integer({ min: 1, max: 4 }), fc.nat({ max: 15 }), fc.boolean())
-    .map(
-      ([i, n, mask, squat]) =>
-        new Act(`batch(${i}, ${n}, mask ${mask}, squat=${squat})`, (w) => w.submitBatch(i, n, mask, squat)),
-    ),
-  // the lying node's own receipts, more often
-  fc.boolean().map((wrong) => new Act(`liarReceipt(wrong=${wrong})`, (w) => w.submitReceipt(2, wrong))),
+  [
+    3,
+    fc
+      .tuple(index, fc.boolean())
+      .map(([i, wrong]) => act(`receipt(${i}, wrong=${wrong})`, (w) => attestation.submitReceipt(w, i, wrong))),
+  ],
+  [
+    3,
+    fc
+      .tuple(index, fc.integer({ min: 1, max: 4 }), fc.nat({ max: 15 }), fc.boolean())
+      .map(([i, n, mask, squat]) =>
+        act(`batch(${i}, ${n}, mask ${mask}, squat=${squat})`, (w) => attestation.submitBatch(w, i, n, mask, squat)),
+      ),
+  ],
+  [4, fc.boolean().map((wrong) => act(`liarReceipt(wrong=${wrong})`, (w) => attestation.submitReceipt(w, 2, wrong)))],
   // disputes
-  fc.tuple(index, index).map(([u, r]) => new Act(`challenge(user ${u}, receipt ${r})`, (w) => w.challenge(u, r))),
-  index.map((r) => new Act(`accompliceChallenge(${r})`, (w) => w.challenge(0, r))),
-  index.map((d) => new Act(`draw(${d})`, (w) => w.draw(d))),
-  fc.tuple(index, members).map(([d, m]) => new Act(`commit(${d}, members ${m})`, (w) => w.commit(d, m))),
-  fc.tuple(index, members).map(([d, m]) => new Act(`reveal(${d}, members ${m})`, (w) => w.reveal(d, m))),
-  index.map((d) => new Act(`resolve(${d})`, (w) => w.settle(d, false))),
-  index.map((d) => new Act(`arbitrate(${d})`, (w) => w.settle(d, true))),
-  index.map((i) => new Act(`claim(${i})`, (w) => w.claim(i))),
+  [6, fc.tuple(index, index).map(([u, r]) => act(`challenge(${u}, ${r})`, (w) => disputes.challenge(w, u, r)))],
+  [3, index.map((r) => act(`accompliceChallenge(${r})`, (w) => disputes.challenge(w, 0, r)))],
+  [3, fc.tuple(index, index).map(([u, d]) => act(`joinChallenge(${u}, ${d})`, (w) => disputes.joinChallenge(w, u, d)))],
+  [
+    12,
+    fc
+      .tuple(index, fc.constantFrom(0, 0, 1, 2, 3, 4))
+      .map(([d, steer]) => act(`draw(${d}, steer ${steer})`, (w) => disputes.draw(w, d, steer))),
+  ],
+  [9, fc.tuple(index, members).map(([d, m]) => act(`commit(${d}, ${m})`, (w) => disputes.commit(w, d, m)))],
+  [9, fc.tuple(index, members).map(([d, m]) => act(`reveal(${d}, ${m})`, (w) => disputes.reveal(w, d, m)))],
+  [6, index.map((d) => act(`resolve(${d})`, (w) => settlement.settle(w, d, false)))],
+  [4, index.map((d) => act(`arbitrate(${d})`, (w) => settlement.settle(w, d, true)))],
+  [2, index.map((d) => act(`expire(${d})`, (w) => settlement.expire(w, d)))],
+  [
+    3,
+    fc
+      .tuple(index, index)
+      .map(([d, u]) => act(`creditChallenger(${d}, ${u})`, (w) => settlement.creditChallenger(w, d, u))),
+  ],
+  [
+    3,
+    fc
+      .tuple(index, fc.nat({ max: 2 }))
+      .map(([i, source]) => act(`claim(${i}, source ${source})`, (w) => claims.claim(w, i, source))),
+  ],
   // data availability
-  fc
-    .tuple(index, index, fc.integer({ min: 1, max: 3 }))
-    .map(([u, b, bond]) => new Act(`demand(user ${u}, batch ${b}, ${bond})`, (w) => w.demand(u, b, bond))),
-  index.map((d) => new Act(`liarAnswers(${d})`, (w) => w.answerLiar(d))),
-  index.map((d) => new Act(`slashUnanswered(${d})`, (w) => w.slashUnanswered(d))),
+  [
+    3,
+    fc
+      .tuple(index, index, fc.integer({ min: 1, max: 3 }))
+      .map(([u, b, bond]) => act(`demand(${u}, ${b}, ${bond})`, (w) => availability.demand(w, u, b, bond))),
+  ],
+  [2, index.map((d) => act(`liarAnswers(${d})`, (w) => availability.answerLiar(w, d)))],
+  [2, index.map((d) => act(`slashUnanswered(${d})`, (w) => availability.slashUnanswered(w, d)))],
   // equivocation
-  fc.boolean().map((one) => new Act(`equivocate(attest=${one})`, (w) => w.equivocate(one))),
-  fc
-    .tuple(index, index)
-    .map(([e, u]) => new Act(`proveEquivocation(${e}, user ${u})`, (w) => w.proveEquivocation(e, u))),
-  fc.constant(new Act("rotateLiarKey", (w) => w.rotateLiarKey())),
+  [1, fc.boolean().map((one) => act(`equivocate(attest=${one})`, (w) => equivocation.equivocate(w, one)))],
+  [
+    1,
+    fc
+      .tuple(index, index)
+      .map(([e, u]) => act(`proveEquivocation(${e}, ${u})`, (w) => equivocation.proveEquivocation(w, e, u))),
+  ],
+  [1, fc.constant(act("rotateLiarKey", (w) => equivocation.rotateLiarKey(w)))],
   // router
-  fc
-    .record({
-      user: index,
-      redundancy: fc.integer({ min: 1, max: 3 }),
-      available: fc.boolean(),
-      fee: fc.integer({ min: 1, max: 20 }),
-      minutes: fc.integer({ min: 2, max: 90 }),
-      liarFirst: fc.boolean(),
-      liarWrong: fc.boolean(),
-    })
-    .map(
-      (r) =>
-        new Act(`request(${JSON.stringify(r)})`, (w) =>
-          w.request(r.user, r.redundancy, r.available, r.fee, r.minutes, r.liarFirst, r.liarWrong),
-        ),
-    ),
-  fc
-    .tuple(index, fc.boolean())
-    .map(([r, wrong]) => new Act(`liarFulfils(${r}, wrong=${wrong})`, (w) => w.liarFulfils(r, wrong))),
-  index.map((r) => new Act(`reassign(${r})`, (w) => w.reassign(r))),
-  index.map((r) => new Act(`settleOrRefund(${r})`, (w) => w.settleRequest(r))),
+  [
+    4,
+    fc
+      .record({
+        user: index,
+        redundancy: fc.integer({ min: 1, max: 3 }),
+        mode: fc.constantFrom<InputMode>("onChain", "offChain", "withheld"),
+        fee: fc.integer({ min: 1, max: 20 }),
+        minutes: fc.integer({ min: 2, max: 90 }),
+        liarFirst: fc.boolean(),
+        liarWrong: fc.boolean(),
+      })
+      .map((r) => act(`request(${JSON.stringify(r)})`, (w) => router.request(w, r))),
+  ],
+  [
+    4,
+    fc
+      .tuple(index, fc.nat({ max: 2 }))
+      .map(([r, kind]) =>
+        act(`liarActs(${r}, ${["right", "wrong", "claim"][kind]})`, (w) => router.liarActs(w, r, kind)),
+      ),
+  ],
+  [2, index.map((r) => act(`publishInput(${r})`, (w) => router.publishInput(w, r)))],
+  [2, index.map((r) => act(`disputeFulfillment(${r})`, (w) => router.disputeFulfillment(w, r)))],
+  [2, index.map((r) => act(`reassign(${r})`, (w) => router.reassign(w, r)))],
+  [3, index.map((r) => act(`settleOrRefund(${r})`, (w) => router.settleRequest(w, r)))],
   // governance
-  fc
-    .tuple(fc.nat({ max: 13 }), fc.nat({ max: 1 << 20 }))
-    .map(([k, v]) => new Act(`setParameter(${k}, ${v})`, (w) => w.setParameter(k, v))),
+  [
+    2,
+    fc
+      .tuple(fc.nat({ max: 13 }), fc.nat({ max: 1 << 20 }))
+      .map(([k, v]) => act(`setParameter(${k}, ${v})`, (w) => governance.setParameter(w, k, v))),
+  ],
   // time
-  fc
-    .tuple(
-      fc.constantFrom(60, 600, 1_800, 3_600, 3_600, 3_600, 7_200, 86_400, 8 * 86_400),
-      fc.constantFrom(0, 1, 1, 1, 300),
-    )
-    .map(([seconds, blocks]) => new Act(`advance(${seconds}s, ${blocks} blocks)`, (w) => w.advance(seconds, blocks))),
+  [
+    6,
+    fc
+      .tuple(
+        fc.constantFrom(60, 600, 1_800, 3_600, 3_600, 3_600, 7_200, 86_400, 8 * 86_400),
+        fc.constantFrom(0, 1, 1, 1, 300),
+      )
+      .map(([seconds, blocks]) =>
+        act(`advance(${seconds}s, ${blocks} blocks)`, (w) => governance.advance(w, seconds, blocks)),
+      ),
+  ],
 ];
 
-/** How often each action (in the order above) comes up. */
-const WEIGHTS = [2, 2, 2, 2, 3, 4, 4, 6, 3, 14, 10, 10, 6, 6, 2, 4, 2, 2, 2, 2, 1, 4, 4, 2, 3, 3, 6];
-
 export const commandArbitraries: fc.Arbitrary<fc.AsyncCommand<object, Real>>[] = [
-  fc.oneof(...actions.map((arbitrary, i) => ({ arbitrary, weight: WEIGHTS[i]! }))),
+  fc.oneof(...actions.map(([weight, arbitrary]) => ({ arbitrary, weight }))),
 ];

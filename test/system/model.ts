@@ -12,6 +12,10 @@ export interface TrackedReceipt {
   /** Zero for a receipt attested singly. */
   batchId: string;
   proof: string[];
+  /** A judgment found it wrong: it must stay rejected, never final, never paid. */
+  rejected?: boolean;
+  /** The router credited its node a fee for it. */
+  paid?: boolean;
 }
 
 export interface TrackedBatch {
@@ -28,13 +32,21 @@ export interface TrackedDispute {
   receipt: TrackedReceipt;
   /** The amount at risk, fixed at challenge: the node's slashable stake then × slashBps then. */
   atRisk: bigint;
+  /** The bond every challenger (opening or joining) posts: max(bondFloor, atRisk × bondBps) with its parameters. */
+  bond: bigint;
   challengeBlock: number;
   /** Each verifier's sortition weight at the challenge block, in slot order. */
   weights: bigint[];
   challenger: string;
   beneficiary: string;
+  /** Opened by the router on a disagreement (no bond; the treasury is the beneficiary). */
+  router: boolean;
   /** Until resolved or arbitrated (an expired dispute stays open until someone resolves it). */
   open: boolean;
+  /** Each beneficiary's bond whose share of the challengers' pot is not credited yet. */
+  bonds: Map<string, bigint>;
+  /** After settlement: what the challengers' beneficiaries still have to be credited. */
+  pot: bigint;
   committee?: string[];
   salts: Map<string, string>;
   revealed: Set<string>;
@@ -47,6 +59,8 @@ export interface TrackedDemand {
   batch: TrackedBatch;
   demander: string;
   bond: bigint;
+  /** What it locked (and would slash): fixed at demand time. */
+  locked: bigint;
   open: boolean;
 }
 
@@ -55,13 +69,22 @@ export interface TrackedFulfilment {
   receipt: TrackedReceipt;
 }
 
+/**
+ * How a consumer gives its input: on chain with the request; by a URI it published off chain (honest nodes fetch it);
+ * by a URI it never published (honest nodes claim it unavailable until someone puts it on chain).
+ */
+export type InputMode = "onChain" | "offChain" | "withheld";
+
 export interface TrackedRequest {
   id: string;
   consumer: string;
   fee: bigint;
   inputHash: string;
-  /** False when the consumer never published the input: no honest node can serve it. */
-  available: boolean;
+  /** The input's bytes (keccak256 of them is `inputHash`). */
+  input: Hex;
+  mode: InputMode;
+  /** The input is on chain (given with the request or published since). */
+  onChain: boolean;
   open: boolean;
   fulfilments: TrackedFulfilment[];
 }
@@ -104,7 +127,7 @@ export class Model {
     return map.get(key) ?? 0n;
   }
 
-  /** Whether anything open (a dispute, a data demand) holds `node`'s stake. */
+  /** Whether anything open (a dispute, a data demand) locks `node`'s stake. */
   holds(node: string): boolean {
     const lower = node.toLowerCase();
     return (
@@ -113,40 +136,39 @@ export class Model {
     );
   }
 
+  /** What open disputes and demands lock of `node`'s stake: exactly what each fixed when it opened. */
+  locks(node: string): bigint {
+    const lower = node.toLowerCase();
+    const mine = (n: { address: string }) => n.address.toLowerCase() === lower;
+    return (
+      this.disputes.filter((d) => d.open && mine(d.node)).reduce((a, d) => a + d.atRisk, 0n) +
+      this.demands.filter((d) => d.open && mine(d.node)).reduce((a, d) => a + d.locked, 0n)
+    );
+  }
+
+  /** What the dispute manager holds for open disputes: every challenger's bond, opening and joined. */
+  openBonds(): bigint {
+    return this.disputes
+      .filter((d) => d.open)
+      .reduce((sum, d) => sum + [...d.bonds.values()].reduce((a, b) => a + b, 0n), 0n);
+  }
+
+  /** Challengers' shares of settled disputes not credited yet. */
+  challengerShares(): bigint {
+    return this.disputes.filter((d) => !d.open).reduce((sum, d) => sum + d.pot, 0n);
+  }
+
+  /** Fees the router escrows for open requests. */
+  escrow(): bigint {
+    return this.requests.filter((r) => r.open).reduce((a, r) => a + r.fee, 0n);
+  }
+
+  /** Bonds the DA manager holds for open demands. */
+  demandBonds(): bigint {
+    return this.demands.filter((d) => d.open).reduce((a, d) => a + d.bond, 0n);
+  }
+
   fresh(label: string): Hex {
     return keccak256(AbiCoder.defaultAbiCoder().encode(["string", "uint256"], [label, ++this.nonce])) as Hex;
   }
-}
-
-/**
- * The committee a dispute must get: stake-weighted sortition over `weights` (the verifiers' weights at the challenge
- * block, in sortition-tree slot order) seeded by `entropy`, exactly as DisputeManager draws it: attempt `a` picks the
- * verifier whose cumulative-weight range holds `keccak256(abi.encode(entropy, id, a)) % total`, skipping members
- * already drawn and `excluded` accounts, at most `size × 8` attempts. Undefined when too few can be drawn.
- */
-export function expectedCommittee(
-  entropy: string,
-  id: bigint,
-  verifiers: string[],
-  weights: bigint[],
-  size: number,
-  excluded: Set<string>,
-): string[] | undefined {
-  const total = weights.reduce((a, b) => a + b, 0n);
-  if (total === 0n) return undefined;
-  const committee: string[] = [];
-  const coder = AbiCoder.defaultAbiCoder();
-  for (let attempt = 0; attempt < size * 8 && committee.length < size; attempt++) {
-    const value = BigInt(keccak256(coder.encode(["bytes32", "uint256", "uint256"], [entropy, id, attempt]))) % total;
-    let prefix = 0n;
-    let index = 0;
-    for (; index < weights.length; index++) {
-      prefix += weights[index]!;
-      if (prefix > value) break;
-    }
-    const member = verifiers[index]!;
-    if (committee.includes(member) || excluded.has(member.toLowerCase())) continue;
-    committee.push(member);
-  }
-  return committee.length < size ? undefined : committee;
 }

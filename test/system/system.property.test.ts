@@ -20,7 +20,7 @@ const sequences = fc
   .filter((commands) => [...commands].length >= Math.ceil(COMMANDS / 2));
 
 describe("The whole system as deploy/ deploys it, under random actions of honest and lying actors", function () {
-  it("conserves tokens, pays no claim it can't cover, slashes exactly what was at risk, and never punishes an honest node", async function () {
+  it("conserves tokens, owes no more than it holds, slashes exactly what was at risk, and never punishes an honest node", async function () {
     this.timeout(0);
     await loadFixture(deploySystem);
     try {

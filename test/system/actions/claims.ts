@@ -1,0 +1,31 @@
+import type { ContractTransactionResponse } from "ethers";
+import { send } from "../chain";
+import { fmt } from "../world";
+import type { World } from "../world";
+
+/** Pull payments: an account withdraws what the dispute manager, the router or the DA manager credited it. */
+
+const SOURCES = ["dispute manager", "router", "DA manager"] as const;
+
+export async function claim(w: World, accountIndex: number, source: number) {
+  const account = w.pick(w.accounts, accountIndex)!;
+  const from = SOURCES[source % SOURCES.length]!;
+  const credit =
+    from === "dispute manager"
+      ? await w.s.disputes.claimableOf(account.address)
+      : from === "router"
+        ? await w.s.router.creditOf(account.address)
+        : await w.s.availability.creditOf(account.address);
+  if (credit === 0n) return;
+  const call = (): Promise<ContractTransactionResponse> =>
+    from === "dispute manager"
+      ? w.s.disputes.connect(account).claim(account.address)
+      : from === "router"
+        ? w.s.router.connect(account).claim(account.address)
+        : w.s.availability.connect(account).claim(account.address);
+  const balance = await w.s.token.balanceOf(account.address);
+  await send(`claim from the ${from}`, call);
+  const received = (await w.s.token.balanceOf(account.address)) - balance;
+  w.note(`${w.nameOf(account.address)} claims ${fmt(received)} from the ${from}`);
+  if (received !== credit) w.fail("a claim pays what was credited", `${fmt(received)} paid, ${fmt(credit)} credited`);
+}
