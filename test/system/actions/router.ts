@@ -208,6 +208,9 @@ export async function settleRequest(w: World, index: number) {
   const request = await requestIn(w, index, RequestState.Settleable, RequestState.Unservable);
   if (!request) return;
   const settling = Number(await w.s.router.state(request.id)) === RequestState.Settleable;
+  const claimants = (await w.s.router.getAssignments(request.id))
+    .filter((a) => a.rank === 0n && a.inputClaimed && w.s.nodes.some((n) => n.honest && n.address === a.node))
+    .map((a) => a.node);
   const result = await send(settling ? "settle" : "refund", () =>
     settling ? w.s.router.settle(request.id) : w.s.router.refund(request.id),
   );
@@ -216,6 +219,13 @@ export async function settleRequest(w: World, index: number) {
   w.note(
     `${settling ? "settle" : "refund"} ${request.id.slice(0, 8)} (input ${request.mode})${checkPenalties(w, result)}`,
   );
+  // An input never put on chain costs the consumer: every honest node that claimed it is paid its share.
+  const compensated = eventsOf(result, w.s.router, "InputClaimCompensated").map((e) => String(e.args.node));
+  for (const node of request.onChain ? [] : claimants) {
+    if (!compensated.includes(node)) {
+      w.fail("an unservable input costs the consumer, not the nodes", `${w.nameOf(node)} claimed it and was not paid`);
+    }
+  }
   const outputs = new Set(request.fulfilments.map((f) => f.receipt.receipt.outputHash));
   for (const event of eventsOf(result, w.s.router, "FeePaid")) {
     const node = String(event.args.node);
