@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { propertyRuns } from "../helpers/propertyRuns";
 import { commandArbitraries } from "./commands";
 import { deploySystem } from "./system";
-import { World } from "./world";
+import { World, coverage } from "./world";
 
 /**
  * Runs and length: a few short runs under `npm test`; `npm run fuzz` sets VERITY_FUZZ_RUNS (and optionally
@@ -42,6 +42,10 @@ describe("The whole system as deploy/ deploys it, under random actions of honest
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: !fuzzing && process.env.VERITY_FUZZ_SHRINK === undefined },
       );
+      if (fuzzing || process.env.VERITY_FUZZ_VERBOSE) {
+        const rows = [...coverage.entries()].sort(([a], [b]) => a.localeCompare(b));
+        console.log(`    reached over ${RUNS} runs: ${rows.map(([k, v]) => `${k} ${v}`).join(", ")}`);
+      }
     } catch (error) {
       console.error(
         `\nsystem property failed: replay with VERITY_FUZZ_SEED=${SEED} (runs ${RUNS}, commands ${COMMANDS})`,

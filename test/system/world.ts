@@ -34,6 +34,9 @@ export const RequestState = {
 };
 export const Outcome = ["None", "NodeWrong", "NodeRight", "Expired"] as const;
 
+/** How often each interesting outcome happened, over every run of the process (printed by the property). */
+export const coverage = new Map<string, number>();
+
 /** A broken invariant: the message names it and shows what led there. */
 export class InvariantViolation extends Error {}
 
@@ -59,6 +62,10 @@ export class World {
   readonly violations: string[] = [];
 
   constructor(readonly s: System) {}
+
+  count(outcome: string) {
+    coverage.set(outcome, (coverage.get(outcome) ?? 0) + 1);
+  }
 
   note(message: string) {
     this.m.log.push(message);
@@ -173,6 +180,7 @@ export class World {
         weights.push(await this.s.nodeRegistry.sortitionWeightOf(v.address, { blockTag: receipt.blockNumber }));
       }
       const beneficiary = String(event.args.beneficiary);
+      this.count(router ? "router dispute opened" : "challenge opened");
       this.m.disputes.push({
         id,
         node,

@@ -56,6 +56,7 @@ async function answer(w: World, id: bigint) {
   await send(`answer demand #${d.id}`, () => w.s.availability.answer(d.id, leaf.receipt, leaf.proof));
   d.batch.revealed.add(leaf.hash);
   d.open = false;
+  w.count("demand answered");
   w.note(`  ${d.node.name} answers demand #${d.id}`);
 }
 
@@ -81,6 +82,7 @@ export async function slashUnanswered(w: World, index: number) {
   const before = await w.s.staking.slashableStakeOf(d.node.address);
   await send("slashUnanswered", () => w.s.availability.slashUnanswered(d.id));
   d.open = false;
+  w.count("demand slashed");
   const lost = before - (await w.s.staking.slashableStakeOf(d.node.address));
   w.note(`demand #${d.id} on ${d.node.name} slashed unanswered: lost ${fmt(lost)}`);
   const expected = before < d.locked ? before : d.locked;

@@ -26,6 +26,7 @@ export async function claim(w: World, accountIndex: number, source: number) {
   const balance = await w.s.token.balanceOf(account.address);
   await send(`claim from the ${from}`, call);
   const received = (await w.s.token.balanceOf(account.address)) - balance;
+  w.count(`claim from the ${from}`);
   w.note(`${w.nameOf(account.address)} claims ${fmt(received)} from the ${from}`);
   if (received !== credit) w.fail("a claim pays what was credited", `${fmt(received)} paid, ${fmt(credit)} credited`);
 }

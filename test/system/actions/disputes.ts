@@ -74,6 +74,7 @@ export async function join(w: World, user: UserActor, d: TrackedDispute) {
     w.fail("a joined challenge posts the dispute's bond", `#${d.id}: ${fmt(bond)} != ${fmt(d.bond)}`);
   const key = user.address.toLowerCase();
   d.bonds.set(key, (d.bonds.get(key) ?? 0n) + bond);
+  w.count("challenge joined");
   w.note(`  ${user.name} joins #${d.id} with ${fmt(bond)}`);
 }
 
@@ -132,6 +133,7 @@ export async function draw(w: World, disputeIndex: number, steer: number) {
   }
   const committee = [...(await w.s.disputes.committeeOf(d.id))].map(String);
   d.committee = committee;
+  w.count(steer > 0 ? "committee drawn after a stake move" : "committee drawn");
   w.note(`draw #${d.id}: ${committee.map((c) => w.nameOf(c)).join(", ")}`);
   const expected = expectedCommittee(entropy!, d.id, verifiers, d.weights, size, excluded);
   if (!expected || expected.join() !== committee.join()) {

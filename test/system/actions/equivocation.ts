@@ -63,5 +63,6 @@ export async function proveEquivocation(w: World, index: number, userIndex: numb
     );
   }
   pair.proven = true;
+  w.count("equivocation proven");
   w.note(`${prover.name} proves the liar's equivocation`);
 }

@@ -32,6 +32,7 @@ async function claimUnavailable(w: World, request: TrackedRequest, node: NodeAct
   const result = await send(`${node.name} claims the input unavailable`, () =>
     w.s.router.connect(node.account).claimInputUnavailable(request.id),
   );
+  if (!reverted(result)) w.count("honest input claim");
   if (!reverted(result)) w.note(`  ${node.name} claims the input of ${request.id.slice(0, 8)} unavailable`);
 }
 
@@ -153,6 +154,7 @@ export async function publishInput(w: World, index: number) {
   const consumer = w.s.users.find((u) => u.address === request.consumer)!;
   await send("publishInput", () => w.s.router.connect(consumer.account).publishInput(request.id, request.input));
   request.onChain = true;
+  w.count("input published late");
   w.note(`${consumer.name} publishes the input of ${request.id.slice(0, 8)}`);
   await serveHonest(w, request);
 }
@@ -216,6 +218,7 @@ export async function settleRequest(w: World, index: number) {
   );
   if (reverted(result)) return;
   request.open = false;
+  w.count(settling ? "request settled" : "request refunded");
   w.note(
     `${settling ? "settle" : "refund"} ${request.id.slice(0, 8)} (input ${request.mode})${checkPenalties(w, result)}`,
   );
@@ -232,6 +235,7 @@ export async function settleRequest(w: World, index: number) {
     const paid = request.fulfilments.find((f) => f.node === node);
     if (!paid) return w.fail("model", `fee paid to ${w.nameOf(node)}, which did not fulfil`);
     paid.receipt.paid = true;
+    w.count("fee paid");
     const r = paid.receipt;
     const [state, final] = await Promise.all([
       w.s.attestation.receiptState(r.hash),

@@ -56,6 +56,7 @@ async function settleDispute(w: World, d: TrackedDispute, arbitrate: boolean) {
   const stored = await w.s.disputes.getDispute(d.id);
   const outcome = Outcome[Number(stored.outcome)] as TrackedDispute["outcome"];
   d.outcome = outcome;
+  w.count(`dispute ${outcome}`);
   const lost = slashableBefore - (await w.s.staking.slashableStakeOf(d.node.address));
   w.note(`${arbitrate ? "arbitrate" : "resolve"} #${d.id}: ${outcome}, ${d.node.name} lost ${fmt(lost)}`);
   const resolved = eventsOf(result, w.s.disputes, "DisputeResolved")[0]!.args;
@@ -139,6 +140,7 @@ export async function creditChallenger(w: World, disputeIndex: number, userIndex
   }
   const credited = eventsOf(result, w.s.disputes, "RewardCredited").reduce((a, e) => a + BigInt(e.args.amount), 0n);
   const expected = creditShare(d, beneficiary);
+  w.count("challenger credited");
   w.note(`creditChallenger #${d.id}: ${w.nameOf(beneficiary)} gets ${fmt(credited)}`);
   if (credited !== expected) {
     w.fail("challengers share the pot pro rata to bond", `#${d.id}: ${fmt(credited)} credited, model ${fmt(expected)}`);

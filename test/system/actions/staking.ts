@@ -47,6 +47,7 @@ export async function requestUnstakeAll(w: World, stakerIndex: number) {
     }
     return;
   }
+  w.count("unstake all");
   const left = await w.s.staking.activeStakeOf(target.address);
   if (left !== 0n) w.fail("unstake-all takes everything", `${target.name} still has ${fmt(left)} active`);
 }
@@ -77,6 +78,7 @@ export async function withdraw(w: World, stakerIndex: number) {
   const amount = BigInt(eventsOf(result, w.s.staking, "Withdrawn")[0]!.args.amount);
   w.note(`${target.name} withdraws ${fmt(amount)}`);
   w.m.add(w.m.withdrawn, target.address, amount);
+  w.count("withdrawal");
   if (holds || locked > 0n) {
     w.fail(
       "nothing is withdrawn while locked",
