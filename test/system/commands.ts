@@ -5,6 +5,7 @@ import * as claims from "./actions/claims";
 import * as disputes from "./actions/disputes";
 import * as equivocation from "./actions/equivocation";
 import * as governance from "./actions/governance";
+import * as lifecycle from "./actions/lifecycle";
 import * as router from "./actions/router";
 import * as settlement from "./actions/settlement";
 import * as staking from "./actions/staking";
@@ -91,17 +92,33 @@ const actions: [number, fc.Arbitrary<Act>][] = [
   ],
   [4, fc.boolean().map((wrong) => act(`liarReceipt(wrong=${wrong})`, (w) => attestation.submitReceipt(w, 2, wrong)))],
   // disputes
-  [6, fc.tuple(index, index).map(([u, r]) => act(`challenge(${u}, ${r})`, (w) => disputes.challenge(w, u, r)))],
+  [8, fc.tuple(index, index).map(([u, r]) => act(`challenge(${u}, ${r})`, (w) => disputes.challenge(w, u, r)))],
   [3, index.map((r) => act(`accompliceChallenge(${r})`, (w) => disputes.challenge(w, 0, r)))],
   [3, fc.tuple(index, index).map(([u, d]) => act(`joinChallenge(${u}, ${d})`, (w) => disputes.joinChallenge(w, u, d)))],
   [
-    12,
+    16,
+    fc
+      .tuple(index, members, fc.constantFrom(0, 0, 1, 2, 3, 4), fc.constantFrom(0, 0, 1))
+      .map(([d, m, steer, ending]) =>
+        act(`progress(${d}, ${m}, steer ${steer}, ending ${ending})`, (w) =>
+          lifecycle.progress(w, d, m, steer, ending),
+        ),
+      ),
+  ],
+  [
+    5,
+    fc
+      .tuple(index, members, fc.constantFrom(0, 0, 1))
+      .map(([d, m, ending]) => act(`judge(${d}, ${m}, ending ${ending})`, (w) => lifecycle.judge(w, d, m, ending))),
+  ],
+  [
+    4,
     fc
       .tuple(index, fc.constantFrom(0, 0, 1, 2, 3, 4))
       .map(([d, steer]) => act(`draw(${d}, steer ${steer})`, (w) => disputes.draw(w, d, steer))),
   ],
-  [9, fc.tuple(index, members).map(([d, m]) => act(`commit(${d}, ${m})`, (w) => disputes.commit(w, d, m)))],
-  [9, fc.tuple(index, members).map(([d, m]) => act(`reveal(${d}, ${m})`, (w) => disputes.reveal(w, d, m)))],
+  [3, fc.tuple(index, members).map(([d, m]) => act(`commit(${d}, ${m})`, (w) => disputes.commit(w, d, m)))],
+  [3, fc.tuple(index, members).map(([d, m]) => act(`reveal(${d}, ${m})`, (w) => disputes.reveal(w, d, m)))],
   [6, index.map((d) => act(`resolve(${d})`, (w) => settlement.settle(w, d, false)))],
   [4, index.map((d) => act(`arbitrate(${d})`, (w) => settlement.settle(w, d, true)))],
   [2, index.map((d) => act(`expire(${d})`, (w) => settlement.expire(w, d)))],
@@ -171,10 +188,10 @@ const actions: [number, fc.Arbitrary<Act>][] = [
   ],
   // time
   [
-    6,
+    3,
     fc
       .tuple(
-        fc.constantFrom(60, 600, 1_800, 3_600, 3_600, 3_600, 7_200, 86_400, 8 * 86_400),
+        fc.constantFrom(60, 600, 600, 1_800, 1_800, 3_600, 3_600, 7_200, 86_400, 8 * 86_400),
         fc.constantFrom(0, 1, 1, 1, 300),
       )
       .map(([seconds, blocks]) =>

@@ -214,6 +214,15 @@ export class World {
     );
   }
 
+  /** Lets time pass until `timestamp` (a keeper waiting for a phase to end); nothing when it has passed. */
+  async waitUntil(timestamp: bigint | number) {
+    const now = await time.latest();
+    if (now < Number(timestamp)) {
+      await time.increaseTo(Number(timestamp));
+      this.note(`  (time +${Number(timestamp) - now}s)`);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ receipts
 
   async receiptFor(node: NodeActor, correct: boolean, overrides: Partial<Receipt> = {}): Promise<Receipt> {

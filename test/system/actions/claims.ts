@@ -7,16 +7,22 @@ import type { World } from "../world";
 
 const SOURCES = ["dispute manager", "router", "DA manager"] as const;
 
+/** An account with a credit at `source` claims it (the pick runs over the accounts that have one). */
 export async function claim(w: World, accountIndex: number, source: number) {
-  const account = w.pick(w.accounts, accountIndex)!;
   const from = SOURCES[source % SOURCES.length]!;
-  const credit =
+  const creditOf = (address: string) =>
     from === "dispute manager"
-      ? await w.s.disputes.claimableOf(account.address)
+      ? w.s.disputes.claimableOf(address)
       : from === "router"
-        ? await w.s.router.creditOf(account.address)
-        : await w.s.availability.creditOf(account.address);
-  if (credit === 0n) return;
+        ? w.s.router.creditOf(address)
+        : w.s.availability.creditOf(address);
+  const credits = await Promise.all(w.accounts.map((a) => creditOf(a.address)));
+  const account = w.pick(
+    w.accounts.filter((_, i) => credits[i]! > 0n),
+    accountIndex,
+  );
+  if (!account) return;
+  const credit = credits[w.accounts.indexOf(account)]!;
   const call = (): Promise<ContractTransactionResponse> =>
     from === "dispute manager"
       ? w.s.disputes.connect(account).claim(account.address)

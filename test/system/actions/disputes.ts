@@ -93,7 +93,10 @@ export async function joinChallenge(w: World, userIndex: number, disputeIndex: n
  */
 export async function draw(w: World, disputeIndex: number, steer: number) {
   const d = await w.disputeIn(disputeIndex, DisputeState.Drawing);
-  if (!d) return;
+  if (d) await drawDispute(w, d, steer);
+}
+
+export async function drawDispute(w: World, d: TrackedDispute, steer: number) {
   // The seed block must be mined first: the keeper waits for it.
   const { drawBlock } = await w.s.disputes.getDispute(d.id);
   const height = await ethers.provider.getBlockNumber();
@@ -165,7 +168,10 @@ function verdictOf(d: TrackedDispute) {
  */
 export async function commit(w: World, disputeIndex: number, mask: number) {
   const d = await w.disputeIn(disputeIndex, DisputeState.Committing);
-  if (!d) return;
+  if (d) await commitDispute(w, d, mask);
+}
+
+export async function commitDispute(w: World, d: TrackedDispute, mask: number) {
   for (const [i, address] of (d.committee ?? []).entries()) {
     const voter = w.s.verifiers.find((v) => v.address === address);
     if (!voter || ((mask >> i) & 1) === 0 || d.salts.has(address)) continue;
@@ -178,10 +184,15 @@ export async function commit(w: World, disputeIndex: number, mask: number) {
   }
 }
 
-/** The members picked by `mask` who committed reveal. */
+/** The members picked by `mask` who committed reveal (once the commit period is over: they wait for it). */
 export async function reveal(w: World, disputeIndex: number, mask: number) {
-  const d = await w.disputeIn(disputeIndex, DisputeState.Revealing);
-  if (!d) return;
+  const d = await w.disputeIn(disputeIndex, DisputeState.Committing, DisputeState.Revealing);
+  if (d) await revealDispute(w, d, mask);
+}
+
+export async function revealDispute(w: World, d: TrackedDispute, mask: number) {
+  if (d.salts.size === 0) return;
+  await w.waitUntil((await w.s.disputes.getDispute(d.id)).commitEnd);
   for (const [i, address] of (d.committee ?? []).entries()) {
     const voter = w.s.verifiers.find((v) => v.address === address);
     const salt = d.salts.get(address);

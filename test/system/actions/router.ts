@@ -196,9 +196,13 @@ function checkPenalties(w: World, receipt: TransactionReceipt): string {
   return penalized.length ? `; penalized ${penalized.join(", ")}` : "";
 }
 
+/** Replaces the nodes that missed a deadline (waiting for the deadline, or the end of a publication period, first). */
 export async function reassign(w: World, index: number) {
-  const request = await requestIn(w, index, RequestState.Expired);
+  const request = await requestIn(w, index, RequestState.Pending, RequestState.Expired);
   if (!request) return;
+  const { deadline, publishBy } = await w.s.router.getRequest(request.id);
+  await w.waitUntil(deadline > publishBy ? deadline : publishBy);
+  if (Number(await w.s.router.state(request.id)) !== RequestState.Expired) return;
   const result = await send("reassign", () => w.s.router.reassign(request.id));
   if (reverted(result)) return;
   w.note(`reassign ${request.id.slice(0, 8)} (input ${request.mode})${checkPenalties(w, result)}`);
@@ -207,8 +211,19 @@ export async function reassign(w: World, index: number) {
 
 /** Settles (or refunds) a request; a fee is paid only for a final or upheld receipt, never a wrong one contradicted. */
 export async function settleRequest(w: World, index: number) {
-  const request = await requestIn(w, index, RequestState.Settleable, RequestState.Unservable);
+  const request = await requestIn(w, index, RequestState.Settleable, RequestState.Unservable, RequestState.Verifying);
   if (!request) return;
+  // A keeper waits for the windows (as the registry extends them) unless a dispute holds the request.
+  let last = 0n;
+  for (const a of await w.s.router.getAssignments(request.id)) {
+    if (a.rank === 0n) continue;
+    const record = await w.s.attestation.getReceiptDispute(a.receiptHash);
+    if (Number(record.state) === ReceiptState.Disputed) return;
+    for (const end of [a.windowEnd, record.windowEnd]) if (end > last) last = end;
+  }
+  await w.waitUntil(last);
+  const state = Number(await w.s.router.state(request.id));
+  if (state !== RequestState.Settleable && state !== RequestState.Unservable) return;
   const settling = Number(await w.s.router.state(request.id)) === RequestState.Settleable;
   const claimants = (await w.s.router.getAssignments(request.id))
     .filter((a) => a.rank === 0n && a.inputClaimed && w.s.nodes.some((n) => n.honest && n.address === a.node))

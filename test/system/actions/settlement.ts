@@ -19,18 +19,29 @@ function creditShare(d: TrackedDispute, beneficiary: string): bigint {
   return share;
 }
 
-/** Resolves (anyone) or arbitrates (the arbitrator, who judges by the truth), then checks what the node lost. */
+/**
+ * Resolves (anyone) or arbitrates (the arbitrator, who judges by the truth), then checks what the node lost. A
+ * dispute still in its reveal period is waited for.
+ */
 export async function settle(w: World, disputeIndex: number, arbitrate: boolean) {
-  const d = arbitrate
-    ? await w.disputeIn(disputeIndex, DisputeState.Arbitration)
-    : await w.disputeIn(disputeIndex, DisputeState.Resolvable, DisputeState.Expired);
-  if (d) await settleDispute(w, d, arbitrate);
+  const states = arbitrate ? [DisputeState.Arbitration] : [DisputeState.Resolvable, DisputeState.Expired];
+  const d = await w.disputeIn(disputeIndex, DisputeState.Revealing, ...states);
+  if (d) await settleWhenDue(w, d, arbitrate);
+}
+
+export async function settleWhenDue(w: World, d: TrackedDispute, arbitrate: boolean) {
+  const states = arbitrate ? [DisputeState.Arbitration] : [DisputeState.Resolvable, DisputeState.Expired];
+  await w.waitUntil((await w.s.disputes.getDispute(d.id)).revealEnd);
+  if (states.includes(Number(await w.s.disputes.state(d.id)))) await settleDispute(w, d, arbitrate);
 }
 
 /** Lets an undecided dispute (no committee, or no quorum) run out of time unattended, then resolves it as expired. */
 export async function expire(w: World, disputeIndex: number) {
   const d = await w.disputeIn(disputeIndex, DisputeState.Drawing, DisputeState.Arbitration);
-  if (!d) return;
+  if (d) await expireDispute(w, d);
+}
+
+export async function expireDispute(w: World, d: TrackedDispute) {
   const stored = await w.s.disputes.getDispute(d.id);
   const p = stored.params;
   const end =
