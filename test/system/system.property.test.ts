@@ -11,7 +11,7 @@ import { World, coverage } from "./world";
  */
 const fuzzing = process.env.VERITY_FUZZ_RUNS !== undefined;
 const RUNS = fuzzing ? Number(process.env.VERITY_FUZZ_RUNS) : propertyRuns(6);
-const COMMANDS = Number(process.env.VERITY_FUZZ_COMMANDS ?? (fuzzing ? 40 : 25));
+const COMMANDS = Number(process.env.VERITY_FUZZ_COMMANDS ?? (fuzzing ? 60 : 25));
 const SEED = process.env.VERITY_FUZZ_SEED !== undefined ? Number(process.env.VERITY_FUZZ_SEED) : Date.now() % 2 ** 31;
 
 /** Random action sequences of at least half the maximum length (short ones rarely reach a judgment). */

@@ -178,7 +178,11 @@ export async function commitDispute(w: World, d: TrackedDispute, mask: number) {
     const salt = w.m.fresh("salt");
     const outputHash = truth(d.receipt.receipt.inputHash);
     const commitment = await w.s.disputes.commitmentOf(d.id, address, verdictOf(d), outputHash, salt);
-    await send("commit", () => w.s.disputes.connect(voter.account).commit(d.id, commitment));
+    // A phase may end in the very second the transaction is mined: then it is too late, and not a violation.
+    const result = await send("commit", () => w.s.disputes.connect(voter.account).commit(d.id, commitment), [
+      "DisputeUnexpectedState",
+    ]);
+    if (reverted(result)) return w.note(`${voter.name} commits on #${d.id}: too late`);
     d.salts.set(address, salt);
     w.note(`${voter.name} commits on #${d.id}`);
   }
@@ -198,7 +202,12 @@ export async function revealDispute(w: World, d: TrackedDispute, mask: number) {
     const salt = d.salts.get(address);
     if (!voter || !salt || ((mask >> i) & 1) === 0 || d.revealed.has(address)) continue;
     const outputHash = truth(d.receipt.receipt.inputHash);
-    await send("reveal", () => w.s.disputes.connect(voter.account).reveal(d.id, verdictOf(d), outputHash, salt));
+    const result = await send(
+      "reveal",
+      () => w.s.disputes.connect(voter.account).reveal(d.id, verdictOf(d), outputHash, salt),
+      ["DisputeUnexpectedState"],
+    );
+    if (reverted(result)) return w.note(`${voter.name} reveals on #${d.id}: too late`);
     d.revealed.add(address);
     w.note(`${voter.name} reveals on #${d.id}`);
   }

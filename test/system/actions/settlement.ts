@@ -59,10 +59,18 @@ export async function expireDispute(w: World, d: TrackedDispute) {
 
 async function settleDispute(w: World, d: TrackedDispute, arbitrate: boolean) {
   const slashableBefore = await w.s.staking.slashableStakeOf(d.node.address);
-  const result = await send(arbitrate ? "arbitrate" : "resolve", () =>
-    arbitrate ? w.s.disputes.connect(w.s.arbitrator).arbitrate(d.id, !d.receipt.correct) : w.s.disputes.resolve(d.id),
+  // The arbitration period may end in the very second the arbitrator's transaction is mined: then it is too late.
+  const result = await send(
+    arbitrate ? "arbitrate" : "resolve",
+    () =>
+      arbitrate ? w.s.disputes.connect(w.s.arbitrator).arbitrate(d.id, !d.receipt.correct) : w.s.disputes.resolve(d.id),
+    arbitrate ? ["DisputeUnexpectedState"] : [],
   );
-  if (reverted(result)) return;
+  if (reverted(result)) {
+    const state = Number(await w.s.disputes.state(d.id));
+    if (state !== DisputeState.Expired) w.fail("the arbitrator decides in time", `#${d.id} refused in state ${state}`);
+    return w.note(`arbitrate #${d.id}: too late, expired`);
+  }
   d.open = false;
   const stored = await w.s.disputes.getDispute(d.id);
   const outcome = Outcome[Number(stored.outcome)] as TrackedDispute["outcome"];
