@@ -40,8 +40,10 @@ import {RequestId} from "../types/RequestId.sol";
 /// or `refund`, so a recipient that refuses tokens (blacklist, a reverting receive hook) blocks only its own claim.
 ///
 /// Finality of a fulfilled receipt is `IAttestationRegistry.isFinal` evaluated without resending the receipt: its
-/// inclusion was verified at `fulfill`, its window end was recorded then, and its dispute state is read by struct hash
-/// (`receiptState`). A rejected receipt is never paid; a disputed one holds the whole request until it is resolved.
+/// inclusion was verified at `fulfill`, its window end was recorded then, and its dispute record is read by struct hash
+/// (`getReceiptDispute`: its state, and the window as extended by a dispute that expired undecided, whose later end
+/// applies). A rejected receipt is never paid; a disputed one holds the whole request until it is resolved, and one
+/// whose dispute expired until its extended window closes.
 ///
 /// Disagreement: when a fulfilled output hash differs from one fulfilled before it, the router opens a dispute on the
 /// new receipt through the dispute manager (no bond), and anyone may open the same kind of dispute on every other
