@@ -145,6 +145,7 @@ export function projectEvent(run: RunStatement, event: VerityEvent, timestamp: n
         timestamp,
       );
       bump(run, arg.text(a, "node"), "receipts", arg.number(a, "count"));
+      countHour(run, timestamp, arg.number(a, "count"));
       return;
     case "attestationRegistry.ReceiptSubmitted":
       run(
@@ -165,6 +166,7 @@ export function projectEvent(run: RunStatement, event: VerityEvent, timestamp: n
         arg.number(a, "windowEnd"),
       );
       bump(run, arg.text(a, "node"), "receipts");
+      countHour(run, timestamp, 1);
       return;
     case "attestationRegistry.ReceiptDisputed":
       knownReceipt(run, arg.text(a, "receiptHash"), arg.text(a, "node"), arg.text(a, "batchId"), timestamp);
@@ -360,6 +362,16 @@ export function projectEvent(run: RunStatement, event: VerityEvent, timestamp: n
     default:
       return;
   }
+}
+
+/** Adds attested receipts to the hour (chain time) they were attested in: the overview's receipts-over-time plot. */
+function countHour(run: RunStatement, timestamp: number, receipts: number) {
+  run(
+    `INSERT INTO receipt_hours (hour, receipts) VALUES (?, ?)
+     ON CONFLICT (hour) DO UPDATE SET receipts = receipts + excluded.receipts`,
+    Math.floor(timestamp / 3600),
+    receipts,
+  );
 }
 
 /** Makes sure a receipt row exists for a receipt first seen in a dispute, a router fulfilment or a DA answer. */

@@ -84,6 +84,7 @@ CREATE TABLE payouts (
 ) WITHOUT ROWID;
 CREATE INDEX payouts_by_dispute ON payouts (dispute_id) WHERE dispute_id IS NOT NULL;
 CREATE INDEX payouts_by_request ON payouts (request_id) WHERE request_id IS NOT NULL;
+CREATE TABLE receipt_hours (hour INTEGER PRIMARY KEY, receipts INTEGER NOT NULL);
 CREATE TABLE node_counters (
   node TEXT PRIMARY KEY, receipts INTEGER NOT NULL DEFAULT 0, disputes_lost INTEGER NOT NULL DEFAULT 0,
   disputes_won INTEGER NOT NULL DEFAULT 0, da_failures INTEGER NOT NULL DEFAULT 0,
