@@ -15,6 +15,7 @@ import { ChainUnavailableError } from "./options";
 import { ExitCode } from "./output";
 import { addKeeperCommands } from "./keeperCommands";
 import { addVerifierCommands } from "./verifierCommands";
+import { addExplorerCommand } from "./explorerCommand";
 
 /** Builds the `verity` command tree. */
 export function createProgram(): Command {
@@ -31,6 +32,7 @@ export function createProgram(): Command {
   addDisputeCommands(program);
   addVerifierCommands(program);
   addKeeperCommands(program);
+  addExplorerCommand(program);
   applyToTree(program);
   return program;
 }

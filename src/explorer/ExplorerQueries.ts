@@ -161,7 +161,7 @@ export class ExplorerQueries {
         penalties: TimelineEvent[];
         jailings: TimelineEvent[];
         batches: Row[];
-        receipts: (Row & { state: ReceiptState })[];
+        latestReceipts: (Row & { state: ReceiptState })[];
       })
     | undefined {
     const row = this.get(
@@ -190,7 +190,7 @@ export class ExplorerQueries {
         "SELECT batch_id, sequence, count, timestamp, contents FROM batches WHERE node = ? ORDER BY block_number DESC LIMIT 50",
         address,
       ).map((row) => camel(row)),
-      receipts: this.all(
+      latestReceipts: this.all(
         "SELECT * FROM receipts WHERE node = ? ORDER BY attested_at DESC LIMIT 50",
         address,
       ).map((r) => this.receiptSummary(r)),

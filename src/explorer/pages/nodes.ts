@@ -68,7 +68,7 @@ export function nodePage(node: NonNullable<ReturnType<ExplorerQueries["node"]>>)
   <h2>Liveness penalties and jail</h2>
   ${timeline([...node.penalties, ...node.jailings].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex), "node-penalties")}
   <h2>Latest receipts</h2>
-  ${receiptsTable(node.receipts)}
+  ${receiptsTable(node.latestReceipts)}
   <h2>Latest batches</h2>
   ${table(
     ["batch", "sequence", "receipts", "attested", "contents"],

@@ -7,7 +7,7 @@ export function receiptPage(receipts: ReturnType<ExplorerQueries["receipts"]>, q
   return html`<h1>${receipts.length > 1 ? `Receipts of request ${short(query)}` : "Receipt"}</h1>
   ${receipts.map(
     (r) => html`<section class="receipt" data-receipt="${String(r.receiptHash)}">
-    <h2 class="mono">${String(r.receiptHash)} <span id="receipt-state">${receiptState(r.state)}</span></h2>
+    <h2 class="mono">${String(r.receiptHash)} <span class="receipt-state">${receiptState(r.state)}</span></h2>
     ${facts([
       ["state", r.state === "attested" ? `attested, challenge window open until ${time(r.windowEnd)}` : r.state],
       ["request id", html`<span class="mono">${String(r.requestId ?? "–")}</span>`],
@@ -28,7 +28,7 @@ export function receiptPage(receipts: ReturnType<ExplorerQueries["receipts"]>, q
       [
         "Merkle proof",
         r.proof
-          ? html`<ol class="mono" id="receipt-proof">${r.proof.map((p) => html`<li>${p}</li>`)}</ol>`
+          ? html`<ol class="mono receipt-proof">${r.proof.map((p) => html`<li>${p}</li>`)}</ol>`
           : r.batch
             ? "batch file not indexed yet"
             : "none needed (single receipt)",
