@@ -72,8 +72,15 @@ export async function runIndexer(
       context.logger.error({ error: message }, "indexer step failed; retrying");
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.intervalMs);
-      options.signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        options.signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, options.intervalMs);
+      options.signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 }
