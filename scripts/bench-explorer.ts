@@ -168,8 +168,8 @@ async function benchLatency() {
 }
 
 async function benchCatchUp() {
-  const { runSystemScenario } = await import("../src/demo/runSystemScenario");
-  const { DEMO_DEPLOY_ENVIRONMENT, startLocalSystem } = await import("../src/demo/startLocalSystem");
+  const { runSystemScenario } = await import("../src/devnet/runSystemScenario");
+  const { DEMO_DEPLOY_ENVIRONMENT, startLocalSystem } = await import("../src/devnet/startLocalSystem");
   const { createIndexerContext } = await import("../src/indexer/startIndexer");
   const { syncIndex } = await import("../src/indexer/syncIndex");
   console.log("running the demo's scenario on a local hardhat node …");

@@ -1,14 +1,9 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Receipt } from "../protocol";
-import { BaseError } from "../protocol";
+import { openDatabase } from "../service/openDatabase";
 import type { VerityEvent } from "./decodeVerityLogs";
 import { projectEvent, type RunStatement } from "./projectEvent";
-import { INDEX_SCHEMA, INDEX_SCHEMA_VERSION } from "./schema";
-
-/** The database was written by a newer indexer. */
-export class IndexVersionError extends BaseError {
-  override name = "IndexVersionError";
-}
+import { INDEX_MIGRATIONS } from "./schema";
 
 /** The facts about one range of blocks that the sync step stores in one transaction. */
 export interface IndexedRange {
@@ -45,24 +40,18 @@ export class IndexStore {
     this.prepare(sql).run(...params);
   };
 
-  constructor(file: string, options: { readonly?: boolean } = {}) {
-    this.db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  /** Opens (creating and migrating when needed) the index; `mustExist` refuses a missing file instead. */
+  constructor(file: string, options: { mustExist?: boolean } = {}) {
+    this.db = openDatabase({
+      file,
+      name: "explorer index",
+      migrations: INDEX_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = NORMAL"],
+      mustExist: options.mustExist,
+    });
     this.db.function("add_amounts", { deterministic: true }, (a: unknown, b: unknown) =>
       (BigInt(String(a ?? "0")) + BigInt(String(b ?? "0"))).toString(10),
     );
-    if (options.readonly) return;
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    const version = this.db.pragma("user_version", { simple: true }) as number;
-    if (version > INDEX_SCHEMA_VERSION) {
-      throw new IndexVersionError(`Index ${file} has schema version ${version}; this indexer knows ${INDEX_SCHEMA_VERSION}.`);
-    }
-    if (version === 0) {
-      this.db.transaction(() => {
-        this.db.exec(INDEX_SCHEMA);
-        this.db.pragma(`user_version = ${INDEX_SCHEMA_VERSION}`);
-      })();
-    }
   }
 
   close(): void {

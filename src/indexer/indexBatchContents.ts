@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { buildReceiptBatch, getReceiptStructHash, parseBatchFile } from "../protocol";
-import { fetchBatchFile } from "../verifier/fetchContent";
+import { fetchBatchFile } from "../service/fetchContent";
 import type { IndexerContext } from "./context";
 
 /** Fetch attempts per batch file before the indexer stops asking (its receipts stay unknown until a restart). */

@@ -1,11 +1,11 @@
+import type { Migration } from "../service/openDatabase";
+
 /**
  * The indexer's SQLite schema (version 1). Addresses and hashes are lowercase `0x` hex; token amounts (uint256) are
  * decimal strings; times are chain timestamps in seconds. `events` keeps every decoded Verity event (the source of
  * every timeline); the other tables are projections of it, rebuilt by the same transaction that stores the events.
  */
-export const INDEX_SCHEMA_VERSION = 1;
-
-export const INDEX_SCHEMA = `
+const INDEX_SCHEMA_V1 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE events (
   block_number INTEGER NOT NULL, log_index INTEGER NOT NULL, tx_hash TEXT NOT NULL, timestamp INTEGER NOT NULL,
@@ -91,3 +91,8 @@ CREATE TABLE node_counters (
   missed_deadlines INTEGER NOT NULL DEFAULT 0, equivocations INTEGER NOT NULL DEFAULT 0
 );
 `;
+
+/** Every step from an empty index to the current schema (never edit a shipped step; add one). */
+export const INDEX_MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: "events, projections, aggregates", up: INDEX_SCHEMA_V1 },
+];

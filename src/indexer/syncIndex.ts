@@ -1,5 +1,5 @@
 import type { Address, Log } from "viem";
-import { stakingAbi } from "../chain/abis.generated";
+import { getActiveStake } from "../chain/actions/getActiveStake";
 import { scanLogs } from "../chain/scanLogs";
 import type { IndexerContext } from "./context";
 import { decodeVerityLogs } from "./decodeVerityLogs";
@@ -43,11 +43,9 @@ export async function syncIndex(context: IndexerContext): Promise<SyncReport> {
       for (const node of slashed) {
         activeStakes.set(
           node,
-          await publicClient.readContract({
+          await getActiveStake(publicClient, {
             address: context.stakingAddress,
-            abi: stakingAbi,
-            functionName: "activeStakeOf",
-            args: [node as Address],
+            node: node as Address,
             blockNumber: range.toBlock,
           }),
         );

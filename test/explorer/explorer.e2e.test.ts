@@ -4,14 +4,15 @@ import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { parseEther, type Hex } from "viem";
-import { stakingAbi, verityTestTokenAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
-import { DEMO_CAST } from "../../src/demo/cast";
+import { approve } from "../../src/chain/actions/approve";
+import { stake } from "../../src/chain/actions/stake";
+import { sendContractCall } from "../../src/chain/sendContractCall";
+import { DEMO_CAST } from "../../src/devnet/cast";
 import { IndexStore } from "../../src/indexer/IndexStore";
 import { createIndexerContext } from "../../src/indexer/startIndexer";
 import { syncIndex } from "../../src/indexer/syncIndex";
 import { getReceiptLeaf, processMerkleProofHex, type Receipt } from "../../src/protocol";
-import { startExplorerSystem, waitForIndex, type ExplorerSystem } from "../helpers/explorerSystem";
+import { startExplorerSystem, waitForIndex, type ExplorerSystem } from "../../src/devnet/startExplorerSystem";
 
 /** Debian's chromium (`apt-get install chromium`); playwright-core cannot download a browser here. */
 const CHROMIUM = process.env.VERITY_CHROMIUM ?? "/usr/bin/chromium";
@@ -224,18 +225,11 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       const before = await page.locator("#stat-stake").textContent();
       const verifier = setup.system.clients(DEMO_CAST.verifiers[1].operator);
       const amount = parseEther("250");
-      await sendTransaction(verifier, {
-        address: setup.system.addresses.token!,
-        abi: verityTestTokenAbi,
-        functionName: "approve",
-        args: [setup.system.addresses.staking!, amount],
-      });
-      await sendTransaction(verifier, {
-        address: setup.system.addresses.staking!,
-        abi: stakingAbi,
-        functionName: "stake",
-        args: [amount],
-      });
+      await sendContractCall(
+        verifier,
+        approve({ address: setup.system.addresses.token!, spender: setup.system.addresses.staking!, amount }),
+      );
+      await sendContractCall(verifier, stake({ address: setup.system.addresses.staking!, amount }));
       await waitForIndex(setup.system, setup.explorer);
       await page.waitForFunction(`document.getElementById("stat-stake").textContent !== ${JSON.stringify(before)}`, null, {
         timeout: 15_000,

@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { runSystemScenario, type SystemScenarioReport } from "../../src/demo/runSystemScenario";
-import { DEMO_DEPLOY_ENVIRONMENT, startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
-import { waitUntil } from "../../src/demo/waitUntil";
-import { startExplorer, type RunningExplorer } from "../../src/explorer/startExplorer";
+import { runSystemScenario, type SystemScenarioReport } from "./runSystemScenario";
+import { DEMO_DEPLOY_ENVIRONMENT, startLocalSystem, type LocalSystem } from "./startLocalSystem";
+import { waitUntil } from "./waitUntil";
+import { startExplorer, type RunningExplorer } from "../explorer/startExplorer";
 
 const MODELS_DIR = path.resolve(__dirname, "..", "..", "models");
 
