@@ -56,7 +56,17 @@ function buildIndex(file: string): { receiptHashes: string[]; requestIds: string
       db.prepare(
         `INSERT INTO nodes (address, signer, role, endpoint, models, registered_at, active_stake, jailed, jail_count, slashed_total)
          VALUES (?, ?, ?, 'http://127.0.0.1:9', ?, ?, ?, ?, ?, ?)`,
-      ).run(node, hex(20), i < 12 ? 0 : 1, JSON.stringify(models), start, `${1000 + i}000000000000000000000`, i === 3 ? 1 : 0, i === 3 ? 1 : 0, i === 3 ? "500000000000000000000" : "0");
+      ).run(
+        node,
+        hex(20),
+        i < 12 ? 0 : 1,
+        JSON.stringify(models),
+        start,
+        `${1000 + i}000000000000000000000`,
+        i === 3 ? 1 : 0,
+        i === 3 ? 1 : 0,
+        i === 3 ? "500000000000000000000" : "0",
+      );
     });
     const batch = db.prepare(
       `INSERT INTO batches (batch_id, node, sequence, root, count, data_hash, window_end, block_number, tx_hash, timestamp, contents)
@@ -73,8 +83,19 @@ function buildIndex(file: string): { receiptHashes: string[]; requestIds: string
       const count = Math.min(BATCH, RECEIPTS - done);
       const node = nodes[(done / BATCH) % 12]!;
       const batchId = hex(32);
-      const timestamp = start + Math.floor(((done / RECEIPTS) * 47 * 3600));
-      batch.run(batchId, node, String(done / BATCH), hex(32), count, hex(32), timestamp + 86_400, block++, hex(32), timestamp);
+      const timestamp = start + Math.floor((done / RECEIPTS) * 47 * 3600);
+      batch.run(
+        batchId,
+        node,
+        String(done / BATCH),
+        hex(32),
+        count,
+        hex(32),
+        timestamp + 86_400,
+        block++,
+        hex(32),
+        timestamp,
+      );
       for (let leaf = 0; leaf < count; leaf++) {
         const receiptHash = hex(32);
         const requestId = hex(32);
@@ -82,14 +103,31 @@ function buildIndex(file: string): { receiptHashes: string[]; requestIds: string
           receiptHashes.push(receiptHash);
           requestIds.push(requestId);
         }
-        receipt.run(receiptHash, requestId, models[leaf % 2], node, batchId, leaf, hex(32), hex(32), hex(32), timestamp, timestamp, timestamp + 86_400);
+        receipt.run(
+          receiptHash,
+          requestId,
+          models[leaf % 2],
+          node,
+          batchId,
+          leaf,
+          hex(32),
+          hex(32),
+          hex(32),
+          timestamp,
+          timestamp,
+          timestamp + 86_400,
+        );
       }
       counts.set(node, (counts.get(node) ?? 0) + count);
       const hour = Math.floor(timestamp / 3600);
       hours.set(hour, (hours.get(hour) ?? 0) + count);
     }
     for (const node of nodes) {
-      db.prepare("INSERT INTO node_counters (node, receipts, disputes_lost) VALUES (?, ?, ?)").run(node, counts.get(node) ?? 0, node === nodes[3] ? DISPUTES : 0);
+      db.prepare("INSERT INTO node_counters (node, receipts, disputes_lost) VALUES (?, ?, ?)").run(
+        node,
+        counts.get(node) ?? 0,
+        node === nodes[3] ? DISPUTES : 0,
+      );
     }
     for (const [hour, receipts] of hours) db.prepare("INSERT INTO receipt_hours VALUES (?, ?)").run(hour, receipts);
     const event = db.prepare(
@@ -103,9 +141,29 @@ function buildIndex(file: string): { receiptHashes: string[]; requestIds: string
          VALUES (?, ?, ?, ?, ?, '50000000000000000000', '500000000000000000000', ?, 1, '0', ?)`,
       ).run(String(d), receiptHash, nodes[3], hex(32), nodes[12], start + d, start + d + 7200);
       db.prepare("UPDATE receipts SET dispute = 'rejected' WHERE receipt_hash = ?").run(receiptHash);
-      const names = ["DisputeOpened", "CommitteeMemberDrawn", "CommitteeMemberDrawn", "CommitteeDrawn", "VoteCommitted", "VoteCommitted", "VoteRevealed", "VoteRevealed", "DisputeResolved"];
+      const names = [
+        "DisputeOpened",
+        "CommitteeMemberDrawn",
+        "CommitteeMemberDrawn",
+        "CommitteeDrawn",
+        "VoteCommitted",
+        "VoteCommitted",
+        "VoteRevealed",
+        "VoteRevealed",
+        "DisputeResolved",
+      ];
       names.forEach((name, i) =>
-        event.run(block, i, hex(32), start + d + i, name, JSON.stringify({ id: String(d), outcome: 1, slashed: "0" }), nodes[13], String(d), receiptHash),
+        event.run(
+          block,
+          i,
+          hex(32),
+          start + d + i,
+          name,
+          JSON.stringify({ id: String(d), outcome: 1, slashed: "0" }),
+          nodes[13],
+          String(d),
+          receiptHash,
+        ),
       );
       block++;
     }
@@ -134,8 +192,16 @@ async function measure(label: string, urls: () => string, samples: number) {
     if (!response.ok) throw new Error(`${label}: HTTP ${response.status} for ${url}`);
   }
   times.sort((a, b) => a - b);
-  const row = { endpoint: label, samples, p50_ms: percentile(times, 50).toFixed(2), p99_ms: percentile(times, 99).toFixed(2), max_ms: times.at(-1)!.toFixed(2) };
-  console.log(`${label.padEnd(34)} n=${String(samples).padStart(5)}  p50 ${row.p50_ms.padStart(7)} ms  p99 ${row.p99_ms.padStart(7)} ms  max ${row.max_ms.padStart(7)} ms`);
+  const row = {
+    endpoint: label,
+    samples,
+    p50_ms: percentile(times, 50).toFixed(2),
+    p99_ms: percentile(times, 99).toFixed(2),
+    max_ms: times.at(-1)!.toFixed(2),
+  };
+  console.log(
+    `${label.padEnd(34)} n=${String(samples).padStart(5)}  p50 ${row.p50_ms.padStart(7)} ms  p99 ${row.p99_ms.padStart(7)} ms  max ${row.max_ms.padStart(7)} ms`,
+  );
   return row;
 }
 
@@ -157,9 +223,17 @@ async function benchLatency() {
     await measure("GET /api/receipts/:hash", () => `${base}/api/receipts/${pick(built.receiptHashes)}`, SAMPLES),
     await measure("GET /api/receipts/:requestId", () => `${base}/api/receipts/${pick(built.requestIds)}`, SAMPLES),
     await measure("GET /api/overview", () => `${base}/api/overview`, Math.max(100, SAMPLES / 10)),
-    await measure("GET /receipts/:hash (HTML page)", () => `${base}/receipts/${pick(built.receiptHashes)}`, SAMPLES / 2),
+    await measure(
+      "GET /receipts/:hash (HTML page)",
+      () => `${base}/receipts/${pick(built.receiptHashes)}`,
+      SAMPLES / 2,
+    ),
     await measure("GET / (HTML overview page)", () => `${base}/`, Math.max(100, SAMPLES / 10)),
-    await measure("GET /api/disputes/:id", () => `${base}/api/disputes/${1 + Math.floor(Math.random() * DISPUTES)}`, SAMPLES / 2),
+    await measure(
+      "GET /api/disputes/:id",
+      () => `${base}/api/disputes/${1 + Math.floor(Math.random() * DISPUTES)}`,
+      SAMPLES / 2,
+    ),
   ];
   server.close();
   store.close();
@@ -191,8 +265,16 @@ async function benchCatchUp() {
       const seconds = Number(process.hrtime.bigint() - t) / 1e9;
       context.store.close();
       fs.rmSync(dir, { recursive: true, force: true });
-      const row = { maxBlockRange, blocks: Number(report.nextBlock), events: report.events, seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(report.events / seconds) };
-      console.log(`catch-up (max block range ${maxBlockRange}): ${row.events} events over ${row.blocks} blocks in ${row.seconds} s = ${row.eventsPerSecond} events/s`);
+      const row = {
+        maxBlockRange,
+        blocks: Number(report.nextBlock),
+        events: report.events,
+        seconds: Number(seconds.toFixed(3)),
+        eventsPerSecond: Math.round(report.events / seconds),
+      };
+      console.log(
+        `catch-up (max block range ${maxBlockRange}): ${row.events} events over ${row.blocks} blocks in ${row.seconds} s = ${row.eventsPerSecond} events/s`,
+      );
       results.push(row);
     }
     return results;

@@ -17,10 +17,18 @@ export function addExplorerCommand(program: Command): void {
       "deployment address file (env VERITY_DEPLOYMENT)",
       env.VERITY_DEPLOYMENT ?? "deployments/localhost.json",
     )
-    .option("--db <file>", "SQLite index, resumed when it exists (env VERITY_EXPLORER_DB)", env.VERITY_EXPLORER_DB ?? "explorer.sqlite")
+    .option(
+      "--db <file>",
+      "SQLite index, resumed when it exists (env VERITY_EXPLORER_DB)",
+      env.VERITY_EXPLORER_DB ?? "explorer.sqlite",
+    )
     .option("--host <host>", "address to listen on", env.VERITY_EXPLORER_HOST ?? "127.0.0.1")
     .option("--port <port>", "port to listen on (0: any free port)", env.VERITY_EXPLORER_PORT ?? "4000")
-    .option("--content-dir <dir>", "local batch files, searched before node endpoints (env VERITY_CONTENT_DIR)", env.VERITY_CONTENT_DIR)
+    .option(
+      "--content-dir <dir>",
+      "local batch files, searched before node endpoints (env VERITY_CONTENT_DIR)",
+      env.VERITY_CONTENT_DIR,
+    )
     .option(
       "--confirmations <blocks>",
       "index only blocks this deep (reorg safety; use 12 or more on public chains)",
@@ -58,7 +66,10 @@ export function addExplorerCommand(program: Command): void {
         onStep: (report) => {
           if (report.events === 0 && report.batchFiles === 0) return;
           if (output.json) output.record({ ...report });
-          else output.progress(`indexed ${report.events} event(s), ${report.batchFiles} batch file(s); next block ${report.nextBlock}`);
+          else
+            output.progress(
+              `indexed ${report.events} event(s), ${report.batchFiles} batch file(s); next block ${report.nextBlock}`,
+            );
         },
       });
       if (output.json) output.record({ url: explorer.url });

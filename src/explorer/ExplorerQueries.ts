@@ -39,7 +39,9 @@ export type NodeSummary = Row & {
 };
 
 function camel(row: Row): Row {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
+  );
 }
 
 function sum(values: readonly (string | null | undefined)[]): string {
@@ -75,9 +77,7 @@ export class ExplorerQueries {
   overview() {
     const nodes = this.nodes();
     const inference = nodes.filter((n) => n.role === "inference");
-    const totals = this.get(
-      "SELECT COALESCE(SUM(receipts), 0) AS receipts FROM node_counters",
-    ) as { receipts: number };
+    const totals = this.get("SELECT COALESCE(SUM(receipts), 0) AS receipts FROM node_counters") as { receipts: number };
     const now = this.now();
     const currentHour = Math.floor(now / 3600);
     const hours = this.all(
@@ -85,7 +85,9 @@ export class ExplorerQueries {
       currentHour - HOURS_PLOTTED,
     ) as { hour: number; receipts: number }[];
     const slashes = this.all("SELECT slashed, to_treasury FROM slashes") as { slashed: string; to_treasury: string }[];
-    const fees = this.all("SELECT to_treasury FROM requests WHERE to_treasury IS NOT NULL") as { to_treasury: string }[];
+    const fees = this.all("SELECT to_treasury FROM requests WHERE to_treasury IS NOT NULL") as {
+      to_treasury: string;
+    }[];
     return {
       head: this.head(),
       nodes: {
@@ -180,8 +182,13 @@ export class ExplorerQueries {
       disputes: this.all("SELECT * FROM disputes WHERE node = ? ORDER BY opened_at DESC LIMIT 100", address).map((d) =>
         this.disputeSummary(d),
       ),
-      demands: this.all("SELECT * FROM demands WHERE node = ? ORDER BY opened_at DESC LIMIT 100", address).map((row) => camel(row)),
-      penalties: this.timeline("SELECT * FROM events WHERE node = ? AND name = 'NodePenalized' ORDER BY block_number", address),
+      demands: this.all("SELECT * FROM demands WHERE node = ? ORDER BY opened_at DESC LIMIT 100", address).map((row) =>
+        camel(row),
+      ),
+      penalties: this.timeline(
+        "SELECT * FROM events WHERE node = ? AND name = 'NodePenalized' ORDER BY block_number",
+        address,
+      ),
       jailings: this.timeline(
         "SELECT * FROM events WHERE node = ? AND name IN ('NodeJailed', 'NodeUnjailed') ORDER BY block_number, log_index",
         address,
@@ -190,10 +197,9 @@ export class ExplorerQueries {
         "SELECT batch_id, sequence, count, timestamp, contents FROM batches WHERE node = ? ORDER BY block_number DESC LIMIT 50",
         address,
       ).map((row) => camel(row)),
-      latestReceipts: this.all(
-        "SELECT * FROM receipts WHERE node = ? ORDER BY attested_at DESC LIMIT 50",
-        address,
-      ).map((r) => this.receiptSummary(r)),
+      latestReceipts: this.all("SELECT * FROM receipts WHERE node = ? ORDER BY attested_at DESC LIMIT 50", address).map(
+        (r) => this.receiptSummary(r),
+      ),
     };
   }
 
@@ -203,7 +209,11 @@ export class ExplorerQueries {
 
   private modelSummary(row: Row): Row & { mode: string; deprecated: boolean } {
     const model = camel(row);
-    return { ...model, mode: VERIFICATION_MODES[Number(model.mode)] ?? "unknown", deprecated: Boolean(model.deprecated) };
+    return {
+      ...model,
+      mode: VERIFICATION_MODES[Number(model.mode)] ?? "unknown",
+      deprecated: Boolean(model.deprecated),
+    };
   }
 
   /** One model's page: its record, the nodes that serve it, and its latest receipts. */
@@ -220,12 +230,14 @@ export class ExplorerQueries {
     if (!row) return undefined;
     return {
       ...this.modelSummary(row),
-      servedBy: this.nodes().filter((n) => n.models.includes(modelId)).map((n) => ({
-        address: n.address,
-        jailed: n.jailed,
-        activeStake: n.activeStake,
-        reputation: n.reputation,
-      })),
+      servedBy: this.nodes()
+        .filter((n) => n.models.includes(modelId))
+        .map((n) => ({
+          address: n.address,
+          jailed: n.jailed,
+          activeStake: n.activeStake,
+          reputation: n.reputation,
+        })),
       receiptCount: (this.get("SELECT COUNT(*) AS n FROM receipts WHERE model_id = ?", modelId) as { n: number }).n,
       receipts: this.all("SELECT * FROM receipts WHERE model_id = ? ORDER BY attested_at DESC LIMIT 50", modelId).map(
         (r) => this.receiptSummary(r),
@@ -326,7 +338,9 @@ export class ExplorerQueries {
     return {
       ...this.disputeSummary(row),
       timeline,
-      payouts: this.all("SELECT * FROM payouts WHERE dispute_id = ? ORDER BY block_number, log_index", disputeId).map((row) => camel(row)),
+      payouts: this.all("SELECT * FROM payouts WHERE dispute_id = ? ORDER BY block_number, log_index", disputeId).map(
+        (row) => camel(row),
+      ),
     };
   }
 
@@ -347,7 +361,9 @@ export class ExplorerQueries {
       ...camel(row),
       timeline: this.timeline("SELECT * FROM events WHERE request_id = ? ORDER BY block_number, log_index", requestId),
       receipts: this.all("SELECT * FROM receipts WHERE request_id = ?", requestId).map((r) => this.receiptSummary(r)),
-      payouts: this.all("SELECT * FROM payouts WHERE request_id = ? ORDER BY block_number, log_index", requestId).map((row) => camel(row)),
+      payouts: this.all("SELECT * FROM payouts WHERE request_id = ? ORDER BY block_number, log_index", requestId).map(
+        (row) => camel(row),
+      ),
     };
   }
 

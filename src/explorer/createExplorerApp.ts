@@ -43,9 +43,13 @@ const UINT = /^[0-9]{1,78}$/;
 
 /** JSON with bigints as decimal strings (as every Verity API). */
 function json(c: Context, value: unknown, status: 200 | 400 | 404 = 200) {
-  return c.body(JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString(10) : v)), status, {
-    "content-type": "application/json; charset=utf-8",
-  });
+  return c.body(
+    JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? v.toString(10) : v)),
+    status,
+    {
+      "content-type": "application/json; charset=utf-8",
+    },
+  );
 }
 
 function problem(c: Context, status: 400 | 404, error: string, message: string) {
@@ -185,7 +189,9 @@ export function createExplorerApp(queries: ExplorerQueries, feed: UpdateFeed): H
   app.get("/requests/:id", (c) => {
     const id = c.req.param("id");
     const request = BYTES32.test(id) ? queries.request(id.toLowerCase()) : undefined;
-    return request ? page(c, `Request ${id}`, requestPage(request)) : notFound(c, `No router request ${id} in the index.`);
+    return request
+      ? page(c, `Request ${id}`, requestPage(request))
+      : notFound(c, `No router request ${id} in the index.`);
   });
   app.get("/search", (c) => {
     const q = (c.req.query("q") ?? "").trim();
@@ -207,7 +213,8 @@ function notFound(c: Context, message: string) {
 }
 
 function layoutMessage(message: string): SafeHtml {
-  return html`<h1>Not found</h1><p>${message}</p>`;
+  return html`<h1>Not found</h1>
+    <p>${message}</p>`;
 }
 
 function limitOf(c: Context): number {

@@ -59,12 +59,16 @@ export async function startExplorer(parameters: StartExplorerParameters): Promis
   });
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
   const controller = new AbortController();
-  const loop = runIndexer(indexer, { intervalMs: parameters.intervalMs ?? 1_000, signal: controller.signal }, (report) => {
-    if (report.events > 0 || report.batchFiles > 0) {
-      feed.publish({ block: (report.nextBlock - 1n).toString(10), events: report.events });
-    }
-    parameters.onStep?.(report);
-  });
+  const loop = runIndexer(
+    indexer,
+    { intervalMs: parameters.intervalMs ?? 1_000, signal: controller.signal },
+    (report) => {
+      if (report.events > 0 || report.batchFiles > 0) {
+        feed.publish({ block: (report.nextBlock - 1n).toString(10), events: report.events });
+      }
+      parameters.onStep?.(report);
+    },
+  );
   return {
     url,
     indexer,

@@ -74,7 +74,11 @@ export class IndexStore {
   }
 
   setMeta(key: string, value: string): void {
-    this.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+    this.run(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
   }
 
   /** The next block to read (undefined before the first run). */

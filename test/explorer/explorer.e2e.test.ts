@@ -26,7 +26,9 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
   before(async function () {
     const started = Date.now();
     setup = await startExplorerSystem(
-      process.env.VERITY_TEST_LOG ? { progress: (line) => console.log(`      [${(Date.now() - started) / 1000} s] ${line}`) } : {},
+      process.env.VERITY_TEST_LOG
+        ? { progress: (line) => console.log(`      [${(Date.now() - started) / 1000} s] ${line}`) }
+        : {},
     );
     url = setup.explorer.url;
   });
@@ -63,12 +65,15 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
 
     it("learned every receipt of every batch from the nodes' batch files", function () {
       const store = setup.explorer.indexer.store;
-      const pending = store.prepare("SELECT COUNT(*) AS n FROM batches WHERE contents != 'indexed'").get() as { n: number };
+      const pending = store.prepare("SELECT COUNT(*) AS n FROM batches WHERE contents != 'indexed'").get() as {
+        n: number;
+      };
       expect(pending.n).to.equal(0);
       for (const hash of setup.report.served) {
-        expect(store.prepare("SELECT 1 FROM receipts WHERE receipt_hash = ?").get(hash.toLowerCase()), hash).to.not.equal(
-          undefined,
-        );
+        expect(
+          store.prepare("SELECT 1 FROM receipts WHERE receipt_hash = ?").get(hash.toLowerCase()),
+          hash,
+        ).to.not.equal(undefined);
       }
     });
 
@@ -91,7 +96,11 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       });
       const report = await syncIndex(context);
       expect(report.events).to.equal(0);
-      expect(["events", "receipts", "slashes", "payouts", "stake_changes"].map((t) => (context.store.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n)).to.deep.equal(before);
+      expect(
+        ["events", "receipts", "slashes", "payouts", "stake_changes"].map(
+          (t) => (context.store.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n,
+        ),
+      ).to.deep.equal(before);
       expect(context.store.prepare("SELECT * FROM node_counters ORDER BY node").all()).to.deep.equal(counters);
       context.store.close();
     });
@@ -166,7 +175,9 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       const row = page.locator(`#nodes tr[data-node="${setup.report.dishonestNode.toLowerCase()}"]`);
       expect(await row.locator("[data-badge]").allTextContents()).to.have.members(["slashed", "jailed"]);
       for (const honest of setup.report.honestNodes) {
-        const badges = await page.locator(`#nodes tr[data-node="${honest.toLowerCase()}"] [data-badge]`).allTextContents();
+        const badges = await page
+          .locator(`#nodes tr[data-node="${honest.toLowerCase()}"] [data-badge]`)
+          .allTextContents();
         expect(badges).to.deep.equal(["active"]);
       }
       expect(await page.locator("#plot-receipts canvas").count()).to.equal(1);
@@ -185,12 +196,19 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       const dispute = setup.report.disputes[0]!;
       await page.goto(`${url}/disputes/${dispute.id}`);
       expect(await page.locator("#dispute-outcome").textContent()).to.equal("node wrong");
-      const names = await page.locator("#dispute-timeline li").evaluateAll((items) =>
-        items.map((item) => item.getAttribute("data-event")),
-      );
+      const names = await page
+        .locator("#dispute-timeline li")
+        .evaluateAll((items) => items.map((item) => item.getAttribute("data-event")));
       const first = (name: string) => names.indexOf(name);
       const last = (name: string) => names.lastIndexOf(name);
-      const order = ["DisputeOpened", "CommitteeMemberDrawn", "CommitteeDrawn", "VoteCommitted", "VoteRevealed", "DisputeResolved"];
+      const order = [
+        "DisputeOpened",
+        "CommitteeMemberDrawn",
+        "CommitteeDrawn",
+        "VoteCommitted",
+        "VoteRevealed",
+        "DisputeResolved",
+      ];
       for (const name of order) expect(names, name).to.include(name);
       for (let i = 1; i < order.length; i++) expect(first(order[i]!), order[i]).to.be.greaterThan(last(order[i - 1]!));
       expect(names.filter((n) => n === "VoteRevealed")).to.have.length(dispute.revealed);
@@ -213,7 +231,9 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       const settled = setup.report.onChain.find((r) => !r.wrong)!;
       await page.goto(`${url}/requests/${settled.id}`);
       expect(await page.locator("#request-state").textContent()).to.equal("settled");
-      const names = await page.locator("#request-timeline li").evaluateAll((items) => items.map((i) => i.getAttribute("data-event")));
+      const names = await page
+        .locator("#request-timeline li")
+        .evaluateAll((items) => items.map((i) => i.getAttribute("data-event")));
       expect(names.indexOf("RequestCreated")).to.be.lessThan(names.indexOf("RequestFulfilled"));
       expect(names.indexOf("RequestFulfilled")).to.be.lessThan(names.indexOf("RequestSettled"));
     });
@@ -231,9 +251,13 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       );
       await sendContractCall(verifier, stake({ address: setup.system.addresses.staking!, amount }));
       await waitForIndex(setup.system, setup.explorer);
-      await page.waitForFunction(`document.getElementById("stat-stake").textContent !== ${JSON.stringify(before)}`, null, {
-        timeout: 15_000,
-      });
+      await page.waitForFunction(
+        `document.getElementById("stat-stake").textContent !== ${JSON.stringify(before)}`,
+        null,
+        {
+          timeout: 15_000,
+        },
+      );
       const after = await page.locator("#stat-stake").textContent();
       expect(Number(after!.replace(/,/g, "")) - Number(before!.replace(/,/g, ""))).to.equal(250);
       expect(await page.evaluate("window.marker")).to.equal(42);

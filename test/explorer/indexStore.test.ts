@@ -13,28 +13,63 @@ const BATCH = `0x${"bb".repeat(32)}`;
 const TX = `0x${"cc".repeat(32)}` as const;
 
 let log = 0;
-function event(blockNumber: number, contract: VerityEvent["contract"], name: string, args: VerityEvent["args"]): VerityEvent {
+function event(
+  blockNumber: number,
+  contract: VerityEvent["contract"],
+  name: string,
+  args: VerityEvent["args"],
+): VerityEvent {
   return { blockNumber, logIndex: log++, txHash: TX, contract, name, args };
 }
 
 const RANGE_1: VerityEvent[] = [
-  event(1, "nodeRegistry", "NodeRegistered", { node: NODE, signer: CHALLENGER, role: 0, endpoint: "http://n", models: [] }),
+  event(1, "nodeRegistry", "NodeRegistered", {
+    node: NODE,
+    signer: CHALLENGER,
+    role: 0,
+    endpoint: "http://n",
+    models: [],
+  }),
   event(1, "staking", "Staked", { node: NODE, from: NODE, amount: "1000", activeStake: "1000" }),
   event(2, "attestationRegistry", "BatchSubmitted", {
-    id: BATCH, node: NODE, sequence: "0", root: RECEIPT, count: 3, dataHash: RECEIPT, windowEnd: 5_000,
+    id: BATCH,
+    node: NODE,
+    sequence: "0",
+    root: RECEIPT,
+    count: 3,
+    dataHash: RECEIPT,
+    windowEnd: 5_000,
   }),
 ];
 const RANGE_2: VerityEvent[] = [
-  event(3, "attestationRegistry", "ReceiptDisputed", { receiptHash: RECEIPT, batchId: BATCH, node: NODE, windowEnd: 9_000 }),
+  event(3, "attestationRegistry", "ReceiptDisputed", {
+    receiptHash: RECEIPT,
+    batchId: BATCH,
+    node: NODE,
+    windowEnd: 9_000,
+  }),
   event(3, "disputeManager", "DisputeOpened", {
-    id: "1", receiptHash: RECEIPT, node: NODE, batchId: BATCH, challenger: CHALLENGER, beneficiary: CHALLENGER,
-    outputHash: RECEIPT, bond: "50", amountAtRisk: "500", drawBlock: "4",
+    id: "1",
+    receiptHash: RECEIPT,
+    node: NODE,
+    batchId: BATCH,
+    challenger: CHALLENGER,
+    beneficiary: CHALLENGER,
+    outputHash: RECEIPT,
+    bond: "50",
+    amountAtRisk: "500",
+    drawBlock: "4",
   }),
   event(4, "staking", "Slashed", { node: NODE, requested: "500", slashed: "500", toTreasury: "350" }),
   event(4, "nodeRegistry", "NodeJailed", { node: NODE }),
   event(4, "attestationRegistry", "ReceiptDisputeResolved", { receiptHash: RECEIPT, wrong: true }),
   event(4, "disputeManager", "DisputeResolved", {
-    id: "1", outcome: 1, slashed: "500", challengerReward: "100", voterRewards: "50", toTreasury: "350",
+    id: "1",
+    outcome: 1,
+    slashed: "500",
+    challengerReward: "100",
+    voterRewards: "50",
+    toTreasury: "350",
   }),
 ];
 

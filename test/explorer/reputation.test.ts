@@ -45,7 +45,13 @@ describe("getReputation", function () {
         expect(Number.isInteger(score) && score >= 0 && score < 1000).to.equal(true);
         if (!x.jailed) {
           expect(getReputation({ ...x, attestedReceipts: x.attestedReceipts + 1 }).score).to.be.at.least(score);
-          for (const key of ["disputesLost", "dataAvailabilityFailures", "missedDeadlines", "equivocations", "timesJailed"] as const) {
+          for (const key of [
+            "disputesLost",
+            "dataAvailabilityFailures",
+            "missedDeadlines",
+            "equivocations",
+            "timesJailed",
+          ] as const) {
             expect(getReputation({ ...x, [key]: x[key] + 1 }).score, key).to.be.at.most(score);
           }
         }

@@ -9,7 +9,8 @@ export function describeEvent(event: TimelineEvent): SafeHtml {
   const a = event.args as Record<string, string | number | boolean>;
   switch (event.name) {
     case "DisputeOpened":
-      return html`Challenge by ${link.node(a.challenger)}: bond ${tokens(a.bond)}, ${tokens(a.amountAtRisk)} of the node's stake at risk, committee drawn from block ${a.drawBlock}`;
+      return html`Challenge by ${link.node(a.challenger)}: bond ${tokens(a.bond)}, ${tokens(a.amountAtRisk)} of the
+      node's stake at risk, committee drawn from block ${a.drawBlock}`;
     case "ChallengeJoined":
       return html`${link.node(a.challenger)} joins the challenge with a bond of ${tokens(a.bond)}`;
     case "CommitteeDrawRescheduled":
@@ -21,11 +22,14 @@ export function describeEvent(event: TimelineEvent): SafeHtml {
     case "VoteCommitted":
       return html`${link.node(a.voter)} commits a sealed vote`;
     case "VoteRevealed":
-      return html`${link.node(a.voter)} reveals: <strong>${VERDICTS[Number(a.verdict)] ?? a.verdict}</strong> (weight ${tokens(a.weight)})`;
+      return html`${link.node(a.voter)} reveals: <strong>${VERDICTS[Number(a.verdict)] ?? a.verdict}</strong> (weight
+        ${tokens(a.weight)})`;
     case "DisputeArbitrated":
       return html`Arbitrated by ${link.node(a.arbitrator)}: ${a.nodeWrong ? "node wrong" : "node right"}`;
     case "DisputeResolved":
-      return html`Verdict: <strong>${DISPUTE_OUTCOMES[Number(a.outcome)] ?? a.outcome}</strong> — slashed ${tokens(a.slashed)}, challenger reward ${tokens(a.challengerReward)}, voters ${tokens(a.voterRewards)}, treasury ${tokens(a.toTreasury)}`;
+      return html`Verdict: <strong>${DISPUTE_OUTCOMES[Number(a.outcome)] ?? a.outcome}</strong> — slashed
+        ${tokens(a.slashed)}, challenger reward ${tokens(a.challengerReward)}, voters ${tokens(a.voterRewards)},
+        treasury ${tokens(a.toTreasury)}`;
     case "RewardCredited":
       return html`Payout: ${tokens(a.amount)} credited to ${link.node(a.account)}`;
     case "NonRevealPenalized":
@@ -35,7 +39,8 @@ export function describeEvent(event: TimelineEvent): SafeHtml {
     case "ReceiptDisputeResolved":
       return html`Receipt ${link.receipt(a.receiptHash)} ${a.wrong ? "rejected" : "upheld"}`;
     case "ReceiptDisputeExpired":
-      return html`Dispute on ${link.receipt(a.receiptHash)} expired; the receipt is challengeable again until ${time(a.windowEnd)}`;
+      return html`Dispute on ${link.receipt(a.receiptHash)} expired; the receipt is challengeable again until
+      ${time(a.windowEnd)}`;
     case "Slashed":
       return html`${link.node(a.node)} slashed ${tokens(a.slashed)} (${tokens(a.toTreasury)} to the treasury)`;
     case "SlashPaid":
@@ -45,7 +50,8 @@ export function describeEvent(event: TimelineEvent): SafeHtml {
     case "NodeUnjailed":
       return html`${link.node(a.node)} released from jail`;
     case "RequestCreated":
-      return html`Request by ${link.node(a.consumer)} for model ${link.model(a.modelId)}: fee ${tokens(a.fee)}, redundancy ${a.redundancy}, deadline ${time(a.deadline)}`;
+      return html`Request by ${link.node(a.consumer)} for model ${link.model(a.modelId)}: fee ${tokens(a.fee)},
+      redundancy ${a.redundancy}, deadline ${time(a.deadline)}`;
     case "InputPublished":
       return html`Input published on chain by ${link.node(a.publisher)}`;
     case "NodeAssigned":
@@ -61,7 +67,8 @@ export function describeEvent(event: TimelineEvent): SafeHtml {
     case "FeePaid":
       return html`Fee ${tokens(a.amount)} paid to ${link.node(a.node)}`;
     case "RequestSettled":
-      return html`Settled: ${tokens(a.paidToNodes)} to nodes, ${tokens(a.toTreasury)} to the treasury, ${tokens(a.refunded)} refunded`;
+      return html`Settled: ${tokens(a.paidToNodes)} to nodes, ${tokens(a.toTreasury)} to the treasury,
+      ${tokens(a.refunded)} refunded`;
     case "RequestRefunded":
       return html`Refunded ${tokens(a.amount)} to ${link.node(a.consumer)}`;
     case "Credited":
@@ -75,11 +82,14 @@ export function describeEvent(event: TimelineEvent): SafeHtml {
       return html`${link.node(a.node)} withdraws ${tokens(a.amount)}`;
     case "StakeLocked":
     case "StakeUnlocked":
-      return html`${tokens(a.amount)} of ${link.node(a.node)}'s stake ${event.name === "StakeLocked" ? "locked" : "unlocked"} (locked now ${tokens(a.totalLocked)})`;
+      return html`${tokens(a.amount)} of ${link.node(a.node)}'s stake
+      ${event.name === "StakeLocked" ? "locked" : "unlocked"} (locked now ${tokens(a.totalLocked)})`;
     case "NodeRegistered":
-      return html`${link.node(a.node)} registers as ${Number(a.role) === 1 ? "verifier" : "inference node"} at ${a.endpoint}`;
+      return html`${link.node(a.node)} registers as ${Number(a.role) === 1 ? "verifier" : "inference node"} at
+      ${a.endpoint}`;
     case "DataDemanded":
-      return html`${link.node(a.demander)} demands a leaf of batch <span class="mono">${short(a.batchId)}</span> from ${link.node(a.node)} by ${time(a.deadline)}`;
+      return html`${link.node(a.demander)} demands a leaf of batch <span class="mono">${short(a.batchId)}</span> from
+        ${link.node(a.node)} by ${time(a.deadline)}`;
     case "DemandAnswered":
       return html`${link.node(a.node)} answers the demand with receipt ${link.receipt(a.receiptHash)}`;
     case "DemandSlashed":
@@ -104,10 +114,13 @@ export function timeline(events: readonly TimelineEvent[], id = "timeline"): Saf
   if (events.length === 0) return html`<p class="empty">No events yet.</p>`;
   return html`<ol class="timeline" id="${id}">
     ${events.map(
-      (e) => html`<li data-event="${e.name}">
-        <div class="when">${time(e.timestamp)} · block ${e.blockNumber} · <span class="mono">${short(e.txHash)}</span></div>
-        <div><span class="what">${e.name}</span> — ${describeEvent(e)}</div>
-      </li>`,
+      (e) =>
+        html`<li data-event="${e.name}">
+          <div class="when">
+            ${time(e.timestamp)} · block ${e.blockNumber} · <span class="mono">${short(e.txHash)}</span>
+          </div>
+          <div><span class="what">${e.name}</span> — ${describeEvent(e)}</div>
+        </li>`,
     )}
   </ol>`;
 }
@@ -127,7 +140,8 @@ export function receiptState(state: string): SafeHtml {
 
 /** A dispute's outcome label. */
 export function disputeOutcome(outcome: string): SafeHtml {
-  const tone = outcome === "node wrong" ? "bad" : outcome === "node right" ? "good" : outcome === "open" ? "warn" : "neutral";
+  const tone =
+    outcome === "node wrong" ? "bad" : outcome === "node right" ? "good" : outcome === "open" ? "warn" : "neutral";
   return badge(outcome, tone);
 }
 
@@ -140,12 +154,24 @@ export function reputation(score: number): string {
 export function table(headers: readonly string[], rows: readonly SafeHtml[], id?: string): SafeHtml {
   if (rows.length === 0) return html`<p class="empty">None.</p>`;
   return html`<table ${id ? html`id="${id}"` : ""}>
-    <thead><tr>${headers.map((h) => html`<th>${h}</th>`)}</tr></thead>
-    <tbody>${rows}</tbody>
+    <thead>
+      <tr>
+        ${headers.map((h) => html`<th>${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
   </table>`;
 }
 
 /** A definition list of facts. */
 export function facts(entries: readonly [string, unknown][]): SafeHtml {
-  return html`<dl class="facts">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+  return html`<dl class="facts">
+    ${entries.map(
+      ([k, v]) =>
+        html`<dt>${k}</dt>
+          <dd>${v}</dd>`,
+    )}
+  </dl>`;
 }

@@ -34,24 +34,29 @@ ol.timeline .when { color:var(--muted); font-size:12px; } ol.timeline .what { fo
 /** A whole page: header with navigation and search, the body in `#main` (swapped in place by live updates). */
 export function layout(title: string, body: SafeHtml): SafeHtml {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Verity explorer</title>
-<link rel="stylesheet" href="/assets/uPlot.min.css">
-<style>${raw(STYLE)}</style>
-</head>
-<body>
-<header>
-  <a class="brand" href="/">Verity explorer</a>
-  <a href="/">Overview</a><a href="/nodes">Nodes</a><a href="/models">Models</a><a href="/disputes">Disputes</a><a href="/requests">Requests</a>
-  <span id="live" title="live updates (server-sent events)">connecting…</span>
-  <form action="/search" method="get"><input name="q" placeholder="receipt hash, request id, dispute #, node or model" aria-label="search"></form>
-</header>
-<main id="main">${body}</main>
-<script src="/assets/uPlot.iife.min.js"></script>
-<script src="/assets/explorer.js"></script>
-</body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · Verity explorer</title>
+        <link rel="stylesheet" href="/assets/uPlot.min.css" />
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <a class="brand" href="/">Verity explorer</a>
+          <a href="/">Overview</a><a href="/nodes">Nodes</a><a href="/models">Models</a><a href="/disputes">Disputes</a
+          ><a href="/requests">Requests</a>
+          <span id="live" title="live updates (server-sent events)">connecting…</span>
+          <form action="/search" method="get">
+            <input name="q" placeholder="receipt hash, request id, dispute #, node or model" aria-label="search" />
+          </form>
+        </header>
+        <main id="main">${body}</main>
+        <script src="/assets/uPlot.iife.min.js"></script>
+        <script src="/assets/explorer.js"></script>
+      </body>
+    </html>`;
 }
