@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { buildMerkleTree, getMerkleProof, getReceiptLeafBytes, bytesToHex, type Receipt } from "../protocol";
+import { buildMerkleTree, bytesToHex, getMerkleProof, hexToBytes } from "../protocol";
 import { getReputation, type Reputation } from "../indexer/getReputation";
 import type { IndexStore } from "../indexer/IndexStore";
 
@@ -25,6 +25,7 @@ export const DISPUTE_OUTCOMES = ["open", "node wrong", "node right", "expired"] 
 export const VERIFICATION_MODES = ["EXACT", "TOLERANCE", "TEE", "ZK"] as const;
 
 const HOURS_PLOTTED = 48;
+const TREE_CACHE_SIZE = 64;
 
 /** A node with its counters and reputation. */
 export type NodeSummary = Row & {
@@ -54,6 +55,8 @@ function sum(values: readonly (string | null | undefined)[]): string {
  * receipts.
  */
 export class ExplorerQueries {
+  private readonly trees = new Map<string, Uint8Array[]>();
+
   constructor(private readonly store: IndexStore) {}
 
   private all(sql: string, ...params: unknown[]): Row[] {
@@ -283,25 +286,27 @@ export class ExplorerQueries {
     });
   }
 
+  /**
+   * The Merkle proof of a batched receipt, from the leaves stored when the batch file was indexed. Trees of recently
+   * asked batches are kept (64), so a proof costs one indexed read of the batch's leaves and ~count hashes at most.
+   */
   private proof(row: Row, batch: Row): Hex[] | null {
     if (row.leaf_index === null || batch.contents !== "indexed") return null;
-    const leaves = this.all(
-      `SELECT request_id, model_id, input_hash, output_hash, trace_root, node, issued_at FROM receipts
-       WHERE batch_id = ? AND leaf_index IS NOT NULL ORDER BY leaf_index`,
-      row.batch_id,
-    ).map((r) =>
-      getReceiptLeafBytes({
-        requestId: r.request_id as Hex,
-        modelId: r.model_id as Hex,
-        inputHash: r.input_hash as Hex,
-        outputHash: r.output_hash as Hex,
-        traceRoot: r.trace_root as Hex,
-        node: r.node as Hex,
-        issuedAt: BigInt(r.issued_at as number),
-      } satisfies Receipt),
-    );
-    if (leaves.length !== Number(batch.count)) return null;
-    return getMerkleProof(buildMerkleTree(leaves), Number(row.leaf_index)).map((p) => bytesToHex(p));
+    const batchId = String(row.batch_id);
+    let tree = this.trees.get(batchId);
+    if (tree) {
+      this.trees.delete(batchId);
+    } else {
+      const leaves = this.all(
+        "SELECT leaf FROM receipts WHERE batch_id = ? AND leaf_index IS NOT NULL ORDER BY leaf_index",
+        batchId,
+      ).map((r) => hexToBytes(r.leaf as Hex));
+      if (leaves.length !== Number(batch.count)) return null;
+      tree = buildMerkleTree(leaves);
+    }
+    this.trees.set(batchId, tree);
+    if (this.trees.size > TREE_CACHE_SIZE) this.trees.delete(this.trees.keys().next().value!);
+    return getMerkleProof(tree, Number(row.leaf_index)).map((p) => bytesToHex(p));
   }
 
   private disputeSummary(row: Row): Row & { outcome: string } {

@@ -151,23 +151,28 @@ export class IndexStore {
   }
 
   /** Stores a batch's receipts in leaf order (from its verified file) and marks the batch indexed. */
-  recordBatchContents(batchId: string, receipts: readonly { receiptHash: string; receipt: Receipt }[]): void {
+  recordBatchContents(
+    batchId: string,
+    receipts: readonly { receiptHash: string; leaf: string; receipt: Receipt }[],
+  ): void {
     const upsert = this.prepare(
-      `INSERT INTO receipts (receipt_hash, request_id, model_id, node, batch_id, leaf_index, input_hash, output_hash,
-       trace_root, issued_at, attested_at, window_end)
-       SELECT ?, ?, ?, ?, batch_id, ?, ?, ?, ?, ?, timestamp, window_end FROM batches WHERE batch_id = ?
+      `INSERT INTO receipts (receipt_hash, request_id, model_id, node, batch_id, leaf_index, leaf, input_hash,
+       output_hash, trace_root, issued_at, attested_at, window_end)
+       SELECT ?, ?, ?, ?, batch_id, ?, ?, ?, ?, ?, ?, timestamp, window_end FROM batches WHERE batch_id = ?
        ON CONFLICT (receipt_hash) DO UPDATE SET request_id = excluded.request_id, model_id = excluded.model_id,
-       batch_id = excluded.batch_id, leaf_index = excluded.leaf_index, input_hash = excluded.input_hash,
+       batch_id = excluded.batch_id, leaf_index = excluded.leaf_index, leaf = excluded.leaf,
+       input_hash = excluded.input_hash,
        output_hash = excluded.output_hash, trace_root = excluded.trace_root, issued_at = excluded.issued_at`,
     );
     this.db.transaction(() => {
-      receipts.forEach(({ receiptHash, receipt }, index) =>
+      receipts.forEach(({ receiptHash, leaf, receipt }, index) =>
         upsert.run(
           receiptHash.toLowerCase(),
           receipt.requestId.toLowerCase(),
           receipt.modelId.toLowerCase(),
           receipt.node.toLowerCase(),
           index,
+          leaf.toLowerCase(),
           receipt.inputHash.toLowerCase(),
           receipt.outputHash.toLowerCase(),
           receipt.traceRoot.toLowerCase(),

@@ -27,12 +27,16 @@ export async function indexBatchContents(context: IndexerContext, now = Date.now
       const root = context.store.prepare("SELECT root FROM batches WHERE batch_id = ?").get(batch.batchId) as {
         root: string;
       };
-      if (buildReceiptBatch(receipts).root.toLowerCase() !== root.root) {
+      const built = buildReceiptBatch(receipts);
+      if (built.root.toLowerCase() !== root.root)
         throw new Error("batch file receipts do not hash to the root on chain");
-      }
       context.store.recordBatchContents(
         batch.batchId,
-        receipts.map((receipt) => ({ receiptHash: getReceiptStructHash(receipt), receipt })),
+        built.receipts.map((receipt, i) => ({
+          receiptHash: getReceiptStructHash(receipt),
+          leaf: built.leaves[i]!,
+          receipt,
+        })),
       );
       indexed++;
     } catch (error) {

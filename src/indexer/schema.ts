@@ -43,7 +43,7 @@ CREATE INDEX batches_by_contents ON batches (contents, next_attempt_at);
 CREATE INDEX batches_by_node ON batches (node, block_number);
 CREATE TABLE receipts (
   receipt_hash TEXT PRIMARY KEY, request_id TEXT, model_id TEXT, node TEXT NOT NULL, batch_id TEXT,
-  leaf_index INTEGER, input_hash TEXT, output_hash TEXT, trace_root TEXT, issued_at INTEGER,
+  leaf_index INTEGER, leaf TEXT, input_hash TEXT, output_hash TEXT, trace_root TEXT, issued_at INTEGER,
   attested_at INTEGER NOT NULL, window_end INTEGER NOT NULL, dispute TEXT
 );
 CREATE INDEX receipts_by_request ON receipts (request_id);
