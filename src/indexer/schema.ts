@@ -17,6 +17,7 @@ CREATE INDEX events_by_node ON events (node, block_number) WHERE node IS NOT NUL
 CREATE INDEX events_by_dispute ON events (dispute_id, block_number) WHERE dispute_id IS NOT NULL;
 CREATE INDEX events_by_request ON events (request_id, block_number) WHERE request_id IS NOT NULL;
 CREATE INDEX events_by_receipt ON events (receipt_hash, block_number) WHERE receipt_hash IS NOT NULL;
+CREATE INDEX events_by_tx ON events (tx_hash);
 CREATE TABLE nodes (
   address TEXT PRIMARY KEY, signer TEXT NOT NULL, role INTEGER NOT NULL, endpoint TEXT NOT NULL, models TEXT NOT NULL,
   registered_at INTEGER NOT NULL, deregistered INTEGER NOT NULL DEFAULT 0, jailed INTEGER NOT NULL DEFAULT 0,
