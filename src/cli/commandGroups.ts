@@ -82,6 +82,12 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     hasOptions: false,
     load: async () => (await import("./keeperCommands")).addKeeperCommands,
   },
+  {
+    name: "explorer",
+    description: "index every Verity event into SQLite and serve the explorer: web pages, JSON API, live updates",
+    hasOptions: true,
+    load: async () => (await import("./explorerCommand")).addExplorerCommand,
+  },
 ];
 
 /**

@@ -2,7 +2,7 @@ import type { Address, Hex } from "viem";
 import { getBatchSubmittedEvents } from "../chain/actions/getBatchSubmittedEvents";
 import { getNode } from "../chain/actions/getNode";
 import { getReceiptStructHash, parseBatchFile } from "../protocol";
-import { fetchBatchFile } from "../verifier/fetchContent";
+import { fetchBatchFile } from "../service/fetchContent";
 import type { LocalSystem } from "./startLocalSystem";
 
 /** What the chain says was attested, with each batch's content read back from its node. */

@@ -15,7 +15,7 @@ import {
 } from "../protocol";
 import type { VerifierContext } from "./context";
 import { ContentMismatchError } from "./errors";
-import { fetchBatchFile, type ContentSources } from "./fetchContent";
+import { fetchBatchFile, type ContentSources } from "../service/fetchContent";
 import { replayEntry, type ModelPolicy } from "./replayEntry";
 import { shouldAudit } from "./shouldAudit";
 import { SINGLE_RECEIPT_DATA_HASH } from "./syncAttestations";

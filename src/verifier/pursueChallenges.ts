@@ -11,7 +11,7 @@ import { TransactionRevertedError } from "../chain/errors";
 import { sendContractCall } from "../chain/sendContractCall";
 import { BaseError, buildReceiptBatch, getReceiptStructHash, parseBatchFile, type BatchFileEntry } from "../protocol";
 import type { VerifierContext } from "./context";
-import { fetchBatchFile } from "./fetchContent";
+import { fetchBatchFile } from "../service/fetchContent";
 import { SINGLE_RECEIPT_DATA_HASH } from "./syncAttestations";
 import type { ReceiptVerdict } from "./VerdictStore";
 

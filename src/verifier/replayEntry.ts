@@ -10,7 +10,7 @@ import {
 import { compareWithTolerance } from "../runtime";
 import type { ModelCatalog } from "./ModelCatalog";
 import { ContentMismatchError, ContentUnavailableError, UnknownModelError } from "./errors";
-import { fetchTensorUri, type ContentSources } from "./fetchContent";
+import { fetchTensorUri, type ContentSources } from "../service/fetchContent";
 import type { VerdictKind } from "./VerdictStore";
 
 /** A model's verification policy as the ModelRegistry holds it. */

@@ -164,15 +164,24 @@ export function createNodeCommand(): Command {
       node
         .command("status")
         .description("registration, signer, endpoint, models, stake, unbonding queue, locked, jailed, active")
-        .argument("[operator]", "the operator address (default: the key's address)"),
+        .argument("[operator]", "the operator address (default: the key's address)")
+        .option(
+          "--index <file>",
+          "an explorer index (verity explorer --db) to add the node's reputation from (env VERITY_EXPLORER_DB)",
+          process.env.VERITY_EXPLORER_DB,
+        ),
     ),
-    ["verity node status 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "VERITY_KEY=0x… verity node status --json"],
-  ).action(async (operator: string | undefined, options: ChainOptions) => {
+    [
+      "verity node status 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      "VERITY_KEY=0x… verity node status --json",
+      "verity node status 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --index explorer.sqlite",
+    ],
+  ).action(async (operator: string | undefined, options: ChainOptions & { index?: string }) => {
     const address = operator ? parseAddress(operator, "[operator]") : undefined;
     const hasKey = Boolean(process.env.VERITY_KEY || process.env.VERITY_KEYSTORE);
     if (!address && !hasKey) throw new ConfigError("[operator]: give an operator address or set VERITY_KEY");
     const context = await connect(options, !address);
-    await printStatus(context, address ?? context.account!.address);
+    await printStatus(context, address ?? context.account!.address, options.index);
   });
 
   return node;
@@ -189,12 +198,30 @@ async function printStake(context: ChainContext, operator: Address, transaction:
   });
 }
 
-async function printStatus(context: ChainContext, operator: Address): Promise<void> {
-  const status = await readStatus(context, operator);
+async function printStatus(context: ChainContext, operator: Address, index: string | undefined): Promise<void> {
+  const status = { ...(await readStatus(context, operator)), ...(index ? await readReputation(index, operator) : {}) };
   if (context.output.json) return context.output.record(status);
   const { unbondingQueue, ...rest } = status;
   context.output.record({ ...rest, models: status.models.join("\n") });
   if (unbondingQueue.length > 0) context.output.table(unbondingQueue, ["amount", "releaseAt"]);
+}
+
+/** The node's reputation (docs/reputation.md) from an explorer index, as of the block the index reached. */
+async function readReputation(file: string, operator: Address) {
+  const [{ IndexStore }, { readNodeReputation }] = await Promise.all([
+    import("../../indexer/IndexStore"),
+    import("../../indexer/readNodeReputation"),
+  ]);
+  const store = new IndexStore(file, { mustExist: true });
+  try {
+    const reputation = readNodeReputation(store, operator);
+    return {
+      reputation: reputation ? (reputation.score / 10).toFixed(1) : "(not in the index)",
+      reputationIndexedTo: store.head()?.number.toString(10) ?? "(empty index)",
+    };
+  } finally {
+    store.close();
+  }
 }
 
 /** Everything known about one operator, amounts in whole tokens. */

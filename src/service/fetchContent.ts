@@ -1,10 +1,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { keccak256, type Hex } from "viem";
-import { ContentMismatchError, ContentUnavailableError } from "./errors";
+import { ContentMismatchError, ContentUnavailableError } from "./contentErrors";
 import { getErrorMessage } from "../protocol";
 
-/** Where the verifier looks for batch files and tensors: a local directory first, then the node's endpoint. */
+/** Where a service (verifier, indexer) looks for batch files and tensors: a local directory first, then the node's endpoint. */
 export interface ContentSources {
   /** Directory holding `batches/<dataHash>.json` and `tensors/<tensorHash>` (canonical encodings). */
   contentDir?: string | undefined;

@@ -1,0 +1,59 @@
+import type { ExplorerQueries } from "../ExplorerQueries";
+import { html, link, time, tokens, type SafeHtml } from "../html";
+import { disputeOutcome, facts, table, timeline } from "./components";
+
+/** All disputes, newest first. */
+export function disputesPage(disputes: ReturnType<ExplorerQueries["disputes"]>): SafeHtml {
+  return html`<h1>Disputes</h1>
+    ${table(
+      ["dispute", "node", "receipt", "challenger", "opened", "outcome", "slashed"],
+      disputes.map(
+        (d) =>
+          html`<tr>
+            <td>${link.dispute(d.disputeId)}</td>
+            <td>${link.node(d.node)}</td>
+            <td>${link.receipt(d.receiptHash)}</td>
+            <td>${link.node(d.challenger)}</td>
+            <td>${time(d.openedAt)}</td>
+            <td>${disputeOutcome(String(d.outcome))}</td>
+            <td>${tokens(d.slashed)}</td>
+          </tr>`,
+      ),
+      "disputes",
+    )}`;
+}
+
+/** One dispute: the timeline challenge → draw → commits → reveals → verdict → slash, and the payouts. */
+export function disputePage(dispute: NonNullable<ReturnType<ExplorerQueries["dispute"]>>): SafeHtml {
+  return html`<h1>
+      Dispute #${String(dispute.disputeId)} <span id="dispute-outcome">${disputeOutcome(String(dispute.outcome))}</span>
+    </h1>
+    ${facts([
+      ["receipt", link.receipt(dispute.receiptHash)],
+      ["node", link.node(dispute.node)],
+      ["challenger", link.node(dispute.challenger)],
+      ["bond", tokens(dispute.bond)],
+      ["stake at risk", tokens(dispute.amountAtRisk)],
+      ["opened", time(dispute.openedAt)],
+      ["resolved", time(dispute.resolvedAt)],
+      ["slashed", tokens(dispute.slashed)],
+      ["challenger reward", tokens(dispute.challengerReward)],
+      ["voter rewards", tokens(dispute.voterRewards)],
+      ["to treasury", tokens(dispute.toTreasury)],
+    ])}
+    <h2>Timeline</h2>
+    ${timeline(dispute.timeline, "dispute-timeline")}
+    <h2>Payouts</h2>
+    ${table(
+      ["time", "kind", "account", "amount"],
+      dispute.payouts.map(
+        (p) =>
+          html`<tr>
+            <td>${time(p!.timestamp)}</td>
+            <td>${String(p!.kind)}</td>
+            <td>${link.node(p!.account)}</td>
+            <td>${tokens(p!.amount)}</td>
+          </tr>`,
+      ),
+    )}`;
+}
