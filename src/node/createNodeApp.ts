@@ -2,10 +2,10 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { randomBytes } from "node:crypto";
 import type { Hex } from "viem";
-import { bytesToHex, decodeTensor, getSecp256k1Backend, getTensorHash } from "../protocol";
+import { bytesToHex, decodePayload, getPayloadHash, getSecp256k1Backend } from "../protocol";
 import type { NodeContext } from "./context";
 import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from "./errors";
-import { toReceiptJson, toTensorJson } from "./json";
+import { toPayloadJson, toReceiptJson } from "./json";
 import { parseInferRequest, toInputTensor } from "./parseInferRequest";
 import { runInference, type RunInferenceReturnType } from "./runInference";
 import { signReceiptBatch } from "./signReceiptBatch";
@@ -102,7 +102,7 @@ export function createNodeApp(
     while (inFlight.has(requestId)) await inFlight.get(requestId)!.catch(() => {});
     const previous = context.store.findReceiptsByRequest(requestId, "api");
     if (previous.length > 0) {
-      const inputHash = getTensorHash(input);
+      const inputHash = getPayloadHash(input);
       const same = previous.find((r) => r.receipt.modelId === request.modelId && r.receipt.inputHash === inputHash);
       if (!same) {
         throw new ConflictError(
@@ -111,7 +111,7 @@ export function createNodeApp(
         );
       }
       // A retry of the same request: the same signed receipt again.
-      const output = decodeTensor(context.store.getTensor(same.receipt.outputHash)!);
+      const output = decodePayload(context.store.getTensor(same.receipt.outputHash)!);
       return c.json(toInferAnswer({ stored: same, output }));
     }
     const running = runInference(context, { model, input, requestId, source: "api" });
@@ -159,7 +159,7 @@ export function createNodeApp(
 
 function toInferAnswer({ stored, output }: RunInferenceReturnType) {
   return {
-    output: toTensorJson(output),
+    ...toPayloadJson(output),
     receipt: toReceiptJson(stored.receipt),
     signature: stored.signature,
     receiptHash: stored.receiptHash,

@@ -14,6 +14,7 @@ export {
   getTensorDtype,
   getTensorSize,
   isTensorBundle,
+  toSingleTensor,
   tensorDtypeSizes,
   tensorDtypes,
 } from "./tensor";

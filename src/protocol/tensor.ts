@@ -101,6 +101,14 @@ export type TensorBundle = { readonly tensors: Readonly<Record<string, Tensor>> 
 /** What a receipt's `inputHash` / `outputHash` commits: one unnamed tensor, or a bundle of named tensors. */
 export type TensorPayload = Tensor | TensorBundle;
 
+/** The single unnamed tensor of a payload; throws when the payload is a bundle (for one-output models). */
+export function toSingleTensor(payload: TensorPayload): Tensor {
+  if (isTensorBundle(payload)) {
+    throw new TypeError(`Expected one unnamed tensor, got a bundle of ${Object.keys(payload.tensors).length}.`);
+  }
+  return payload;
+}
+
 /** True when the payload is a {@link TensorBundle} rather than a single unnamed tensor. */
 export function isTensorBundle(payload: TensorPayload): payload is TensorBundle {
   return "tensors" in payload;
