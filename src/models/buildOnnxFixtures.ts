@@ -1,4 +1,12 @@
-import { encodeOnnxModel, floatAttribute, floatInitializer, int64Initializer, intAttribute, node, valueInfo } from "./onnxGraph";
+import {
+  encodeOnnxModel,
+  floatAttribute,
+  floatInitializer,
+  int64Initializer,
+  intAttribute,
+  node,
+  valueInfo,
+} from "./onnxGraph";
 import { createRandom } from "./random";
 
 /** Seeded weights in [-scale, scale). */
@@ -55,16 +63,21 @@ export function buildCnnModel(): Uint8Array {
       floatInitializer("fc_b", [10], weights(random, 10, 0.1)),
     ],
     node: [
-      node("Conv", "conv", ["image", "conv_w", "conv_b"], ["conv_out"], [
-        intAttribute("kernel_shape", [3, 3]),
-        intAttribute("pads", [1, 1, 1, 1]),
-        intAttribute("strides", [1, 1]),
-      ]),
+      node(
+        "Conv",
+        "conv",
+        ["image", "conv_w", "conv_b"],
+        ["conv_out"],
+        [intAttribute("kernel_shape", [3, 3]), intAttribute("pads", [1, 1, 1, 1]), intAttribute("strides", [1, 1])],
+      ),
       node("Relu", "relu", ["conv_out"], ["relu_out"]),
-      node("MaxPool", "pool", ["relu_out"], ["pool_out"], [
-        intAttribute("kernel_shape", [2, 2]),
-        intAttribute("strides", [2, 2]),
-      ]),
+      node(
+        "MaxPool",
+        "pool",
+        ["relu_out"],
+        ["pool_out"],
+        [intAttribute("kernel_shape", [2, 2]), intAttribute("strides", [2, 2])],
+      ),
       node("Flatten", "flatten", ["pool_out"], ["flat"], [intAttribute("axis", 1)]),
       node("Gemm", "fc", ["flat", "fc_w", "fc_b"], ["logits"], [intAttribute("transB", 1), floatAttribute("alpha", 1)]),
     ],

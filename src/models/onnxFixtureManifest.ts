@@ -38,7 +38,8 @@ export function buildOnnxFixtures(): OnnxFixture[] {
       artifact: buildMultiInputModel(),
       runtimeId: ONNX_RUNTIME_ID,
       mode: "TOLERANCE" as const,
-      description: "features float32 [1,4], category int64 [1,1], mask bool [1,4] -> logits float32 [1,3], label int64 [1]",
+      description:
+        "features float32 [1,4], category int64 [1,1], mask bool [1,4] -> logits float32 [1,3], label int64 [1]",
     },
     {
       name: "small-cnn",

@@ -26,7 +26,11 @@ const ORT_DTYPES: ReadonlySet<string> = new Set([
  * dimensions; the registered signature's policy checks are the caller's). Feeds are keyed by input name, so the order
  * in which a client lists named inputs never reaches the runtime.
  */
-export function toOrtFeeds(ort: OrtModule, signature: ModelSignature, payload: TensorPayload): Record<string, OrtTensor> {
+export function toOrtFeeds(
+  ort: OrtModule,
+  signature: ModelSignature,
+  payload: TensorPayload,
+): Record<string, OrtTensor> {
   const checked = validatePayload(signature, payload);
   const named = isTensorBundle(checked) ? checked.tensors : { [signature.inputs[0]!.name]: checked };
   const feeds: Record<string, OrtTensor> = {};
@@ -46,12 +50,20 @@ function fromOrtTensor(name: string, value: OrtTensor): Tensor {
   const shape = value.dims.map(Number);
   const data = value.data as Tensor["data"];
   if (dtype === "int64") return createTensor("int64", shape, data as BigInt64Array);
-  if (dtype === "bool") return createTensor("bool", shape, Uint8Array.from(data as ArrayLike<number>, (v) => (v ? 1 : 0)));
+  if (dtype === "bool")
+    return createTensor(
+      "bool",
+      shape,
+      Uint8Array.from(data as ArrayLike<number>, (v) => (v ? 1 : 0)),
+    );
   return createTensor(dtype, shape, data as ArrayLike<number>);
 }
 
 /** The outputs as a payload: one unnamed tensor for a one-output model, else the bundle of every named output. */
-export function fromOrtOutputs(results: InferenceSession.OnnxValueMapType, outputNames: readonly string[]): TensorPayload {
+export function fromOrtOutputs(
+  results: InferenceSession.OnnxValueMapType,
+  outputNames: readonly string[],
+): TensorPayload {
   const tensors: Record<string, Tensor> = {};
   for (const name of outputNames) {
     const value = results[name] as OrtTensor | undefined;

@@ -32,7 +32,9 @@ export function getOrtWebDirectory(): string {
 export function readPinnedWasmBinary(directory: string = getOrtWebDirectory()): Uint8Array {
   const pkg = JSON.parse(fs.readFileSync(path.join(directory, "package.json"), "utf8")) as { version: string };
   if (pkg.version !== ORT_WEB_VERSION) {
-    throw new ModelFormatError(`onnxruntime-web ${pkg.version} is installed; the pinned WASM runtime needs ${ORT_WEB_VERSION}.`);
+    throw new ModelFormatError(
+      `onnxruntime-web ${pkg.version} is installed; the pinned WASM runtime needs ${ORT_WEB_VERSION}.`,
+    );
   }
   const wasm = new Uint8Array(fs.readFileSync(path.join(directory, "dist", "ort-wasm-simd-threaded.wasm")));
   const glue = new Uint8Array(fs.readFileSync(path.join(directory, "dist", "ort-wasm-simd-threaded.mjs")));
