@@ -4,7 +4,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { VerityLocal } from "./modules/VerityLocal";
 import { VerityProduction } from "./modules/VerityProduction";
 import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
-import { writeDeploymentFile, type DeploymentRecord } from "../src/chain/deployment";
+import { getAddress } from "viem";
+import { writeDeploymentFile, type DeploymentRecord, type VerityContracts } from "../src/chain/deployment";
 
 /** What a deployment may be told; everything is optional and has a documented default. */
 export interface DeployVerityOptions {
@@ -29,18 +30,7 @@ export interface DeployVerityOptions {
 }
 
 /** Addresses of a deployed system, by contract name. */
-export type VerityAddresses = Record<
-  | "token"
-  | "modelRegistry"
-  | "staking"
-  | "nodeRegistry"
-  | "attestationRegistry"
-  | "disputeManager"
-  | "equivocationSlasher"
-  | "dataAvailabilityManager"
-  | "inferenceRouter",
-  string
->;
+export type VerityAddresses = VerityContracts;
 
 /**
  * Deploys and wires Verity through Hardhat Ignition (resumable and idempotent: a second run on the same network
@@ -61,23 +51,24 @@ export async function deployVerity(
     ...(options.disputeParameters !== undefined ? { disputeParameters: options.disputeParameters } : {}),
   };
   const deploymentId = await getDeploymentId(hre);
+  const idOption = deploymentId === undefined ? {} : { deploymentId };
   const deployed = options.stakeToken
     ? await hre.ignition.deploy(VerityProduction, {
-        deploymentId,
+        ...idOption,
         parameters: { VerityProduction: { ...shared, stakeToken: options.stakeToken } },
       })
-    : await hre.ignition.deploy(VerityLocal, { deploymentId, parameters: { VerityLocal: shared } });
+    : await hre.ignition.deploy(VerityLocal, { ...idOption, parameters: { VerityLocal: shared } });
 
   const contracts: VerityAddresses = {
-    token: await deployed.token.getAddress(),
-    modelRegistry: await deployed.modelRegistry.getAddress(),
-    staking: await deployed.staking.getAddress(),
-    nodeRegistry: await deployed.nodeRegistry.getAddress(),
-    attestationRegistry: await deployed.attestationRegistry.getAddress(),
-    disputeManager: await deployed.disputeManager.getAddress(),
-    equivocationSlasher: await deployed.equivocationSlasher.getAddress(),
-    dataAvailabilityManager: await deployed.dataAvailabilityManager.getAddress(),
-    inferenceRouter: await deployed.inferenceRouter.getAddress(),
+    token: getAddress(await deployed.token.getAddress()),
+    modelRegistry: getAddress(await deployed.modelRegistry.getAddress()),
+    staking: getAddress(await deployed.staking.getAddress()),
+    nodeRegistry: getAddress(await deployed.nodeRegistry.getAddress()),
+    attestationRegistry: getAddress(await deployed.attestationRegistry.getAddress()),
+    disputeManager: getAddress(await deployed.disputeManager.getAddress()),
+    equivocationSlasher: getAddress(await deployed.equivocationSlasher.getAddress()),
+    dataAvailabilityManager: getAddress(await deployed.dataAvailabilityManager.getAddress()),
+    inferenceRouter: getAddress(await deployed.inferenceRouter.getAddress()),
   };
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
@@ -100,6 +91,7 @@ export async function deployVerity(
     chainId: Number(network.chainId),
     startBlock,
     contracts,
+    ...(localRpcUrl(hre) ? { rpcUrl: localRpcUrl(hre) } : {}),
   };
   if (options.writeFile !== false) {
     const dir = options.deploymentsDir ?? path.join(hre.config.paths.root, "deployments");
@@ -137,4 +129,10 @@ async function handOverAdmin(contract: unknown, deployer: string, admin: string)
   const role = await controlled.DEFAULT_ADMIN_ROLE();
   if (!(await controlled.hasRole(role, admin))) await (await controlled.grantRole(role, admin)).wait();
   if (await controlled.hasRole(role, deployer)) await (await controlled.renounceRole(role, deployer)).wait();
+}
+
+/** The RPC URL of a local dev chain (`localhost` and the like, chain 31337, served over HTTP); undefined elsewhere. */
+function localRpcUrl(hre: HardhatRuntimeEnvironment): string | undefined {
+  const config = hre.network.config;
+  return config.chainId === 31337 && "url" in config ? config.url : undefined;
 }

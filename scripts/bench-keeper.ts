@@ -26,9 +26,10 @@ import { Worker } from "node:worker_threads";
 import pino from "pino";
 import { bytesToHex, type Address, type Hex } from "viem";
 import { attestationRegistryAbi } from "../src/chain/abis.generated";
-import { sendTransaction } from "../src/chain/sendTransaction";
+import { defineContractCall } from "../src/chain/contractCall";
+import { sendContractCall } from "../src/chain/sendContractCall";
 import { createOutput } from "../src/cli/output";
-import { startLocalSystem } from "../src/demo/startLocalSystem";
+import { startLocalSystem } from "../src/devnet/startLocalSystem";
 import type { KeeperStore, ValidReceipt } from "../src/keeper/KeeperStore";
 import { startKeeper } from "../src/keeper/startKeeper";
 import { type GetVerityDomainParameters, type Receipt, signReceipt } from "../src/protocol";
@@ -132,12 +133,15 @@ async function main(): Promise<void> {
       issuedAt: 1_700_000_000n,
     };
     const singleSignature = await signReceipt({ signer: nodeSigner, domain, receipt: single });
-    const singleHash = await sendTransaction(system.clients(3), {
-      address: registry,
-      abi: attestationRegistryAbi,
-      functionName: "submitReceipt",
-      args: [single, singleSignature],
-    });
+    const singleHash = await sendContractCall(
+      system.clients(3),
+      defineContractCall({
+        address: registry,
+        abi: attestationRegistryAbi,
+        functionName: "submitReceipt",
+        args: [single, singleSignature],
+      }),
+    );
     const baselineGas = (await publicClient.getTransactionReceipt({ hash: singleHash })).gasUsed;
     const startBlock = await publicClient.getBlockNumber({ cacheTime: 0 });
 

@@ -13,7 +13,8 @@
  *   npm run bench:verify -- --json  one JSON document
  */
 import { type Hex, recoverAddress } from "viem";
-import { getIrisSplit, loadBundledModel } from "../src/models";
+import { loadBundledModel } from "../src/models";
+import { getIrisSplit } from "../src/models/build";
 import {
   type Tensor,
   assertLowSSignature,

@@ -2,7 +2,7 @@
 // Run: npx ts-node scripts/build-models.ts   (deterministic: the same bytes every time)
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { buildIrisModels } from "../src/models";
+import { buildIrisModels } from "../src/models/build";
 
 async function main(): Promise<void> {
   const directory = path.join(__dirname, "..", "models");

@@ -2,7 +2,7 @@
 // Run: npx ts-node --transpile-only scripts/build-onnx-fixtures.ts   (deterministic: the same bytes every time)
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { buildOnnxFixtures } from "../src/models/onnxFixtureManifest";
+import { buildOnnxFixtures } from "../src/models/build/onnxFixtureManifest";
 
 function main(): void {
   const directory = path.join(__dirname, "..", "models", "onnx");

@@ -1,15 +1,15 @@
 /**
  * `npm run demo`: the whole system on a local JSON-RPC chain (`hardhat node`) with no setup — deployment, models,
  * three nodes (one dishonest), three verifiers, a keeper, off-chain and on-chain requests, disputes, slashing and
- * settlement (see src/demo/runSystemScenario.ts) — then a report. Exits 0 only when every expected outcome happened.
+ * settlement (see src/devnet/runSystemScenario.ts) — then a report. Exits 0 only when every expected outcome happened.
  * `--json` prints the report as JSON; `--log-level debug` shows the services' logs (pino, on stderr).
  */
 import path from "node:path";
 import { createOutput, toJson } from "../src/cli/output";
-import { runSystemScenario } from "../src/demo/runSystemScenario";
-import { printScenarioReport } from "../src/demo/printScenarioReport";
-import { scenarioChecks } from "../src/demo/scenarioChecks";
-import { DEMO_DEPLOY_ENVIRONMENT, startLocalSystem } from "../src/demo/startLocalSystem";
+import { runSystemScenario } from "../src/devnet/runSystemScenario";
+import { printScenarioReport } from "../src/devnet/printScenarioReport";
+import { scenarioChecks } from "../src/devnet/scenarioChecks";
+import { DEMO_DEPLOY_ENVIRONMENT, startLocalSystem } from "../src/devnet/startLocalSystem";
 
 const json = process.argv.includes("--json");
 const levelFlag = process.argv.indexOf("--log-level");

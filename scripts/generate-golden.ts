@@ -2,7 +2,8 @@
 // samples. Run: npx ts-node scripts/generate-golden.ts (after scripts/build-models.ts). test/runtime checks them.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { getIrisSplit, loadBundledModel } from "../src/models";
+import { loadBundledModel } from "../src/models";
+import { getIrisSplit } from "../src/models/build";
 import { bytesToHex, encodeTensor, getTensorHash } from "../src/protocol";
 import { parseIntegerModel, quantizeInput, runIntegerModel } from "../src/runtime";
 

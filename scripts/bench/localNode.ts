@@ -1,7 +1,7 @@
 import path from "node:path";
 import { parseEther, type Address, type Hex } from "viem";
-import { NodeRole, enrollParticipant, registerManifestModel } from "../../src/demo/enrollParticipants";
-import type { LocalSystem } from "../../src/demo/startLocalSystem";
+import { NodeRole, enrollParticipant, registerManifestModel } from "../../src/devnet/enrollParticipants";
+import type { LocalSystem } from "../../src/devnet/startLocalSystem";
 import { readModelManifest } from "../../src/models";
 
 /** The repository's bundled models directory. */

@@ -1,6 +1,7 @@
 import { type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { getIrisSplit, loadBundledModel } from "../../src/models";
+import { loadBundledModel } from "../../src/models";
+import { getIrisSplit } from "../../src/models/build";
 import {
   type BatchFile,
   type BatchFileEntry,

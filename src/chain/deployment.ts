@@ -1,8 +1,39 @@
 import fs from "node:fs";
 import { z } from "zod";
-import { BaseError } from "../protocol";
+import type { Address } from "viem";
+import { BaseError, getErrorMessage } from "../protocol";
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address");
+/** The deployed contracts by the name `deploy/deployVerity.ts` records them under. */
+export const VERITY_CONTRACT_NAMES = [
+  "token",
+  "modelRegistry",
+  "staking",
+  "nodeRegistry",
+  "attestationRegistry",
+  "disputeManager",
+  "equivocationSlasher",
+  "dataAvailabilityManager",
+  "inferenceRouter",
+] as const;
+
+/** The name of one deployed contract. */
+export type VerityContractName = (typeof VERITY_CONTRACT_NAMES)[number];
+
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address")
+  .transform((value) => value as Address);
+
+/** The addresses of one deployed system, every contract named. */
+export const verityContractsSchema = z.object(
+  Object.fromEntries(VERITY_CONTRACT_NAMES.map((name) => [name, address])) as Record<
+    VerityContractName,
+    typeof address
+  >,
+);
+
+/** The addresses of one deployed system, by contract name. */
+export type VerityContracts = z.infer<typeof verityContractsSchema>;
 
 /** The schema of `deployments/<network>.json`, written by `deploy/` and read by every off-chain component. */
 export const deploymentRecordSchema = z.object({
@@ -10,7 +41,9 @@ export const deploymentRecordSchema = z.object({
   chainId: z.number().int().positive(),
   /** The block before the first deployment transaction: where indexers start reading events. */
   startBlock: z.number().int().nonnegative(),
-  contracts: z.record(z.string(), address),
+  contracts: verityContractsSchema,
+  /** The JSON-RPC URL of a local deployment (a dev chain this machine started); absent for public networks. */
+  rpcUrl: z.string().url().optional(),
 });
 
 /** The addresses of one deployed system, with the chain they live on. */
@@ -27,11 +60,15 @@ export function readDeploymentFile(file: string): DeploymentRecord {
   try {
     raw = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (cause) {
-    throw new DeploymentFileError(`cannot read deployment file ${file}: ${(cause as Error).message}`);
+    throw new DeploymentFileError(`cannot read deployment file ${file}: ${getErrorMessage(cause)}`);
   }
   const parsed = deploymentRecordSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    const [group, name] = issue?.path ?? [];
+    if (group === "contracts" && issue?.code === "invalid_type" && issue.received === "undefined") {
+      throw new DeploymentFileError(`deployment file ${file} has no ${String(name)} address`);
+    }
     throw new DeploymentFileError(`deployment file ${file}: ${issue?.path.join(".") || "(root)"} ${issue?.message}`);
   }
   return parsed.data;

@@ -34,6 +34,11 @@ export function addKeeperCommands(program: Command): void {
     )
     .option("--interval <ms>", "idle pause of the work loop and transaction polling", env.VERITY_INTERVAL_MS ?? "500")
     .option("--replace-after <ms>", "replace an unmined transaction at higher fees after", "60000")
+    .option(
+      "--confirmations <blocks>",
+      "blocks a transaction or state must be below the head before it counts (env VERITY_CONFIRMATIONS)",
+      env.VERITY_CONFIRMATIONS ?? "0",
+    )
     .option("--node <operator=url>", "endpoint of a node, overriding NodeRegistry (repeatable)", collect, [])
     .option("--no-settle", "do not fulfil, settle, reassign or refund router requests")
     .option("--log-level <level>", "pino level (env VERITY_LOG_LEVEL)", env.VERITY_LOG_LEVEL ?? "info")
@@ -54,6 +59,7 @@ export function addKeeperCommands(program: Command): void {
         maxBatchAgeMs: options.maxBatchAge,
         intervalMs: options.interval,
         replaceAfterMs: options.replaceAfter,
+        confirmations: options.confirmations,
         nodes: options.node,
         batchToken: env.VERITY_BATCH_TOKEN,
         settle: options.settle,
@@ -79,6 +85,7 @@ export function addKeeperCommands(program: Command): void {
         maxBatchAgeMs: config.maxBatchAgeMs,
         pollingIntervalMs: config.intervalMs,
         replaceAfterMs: config.replaceAfterMs,
+        confirmations: config.confirmations,
         nodeEndpoints: parseNodeEndpoints(config.nodes),
         batchToken: config.batchToken,
         settle: config.settle,
@@ -100,7 +107,7 @@ export function addKeeperCommands(program: Command): void {
     .option("--batches <n>", "most recent batches to list", "10")
     .option("--json", "machine-readable output", false)
     .action((options) => {
-      const store = new KeeperStore(options.db);
+      const store = new KeeperStore(options.db, { mustExist: true });
       const output = createOutput(Boolean(options.json));
       try {
         const batches = store.batchStats();

@@ -46,13 +46,19 @@ export function addNodeServeCommand(nodeCommand: Command): void {
       "router and outbox polling interval (env VERITY_INTERVAL_MS)",
       env.VERITY_INTERVAL_MS ?? "1000",
     )
+    .option(
+      "--confirmations <blocks>",
+      "blocks below the head to act on: router assignments, batches used on chain (env VERITY_CONFIRMATIONS)",
+      env.VERITY_CONFIRMATIONS ?? "0",
+    )
     .option("--no-watch-router", "do not answer on-chain router assignments")
     .option("--log-level <level>", "pino level (env VERITY_LOG_LEVEL)", env.VERITY_LOG_LEVEL ?? "info")
     .addHelpText(
       "after",
       "\nThe signing key never comes from a flag: set VERITY_NODE_KEY, or VERITY_NODE_KEYSTORE and\n" +
         "VERITY_NODE_KEYSTORE_PASSWORD (environment or .env). POST /v1/batches requires the bearer token\n" +
-        "VERITY_BATCH_TOKEN when it is set. Stops cleanly on SIGINT or SIGTERM.",
+        "VERITY_BATCH_TOKEN when it is set; listening beyond loopback (--host other than 127.0.0.1, ::1 or\n" +
+        "localhost) the node refuses to start without one of at least 16 characters. Stops cleanly on SIGINT or SIGTERM.",
     )
     .action(async (options) => {
       const config = parseNodeConfig({
@@ -64,6 +70,8 @@ export function addNodeServeCommand(nodeCommand: Command): void {
         host: options.host,
         port: options.port,
         keeperUrl: options.keeperUrl || undefined,
+        batchToken: env.VERITY_BATCH_TOKEN || undefined,
+        confirmations: options.confirmations,
         dishonestShare: options.dishonest,
         pollingIntervalMs: options.interval,
         watchRouter: options.watchRouter,
@@ -97,7 +105,8 @@ export function addNodeServeCommand(nodeCommand: Command): void {
           host: config.host,
           port: config.port,
           keeperUrl: config.keeperUrl,
-          batchToken: env.VERITY_BATCH_TOKEN || undefined,
+          batchToken: config.batchToken,
+          confirmations: config.confirmations,
           dishonestShare: config.dishonestShare,
           watchRouter: config.watchRouter,
           pollingIntervalMs: config.pollingIntervalMs,

@@ -1,10 +1,11 @@
 import { Option, type Command } from "commander";
-import { erc20Abi, getAddress, isAddress, parseUnits, type Address, type Hex, type PrivateKeyAccount } from "viem";
+import { getAddress, isAddress, parseUnits, type Address, type Hex, type PrivateKeyAccount } from "viem";
+import { ensureAllowance } from "../chain/actions/ensureAllowance";
+import { getTokenMetadata } from "../chain/actions/getTokenMetadata";
 import { createVerityClients, type VerityClients } from "../chain/createVerityClients";
-import { readDeploymentFile, type DeploymentRecord } from "../chain/deployment";
+import { readDeploymentFile, type DeploymentRecord, type VerityContracts } from "../chain/deployment";
 import { ConfigError } from "../config/ConfigError";
 import { loadSignerAccount } from "../config/loadSignerAccount";
-import { sendTransaction } from "../chain/sendTransaction";
 import { BaseError } from "../protocol";
 import { createOutput, type Output } from "./output";
 
@@ -59,8 +60,8 @@ export interface ChainContext {
   deployment: DeploymentRecord;
   output: Output;
   account: PrivateKeyAccount | undefined;
-  /** The address of a deployed contract by its name in the deployment file; ConfigError when missing. */
-  address(name: string): Address;
+  /** The deployed contracts' addresses, by name. */
+  contracts: VerityContracts;
 }
 
 /**
@@ -88,11 +89,7 @@ export async function connect(options: ChainOptions, needsKey: boolean): Promise
     deployment,
     account,
     output: createOutput(Boolean(options.json)),
-    address(name) {
-      const found = deployment.contracts[name];
-      if (!found) throw new ConfigError(`deployment file ${options.deployment} has no ${name} address`);
-      return found as Address;
-    },
+    contracts: deployment.contracts,
   };
 }
 
@@ -156,33 +153,17 @@ export function parseAmount(value: string, decimals: number, flag: string, allow
 }
 
 /** The stake token's decimals and symbol (18 and "tokens" when the token does not say). */
-export async function getTokenInfo(context: ChainContext): Promise<{ decimals: number; symbol: string }> {
-  const address = context.address("token");
-  const read = context.clients.publicClient;
-  const [decimals, symbol] = await Promise.all([
-    read.readContract({ address, abi: erc20Abi, functionName: "decimals" }).catch(() => 18),
-    read.readContract({ address, abi: erc20Abi, functionName: "symbol" }).catch(() => "tokens"),
-  ]);
-  return { decimals, symbol };
+export function getTokenInfo(context: ChainContext): Promise<{ decimals: number; symbol: string }> {
+  return getTokenMetadata(context.clients.publicClient, { address: context.contracts.token });
 }
 
 /** Approves `spender` for `amount` of the stake token unless the allowance already covers it. */
-export async function ensureAllowance(context: ChainContext, spender: Address, amount: bigint): Promise<void> {
-  const owner = context.account!.address;
-  const token = context.address("token");
-  const allowance = await context.clients.publicClient.readContract({
-    address: token,
-    abi: erc20Abi,
-    functionName: "allowance",
-    args: [owner, spender],
-  });
-  if (allowance >= amount) return;
-  context.output.progress(`approving ${spender} to spend ${amount} base units`);
-  await sendTransaction(context.clients, {
-    address: token,
-    abi: erc20Abi,
-    functionName: "approve",
-    args: [spender, amount],
+export async function ensureTokenAllowance(context: ChainContext, spender: Address, amount: bigint): Promise<void> {
+  await ensureAllowance(context.clients, {
+    token: context.contracts.token,
+    spender,
+    amount,
+    onApprove: () => context.output.progress(`approving ${spender} to spend ${amount} base units`),
   });
 }
 
@@ -194,4 +175,9 @@ export function formatTime(seconds: bigint | number): string {
 /** The first line of an error's message (viem's are long). */
 export function firstLine(error: unknown): string {
   return String(error instanceof Error ? error.message : error).split("\n")[0]!;
+}
+
+/** An on-chain enum member's name as the CLI prints it: `NodeWrong` → `node-wrong`, `EXACT` → `exact`. */
+export function toCliName(name: string): string {
+  return name.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
 }

@@ -31,7 +31,11 @@ export function addVerifierCommands(program: Command): void {
       "share of receipts to replay, 0..1 (env VERITY_AUDIT_SHARE)",
       env.VERITY_AUDIT_SHARE ?? "1",
     )
-    .option("--confirmations <blocks>", "blocks to wait before reading events", env.VERITY_CONFIRMATIONS ?? "0")
+    .option(
+      "--confirmations <blocks>",
+      "blocks below the head to read events and trust transactions at (env VERITY_CONFIRMATIONS)",
+      env.VERITY_CONFIRMATIONS ?? "0",
+    )
     .option("--interval <ms>", "pause between steps", env.VERITY_INTERVAL_MS ?? "2000")
     .option("--max-block-range <blocks>", "most blocks per log query", "2000")
     .option("--no-challenge", "record verdicts but never open challenges")
@@ -85,7 +89,7 @@ export function addVerifierCommands(program: Command): void {
     .option("--db <file>", "SQLite state (env VERITY_VERIFIER_DB)", env.VERITY_VERIFIER_DB ?? "verifier.sqlite")
     .option("--json", "machine-readable output", false)
     .action((options) => {
-      const store = new VerdictStore(options.db);
+      const store = new VerdictStore(options.db, { mustExist: true });
       const output = createOutput(Boolean(options.json));
       const verdicts = store.verdicts();
       const counts: Record<string, number> = {};

@@ -1,36 +1,24 @@
 import "dotenv/config";
-import { Command, CommanderError } from "commander";
-import { BaseError } from "../protocol";
-import { ConfigError } from "../config/ConfigError";
-import { DeploymentFileError } from "../chain/deployment";
-import { TransactionRevertedError } from "../chain/sendTransaction";
-import { addDeployCommand } from "./commands/deploy";
-import { addDisputeCommands } from "./commands/dispute";
-import { addModelCommands } from "./commands/model";
-import { createNodeCommand } from "./commands/node";
-import { addNodeServeCommand } from "./nodeServeCommand";
-import { addReceiptCommands } from "./commands/receipt";
-import { addRequestCommands } from "./commands/request";
-import { ChainUnavailableError } from "./options";
-import { ExitCode } from "./output";
-import { addKeeperCommands } from "./keeperCommands";
-import { addVerifierCommands } from "./verifierCommands";
+import { Command, CommanderError, Option } from "commander";
+import { COMMAND_GROUPS, getRequestedGroups } from "./commandGroups";
+import { ExitCode } from "./exitCode";
 
-/** Builds the `verity` command tree. */
-export function createProgram(): Command {
+/**
+ * Builds the `verity` command tree. Groups named in `load` (all by default) are loaded whole; the others are listed
+ * with their name and description only (see `COMMAND_GROUPS`), which is all the top-level help needs.
+ */
+export async function createProgram(load: (name: string) => boolean = () => true): Promise<Command> {
   const program = new Command("verity").description(
     "Verity: verifiable AI inference — registries, staking, attestations, disputes",
   );
-  addDeployCommand(program);
-  addModelCommands(program);
-  const node = createNodeCommand();
-  addNodeServeCommand(node);
-  program.addCommand(node);
-  addRequestCommands(program);
-  addReceiptCommands(program);
-  addDisputeCommands(program);
-  addVerifierCommands(program);
-  addKeeperCommands(program);
+  for (const group of COMMAND_GROUPS) {
+    if (load(group.name)) {
+      (await group.load())(program);
+    } else {
+      const stub = program.command(group.name).description(group.description);
+      if (group.hasOptions) stub.addOption(new Option("--help-only").hideHelp());
+    }
+  }
   applyToTree(program);
   return program;
 }
@@ -41,24 +29,50 @@ function applyToTree(command: Command): void {
   for (const sub of command.commands) applyToTree(sub);
 }
 
-/** Runs the CLI and maps failures to exit codes: 2 usage/config, 3 chain unreachable, 4 reverted, 1 otherwise. */
+/**
+ * Runs the CLI and maps failures to exit codes: 2 usage/config (also a missing database, or one from a newer
+ * version), 3 chain unreachable, 4 reverted, 1 otherwise.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await createProgram().parseAsync(argv as string[]);
+    const requested = getRequestedGroups(argv);
+    const program = await createProgram((name) => requested.has(name));
+    await program.parseAsync(argv as string[]);
     return ExitCode.Ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     process.stderr.write(`verity: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (error instanceof ConfigError || error instanceof DeploymentFileError) return ExitCode.Usage;
-    if (error instanceof ChainUnavailableError) return ExitCode.Unavailable;
-    if (error instanceof TransactionRevertedError) return ExitCode.Rejected;
-    if (error instanceof BaseError) return ExitCode.Failed;
-    const message = error instanceof Error ? error.message : "";
-    if (/HTTP request failed|fetch failed|ECONNREFUSED|timed out/i.test(message)) return ExitCode.Unavailable;
-    return ExitCode.Failed;
+    return getExitCode(error);
   }
+}
+
+/** The exit code for an error a command threw (the error classes are loaded only now, not at start-up). */
+async function getExitCode(error: unknown): Promise<ExitCode> {
+  const [
+    { BaseError },
+    { ConfigError },
+    { DeploymentFileError },
+    { TransactionRevertedError },
+    { ChainUnavailableError },
+    { StoreNotFoundError, StoreVersionError },
+  ] = await Promise.all([
+    import("../protocol/errors"),
+    import("../config/ConfigError"),
+    import("../chain/deployment"),
+    import("../chain/errors"),
+    import("./options"),
+    import("../service/openDatabase"),
+  ]);
+  if (error instanceof ConfigError || error instanceof DeploymentFileError) return ExitCode.Usage;
+  if (error instanceof StoreNotFoundError || error instanceof StoreVersionError) return ExitCode.Usage;
+  if (error instanceof ChainUnavailableError) return ExitCode.Unavailable;
+  if (error instanceof TransactionRevertedError) return ExitCode.Rejected;
+  if (error instanceof BaseError) return ExitCode.Failed;
+  const message = error instanceof Error ? error.message : "";
+  if (/HTTP request failed|fetch failed|ECONNREFUSED|timed out/i.test(message)) return ExitCode.Unavailable;
+  return ExitCode.Failed;
 }
 
 if (require.main === module) {

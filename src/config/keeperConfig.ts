@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { confirmationsSchema } from "./confirmations";
 import { LOG_LEVELS, parseConfig } from "./parseConfig";
 
 const nodeEndpoint = z.string().regex(/^0x[0-9a-fA-F]{40}=https?:\/\/\S+$/, "must be <operator address>=<http(s) URL>");
@@ -14,6 +15,7 @@ export const keeperConfigSchema = z.object({
   maxBatchAgeMs: z.coerce.number().int().min(10, "must be at least 10 ms"),
   intervalMs: z.coerce.number().int().min(10, "must be at least 10 ms"),
   replaceAfterMs: z.coerce.number().int().min(1_000, "must be at least 1,000 ms"),
+  confirmations: confirmationsSchema,
   nodes: z.array(nodeEndpoint).default([]),
   batchToken: z.string().optional(),
   settle: z.boolean(),

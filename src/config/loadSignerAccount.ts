@@ -4,6 +4,7 @@ import { bytesToHex, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { createSignerAccount } from "../protocol";
 import { ConfigError } from "./ConfigError";
+import { getErrorMessage } from "../protocol";
 
 /** Where a signing key comes from: never a command-line flag, so it can't leak into shell history or `ps`. */
 export interface SignerSource {
@@ -32,13 +33,13 @@ export async function loadSignerAccount(source: SignerSource, purpose: string): 
   try {
     json = fs.readFileSync(source.keystoreFile, "utf8");
   } catch (cause) {
-    throw new ConfigError(`${purpose}: cannot read keystore ${source.keystoreFile}: ${(cause as Error).message}`);
+    throw new ConfigError(`${purpose}: cannot read keystore ${source.keystoreFile}: ${getErrorMessage(cause)}`);
   }
   try {
     const wallet = await Wallet.fromV3(json, source.keystorePassword, true);
     return createSignerAccount(bytesToHex(wallet.getPrivateKey()));
   } catch (cause) {
-    throw new ConfigError(`${purpose}: cannot decrypt keystore ${source.keystoreFile}: ${(cause as Error).message}`);
+    throw new ConfigError(`${purpose}: cannot decrypt keystore ${source.keystoreFile}: ${getErrorMessage(cause)}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { confirmationsSchema } from "./confirmations";
 import { LOG_LEVELS, parseConfig } from "./parseConfig";
 
 /** Settings of `verity verifier run`, from flags, then the environment (and `.env`), then defaults. */
@@ -9,7 +10,7 @@ export const verifierConfigSchema = z.object({
   contentDir: z.string().min(1).optional(),
   modelsDir: z.string().min(1),
   auditShare: z.coerce.number().min(0, "must be within [0, 1]").max(1, "must be within [0, 1]"),
-  confirmations: z.coerce.number().int().nonnegative(),
+  confirmations: confirmationsSchema,
   intervalMs: z.coerce.number().int().min(100, "must be at least 100 ms"),
   maxBlockRange: z.coerce.number().int().positive(),
   challenge: z.boolean(),

@@ -1,14 +1,33 @@
-import { type Address, type Hash, type PublicClient, isAddressEqual, parseTransaction, zeroAddress } from "viem";
+import {
+  type Address,
+  type Hash,
+  type Hex,
+  type PublicClient,
+  isAddressEqual,
+  parseTransaction,
+  zeroAddress,
+} from "viem";
 import type { Logger } from "pino";
-import { attestationRegistryAbi } from "../chain/abis.generated";
-import { TransactionRevertedError } from "../chain/sendTransaction";
-import { type GetVerityDomainParameters, buildReceiptBatch, getBatchId, recoverBatchSigner } from "../protocol";
+import { getBatch } from "../chain/actions/getBatch";
+import { getNextSequence } from "../chain/actions/getNextSequence";
+import { submitBatch } from "../chain/actions/submitBatch";
+import type { ContractCall } from "../chain/contractCall";
+import { isNonceUsedError, TransactionRevertedError } from "../chain/errors";
+import {
+  BaseError,
+  type GetVerityDomainParameters,
+  buildReceiptBatch,
+  getBatchId,
+  getReceiptStructHash,
+  parseBatchFile,
+  recoverBatchSigner,
+} from "../protocol";
 import { NodeBatchError, PermanentError } from "./errors";
 import type { KeeperMetrics } from "./metrics";
 import type { KeeperStore, StoredBatch } from "./KeeperStore";
 import type { NodeDirectory } from "./NodeDirectory";
-import type { BatchSigner } from "./requestBatchSignature";
-import { type SignedTransaction, type TxSender, isNonceUsedError } from "./TxSender";
+import type { BatchFileReader, BatchReleaser, BatchSigner } from "./requestBatchSignature";
+import type { SignedTransaction, TxSender } from "./TxSender";
 
 export interface BatcherOptions {
   store: KeeperStore;
@@ -18,6 +37,12 @@ export interface BatcherOptions {
   domain: GetVerityDomainParameters;
   attestationRegistry: Address;
   signBatch: BatchSigner;
+  /** Asks a node to release a batch it signed outside this keeper's plan (`POST /v1/batches/:id/release`). */
+  releaseBatch: BatchReleaser;
+  /** Reads a node's batch file (`GET /batches/:id`), to prove which receipts another batch attested. */
+  readBatchFile: BatchFileReader;
+  /** Blocks below the head a transaction or a state must be before the keeper acts on it (reorg safety). */
+  confirmations: bigint;
   metrics: KeeperMetrics;
   logger: Logger;
   maxBatchSize: number;
@@ -29,10 +54,15 @@ export interface BatcherOptions {
 
 /**
  * Turns each node's queue into batches on chain. A batch moves `planned → signed → submitted → attested`, and
- * `advance` can pick it up in any state after a crash: it first asks the chain whether the node's batch with this root
- * is attested (`getBatch` of `getBatchId(node, root)`) and what sequence the node is at (`nextSequence`), so no step is
- * ever done twice on chain. A batch is only ever recorded as attested when the batch found on chain is its own node's;
- * anything else sends its receipts back to the queue to be batched again.
+ * `advance` can pick it up in any state after a crash: it first asks the chain whether the node's batch with
+ * this root is attested (`getBatch` of `getBatchId(node, root)`) and what sequence the node is at (`nextSequence`),
+ * so no step is ever done twice on chain.
+ *
+ * A batch counts as attested only once its transaction (or the root, when someone else submitted it) is
+ * `confirmations` blocks deep; a transaction that a reorganization dropped before that is broadcast again. When the
+ * node signed another batch at the planned sequence (someone else reached it), the keeper has it released and signs
+ * its own; receipts that another batch of the node attested meanwhile are proven from that batch's file and taken out
+ * of the plan, so each receipt is attested exactly once.
  */
 export class Batcher {
   constructor(private readonly o: BatcherOptions) {}
@@ -56,7 +86,7 @@ export class Batcher {
   async plan(node: Address): Promise<StoredBatch> {
     const { store, maxBatchSize } = this.o;
     const members = store.queuedOf(node, maxBatchSize);
-    if (members.length === 0) throw new Error(`no receipts queued for ${node}`);
+    if (members.length === 0) throw new BaseError(`no receipts queued for ${node}`);
     const chainNext = await this.nextSequence(node);
     const last = store.lastSequence(node);
     const sequence = last === null || chainNext > last ? chainNext : last + 1n;
@@ -70,52 +100,62 @@ export class Batcher {
     return store.batch(id)!;
   }
 
-  /** Moves one unfinished batch as far as it goes: sign, submit, confirm. Throws on transient failures. */
-  async advance(id: number): Promise<void> {
+  /**
+   * Moves one unfinished batch as far as it goes: sign, submit, confirm. Returns whether anything changed (false
+   * while it waits for confirmations). Throws on transient failures.
+   */
+  async advance(id: number): Promise<boolean> {
+    let moved = false;
     for (let steps = 0; steps < 8 && !this.o.signal.aborted; steps++) {
       const batch = this.o.store.batch(id)!;
-      if (batch.state === "attested" || batch.state === "failed") return;
+      if (batch.state === "attested" || batch.state === "failed") return moved;
       if (batch.state === "submitted") {
         await this.o.sender.exclusive(() => this.confirm(batch));
-        continue;
+      } else {
+        const onChain = await this.attestedOnChain(batch);
+        if (onChain !== "absent") return moved || onChain === "confirmed";
+        if (batch.state === "planned") await this.sign(batch);
+        else if (!this.o.submit) return moved;
+        else await this.o.sender.exclusive(() => this.submit(batch));
       }
-      if (await this.attestedOnChain(batch)) return;
-      if (batch.state === "planned") await this.sign(batch);
-      else if (!this.o.submit) return;
-      else await this.o.sender.exclusive(() => this.submit(batch));
+      if (unchanged(batch, this.o.store.batch(id)!)) return moved;
+      moved = true;
     }
+    return moved;
+  }
+
+  /** The block the keeper trusts: `confirmations` below the head. */
+  private async confirmedBlock(): Promise<{ head: bigint; confirmed: bigint }> {
+    const head = await this.o.publicClient.getBlockNumber({ cacheTime: 0 });
+    return { head, confirmed: head > this.o.confirmations ? head - this.o.confirmations : 0n };
   }
 
   private async nextSequence(node: Address): Promise<bigint> {
-    return BigInt(
-      await this.o.publicClient.readContract({
-        address: this.o.attestationRegistry,
-        abi: attestationRegistryAbi,
-        functionName: "nextSequence",
-        args: [node],
-      }),
-    );
+    return BigInt(await getNextSequence(this.o.publicClient, { address: this.o.attestationRegistry, node }));
   }
 
   /**
-   * True (and recorded) when the node's batch with this root is already attested on chain. A batch found under another
+   * Whether the node's batch with this root is attested on chain: `confirmed` (and recorded) when it is at the
+   * confirmed block, `unconfirmed` when only at the latest one (wait), `absent` otherwise. A batch found under another
    * node (never the case with node-keyed ids, checked all the same) is not ours: the plan is failed and its receipts go
-   * back to the queue (true is returned: nothing more to do for this plan).
+   * back to the queue (`confirmed` is returned: nothing more to do for this plan).
    */
-  private async attestedOnChain(batch: StoredBatch, gasUsed: bigint | null = null, block: bigint | null = null) {
-    const onChain = await this.o.publicClient.readContract({
-      address: this.o.attestationRegistry,
-      abi: attestationRegistryAbi,
-      functionName: "getBatch",
-      args: [getBatchId({ node: batch.node, root: batch.root })],
-    });
-    if (onChain.node === zeroAddress) return false;
-    if (!isAddressEqual(onChain.node, batch.node)) {
-      this.rebatch(batch, `batch ${batch.root} is attested for another node ${onChain.node}`);
-      return true;
+  private async attestedOnChain(batch: StoredBatch): Promise<"confirmed" | "unconfirmed" | "absent"> {
+    const id = getBatchId({ node: batch.node, root: batch.root });
+    const read = (blockNumber?: bigint) =>
+      getBatch(this.o.publicClient, { address: this.o.attestationRegistry, id, blockNumber });
+    const latest = await read();
+    if (latest.node === zeroAddress) return "absent";
+    if (!isAddressEqual(latest.node, batch.node)) {
+      this.rebatch(batch, `batch ${batch.root} is attested for another node ${latest.node}`);
+      return "confirmed";
     }
-    this.recordAttested(batch, gasUsed, block);
-    return true;
+    if (this.o.confirmations > 0n) {
+      const { confirmed } = await this.confirmedBlock();
+      if ((await read(confirmed)).node === zeroAddress) return "unconfirmed";
+    }
+    this.recordAttested(batch, null, null);
+    return "confirmed";
   }
 
   /** Gives up on a plan and sends its receipts back to the queue, to be planned into a new batch. */
@@ -180,6 +220,10 @@ export class Batcher {
         receiptHashes: members.map((m) => m.hash),
       });
     } catch (error) {
+      if (error instanceof NodeBatchError && error.status === 409) {
+        await this.resolveConflict(batch, node.endpoint, error);
+        return;
+      }
       if (error instanceof NodeBatchError) store.noteError(batch.id, `${error.message}: ${error.details ?? ""}`);
       throw error;
     }
@@ -197,22 +241,128 @@ export class Batcher {
       directory.forget(batch.node);
       const fresh = await directory.get(batch.node);
       if (!isAddressEqual(recovered, fresh.signer)) {
+        // Signed (maybe long ago) by a key the node no longer has registered: have it released, so the node signs
+        // again with its current key once it runs with it; meanwhile this backs off.
+        await this.o
+          .releaseBatch({ node: batch.node, endpoint: node.endpoint, batchId: answer.batchId })
+          .catch(() => undefined);
         throw new NodeBatchError(`batch signed by ${recovered}, not the registered signer ${fresh.signer}`);
       }
     }
     store.markSigned(batch.id, signed.dataHash, signature);
   }
 
-  private submitCall(batch: StoredBatch) {
-    return {
+  /**
+   * A node's 409 to a planned batch: another batch is in the way. One at the planned sequence, signed for someone
+   * else, is released (it can then never be attested together with ours: one sequence, one batch on chain); receipts
+   * another batch attested are adopted; a batch at an earlier sequence that the node has not seen confirmed yet, or a
+   * release still pending, is waited for (transient error, retried with backoff).
+   */
+  private async resolveConflict(batch: StoredBatch, endpoint: string, error: NodeBatchError): Promise<void> {
+    const { store, logger, metrics } = this.o;
+    const answer = error.answer ?? {};
+    const inTheWay = typeof answer.batchId === "string" ? (answer.batchId.toLowerCase() as Hex) : undefined;
+    metrics.errors.inc({ kind: error.code ?? "conflict" });
+    switch (error.code) {
+      case "SequenceConflict":
+      case "ReceiptAlreadyBatched": {
+        if (inTheWay === undefined) break;
+        if (answer.sequence !== batch.sequence.toString(10) || answer.state !== "signed") {
+          throw new Error(`node holds receipts in batch ${inTheWay} at sequence ${String(answer.sequence)}; waiting`);
+        }
+        const { state } = await this.o.releaseBatch({ node: batch.node, endpoint, batchId: inTheWay });
+        logger.warn(
+          { batch: batch.id, node: batch.node, sequence: batch.sequence.toString(), released: inTheWay, state },
+          "released a batch the node signed outside this keeper's plan",
+        );
+        store.noteError(batch.id, `released batch ${inTheWay} signed outside this plan`);
+        return;
+      }
+      case "ReceiptAlreadyAttested": {
+        const attested = Array.isArray(answer.attested)
+          ? (answer.attested as { receiptHash: Hex; batchId: Hex }[])
+          : [];
+        if (attested.length === 0) break;
+        await this.adopt(batch, endpoint, attested);
+        return;
+      }
+      case "ReceiptReleasePending":
+      case "SequenceNotCurrent":
+        throw new Error(`${error.message}: ${String(answer.message ?? "")}; retrying`);
+    }
+    store.noteError(batch.id, `${error.message}: ${error.details ?? ""}`);
+    throw error;
+  }
+
+  /**
+   * Takes out of the plan the members that other batches of the same node attested: each such batch must be
+   * attested for the node at the confirmed block, and its file (read from the node) must rebuild its root and hold
+   * the receipts; only what is proven that way is recorded as attested there.
+   */
+  private async adopt(
+    batch: StoredBatch,
+    endpoint: string,
+    claims: readonly { receiptHash: Hex; batchId: Hex }[],
+  ): Promise<void> {
+    const { store, logger, metrics } = this.o;
+    const members = new Map(store.members(batch.id).map((m) => [m.hash.toLowerCase(), m]));
+    const byBatch = new Map<Hex, Set<string>>();
+    for (const claim of claims) {
+      const id = claim.batchId.toLowerCase() as Hex;
+      if (!byBatch.has(id)) byBatch.set(id, new Set());
+      byBatch.get(id)!.add(claim.receiptHash.toLowerCase());
+    }
+    const { confirmed } = await this.confirmedBlock();
+    for (const [batchId, claimed] of byBatch) {
+      const onChain = await getBatch(this.o.publicClient, {
+        address: this.o.attestationRegistry,
+        id: batchId,
+        blockNumber: confirmed,
+      });
+      if (onChain.node === zeroAddress) throw new Error(`batch ${batchId} is not attested at block ${confirmed} yet`);
+      if (!isAddressEqual(onChain.node, batch.node)) {
+        throw new PermanentError(`batch ${batchId} is attested for another node ${onChain.node}`);
+      }
+      const file = parseBatchFile(await this.o.readBatchFile({ endpoint, batchId }));
+      const built = buildReceiptBatch(file.entries.map((entry) => entry.receipt));
+      const root = built.root;
+      if (getBatchId({ node: batch.node, root }).toLowerCase() !== batchId || built.count !== Number(onChain.count)) {
+        throw new PermanentError(`the node's file of batch ${batchId} does not rebuild its root`);
+      }
+      const proven = built.receipts
+        .map((receipt) => getReceiptStructHash(receipt).toLowerCase())
+        .filter((hash) => claimed.has(hash) && members.has(hash)) as Hex[];
+      if (proven.length === 0) throw new PermanentError(`batch ${batchId} holds none of the receipts the node named`);
+      for (const hash of proven) members.delete(hash);
+      const rest = [...members.values()];
+      const remainingRoot = rest.length === 0 ? null : buildReceiptBatch(rest.map((m) => m.receipt)).root;
+      store.adoptAttested(
+        batch.id,
+        { node: batch.node, sequence: file.sequence, root, receipts: built.receipts },
+        proven,
+        remainingRoot,
+      );
+      metrics.receiptsAttested.inc(proven.length);
+      metrics.counts.receiptsAttested += proven.length;
+      logger.warn(
+        { batch: batch.id, node: batch.node, attestedIn: batchId, receipts: proven.length, left: rest.length },
+        "receipts attested in a batch this keeper did not plan; re-planning the rest",
+      );
+    }
+  }
+
+  private submitCall(batch: StoredBatch): ContractCall {
+    return submitBatch({
       address: this.o.attestationRegistry,
-      abi: attestationRegistryAbi,
-      functionName: "submitBatch",
-      args: [
-        { node: batch.node, sequence: batch.sequence, root: batch.root, count: batch.count, dataHash: batch.dataHash! },
-        batch.signature!,
-      ],
-    } as const;
+      batch: {
+        node: batch.node,
+        sequence: batch.sequence,
+        root: batch.root,
+        count: batch.count,
+        dataHash: batch.dataHash!,
+      },
+      signature: batch.signature!,
+    });
   }
 
   /** signed → submitted: estimate (a revert is reconciled here), sign, persist the transaction, broadcast. */
@@ -282,7 +432,7 @@ export class Batcher {
       const mined = await sender.minedNonce();
       if (batch.nonce !== null && mined > batch.nonce) {
         // The nonce went to another transaction and none of ours was mined (checked just before): send again.
-        if (await this.attestedOnChain(batch)) return;
+        if ((await this.attestedOnChain(batch)) !== "absent") return;
         store.unsubmit(batch.id, "nonce used by another transaction");
         return;
       }
@@ -302,7 +452,7 @@ export class Batcher {
           gas: previous.gas!,
           maxFeePerGas: previous.maxFeePerGas!,
           maxPriorityFeePerGas: previous.maxPriorityFeePerGas!,
-          call: this.submitCall(batch) as never,
+          call: this.submitCall(batch),
         });
         store.markSubmitted(batch.id, [...hashes, bumped.hash], bumped.raw, bumped.nonce);
         logger.warn({ batch: batch.id, tx: bumped.hash }, "submitBatch not mined in time; replaced at higher fees");
@@ -311,6 +461,11 @@ export class Batcher {
         });
         return;
       }
+    }
+    if (this.o.confirmations > 0n) {
+      const { head } = await this.confirmedBlock();
+      // Not deep enough yet: look again later (a reorganization that drops it meanwhile leads to a rebroadcast).
+      if (head - receipt.blockNumber < this.o.confirmations) return;
     }
     if (receipt.status === "success") {
       metrics.batchesSubmitted.inc();
@@ -323,7 +478,18 @@ export class Batcher {
       return;
     }
     metrics.counts.transactions++;
-    if (await this.attestedOnChain(batch)) return;
+    if ((await this.attestedOnChain(batch)) !== "absent") return;
     store.unsubmit(batch.id, `transaction ${receipt.transactionHash} reverted`);
   }
+}
+
+/** True when a step left the batch exactly as it was (nothing to do until the chain moves). */
+function unchanged(before: StoredBatch, after: StoredBatch): boolean {
+  return (
+    before.state === after.state &&
+    before.sequence === after.sequence &&
+    before.root === after.root &&
+    before.txHashes.length === after.txHashes.length &&
+    before.error === after.error
+  );
 }

@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
-import type { Receipt } from "../protocol";
+import { parseReceipt, type Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** Where a batch is in its life. Every state is written only after the fact it records is durable. */
 export type BatchState = "planned" | "signed" | "submitted" | "attested" | "failed";
@@ -100,8 +101,31 @@ CREATE TABLE IF NOT EXISTS router_tasks (
   error TEXT,
   updated_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS batch_leaves (
+  batch INTEGER PRIMARY KEY REFERENCES batches(id),
+  receipts TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS router_tasks_open ON router_tasks(state) WHERE state != 'done';
 `;
+
+/**
+ * The keeper database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const KEEPER_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "receipts queue, batches, batch leaves, router tasks",
+    up: SCHEMA,
+  },
+];
+
+/** How to open a keeper database. */
+export interface KeeperStoreOptions {
+  /** True when a missing file is an error rather than a new database (status commands). */
+  mustExist?: boolean | undefined;
+}
 
 const hex = (bytes: Buffer): Hex => `0x${bytes.toString("hex")}` as Hex;
 const buf = (value: Hex): Buffer => Buffer.from(value.slice(2), "hex");
@@ -212,13 +236,14 @@ export class KeeperStore {
   readonly db: Database.Database;
   private readonly statements;
 
-  constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("foreign_keys = ON");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
+  constructor(file: string, options: KeeperStoreOptions = {}) {
+    this.db = openDatabase({
+      file,
+      name: "keeper database",
+      migrations: KEEPER_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "busy_timeout = 5000"],
+      mustExist: options.mustExist,
+    });
     const db = this.db;
     this.statements = {
       insertReceipt: db.prepare(
@@ -267,6 +292,18 @@ export class KeeperStore {
       setFailed: db.prepare(`UPDATE batches SET state = 'failed', error = ?, updated_at = ? WHERE id = ?`),
       releaseMembers: db.prepare(`UPDATE receipts SET batch = NULL WHERE batch = ?`),
       setError: db.prepare(`UPDATE batches SET error = ?, updated_at = ? WHERE id = ?`),
+      attestedByRoot: db.prepare(`SELECT * FROM batches WHERE node = ? AND root = ? AND state = 'attested'`),
+      insertAttested: db.prepare(
+        `INSERT INTO batches (node, sequence, root, count, state, error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'attested', ?, ?, ?)`,
+      ),
+      insertLeaves: db.prepare(`INSERT OR IGNORE INTO batch_leaves (batch, receipts) VALUES (?, ?)`),
+      leavesOf: db.prepare(`SELECT receipts FROM batch_leaves WHERE batch = ?`),
+      moveMember: db.prepare(`UPDATE receipts SET batch = ? WHERE hash = ? AND batch = ?`),
+      shrinkPlan: db.prepare(
+        `UPDATE batches SET state = 'planned', root = ?, count = ?, data_hash = NULL, signature = NULL, raw_tx = NULL,
+           nonce = NULL, error = ?, updated_at = ? WHERE id = ?`,
+      ),
       batchStats: db.prepare(
         `SELECT state, COUNT(*) AS n, COALESCE(SUM(count), 0) AS receipts FROM batches GROUP BY state`,
       ),
@@ -417,6 +454,60 @@ export class KeeperStore {
           this.statements.insertTask.run(buf(member.hash), buf(member.receipt.requestId), id, now);
       }
     })();
+  }
+
+  /**
+   * Records that some members of plan `id` were attested in another batch of the same node (one this keeper did not
+   * plan, e.g. signed by someone else who reached the node), in one transaction: the other batch is stored as attested
+   * with all its leaves (router proofs need them), the receipts move to it (router work opens for router receipts),
+   * and the plan keeps the rest under `remainingRoot`, back to `planned` (or `failed`, requeueing nothing, when none
+   * is left). Returns the other batch's id.
+   */
+  adoptAttested(
+    id: number,
+    attested: { node: Address; sequence: bigint; root: Hex; receipts: readonly Receipt[] },
+    receiptHashes: readonly Hex[],
+    remainingRoot: Hex | null,
+    now = Date.now(),
+  ): number {
+    return this.db.transaction(() => {
+      const node = buf(attested.node.toLowerCase() as Hex);
+      const existing = this.statements.attestedByRoot.get(node, buf(attested.root)) as BatchRow | undefined;
+      let foreign = existing?.id;
+      if (foreign === undefined) {
+        const { lastInsertRowid } = this.statements.insertAttested.run(
+          node,
+          Number(attested.sequence),
+          buf(attested.root),
+          attested.receipts.length,
+          "attested in a batch this keeper did not plan",
+          now,
+          now,
+        );
+        foreign = Number(lastInsertRowid);
+        const json = attested.receipts.map((r) => ({ ...r, issuedAt: r.issuedAt.toString(10) }));
+        this.statements.insertLeaves.run(foreign, JSON.stringify(json));
+      }
+      for (const hash of receiptHashes) {
+        if (this.statements.moveMember.run(foreign, buf(hash), id).changes !== 1) {
+          throw new Error(`receipt ${hash} is not a member of batch ${id}`);
+        }
+        const member = this.receipt(hash)!;
+        if (member.routerRequest)
+          this.statements.insertTask.run(buf(hash), buf(member.receipt.requestId), foreign, now);
+      }
+      const left = this.members(id).length;
+      const reason = `${receiptHashes.length} receipt(s) attested in batch ${attested.root}`;
+      if (left === 0 || remainingRoot === null) this.statements.setFailed.run(`all ${reason}`, now, id);
+      else this.statements.shrinkPlan.run(buf(remainingRoot), left, reason, now, id);
+      return foreign;
+    })();
+  }
+
+  /** All leaves of a batch this keeper adopted (it holds only some of them as members), else undefined. */
+  leaves(batch: number): Receipt[] | undefined {
+    const row = this.statements.leavesOf.get(batch) as { receipts: string } | undefined;
+    return row ? (JSON.parse(row.receipts) as unknown[]).map((r) => parseReceipt(r)) : undefined;
   }
 
   /** Sends a plan back to the planner with a new sequence (its signature no longer applies). */

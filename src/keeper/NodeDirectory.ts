@@ -1,5 +1,5 @@
 import type { Address, PublicClient } from "viem";
-import { nodeRegistryAbi } from "../chain/abis.generated";
+import { getNode } from "../chain/actions/getNode";
 
 /** What the keeper needs to know of a node, read from `NodeRegistry`. */
 export interface NodeInfo {
@@ -44,12 +44,7 @@ export class NodeDirectory {
   }
 
   private async load(node: Address): Promise<NodeInfo> {
-    const record = await this.publicClient.readContract({
-      address: this.nodeRegistry,
-      abi: nodeRegistryAbi,
-      functionName: "getNode",
-      args: [node],
-    });
+    const record = await getNode(this.publicClient, { address: this.nodeRegistry, node });
     const info: NodeInfo = {
       registered: record.registered,
       signer: record.signer,

@@ -1,25 +1,22 @@
 import type { Address, PublicClient } from "viem";
 import type { Logger } from "pino";
-import { inferenceRouterAbi } from "../chain/abis.generated";
-import { TransactionRevertedError } from "../chain/sendTransaction";
-import { buildReceiptBatch, getBatchId } from "../protocol";
+import { disputeFulfillment } from "../chain/actions/disputeFulfillment";
+import { fulfill } from "../chain/actions/fulfill";
+import { getAssignments } from "../chain/actions/getAssignments";
+import { getRequestState } from "../chain/actions/getRequestState";
+import { reassign } from "../chain/actions/reassign";
+import { refund } from "../chain/actions/refund";
+import { settle } from "../chain/actions/settle";
+import type { ContractCall } from "../chain/contractCall";
+import { RequestState, requestStateNames } from "../chain/enums.generated";
+import { TransactionRevertedError } from "../chain/errors";
+import { buildReceiptBatch, getBatchId, getReceiptStructHash } from "../protocol";
+import { PermanentError } from "./errors";
 import type { KeeperStore, RouterTask } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import type { TxSender } from "./TxSender";
 
-/** `IInferenceRouter.RequestState`. */
-export const RequestState = {
-  None: 0,
-  Pending: 1,
-  Expired: 2,
-  Unservable: 3,
-  Verifying: 4,
-  Settleable: 5,
-  Settled: 6,
-  Refunded: 7,
-} as const;
-
-const STATE_NAMES = Object.fromEntries(Object.entries(RequestState).map(([name, value]) => [value, name]));
+const STATE_NAMES: readonly string[] = requestStateNames;
 
 export interface RouterWorkerOptions {
   store: KeeperStore;
@@ -30,14 +27,20 @@ export interface RouterWorkerOptions {
   logger: Logger;
   /** Least time between two looks at the same request while nothing is due. */
   recheckMs: number;
+  /** Blocks below the head a fulfilment or a final state must be before the task moves on (reorg safety). */
+  confirmations: bigint;
   signal: AbortSignal;
 }
+
+/** The router call that moves a request on from its current state. */
+const ROUTER_ACTIONS = { settle, reassign, refund } as const;
 
 /**
  * Router work of receipts that answer on-chain requests, after their batch is attested: `fulfill` once (skipped when
  * `getAssignments` already holds the receipt; `RouterAlreadyFulfilled` counts as done), then follow the request's
  * `state` and call `settle` when Settleable, `reassign` when Expired, `refund` when Unservable, until it is Settled
- * or Refunded. Every step re-reads the chain first, so a restart repeats nothing. While the request is verifying, a
+ * or Refunded. Every step re-reads the chain first, so a restart repeats nothing. A fulfilment and a final state count
+ * only once `confirmations` deep: one that a reorganization drops is done again. While the request is verifying, a
  * receipt of ours that another fulfilment contradicts is put under judgment (`disputeFulfillment`, no bond): an
  * unjudged contradicted receipt earns nothing, and the keeper holds the proof the router needs.
  */
@@ -69,29 +72,40 @@ export class RouterWorker {
     return this.o.store.openTasks().every((task) => task.state !== "fulfil");
   }
 
-  private async fulfil(task: RouterTask): Promise<void> {
-    const { store, publicClient, router, logger, metrics } = this.o;
-    const assignments = await publicClient.readContract({
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "getAssignments",
-      args: [task.requestId],
+  /** The block the worker trusts, or undefined (latest) without confirmations. */
+  private async confirmedBlock(): Promise<bigint | undefined> {
+    if (this.o.confirmations === 0n) return undefined;
+    const head = await this.o.publicClient.getBlockNumber({ cacheTime: 0 });
+    return head > this.o.confirmations ? head - this.o.confirmations : 0n;
+  }
+
+  private async fulfilled(task: RouterTask, blockNumber: bigint | undefined): Promise<boolean> {
+    const assignments = await getAssignments(this.o.publicClient, {
+      address: this.o.router,
+      id: task.requestId,
+      blockNumber,
     });
-    if (assignments.some((a) => a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase())) {
+    return assignments.some((a) => a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase());
+  }
+
+  private async fulfil(task: RouterTask): Promise<void> {
+    const { store, router, logger, metrics } = this.o;
+    const confirmed = await this.confirmedBlock();
+    if (await this.fulfilled(task, confirmed)) {
       store.updateTask({ ...task, state: "track", fulfilled: true });
       return;
     }
-    const members = store.members(task.batch);
-    const built = buildReceiptBatch(members.map((m) => m.receipt));
-    const index = built.order.findIndex((i) => members[i]!.hash === task.receiptHash);
-    const receipt = members[built.order[index]!]!.receipt;
+    // Fulfilled in a block not confirmed yet: wait; if a reorganization drops it, it is sent again.
+    if (confirmed !== undefined && (await this.fulfilled(task, undefined))) return;
+    const { built, index } = this.locate(task);
+    const receipt = built.receipts[index]!;
     try {
       const batchId = getBatchId({ node: receipt.node, root: built.root });
-      await this.send("fulfill", [task.requestId, receipt, batchId, built.proofs[index]!]);
+      await this.send(fulfill({ address: router, id: task.requestId, receipt, batchId, proof: built.proofs[index]! }));
       metrics.counts.fulfils++;
       metrics.routerActions.inc({ action: "fulfill" });
       logger.info({ request: task.requestId, receipt: task.receiptHash }, "request fulfilled");
-      store.updateTask({ ...task, state: "track", fulfilled: true, error: null });
+      if (confirmed === undefined) store.updateTask({ ...task, state: "track", fulfilled: true, error: null });
     } catch (error) {
       if (!(error instanceof TransactionRevertedError)) throw error;
       const done = error.errorName === "RouterAlreadyFulfilled";
@@ -107,14 +121,17 @@ export class RouterWorker {
 
   private async track(task: RouterTask): Promise<void> {
     const { store, publicClient, router, metrics, logger } = this.o;
-    const state = Number(
-      await publicClient.readContract({
-        address: router,
-        abi: inferenceRouterAbi,
-        functionName: "state",
-        args: [task.requestId],
-      }),
-    );
+    const readState = async (blockNumber?: bigint) =>
+      Number(await getRequestState(publicClient, { address: router, id: task.requestId, blockNumber }));
+    const confirmed = await this.confirmedBlock();
+    if (confirmed !== undefined) {
+      const final = await readState(confirmed);
+      if (final === RequestState.Settled || final === RequestState.Refunded) {
+        store.updateTask({ ...task, state: "done", outcome: STATE_NAMES[final] ?? String(final) });
+        return;
+      }
+    }
+    const state = await readState();
     const action =
       state === RequestState.Settleable
         ? "settle"
@@ -123,16 +140,19 @@ export class RouterWorker {
           : state === RequestState.Unservable
             ? "refund"
             : undefined;
-    if (state === RequestState.Settled || state === RequestState.Refunded || state === RequestState.None) {
+    const final = state === RequestState.Settled || state === RequestState.Refunded || state === RequestState.None;
+    // A final state counts once confirmed (checked above); until then there is nothing to do.
+    if (final && (confirmed === undefined || state === RequestState.None)) {
       store.updateTask({ ...task, state: "done", outcome: STATE_NAMES[state] ?? String(state) });
       return;
     }
+    if (final) return;
     if (!action) {
       if (state === RequestState.Verifying || state === RequestState.Pending) await this.judgeIfContradicted(task);
       return;
     }
     try {
-      await this.send(action, [task.requestId]);
+      await this.send(ROUTER_ACTIONS[action]({ address: router, id: task.requestId }));
       metrics.routerActions.inc({ action });
       if (action === "settle") metrics.counts.settlements++;
       else if (action === "refund") metrics.counts.refunds++;
@@ -149,24 +169,19 @@ export class RouterWorker {
   private async judgeIfContradicted(task: RouterTask): Promise<void> {
     if (!task.fulfilled || this.judged.has(task.receiptHash)) return;
     const { publicClient, router, logger, metrics } = this.o;
-    const assignments = await publicClient.readContract({
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "getAssignments",
-      args: [task.requestId],
-    });
+    const assignments = await getAssignments(publicClient, { address: router, id: task.requestId });
     const own = assignments.find((a) => a.rank !== 0 && a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase());
     if (!own) return;
     const contradicted = assignments.some((a) => a.rank !== 0 && a.outputHash !== own.outputHash);
     if (!contradicted) return;
     this.judged.add(task.receiptHash);
-    const members = this.o.store.members(task.batch);
-    const built = buildReceiptBatch(members.map((m) => m.receipt));
-    const index = built.order.findIndex((i) => members[i]!.hash === task.receiptHash);
-    const receipt = members[built.order[index]!]!.receipt;
+    const { built, index } = this.locate(task);
+    const receipt = built.receipts[index]!;
     const batchId = getBatchId({ node: receipt.node, root: built.root });
     try {
-      await this.send("disputeFulfillment", [task.requestId, receipt, batchId, built.proofs[index]!]);
+      await this.send(
+        disputeFulfillment({ address: router, id: task.requestId, receipt, batchId, proof: built.proofs[index]! }),
+      );
       metrics.routerActions.inc({ action: "disputeFulfillment" });
       logger.info({ request: task.requestId, receipt: task.receiptHash }, "contradicted fulfilment put under judgment");
     } catch (error) {
@@ -176,13 +191,22 @@ export class RouterWorker {
     }
   }
 
-  private async send(functionName: string, args: readonly unknown[]): Promise<void> {
-    const receipt = await this.o.sender.send(
-      { address: this.o.router, abi: inferenceRouterAbi, functionName, args },
-      this.o.signal,
+  /** The task's receipt in its attested batch as built on chain: the batch, and the receipt's index in it. */
+  private locate(task: RouterTask) {
+    const { store } = this.o;
+    const receipts = store.leaves(task.batch) ?? store.members(task.batch).map((m) => m.receipt);
+    const built = buildReceiptBatch(receipts);
+    const index = built.receipts.findIndex(
+      (r) => getReceiptStructHash(r).toLowerCase() === task.receiptHash.toLowerCase(),
     );
+    if (index < 0) throw new PermanentError(`receipt ${task.receiptHash} is not in batch ${task.batch}`);
+    return { built, index };
+  }
+
+  private async send(call: ContractCall): Promise<void> {
+    const receipt = await this.o.sender.send(call, this.o.signal);
     this.o.metrics.counts.transactions++;
     if (receipt.status !== "success")
-      throw new TransactionRevertedError(functionName, undefined, undefined, receipt.transactionHash);
+      throw new TransactionRevertedError(call.functionName, undefined, undefined, receipt.transactionHash);
   }
 }

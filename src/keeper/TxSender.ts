@@ -1,26 +1,16 @@
 import {
-  BaseError as ViemBaseError,
-  ContractFunctionRevertedError,
   encodeFunctionData,
   keccak256,
-  type Abi,
-  type Address,
   type Hash,
   type Hex,
   type LocalAccount,
   type PublicClient,
   type TransactionReceipt,
 } from "viem";
-import { TransactionRevertedError } from "../chain/sendTransaction";
+import type { ContractCall } from "../chain/contractCall";
+import { decodeRevert, isKnownTransactionError, isNonceUsedError, isReceiptNotFoundError } from "../chain/errors";
+import { BaseError } from "../protocol";
 import { sleep } from "./backoff";
-
-/** A contract call to send. */
-export interface ContractCall {
-  address: Address;
-  abi: Abi;
-  functionName: string;
-  args: readonly unknown[];
-}
 
 /** A transaction signed locally, ready to broadcast (and to persist before broadcasting). */
 export interface SignedTransaction {
@@ -33,28 +23,12 @@ export interface SignedTransaction {
   call: ContractCall;
 }
 
-/** Maps a viem error to {@link TransactionRevertedError} when the contract reverted, else returns it unchanged. */
-export function asRevert(error: unknown, functionName: string): unknown {
-  if (error instanceof TransactionRevertedError) return error;
-  const reverted =
-    error instanceof ViemBaseError ? error.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
-  if (reverted instanceof ContractFunctionRevertedError) {
-    return new TransactionRevertedError(
-      functionName,
-      reverted.data?.errorName,
-      reverted.data?.args as readonly unknown[] | undefined,
-      error,
-    );
+/** The keeper stopped while a transaction was waiting to be mined. */
+export class KeeperStoppingError extends BaseError {
+  override name = "KeeperStoppingError";
+  constructor() {
+    super("keeper stopping");
   }
-  return error;
-}
-
-/** True when a node says the nonce of a transaction has been used already. */
-export function isNonceUsedError(error: unknown): boolean {
-  const text = `${(error as Error)?.message ?? ""} ${(error as { details?: string })?.details ?? ""}`;
-  return /nonce too low|nonce has already been used|already known|replacement transaction underpriced|Nonce too low/i.test(
-    text,
-  );
 }
 
 /**
@@ -88,11 +62,9 @@ export class TxSender {
     const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args });
     let estimate: bigint;
     try {
-      estimate = await this.publicClient.estimateContractGas({ ...call, account: this.account } as Parameters<
-        PublicClient["estimateContractGas"]
-      >[0]);
+      estimate = await this.publicClient.estimateContractGas({ ...call, account: this.account });
     } catch (error) {
-      throw asRevert(error, call.functionName);
+      throw decodeRevert(error, call.functionName);
     }
     const gas = (estimate * 6n) / 5n + 10_000n;
     const fees = await this.publicClient.estimateFeesPerGas();
@@ -119,7 +91,7 @@ export class TxSender {
     try {
       await this.publicClient.sendRawTransaction({ serializedTransaction: tx.raw });
     } catch (error) {
-      if (/already known|known transaction/i.test(String((error as Error).message))) return;
+      if (isKnownTransactionError(error)) return;
       throw error;
     }
   }
@@ -130,7 +102,7 @@ export class TxSender {
       try {
         return await this.publicClient.getTransactionReceipt({ hash });
       } catch (error) {
-        if (!/could not be found|not found/i.test(String((error as Error).message))) throw error;
+        if (!isReceiptNotFoundError(error)) throw error;
       }
     }
     return null;
@@ -164,7 +136,7 @@ export class TxSender {
       for (;;) {
         const receipt = await this.waitForAny(hashes, this.replaceAfterMs, signal);
         if (receipt) return receipt;
-        if (signal?.aborted) throw new Error("keeper stopping");
+        if (signal?.aborted) throw new KeeperStoppingError();
         tx = await this.bump(tx);
         hashes.push(tx.hash);
         await this.broadcast(tx).catch((error) => {
@@ -182,7 +154,7 @@ export class TxSender {
     maxFeePerGas: bigint,
     maxPriorityFeePerGas: bigint,
   ): Promise<SignedTransaction> {
-    if (!this.account.signTransaction) throw new Error("the keeper account cannot sign transactions locally");
+    if (!this.account.signTransaction) throw new BaseError("The keeper account cannot sign transactions locally.");
     const raw = await this.account.signTransaction({
       type: "eip1559",
       chainId: this.chainId,

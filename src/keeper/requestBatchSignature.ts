@@ -52,7 +52,7 @@ export function createHttpBatchSigner(options: { token?: string | undefined; tim
       throw new NodeBatchError(
         `node ${endpoint} refused the batch (${response.status})`,
         response.status,
-        text.slice(0, 500),
+        text.slice(0, 64 * 1024),
       );
     }
     let parsed;
@@ -62,5 +62,58 @@ export function createHttpBatchSigner(options: { token?: string | undefined; tim
       throw new NodeBatchError(`node ${endpoint} sent a malformed batch answer`, response.status, String(error));
     }
     return { batchId: parsed.batchId, batch: parsed.batch, signature: parsed.signature.toLowerCase() as Hex };
+  };
+}
+
+/** Asks a node to release a signed batch that was never submitted (its receipts may then go into another batch). */
+export type BatchReleaser = (request: { node: Address; endpoint: string; batchId: Hex }) => Promise<{ state: string }>;
+
+/**
+ * The HTTP batch releaser of docs/services.md: `POST {endpoint}/v1/batches/{batchId}/release` with the bearer token.
+ * A 4xx is a {@link NodeBatchError} (e.g. `BatchAttested`); network errors and 5xx throw as they are.
+ */
+export function createHttpBatchReleaser(
+  options: { token?: string | undefined; timeoutMs?: number } = {},
+): BatchReleaser {
+  return async ({ endpoint, batchId }) => {
+    const response = await fetch(`${endpoint.replace(/\/+$/, "")}/v1/batches/${batchId}/release`, {
+      method: "POST",
+      headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+    const text = await response.text();
+    if (response.status >= 500) throw new Error(`node ${endpoint} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (!response.ok) {
+      throw new NodeBatchError(
+        `node ${endpoint} refused to release batch ${batchId} (${response.status})`,
+        response.status,
+        text,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = z.object({ state: z.string() }).safeParse(json);
+    if (!parsed.success)
+      throw new NodeBatchError(`node ${endpoint} sent a malformed release answer`, response.status, text);
+    return parsed.data;
+  };
+}
+
+/** Reads a batch file a node serves (`GET {endpoint}/batches/{batchId}`), exactly as hashed. */
+export type BatchFileReader = (request: { endpoint: string; batchId: Hex }) => Promise<string>;
+
+/** The HTTP {@link BatchFileReader}; anything but a 200 throws (the caller retries). */
+export function createHttpBatchFileReader(options: { timeoutMs?: number } = {}): BatchFileReader {
+  return async ({ endpoint, batchId }) => {
+    const response = await fetch(`${endpoint.replace(/\/+$/, "")}/batches/${batchId}`, {
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`node ${endpoint} answered ${response.status} for batch ${batchId}`);
+    return text;
   };
 }

@@ -5,7 +5,12 @@ import pino, { type Logger } from "pino";
 import type { Address, LocalAccount, PrivateKeyAccount } from "viem";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
-import { type GetVerityDomainParameters, getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
+import {
+  getErrorMessage,
+  type GetVerityDomainParameters,
+  getNativeUnavailableReason,
+  getSecp256k1Backend,
+} from "../protocol";
 import { backoffDelay, sleep } from "./backoff";
 import { Batcher } from "./Batcher";
 import { createKeeperApp } from "./createKeeperApp";
@@ -13,7 +18,13 @@ import { NodeBatchError, PermanentError } from "./errors";
 import { KeeperStore } from "./KeeperStore";
 import { KeeperMetrics } from "./metrics";
 import { NodeDirectory } from "./NodeDirectory";
-import { type BatchSigner, createHttpBatchSigner } from "./requestBatchSignature";
+import {
+  type BatchReleaser,
+  type BatchSigner,
+  createHttpBatchFileReader,
+  createHttpBatchReleaser,
+  createHttpBatchSigner,
+} from "./requestBatchSignature";
 import { RouterWorker } from "./RouterWorker";
 import { TxSender } from "./TxSender";
 
@@ -37,7 +48,7 @@ export interface KeeperOptions {
   /** Node endpoints overriding those registered in NodeRegistry, by operator address. */
   nodeEndpoints?: Record<Address, string>;
   /** Bearer token for the nodes' `POST /v1/batches`. */
-  batchToken?: string;
+  batchToken?: string | undefined;
   /** Whether to fulfil, settle, reassign and refund router requests (default true). */
   settle?: boolean;
   /** Pause of the work loop when idle, and of transaction polling (default 500 ms). */
@@ -52,6 +63,13 @@ export interface KeeperOptions {
   rpcRetryCount?: number;
   /** Replaces the HTTP batch signer (`POST {endpoint}/v1/batches`), e.g. for a node running in-process. */
   batchSigner?: BatchSigner;
+  /** Replaces the HTTP batch releaser (`POST {endpoint}/v1/batches/:batchId/release`). */
+  batchReleaser?: BatchReleaser;
+  /**
+   * Blocks a transaction or a state must be below the head before the keeper counts it (default 0: the latest
+   * block). A batch transaction that a reorganization drops before that is broadcast again.
+   */
+  confirmations?: number;
   logger?: Logger;
 }
 
@@ -84,11 +102,9 @@ export interface Keeper {
 export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const logger = options.logger ?? pino({ name: "keeper", level: process.env.VERITY_LOG_LEVEL ?? "info" });
   const pollingIntervalMs = options.pollingIntervalMs ?? 500;
+  const confirmations = BigInt(options.confirmations ?? 0);
   const { deployment } = options;
-  const contracts = deployment.contracts as Record<string, Address>;
-  for (const name of ["attestationRegistry", "nodeRegistry"]) {
-    if (!contracts[name]) throw new PermanentError(`the deployment has no ${name} address`);
-  }
+  const { contracts } = deployment;
   const { publicClient } = createVerityClients({
     rpcUrl: options.rpcUrl,
     chainId: deployment.chainId,
@@ -97,7 +113,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   });
   const domain: GetVerityDomainParameters = {
     chainId: deployment.chainId,
-    verifyingContract: contracts.attestationRegistry!,
+    verifyingContract: contracts.attestationRegistry,
   };
   const store = new KeeperStore(options.db);
   const metrics = new KeeperMetrics();
@@ -106,7 +122,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   setMaxListeners(0, controller.signal);
   const directory = new NodeDirectory(
     publicClient,
-    contracts.nodeRegistry!,
+    contracts.nodeRegistry,
     options.nodeEndpoints ?? {},
     options.nodeCacheTtlMs ?? 10_000,
   );
@@ -123,8 +139,11 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     sender,
     directory,
     domain,
-    attestationRegistry: contracts.attestationRegistry!,
+    attestationRegistry: contracts.attestationRegistry,
     signBatch: options.batchSigner ?? createHttpBatchSigner({ token: options.batchToken }),
+    releaseBatch: options.batchReleaser ?? createHttpBatchReleaser({ token: options.batchToken }),
+    readBatchFile: createHttpBatchFileReader(),
+    confirmations,
     metrics,
     logger,
     maxBatchSize: options.maxBatchSize ?? 1024,
@@ -132,16 +151,17 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     submit: true,
     signal: controller.signal,
   });
-  const settle = (options.settle ?? true) && Boolean(contracts.inferenceRouter);
+  const settle = options.settle ?? true;
   const router = settle
     ? new RouterWorker({
         store,
         publicClient,
         sender,
-        router: contracts.inferenceRouter!,
+        router: contracts.inferenceRouter,
         metrics,
         logger,
         recheckMs: options.routerRecheckMs ?? 2_000,
+        confirmations,
         signal: controller.signal,
       })
     : undefined;
@@ -161,10 +181,10 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     const delay = backoffDelay(entry.attempts, permanent ? 2_000 : 250, permanent ? 300_000 : 30_000);
     entry.at = Date.now() + delay;
     retry.set(key, entry);
-    lastError = `${key}: ${(error as Error).message}`;
+    lastError = `${key}: ${getErrorMessage(error)}`;
     metrics.errors.inc({ kind: permanent ? "permanent" : "transient" });
     logger.warn(
-      { key, attempt: entry.attempts, retryInMs: delay, err: (error as Error).message },
+      { key, attempt: entry.attempts, retryInMs: delay, err: getErrorMessage(error) },
       "step failed; will retry",
     );
   };
@@ -180,9 +200,8 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
       const key = `batch:${batch.id}`;
       if (!due(key)) continue;
       try {
-        await batcher.advance(batch.id);
+        if (await batcher.advance(batch.id)) progressed = true;
         succeeded(key);
-        progressed = true;
       } catch (error) {
         failed(key, error);
         // A permanent failure is retried a few times (a node may come back), never forever: the receipts are re-batched.

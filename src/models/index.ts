@@ -1,10 +1,8 @@
-export { createRandom, exactExp, shuffleInPlace } from "./random";
-export { IRIS_HELD_OUT_PER_CLASS, IRIS_SPLIT_SEED, getIrisSplit } from "./iris";
-export type { Sample } from "./iris";
-export { defaultTrainParameters, forwardMlp, standardize, trainMlp } from "./trainMlp";
-export type { FloatMlp, TrainMlpParameters } from "./trainMlp";
-export { getRequantParameters, quantizeMlp } from "./quantizeMlp";
-export { exportMlpToOnnx } from "./exportOnnx";
-export { IRIS_ONNX_TOLERANCE, buildIrisModels, evaluateIntegerArtifact, evaluateOnnxArtifact } from "./buildIrisModels";
-export type { ModelManifest, ModelManifestEntry } from "./buildIrisModels";
-export { loadBundledModel, readModelManifest } from "./loadBundledModel";
+/**
+ * Reading the bundled models: the manifest and the artifacts. Light on purpose: services import this; building and
+ * training the models (the Iris data set, the trainer, the ONNX exporter) lives in `./build` and is never loaded by
+ * them.
+ */
+export { BUNDLED_MODELS_DIR, readModelManifest } from "./manifest";
+export type { ModelManifest, ModelManifestEntry } from "./manifest";
+export { loadBundledModel } from "./loadBundledModel";

@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Address, Hex } from "viem";
 import type { Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** Where a receipt's request came from. */
 export type ReceiptSource = "api" | "router";
@@ -17,6 +18,13 @@ export interface StoredReceipt {
   batchId: Hex | null;
 }
 
+/**
+ * Where a signed batch stands: `signed` (may still be submitted), `released` (given up on by the keeper: its receipts
+ * may go into another batch at the same sequence, and nowhere else, until that sequence is used on chain),
+ * `attested` (on chain, confirmed) or `dead` (its sequence was used on chain by another batch: it can never be).
+ */
+export type BatchState = "signed" | "released" | "attested" | "dead";
+
 /** A signed batch, as stored: the exact file text and the signed header. */
 export interface StoredBatch {
   sequence: bigint;
@@ -28,6 +36,7 @@ export interface StoredBatch {
   count: number;
   dataHash: Hex;
   signature: Hex;
+  state: BatchState;
 }
 
 /** One `NodeAssigned` event for this node. */
@@ -68,6 +77,7 @@ type BatchRow = {
   count: number;
   data_hash: string;
   signature: string;
+  state: BatchState;
 };
 
 type AssignmentRow = {
@@ -103,7 +113,7 @@ CREATE INDEX IF NOT EXISTS receipts_unforwarded ON receipts (forwarded) WHERE fo
 CREATE INDEX IF NOT EXISTS receipts_request ON receipts (request_id);
 CREATE TABLE IF NOT EXISTS tensors (hash TEXT PRIMARY KEY, encoding BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (
-  sequence TEXT PRIMARY KEY,
+  sequence TEXT NOT NULL,
   batch_id TEXT NOT NULL UNIQUE,
   members TEXT NOT NULL,
   file_text TEXT NOT NULL,
@@ -111,8 +121,11 @@ CREATE TABLE IF NOT EXISTS batches (
   count INTEGER NOT NULL,
   data_hash TEXT NOT NULL,
   signature TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'signed' CHECK (state IN ('signed', 'released', 'attested', 'dead')),
   created_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS batches_sequence ON batches (sequence);
+CREATE INDEX IF NOT EXISTS batches_open ON batches (state) WHERE state IN ('signed', 'released');
 CREATE TABLE IF NOT EXISTS router_assignments (
   request_id TEXT NOT NULL,
   round INTEGER NOT NULL,
@@ -129,6 +142,36 @@ CREATE TABLE IF NOT EXISTS router_assignments (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+/** Databases from before batch states kept one batch per sequence: rebuild the table with every batch `signed`. */
+function migrateBatchesWithoutStates(db: Database.Database): void {
+  const columns = db.prepare("PRAGMA table_info(batches)").all() as { name: string }[];
+  if (columns.length === 0 || columns.some((column) => column.name === "state")) return;
+  db.exec("ALTER TABLE batches RENAME TO batches_before_states");
+  db.exec(SCHEMA);
+  db.exec(
+    `INSERT INTO batches (sequence, batch_id, members, file_text, root, count, data_hash, signature, state, created_at)
+     SELECT sequence, batch_id, members, file_text, root, count, data_hash, signature, 'signed', created_at
+     FROM batches_before_states`,
+  );
+  db.exec("DROP TABLE batches_before_states");
+}
+
+/**
+ * The node database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const NODE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "receipts, tensors, batches with states, router assignments, meta",
+    up: (db) => {
+      migrateBatchesWithoutStates(db);
+      db.exec(SCHEMA);
+    },
+  },
+];
+
 /**
  * The node's durable state (SQLite, WAL, `synchronous = FULL`): every receipt it signed with its tensors, the outbox
  * flag, signed batches with their exact file text, the router cursor and the assignments seen. A write returns only
@@ -138,11 +181,12 @@ export class NodeStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
+    this.db = openDatabase({
+      file,
+      name: "node database",
+      migrations: NODE_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL", "busy_timeout = 5000"],
+    });
   }
 
   close(): void {
@@ -237,10 +281,12 @@ export class NodeStore {
       .get() as { api: number; router: number; dishonest: number; forwarded: number };
   }
 
-  getBatchBySequence(sequence: bigint): StoredBatch | undefined {
-    const row = this.db.prepare("SELECT * FROM batches WHERE sequence = ?").get(sequence.toString(10)) as
-      BatchRow | undefined;
-    return row && toStoredBatch(row);
+  /** Every batch signed at `sequence` (several only when the keeper released one). */
+  getBatchesAt(sequence: bigint): StoredBatch[] {
+    const rows = this.db
+      .prepare("SELECT * FROM batches WHERE sequence = ? ORDER BY rowid")
+      .all(sequence.toString(10)) as BatchRow[];
+    return rows.map(toStoredBatch);
   }
 
   getBatchById(batchId: Hex): StoredBatch | undefined {
@@ -249,18 +295,31 @@ export class NodeStore {
     return row && toStoredBatch(row);
   }
 
+  /** Batches in one of `states`, oldest first. */
+  getBatchesInState(...states: BatchState[]): StoredBatch[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM batches WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY rowid`)
+      .all(...states) as BatchRow[];
+    return rows.map(toStoredBatch);
+  }
+
   /**
    * Stores a signed batch and marks its receipts as members, in one transaction. `check` runs first inside the
-   * transaction (so nothing changed between the caller's checks and the write) and may throw to abort.
+   * transaction (so nothing changed between the caller's checks and the write) and may throw to abort. A released or
+   * dead batch with the same id (the same receipts signed again) is replaced.
    */
-  insertBatch(batch: StoredBatch, check: () => void): void {
+  insertBatch(batch: Omit<StoredBatch, "state">, check: () => void): void {
     const setBatch = this.db.prepare("UPDATE receipts SET batch_id = ? WHERE receipt_hash = ?");
     this.db.transaction(() => {
       check();
       this.db
+        .prepare("DELETE FROM batches WHERE batch_id = ? AND state IN ('released', 'dead')")
+        .run(batch.batchId.toLowerCase());
+      this.db
         .prepare(
-          `INSERT INTO batches (sequence, batch_id, members, file_text, root, count, data_hash, signature, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO batches (sequence, batch_id, members, file_text, root, count, data_hash, signature, state,
+             created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'signed', ?)`,
         )
         .run(
           batch.sequence.toString(10),
@@ -274,6 +333,35 @@ export class NodeStore {
           Date.now(),
         );
       for (const hash of batch.members) setBatch.run(batch.batchId.toLowerCase(), hash);
+    })();
+  }
+
+  /** Marks a signed batch released and frees its receipts, in one transaction. */
+  releaseBatch(batchId: Hex): void {
+    const id = batchId.toLowerCase();
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE batches SET state = 'released' WHERE batch_id = ? AND state = 'signed'").run(id);
+      this.db.prepare("UPDATE receipts SET batch_id = NULL WHERE batch_id = ?").run(id);
+    })();
+  }
+
+  /**
+   * Records what the confirmed chain decided, in one transaction: `attested` batches claim their receipts (from any
+   * batch that shared their sequence), then `dead` ones free the receipts still theirs.
+   */
+  resolveBatches(attested: readonly StoredBatch[], dead: readonly StoredBatch[]): void {
+    const setState = this.db.prepare("UPDATE batches SET state = ? WHERE batch_id = ?");
+    const claim = this.db.prepare("UPDATE receipts SET batch_id = ? WHERE receipt_hash = ?");
+    const free = this.db.prepare("UPDATE receipts SET batch_id = NULL WHERE batch_id = ?");
+    this.db.transaction(() => {
+      for (const batch of attested) {
+        setState.run("attested", batch.batchId);
+        for (const hash of batch.members) claim.run(batch.batchId, hash);
+      }
+      for (const batch of dead) {
+        setState.run("dead", batch.batchId);
+        free.run(batch.batchId);
+      }
     })();
   }
 
@@ -391,6 +479,7 @@ function toStoredBatch(row: BatchRow): StoredBatch {
     count: row.count,
     dataHash: row.data_hash as Hex,
     signature: row.signature as Hex,
+    state: row.state,
   };
 }
 

@@ -1,10 +1,13 @@
-import type { Address, Hex, PublicClient } from "viem";
-import { modelRegistryAbi, nodeRegistryAbi } from "../chain/abis.generated";
+import type { Address, Client, Hex } from "viem";
+import { getModel } from "../chain/actions/getModel";
+import { getNode } from "../chain/actions/getNode";
+import { isNodeActive } from "../chain/actions/isNodeActive";
+import { ModelStatus, NodeRole } from "../chain/enums.generated";
 import { NodeStartupError } from "./errors";
 import type { RegisteredModel } from "./loadServedModels";
 
 export interface CheckOperatorParameters {
-  publicClient: PublicClient;
+  publicClient: Client;
   nodeRegistry: Address;
   modelRegistry: Address;
   operator: Address;
@@ -28,12 +31,7 @@ export async function checkOperator({
   operator,
   signer,
 }: CheckOperatorParameters): Promise<CheckOperatorReturnType> {
-  const node = await publicClient.readContract({
-    address: nodeRegistry,
-    abi: nodeRegistryAbi,
-    functionName: "getNode",
-    args: [operator],
-  });
+  const node = await getNode(publicClient, { address: nodeRegistry, node: operator });
   if (!node.registered) {
     throw new NodeStartupError(`Operator ${operator} is not registered in the NodeRegistry at ${nodeRegistry}.`);
   }
@@ -42,22 +40,13 @@ export async function checkOperator({
       `The signing key ${signer} is not the registered signer of operator ${operator} (registered: ${node.signer}).`,
     );
   }
-  if (node.role !== 0) throw new NodeStartupError(`Operator ${operator} is registered as a verifier, not a node.`);
-  const active = await publicClient.readContract({
-    address: nodeRegistry,
-    abi: nodeRegistryAbi,
-    functionName: "isActive",
-    args: [operator],
-  });
+  if (node.role !== NodeRole.Inference)
+    throw new NodeStartupError(`Operator ${operator} is registered as a verifier, not a node.`);
+  const active = await isNodeActive(publicClient, { address: nodeRegistry, node: operator });
   const models: RegisteredModel[] = [];
   for (const modelId of node.models as readonly Hex[]) {
-    const model = await publicClient.readContract({
-      address: modelRegistry,
-      abi: modelRegistryAbi,
-      functionName: "getModel",
-      args: [modelId],
-    });
-    models.push({ modelId, runtimeId: model.runtimeId, active: model.status === 1 });
+    const model = await getModel(publicClient, { address: modelRegistry, id: modelId });
+    models.push({ modelId, runtimeId: model.runtimeId, active: model.status === ModelStatus.Active });
   }
   return { active, models };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Address, Hex, LocalAccount } from "viem";
 import type { GetVerityDomainParameters } from "../protocol";
+import type { BatchChainView } from "./batchChain";
 import type { NodeMetrics } from "./createNodeMetrics";
 import type { ServedModel } from "./loadServedModels";
 import type { NodeStore } from "./NodeStore";
@@ -15,6 +16,8 @@ export interface NodeContext {
   operator: Address;
   chainId: number;
   domain: GetVerityDomainParameters;
+  /** The node's batches as the chain sees them: which sequence is next, which roots are attested. */
+  batchChain: BatchChainView;
   /** Share of outputs corrupted on purpose, in [0, 1] (test and demo mode). */
   dishonestShare: number;
   metrics: NodeMetrics;

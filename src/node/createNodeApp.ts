@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Hex } from "viem";
 import { bytesToHex, decodePayload, getPayloadHash, getSecp256k1Backend } from "../protocol";
 import type { NodeContext } from "./context";
@@ -8,7 +8,8 @@ import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from
 import { toPayloadJson, toReceiptJson } from "./json";
 import { parseInferRequest, toInputTensor } from "./parseInferRequest";
 import { runInference, type RunInferenceReturnType } from "./runInference";
-import { signReceiptBatch } from "./signReceiptBatch";
+import { releaseReceiptBatch, signReceiptBatch } from "./signReceiptBatch";
+import { getErrorMessage } from "../protocol";
 
 /** What `/health` reports beyond the context: live state of the loops. */
 export interface NodeAppStatus {
@@ -19,7 +20,7 @@ export interface NodeAppStatus {
 }
 
 export interface CreateNodeAppParameters {
-  /** Bearer token `POST /v1/batches` requires, when set. */
+  /** Bearer token `POST /v1/batches` and `POST /v1/batches/:batchId/release` require, when set. */
   batchToken?: string | undefined;
   /** Largest request body, in bytes (default 8 MiB). */
   maxBodyBytes?: number;
@@ -44,7 +45,9 @@ export function createNodeApp(
   );
 
   app.onError((error, c) => {
-    if (error instanceof NodeHttpError) return c.json({ error: error.code, message: error.message }, error.status);
+    if (error instanceof NodeHttpError) {
+      return c.json({ error: error.code, message: error.message, ...error.data }, error.status);
+    }
     context.logger.error({ err: error, path: c.req.path }, "request failed");
     return c.json({ error: "InternalError", message: "The node failed to handle the request; see its log." }, 500);
   });
@@ -130,14 +133,23 @@ export function createNodeApp(
     return c.json({ receipt: toReceiptJson(stored.receipt), signature: stored.signature, batchId: stored.batchId });
   });
 
-  app.post("/v1/batches", async (c) => {
-    if (parameters.batchToken !== undefined && parameters.batchToken !== "") {
-      const header = c.req.header("authorization") ?? "";
-      if (header !== `Bearer ${parameters.batchToken}`) {
-        throw new NodeHttpError(401, "Unauthorized", "Batch signing needs the node's bearer token.");
-      }
+  const checkBatchToken = (c: Context) => {
+    if (parameters.batchToken === undefined || parameters.batchToken === "") return;
+    const expected = Buffer.from(`Bearer ${parameters.batchToken}`);
+    const given = Buffer.from(c.req.header("authorization") ?? "");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new NodeHttpError(401, "Unauthorized", "Batch signing and release need the node's bearer token.");
     }
+  };
+
+  app.post("/v1/batches", async (c) => {
+    checkBatchToken(c);
     return c.json(await signReceiptBatch(context, await readJson(c)));
+  });
+
+  app.post("/v1/batches/:batchId/release", async (c) => {
+    checkBatchToken(c);
+    return c.json(await releaseReceiptBatch(context, bytes32Param(c.req.param("batchId"), "batchId")));
   });
 
   app.get("/batches/:batchId", (c) => {
@@ -171,7 +183,7 @@ async function readJson(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new InvalidRequestError("InvalidJson", `Request body is not valid JSON: ${(cause as Error).message}`);
+    throw new InvalidRequestError("InvalidJson", `Request body is not valid JSON: ${getErrorMessage(cause)}`);
   }
 }
 

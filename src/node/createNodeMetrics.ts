@@ -9,6 +9,7 @@ export interface NodeMetrics {
   receiptsForwarded: Counter;
   forwardFailures: Counter;
   batchesSigned: Counter;
+  batchesReleased: Counter;
   routerAnswered: Counter;
   routerSkipped: Counter;
   outboxSize: Gauge;
@@ -52,6 +53,11 @@ export function createNodeMetrics(outboxSize: () => number): NodeMetrics {
     batchesSigned: new Counter({
       name: "verity_node_batches_signed_total",
       help: "Receipt batches signed (repeats of an already signed batch not counted).",
+      registers,
+    }),
+    batchesReleased: new Counter({
+      name: "verity_node_batches_released_total",
+      help: "Signed batches released at the keeper's request (never submitted; receipts freed for another batch).",
       registers,
     }),
     routerAnswered: new Counter({

@@ -6,11 +6,14 @@ export class NodeHttpError extends BaseError {
   readonly status: 400 | 401 | 404 | 409 | 503;
   /** The `error` field of the JSON answer (e.g. `InvalidInput`). */
   readonly code: string;
+  /** Fields the JSON answer carries beside `error` and `message`, for clients to act on (e.g. the batch in the way). */
+  readonly data: Record<string, unknown> | undefined;
 
-  constructor(status: 400 | 401 | 404 | 409 | 503, code: string, message: string) {
+  constructor(status: 400 | 401 | 404 | 409 | 503, code: string, message: string, data?: Record<string, unknown>) {
     super(message);
     this.status = status;
     this.code = code;
+    this.data = data;
   }
 }
 
@@ -33,8 +36,8 @@ export class NotFoundError extends NodeHttpError {
 /** The request contradicts what the node already signed (409). */
 export class ConflictError extends NodeHttpError {
   override name = "ConflictError";
-  constructor(code: string, message: string) {
-    super(409, code, message);
+  constructor(code: string, message: string, data?: Record<string, unknown>) {
+    super(409, code, message, data);
   }
 }
 

@@ -1,4 +1,5 @@
 import { BaseError } from "../protocol";
+import { getErrorMessage } from "../protocol";
 
 /** An input could not be fetched (network, HTTP status, unsupported or malformed URI). */
 export class InputUnavailableError extends BaseError {
@@ -41,7 +42,7 @@ export async function fetchInput(uri: string, options: FetchInputOptions = {}): 
     try {
       response = await fetch(uri, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
     } catch (cause) {
-      throw new InputUnavailableError(`Cannot fetch ${uri}: ${(cause as Error).message}`, true, cause);
+      throw new InputUnavailableError(`Cannot fetch ${uri}: ${getErrorMessage(cause)}`, true, cause);
     }
     if (!response.ok) throw new InputUnavailableError(`Fetching ${uri} answered HTTP ${response.status}.`, true);
     const length = Number(response.headers.get("content-length") ?? "0");

@@ -1,6 +1,7 @@
 import { keccak256, stringToBytes, type Hex } from "viem";
 import { z } from "zod";
 import {
+  BaseError,
   buildReceiptBatch,
   getBatchId,
   bytes32Schema,
@@ -13,7 +14,7 @@ import {
   type TensorReference,
 } from "../protocol";
 import type { NodeContext } from "./context";
-import { ConflictError, InvalidRequestError } from "./errors";
+import { ConflictError, InvalidRequestError, NotFoundError } from "./errors";
 import type { StoredBatch } from "./NodeStore";
 
 /** Tensors up to this many encoded bytes go inline in the batch file; larger ones by their hash (`GET /tensors`). */
@@ -38,9 +39,15 @@ export type BatchAnswer = {
 
 /**
  * Signs a batch of receipts this node issued (docs/services.md): builds the batch file from the stored receipts in
- * leaf order, stores it with the signature, and answers the signed header. The same sequence with the same set
- * answers the stored batch again; a sequence already signed for another set (which would be equivocation) or a
- * receipt already in another batch is a {@link ConflictError}; an unknown receipt hash an {@link InvalidRequestError}.
+ * leaf order, stores it with the signature, and answers the signed header.
+ *
+ * A signature is a capability anyone holding it can submit, so the node signs only at the sequence the chain expects
+ * now (`nextSequence`), and a receipt goes into a new batch only when no other batch could still attest it at
+ * another sequence: the same sequence with the same set answers the stored batch again; another set at a sequence
+ * with a live batch is `SequenceConflict` (the keeper may release that batch first), a receipt in a live batch is
+ * `ReceiptAlreadyBatched`, one in an attested batch `ReceiptAlreadyAttested` (with where), one freed from a released
+ * batch at another sequence not yet used on chain `ReceiptReleasePending` (all 409, with the batch in the way); an
+ * unknown receipt hash is an {@link InvalidRequestError}.
  */
 export async function signReceiptBatch(context: NodeContext, body: unknown): Promise<BatchAnswer> {
   const parsed = batchRequestSchema.safeParse(body);
@@ -59,13 +66,23 @@ export async function signReceiptBatch(context: NodeContext, body: unknown): Pro
   }
   const { store } = context;
   const node = context.operator.toLowerCase() as Hex;
+  await resolveSignedBatches(context);
+  const expected = await context.batchChain.latestSequence();
+  if (sequence !== expected) {
+    throw new ConflictError(
+      "SequenceNotCurrent",
+      `The chain expects sequence ${expected} of this node, not ${sequence}: batches are signed only at the next sequence.`,
+      { expected: expected.toString(10) },
+    );
+  }
   const checkConflicts = () => {
-    const existing = store.getBatchBySequence(sequence);
-    if (existing) {
+    const atSequence = store.getBatchesAt(sequence).filter((b) => b.state === "signed" || b.state === "attested");
+    for (const existing of atSequence) {
       if (sameMembers(existing.members, members)) return existing;
       throw new ConflictError(
         "SequenceConflict",
-        `Sequence ${sequence} is already signed for another set of ${existing.count} receipt(s) (batch ${existing.batchId}).`,
+        `Sequence ${sequence} is already signed for another set of ${existing.count} receipt(s) (batch ${existing.batchId}); release it first.`,
+        describeBatch(existing),
       );
     }
     const receipts = store.getReceipts(members);
@@ -77,11 +94,35 @@ export async function signReceiptBatch(context: NodeContext, body: unknown): Pro
         `This node never issued ${unknown.length} of the receipts: ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}.`,
       );
     }
+    const attested = receipts.flatMap((r) => {
+      const batch = r.batchId === null ? undefined : store.getBatchById(r.batchId);
+      return batch?.state === "attested" ? [{ receiptHash: r.receiptHash, batchId: batch.batchId }] : [];
+    });
+    if (attested.length > 0) {
+      throw new ConflictError(
+        "ReceiptAlreadyAttested",
+        `${attested.length} of the receipts are attested already, e.g. ${attested[0]!.receiptHash} in batch ${attested[0]!.batchId}.`,
+        { attested },
+      );
+    }
     const batched = receipts.find((r) => r.batchId !== null);
     if (batched) {
+      const batch = store.getBatchById(batched.batchId!)!;
       throw new ConflictError(
         "ReceiptAlreadyBatched",
-        `Receipt ${batched.receiptHash} is already in batch ${batched.batchId}.`,
+        `Receipt ${batched.receiptHash} is already in batch ${batched.batchId} (sequence ${batch.sequence}).`,
+        describeBatch(batch),
+      );
+    }
+    const wanted = new Set(members);
+    const pending = store
+      .getBatchesInState("released")
+      .find((b) => b.sequence !== sequence && b.members.some((hash) => wanted.has(hash)));
+    if (pending) {
+      throw new ConflictError(
+        "ReceiptReleasePending",
+        `Batch ${pending.batchId} was released but its sequence ${pending.sequence} is not used on chain yet; its receipts can go into another sequence only after that.`,
+        describeBatch(pending),
       );
     }
     return receipts;
@@ -119,6 +160,7 @@ export async function signReceiptBatch(context: NodeContext, body: unknown): Pro
     count: tree.count,
     dataHash: batch.dataHash,
     signature,
+    state: "signed",
   };
   // Signing awaited: check again inside the write, so two concurrent requests can't both win.
   let winner: StoredBatch | undefined;
@@ -127,11 +169,11 @@ export async function signReceiptBatch(context: NodeContext, body: unknown): Pro
       const again = checkConflicts();
       if (!Array.isArray(again)) {
         winner = again;
-        throw new SameBatchStored();
+        throw new SameBatchStoredError();
       }
     });
   } catch (error) {
-    if (error instanceof SameBatchStored && winner) return toAnswer(winner, node);
+    if (error instanceof SameBatchStoredError && winner) return toAnswer(winner, node);
     throw error;
   }
   context.metrics.batchesSigned.inc();
@@ -139,7 +181,73 @@ export async function signReceiptBatch(context: NodeContext, body: unknown): Pro
   return toAnswer(stored, node);
 }
 
-class SameBatchStored extends Error {}
+/** The answer of `POST /v1/batches/:batchId/release`. */
+export type ReleaseAnswer = { batchId: Hex; sequence: string; state: StoredBatch["state"] };
+
+/**
+ * Releases a signed batch that is not attested (docs/services.md): its receipts are freed for another batch. Since
+ * whoever holds its signature can still submit it while its sequence is next on chain, they may only go into a batch
+ * at the same sequence until the chain has used that sequence (confirmed); then the released batch is dead for good.
+ * An attested batch is a 409 `BatchAttested`; releasing a released or dead batch again answers its state.
+ */
+export async function releaseReceiptBatch(context: NodeContext, batchId: Hex): Promise<ReleaseAnswer> {
+  await resolveSignedBatches(context);
+  const batch = context.store.getBatchById(batchId);
+  if (!batch) throw new NotFoundError("UnknownBatch", `This node signed no batch ${batchId}.`);
+  const answer = (state: StoredBatch["state"]): ReleaseAnswer => ({
+    batchId: batch.batchId,
+    sequence: batch.sequence.toString(10),
+    state,
+  });
+  if (batch.state === "released" || batch.state === "dead") return answer(batch.state);
+  if (batch.state === "attested" || (await context.batchChain.attestedAtLatest(batch.root))) {
+    throw new ConflictError("BatchAttested", `Batch ${batch.batchId} is attested on chain; it can't be released.`, {
+      ...describeBatch(batch),
+      state: "attested",
+    });
+  }
+  context.store.releaseBatch(batch.batchId);
+  context.metrics.batchesReleased.inc();
+  context.logger.info(
+    { sequence: batch.sequence.toString(), batchId: batch.batchId, count: batch.count },
+    "batch released",
+  );
+  return answer("released");
+}
+
+/**
+ * Settles the node's signed and released batches against the confirmed chain: a batch whose sequence the chain has
+ * used is attested when its root is there, else dead (its sequence can never come back), and a dead batch's receipts
+ * are free again. Runs before every signing and release, and on the node's timer.
+ */
+export async function resolveSignedBatches(context: NodeContext): Promise<void> {
+  const open = context.store.getBatchesInState("signed", "released");
+  if (open.length === 0) return;
+  const view = await context.batchChain.confirmed(open.map((b) => b.root));
+  const used = open.filter((b) => b.sequence < view.nextSequence);
+  if (used.length === 0) return;
+  const attested = used.filter((b) => view.attested.has(b.root));
+  const dead = used.filter((b) => !view.attested.has(b.root));
+  context.store.resolveBatches(attested, dead);
+  for (const batch of dead) {
+    context.logger.info(
+      { sequence: batch.sequence.toString(), batchId: batch.batchId, count: batch.count },
+      "batch can no longer be submitted: receipts freed",
+    );
+  }
+}
+
+function describeBatch(batch: StoredBatch): Record<string, unknown> {
+  return { batchId: batch.batchId, sequence: batch.sequence.toString(10), state: batch.state };
+}
+
+/** Another request stored the same batch first (a race on the same members); its answer is returned. */
+class SameBatchStoredError extends BaseError {
+  override name = "SameBatchStoredError";
+  constructor() {
+    super("The same batch was stored by a concurrent request.");
+  }
+}
 
 function sameMembers(a: readonly Hex[], b: readonly Hex[]): boolean {
   return a.length === b.length && a.every((hash, i) => hash === b[i]);

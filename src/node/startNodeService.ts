@@ -1,11 +1,14 @@
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
-import type { Address, Hex, LocalAccount, PublicClient } from "viem";
-import { nodeRegistryAbi } from "../chain/abis.generated";
+import type { Address, Hex, LocalAccount } from "viem";
+import { isNodeActive } from "../chain/actions/isNodeActive";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
+import { checkBatchTokenExposure } from "../config/checkBatchTokenExposure";
+import { ConfigError } from "../config/ConfigError";
 import { getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
+import { createBatchChainView } from "./batchChain";
 import { checkOperator } from "./checkOperator";
 import type { NodeContext } from "./context";
 import { createNodeApp } from "./createNodeApp";
@@ -13,6 +16,7 @@ import { createNodeMetrics } from "./createNodeMetrics";
 import { NodeStartupError } from "./errors";
 import { loadServedModels } from "./loadServedModels";
 import { NodeStore } from "./NodeStore";
+import { resolveSignedBatches } from "./signReceiptBatch";
 import { startOutbox, type Outbox } from "./startOutbox";
 import { startRouterWatcher, type RouterWatcher } from "./startRouterWatcher";
 
@@ -32,8 +36,13 @@ export interface NodeServiceOptions {
   port?: number;
   /** The keeper's base URL; without it receipts stay in the outbox until a keeper is configured. */
   keeperUrl?: string | undefined;
-  /** Bearer token required by `POST /v1/batches`. */
+  /**
+   * Bearer token required by `POST /v1/batches` and its release route. Required (at least 16 characters) when `host`
+   * is beyond loopback: the node refuses to start without it.
+   */
   batchToken?: string | undefined;
+  /** Blocks below the head the router watcher and the batch checks read at (reorg safety; default 0). */
+  confirmations?: number;
   /** Share of outputs corrupted on purpose, in [0, 1] (test and demo mode only; default 0). */
   dishonestShare?: number;
   /** Follow the InferenceRouter's assignments (default true). */
@@ -78,12 +87,13 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     throw new NodeStartupError(`dishonestShare must be within [0, 1], got ${dishonestShare}.`);
   }
   const pollingIntervalMs = options.pollingIntervalMs ?? 1_000;
+  const host = options.host ?? "127.0.0.1";
+  const exposure = checkBatchTokenExposure(host, options.batchToken);
+  if (exposure) throw new ConfigError(`invalid node configuration: batchToken: ${exposure}`);
+  const confirmations = BigInt(options.confirmations ?? 0);
+  if (confirmations < 0n) throw new ConfigError(`invalid node configuration: confirmations: must be 0 or more`);
   const { deployment } = options;
-  const address = (name: string): Address => {
-    const value = deployment.contracts[name];
-    if (!value) throw new NodeStartupError(`The deployment has no ${name} address.`);
-    return value as Address;
-  };
+  const { contracts } = deployment;
   const { publicClient } = createVerityClients({
     rpcUrl: options.rpcUrl,
     chainId: deployment.chainId,
@@ -101,9 +111,9 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     );
   }
   const operatorState = await checkOperator({
-    publicClient: publicClient as PublicClient,
-    nodeRegistry: address("nodeRegistry"),
-    modelRegistry: address("modelRegistry"),
+    publicClient,
+    nodeRegistry: contracts.nodeRegistry,
+    modelRegistry: contracts.modelRegistry,
     operator: options.operator,
     signer: options.signer.address,
   });
@@ -122,7 +132,13 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     signer: options.signer,
     operator: options.operator,
     chainId,
-    domain: { chainId, verifyingContract: address("attestationRegistry") },
+    domain: { chainId, verifyingContract: contracts.attestationRegistry },
+    batchChain: createBatchChainView({
+      publicClient,
+      attestationRegistry: contracts.attestationRegistry,
+      operator: options.operator,
+      confirmations,
+    }),
     dishonestShare,
     metrics,
     logger,
@@ -136,10 +152,11 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       outbox = startOutbox(context, { keeperUrl: options.keeperUrl, intervalMs: pollingIntervalMs });
     if (options.watchRouter ?? true) {
       watcher = startRouterWatcher(context, {
-        publicClient: publicClient as PublicClient,
-        router: address("inferenceRouter"),
+        publicClient,
+        router: contracts.inferenceRouter,
         startBlock: BigInt(deployment.startBlock),
         pollingIntervalMs,
+        confirmations,
       });
     }
     const app = createNodeApp(
@@ -160,13 +177,6 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       },
       { batchToken: options.batchToken },
     );
-    const host = options.host ?? "127.0.0.1";
-    if (!options.batchToken && !["127.0.0.1", "::1", "localhost"].includes(host)) {
-      logger.warn(
-        { host },
-        "no batch token: anyone who reaches this node can have it sign batches (set VERITY_BATCH_TOKEN)",
-      );
-    }
     const info = await new Promise<AddressInfo>((resolve, reject) => {
       server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, resolve);
       server.once("error", reject);
@@ -185,17 +195,22 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       "node service listening",
     );
     const refreshActive = setInterval(() => {
-      publicClient
-        .readContract({
-          address: address("nodeRegistry"),
-          abi: nodeRegistryAbi,
-          functionName: "isActive",
-          args: [options.operator],
-        })
+      isNodeActive(publicClient, { address: contracts.nodeRegistry, node: options.operator })
         .then((value) => (active = value))
         .catch(() => {});
     }, 30_000);
     refreshActive.unref();
+    // Signed batches the chain has passed by are settled (attested, or dead with their receipts freed) on this timer
+    // too, not only when the keeper asks for the next batch.
+    let resolving = false;
+    const resolveBatches = setInterval(() => {
+      if (resolving) return;
+      resolving = true;
+      resolveSignedBatches(context)
+        .catch((error: unknown) => logger.debug({ err: error }, "cannot check signed batches on chain"))
+        .finally(() => (resolving = false));
+    }, pollingIntervalMs * 5);
+    resolveBatches.unref();
 
     let closed = false;
     return {
@@ -218,6 +233,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
         if (closed) return;
         closed = true;
         clearInterval(refreshActive);
+        clearInterval(resolveBatches);
         await Promise.all([outbox?.stop(), watcher?.stop()]);
         await new Promise<void>((resolve) => server!.close(() => resolve()));
         for (const model of models.values()) await model.loaded.dispose();

@@ -2,6 +2,7 @@ import type { Hex } from "viem";
 import type { NodeContext } from "./context";
 import { createLoop, type Loop } from "./createLoop";
 import { toReceiptJson } from "./json";
+import { getErrorMessage } from "../protocol";
 
 export interface StartOutboxParameters {
   /** The keeper's base URL; receipts go to `POST {keeperUrl}/v1/receipts`. */
@@ -64,7 +65,7 @@ export function startOutbox(context: NodeContext, parameters: StartOutboxParamet
           signal: AbortSignal.timeout(parameters.timeoutMs ?? 10_000),
         });
       } catch (error) {
-        return fail((error as Error).message);
+        return fail(getErrorMessage(error));
       }
       const text = await response.text().catch(() => "");
       if (response.status !== 200) return fail(`HTTP ${response.status}: ${text.slice(0, 500)}`);

@@ -1,14 +1,17 @@
 import type { Address, Hex, PublicClient } from "viem";
-import { inferenceRouterAbi } from "../chain/abis.generated";
-import { decodeTensor, getTensorHash, type Tensor } from "../protocol";
+import { getAssignments } from "../chain/actions/getAssignments";
+import { getRequest } from "../chain/actions/getRequest";
+import { getRequestCreatedEvents } from "../chain/actions/getRequestCreatedEvents";
+import { getRequestState } from "../chain/actions/getRequestState";
+import { scanNodeAssignments } from "../chain/actions/scanNodeAssignments";
+import { RequestState } from "../chain/enums.generated";
+import { decodeTensor, getErrorMessage, getTensorHash, type Tensor } from "../protocol";
 import type { NodeContext } from "./context";
 import { createLoop, type Loop } from "./createLoop";
 import { fetchInput, InputUnavailableError } from "./fetchInput";
 import type { AssignmentRecord } from "./NodeStore";
 import { runInference } from "./runInference";
 
-/** `IInferenceRouter.RequestState.Pending`. */
-const PENDING = 1;
 const MAX_FETCH_ATTEMPTS = 5;
 
 export interface StartRouterWatcherParameters {
@@ -17,6 +20,8 @@ export interface StartRouterWatcherParameters {
   /** Where to start reading when the store holds no cursor (the deployment's start block). */
   startBlock: bigint;
   pollingIntervalMs: number;
+  /** Blocks below the head it reads up to: an assignment is acted on only once confirmed (default 0). */
+  confirmations?: bigint;
   /** Most blocks per log query (default 2,000). */
   maxBlockRange?: bigint;
 }
@@ -29,7 +34,7 @@ export interface RouterWatcher extends Loop {
 }
 
 /**
- * Follows `NodeAssigned` events for this node from the stored cursor, records each assignment with the new cursor in
+ * Follows `NodeAssigned` events for this node from the stored cursor up to the confirmed block, records each assignment with the new cursor in
  * one transaction, then answers the due ones: reads the request, fetches its input from the `inputURI` of its
  * `RequestCreated` event, checks the input hashes to the request's `inputHash`, runs it and stores the receipt
  * (request id = the router's) together with the assignment's `answered` mark, so a restart never answers twice.
@@ -42,34 +47,31 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
   let lastBlock: bigint | undefined;
   let lastError: string | undefined;
 
+  const confirmations = parameters.confirmations ?? 0n;
   const readAssignments = async () => {
-    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
-    let from = context.store.getRouterCursor() ?? parameters.startBlock;
-    while (from <= head) {
-      const to = from + maxBlockRange - 1n < head ? from + maxBlockRange - 1n : head;
-      const logs = await publicClient.getContractEvents({
-        address: router,
-        abi: inferenceRouterAbi,
-        eventName: "NodeAssigned",
-        args: { node: context.operator },
-        fromBlock: from,
-        toBlock: to,
-        strict: true,
-      });
-      context.store.recordAssignments(
-        logs.map((log) => ({
-          requestId: log.args.id,
-          round: log.args.round,
-          slot: log.args.slot,
-          blockNumber: log.blockNumber,
-          deadline: log.args.deadline,
-        })),
-        to + 1n,
-      );
-      if (logs.length > 0)
-        context.logger.info({ assignments: logs.length, fromBlock: from, toBlock: to }, "router assignments seen");
-      from = to + 1n;
-    }
+    const latest = await publicClient.getBlockNumber({ cacheTime: 0 });
+    const head = latest > confirmations ? latest - confirmations : 0n;
+    await scanNodeAssignments(publicClient, {
+      address: router,
+      node: context.operator,
+      fromBlock: context.store.getRouterCursor() ?? parameters.startBlock,
+      toBlock: head,
+      maxBlockRange,
+      onLogs: (logs, { fromBlock, toBlock, nextBlock }) => {
+        context.store.recordAssignments(
+          logs.map((log) => ({
+            requestId: log.args.id,
+            round: log.args.round,
+            slot: log.args.slot,
+            blockNumber: log.blockNumber,
+            deadline: log.args.deadline,
+          })),
+          nextBlock,
+        );
+        if (logs.length > 0)
+          context.logger.info({ assignments: logs.length, fromBlock, toBlock }, "router assignments seen");
+      },
+    });
     lastBlock = head;
   };
 
@@ -89,14 +91,11 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
         ? [[assignment.blockNumber, assignment.blockNumber]]
         : [[parameters.startBlock, assignment.blockNumber]];
     for (const [fromBlock, toBlock] of ranges) {
-      const [created] = await publicClient.getContractEvents({
+      const [created] = await getRequestCreatedEvents(publicClient, {
         address: router,
-        abi: inferenceRouterAbi,
-        eventName: "RequestCreated",
         args: { id: assignment.requestId },
         fromBlock,
         toBlock,
-        strict: true,
       });
       if (created) return created.args.inputURI;
     }
@@ -107,28 +106,13 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
     const { requestId } = assignment;
     const answered = context.store.findReceiptsByRequest(requestId, "router");
     if (answered.length > 0) return skip(assignment, `request already answered (receipt ${answered[0]!.receiptHash})`);
-    const state = await publicClient.readContract({
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "state",
-      args: [requestId],
-    });
-    if (state !== PENDING) return skip(assignment, `request is not pending (state ${state})`);
-    const slots = await publicClient.readContract({
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "getAssignments",
-      args: [requestId],
-    });
+    const state = await getRequestState(publicClient, { address: router, id: requestId });
+    if (state !== RequestState.Pending) return skip(assignment, `request is not pending (state ${state})`);
+    const slots = await getAssignments(publicClient, { address: router, id: requestId });
     if (slots[assignment.slot]?.node.toLowerCase() !== context.operator.toLowerCase()) {
       return skip(assignment, `slot ${assignment.slot} is no longer assigned to this node`);
     }
-    const request = await publicClient.readContract({
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "getRequest",
-      args: [requestId],
-    });
+    const request = await getRequest(publicClient, { address: router, id: requestId });
     const model = context.models.get(request.modelId.toLowerCase() as Hex);
     if (!model) return skip(assignment, `model ${request.modelId} is not served here`);
     const inputUri = await readInputUri(assignment);
@@ -138,7 +122,7 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
       input = decodeTensor(await fetchInput(inputUri));
     } catch (error) {
       if (error instanceof InputUnavailableError && error.retryable) throw error;
-      return skip(assignment, `input at ${inputUri.slice(0, 80)} is unusable: ${(error as Error).message}`);
+      return skip(assignment, `input at ${inputUri.slice(0, 80)} is unusable: ${getErrorMessage(error)}`);
     }
     const inputHash = getTensorHash(input);
     if (inputHash !== request.inputHash.toLowerCase()) {
@@ -170,7 +154,7 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
           try {
             await answer(assignment);
           } catch (error) {
-            const message = (error as Error).message;
+            const message = getErrorMessage(error);
             if (assignment.attempts + 1 >= MAX_FETCH_ATTEMPTS) {
               skip(assignment, `gave up after ${assignment.attempts + 1} attempts: ${message}`);
             } else {
@@ -185,7 +169,7 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
         }
         lastError = undefined;
       } catch (error) {
-        lastError = (error as Error).message;
+        lastError = getErrorMessage(error);
         throw error;
       }
       return { delayMs: parameters.pollingIntervalMs };

@@ -29,6 +29,14 @@ export class BaseError extends Error {
   }
 }
 
+/**
+ * The message of anything thrown, for logs and for wrapping errors: an `Error`'s message, else the value as text.
+ * Code that branches on an error uses its class, never this text.
+ */
+export function getErrorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A tensor (or its canonical encoding) is malformed: unknown dtype, bad shape, wrong data length. */
 export class InvalidTensorError extends BaseError {
   override name = "InvalidTensorError";

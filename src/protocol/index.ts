@@ -5,6 +5,7 @@ export {
   InvalidReceiptError,
   InvalidSignatureError,
   InvalidTensorError,
+  getErrorMessage,
 } from "./errors";
 export type { BaseErrorParameters } from "./errors";
 export {

@@ -1,6 +1,7 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import type { Receipt } from "../protocol";
+import { openDatabase, type Migration } from "../service/openDatabase";
 
 /** What the verifier concluded about one receipt. */
 export type VerdictKind =
@@ -94,11 +95,31 @@ CREATE TABLE IF NOT EXISTS challenges (
   receipt_hash TEXT PRIMARY KEY, batch_id TEXT NOT NULL, state TEXT NOT NULL, tx_hash TEXT, dispute_id TEXT,
   error TEXT, updated_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS checkpoints (block_number TEXT PRIMARY KEY, number INTEGER NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS duties (
   dispute_id TEXT PRIMARY KEY, verdict INTEGER NOT NULL, output_hash TEXT NOT NULL, salt TEXT NOT NULL,
   state TEXT NOT NULL, updated_at INTEGER NOT NULL
 );
 `;
+
+/**
+ * The verifier database's schema, one forward step per version (`PRAGMA user_version`). Version 1 is the schema from
+ * before versioning; its `IF NOT EXISTS` lets a database written then adopt version 1 as it is. Add a step to change
+ * the schema; never edit one that shipped.
+ */
+export const VERDICT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: "meta, batches, receipt verdicts, challenges, checkpoints, committee duties",
+    up: SCHEMA,
+  },
+];
+
+/** How to open a verifier database. */
+export interface VerdictStoreOptions {
+  /** True when a missing file is an error rather than a new database (status commands). */
+  mustExist?: boolean | undefined;
+}
 
 /**
  * The verifier's durable state in SQLite (WAL mode): the block cursor, the batches seen and their audit state, one
@@ -108,11 +129,14 @@ CREATE TABLE IF NOT EXISTS duties (
 export class VerdictStore {
   private readonly db: Database.Database;
 
-  constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.exec(SCHEMA);
+  constructor(file: string, options: VerdictStoreOptions = {}) {
+    this.db = openDatabase({
+      file,
+      name: "verifier database",
+      migrations: VERDICT_MIGRATIONS,
+      pragmas: ["journal_mode = WAL", "synchronous = FULL"],
+      mustExist: options.mustExist,
+    });
   }
 
   close(): void {
@@ -136,8 +160,15 @@ export class VerdictStore {
     return value === undefined ? undefined : BigInt(value);
   }
 
-  /** Records batches found in blocks up to `nextBlock - 1` and moves the cursor, in one transaction. */
-  recordBlocks(batches: Omit<BatchRecord, "status" | "attempts" | "nextAttemptAt" | "lastError">[], nextBlock: bigint) {
+  /**
+   * Records batches found in blocks up to `nextBlock - 1` and moves the cursor, in one transaction; `checkpoint` is
+   * the hash of block `nextBlock - 1`, kept (the last 256) to notice a reorganization below the cursor later.
+   */
+  recordBlocks(
+    batches: Omit<BatchRecord, "status" | "attempts" | "nextAttemptAt" | "lastError">[],
+    nextBlock: bigint,
+    checkpoint?: string,
+  ) {
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO batches (batch_id, node, sequence, root, count, data_hash, window_end, block_number,
          tx_hash, receipt_json)
@@ -154,6 +185,55 @@ export class VerdictStore {
         });
       }
       this.setMeta("cursor", nextBlock.toString());
+      if (checkpoint !== undefined) {
+        const last = nextBlock - 1n;
+        this.db
+          .prepare("INSERT OR REPLACE INTO checkpoints (block_number, number, hash) VALUES (?, ?, ?)")
+          .run(last.toString(), Number(last), checkpoint);
+        this.db
+          .prepare(
+            "DELETE FROM checkpoints WHERE number NOT IN (SELECT number FROM checkpoints ORDER BY number DESC LIMIT 256)",
+          )
+          .run();
+      }
+    })();
+  }
+
+  /** The recorded block hashes below the cursor, newest first. */
+  checkpoints(): { blockNumber: bigint; hash: string }[] {
+    const rows = this.db.prepare("SELECT block_number, hash FROM checkpoints ORDER BY number DESC").all() as {
+      block_number: string;
+      hash: string;
+    }[];
+    return rows.map((row) => ({ blockNumber: BigInt(row.block_number), hash: row.hash }));
+  }
+
+  /**
+   * Rewinds after a reorganization, in one transaction: the cursor goes back to `nextBlock`, checkpoints and batch
+   * records at or after it are dropped (they are read again from the chain as it is now), and challenges of those
+   * batches that never got through go back to `intent`. Returns the batch ids dropped.
+   */
+  rewind(nextBlock: bigint): string[] {
+    return this.db.transaction(() => {
+      const dropped = (
+        this.db.prepare("SELECT batch_id, block_number FROM batches").all() as {
+          batch_id: string;
+          block_number: string;
+        }[]
+      )
+        .filter((row) => BigInt(row.block_number) >= nextBlock)
+        .map((row) => row.batch_id);
+      const deleteBatch = this.db.prepare("DELETE FROM batches WHERE batch_id = ?");
+      const resetFailed = this.db.prepare(
+        "UPDATE challenges SET state = 'intent', error = NULL WHERE batch_id = ? AND state = 'failed'",
+      );
+      for (const id of dropped) {
+        deleteBatch.run(id);
+        resetFailed.run(id);
+      }
+      this.db.prepare("DELETE FROM checkpoints WHERE number >= ?").run(Number(nextBlock));
+      this.setMeta("cursor", nextBlock.toString());
+      return dropped;
     })();
   }
 

@@ -1,5 +1,9 @@
 import { decodeFunctionData, type Address, type Hex } from "viem";
-import { attestationRegistryAbi, modelRegistryAbi, nodeRegistryAbi } from "../chain/abis.generated";
+import { attestationRegistryAbi } from "../chain/abis.generated";
+import { getModel } from "../chain/actions/getModel";
+import { getNode } from "../chain/actions/getNode";
+import { getSigner } from "../chain/actions/getSigner";
+import { ModelStatus } from "../chain/enums.generated";
 import {
   BaseError,
   getReceiptLeaf,
@@ -36,12 +40,7 @@ export interface BatchAudit {
 export async function auditBatch(context: VerifierContext, batch: BatchRecord): Promise<BatchAudit> {
   const { clients, addresses } = context;
   const node = batch.node as Address;
-  const nodeInfo = await clients.publicClient.readContract({
-    address: addresses.nodeRegistry,
-    abi: nodeRegistryAbi,
-    functionName: "getNode",
-    args: [node],
-  });
+  const nodeInfo = await getNode(clients.publicClient, { address: addresses.nodeRegistry, node });
   const sources: ContentSources = { contentDir: context.contentDir, endpoint: nodeInfo.endpoint || undefined };
   const now = Math.floor(Date.now() / 1000);
 
@@ -91,13 +90,8 @@ export async function auditBatch(context: VerifierContext, batch: BatchRecord): 
 }
 
 async function getPolicy(context: VerifierContext, modelId: Hex): Promise<ModelPolicy | undefined> {
-  const model = await context.clients.publicClient.readContract({
-    address: context.addresses.modelRegistry,
-    abi: modelRegistryAbi,
-    functionName: "getModel",
-    args: [modelId],
-  });
-  if (model.status === 0) return undefined;
+  const model = await getModel(context.clients.publicClient, { address: context.addresses.modelRegistry, id: modelId });
+  if (model.status === ModelStatus.None) return undefined;
   return { mode: model.mode, tolerance: model.tolerance, runtimeId: model.runtimeId };
 }
 
@@ -119,11 +113,9 @@ async function checkBatchSignature(context: VerifierContext, batch: BatchRecord,
     signature,
     expectedRoot: batch.root as Hex,
   });
-  const registered = await publicClient.readContract({
+  const registered = await getSigner(publicClient, {
     address: context.addresses.nodeRegistry,
-    abi: nodeRegistryAbi,
-    functionName: "signerOf",
-    args: [batch.node as Address],
+    node: batch.node as Address,
     blockNumber: batch.blockNumber,
   });
   if (signer.toLowerCase() !== registered.toLowerCase()) {

@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { keccak256, type Hex } from "viem";
 import { ContentMismatchError, ContentUnavailableError } from "./errors";
+import { getErrorMessage } from "../protocol";
 
 /** Where the verifier looks for batch files and tensors: a local directory first, then the node's endpoint. */
 export interface ContentSources {
@@ -59,7 +60,7 @@ async function fetchFirst(
         ? await fetchHttp(location, sources.timeoutMs ?? 10_000)
         : new Uint8Array(await fs.readFile(location));
     } catch (error) {
-      failures.push(`${location}: ${(error as Error).message}`);
+      failures.push(`${location}: ${getErrorMessage(error)}`);
     }
   }
   throw new ContentUnavailableError("Content not found in any source.", {
@@ -69,7 +70,7 @@ async function fetchFirst(
 
 async function fetchHttp(url: string, timeoutMs: number): Promise<Uint8Array> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (!response.ok) throw new ContentUnavailableError(`HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 

@@ -1,13 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { bytesToHex, type Hex } from "viem";
-import { disputeManagerAbi } from "../chain/abis.generated";
-import { sendTransaction, TransactionRevertedError } from "../chain/sendTransaction";
+import { commitVote } from "../chain/actions/commitVote";
+import { drawCommittee } from "../chain/actions/drawCommittee";
+import { getCommitment } from "../chain/actions/getCommitment";
+import { getCommitteeMemberDrawnEvents } from "../chain/actions/getCommitteeMemberDrawnEvents";
+import { getDispute } from "../chain/actions/getDispute";
+import { getDisputeOpenedEvents } from "../chain/actions/getDisputeOpenedEvents";
+import { getDisputeState } from "../chain/actions/getDisputeState";
+import { resolveDispute } from "../chain/actions/resolveDispute";
+import { revealVote } from "../chain/actions/revealVote";
+import type { ContractCall } from "../chain/contractCall";
+import { DisputeState, Verdict } from "../chain/enums.generated";
+import { TransactionRevertedError } from "../chain/errors";
+import { sendContractCall } from "../chain/sendContractCall";
+import { getErrorMessage } from "../protocol";
 import { auditBatch } from "./auditBatch";
 import type { VerifierContext } from "./context";
-import { DisputeState } from "./pursueChallenges";
-
-/** `IDisputeManager.Verdict`. */
-const Verdict = { NodeRight: 0, NodeWrong: 1 } as const;
 
 /**
  * Committee work: finds the disputes this verifier was drawn for (events since the last run), decides its vote by
@@ -21,17 +29,28 @@ export async function serveCommittees(context: VerifierContext, fromBlockIfNew: 
     const state = await readState(context, id);
     try {
       if (state === DisputeState.Committing && duty.state === "drawn") {
-        const commitment = await context.clients.publicClient.readContract({
+        const commitment = await getCommitment(context.clients.publicClient, {
           address: context.addresses.disputeManager,
-          abi: disputeManagerAbi,
-          functionName: "commitmentOf",
-          args: [id, me(context), duty.verdict, duty.outputHash as Hex, duty.salt as Hex],
+          id,
+          voter: me(context),
+          verdict: duty.verdict,
+          outputHash: duty.outputHash as Hex,
+          salt: duty.salt as Hex,
         });
-        await send(context, "commit", [id, commitment]);
+        await send(context, commitVote({ address: context.addresses.disputeManager, id, commitment }));
         context.store.setDutyState(duty.disputeId, "committed", now());
         context.logger.info({ disputeId: duty.disputeId, verdict: duty.verdict }, "vote committed");
       } else if (state === DisputeState.Revealing && duty.state === "committed") {
-        await send(context, "reveal", [id, duty.verdict, duty.outputHash as Hex, duty.salt as Hex]);
+        await send(
+          context,
+          revealVote({
+            address: context.addresses.disputeManager,
+            id,
+            verdict: duty.verdict,
+            outputHash: duty.outputHash as Hex,
+            salt: duty.salt as Hex,
+          }),
+        );
         context.store.setDutyState(duty.disputeId, "revealed", now());
         context.logger.info({ disputeId: duty.disputeId }, "vote revealed");
       } else if (state > DisputeState.Revealing || (state === DisputeState.Revealing && duty.state === "drawn")) {
@@ -39,7 +58,7 @@ export async function serveCommittees(context: VerifierContext, fromBlockIfNew: 
         context.logger.warn({ disputeId: duty.disputeId, state }, "committee duty missed");
       }
     } catch (error) {
-      context.logger.warn({ disputeId: duty.disputeId, error: (error as Error).message.split("\n")[0] }, "duty retry");
+      context.logger.warn({ disputeId: duty.disputeId, error: getErrorMessage(error).split("\n")[0] }, "duty retry");
     }
   }
 }
@@ -55,22 +74,20 @@ export async function driveOwnDisputes(context: VerifierContext): Promise<void> 
     const state = await readState(context, id);
     try {
       if (state === DisputeState.Drawing) {
-        const dispute = await context.clients.publicClient.readContract({
+        const dispute = await getDispute(context.clients.publicClient, {
           address: context.addresses.disputeManager,
-          abi: disputeManagerAbi,
-          functionName: "getDispute",
-          args: [id],
+          id,
         });
         if ((await context.clients.publicClient.getBlockNumber({ cacheTime: 0 })) > BigInt(dispute.drawBlock)) {
-          await send(context, "drawCommittee", [id]);
+          await send(context, drawCommittee({ address: context.addresses.disputeManager, id }));
           context.logger.info({ disputeId: challenge.disputeId }, "committee drawn");
         }
       } else if (state === DisputeState.Resolvable || state === DisputeState.Expired) {
-        await send(context, "resolve", [id]);
+        await send(context, resolveDispute({ address: context.addresses.disputeManager, id }));
         context.logger.info({ disputeId: challenge.disputeId }, "dispute resolved");
       }
     } catch (error) {
-      const message = (error as Error).message.split("\n")[0];
+      const message = getErrorMessage(error).split("\n")[0];
       const level = error instanceof TransactionRevertedError ? "warn" : "error";
       context.logger[level]({ disputeId: challenge.disputeId, error: message }, "dispute step failed; will retry");
     }
@@ -79,18 +96,16 @@ export async function driveOwnDisputes(context: VerifierContext): Promise<void> 
 
 async function recordNewDuties(context: VerifierContext, fromBlockIfNew: bigint): Promise<void> {
   const { publicClient } = context.clients;
-  const head = await publicClient.getBlockNumber({ cacheTime: 0 });
+  // Only draws on the confirmed chain: a reorganized draw may name other members, or another dispute by that id.
+  const head = (await publicClient.getBlockNumber({ cacheTime: 0 })) - context.confirmations;
   const marker = context.store.getMarker("committee_cursor");
   const from = marker === undefined ? fromBlockIfNew : BigInt(marker);
   if (from > head) return;
-  const drawn = await publicClient.getContractEvents({
+  const drawn = await getCommitteeMemberDrawnEvents(publicClient, {
     address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    eventName: "CommitteeMemberDrawn",
     args: { member: me(context) },
     fromBlock: from,
     toBlock: head,
-    strict: true,
   });
   for (const log of drawn) {
     const disputeId = log.args.id.toString();
@@ -104,21 +119,13 @@ async function recordNewDuties(context: VerifierContext, fromBlockIfNew: bigint)
 
 /** The vote on a dispute: this verifier's own replay of the disputed receipt. */
 async function decideVote(context: VerifierContext, id: bigint): Promise<{ verdict: number; outputHash: Hex }> {
-  const dispute = await context.clients.publicClient.readContract({
-    address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName: "getDispute",
-    args: [id],
-  });
+  const dispute = await getDispute(context.clients.publicClient, { address: context.addresses.disputeManager, id });
   let verdict = context.store.getVerdict(dispute.receiptHash);
   if (!verdict || verdict.verdict === "skipped") {
-    const [opened] = await context.clients.publicClient.getContractEvents({
+    const [opened] = await getDisputeOpenedEvents(context.clients.publicClient, {
       address: context.addresses.disputeManager,
-      abi: disputeManagerAbi,
-      eventName: "DisputeOpened",
       args: { id },
       fromBlock: 0n,
-      strict: true,
     });
     const batchKey = opened && /^0x0+$/.test(opened.args.batchId) ? dispute.receiptHash : opened?.args.batchId;
     const record = batchKey ? context.store.getBatch(batchKey) : undefined;
@@ -134,22 +141,12 @@ async function decideVote(context: VerifierContext, id: bigint): Promise<{ verdi
   };
 }
 
-async function readState(context: VerifierContext, id: bigint): Promise<number> {
-  return context.clients.publicClient.readContract({
-    address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName: "state",
-    args: [id],
-  });
+function readState(context: VerifierContext, id: bigint): Promise<number> {
+  return getDisputeState(context.clients.publicClient, { address: context.addresses.disputeManager, id });
 }
 
-function send(context: VerifierContext, functionName: string, args: readonly unknown[]) {
-  return sendTransaction(context.clients, {
-    address: context.addresses.disputeManager,
-    abi: disputeManagerAbi,
-    functionName,
-    args,
-  });
+function send(context: VerifierContext, call: ContractCall) {
+  return sendContractCall(context.clients, call);
 }
 
 function me(context: VerifierContext) {

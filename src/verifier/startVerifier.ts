@@ -1,35 +1,29 @@
 import pino from "pino";
-import type { Address } from "viem";
 import { createVerityClients } from "../chain/createVerityClients";
 import { readDeploymentFile } from "../chain/deployment";
 import { ConfigError } from "../config/ConfigError";
 import { loadSignerAccount, type SignerSource } from "../config/loadSignerAccount";
 import type { VerifierConfig } from "../config/verifierConfig";
+import { getErrorMessage } from "../protocol";
 import { createIntegerRuntime, createOnnxRuntime } from "../runtime";
 import type { VerifierContext } from "./context";
 import { ModelCatalog } from "./ModelCatalog";
 import { runVerifierStep, type VerifierStepReport } from "./runVerifierStep";
 import { VerdictStore } from "./VerdictStore";
 
-const REQUIRED_CONTRACTS = ["token", "modelRegistry", "nodeRegistry", "attestationRegistry", "disputeManager"] as const;
-
 /** Builds the verifier's context from validated settings: deployment file, chain clients, store, models, logger. */
 export async function createVerifierContext(config: VerifierConfig, key: SignerSource): Promise<VerifierContext> {
   const deployment = readDeploymentFile(config.deployment);
-  for (const name of REQUIRED_CONTRACTS) {
-    if (!deployment.contracts[name]) throw new ConfigError(`deployment ${config.deployment} has no ${name} address`);
-  }
   const account = await loadSignerAccount(key, "verifier key");
   const clients = createVerityClients({ rpcUrl: config.rpcUrl, chainId: deployment.chainId, account });
   const chainId = await clients.publicClient.getChainId();
   if (chainId !== deployment.chainId) {
     throw new ConfigError(`RPC ${config.rpcUrl} is chain ${chainId}, the deployment file is for ${deployment.chainId}`);
   }
-  const contracts = deployment.contracts as Record<(typeof REQUIRED_CONTRACTS)[number], Address>;
   return {
     clients,
     chainId,
-    addresses: contracts,
+    addresses: deployment.contracts,
     store: new VerdictStore(config.db),
     catalog: new ModelCatalog([createIntegerRuntime(), createOnnxRuntime()], [config.modelsDir]),
     logger: pino({ level: config.logLevel }, pino.destination(2)),
@@ -57,7 +51,7 @@ export async function runVerifier(
       onStep(await runVerifierStep(context, startBlock));
     } catch (error) {
       if (options.once) throw error;
-      context.logger.error({ error: (error as Error).message.split("\n")[0] }, "verifier step failed; retrying");
+      context.logger.error({ error: getErrorMessage(error).split("\n")[0] }, "verifier step failed; retrying");
     }
     if (options.once || options.signal?.aborted) return;
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs));

@@ -4,8 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { bytesToHex, erc20Abi, keccak256, maxUint256, parseEther, toHex, type Address, type Hex } from "viem";
 import { attestationRegistryAbi, disputeManagerAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
-import { startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
+import { defineContractCall } from "../../src/chain/contractCall";
+import { sendContractCall } from "../../src/chain/sendContractCall";
+import { startLocalSystem, type LocalSystem } from "../../src/devnet/startLocalSystem";
 import { readModelManifest } from "../../src/models";
 import {
   buildReceiptBatch,
@@ -357,12 +358,15 @@ describe("verity commands on a real JSON-RPC chain", function () {
       issuedAt = (await system.clients(0).publicClient.getBlock()).timestamp;
       const receipt = receiptFor(1);
       const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
-      await sendTransaction(system.clients(OPERATOR), {
-        address: system.addresses.attestationRegistry!,
-        abi: attestationRegistryAbi,
-        functionName: "submitReceipt",
-        args: [receipt, signature],
-      });
+      await sendContractCall(
+        system.clients(OPERATOR),
+        defineContractCall({
+          address: system.addresses.attestationRegistry!,
+          abi: attestationRegistryAbi,
+          functionName: "submitReceipt",
+          args: [receipt, signature],
+        }),
+      );
       single = { receipt, signature };
     });
 
@@ -389,12 +393,15 @@ describe("verity commands on a real JSON-RPC chain", function () {
         dataHash: keccak256("0x01"),
       };
       const batchSignature = await signBatch({ signer: system.account(SIGNER), domain, batch });
-      await sendTransaction(system.clients(OPERATOR), {
-        address: system.addresses.attestationRegistry!,
-        abi: attestationRegistryAbi,
-        functionName: "submitBatch",
-        args: [batch, batchSignature],
-      });
+      await sendContractCall(
+        system.clients(OPERATOR),
+        defineContractCall({
+          address: system.addresses.attestationRegistry!,
+          abi: attestationRegistryAbi,
+          functionName: "submitBatch",
+          args: [batch, batchSignature],
+        }),
+      );
       const receipt = tree.receipts[0]!;
       const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
       const batchId = getBatchId({ node: batch.node, root: tree.root });
@@ -443,25 +450,31 @@ describe("verity commands on a real JSON-RPC chain", function () {
 
     it("lists and shows a challenge, and the receipt shows as disputed", async function () {
       const challenger = system.clients(CHALLENGER);
-      await sendTransaction(challenger, {
-        address: system.addresses.token!,
-        abi: erc20Abi,
-        functionName: "approve",
-        args: [system.addresses.disputeManager!, maxUint256],
-      });
-      await sendTransaction(challenger, {
-        address: system.addresses.disputeManager!,
-        abi: disputeManagerAbi,
-        functionName: "challenge",
-        args: [
-          single.receipt,
-          `0x${"00".repeat(32)}`,
-          [],
-          keccak256("0x02"),
-          system.account(CHALLENGER).address,
-          parseEther("1000"),
-        ],
-      });
+      await sendContractCall(
+        challenger,
+        defineContractCall({
+          address: system.addresses.token!,
+          abi: erc20Abi,
+          functionName: "approve",
+          args: [system.addresses.disputeManager!, maxUint256],
+        }),
+      );
+      await sendContractCall(
+        challenger,
+        defineContractCall({
+          address: system.addresses.disputeManager!,
+          abi: disputeManagerAbi,
+          functionName: "challenge",
+          args: [
+            single.receipt,
+            `0x${"00".repeat(32)}`,
+            [],
+            keccak256("0x02"),
+            system.account(CHALLENGER).address,
+            parseEther("1000"),
+          ],
+        }),
+      );
       const rows = parseJsonRun<Record<string, unknown>[]>(await runVerity(["dispute", "list", "--json", ...chain]));
       expect(rows).to.have.length(1);
       expect(rows[0]).to.include({

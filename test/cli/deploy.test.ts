@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { encodeAbiParameters } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { startLocalChain, type LocalChain } from "../../src/chain/startLocalChain";
+import { startLocalChain, type LocalChain } from "../../src/devnet/startLocalChain";
 import { EtherscanApiMock } from "./EtherscanApiMock";
 import { DEAD_RPC_URL, parseJsonRun, runVerity } from "./runVerity";
 

@@ -5,30 +5,61 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { VerdictStore } from "../../src/verifier/VerdictStore";
+import { COMMAND_GROUPS } from "../../src/cli/commandGroups";
+import { createProgram } from "../../src/cli/verity";
+import { ensureCompiledCli, runVerityBin } from "./compiledCli";
 import { runVerity } from "./runVerity";
 
-const run = promisify(execFile);
-const bin = path.resolve(__dirname, "..", "..", "bin", "verity");
-
-/** Runs the real `bin/verity` in a child process (ts-node), as a user would. */
-async function verityBin(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const runNode = (args: string[]) => promisify(execFile)(process.execPath, args);
 
 describe("verity CLI", function () {
   this.timeout(60_000);
 
+  before(function () {
+    this.timeout(180_000);
+    ensureCompiledCli();
+  });
+
   it("prints help for the verifier and exits 0", async function () {
-    const result = await verityBin(["verifier", "run", "--help"]);
+    const result = await runVerityBin(["verifier", "run", "--help"]);
     expect(result.code).to.equal(0);
     expect(result.stdout).to.contain("--audit-share");
     expect(result.stdout).to.contain("VERITY_VERIFIER_KEY");
+  });
+
+  describe("starting up", function () {
+    it("lists every command in the top-level help as the loaded commands describe themselves", async function () {
+      const lazy = await createProgram(() => false);
+      const full = await createProgram();
+      expect(lazy.helpInformation()).to.equal(full.helpInformation());
+      expect(full.commands.map((command) => command.name())).to.deep.equal([
+        ...COMMAND_GROUPS.map((group) => group.name),
+      ]);
+    });
+
+    it("prints the top-level help from the compiled CLI without loading viem, SQLite or ONNX", async function () {
+      const entry = path.resolve(__dirname, "..", "..", "dist", "cli", "verity.js");
+      const script =
+        `require(${JSON.stringify(entry)}).main(["node", "verity", "--help"]).then((code) => ` +
+        `process.stderr.write(JSON.stringify({ code, modules: Object.keys(require.cache) })))`;
+      const { stdout, stderr } = await runNode(["-e", script]);
+      const { code, modules } = JSON.parse(stderr) as { code: number; modules: string[] };
+      expect(code).to.equal(0);
+      expect(stdout).to.contain("Usage: verity [options] [command]");
+      for (const heavy of ["/viem/", "/better-sqlite3/", "/onnxruntime-node/", "/onnx-proto/", "/pino/"]) {
+        expect(
+          modules.filter((file) => file.includes(heavy)),
+          heavy,
+        ).to.deep.equal([]);
+      }
+    });
+
+    it("loads only the named command's group for its help", async function () {
+      const result = await runVerityBin(["keeper", "--help"]);
+      expect(result.code).to.equal(0);
+      expect(result.stdout).to.contain("Usage: verity keeper [options] [command]");
+      expect(result.stdout).to.contain("status");
+    });
   });
 
   it("rejects a bad setting with exit code 2 and names it", async function () {

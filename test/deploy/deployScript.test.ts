@@ -3,8 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createPublicClient, http } from "viem";
-import { startLocalChain, type LocalChain } from "../../src/chain/startLocalChain";
-import { runDeployScript } from "../../src/demo/runDeployScript";
+import { startLocalChain, type LocalChain } from "../../src/devnet/startLocalChain";
+import { runDeployScript } from "../../src/devnet/runDeployScript";
 
 describe("deploy/deploy.ts on a real JSON-RPC node", function () {
   let chain: LocalChain;

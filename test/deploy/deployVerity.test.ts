@@ -36,7 +36,7 @@ describe("deployVerity", function () {
     expect(await attestation.challengeWindow()).to.equal(600n);
     const disputeManager = await ethers.getContractAt("DisputeManager", record.contracts.disputeManager!);
     const disputeRole = await staking.DISPUTE_ROLE();
-    for (const holder of ["disputeManager", "equivocationSlasher", "dataAvailabilityManager"]) {
+    for (const holder of ["disputeManager", "equivocationSlasher", "dataAvailabilityManager"] as const) {
       expect(await staking.hasRole(disputeRole, record.contracts[holder]!)).to.equal(true);
       expect(await nodeRegistry.hasRole(disputeRole, record.contracts[holder]!)).to.equal(true);
     }

@@ -1,27 +1,9 @@
 import { ethers } from "hardhat";
 import type { Receipt } from "../helpers/receipts";
+import { EvidenceKind } from "../../src/chain/enums.generated";
 
-/** Mirrors `IEquivocationSlasher.EvidenceKind`. */
-export enum EvidenceKind {
-  Signature,
-  Attestation,
-}
-
-/** Mirrors `IDataAvailabilityManager.DemandState`. */
-export enum DemandState {
-  None,
-  Open,
-  Expired,
-  Answered,
-  Slashed,
-}
-
-/** Mirrors `IDataAvailabilityManager.Outcome`. */
-export enum Outcome {
-  Pending,
-  Answered,
-  Slashed,
-}
+/** The on-chain enums, generated from the compiler output (src/chain/enums.generated.ts). */
+export { DataAvailabilityManagerOutcome as Outcome, DemandState, EvidenceKind } from "../../src/chain/enums.generated";
 
 /** `IEquivocationSlasher.Evidence` as the contract takes it. */
 export interface Evidence {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import path from "node:path";
-import { runSystemScenario, type SystemScenarioReport } from "../../src/demo/runSystemScenario";
-import { scenarioChecks } from "../../src/demo/scenarioChecks";
-import { DEMO_DEPLOY_ENVIRONMENT, startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
+import { runSystemScenario, type SystemScenarioReport } from "../../src/devnet/runSystemScenario";
+import { scenarioChecks } from "../../src/devnet/scenarioChecks";
+import { DEMO_DEPLOY_ENVIRONMENT, startLocalSystem, type LocalSystem } from "../../src/devnet/startLocalSystem";
 
 const MODELS_DIR = path.resolve(__dirname, "..", "..", "models");
 

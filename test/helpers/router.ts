@@ -18,25 +18,8 @@ import {
 } from "./receipts";
 import type { Receipt } from "./receipts";
 
-/** `IInferenceRouter.RequestState`, mirrored once. */
-export enum RequestState {
-  None,
-  Pending,
-  Expired,
-  Unservable,
-  Verifying,
-  Settleable,
-  Settled,
-  Refunded,
-}
-
-/** `IAttestationRegistry.ReceiptState`, mirrored once. */
-export enum ReceiptState {
-  None,
-  Disputed,
-  Upheld,
-  Rejected,
-}
+/** The on-chain enums, generated from the compiler output (src/chain/enums.generated.ts). */
+export { ReceiptState, RequestState } from "../../src/chain/enums.generated";
 
 export type RequestParams = IInferenceRouter.RequestParamsStruct & {
   modelId: string;

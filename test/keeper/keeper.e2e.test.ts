@@ -2,7 +2,8 @@ import { expect } from "chai";
 import path from "node:path";
 import type { Hex } from "viem";
 import { attestationRegistryAbi, nodeRegistryAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
+import { defineContractCall } from "../../src/chain/contractCall";
+import { sendContractCall } from "../../src/chain/sendContractCall";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
 import {
   buildReceiptBatch,
@@ -177,12 +178,15 @@ describe("keeper end to end with the real node service on a real JSON-RPC chain"
         "old signer cached",
       ).to.equal(1);
       const newSigner = system.account(16);
-      await sendTransaction(system.clients(OPERATOR), {
-        address: system.addresses.nodeRegistry!,
-        abi: nodeRegistryAbi,
-        functionName: "rotateSigner",
-        args: [newSigner.address],
-      });
+      await sendContractCall(
+        system.clients(OPERATOR),
+        defineContractCall({
+          address: system.addresses.nodeRegistry!,
+          abi: nodeRegistryAbi,
+          functionName: "rotateSigner",
+          args: [newSigner.address],
+        }),
+      );
       const old = await infer(world, 901);
       const receipt = parseReceipt(old.receipt);
       const domain = { chainId: system.deployment.chainId, verifyingContract: system.addresses.attestationRegistry! };

@@ -4,8 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { bytesToHex, erc20Abi, parseEventLogs, type Hex } from "viem";
 import { inferenceRouterAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
-import { RequestState } from "../../src/keeper/RouterWorker";
+import { defineContractCall } from "../../src/chain/contractCall";
+import { sendContractCall } from "../../src/chain/sendContractCall";
+import { RequestState } from "../../src/chain/enums.generated";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
 import { toDataUri } from "../../src/node/fetchInput";
 import { createTensor, encodeTensor, getTensorHash } from "../../src/protocol";
@@ -73,30 +74,36 @@ describe("keeper with the InferenceRouter", function () {
     const consumer = system.clients(CONSUMER);
     const fee = 10n ** 16n * BigInt(redundancy);
     const input = createTensor("int8", [1, 4], data);
-    await sendTransaction(consumer, {
-      address: system.addresses.token!,
-      abi: erc20Abi,
-      functionName: "approve",
-      args: [router, fee],
-    });
+    await sendContractCall(
+      consumer,
+      defineContractCall({
+        address: system.addresses.token!,
+        abi: erc20Abi,
+        functionName: "approve",
+        args: [router, fee],
+      }),
+    );
     const now = (await consumer.publicClient.getBlock()).timestamp;
-    const hash = await sendTransaction(consumer, {
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "request",
-      args: [
-        {
-          modelId,
-          inputHash: getTensorHash(input),
-          inputURI: toDataUri(encodeTensor(input)),
-          input: bytesToHex(encodeTensor(input)),
-          redundancy,
-          deadline: Number(now) + responseSeconds,
-          callbackGasLimit: 0,
-          fee,
-        },
-      ],
-    });
+    const hash = await sendContractCall(
+      consumer,
+      defineContractCall({
+        address: router,
+        abi: inferenceRouterAbi,
+        functionName: "request",
+        args: [
+          {
+            modelId,
+            inputHash: getTensorHash(input),
+            inputURI: toDataUri(encodeTensor(input)),
+            input: bytesToHex(encodeTensor(input)),
+            redundancy,
+            deadline: Number(now) + responseSeconds,
+            callbackGasLimit: 0,
+            fee,
+          },
+        ],
+      }),
+    );
     const receipt = await consumer.publicClient.getTransactionReceipt({ hash });
     const [created] = parseEventLogs({ abi: inferenceRouterAbi, logs: receipt.logs, eventName: "RequestCreated" });
     return created!.args.id;

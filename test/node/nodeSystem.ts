@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { parseEther } from "viem";
-import { NodeRole, enrollParticipant, registerManifestModel } from "../../src/demo/enrollParticipants";
-import { startLocalSystem, type LocalSystem } from "../../src/demo/startLocalSystem";
+import { NodeRole, enrollParticipant, registerManifestModel } from "../../src/devnet/enrollParticipants";
+import { startLocalSystem, type LocalSystem } from "../../src/devnet/startLocalSystem";
 import { readModelManifest, type ModelManifestEntry } from "../../src/models";
 import { startNodeService, type NodeService, type NodeServiceOptions } from "../../src/node/startNodeService";
 

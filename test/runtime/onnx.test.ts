@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { getIrisSplit, loadBundledModel } from "../../src/models";
+import { loadBundledModel } from "../../src/models";
+import { getIrisSplit } from "../../src/models/build";
 import { type Tensor, getTensorHash, toSingleTensor } from "../../src/protocol";
 import { RuntimeInputError, compareWithTolerance, createOnnxRuntime, onnxSessionOptions } from "../../src/runtime";
 

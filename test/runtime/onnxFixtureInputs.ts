@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { createRandom, shuffleInPlace } from "../../src/models/random";
+import { createRandom, shuffleInPlace } from "../../src/models/build/random";
 import { createTensor, type Tensor, type TensorPayload } from "../../src/protocol";
 
 const FIXTURES = path.join(__dirname, "..", "..", "models", "onnx");

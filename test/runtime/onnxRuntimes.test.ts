@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { encodeOnnxModel, node, valueInfo, type OnnxElementType } from "../../src/models/onnxGraph";
+import { encodeOnnxModel, node, valueInfo, type OnnxElementType } from "../../src/models/build/onnxGraph";
 import {
   createTensor,
   getPayloadHash,

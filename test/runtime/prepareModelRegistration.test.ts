@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { loadBundledModel } from "../../src/models";
-import { buildOnnxFixtures } from "../../src/models/onnxFixtureManifest";
+import { buildOnnxFixtures } from "../../src/models/build/onnxFixtureManifest";
 import {
   INTEGER_RUNTIME_ID,
   ONNX_RUNTIME_ID,

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Hex } from "viem";
-import { getIrisSplit, readModelManifest } from "../../src/models";
+import { readModelManifest } from "../../src/models";
+import { getIrisSplit } from "../../src/models/build";
 import {
   bytesToHex,
   createTensor,

@@ -1,6 +1,11 @@
 import { Option, type Command } from "commander";
 import { formatUnits, zeroHash } from "viem";
-import { disputeManagerAbi } from "../../chain/abis.generated";
+import { getCommittee } from "../../chain/actions/getCommittee";
+import { getDispute } from "../../chain/actions/getDispute";
+import { getDisputeOpenedEvents } from "../../chain/actions/getDisputeOpenedEvents";
+import { getDisputeState } from "../../chain/actions/getDisputeState";
+import { getVote } from "../../chain/actions/getVote";
+import { disputeManagerOutcomeNames, disputeStateNames, verdictNames } from "../../chain/enums.generated";
 import { BaseError } from "../../protocol";
 import {
   addChainOptions,
@@ -9,23 +14,15 @@ import {
   formatTime,
   getTokenInfo,
   parseInteger,
+  toCliName,
   type ChainOptions,
 } from "../options";
 
 /** On-chain `DisputeState` names, by enum value. */
-export const DISPUTE_STATES = [
-  "none",
-  "drawing",
-  "committing",
-  "revealing",
-  "resolvable",
-  "arbitration",
-  "expired",
-  "resolved",
-] as const;
+export const DISPUTE_STATES = disputeStateNames.map(toCliName);
 /** On-chain `Outcome` names, by enum value. */
-export const DISPUTE_OUTCOMES = ["none", "node-wrong", "node-right", "expired"] as const;
-const VERDICTS = ["node-right", "node-wrong"] as const;
+export const DISPUTE_OUTCOMES = disputeManagerOutcomeNames.map(toCliName);
+const VERDICTS = verdictNames.map(toCliName);
 
 /** `verity dispute list|show`. */
 export function addDisputeCommands(program: Command): void {
@@ -42,21 +39,17 @@ export function addDisputeCommands(program: Command): void {
   ).action(async (options: ChainOptions & { state?: string }) => {
     const context = await connect(options, false);
     const read = context.clients.publicClient;
-    const manager = { address: context.address("disputeManager"), abi: disputeManagerAbi } as const;
+    const address = context.contracts.disputeManager;
     const [events, { decimals }] = await Promise.all([
-      read.getContractEvents({
-        ...manager,
-        eventName: "DisputeOpened",
-        fromBlock: BigInt(context.deployment.startBlock),
-      }),
+      getDisputeOpenedEvents(read, { address, fromBlock: BigInt(context.deployment.startBlock) }),
       getTokenInfo(context),
     ]);
     const rows = [];
     for (const event of events) {
-      const id = event.args.id!;
+      const id = event.args.id;
       const [state, info] = await Promise.all([
-        read.readContract({ ...manager, functionName: "state", args: [id] }),
-        read.readContract({ ...manager, functionName: "getDispute", args: [id] }),
+        getDisputeState(read, { address, id }),
+        getDispute(read, { address, id }),
       ]);
       if (options.state && DISPUTE_STATES[state] !== options.state) continue;
       rows.push({
@@ -82,18 +75,18 @@ export function addDisputeCommands(program: Command): void {
     const id = BigInt(parseInteger(idText, "<id>", 1, Number.MAX_SAFE_INTEGER));
     const context = await connect(options, false);
     const read = context.clients.publicClient;
-    const manager = { address: context.address("disputeManager"), abi: disputeManagerAbi } as const;
-    const info = await read.readContract({ ...manager, functionName: "getDispute", args: [id] });
+    const address = context.contracts.disputeManager;
+    const info = await getDispute(read, { address, id });
     if (info.challengedAt === 0) throw new BaseError(`no dispute ${id}`);
     const [state, committee, { decimals }] = await Promise.all([
-      read.readContract({ ...manager, functionName: "state", args: [id] }),
-      read.readContract({ ...manager, functionName: "committeeOf", args: [id] }),
+      getDisputeState(read, { address, id }),
+      getCommittee(read, { address, id }),
       getTokenInfo(context),
     ]);
     const tokens = (value: bigint) => formatUnits(value, decimals);
     const votes = await Promise.all(
       committee.map(async (member) => {
-        const vote = await read.readContract({ ...manager, functionName: "getVote", args: [id, member] });
+        const vote = await getVote(read, { address, id, member });
         return {
           member,
           weight: tokens(vote.weight),

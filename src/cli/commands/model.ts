@@ -2,15 +2,21 @@ import fs from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { formatUnits, parseUnits, zeroHash, type Hex } from "viem";
-import { modelRegistryAbi } from "../../chain/abis.generated";
-import { sendTransaction } from "../../chain/sendTransaction";
+import { getModel } from "../../chain/actions/getModel";
+import { getModelRegisteredEvents } from "../../chain/actions/getModelRegisteredEvents";
+import { getSuccessor } from "../../chain/actions/getSuccessor";
+import { registerModel } from "../../chain/actions/registerModel";
+import { ModelStatus, modelStatusNames, verificationModeNames } from "../../chain/enums.generated";
+import { decodeRevert, TransactionRevertedError } from "../../chain/errors";
+import { sendContractCall } from "../../chain/sendContractCall";
 import { ConfigError } from "../../config/ConfigError";
 import type { ModelManifest, ModelManifestEntry } from "../../models";
-import { BaseError, getModelId } from "../../protocol";
+import { BaseError, getErrorMessage, getModelId } from "../../protocol";
 import { getOnchainRuntimeId } from "../../runtime";
 import {
   KEY_HELP,
   addChainOptions,
+  toCliName,
   addExamples,
   connect,
   formatTime,
@@ -20,8 +26,8 @@ import {
 } from "../options";
 
 /** On-chain `VerificationMode` names, by enum value. */
-export const VERIFICATION_MODES = ["exact", "tolerance", "tee", "zk"] as const;
-const MODEL_STATUSES = ["none", "active", "deprecated"] as const;
+export const VERIFICATION_MODES = verificationModeNames.map(toCliName);
+const MODEL_STATUSES = modelStatusNames.map(toCliName);
 /** Runtimes this repository knows, so tables can name them. */
 const KNOWN_RUNTIMES = ["verity-int8-v1", "onnxruntime-cpu-f32-v1"];
 
@@ -65,12 +71,10 @@ export function addModelCommands(program: Command): void {
     const registration = buildRegistration(artifact, options);
     const context = await connect(options, true);
     context.output.progress(`registering model ${registration.id}`);
-    const hash = await sendTransaction(context.clients, {
-      address: context.address("modelRegistry"),
-      abi: modelRegistryAbi,
-      functionName: "registerModel",
-      args: [registration],
-    });
+    const hash = await sendContractCall(
+      context.clients,
+      registerModel({ address: context.contracts.modelRegistry, registration }),
+    );
     context.output.record({
       modelId: registration.id,
       runtime: options.runtime ?? describeRuntime(registration.runtimeId),
@@ -86,15 +90,12 @@ export function addModelCommands(program: Command): void {
     ["verity model list", "verity model list --json"],
   ).action(async (options: ChainOptions) => {
     const context = await connect(options, false);
-    const events = await context.clients.publicClient.getContractEvents({
-      address: context.address("modelRegistry"),
-      abi: modelRegistryAbi,
-      eventName: "ModelRegistered",
+    const events = await getModelRegisteredEvents(context.clients.publicClient, {
+      address: context.contracts.modelRegistry,
       fromBlock: BigInt(context.deployment.startBlock),
-      toBlock: "latest",
     });
     const rows = [];
-    for (const event of events) rows.push(await describeModel(context, event.args.id!));
+    for (const event of events) rows.push(await describeModel(context, event.args.id));
     context.output.table(rows, ["modelId", "status", "runtime", "mode", "tolerance", "owner", "metadataURI"]);
   });
 
@@ -125,7 +126,7 @@ function buildRegistration(artifact: string, options: RegisterOptions) {
   try {
     bytes = new Uint8Array(fs.readFileSync(artifact));
   } catch (cause) {
-    throw new ConfigError(`<artifact>: cannot read ${artifact}: ${(cause as Error).message}`);
+    throw new ConfigError(`<artifact>: cannot read ${artifact}: ${getErrorMessage(cause)}`);
   }
   const id = getModelId(bytes);
   const entry = findManifestEntry(path.dirname(artifact), id);
@@ -168,24 +169,20 @@ function findManifestEntry(directory: string, modelId: Hex): ModelManifestEntry 
 
 /** One model as a row: status, runtime, policy, owner, registration time and successor. */
 async function describeModel(context: ChainContext, id: Hex): Promise<Record<string, unknown>> {
-  const address = context.address("modelRegistry");
+  const address = context.contracts.modelRegistry;
   const read = context.clients.publicClient;
   let model;
   try {
-    model = await read.readContract({ address, abi: modelRegistryAbi, functionName: "getModel", args: [id] });
+    model = await getModel(read, { address, id });
   } catch (error) {
-    if (String((error as Error).message).includes("ModelRegistryUnknownModel")) {
+    const reverted = decodeRevert(error, "getModel");
+    if (reverted instanceof TransactionRevertedError && reverted.errorName === "ModelRegistryUnknownModel") {
       throw new BaseError(`no model ${id} is registered`);
     }
     throw error;
   }
-  if (model.status === 0) throw new BaseError(`no model ${id} is registered`);
-  const successor = await read.readContract({
-    address,
-    abi: modelRegistryAbi,
-    functionName: "successorOf",
-    args: [id],
-  });
+  if (model.status === ModelStatus.None) throw new BaseError(`no model ${id} is registered`);
+  const successor = await getSuccessor(read, { address, id });
   return {
     modelId: id,
     status: MODEL_STATUSES[model.status],

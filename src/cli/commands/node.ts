@@ -1,14 +1,28 @@
 import { Command, Option } from "commander";
 import { formatUnits, parseEventLogs, type Address } from "viem";
-import { nodeRegistryAbi, stakingAbi } from "../../chain/abis.generated";
-import { sendTransaction } from "../../chain/sendTransaction";
+import { stakingAbi } from "../../chain/abis.generated";
+import { depositStake } from "../../chain/actions/depositStake";
+import { getActiveStake } from "../../chain/actions/getActiveStake";
+import { getLockedStake } from "../../chain/actions/getLockedStake";
+import { getNode } from "../../chain/actions/getNode";
+import { getSlashableStake } from "../../chain/actions/getSlashableStake";
+import { getSortitionWeight } from "../../chain/actions/getSortitionWeight";
+import { getUnbondingRequests } from "../../chain/actions/getUnbondingRequests";
+import { getUnbondingStake } from "../../chain/actions/getUnbondingStake";
+import { isNodeActive } from "../../chain/actions/isNodeActive";
+import { registerNode } from "../../chain/actions/registerNode";
+import { requestUnstake } from "../../chain/actions/requestUnstake";
+import { requestUnstakeAll } from "../../chain/actions/requestUnstakeAll";
+import { withdrawStake } from "../../chain/actions/withdrawStake";
+import { nodeRoleNames } from "../../chain/enums.generated";
+import { sendContractCall } from "../../chain/sendContractCall";
 import { ConfigError } from "../../config/ConfigError";
 import {
   KEY_HELP,
   addChainOptions,
+  toCliName,
   addExamples,
   connect,
-  ensureAllowance,
   formatTime,
   getTokenInfo,
   parseAddress,
@@ -19,8 +33,8 @@ import {
   type ChainOptions,
 } from "../options";
 
-/** On-chain `NodeRole` names, by enum value. */
-export const NODE_ROLES = ["inference", "verifier"] as const;
+/** On-chain `NodeRole` names, by enum value, as the CLI spells them. */
+export const NODE_ROLES = nodeRoleNames.map(toCliName);
 
 /**
  * The `verity node` group: `register`, `stake`, `unstake`, `withdraw`, `status`. The node service attaches
@@ -58,12 +72,16 @@ export function createNodeCommand(): Command {
     }
     const context = await connect(options, true);
     context.output.progress(`registering ${context.account!.address} as ${options.role} node`);
-    const hash = await sendTransaction(context.clients, {
-      address: context.address("nodeRegistry"),
-      abi: nodeRegistryAbi,
-      functionName: "registerNode",
-      args: [signer, endpoint, NODE_ROLES.indexOf(options.role as "inference"), models],
-    });
+    const hash = await sendContractCall(
+      context.clients,
+      registerNode({
+        address: context.contracts.nodeRegistry,
+        signer,
+        endpoint,
+        role: NODE_ROLES.indexOf(options.role),
+        models,
+      }),
+    );
     context.output.record({
       operator: context.account!.address,
       signer,
@@ -87,14 +105,12 @@ export function createNodeCommand(): Command {
     const context = await connect(options, true);
     const { decimals, symbol } = await getTokenInfo(context);
     const value = parseAmount(amount, decimals, "<amount>");
-    const staking = context.address("staking");
-    await ensureAllowance(context, staking, value);
-    context.output.progress(`staking ${amount} ${symbol}`);
-    const hash = await sendTransaction(context.clients, {
-      address: staking,
-      abi: stakingAbi,
-      functionName: "stake",
-      args: [value],
+    const hash = await depositStake(context.clients, {
+      token: context.contracts.token,
+      staking: context.contracts.staking,
+      amount: value,
+      onApprove: () => context.output.progress(`approving ${context.contracts.staking} to spend ${value} base units`),
+      onStake: () => context.output.progress(`staking ${amount} ${symbol}`),
     });
     await printStake(context, context.account!.address, hash);
   });
@@ -115,20 +131,14 @@ export function createNodeCommand(): Command {
     const context = await connect(options, true);
     context.output.progress(`requesting to unstake ${amount}`);
     // `all` can't be made to revert by a third party's top-up just before it, as an exact amount can.
-    const hash =
+    const call =
       amount === "all"
-        ? await sendTransaction(context.clients, {
-            address: context.address("staking"),
-            abi: stakingAbi,
-            functionName: "requestUnstakeAll",
-            args: [],
-          })
-        : await sendTransaction(context.clients, {
-            address: context.address("staking"),
-            abi: stakingAbi,
-            functionName: "requestUnstake",
-            args: [parseAmount(amount, (await getTokenInfo(context)).decimals, "<amount>")],
+        ? requestUnstakeAll({ address: context.contracts.staking })
+        : requestUnstake({
+            address: context.contracts.staking,
+            amount: parseAmount(amount, (await getTokenInfo(context)).decimals, "<amount>"),
           });
+    const hash = await sendContractCall(context.clients, call);
     await printStake(context, context.account!.address, hash);
   });
 
@@ -138,12 +148,7 @@ export function createNodeCommand(): Command {
     KEY_HELP,
   ).action(async (options: ChainOptions) => {
     const context = await connect(options, true);
-    const hash = await sendTransaction(context.clients, {
-      address: context.address("staking"),
-      abi: stakingAbi,
-      functionName: "withdraw",
-      args: [],
-    });
+    const hash = await sendContractCall(context.clients, withdrawStake({ address: context.contracts.staking }));
     const receipt = await context.clients.publicClient.getTransactionReceipt({ hash });
     const [event] = parseEventLogs({ abi: stakingAbi, eventName: "Withdrawn", logs: receipt.logs });
     const { decimals } = await getTokenInfo(context);
@@ -195,20 +200,18 @@ async function printStatus(context: ChainContext, operator: Address): Promise<vo
 /** Everything known about one operator, amounts in whole tokens. */
 async function readStatus(context: ChainContext, operator: Address) {
   const read = context.clients.publicClient;
-  const registry = context.address("nodeRegistry");
-  const staking = context.address("staking");
-  const onRegistry = { address: registry, abi: nodeRegistryAbi, args: [operator] } as const;
-  const onStaking = { address: staking, abi: stakingAbi, args: [operator] } as const;
+  const onRegistry = { address: context.contracts.nodeRegistry, node: operator };
+  const onStaking = { address: context.contracts.staking, node: operator };
   const [info, active, weight, activeStake, unbondingStake, slashableStake, lockedStake, queue, token] =
     await Promise.all([
-      read.readContract({ ...onRegistry, functionName: "getNode" }),
-      read.readContract({ ...onRegistry, functionName: "isActive" }),
-      read.readContract({ ...onRegistry, functionName: "sortitionWeightOf" }),
-      read.readContract({ ...onStaking, functionName: "activeStakeOf" }),
-      read.readContract({ ...onStaking, functionName: "unbondingStakeOf" }),
-      read.readContract({ ...onStaking, functionName: "slashableStakeOf" }),
-      read.readContract({ ...onStaking, functionName: "lockedStakeOf" }),
-      read.readContract({ ...onStaking, functionName: "unbondingRequestsOf" }),
+      getNode(read, onRegistry),
+      isNodeActive(read, onRegistry),
+      getSortitionWeight(read, onRegistry),
+      getActiveStake(read, onStaking),
+      getUnbondingStake(read, onStaking),
+      getSlashableStake(read, onStaking),
+      getLockedStake(read, onStaking),
+      getUnbondingRequests(read, onStaking),
       getTokenInfo(context),
     ]);
   const tokens = (value: bigint) => formatUnits(value, token.decimals);

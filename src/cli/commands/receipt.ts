@@ -1,21 +1,37 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { zeroAddress, zeroHash, type Address, type Hex } from "viem";
-import { attestationRegistryAbi, nodeRegistryAbi } from "../../chain/abis.generated";
+import { getBatch } from "../../chain/actions/getBatch";
+import { getNode } from "../../chain/actions/getNode";
+import { getNodeRegisteredEvents } from "../../chain/actions/getNodeRegisteredEvents";
+import { getReceipt } from "../../chain/actions/getReceipt";
+import { getReceiptState } from "../../chain/actions/getReceiptState";
+import { getSignerRotatedEvents } from "../../chain/actions/getSignerRotatedEvents";
+import { isFinal } from "../../chain/actions/isFinal";
+import { verifyInclusion } from "../../chain/actions/verifyInclusion";
+import { ReceiptState, receiptStateNames } from "../../chain/enums.generated";
 import { ConfigError } from "../../config/ConfigError";
-import { BaseError, getReceiptStructHash, parseReceipt, recoverReceiptSigner, type Receipt } from "../../protocol";
+import {
+  BaseError,
+  getErrorMessage,
+  getReceiptStructHash,
+  parseReceipt,
+  recoverReceiptSigner,
+  type Receipt,
+} from "../../protocol";
 import {
   addChainOptions,
   addExamples,
   connect,
   formatTime,
   parseBytes32,
+  toCliName,
   type ChainContext,
   type ChainOptions,
 } from "../options";
 
 /** On-chain `ReceiptState` names, by enum value. */
-export const RECEIPT_STATES = ["none", "disputed", "upheld", "rejected"] as const;
+export const RECEIPT_STATES = receiptStateNames.map(toCliName);
 
 /** A receipt failed verification (exit code 1); the message says why. */
 export class ReceiptInvalidError extends BaseError {
@@ -80,7 +96,7 @@ function readReceiptFile(file: string): ReceiptFile {
   try {
     raw = JSON.parse(fs.readFileSync(file, "utf8")) as typeof raw;
   } catch (cause) {
-    throw new ConfigError(`<file>: cannot read receipt file ${file}: ${(cause as Error).message}`);
+    throw new ConfigError(`<file>: cannot read receipt file ${file}: ${getErrorMessage(cause)}`);
   }
   let receipt: Receipt;
   try {
@@ -102,12 +118,12 @@ function readReceiptFile(file: string): ReceiptFile {
 /** Runs every check; a failed one carries the reason. */
 async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<Check[]> {
   const read = context.clients.publicClient;
-  const attestations = { address: context.address("attestationRegistry"), abi: attestationRegistryAbi } as const;
-  const registry = { address: context.address("nodeRegistry"), abi: nodeRegistryAbi } as const;
+  const attestations = { address: context.contracts.attestationRegistry };
+  const registry = { address: context.contracts.nodeRegistry };
   const { receipt } = file;
   const checks: Check[] = [];
 
-  const node = await read.readContract({ ...registry, functionName: "getNode", args: [receipt.node] });
+  const node = await getNode(read, { ...registry, node: receipt.node });
   checks.push({
     check: "node registered",
     ok: node.registered,
@@ -123,7 +139,7 @@ async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<
       domain: { chainId: context.deployment.chainId, verifyingContract: attestations.address },
     });
   } catch (error) {
-    signatureProblem = (error as Error).message;
+    signatureProblem = getErrorMessage(error);
   }
   if (recovered === undefined) {
     checks.push({ check: "signature", ok: false, detail: `not a canonical signature: ${signatureProblem}` });
@@ -142,14 +158,10 @@ async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<
   }
 
   const batchId = file.batchId ?? zeroHash;
-  const attested = await read.readContract({
-    ...attestations,
-    functionName: "verifyInclusion",
-    args: [receipt, batchId, file.proof],
-  });
+  const attested = await verifyInclusion(read, { ...attestations, receipt, batchId, proof: file.proof });
   let windowEnd = 0;
   if (file.batchId) {
-    const batch = await read.readContract({ ...attestations, functionName: "getBatch", args: [file.batchId] });
+    const batch = await getBatch(read, { ...attestations, id: file.batchId });
     windowEnd = batch.windowEnd;
     checks.push({
       check: "attested",
@@ -161,7 +173,7 @@ async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<
           : `not included in batch ${file.batchId} with the given proof`,
     });
   } else {
-    const status = await read.readContract({ ...attestations, functionName: "getReceipt", args: [receipt] });
+    const status = await getReceipt(read, { ...attestations, receipt });
     windowEnd = status.windowEnd;
     checks.push({
       check: "attested",
@@ -172,8 +184,8 @@ async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<
 
   const receiptHash = getReceiptStructHash(receipt);
   const [state, final, block] = await Promise.all([
-    read.readContract({ ...attestations, functionName: "receiptState", args: [receiptHash] }),
-    read.readContract({ ...attestations, functionName: "isFinal", args: [receipt, batchId, file.proof] }),
+    getReceiptState(read, { ...attestations, receiptHash }),
+    isFinal(read, { ...attestations, receipt, batchId, proof: file.proof }),
     read.getBlock({ blockTag: "latest" }),
   ]);
   if (attested) {
@@ -186,8 +198,8 @@ async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<
   }
   checks.push({
     check: "dispute state",
-    ok: state !== 3,
-    detail: state === 3 ? "rejected: a dispute found it wrong" : RECEIPT_STATES[state]!,
+    ok: state !== ReceiptState.Rejected,
+    detail: state === ReceiptState.Rejected ? "rejected: a dispute found it wrong" : RECEIPT_STATES[state]!,
   });
   checks.push({ check: "final", ok: true, detail: final ? "yes" : "not yet" });
   return checks;
@@ -197,18 +209,17 @@ async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<
 async function signerAt(context: ChainContext, node: Address, issuedAt: bigint): Promise<Address | undefined> {
   const read = context.clients.publicClient;
   const common = {
-    address: context.address("nodeRegistry"),
-    abi: nodeRegistryAbi,
+    address: context.contracts.nodeRegistry,
     args: { node },
     fromBlock: BigInt(context.deployment.startBlock),
-  } as const;
+  };
   const [registered, rotated] = await Promise.all([
-    read.getContractEvents({ ...common, eventName: "NodeRegistered" }),
-    read.getContractEvents({ ...common, eventName: "SignerRotated" }),
+    getNodeRegisteredEvents(read, common),
+    getSignerRotatedEvents(read, common),
   ]);
   const changes = [
-    ...registered.map((log) => ({ log, signer: log.args.signer! })),
-    ...rotated.map((log) => ({ log, signer: log.args.newSigner! })),
+    ...registered.map((log) => ({ log, signer: log.args.signer })),
+    ...rotated.map((log) => ({ log, signer: log.args.newSigner })),
   ].sort((a, b) => Number(a.log.blockNumber - b.log.blockNumber) || a.log.logIndex - b.log.logIndex);
   let signer: Address | undefined;
   for (const change of changes) {

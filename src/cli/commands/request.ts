@@ -2,13 +2,22 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import { bytesToHex, formatUnits, parseEventLogs, zeroHash } from "viem";
 import { inferenceRouterAbi } from "../../chain/abis.generated";
-import { sendTransaction } from "../../chain/sendTransaction";
+import { getAssignments } from "../../chain/actions/getAssignments";
+import { getRequest } from "../../chain/actions/getRequest";
+import { getRequestFulfilledEvents } from "../../chain/actions/getRequestFulfilledEvents";
+import { getRequestRefundedEvents } from "../../chain/actions/getRequestRefundedEvents";
+import { getRequestSettledEvents } from "../../chain/actions/getRequestSettledEvents";
+import { getRequestState } from "../../chain/actions/getRequestState";
+import { requestInference } from "../../chain/actions/requestInference";
+import { requestStateNames } from "../../chain/enums.generated";
+import { sendContractCall } from "../../chain/sendContractCall";
 import { ConfigError } from "../../config/ConfigError";
 import {
   BaseError,
   createTensor,
   decodeTensor,
   encodeTensor,
+  getErrorMessage,
   getTensorHash,
   tensorDtypes,
   type Tensor,
@@ -19,12 +28,13 @@ import {
   addChainOptions,
   addExamples,
   connect,
-  ensureAllowance,
+  ensureTokenAllowance,
   formatTime,
   getTokenInfo,
   parseAmount,
   parseBytes32,
   parseInteger,
+  toCliName,
   type ChainOptions,
 } from "../options";
 
@@ -32,16 +42,7 @@ import {
 const MAX_INPUT_URI_LENGTH = 512;
 
 /** On-chain `RequestState` names, by enum value. */
-export const REQUEST_STATES = [
-  "none",
-  "pending",
-  "expired",
-  "unservable",
-  "verifying",
-  "settleable",
-  "settled",
-  "refunded",
-] as const;
+export const REQUEST_STATES = requestStateNames.map(toCliName);
 
 /** The media type of a `data:` URI holding a tensor's canonical encoding. */
 export const TENSOR_MEDIA_TYPE = "application/vnd.verity.tensor";
@@ -88,19 +89,18 @@ export function addRequestCommands(program: Command): void {
     const context = await connect(options, true);
     const { decimals, symbol } = await getTokenInfo(context);
     const fee = parseAmount(options.fee, decimals, "--fee");
-    const router = context.address("inferenceRouter");
+    const router = context.contracts.inferenceRouter;
     const inputHash = getTensorHash(tensor);
     const block = await context.clients.publicClient.getBlock({ blockTag: "latest" });
     const deadline = Number(block.timestamp) + deadlineSeconds;
-    await ensureAllowance(context, router, fee);
+    await ensureTokenAllowance(context, router, fee);
     context.output.progress(`requesting ${redundancy} node(s) for model ${modelId}, fee ${options.fee} ${symbol}`);
-    const hash = await sendTransaction(context.clients, {
-      address: router,
-      abi: inferenceRouterAbi,
-      functionName: "request",
-      // The input goes on chain too (so it is provably available); the URI only when it fits the router's cap.
-      args: [
-        {
+    const hash = await sendContractCall(
+      context.clients,
+      requestInference({
+        address: router,
+        // The input goes on chain too (so it is provably available); the URI only when it fits the router's cap.
+        params: {
           modelId,
           inputHash,
           inputURI: uri.length <= MAX_INPUT_URI_LENGTH ? uri : "",
@@ -110,8 +110,8 @@ export function addRequestCommands(program: Command): void {
           callbackGasLimit,
           fee,
         },
-      ],
-    });
+      }),
+    );
     const receipt = await context.clients.publicClient.getTransactionReceipt({ hash });
     const logs = parseEventLogs({ abi: inferenceRouterAbi, logs: receipt.logs });
     const created = logs.find((log) => log.eventName === "RequestCreated");
@@ -140,19 +140,19 @@ export function addRequestCommands(program: Command): void {
     const requestId = parseBytes32(id, "<id>");
     const context = await connect(options, false);
     const read = context.clients.publicClient;
-    const router = { address: context.address("inferenceRouter"), abi: inferenceRouterAbi } as const;
-    const request = await read.readContract({ ...router, functionName: "getRequest", args: [requestId] });
+    const address = context.contracts.inferenceRouter;
+    const request = await getRequest(read, { address, id: requestId });
     if (request.createdAt === 0) throw new BaseError(`no request ${requestId}`);
     const [state, assignments, { decimals }] = await Promise.all([
-      read.readContract({ ...router, functionName: "state", args: [requestId] }),
-      read.readContract({ ...router, functionName: "getAssignments", args: [requestId] }),
+      getRequestState(read, { address, id: requestId }),
+      getAssignments(read, { address, id: requestId }),
       getTokenInfo(context),
     ]);
-    const range = { ...router, args: { id: requestId }, fromBlock: BigInt(context.deployment.startBlock) } as const;
+    const range = { address, args: { id: requestId }, fromBlock: BigInt(context.deployment.startBlock) };
     const [fulfilled, settled, refunded] = await Promise.all([
-      read.getContractEvents({ ...range, eventName: "RequestFulfilled" }),
-      read.getContractEvents({ ...range, eventName: "RequestSettled" }),
-      read.getContractEvents({ ...range, eventName: "RequestRefunded" }),
+      getRequestFulfilledEvents(read, range),
+      getRequestSettledEvents(read, range),
+      getRequestRefundedEvents(read, range),
     ]);
     const batchOf = new Map(fulfilled.map((log) => [log.args.receiptHash, log.args.batchId]));
     const rows = assignments.map((assignment) => ({
@@ -167,12 +167,12 @@ export function addRequestCommands(program: Command): void {
     const settlement = settled[0]
       ? {
           outputHash: settled[0].args.outputHash,
-          paidToNodes: tokens(settled[0].args.paidToNodes!),
-          toTreasury: tokens(settled[0].args.toTreasury!),
-          refunded: tokens(settled[0].args.refunded!),
+          paidToNodes: tokens(settled[0].args.paidToNodes),
+          toTreasury: tokens(settled[0].args.toTreasury),
+          refunded: tokens(settled[0].args.refunded),
         }
       : refunded[0]
-        ? { refunded: tokens(refunded[0].args.amount!) }
+        ? { refunded: tokens(refunded[0].args.amount) }
         : undefined;
     const summary = {
       requestId,
@@ -211,14 +211,14 @@ export function readInput(input: string): { tensor: Tensor; uri: string } {
     try {
       return { tensor: decodeTensor(new Uint8Array(body)), uri: input };
     } catch (error) {
-      throw new ConfigError(`--input: the data: URI is not a canonical tensor: ${(error as Error).message}`);
+      throw new ConfigError(`--input: the data: URI is not a canonical tensor: ${getErrorMessage(error)}`);
     }
   }
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(input, "utf8"));
   } catch (cause) {
-    throw new ConfigError(`--input: cannot read JSON tensor file ${input}: ${(cause as Error).message}`);
+    throw new ConfigError(`--input: cannot read JSON tensor file ${input}: ${getErrorMessage(cause)}`);
   }
   const value = raw as { dtype?: unknown; shape?: unknown; data?: unknown };
   if (
@@ -238,7 +238,7 @@ export function readInput(input: string): { tensor: Tensor; uri: string } {
     tensor = createTensor(value.dtype as TensorDtype, value.shape as number[], data);
     bytes = encodeTensor(tensor);
   } catch (error) {
-    throw new ConfigError(`--input: ${input} is not a valid tensor: ${(error as Error).message}`);
+    throw new ConfigError(`--input: ${input} is not a valid tensor: ${getErrorMessage(error)}`);
   }
   return { tensor, uri: `data:${TENSOR_MEDIA_TYPE};base64,${Buffer.from(bytes).toString("base64")}` };
 }
