@@ -1,4 +1,4 @@
-import { onnx } from "onnx-proto";
+import type { onnx } from "onnx-proto";
 import { ModelFormatError } from "../errors";
 import type { DimSpec, ModelSignature, TensorSpec } from "../signature/types";
 import { FLOAT_DTYPES } from "../signature/types";
@@ -13,14 +13,20 @@ export interface ReadOnnxSignatureParameters {
   requireMaxDims?: boolean;
 }
 
+/** TensorProto.DataLocation.EXTERNAL. */
+const DATA_LOCATION_EXTERNAL = 1;
+
 /** Default byte limit of one input (canonical encoding). */
 export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
 
 /** Parses ONNX bytes, or throws {@link ModelFormatError} with the protobuf reader's reason. */
 export function decodeOnnxModel(artifact: Uint8Array): onnx.ModelProto {
+  // Loaded on first use: services that serve no ONNX model never pay for protobufjs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { onnx: proto } = require("onnx-proto") as typeof import("onnx-proto");
   let model: onnx.ModelProto;
   try {
-    model = onnx.ModelProto.decode(artifact);
+    model = proto.ModelProto.decode(artifact);
   } catch (cause) {
     throw new ModelFormatError("Not an ONNX model: the protobuf does not parse.", { cause });
   }
@@ -31,7 +37,7 @@ export function decodeOnnxModel(artifact: Uint8Array): onnx.ModelProto {
 
 function checkTensorData(tensor: onnx.ITensorProto | null | undefined, where: string): void {
   if (!tensor) return;
-  if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL || (tensor.externalData?.length ?? 0) > 0) {
+  if (tensor.dataLocation === DATA_LOCATION_EXTERNAL || (tensor.externalData?.length ?? 0) > 0) {
     const location = tensor.externalData?.find((e) => e.key === "location")?.value;
     throw new ModelFormatError(`The model refers to external data for tensor "${tensor.name ?? ""}" (${where}).`, {
       details:
