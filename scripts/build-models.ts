@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(directory, "iris.onnx"), onnx);
   writeFileSync(path.join(directory, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
   for (const m of manifest.models) {
-    console.log(`${m.name}: ${m.modelId} held-out ${m.heldOut.correct}/${m.heldOut.total}`);
+    console.log(`${m.name}: ${m.modelId} held-out ${m.heldOut?.correct}/${m.heldOut?.total}`);
   }
 }
 

@@ -55,9 +55,9 @@ describe("bundled Iris models", function () {
       const manifest = readModelManifest();
       const int8 = loadBundledModel("iris-int8");
       const onnx = loadBundledModel("iris-f32");
-      expect(evaluateIntegerArtifact(int8.artifact, heldOut)).to.equal(int8.entry.heldOut.correct);
-      expect(await evaluateOnnxArtifact(onnx.artifact, heldOut)).to.equal(onnx.entry.heldOut.correct);
-      for (const m of manifest.models) expect(m.heldOut.accuracy).to.be.at.least(0.9);
+      expect(evaluateIntegerArtifact(int8.artifact, heldOut)).to.equal(int8.entry.heldOut!.correct);
+      expect(await evaluateOnnxArtifact(onnx.artifact, heldOut)).to.equal(onnx.entry.heldOut!.correct);
+      for (const m of manifest.models) expect(m.heldOut!.accuracy).to.be.at.least(0.9);
     });
   });
 
