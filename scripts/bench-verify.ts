@@ -38,6 +38,7 @@ import {
 import { createIntegerRuntime, createOnnxRuntime } from "../src/runtime";
 import { createOutput, toJson } from "../src/cli/output";
 import { type Measurement, measure } from "./bench/measure";
+import { benchCnn } from "./bench/onnx-cnn";
 import { type ReceiptBatchFixture, SIGNER_KEY, buildReceiptBatchFixture } from "./bench/receipt-batch";
 
 /** Targets (verifier, one core), judged by the per-CPU-second median: issue 15 item 4, DESIGN.md § Targets. */
@@ -241,12 +242,19 @@ async function main(): Promise<void> {
     ...(await benchCrypto(fixture)),
     ...(await benchReplays(fixture)),
   ];
+  const cnn = await benchCnn(OPTIONS);
+  results.push(
+    { name: "CNN replays: models/onnx/small-cnn.onnx, onnxruntime-node (+ hashes)", unit: "inferences", ...cnn.native },
+    { name: "CNN replays: models/onnx/small-cnn.onnx, pinned WASM (+ hashes)", unit: "inferences", ...cnn.wasm },
+  );
   const [batched, baseline] = results as [Result, Result];
   const ratioOf = (key: "wall" | "cpu") => Math.round((batched[key].median / baseline[key].median) * 10) / 10;
   const ratio = { wall: ratioOf("wall"), cpu: ratioOf("cpu") };
 
   if (json) {
-    process.stdout.write(`${toJson({ batchSize: BATCH_SIZE, ...OPTIONS, targets: TARGETS, results, ratio })}\n`);
+    process.stdout.write(
+      `${toJson({ batchSize: BATCH_SIZE, ...OPTIONS, targets: TARGETS, results, ratio, cnnWasmToNative: cnn.wasmToNative })}\n`,
+    );
     return;
   }
   out.table(
@@ -262,6 +270,10 @@ async function main(): Promise<void> {
     `verifyReceiptBatch / baseline (viem recovery, one proof per receipt): ${ratio.cpu.toFixed(1)}× per CPU-second, ` +
       `${ratio.wall.toFixed(1)}× wall (medians of ${OPTIONS.runs} runs in this process; the machine is shared, so ` +
       `quote the per-CPU-second figures: process.cpuUsage, user + system)`,
+  );
+  console.log(
+    `CNN replays, pinned WASM / native onnxruntime-node: ${cnn.wasmToNative}× per CPU-second. Not measured: the CNN ` +
+      "under the integer runtime and `model compile` time (no compiler and no conv in verity-int8-v1 yet).",
   );
 }
 
