@@ -10,7 +10,15 @@ import type { ModelManifestEntry } from "../models";
 import { getIrisSplit } from "../models/build";
 import { isDishonestRequest } from "../node/corruptOutput";
 import { toDataUri } from "../node/fetchInput";
-import { BaseError, createTensor, encodeTensor, getPayloadHash, getTensorHash, type Receipt, type Tensor } from "../protocol";
+import {
+  BaseError,
+  createTensor,
+  encodeTensor,
+  getPayloadHash,
+  getTensorHash,
+  type Receipt,
+  type Tensor,
+} from "../protocol";
 import {
   compareWithTolerance,
   createIntegerRuntime,
