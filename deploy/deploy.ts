@@ -5,7 +5,9 @@
  * Configuration comes from the environment (or `.env`): VERITY_STAKE_TOKEN (an existing ERC-20; without it a test
  * token is deployed), VERITY_ADMIN, VERITY_TREASURY, VERITY_MINIMUM_STAKE (base units), VERITY_UNBONDING_PERIOD
  * (seconds), VERITY_CHALLENGE_WINDOW (seconds), VERITY_COMMITTEE_SIZE and VERITY_QUORUM (dispute committees; defaults
- * 3 and 2), VERITY_DEPLOYMENTS_DIR (where `<network>.json` goes). For a remote network use
+ * 3 and 2), VERITY_DEPLOYMENTS_DIR (where `<network>.json` goes), VERITY_ERC8004_VALIDATION_REGISTRY (the network's
+ * ERC-8004 Validation Registry for `VerityValidator`; without it a local chain gets test ERC-8004 registries and any
+ * other chain no validator). For a remote network use
  * `verity deploy --network sepolia` (it passes VERITY_KEY on as VERITY_DEPLOYER_KEY), or set VERITY_RPC_URL and
  * VERITY_DEPLOYER_KEY and run this script with `--network sepolia` (or `--network remote`).
  *
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     ...(challengeWindow !== undefined ? { challengeWindow } : {}),
     ...(committeeSize !== undefined || quorum !== undefined ? { disputeParameters } : {}),
     ...(env.VERITY_DEPLOYMENTS_DIR ? { deploymentsDir: env.VERITY_DEPLOYMENTS_DIR } : {}),
+    ...(env.VERITY_ERC8004_VALIDATION_REGISTRY ? { validationRegistry: env.VERITY_ERC8004_VALIDATION_REGISTRY } : {}),
   });
   console.log(`Verity on ${record.network} (chain ${record.chainId}):`);
   console.table(record.contracts);

@@ -4,8 +4,14 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { VerityLocal } from "./modules/VerityLocal";
 import { VerityProduction } from "./modules/VerityProduction";
 import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
-import { getAddress } from "viem";
-import { writeDeploymentFile, type DeploymentRecord, type VerityContracts } from "../src/chain/deployment";
+import { VerityValidatorLocalModule, VerityValidatorModule } from "./modules/VerityValidator";
+import { getAddress, type Address } from "viem";
+import {
+  writeDeploymentFile,
+  type DeploymentRecord,
+  type OptionalContractName,
+  type VerityContracts,
+} from "../src/chain/deployment";
 
 /** What a deployment may be told; everything is optional and has a documented default. */
 export interface DeployVerityOptions {
@@ -23,6 +29,12 @@ export interface DeployVerityOptions {
   challengeWindow?: bigint;
   /** Dispute parameters (IDisputeManager.Parameters); defaults in deploy/modules/VerityCore.ts. */
   disputeParameters?: typeof DEFAULT_DISPUTE_PARAMETERS;
+  /**
+   * The network's ERC-8004 Validation Registry, which `VerityValidator` answers into. Without it, a local chain
+   * (chain id 31337) gets test ERC-8004 registries (`IdentityRegistryForTests`, `ValidationRegistryForTests`) and the
+   * validator; any other chain gets no validator (the ERC-8004 registries are optional).
+   */
+  validationRegistry?: string;
   /** Directory of `<network>.json` address files. Defaults to `deployments/` at the repository root. */
   deploymentsDir?: string;
   /** Write the address file (default true). Tests pass false. */
@@ -69,7 +81,11 @@ export async function deployVerity(
     equivocationSlasher: getAddress(await deployed.equivocationSlasher.getAddress()),
     dataAvailabilityManager: getAddress(await deployed.dataAvailabilityManager.getAddress()),
     inferenceRouter: getAddress(await deployed.inferenceRouter.getAddress()),
+    oneStepExecutor: getAddress(await deployed.oneStepExecutor.getAddress()),
+    fraudGame: getAddress(await deployed.fraudGame.getAddress()),
   };
+
+  Object.assign(contracts, await deployValidator(hre, idOption, contracts.attestationRegistry, options));
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
     for (const contract of [
@@ -80,6 +96,7 @@ export async function deployVerity(
       deployed.equivocationSlasher,
       deployed.dataAvailabilityManager,
       deployed.inferenceRouter,
+      deployed.fraudGame,
     ]) {
       await handOverAdmin(contract, deployer.address, options.admin);
     }
@@ -99,6 +116,40 @@ export async function deployVerity(
     writeDeploymentFile(path.join(dir, `${hre.network.name}.json`), record);
   }
   return record;
+}
+
+/**
+ * Deploys `VerityValidator` in the same Ignition deployment: against `options.validationRegistry` when given; with test
+ * ERC-8004 registries on a local chain; not at all otherwise. It holds no role and no admin: nothing to hand over.
+ * Returns the addresses to record (`verityValidator`, `validationRegistry`, and `identityRegistry` on a local chain).
+ */
+async function deployValidator(
+  hre: HardhatRuntimeEnvironment,
+  idOption: { deploymentId?: string },
+  attestationRegistry: string,
+  options: DeployVerityOptions,
+): Promise<Partial<Record<OptionalContractName, Address>>> {
+  if (options.validationRegistry) {
+    const { verityValidator } = await hre.ignition.deploy(VerityValidatorModule, {
+      ...idOption,
+      parameters: { VerityValidator: { attestationRegistry, validationRegistry: options.validationRegistry } },
+    });
+    return {
+      verityValidator: getAddress(await verityValidator.getAddress()),
+      validationRegistry: getAddress(options.validationRegistry),
+    };
+  }
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  if (chainId !== 31337n) return {};
+  const local = await hre.ignition.deploy(VerityValidatorLocalModule, {
+    ...idOption,
+    parameters: { VerityValidatorLocal: { attestationRegistry } },
+  });
+  return {
+    verityValidator: getAddress(await local.verityValidator.getAddress()),
+    validationRegistry: getAddress(await local.validationRegistry.getAddress()),
+    identityRegistry: getAddress(await local.identityRegistry.getAddress()),
+  };
 }
 
 /**

@@ -13,6 +13,9 @@ export const VIEM_CONTRACTS = [
   "EquivocationSlasher",
   "DataAvailabilityManager",
   "InferenceRouter",
+  "VerityValidator",
+  // The ERC-8004 Validation Registry (interface: any implementation of the standard).
+  "IValidationRegistry",
 ] as const;
 
 /** An enum declared in Solidity: `IDisputeManager.DisputeState` with its members in declaration order. */

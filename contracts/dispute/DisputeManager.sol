@@ -390,14 +390,9 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         uint256 maxBond
     ) internal returns (uint256 bond) {
         if (beneficiary == address(0)) revert DisputeZeroAddress();
-        DisputeState current = state(id);
-        if (current != DisputeState.Drawing && current != DisputeState.Committing) {
-            revert DisputeUnexpectedState(
-                id,
-                current,
-                _encodeState(DisputeState.Drawing) | _encodeState(DisputeState.Committing)
-            );
-        }
+        // Only once the committee is drawn: a join before the draw could put a party on its own jury, and
+        // excluding joiners from the draw would let anyone who knows the seed strike a verifier off it.
+        _checkState(id, DisputeState.Committing);
         // A juror can't also be a party: it would vote on its own bond.
         if (_votes[id][challenger].weight != 0) revert DisputeCommitteeMemberJoining(id, challenger);
         if (_votes[id][beneficiary].weight != 0) revert DisputeCommitteeMemberJoining(id, beneficiary);

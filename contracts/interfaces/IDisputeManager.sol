@@ -19,12 +19,12 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// locks (locks only block withdrawals, see `IStaking`). A node found wrong loses `min(amount at risk, what it has
 /// left)`; concurrent judgments slash in the order they resolve.
 ///
-/// Several challengers: while a dispute is `Drawing` or `Committing` (no vote revealed yet), anyone may join it with
-/// its own bond (`joinChallenge`, the same bond as the opening challenge) for its own beneficiary. At settlement the
-/// challengers' pot (every bond plus the challenger reward when the node is wrong; every bond when it expired; nothing
-/// when the node is right) is shared pro rata to bond; the opening beneficiary is credited at once, each other calls
-/// `creditChallenger` (anyone may, for any beneficiary). So a first challenger who is the node's accomplice can't shut
-/// an honest one out: it only takes its own share.
+/// Several challengers: while a dispute is `Committing` (committee drawn, no vote revealed yet), anyone may join it
+/// with its own bond (`joinChallenge`, the same bond as the opening challenge) for its own beneficiary. At settlement
+/// the challengers' pot (every bond plus the challenger reward when the node is wrong; every bond when it expired;
+/// nothing when the node is right) is shared pro rata to bond; the opening beneficiary is credited at once, each other
+/// calls `creditChallenger` (anyone may, for any beneficiary). So a first challenger who is the node's accomplice can't
+/// shut an honest one out: it only takes its own share.
 /// @dev Lifecycle (see `state`): `Drawing` (challenged; `drawCommittee` may run once the next block exists) →
 /// `Committing` → `Revealing` → `Resolvable` (quorum met and no tie) or `Arbitration` (quorum missed, tie, or no
 /// committee drawn within the commit period after the challenge) → `Expired` (arbitration period over) → `Resolved`.
@@ -260,8 +260,8 @@ interface IDisputeManager {
         uint256 maxBond
     ) external returns (DisputeId id);
 
-    /// @notice Joins the open challenge `id` with the caller's own bond, for `beneficiary`, in state `Drawing` or
-    /// `Committing` (before any vote is revealed).
+    /// @notice Joins the open challenge `id` with the caller's own bond, for `beneficiary`, in state `Committing`
+    /// (committee drawn, before any vote is revealed).
     /// @dev The bond is the dispute's: max(bondFloor, amountAtRisk × bondBps / 10,000) with the parameters it opened
     /// with. A beneficiary may join more than once; its share grows with its bond. Reverts for a zero beneficiary, a
     /// caller or beneficiary on the committee, a bond above `maxBond`, or while paused.

@@ -698,14 +698,17 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         return publishBy != 0 && !r.inputOnChain && _clock() >= publishBy;
     }
 
-    /// @dev True when every fulfilled slot's window has closed and none is under dispute.
+    /// @dev True when every fulfilled slot's window has closed and none is under dispute. The window is the later of
+    /// the one cached at fulfilment and the registry's: a dispute that expired undecided extends the receipt's window
+    /// there, and the receipt must stay unpaid (and challengeable) until that window closes too.
     function _allFinalOrRejected(RequestId id, uint256 redundancy) private view returns (bool) {
         uint48 now_ = _clock();
         for (uint256 slot = 0; slot < redundancy; ++slot) {
             Assignment storage a = _assignments[id][slot];
             if (a.rank == 0) continue;
             if (now_ < a.windowEnd) return false;
-            if (_attestations.receiptState(a.receiptHash) == IAttestationRegistry.ReceiptState.Disputed) return false;
+            IAttestationRegistry.ReceiptDispute memory record = _attestations.getReceiptDispute(a.receiptHash);
+            if (record.state == IAttestationRegistry.ReceiptState.Disputed || now_ < record.windowEnd) return false;
         }
         return true;
     }

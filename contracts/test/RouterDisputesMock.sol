@@ -39,8 +39,22 @@ contract RouterDisputesMock is IRouterDisputes {
         emit RouterDisputeOpened(receiptHash, batchId, receipt.node, conflictingOutputHash);
     }
 
+    /// @notice Stands in for a verifier's challenge (a dispute not opened through the router).
+    function open(
+        IAttestationRegistry.InferenceReceipt calldata receipt,
+        BatchId batchId,
+        bytes32[] calldata proof
+    ) external {
+        attestations.openDispute(receipt, batchId, proof);
+    }
+
     /// @notice Stands in for a committee's verdict.
     function resolve(bytes32 receiptHash, bool wrong) external {
         attestations.resolveDispute(receiptHash, wrong);
+    }
+
+    /// @notice Stands in for a dispute nobody decided: the receipt's window is extended by the time it was disputed.
+    function expire(bytes32 receiptHash) external {
+        attestations.expireDispute(receiptHash);
     }
 }

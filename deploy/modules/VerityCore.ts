@@ -41,13 +41,23 @@ export const DEFAULT_ROUTER_PARAMETERS = {
   maxReassignments: 2,
 };
 
+/** Default fraud-game parameters (see IFraudGame.Parameters); the move period in seconds. */
+export const DEFAULT_FRAUD_GAME_PARAMETERS = {
+  bondFloor: 10n * 10n ** 18n,
+  bondBps: 1_000,
+  slashBps: 5_000,
+  challengerRewardBps: 2_000,
+  nodeBondShareBps: 5_000,
+  movePeriod: 3_600,
+};
+
 /** Default minimum stake: 100 tokens of 18 decimals. */
 const DEFAULT_MINIMUM_STAKE = 100n * 10n ** 18n;
 
 type ContractFuture = NamedArtifactContractDeploymentFuture<string> | NamedArtifactContractAtFuture<string>;
 
 /**
- * Deploys and wires the core contracts (ModelRegistry, Staking, NodeRegistry, AttestationRegistry, DisputeManager holding the dispute role) on top of a stake token, inside an
+ * Deploys and wires the core contracts (ModelRegistry, Staking, NodeRegistry, AttestationRegistry, DisputeManager and FraudGame holding the dispute role) on top of a stake token, inside an
  * Ignition module. The deployer holds the admin roles while wiring; `deploy/deploy.ts` hands them to the configured
  * admin afterwards. Ignition records every step, so re-running is a no-op and an interrupted run resumes.
  *
@@ -109,6 +119,20 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
     m.getParameter("routerParameters", DEFAULT_ROUTER_PARAMETERS),
     deployer,
   ]);
+  // EXACT models of the integer runtime v2 are disputed by the fraud game (TOLERANCE ones by the committee above).
+  const oneStepExecutor = m.contract("OneStepExecutor", []);
+  const fraudGame = m.contract("FraudGame", [
+    {
+      staking,
+      nodes: nodeRegistry,
+      attestation: attestationRegistry,
+      models: modelRegistry,
+      router: inferenceRouter,
+      executor: oneStepExecutor,
+    },
+    deployer,
+    m.getParameter("fraudGameParameters", DEFAULT_FRAUD_GAME_PARAMETERS),
+  ]);
   const routerRole = m.staticCall(disputeManager, "ROUTER_ROLE", [], 0, { id: "DisputeManager_ROUTER_ROLE" });
   m.call(disputeManager, "grantRole", [routerRole, inferenceRouter], { id: "DisputeManager_grantRouter" });
   for (const [name, contract] of [
@@ -118,6 +142,7 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
   ] as const) {
     const role = m.staticCall(contract, "DISPUTE_ROLE", [], 0, { id: `${name}_DISPUTE_ROLE` });
     m.call(contract, "grantRole", [role, disputeManager], { id: `${name}_grantDisputeManager` });
+    m.call(contract, "grantRole", [role, fraudGame], { id: `${name}_grantFraudGame` });
     if (name === "AttestationRegistry") continue;
     m.call(contract, "grantRole", [role, equivocationSlasher], { id: `${name}_grantEquivocationSlasher` });
     m.call(contract, "grantRole", [role, dataAvailabilityManager], { id: `${name}_grantDataAvailabilityManager` });
@@ -133,5 +158,7 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
     equivocationSlasher,
     dataAvailabilityManager,
     inferenceRouter,
+    oneStepExecutor,
+    fraudGame,
   };
 }

@@ -14,23 +14,38 @@ export const VERITY_CONTRACT_NAMES = [
   "equivocationSlasher",
   "dataAvailabilityManager",
   "inferenceRouter",
+  "oneStepExecutor",
+  "fraudGame",
 ] as const;
+
+/**
+ * Contracts a deployment may lack: the ERC-8004 validator and the registries it answers into (see
+ * `DeployVerityOptions.validationRegistry`; `identityRegistry` only where test ERC-8004 registries were deployed).
+ */
+export const OPTIONAL_CONTRACT_NAMES = ["verityValidator", "validationRegistry", "identityRegistry"] as const;
 
 /** The name of one deployed contract. */
 export type VerityContractName = (typeof VERITY_CONTRACT_NAMES)[number];
+
+/** The name of a contract a deployment may lack. */
+export type OptionalContractName = (typeof OPTIONAL_CONTRACT_NAMES)[number];
 
 const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte hex address")
   .transform((value) => value as Address);
 
-/** The addresses of one deployed system, every contract named. */
-export const verityContractsSchema = z.object(
-  Object.fromEntries(VERITY_CONTRACT_NAMES.map((name) => [name, address])) as Record<
+/** The addresses of one deployed system, every contract named (the optional ones when deployed). */
+export const verityContractsSchema = z.object({
+  ...(Object.fromEntries(VERITY_CONTRACT_NAMES.map((name) => [name, address])) as Record<
     VerityContractName,
     typeof address
-  >,
-);
+  >),
+  ...(Object.fromEntries(OPTIONAL_CONTRACT_NAMES.map((name) => [name, address.optional()])) as Record<
+    OptionalContractName,
+    z.ZodOptional<typeof address>
+  >),
+});
 
 /** The addresses of one deployed system, by contract name. */
 export type VerityContracts = z.infer<typeof verityContractsSchema>;

@@ -19,6 +19,7 @@ import {
   nodeRegistryAbi,
   stakingAbi,
   verityTestTokenAbi,
+  verityValidatorAbi,
 } from "./abis.generated";
 
 /** Every custom error any Verity contract can revert with (a call may revert inside another contract). */
@@ -32,6 +33,7 @@ const VERITY_ERRORS_ABI = [
   ...nodeRegistryAbi,
   ...stakingAbi,
   ...verityTestTokenAbi,
+  ...verityValidatorAbi,
 ].filter((item) => item.type === "error") as Abi;
 
 /** The chain refused a transaction or a call: the contract reverted, with its named error when it has one. */

@@ -65,6 +65,12 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./commands/dispute")).addDisputeCommands,
   },
   {
+    name: "validator",
+    description: "ERC-8004 validation: ask the VerityValidator about a receipt, follow and push its answer",
+    hasOptions: false,
+    load: async () => (await import("./commands/validator")).addValidatorCommands,
+  },
+  {
     name: "verifier",
     description: "audit attested receipts, challenge wrong ones, vote",
     hasOptions: false,

@@ -41,6 +41,10 @@ export function addKeeperCommands(program: Command): void {
     )
     .option("--node <operator=url>", "endpoint of a node, overriding NodeRegistry (repeatable)", collect, [])
     .option("--no-settle", "do not fulfil, settle, reassign or refund router requests")
+    .option(
+      "--no-validator-updates",
+      "do not push ERC-8004 answers (VerityValidator) for requests about receipts this keeper attested",
+    )
     .option("--log-level <level>", "pino level (env VERITY_LOG_LEVEL)", env.VERITY_LOG_LEVEL ?? "info")
     .option("--json", "print the start line as JSON", false)
     .addHelpText(
@@ -63,6 +67,7 @@ export function addKeeperCommands(program: Command): void {
         nodes: options.node,
         batchToken: env.VERITY_BATCH_TOKEN,
         settle: options.settle,
+        validatorUpdates: options.validatorUpdates,
         logLevel: options.logLevel,
       });
       const account = await loadSignerAccount(
@@ -89,6 +94,7 @@ export function addKeeperCommands(program: Command): void {
         nodeEndpoints: parseNodeEndpoints(config.nodes),
         batchToken: config.batchToken,
         settle: config.settle,
+        validatorUpdates: config.validatorUpdates,
         logger: pino({ name: "keeper", level: config.logLevel }, pino.destination(2)),
       });
       if (output.json) output.record({ url: running.url, account: account.address });

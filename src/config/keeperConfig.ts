@@ -19,6 +19,8 @@ export const keeperConfigSchema = z.object({
   nodes: z.array(nodeEndpoint).default([]),
   batchToken: z.string().optional(),
   settle: z.boolean(),
+  /** Push the VerityValidator's ERC-8004 answers for requests about receipts this keeper attested. */
+  validatorUpdates: z.boolean().default(true),
   logLevel: z.enum(LOG_LEVELS),
 });
 

@@ -83,5 +83,7 @@ export class KeeperMetrics {
     settlements: 0,
     reassignments: 0,
     refunds: 0,
+    /** ERC-8004 answers pushed through the VerityValidator. */
+    validatorUpdates: 0,
   };
 }

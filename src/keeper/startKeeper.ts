@@ -27,6 +27,7 @@ import {
 } from "./requestBatchSignature";
 import { RouterWorker } from "./RouterWorker";
 import { TxSender } from "./TxSender";
+import { ValidatorWorker } from "./ValidatorWorker";
 
 /** Permanent failures of one batch plan before its receipts are re-batched (it is never retried forever). */
 const MAX_PERMANENT_ATTEMPTS = 5;
@@ -51,6 +52,13 @@ export interface KeeperOptions {
   batchToken?: string | undefined;
   /** Whether to fulfil, settle, reassign and refund router requests (default true). */
   settle?: boolean;
+  /**
+   * Whether to push the VerityValidator's ERC-8004 answers for requests about receipts this keeper attested (default
+   * true; needs `verityValidator` and `validationRegistry` in the deployment, else off).
+   */
+  validatorUpdates?: boolean;
+  /** Least time between two looks at a followed ERC-8004 request whose answer did not move (default 2 s). */
+  validatorRecheckMs?: number;
   /** Pause of the work loop when idle, and of transaction polling (default 500 ms). */
   pollingIntervalMs?: number;
   /** Least time between two looks at an open router request (default 2 s). */
@@ -166,6 +174,26 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
       })
     : undefined;
 
+  const validatorUpdates =
+    (options.validatorUpdates ?? true) && Boolean(contracts.verityValidator && contracts.validationRegistry);
+  const validator = validatorUpdates
+    ? new ValidatorWorker({
+        store,
+        publicClient,
+        sender,
+        validator: contracts.verityValidator!,
+        registry: contracts.validationRegistry!,
+        chainId: deployment.chainId,
+        fromBlock: BigInt(deployment.startBlock),
+        maxBlockRange: 2_000n,
+        recheckMs: options.validatorRecheckMs ?? 2_000,
+        confirmations,
+        metrics,
+        logger,
+        signal: controller.signal,
+      })
+    : undefined;
+
   // ---------------------------------------------------------------- the work loop
   let wakeUp: () => void = () => {};
   const wake = () => wakeUp();
@@ -229,6 +257,14 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
         succeeded("router");
       } catch (error) {
         failed("router", error);
+      }
+    }
+    if (validator && due("validator")) {
+      try {
+        if (await validator.step()) progressed = true;
+        succeeded("validator");
+      } catch (error) {
+        failed("validator", error);
       }
     }
     return progressed;

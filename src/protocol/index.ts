@@ -116,3 +116,24 @@ export type { Secp256k1Backend, Secp256k1Engine } from "./secp256k1";
 export type { VerifyBatchFileParameters, VerifyBatchFileReturnType } from "./verifyBatchFile";
 export { toHex as bytesToHex, fromHex as hexToBytes } from "./bytes";
 export { keccak256Bytes, keccak256BytesJsSha3, keccak256Into } from "./keccak";
+export {
+  buildPositionalTree,
+  getPositionalDepth,
+  getPositionalDescendants,
+  getPositionalProof,
+  getPositionalRoot,
+  processPositionalProof,
+} from "./positionalMerkle";
+export {
+  VALIDATION_REQUEST_TYPE,
+  VALIDATION_REQUEST_TYPEHASH,
+  getValidationRequestHash,
+} from "./getValidationRequestHash";
+export type { GetValidationRequestHashParameters } from "./getValidationRequestHash";
+export {
+  InvalidValidationRequestError,
+  VALIDATION_REQUEST_DOCUMENT_TYPE,
+  parseValidationRequestUri,
+  toValidationRequestUri,
+} from "./validationRequestDocument";
+export type { ValidationRequestDocument } from "./validationRequestDocument";

@@ -55,11 +55,15 @@ export interface ReceiptVerdict {
   checkedAt: number;
 }
 
-/** A challenge the verifier decided to open; `state` moves intent → sent → (confirmed | failed). */
+/**
+ * A challenge the verifier decided to open; `state` moves intent → sent → confirmed → settled (the dispute decided the
+ * receipt), or → failed. A confirmed challenge whose dispute expired undecided goes back to intent: the receipt is
+ * challengeable again in its extended window.
+ */
 export interface ChallengeRecord {
   receiptHash: string;
   batchId: string;
-  state: "intent" | "sent" | "confirmed" | "failed";
+  state: "intent" | "sent" | "confirmed" | "settled" | "failed";
   txHash: string | null;
   disputeId: string | null;
   error: string | null;

@@ -4,7 +4,9 @@ import { challenge } from "../chain/actions/challenge";
 import { ensureAllowance } from "../chain/actions/ensureAllowance";
 import { getDisputeOfReceipt } from "../chain/actions/getDisputeOfReceipt";
 import { getNode } from "../chain/actions/getNode";
+import { getReceiptState } from "../chain/actions/getReceiptState";
 import { previewBond } from "../chain/actions/previewBond";
+import { ReceiptState } from "../chain/enums.generated";
 import { TransactionRevertedError } from "../chain/errors";
 import { sendContractCall } from "../chain/sendContractCall";
 import { BaseError, buildReceiptBatch, getReceiptStructHash, parseBatchFile, type BatchFileEntry } from "../protocol";
@@ -56,25 +58,32 @@ export async function openChallenges(
 }
 
 /**
- * Whether the receipt is disputed: `confirmed` (recorded as this verifier's confirmed challenge, whoever opened it)
- * when it is at the confirmed block, `pending` when only at the latest one (wait: it may be reorganized out), `none`.
+ * Whether the receipt is under dispute, by the attestation registry's receipt state (a dispute that expired undecided
+ * leaves it challengeable again): `confirmed` (recorded as this verifier's confirmed challenge, whoever opened it) when
+ * it is disputed or decided at the confirmed block, `pending` when only at the latest one (wait: it may be reorganized
+ * out), `none`.
  */
 async function disputeState(context: VerifierContext, receiptHash: string): Promise<"confirmed" | "pending" | "none"> {
   const { publicClient } = context.clients;
-  const read = (blockNumber?: bigint) =>
-    getDisputeOfReceipt(publicClient, {
-      address: context.addresses.disputeManager,
-      receiptHash: receiptHash as Hex,
-      blockNumber,
-    });
-  const latest = await read();
-  if (latest === 0n) return "none";
+  const read = async (blockNumber?: bigint) =>
+    Number(
+      await getReceiptState(publicClient, {
+        address: context.addresses.attestationRegistry,
+        receiptHash: receiptHash as Hex,
+        blockNumber,
+      }),
+    );
+  if ((await read()) === ReceiptState.None) return "none";
   if (context.confirmations > 0n) {
     const head = await publicClient.getBlockNumber({ cacheTime: 0 });
     const confirmed = head > context.confirmations ? head - context.confirmations : 0n;
-    if ((await read(confirmed)) === 0n) return "pending";
+    if ((await read(confirmed)) === ReceiptState.None) return "pending";
   }
-  context.store.updateChallenge(receiptHash, { state: "confirmed", disputeId: latest.toString(), updatedAt: now() });
+  const id = await getDisputeOfReceipt(publicClient, {
+    address: context.addresses.disputeManager,
+    receiptHash: receiptHash as Hex,
+  });
+  context.store.updateChallenge(receiptHash, { state: "confirmed", disputeId: id.toString(), updatedAt: now() });
   return "confirmed";
 }
 

@@ -10,7 +10,7 @@ import { getDisputeState } from "../chain/actions/getDisputeState";
 import { resolveDispute } from "../chain/actions/resolveDispute";
 import { revealVote } from "../chain/actions/revealVote";
 import type { ContractCall } from "../chain/contractCall";
-import { DisputeState, Verdict } from "../chain/enums.generated";
+import { DisputeManagerOutcome, DisputeState, Verdict } from "../chain/enums.generated";
 import { TransactionRevertedError } from "../chain/errors";
 import { sendContractCall } from "../chain/sendContractCall";
 import { getErrorMessage } from "../protocol";
@@ -64,6 +64,27 @@ export async function serveCommittees(context: VerifierContext, fromBlockIfNew: 
 }
 
 /**
+ * A resolved dispute of one of this verifier's challenges: settled when it decided the receipt; when it expired
+ * undecided, the challenge goes back to `intent`, since the receipt is challengeable again in its extended window (an
+ * accomplice's dispute that nobody decides must not leave a wrong receipt standing).
+ */
+async function closeChallenge(context: VerifierContext, receiptHash: string, id: bigint): Promise<void> {
+  const dispute = await getDispute(context.clients.publicClient, { address: context.addresses.disputeManager, id });
+  if (Number(dispute.outcome) !== DisputeManagerOutcome.Expired) {
+    context.store.updateChallenge(receiptHash, { state: "settled", updatedAt: now() });
+    return;
+  }
+  context.store.updateChallenge(receiptHash, {
+    state: "intent",
+    txHash: null,
+    disputeId: null,
+    error: `dispute ${id} expired undecided`,
+    updatedAt: now(),
+  });
+  context.logger.warn({ disputeId: id.toString(), receiptHash }, "dispute expired undecided: challenging again");
+}
+
+/**
  * Moves forward the disputes this verifier opened: draws the committee once the draw block has passed, and resolves
  * once the vote (or the expiry) allows. Anyone may do both; the challenger has the strongest reason to.
  */
@@ -85,6 +106,9 @@ export async function driveOwnDisputes(context: VerifierContext): Promise<void> 
       } else if (state === DisputeState.Resolvable || state === DisputeState.Expired) {
         await send(context, resolveDispute({ address: context.addresses.disputeManager, id }));
         context.logger.info({ disputeId: challenge.disputeId }, "dispute resolved");
+        await closeChallenge(context, challenge.receiptHash, id);
+      } else if (state === DisputeState.Resolved) {
+        await closeChallenge(context, challenge.receiptHash, id);
       }
     } catch (error) {
       const message = getErrorMessage(error).split("\n")[0];

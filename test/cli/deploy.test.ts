@@ -21,6 +21,8 @@ const SOURCES: Record<string, string> = {
   equivocationSlasher: "contracts/dispute/EquivocationSlasher.sol:EquivocationSlasher",
   dataAvailabilityManager: "contracts/dispute/DataAvailabilityManager.sol:DataAvailabilityManager",
   inferenceRouter: "contracts/router/InferenceRouter.sol:InferenceRouter",
+  oneStepExecutor: "contracts/dispute/fraud/OneStepExecutor.sol:OneStepExecutor",
+  fraudGame: "contracts/dispute/FraudGame.sol:FraudGame",
 };
 
 interface DeployResult {

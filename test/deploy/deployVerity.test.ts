@@ -36,11 +36,15 @@ describe("deployVerity", function () {
     expect(await attestation.challengeWindow()).to.equal(600n);
     const disputeManager = await ethers.getContractAt("DisputeManager", record.contracts.disputeManager!);
     const disputeRole = await staking.DISPUTE_ROLE();
-    for (const holder of ["disputeManager", "equivocationSlasher", "dataAvailabilityManager"] as const) {
+    for (const holder of ["disputeManager", "equivocationSlasher", "dataAvailabilityManager", "fraudGame"] as const) {
       expect(await staking.hasRole(disputeRole, record.contracts[holder]!)).to.equal(true);
       expect(await nodeRegistry.hasRole(disputeRole, record.contracts[holder]!)).to.equal(true);
     }
     expect(await attestation.hasRole(disputeRole, record.contracts.disputeManager!)).to.equal(true);
+    expect(await attestation.hasRole(disputeRole, record.contracts.fraudGame!)).to.equal(true);
+    const fraudGame = await ethers.getContractAt("FraudGame", record.contracts.fraudGame!);
+    expect(await fraudGame.hasRole(await fraudGame.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
+    expect(await fraudGame.hasRole(await fraudGame.DEFAULT_ADMIN_ROLE(), deployer.address)).to.equal(false);
     expect(await staking.hasRole(disputeRole, record.contracts.inferenceRouter!)).to.equal(true);
     const routerRole = await disputeManager.ROUTER_ROLE();
     expect(await disputeManager.hasRole(routerRole, record.contracts.inferenceRouter!)).to.equal(true);

@@ -24,7 +24,7 @@ interface DisputePlan {
   drawn: boolean;
   verdicts: (Verdict | undefined)[];
   arbitrate: boolean | undefined;
-  /** Whether a second challenger joins with its own bond before the draw. */
+  /** Whether a second challenger joins with its own bond (once the committee is drawn; not when none is). */
   join: boolean;
 }
 
@@ -120,10 +120,6 @@ async function runPlan(plan: Plan) {
   if (plan.oddWei > 0n) await f.staking.connect(f.node.account).stake(plan.oddWei);
   const ids: bigint[] = [];
   for (const r of receipts) ids.push(await h.challenge(r));
-  for (const [k, id] of ids.entries()) {
-    if (plan.disputes[k].join)
-      await f.manager.connect(f.challenger2).joinChallenge(id, f.challenger2.address, ethers.MaxUint256);
-  }
   await checkAccounting(f);
 
   // Stake moves after the challenge change nothing about the snapshots.
@@ -139,6 +135,12 @@ async function runPlan(plan: Plan) {
     committees.push(plan.disputes[k].drawn ? await h.draw(id) : []);
     salts.push(committees[k].map(() => randomHash()));
   }
+  // A second challenger joins a drawn dispute (joins open with the committee).
+  for (const [k, id] of ids.entries()) {
+    if (plan.disputes[k].join && plan.disputes[k].drawn)
+      await f.manager.connect(f.challenger2).joinChallenge(id, f.challenger2.address, ethers.MaxUint256);
+  }
+  await checkAccounting(f);
   for (const [k, id] of ids.entries()) {
     for (const [i, member] of committees[k].entries()) {
       const verdict = plan.disputes[k].verdicts[i];
@@ -190,7 +192,8 @@ async function runPlan(plan: Plan) {
       .filter((e) => e.name === "NonRevealPenalized")
       .reduce((acc, e) => acc + (e.args[2] as bigint), 0n);
     const d = await f.manager.getDispute(id);
-    const bonds = d.bond * (plan.disputes[k].join ? 2n : 1n);
+    const joined = plan.disputes[k].join && plan.disputes[k].drawn;
+    const bonds = d.bond * (joined ? 2n : 1n);
     // Never more than the snapshot; what was slashed is exactly paid out plus sent to the treasury.
     expect(slashed).to.be.at.most(d.amountAtRisk);
     if (Number(outcome) === Outcome.NodeWrong) {
@@ -203,7 +206,7 @@ async function runPlan(plan: Plan) {
     expect((await f.token.balanceOf(f.treasury.address)) - treasuryBalance).to.equal(toTreasury + penalties);
     await checkAccounting(f);
     // The joiner's share is pulled separately (O(1) settlement); forfeited when the node was right.
-    if (plan.disputes[k].join) {
+    if (joined) {
       if (Number(outcome) === Outcome.NodeRight) {
         await expect(f.manager.creditChallenger(id, f.challenger2.address))
           .to.be.revertedWithCustomError(f.manager, "DisputeNoChallengerShare")

@@ -68,16 +68,20 @@ async function deployCrossFixture() {
 type Cross = Awaited<ReturnType<typeof deployCrossFixture>>;
 
 /** Moves past the draw deadline of `id` without a draw: the arbitrator decides from then on. */
-async function toArbitration(f: Cross, id: bigint) {
+/** When `id`'s arbitration starts: after the reveal period when a committee was drawn, else at the draw deadline. */
+async function arbitrationStart(f: Cross, id: bigint): Promise<bigint> {
   const d = await f.manager.getDispute(id);
-  await time.increaseTo(d.challengedAt + DEFAULT_PARAMETERS.commitPeriod);
+  return d.revealEnd !== 0n ? d.revealEnd : d.challengedAt + DEFAULT_PARAMETERS.commitPeriod;
+}
+
+async function toArbitration(f: Cross, id: bigint) {
+  await time.increaseTo(await arbitrationStart(f, id));
   expect(await f.manager.state(id)).to.equal(DisputeState.Arbitration);
 }
 
-/** Moves past every deadline of `id` without a draw, a vote or an arbitration. */
+/** Moves past every deadline of `id` without a vote or an arbitration. */
 async function toExpiry(f: Cross, id: bigint) {
-  const d = await f.manager.getDispute(id);
-  await time.increaseTo(d.challengedAt + DEFAULT_PARAMETERS.commitPeriod + DEFAULT_PARAMETERS.arbitrationPeriod);
+  await time.increaseTo((await arbitrationStart(f, id)) + DEFAULT_PARAMETERS.arbitrationPeriod);
   expect(await f.manager.state(id)).to.equal(DisputeState.Expired);
 }
 
@@ -331,7 +335,8 @@ describe("attacks across contracts", function () {
       const wrong = await f.h.attestReceipt();
       // The node's accomplice challenges first and names the node as beneficiary.
       const id = await challengeBy(f, wrong, f.challenger2, f.node.address);
-      return { ...f, wrong, id };
+      const committee = await f.h.draw(id);
+      return { ...f, wrong, id, committee };
     }
 
     it("an honest second challenger can't open a second dispute, but joins with its own bond and keeps its share of the reward", async function () {
@@ -346,7 +351,6 @@ describe("attacks across contracts", function () {
       await expect(join).to.changeTokenBalances(f.token, [f.challenger, f.manager], [-BOND, BOND]);
       expect(await f.manager.totalBonds()).to.equal(2n * BOND);
 
-      await f.h.draw(f.id);
       await f.h.vote(f.id, [Verdict.NodeWrong, Verdict.NodeWrong, Verdict.NodeWrong]);
       const resolve = f.manager.resolve(f.id);
       const reward = (AT_RISK * DEFAULT_PARAMETERS.challengerRewardBps) / BPS;
@@ -395,6 +399,7 @@ describe("attacks across contracts", function () {
 
       const right = await f.h.attestReceipt(f.nodeB);
       const id = await challengeBy(f, right, f.challenger2);
+      await f.h.draw(id);
       await f.manager.connect(f.challenger).joinChallenge(id, f.challenger.address, BOND);
       await toArbitration(f, id);
       await expect(f.manager.connect(f.arbitrator).arbitrate(id, false))
@@ -428,11 +433,36 @@ describe("attacks across contracts", function () {
           .withArgs(BOND, BOND - 1n);
       });
 
+      it("before the committee is drawn: a joiner could sit on its own jury, and excluding it would let the seed's reader strike verifiers off", async function () {
+        const f = await loadFixture(deployCrossFixture);
+        const wrong = await f.h.attestReceipt();
+        const id = await challengeBy(f, wrong, f.challenger2, f.node.address);
+        // A verifier who would join before the draw (as itself, or naming another verifier as beneficiary).
+        const verifier = f.verifiers[0]!;
+        await f.token.connect(f.admin).mint(verifier.address, BOND);
+        await f.token.connect(verifier.account).approve(await f.manager.getAddress(), BOND);
+        const expected = stateBitmap(DisputeState.Committing);
+        await expect(f.manager.connect(verifier.account).joinChallenge(id, verifier.address, BOND))
+          .to.be.revertedWithCustomError(f.manager, "DisputeUnexpectedState")
+          .withArgs(id, DisputeState.Drawing, expected);
+        await expect(f.manager.connect(f.challenger).joinChallenge(id, f.verifiers[1]!.address, BOND))
+          .to.be.revertedWithCustomError(f.manager, "DisputeUnexpectedState")
+          .withArgs(id, DisputeState.Drawing, expected);
+        // Once drawn, a verifier left off the committee joins like anyone else.
+        const committee = await f.h.draw(id);
+        const outsider = f.verifiers.find((v) => !committee.includes(v.address))!;
+        await f.token.connect(f.admin).mint(outsider.address, BOND);
+        await f.token.connect(outsider.account).approve(await f.manager.getAddress(), BOND);
+        await expect(f.manager.connect(outsider.account).joinChallenge(id, outsider.address, BOND))
+          .to.emit(f.manager, "ChallengeJoined")
+          .withArgs(id, outsider.address, outsider.address, BOND, BOND);
+      });
+
       it("once votes can be revealed, and on an unknown or settled dispute", async function () {
         const f = await accompliceFirst();
-        const committee = await f.h.draw(f.id);
+        const committee = f.committee;
         await f.h.toReveal(f.id);
-        const expected = stateBitmap(DisputeState.Drawing, DisputeState.Committing);
+        const expected = stateBitmap(DisputeState.Committing);
         await expect(f.manager.connect(f.challenger).joinChallenge(f.id, f.challenger.address, BOND))
           .to.be.revertedWithCustomError(f.manager, "DisputeUnexpectedState")
           .withArgs(f.id, DisputeState.Revealing, expected);
@@ -444,7 +474,7 @@ describe("attacks across contracts", function () {
 
       it("by a committee member, as caller or as beneficiary", async function () {
         const f = await accompliceFirst();
-        const [member] = await f.h.draw(f.id);
+        const [member] = f.committee;
         await expect(f.manager.connect(f.challenger).joinChallenge(f.id, member, BOND))
           .to.be.revertedWithCustomError(f.manager, "DisputeCommitteeMemberJoining")
           .withArgs(f.id, member);
@@ -458,7 +488,7 @@ describe("attacks across contracts", function () {
         const f = await accompliceFirst();
         await expect(f.manager.creditChallenger(f.id, f.node.address))
           .to.be.revertedWithCustomError(f.manager, "DisputeUnexpectedState")
-          .withArgs(f.id, DisputeState.Drawing, stateBitmap(DisputeState.Resolved));
+          .withArgs(f.id, DisputeState.Committing, stateBitmap(DisputeState.Resolved));
         await f.manager.connect(f.pauser).pause();
         await expect(
           f.manager.connect(f.challenger).joinChallenge(f.id, f.challenger.address, BOND),

@@ -30,9 +30,11 @@ describe("bundled Iris models", function () {
         bytesToHex(new Uint8Array(readFileSync(path.join(MODELS, "iris-int8.vmodel")))),
       );
       expect(bytesToHex(built.onnx)).to.equal(bytesToHex(new Uint8Array(readFileSync(path.join(MODELS, "iris.onnx")))));
-      expect(JSON.stringify(built.manifest, null, 2) + "\n").to.equal(
-        readFileSync(path.join(MODELS, "manifest.json"), "utf8"),
-      );
+      // The `digits` section (runtime v2) is built by scripts/build-digits-model.ts (test/models/digits.test.ts).
+      const { digits: _digits, ...iris } = JSON.parse(readFileSync(path.join(MODELS, "manifest.json"), "utf8")) as {
+        digits?: unknown;
+      };
+      expect(JSON.stringify(built.manifest, null, 2)).to.equal(JSON.stringify(iris, null, 2));
     });
 
     it("uses a fixed 120 / 30 split with 10 held-out samples per class", function () {

@@ -395,6 +395,50 @@ describe("InferenceRouter attacks", function () {
     });
   });
 
+  describe("whitewashing by expiry through the router", function () {
+    it("a receipt whose dispute expired undecided stays unpaid until its extended window closes, and a second challenge still rejects it", async function () {
+      const { router, disputes, attestations, consumer, h } = await loadFixture(routerFixture);
+      const fee = ethers.parseEther("1");
+      const { id } = await h.request({ redundancy: 1n, fee });
+      const [node] = await h.assigned(id);
+      const wrong = await h.fulfill(id, node);
+      // An accomplice's dispute that nobody decides, expiring after the cached window has closed.
+      await disputes.open(wrong.receipt, wrong.batchId, wrong.proof);
+      await h.passWindows(id);
+      await disputes.expire(wrong.receiptHash);
+      const { windowEnd } = await attestations.getReceiptDispute(wrong.receiptHash);
+      expect(windowEnd).to.be.greaterThan((await router.getAssignments(id))[0]!.windowEnd);
+      expect(await router.state(id)).to.equal(RequestState.Verifying);
+      await expect(router.settle(id))
+        .to.be.revertedWithCustomError(router, "RouterUnexpectedState")
+        .withArgs(id, RequestState.Verifying, RequestState.Settleable);
+      // The honest challenger gets its turn in the extended window; the node is never paid.
+      await disputes.open(wrong.receipt, wrong.batchId, wrong.proof);
+      await disputes.resolve(wrong.receiptHash, true);
+      await time.increaseTo(windowEnd);
+      const changes = await h.creditChanges(() => router.settle(id), [node.address, consumer.address]);
+      expect(changes[0]).to.equal(0n);
+    });
+
+    it("a receipt whose dispute expired is paid once its extended window closes unchallenged", async function () {
+      const { router, disputes, attestations, h } = await loadFixture(routerFixture);
+      const fee = ethers.parseEther("1");
+      const { id } = await h.request({ redundancy: 1n, fee });
+      const [node] = await h.assigned(id);
+      const fulfilled = await h.fulfill(id, node);
+      await disputes.open(fulfilled.receipt, fulfilled.batchId, fulfilled.proof);
+      await time.increase(100);
+      await disputes.expire(fulfilled.receiptHash);
+      const { windowEnd } = await attestations.getReceiptDispute(fulfilled.receiptHash);
+      await h.passWindows(id);
+      expect(BigInt(await time.latest())).to.be.lessThan(windowEnd);
+      expect(await router.state(id)).to.equal(RequestState.Verifying);
+      await time.increaseTo(windowEnd);
+      const { pay } = slotSplit(fee, 1n);
+      expect(await h.creditChanges(() => router.settle(id), [node.address])).to.deep.equal([pay]);
+    });
+  });
+
   describe("pushed payments", function () {
     it("a consumer that refuses tokens can't block settlement: every party is credited and claims on its own", async function () {
       const { router, token, consumerContract, treasury, h } = await loadFixture(hookedRouterFixture);

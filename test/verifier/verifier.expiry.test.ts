@@ -1,0 +1,107 @@
+import { expect } from "chai";
+import path from "node:path";
+import { createTestClient, http, type Hex } from "viem";
+import { getDisputeOpenedEvents } from "../../src/chain/actions/getDisputeOpenedEvents";
+import { getDisputeParameters } from "../../src/chain/actions/getDisputeParameters";
+import { getReceiptState } from "../../src/chain/actions/getReceiptState";
+import { ReceiptState } from "../../src/chain/enums.generated";
+import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
+import { createIntegerRuntime } from "../../src/runtime";
+import type { VerifierContext } from "../../src/verifier/context";
+import { ModelCatalog } from "../../src/verifier/ModelCatalog";
+import { runVerifierStep } from "../../src/verifier/runVerifierStep";
+import { VerdictStore } from "../../src/verifier/VerdictStore";
+import { KEEPER, freePort, infer, postReceipts, quiet, startKeeperWorld, type KeeperWorld } from "../keeper/setup";
+
+const MODELS_DIR = path.resolve(__dirname, "..", "..", "models");
+const VERIFIER = 6;
+
+describe("verifier when its dispute expires undecided (whitewashing by expiry)", function () {
+  this.timeout(300_000);
+  let world: KeeperWorld;
+  let keeper: Keeper;
+  let context: VerifierContext;
+
+  before(async function () {
+    world = await startKeeperWorld({ nodePort: await freePort(), dishonestShare: 1 });
+    keeper = await startKeeper({
+      rpcUrl: world.system.chain.rpcUrl,
+      deployment: world.system.deployment,
+      account: world.system.account(KEEPER),
+      db: path.join(world.dir, "keeper.sqlite"),
+      maxBatchSize: 100,
+      maxBatchAgeMs: 3_600_000,
+      batchToken: "batch-secret",
+      pollingIntervalMs: 50,
+      logger: quiet(),
+    });
+    const { addresses } = world.system;
+    context = {
+      clients: world.system.clients(VERIFIER),
+      chainId: world.system.deployment.chainId,
+      addresses: {
+        token: addresses.token!,
+        modelRegistry: addresses.modelRegistry!,
+        nodeRegistry: addresses.nodeRegistry!,
+        attestationRegistry: addresses.attestationRegistry!,
+        disputeManager: addresses.disputeManager!,
+      },
+      store: new VerdictStore(path.join(world.dir, "verifier.sqlite")),
+      catalog: new ModelCatalog([createIntegerRuntime()], [MODELS_DIR]),
+      logger: quiet(),
+      contentDir: undefined,
+      auditShare: 1,
+      confirmations: 0n,
+      maxBlockRange: 1_000n,
+      beneficiary: world.system.account(VERIFIER).address,
+      challenge: true,
+    };
+  });
+
+  after(async function () {
+    context?.store.close();
+    await keeper?.close();
+    await world?.stop();
+  });
+
+  it("challenges the receipt again in its extended window, and not a third time while that dispute is open", async function () {
+    const { receipt, signature } = await infer(world, 7_000);
+    expect((await postReceipts(keeper.url, [{ receipt, signature }])).body.accepted).to.equal(1);
+    await keeper.flush({ timeoutMs: 120_000 });
+    const publicClient = world.system.clients(0).publicClient;
+    const testClient = createTestClient({ mode: "hardhat", transport: http(world.system.chain.rpcUrl) });
+    const { disputeManager, attestationRegistry } = world.system.addresses;
+    const startBlock = BigInt(world.system.deployment.startBlock);
+    const opened = async () =>
+      (await getDisputeOpenedEvents(publicClient, { address: disputeManager!, fromBlock: 0n })).map(
+        (e) => e.args.receiptHash as Hex,
+      );
+
+    const first = await runVerifierStep(context, startBlock);
+    expect(first).to.include({ wrongResults: 1, challengesOpened: 1 });
+    const [challenged] = await opened();
+    const firstId = context.store.getChallenge(challenged!)!.disputeId;
+
+    // Nobody votes and nobody arbitrates: the dispute runs past every deadline and expires undecided.
+    const p = await getDisputeParameters(publicClient, { address: disputeManager! });
+    const idle = Number(p.commitPeriod) + Number(p.revealPeriod) + Number(p.arbitrationPeriod) + 60;
+    await testClient.increaseTime({ seconds: idle });
+    await testClient.mine({ blocks: 1 });
+    // This step resolves the expired dispute; the receipt is challengeable again.
+    await runVerifierStep(context, startBlock);
+    expect(await getReceiptState(publicClient, { address: attestationRegistry!, receiptHash: challenged! })).to.equal(
+      ReceiptState.None,
+    );
+    expect(context.store.getChallenge(challenged!)).to.include({ state: "intent", disputeId: null });
+
+    const again = await runVerifierStep(context, startBlock);
+    expect(again.challengesOpened).to.equal(1);
+    expect(await opened()).to.deep.equal([challenged, challenged]);
+    const second = context.store.getChallenge(challenged!)!;
+    expect(second.state).to.equal("confirmed");
+    expect(second.disputeId).to.not.equal(firstId);
+    // And it does not challenge a third time while that dispute is open.
+    expect((await runVerifierStep(context, startBlock)).challengesOpened).to.equal(0);
+    expect(await opened()).to.have.length(2);
+  });
+});
