@@ -21,6 +21,7 @@ import {
   bytesToHex,
   getBatchDigestBytes,
   getReceiptLeafBytes,
+  getPayloadHash,
   getTensorHash,
   hexToBytes,
   keccak256Bytes,
@@ -37,6 +38,7 @@ import {
 import { createIntegerRuntime, createOnnxRuntime } from "../src/runtime";
 import { createOutput, toJson } from "../src/cli/output";
 import { type Measurement, measure } from "./bench/measure";
+import { benchCnn } from "./bench/onnx-cnn";
 import { type ReceiptBatchFixture, SIGNER_KEY, buildReceiptBatchFixture } from "./bench/receipt-batch";
 
 /** Targets (verifier, one core), judged by the per-CPU-second median: issue 15 item 4, DESIGN.md § Targets. */
@@ -191,7 +193,7 @@ async function benchReplays(f: ReceiptBatchFixture): Promise<Result[]> {
       const { receipt } = f.file.entries[i]!;
       if (getTensorHash(f.inputs[i]!) !== receipt.inputHash) fail(`input hash ${i}`);
       const { output, traceRoot } = await integer.run(f.inputs[i]!);
-      if (getTensorHash(output) !== receipt.outputHash || traceRoot !== receipt.traceRoot) fail(`integer replay ${i}`);
+      if (getPayloadHash(output) !== receipt.outputHash || traceRoot !== receipt.traceRoot) fail(`integer replay ${i}`);
     }
     return f.inputs.length;
   }, OPTIONS);
@@ -204,11 +206,11 @@ async function benchReplays(f: ReceiptBatchFixture): Promise<Result[]> {
     shape: [1, 4],
     data: Float32Array.from(s.features),
   }));
-  const expected = await Promise.all(inputs.map(async (x) => getTensorHash((await onnx.run(x)).output)));
+  const expected = await Promise.all(inputs.map(async (x) => getPayloadHash((await onnx.run(x)).output)));
   const onnxReplays = await measure(async () => {
     for (let i = 0; i < inputs.length; i++) {
       getTensorHash(inputs[i]!);
-      if (getTensorHash((await onnx.run(inputs[i]!)).output) !== expected[i]) fail(`onnx replay ${i}`);
+      if (getPayloadHash((await onnx.run(inputs[i]!)).output) !== expected[i]) fail(`onnx replay ${i}`);
     }
     return inputs.length;
   }, OPTIONS);
@@ -240,12 +242,19 @@ async function main(): Promise<void> {
     ...(await benchCrypto(fixture)),
     ...(await benchReplays(fixture)),
   ];
+  const cnn = await benchCnn(OPTIONS);
+  results.push(
+    { name: "CNN replays: models/onnx/small-cnn.onnx, onnxruntime-node (+ hashes)", unit: "inferences", ...cnn.native },
+    { name: "CNN replays: models/onnx/small-cnn.onnx, pinned WASM (+ hashes)", unit: "inferences", ...cnn.wasm },
+  );
   const [batched, baseline] = results as [Result, Result];
   const ratioOf = (key: "wall" | "cpu") => Math.round((batched[key].median / baseline[key].median) * 10) / 10;
   const ratio = { wall: ratioOf("wall"), cpu: ratioOf("cpu") };
 
   if (json) {
-    process.stdout.write(`${toJson({ batchSize: BATCH_SIZE, ...OPTIONS, targets: TARGETS, results, ratio })}\n`);
+    process.stdout.write(
+      `${toJson({ batchSize: BATCH_SIZE, ...OPTIONS, targets: TARGETS, results, ratio, cnnWasmToNative: cnn.wasmToNative })}\n`,
+    );
     return;
   }
   out.table(
@@ -261,6 +270,10 @@ async function main(): Promise<void> {
     `verifyReceiptBatch / baseline (viem recovery, one proof per receipt): ${ratio.cpu.toFixed(1)}× per CPU-second, ` +
       `${ratio.wall.toFixed(1)}× wall (medians of ${OPTIONS.runs} runs in this process; the machine is shared, so ` +
       `quote the per-CPU-second figures: process.cpuUsage, user + system)`,
+  );
+  console.log(
+    `CNN replays, pinned WASM / native onnxruntime-node: ${cnn.wasmToNative}× per CPU-second. Not measured: the CNN ` +
+      "under the integer runtime and `model compile` time (no compiler and no conv in verity-int8-v1 yet).",
   );
 }
 

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const digits = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { digits?: unknown }).digits : undefined;
   writeFileSync(file, JSON.stringify(digits === undefined ? manifest : { ...manifest, digits }, null, 2) + "\n");
   for (const m of manifest.models) {
-    console.log(`${m.name}: ${m.modelId} held-out ${m.heldOut.correct}/${m.heldOut.total}`);
+    console.log(`${m.name}: ${m.modelId} held-out ${m.heldOut?.correct}/${m.heldOut?.total}`);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   bytesToHex,
   createTensor,
   encodeTensor,
+  encodeTensorBundle,
   getBatchDataHash,
   getBatchDigest,
   getBatchStructHash,
@@ -18,11 +19,13 @@ import {
   getReceiptDigest,
   getReceiptLeaf,
   getReceiptStructHash,
+  getTensorBundleHash,
   getTensorHash,
   serializeBatchFile,
   signBatch,
   signReceipt,
   tensorDtypes,
+  type TensorBundle,
 } from "../src/protocol";
 
 /** Fixed test key (Hardhat account #0); never use it for anything real. */
@@ -49,6 +52,50 @@ function tensorVector(name: string, tensor: Tensor) {
   };
 }
 
+function bundleVector(name: string, bundle: TensorBundle) {
+  const encoding = encodeTensorBundle(bundle);
+  return {
+    name,
+    tensors: Object.fromEntries(
+      Object.entries(bundle.tensors).map(([key, tensor]) => [key, bytesToHex(encodeTensor(tensor))]),
+    ),
+    order: Object.keys(bundle.tensors).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))),
+    encoding: bytesToHex(encoding),
+    hash: getTensorBundleHash(bundle),
+  };
+}
+
+/** Bundle vectors: several named tensors, keys given out of order, every dtype, one named tensor vs one plain. */
+function bundleVectors() {
+  const features = createTensor("float32", [1, 3], [0.5, -1.25, 3]);
+  return [
+    bundleVector("int64 ids + float32 features", {
+      tensors: { ids: createTensor("int64", [1, 2], [7n, -1n]), features },
+    }),
+    bundleVector("one named tensor (differs from the plain tensor hash)", { tensors: { x: features } }),
+    bundleVector("names in UTF-8 byte order (Z < a < é)", {
+      tensors: {
+        é: createTensor("uint8", [1], [1]),
+        a: createTensor("int8", [1], [-1]),
+        Z: createTensor("bool", [1], [1]),
+      },
+    }),
+    bundleVector("every dtype", {
+      tensors: {
+        f16: createTensor("float16", [2], [0x3c00, 0x7e00]),
+        f32: createTensor("float32", [1], [1.5]),
+        f64: createTensor("float64", [1], [-0.1]),
+        i64: createTensor("int64", [1], [-9007199254740993n]),
+        i32: createTensor("int32", [1], [-2]),
+        i8: createTensor("int8", [1], [-128]),
+        u8: createTensor("uint8", [1], [255]),
+        b: createTensor("bool", [3], [0, 1, 1]),
+        i16: createTensor("int16", [0], []),
+      },
+    }),
+  ];
+}
+
 async function main(): Promise<void> {
   const out = path.join(__dirname, "..", "docs", "vectors");
   const tensors = [
@@ -61,8 +108,15 @@ async function main(): Promise<void> {
     tensorVector("int64 [2]", createTensor("int64", [2], [-1n, 9007199254740993n])),
     tensorVector("float32 [1,3]", createTensor("float32", [1, 3], [1.5, -0, 3.4028234663852886e38])),
     tensorVector("float64 [2,1,2]", createTensor("float64", [2, 1, 2], [0.1, -2.5, 1e-300, Number.MAX_VALUE])),
+    // float16 elements are given as binary16 bit patterns: 1.0, -2.0, 65504 (max), +Inf, -0.
+    tensorVector("float16 bits [5]", createTensor("float16", [5], [0x3c00, 0xc000, 0x7bff, 0x7c00, 0x8000])),
+    tensorVector("bool [2,2]", createTensor("bool", [2, 2], [1, 0, 0, 1])),
   ];
   writeFileSync(path.join(out, "tensors.json"), JSON.stringify({ version: 1, tensors }, null, 2) + "\n");
+  writeFileSync(
+    path.join(out, "bundles.json"),
+    JSON.stringify({ version: 1, bundles: bundleVectors() }, null, 2) + "\n",
+  );
 
   const account = privateKeyToAccount(VECTOR_PRIVATE_KEY);
   const node = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";

@@ -7,8 +7,9 @@ pragma solidity ^0.8.24;
 library TensorHash {
     /// @notice Version byte that opens every encoding.
     uint8 internal constant ENCODING_VERSION = 1;
-    /// @notice Largest dtype code defined (int8=1, uint8=2, int16=3, int32=4, int64=5, float32=6, float64=7).
-    uint8 internal constant MAX_DTYPE = 7;
+    /// @notice Largest dtype code defined (int8=1, uint8=2, int16=3, int32=4, int64=5, float32=6, float64=7,
+    /// float16=8, bool=9).
+    uint8 internal constant MAX_DTYPE = 9;
 
     /// @notice The dtype code is not defined.
     error TensorHashUnknownDtype(uint8 dtype);
@@ -19,8 +20,8 @@ library TensorHash {
 
     /// @notice Bytes per element of a dtype.
     function elementSize(uint8 dtype) internal pure returns (uint256) {
-        if (dtype == 1 || dtype == 2) return 1;
-        if (dtype == 3) return 2;
+        if (dtype == 1 || dtype == 2 || dtype == 9) return 1;
+        if (dtype == 3 || dtype == 8) return 2;
         if (dtype == 4 || dtype == 6) return 4;
         if (dtype == 5 || dtype == 7) return 8;
         revert TensorHashUnknownDtype(dtype);

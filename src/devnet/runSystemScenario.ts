@@ -14,7 +14,7 @@ import { getTreasury } from "../chain/actions/getTreasury";
 import { RequestState } from "../chain/enums.generated";
 import { sendContractCall } from "../chain/sendContractCall";
 import { readModelManifest } from "../models";
-import { getTensorHash, recoverReceiptSigner } from "../protocol";
+import { getPayloadHash, recoverReceiptSigner } from "../protocol";
 import { DEMO_CAST } from "./cast";
 import { collectAttestations, type AttestationTally } from "./collectAttestations";
 import { claimAll, driveDisputes, type DisputeRecord } from "./driveDisputes";
@@ -176,7 +176,7 @@ export async function runSystemScenario(parameters: SystemScenarioParameters): P
     );
 
     const expectedOutputs = await Promise.all(
-      requests.map(async (r) => getTensorHash((await exact.reference.run(r.input)).output)),
+      requests.map(async (r) => getPayloadHash((await exact.reference.run(r.input)).output)),
     );
     const wrong = [
       ...answers.filter((a) => a.wrong).map((a) => a.receiptHash),

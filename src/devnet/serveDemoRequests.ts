@@ -10,7 +10,15 @@ import type { ModelManifestEntry } from "../models";
 import { getIrisSplit } from "../models/build";
 import { isDishonestRequest } from "../node/corruptOutput";
 import { toDataUri } from "../node/fetchInput";
-import { BaseError, createTensor, encodeTensor, getTensorHash, type Receipt, type Tensor } from "../protocol";
+import {
+  BaseError,
+  createTensor,
+  encodeTensor,
+  getPayloadHash,
+  getTensorHash,
+  type Receipt,
+  type Tensor,
+} from "../protocol";
 import {
   compareWithTolerance,
   createIntegerRuntime,
@@ -77,7 +85,7 @@ function toJsonTensor(tensor: Tensor) {
 /** True when `output` is not what the model gives for `input` under the model's verification policy. */
 async function isWrong(model: DemoModel, input: Tensor, output: Tensor): Promise<boolean> {
   const { output: expected } = await model.reference.run(input);
-  if (model.entry.verificationMode === "EXACT") return getTensorHash(expected) !== getTensorHash(output);
+  if (model.entry.verificationMode === "EXACT") return getPayloadHash(expected) !== getTensorHash(output);
   return !compareWithTolerance(expected, output, BigInt(model.entry.tolerance)).ok;
 }
 

@@ -2,11 +2,11 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Hex } from "viem";
-import { bytesToHex, decodeTensor, getSecp256k1Backend, getTensorHash } from "../protocol";
+import { bytesToHex, decodePayload, getPayloadHash, getSecp256k1Backend } from "../protocol";
 import type { NodeContext } from "./context";
 import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from "./errors";
-import { toReceiptJson, toTensorJson } from "./json";
-import { parseInferRequest, toInputTensor } from "./parseInferRequest";
+import { toPayloadJson, toReceiptJson } from "./json";
+import { parseInferRequest, toInputPayload, toInputTensor } from "./parseInferRequest";
 import { runInference, type RunInferenceReturnType } from "./runInference";
 import { releaseReceiptBatch, signReceiptBatch } from "./signReceiptBatch";
 import { getErrorMessage } from "../protocol";
@@ -77,15 +77,18 @@ export function createNodeApp(
 
   app.get("/v1/models", (c) =>
     c.json(
-      [...context.models.values()].map(({ modelId, entry }) => ({
+      [...context.models.values()].map(({ modelId, entry, signature }) => ({
         modelId,
         name: entry.name,
         runtime: entry.runtimeId,
         mode: entry.verificationMode,
-        inputShape: entry.input.shape,
-        inputDtype: entry.input.dtype,
-        outputShape: entry.output.shape,
-        outputDtype: entry.output.dtype,
+        inputShape: entry.input?.shape ?? null,
+        inputDtype: entry.input?.dtype ?? null,
+        outputShape: entry.output?.shape ?? null,
+        outputDtype: entry.output?.dtype ?? null,
+        signature: entry.signature ?? null,
+        inputs: signature.inputs,
+        outputs: signature.outputs,
       })),
     ),
   );
@@ -96,7 +99,11 @@ export function createNodeApp(
     const request = parseInferRequest(await readJson(c));
     const model = context.models.get(request.modelId);
     if (!model) throw new NotFoundError("UnknownModel", `Model ${request.modelId} is not served by this node.`);
-    const input = toInputTensor(request.input, model.entry.input);
+    // Legacy models (no signature document) keep their exact messages; the rest go through the signature.
+    const input =
+      model.entry.signature === undefined && request.input !== undefined && model.entry.input !== undefined
+        ? toInputTensor(request.input, model.entry.input)
+        : toInputPayload(request, model.signature);
     if (request.requestId === undefined) {
       const requestId = bytesToHex(randomBytes(32)) as Hex;
       return c.json(toInferAnswer(await runInference(context, { model, input, requestId, source: "api" })));
@@ -105,7 +112,7 @@ export function createNodeApp(
     while (inFlight.has(requestId)) await inFlight.get(requestId)!.catch(() => {});
     const previous = context.store.findReceiptsByRequest(requestId, "api");
     if (previous.length > 0) {
-      const inputHash = getTensorHash(input);
+      const inputHash = getPayloadHash(input);
       const same = previous.find((r) => r.receipt.modelId === request.modelId && r.receipt.inputHash === inputHash);
       if (!same) {
         throw new ConflictError(
@@ -114,7 +121,7 @@ export function createNodeApp(
         );
       }
       // A retry of the same request: the same signed receipt again.
-      const output = decodeTensor(context.store.getTensor(same.receipt.outputHash)!);
+      const output = decodePayload(context.store.getTensor(same.receipt.outputHash)!);
       return c.json(toInferAnswer({ stored: same, output }));
     }
     const running = runInference(context, { model, input, requestId, source: "api" });
@@ -171,7 +178,7 @@ export function createNodeApp(
 
 function toInferAnswer({ stored, output }: RunInferenceReturnType) {
   return {
-    output: toTensorJson(output),
+    ...toPayloadJson(output),
     receipt: toReceiptJson(stored.receipt),
     signature: stored.signature,
     receiptHash: stored.receiptHash,

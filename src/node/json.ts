@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
-import type { Receipt, Tensor } from "../protocol";
+import { isTensorBundle, type Receipt, type Tensor, type TensorPayload } from "../protocol";
+import { fromFloat16Bits } from "../runtime/signature/float16";
 
 /** A receipt as JSON (docs/services.md § Receipt JSON): hex lowercase, `issuedAt` a decimal string. */
 export type ReceiptJson = {
@@ -31,6 +32,18 @@ export function toTensorJson(tensor: Tensor): TensorJson {
   const data =
     tensor.dtype === "int64"
       ? Array.from(tensor.data, (v) => v.toString(10))
-      : Array.from(tensor.data as ArrayLike<number>);
+      : tensor.dtype === "float16"
+        ? Array.from(tensor.data, fromFloat16Bits)
+        : Array.from(tensor.data as ArrayLike<number>);
   return { dtype: tensor.dtype, shape: [...tensor.shape], data };
+}
+
+/** An output as the answer's JSON: `{ output }` for one unnamed tensor, `{ outputs: { name: tensor } }` for a bundle. */
+export function toPayloadJson(
+  payload: TensorPayload,
+): { output: TensorJson } | { outputs: Record<string, TensorJson> } {
+  if (!isTensorBundle(payload)) return { output: toTensorJson(payload) };
+  return {
+    outputs: Object.fromEntries(Object.entries(payload.tensors).map(([name, tensor]) => [name, toTensorJson(tensor)])),
+  };
 }

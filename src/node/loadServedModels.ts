@@ -6,17 +6,23 @@ import { readModelManifest, type ModelManifestEntry } from "../models";
 import {
   createIntegerRuntime,
   createOnnxRuntime,
+  createOnnxWasmRuntime,
+  ONNX_WASM_RUNTIME_ID,
+  type ModelSignature,
   getOnchainRuntimeId,
   type LoadedModel,
   type Runtime,
 } from "../runtime";
 import { NodeStartupError } from "./errors";
+import { getServedSignature } from "./getServedSignature";
 
 /** A model this node serves: its manifest entry, loaded into its runtime. */
 export interface ServedModel {
   modelId: Hex;
   entry: ModelManifestEntry;
   loaded: LoadedModel;
+  /** What its inputs are checked against (docs/runtime.md § Model signatures). */
+  signature: ModelSignature;
 }
 
 /** What the chain says about one model the operator registered. */
@@ -36,6 +42,7 @@ export interface LoadServedModelsParameters {
 const RUNTIMES: Record<string, () => Runtime> = {
   [getOnchainRuntimeId("verity-int8-v1")]: createIntegerRuntime,
   [getOnchainRuntimeId("onnxruntime-cpu-f32-v1")]: createOnnxRuntime,
+  [getOnchainRuntimeId(ONNX_WASM_RUNTIME_ID)]: createOnnxWasmRuntime,
 };
 
 /**
@@ -81,7 +88,8 @@ export async function loadServedModels({
     if (keccak256(artifact) !== modelId) {
       throw new NodeStartupError(`Model artifact ${file} does not hash to its model id ${modelId}.`);
     }
-    served.set(modelId, { modelId, entry, loaded: await createRuntime().load(artifact) });
+    const loaded = await createRuntime().load(artifact);
+    served.set(modelId, { modelId, entry, loaded, signature: getServedSignature(entry, modelsDir, loaded) });
   }
   if (served.size === 0) {
     throw new NodeStartupError(

@@ -1,12 +1,12 @@
 import type { Hex } from "viem";
 import {
   bytesToHex,
-  encodeTensor,
+  encodePayload,
   getReceiptStructHash,
   keccak256Bytes,
   signReceipt,
   type Receipt,
-  type Tensor,
+  type TensorPayload,
 } from "../protocol";
 import type { NodeContext } from "./context";
 import { corruptOutput, isDishonestRequest } from "./corruptOutput";
@@ -15,7 +15,7 @@ import type { ReceiptSource, StoredReceipt } from "./NodeStore";
 
 export interface RunInferenceParameters {
   model: ServedModel;
-  input: Tensor;
+  input: TensorPayload;
   requestId: Hex;
   source: ReceiptSource;
   /** Runs inside the transaction that stores the receipt (the router watcher marks its assignment answered). */
@@ -24,7 +24,7 @@ export interface RunInferenceParameters {
 
 export interface RunInferenceReturnType {
   stored: StoredReceipt;
-  output: Tensor;
+  output: TensorPayload;
 }
 
 /**
@@ -40,10 +40,11 @@ export async function runInference(
   const stopTimer = context.metrics.inferenceSeconds.startTimer(labels);
   const result = await model.loaded.run(input);
   stopTimer();
-  const dishonest = isDishonestRequest(requestId, context.dishonestShare) && result.output.data.length > 0;
-  const output = dishonest ? corruptOutput(result.output) : result.output;
-  const inputEncoding = encodeTensor(input);
-  const outputEncoding = encodeTensor(output);
+  const corrupted = isDishonestRequest(requestId, context.dishonestShare) ? corruptOutput(result.output) : undefined;
+  const dishonest = corrupted !== undefined && corrupted !== result.output;
+  const output = corrupted ?? result.output;
+  const inputEncoding = encodePayload(input);
+  const outputEncoding = encodePayload(output);
   const inputHash = bytesToHex(keccak256Bytes(inputEncoding));
   const outputHash = bytesToHex(keccak256Bytes(outputEncoding));
   const receipt: Receipt = {

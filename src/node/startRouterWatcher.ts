@@ -5,7 +5,8 @@ import { getRequestCreatedEvents } from "../chain/actions/getRequestCreatedEvent
 import { getRequestState } from "../chain/actions/getRequestState";
 import { scanNodeAssignments } from "../chain/actions/scanNodeAssignments";
 import { RequestState } from "../chain/enums.generated";
-import { decodeTensor, getErrorMessage, getTensorHash, type Tensor } from "../protocol";
+import { decodePayload, getErrorMessage, getPayloadHash, type TensorPayload } from "../protocol";
+import { InputValidationError, validatePayload } from "../runtime";
 import type { NodeContext } from "./context";
 import { createLoop, type Loop } from "./createLoop";
 import { fetchInput, InputUnavailableError } from "./fetchInput";
@@ -117,23 +118,29 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
     if (!model) return skip(assignment, `model ${request.modelId} is not served here`);
     const inputUri = await readInputUri(assignment);
     if (inputUri === undefined) throw new InputUnavailableError("RequestCreated event not found yet.", true);
-    let input: Tensor;
+    let input: TensorPayload;
     try {
-      input = decodeTensor(await fetchInput(inputUri));
+      input = decodePayload(await fetchInput(inputUri));
     } catch (error) {
       if (error instanceof InputUnavailableError && error.retryable) throw error;
       return skip(assignment, `input at ${inputUri.slice(0, 80)} is unusable: ${getErrorMessage(error)}`);
     }
-    const inputHash = getTensorHash(input);
+    const inputHash = getPayloadHash(input);
     if (inputHash !== request.inputHash.toLowerCase()) {
       return skip(assignment, `input hashes to ${inputHash}, the request names ${request.inputHash}`);
     }
-    const expected = model.entry.input;
-    if (input.dtype !== expected.dtype || input.shape.join(",") !== expected.shape.join(",")) {
-      return skip(
-        assignment,
-        `input is ${input.dtype}[${input.shape.join(",")}], the model takes ${expected.dtype}[${expected.shape.join(",")}]`,
-      );
+    try {
+      // The receipt commits exactly what the request hashed: validation checks, it never rewrites.
+      if (getPayloadHash(validatePayload(model.signature, input)) !== inputHash) {
+        return skip(
+          assignment,
+          "input is a bundle naming the only input of a one-input model; expected the plain tensor",
+        );
+      }
+    } catch (error) {
+      if (error instanceof InputValidationError)
+        return skip(assignment, `input does not match the model: ${error.details}`);
+      throw error;
     }
     const { stored } = await runInference(context, {
       model,

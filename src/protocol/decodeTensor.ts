@@ -1,3 +1,4 @@
+import { assertBoolData } from "./encodeTensor";
 import { InvalidTensorError } from "./errors";
 import {
   TENSOR_ENCODING_VERSION,
@@ -35,6 +36,10 @@ export function decodeTensor(encoding: Uint8Array): Tensor {
   // Copy the data bytes to an aligned buffer; on little-endian hosts the typed arrays view it directly (float bit
   // patterns, NaN payloads included, survive untouched).
   const bytes = encoding.slice(header);
+  if (dtype === "bool") {
+    assertBoolData(bytes);
+    return { dtype, shape, data: bytes };
+  }
   if (LITTLE_ENDIAN) {
     return { dtype, shape, data: new tensorArrayConstructors[dtype](bytes.buffer, 0, size) } as Tensor;
   }
@@ -46,6 +51,8 @@ export function decodeTensor(encoding: Uint8Array): Tensor {
       return { dtype, shape, data: encoding.slice(header) };
     case "int16":
       return { dtype, shape, data: Int16Array.from({ length: size }, (_, i) => view.getInt16(read(i), true)) };
+    case "float16":
+      return { dtype, shape, data: Uint16Array.from({ length: size }, (_, i) => view.getUint16(read(i), true)) };
     case "int32":
       return { dtype, shape, data: Int32Array.from({ length: size }, (_, i) => view.getInt32(read(i), true)) };
     case "int64": {

@@ -29,12 +29,23 @@ export function assertTensor(tensor: Tensor): void {
       details: `shape [${tensor.shape.join(",")}] holds ${size} elements, data has ${tensor.data.length}`,
     });
   }
+  if (tensor.dtype === "bool") assertBoolData(tensor.data);
+}
+
+/** A bool tensor holds one byte per element, 0 or 1: any other byte would give one value two encodings. */
+export function assertBoolData(data: Uint8Array): void {
+  for (let i = 0; i < data.length; i++) {
+    if (data[i]! > 1) {
+      throw new InvalidTensorError("Bool tensor element is neither 0 nor 1.", { details: `data[${i}] = ${data[i]}` });
+    }
+  }
 }
 
 /**
  * Encodes a tensor canonically (docs/protocol.md § Tensors):
  * `0x01 (version) ‖ dtype code (1 byte) ‖ rank (1 byte) ‖ each dim as uint32 LE ‖ elements little-endian`.
- * Floats are encoded by their IEEE-754 bit pattern as given (NaN payloads and -0 are kept).
+ * Floats are encoded by their IEEE-754 bit pattern as given (NaN payloads and -0 are kept); float16 elements are
+ * given as their binary16 bit patterns; bool elements are bytes 0 or 1.
  */
 export function encodeTensor(tensor: Tensor): Uint8Array {
   assertTensor(tensor);
@@ -65,7 +76,11 @@ function writeDataLittleEndian(view: DataView, offset: number, tensor: Tensor): 
         view.setInt8(at, tensor.data[i]!);
         break;
       case "uint8":
+      case "bool":
         view.setUint8(at, tensor.data[i]!);
+        break;
+      case "float16":
+        view.setUint16(at, tensor.data[i]!, true);
         break;
       case "int16":
         view.setInt16(at, tensor.data[i]!, true);

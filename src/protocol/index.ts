@@ -14,13 +14,25 @@ export {
   createTensor,
   getTensorDtype,
   getTensorSize,
+  isTensorBundle,
+  toSingleTensor,
   tensorDtypeSizes,
   tensorDtypes,
 } from "./tensor";
-export type { Tensor, TensorData, TensorDtype } from "./tensor";
+export type { Tensor, TensorBundle, TensorData, TensorDtype, TensorPayload } from "./tensor";
 export { assertTensor, encodeTensor } from "./encodeTensor";
 export { decodeTensor } from "./decodeTensor";
 export { getTensorHash } from "./getTensorHash";
+export {
+  MAX_BUNDLE_TENSORS,
+  MAX_TENSOR_NAME_BYTES,
+  TENSOR_BUNDLE_ENCODING_VERSION,
+  decodePayload,
+  decodeTensorBundle,
+  encodePayload,
+  encodeTensorBundle,
+} from "./encodeTensorBundle";
+export { getPayloadHash, getTensorBundleHash } from "./getTensorBundleHash";
 export { getModelId } from "./getModelId";
 export {
   BATCH_TYPEHASH,

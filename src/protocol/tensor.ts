@@ -7,6 +7,8 @@ export const tensorDtypes = {
   int64: 5,
   float32: 6,
   float64: 7,
+  float16: 8,
+  bool: 9,
 } as const;
 
 export type TensorDtype = keyof typeof tensorDtypes;
@@ -20,6 +22,8 @@ export const tensorDtypeSizes: Readonly<Record<TensorDtype, number>> = {
   int64: 8,
   float32: 4,
   float64: 8,
+  float16: 2,
+  bool: 1,
 };
 
 /** The typed array that holds each dtype's elements. */
@@ -31,6 +35,10 @@ export type TensorData = {
   int64: BigInt64Array;
   float32: Float32Array;
   float64: Float64Array;
+  /** IEEE-754 binary16 bit patterns (JavaScript has no float16 array on Node 20). */
+  float16: Uint16Array;
+  /** One byte per element, 0 (false) or 1 (true). */
+  bool: Uint8Array;
 };
 
 /** A dense tensor in row-major order. */
@@ -68,6 +76,8 @@ export const tensorArrayConstructors = {
   int64: BigInt64Array,
   float32: Float32Array,
   float64: Float64Array,
+  float16: Uint16Array,
+  bool: Uint8Array,
 } as const;
 
 /** Builds a tensor from a dtype, a shape and element values (numbers, or bigints for int64). */
@@ -80,4 +90,26 @@ export function createTensor<dtype extends TensorDtype>(
     tensorArrayConstructors[dtype] as unknown as { from(v: ArrayLike<number | bigint>): TensorData[dtype] }
   ).from(values);
   return { dtype, shape: [...shape], data } as unknown as Tensor<dtype>;
+}
+
+/**
+ * Several named tensors, committed together (a model with several inputs or outputs). Names are 1..255 bytes of
+ * UTF-8; the encoding orders them by their bytes, so the order of the keys here does not matter.
+ */
+export type TensorBundle = { readonly tensors: Readonly<Record<string, Tensor>> };
+
+/** What a receipt's `inputHash` / `outputHash` commits: one unnamed tensor, or a bundle of named tensors. */
+export type TensorPayload = Tensor | TensorBundle;
+
+/** The single unnamed tensor of a payload; throws when the payload is a bundle (for one-output models). */
+export function toSingleTensor(payload: TensorPayload): Tensor {
+  if (isTensorBundle(payload)) {
+    throw new TypeError(`Expected one unnamed tensor, got a bundle of ${Object.keys(payload.tensors).length}.`);
+  }
+  return payload;
+}
+
+/** True when the payload is a {@link TensorBundle} rather than a single unnamed tensor. */
+export function isTensorBundle(payload: TensorPayload): payload is TensorBundle {
+  return "tensors" in payload;
 }

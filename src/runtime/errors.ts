@@ -9,3 +9,13 @@ export class ModelFormatError extends BaseError {
 export class RuntimeInputError extends BaseError {
   override name = "RuntimeInputError";
 }
+
+/** Inputs do not match the model's signature; `problems` names each input and what is wrong with it. */
+export class InputValidationError extends RuntimeInputError {
+  override name = "InputValidationError";
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super("Input does not match the model's signature.", { details: problems.join("; ") });
+    this.problems = problems;
+  }
+}

@@ -18,3 +18,25 @@ export { ONNX_RUNTIME_ID, createOnnxRuntime, onnxSessionOptions } from "./onnx/c
 export { TOLERANCE_SCALE, compareWithTolerance } from "./compareWithTolerance";
 export type { CompareWithToleranceReturnType } from "./compareWithTolerance";
 export { getOnchainRuntimeId } from "./getOnchainRuntimeId";
+export { InputValidationError } from "./errors";
+export { ONNX_WASM_RUNTIME_ID, ORT_WEB_VERSION, ORT_WEB_WASM_SHA256 } from "./onnx/pinnedWasm";
+export { createOnnxWasmRuntime } from "./onnx/createOnnxWasmRuntime";
+export { DEFAULT_MAX_INPUT_BYTES, readOnnxSignature } from "./onnx/readOnnxSignature";
+export type { ReadOnnxSignatureParameters } from "./onnx/readOnnxSignature";
+export type { DimSpec, ModelSignature, TensorSpec } from "./signature/types";
+export {
+  getContentUri,
+  getModelSignatureUri,
+  parseModelSignature,
+  serializeModelSignature,
+} from "./signature/serializeModelSignature";
+export { validatePayload } from "./signature/validatePayload";
+export { parseTensorJson } from "./signature/parseTensorJson";
+export type { TensorJson } from "./signature/parseTensorJson";
+export { KNOWN_RUNTIMES, findKnownRuntime } from "./knownRuntimes";
+export type { KnownRuntime } from "./knownRuntimes";
+export { RegistrationRefusedError, prepareModelRegistration } from "./prepareModelRegistration";
+export type {
+  PrepareModelRegistrationParameters,
+  PrepareModelRegistrationReturnType,
+} from "./prepareModelRegistration";

@@ -1,10 +1,10 @@
 import type { Hex } from "viem";
 import {
   BaseError,
-  decodeTensor,
-  getTensorHash,
+  decodePayload,
+  getPayloadHash,
   type BatchFileEntry,
-  type Tensor,
+  type TensorPayload,
   type TensorReference,
 } from "../protocol";
 import { compareWithTolerance } from "../runtime";
@@ -51,7 +51,7 @@ export async function replayEntry(
       replayOutputHash: undefined,
     };
 
-  let input: Tensor;
+  let input: TensorPayload;
   try {
     input = await resolveTensor(entry.input, receipt.inputHash, sources);
   } catch (error) {
@@ -76,7 +76,7 @@ export async function replayEntry(
     // The node accepted an input its own model can't run: its output can't be right.
     return { verdict: "malformed", reason: `replay failed: ${describe(error)}`, replayOutputHash: undefined };
   }
-  const replayOutputHash = getTensorHash(result.output);
+  const replayOutputHash = getPayloadHash(result.output);
 
   if (policy.mode === 0) {
     if (replayOutputHash !== receipt.outputHash.toLowerCase()) {
@@ -88,7 +88,7 @@ export async function replayEntry(
     return { verdict: "valid", reason: "replay output identical", replayOutputHash };
   }
 
-  let claimed: Tensor;
+  let claimed: TensorPayload;
   try {
     claimed = await resolveTensor(entry.output, receipt.outputHash, sources);
   } catch (error) {
@@ -100,15 +100,19 @@ export async function replayEntry(
     ? { verdict: "valid", reason: `within tolerance (max |Δ| ${comparison.maxDifference})`, replayOutputHash }
     : {
         verdict: "wrong-output",
-        reason: `outside tolerance: ${comparison.reason} (max |Δ| ${comparison.maxDifference})`,
+        reason: `outside tolerance: ${comparison.reason}${comparison.name === undefined ? "" : ` in "${comparison.name}"`} (max |Δ| ${comparison.maxDifference})`,
         replayOutputHash,
       };
 }
 
-async function resolveTensor(reference: TensorReference, expectedHash: Hex, sources: ContentSources): Promise<Tensor> {
+async function resolveTensor(
+  reference: TensorReference,
+  expectedHash: Hex,
+  sources: ContentSources,
+): Promise<TensorPayload> {
   const bytes = "encoding" in reference ? hexToBytes(reference.encoding) : await fetchTensorUri(sources, reference.uri);
-  const tensor = decodeTensor(bytes);
-  const hash = getTensorHash(tensor);
+  const tensor = decodePayload(bytes);
+  const hash = getPayloadHash(tensor);
   if (hash !== expectedHash.toLowerCase()) {
     throw new ContentMismatchError("Tensor does not hash to the receipt.", { details: `${hash} != ${expectedHash}` });
   }

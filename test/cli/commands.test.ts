@@ -65,7 +65,17 @@ describe("verity commands on a real JSON-RPC chain", function () {
     });
 
     it("registers a float model from flags and shows it as JSON", async function () {
-      const args = ["--runtime", "onnxruntime-cpu-f32-v1", "--mode", "tolerance", "--tolerance", "0.0001"];
+      // iris.onnx has a dynamic batch dimension N: registration needs its declared maximum.
+      const args = [
+        "--runtime",
+        "onnxruntime-cpu-f32-v1",
+        "--mode",
+        "tolerance",
+        "--tolerance",
+        "0.0001",
+        "--max-dim",
+        "N=64",
+      ];
       const run = await runVerity(
         [
           "model",
@@ -118,6 +128,131 @@ describe("verity commands on a real JSON-RPC chain", function () {
       const missing = await runVerity(["model", "register", file, "--runtime", "r", "--mode", "tolerance", ...chain]);
       expect(missing.code).to.equal(2);
       expect(missing.stderr).to.contain("--tolerance: tolerance mode needs a tolerance");
+    });
+
+    describe("bring your own ONNX model", function () {
+      const ONNX_DIR = path.join(MODELS_DIR, "onnx");
+      const onnxManifest = readModelManifest(ONNX_DIR);
+      const cnn = onnxManifest.models.find((m) => m.name === "small-cnn")!;
+      const modelCount = async () =>
+        parseJsonRun<unknown[]>(await runVerity(["model", "list", "--json", ...chain])).length;
+
+      it("refuses before any transaction: random bytes as pytorch-gpu EXACT, an unparsable ONNX, EXACT on native ONNX, an undeclared dynamic dimension", async function () {
+        const before = await modelCount();
+        const junk = path.join(dir, "junk.bin");
+        fs.writeFileSync(junk, Buffer.from("random bytes, not a model"));
+        const cases: [string[], RegExp][] = [
+          [
+            [junk, "--runtime", "pytorch-gpu", "--mode", "exact"],
+            /Unknown runtime "pytorch-gpu"[\s\S]*--allow-unknown-runtime/,
+          ],
+          [
+            [junk, "--runtime", "onnxruntime-cpu-f32-v1", "--mode", "tolerance", "--tolerance", "0.001"],
+            /refuses the artifact: Not an ONNX model/,
+          ],
+          [
+            [path.join(ONNX_DIR, "small-cnn.onnx"), "--runtime", "onnxruntime-cpu-f32-v1", "--mode", "exact"],
+            /can't verify EXACT/,
+          ],
+          [
+            [
+              path.join(ONNX_DIR, "dynamic-batch.onnx"),
+              "--runtime",
+              "onnxruntime-cpu-f32-v1",
+              "--mode",
+              "tolerance",
+              "--tolerance",
+              "0.001",
+            ],
+            /need a declared maximum: N/,
+          ],
+          [
+            [
+              path.join(ONNX_DIR, "dynamic-batch.onnx"),
+              "--runtime",
+              "onnxruntime-cpu-f32-v1",
+              "--mode",
+              "tolerance",
+              "--tolerance",
+              "0.001",
+              "--max-dim",
+              "N",
+            ],
+            /--max-dim: expected <name>=<max>/,
+          ],
+        ];
+        for (const [args, message] of cases) {
+          const run = await runVerity(["model", "register", ...args, ...chain], as(OWNER));
+          expect(run.code, run.stderr).to.equal(2);
+          expect(run.stderr).to.match(message);
+        }
+        expect(await modelCount()).to.equal(before);
+        const allowed = await runVerity(
+          [
+            "model",
+            "register",
+            junk,
+            "--runtime",
+            "pytorch-gpu",
+            "--mode",
+            "exact",
+            "--allow-unknown-runtime",
+            "--json",
+            ...chain,
+          ],
+          as(OWNER),
+        );
+        expect(parseJsonRun(allowed)).to.include({ checked: false });
+        expect(await modelCount()).to.equal(before + 1);
+      });
+
+      it("registers an ONNX model EXACT under the pinned WASM runtime with its signature as a content-addressed document", async function () {
+        const out = fs.mkdtempSync(path.join(dir, "sig-"));
+        const run = await runVerity(
+          ["model", "register", path.join(ONNX_DIR, cnn.file), "--signature-dir", out, "--json", ...chain],
+          as(OWNER),
+        );
+        const record = parseJsonRun<Record<string, unknown>>(run);
+        expect(record).to.include({
+          modelId: cnn.modelId,
+          mode: "exact",
+          metadataURI: cnn.signature,
+          signature: cnn.signature,
+        });
+        expect(record.inputs).to.equal("image: float32 [1,1,8,8]");
+        const written = fs.readFileSync(record.signatureFile as string, "utf8");
+        expect(written).to.equal(fs.readFileSync(path.join(ONNX_DIR, `${cnn.signature!.slice(7)}.json`), "utf8"));
+        const shown = parseJsonRun(await runVerity(["model", "show", cnn.modelId, "--json", ...chain]));
+        expect(shown).to.include({ runtime: cnn.runtimeId, mode: "exact", metadataURI: cnn.signature });
+      });
+
+      it("request submit checks named inputs against the signature before escrowing anything", async function () {
+        const file = path.join(dir, "bad-image.json");
+        fs.writeFileSync(
+          file,
+          JSON.stringify({ inputs: { img: { dtype: "float32", shape: [1, 1, 8, 8], data: new Array(64).fill(0) } } }),
+        );
+        const run = await runVerity(
+          ["request", "submit", "--model", cnn.modelId, "--input", file, "--fee", "1", ...chain],
+          as(CONSUMER),
+        );
+        expect(run.code, run.stderr).to.equal(2);
+        expect(run.stderr).to.contain('unexpected input "img"').and.contain('missing input "image"');
+        const nan = path.join(dir, "nan-image.json");
+        fs.writeFileSync(
+          nan,
+          JSON.stringify({
+            inputs: { image: { dtype: "float32", shape: [1, 1, 8, 8], data: ["NaN", ...new Array(63).fill(0)] } },
+          }),
+        );
+        const second = await runVerity(
+          ["request", "submit", "--model", cnn.modelId, "--input", nan, "--fee", "1", ...chain],
+          as(CONSUMER),
+        );
+        expect(second.code, second.stderr).to.equal(2);
+        expect(second.stderr).to.contain('input "image": element 0 is NaN or infinite');
+        expect(run.stderr + second.stderr).to.not.contain("requesting");
+      });
     });
 
     it("exits 1 for a model never registered", async function () {

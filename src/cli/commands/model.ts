@@ -12,7 +12,13 @@ import { sendContractCall } from "../../chain/sendContractCall";
 import { ConfigError } from "../../config/ConfigError";
 import type { ModelManifest, ModelManifestEntry } from "../../models";
 import { BaseError, getErrorMessage, getModelId } from "../../protocol";
-import { getOnchainRuntimeId } from "../../runtime";
+import {
+  KNOWN_RUNTIMES as RUNTIMES,
+  RegistrationRefusedError,
+  getOnchainRuntimeId,
+  prepareModelRegistration,
+  type TensorSpec,
+} from "../../runtime";
 import {
   KEY_HELP,
   addChainOptions,
@@ -21,6 +27,7 @@ import {
   connect,
   formatTime,
   parseBytes32,
+  parseInteger,
   type ChainContext,
   type ChainOptions,
 } from "../options";
@@ -29,7 +36,7 @@ import {
 export const VERIFICATION_MODES = verificationModeNames.map(toCliName);
 const MODEL_STATUSES = modelStatusNames.map(toCliName);
 /** Runtimes this repository knows, so tables can name them. */
-const KNOWN_RUNTIMES = ["verity-int8-v1", "onnxruntime-cpu-f32-v1"];
+const KNOWN_RUNTIMES = RUNTIMES.map((r) => r.name);
 
 /** The name of a runtime id when it is one of ours, else the id. */
 export function describeRuntime(runtimeId: Hex): string {
@@ -55,7 +62,17 @@ export function addModelCommands(program: Command): void {
         new Option("--mode <mode>", "verification mode (default: from the manifest)").choices(["exact", "tolerance"]),
       )
       .option("--tolerance <value>", "absolute tolerance per output value, decimal (e.g. 0.0001); tolerance mode only")
-      .option("--metadata-uri <uri>", "where the model is described (default: file://<artifact>)")
+      .option(
+        "--metadata-uri <uri>",
+        "where the model is described (default: an ONNX model's signature document address, else file://<artifact>)",
+      )
+      .option(
+        "--max-dim <name=max...>",
+        "largest value of a dynamic ONNX input dimension, by dim_param (or <input>:<axis>); repeat per dimension",
+      )
+      .option("--max-input-bytes <n>", "largest canonical input encoding an ONNX model accepts (default 1048576)")
+      .option("--allow-unknown-runtime", "register under a runtime this repository can't run (nothing is checked)")
+      .option("--signature-dir <dir>", "write an ONNX model's signature document there as <CID>.json (for nodes)")
       .option("--weights-root <bytes32>", "commitment to the weights (default: the model id)")
       .option("--previous <modelId>", "the model this one supersedes"),
   );
@@ -64,11 +81,37 @@ export function addModelCommands(program: Command): void {
     [
       "verity model register models/iris-int8.vmodel",
       "verity model register my.onnx --runtime onnxruntime-cpu-f32-v1 --mode tolerance --tolerance 0.0001 \\\n" +
-        "      --metadata-uri ipfs://bafy... --json",
+        "      --max-dim batch=32 --json",
     ],
     KEY_HELP,
   ).action(async (artifact: string, options: ChainOptions & RegisterOptions) => {
-    const registration = buildRegistration(artifact, options);
+    const { registration, bytes, runtime, mode } = buildRegistration(artifact, options);
+    // Everything that can be refused is refused here, before any transaction.
+    let prepared;
+    try {
+      prepared = await prepareModelRegistration({
+        artifact: bytes,
+        runtime,
+        mode,
+        allowUnknownRuntime: options.allowUnknownRuntime === true,
+        maxDims: parseMaxDims(options.maxDim ?? []),
+        ...(options.maxInputBytes === undefined
+          ? {}
+          : { maxInputBytes: parseInteger(options.maxInputBytes, "--max-input-bytes", 1, 0xffffffff) }),
+      });
+    } catch (error) {
+      if (error instanceof RegistrationRefusedError) throw new ConfigError(`<artifact>: ${error.message}`);
+      throw error;
+    }
+    let signatureFile: string | undefined;
+    if (prepared.signature) {
+      // The document is addressed by its content; the metadata URI names that address unless told otherwise.
+      if (options.metadataUri === undefined) registration.metadataURI = prepared.signature.uri;
+      if (options.signatureDir !== undefined) {
+        signatureFile = path.join(options.signatureDir, `${prepared.signature.uri.slice("ipfs://".length)}.json`);
+        fs.writeFileSync(signatureFile, prepared.signature.text);
+      }
+    }
     const context = await connect(options, true);
     context.output.progress(`registering model ${registration.id}`);
     const hash = await sendContractCall(
@@ -81,6 +124,15 @@ export function addModelCommands(program: Command): void {
       mode: VERIFICATION_MODES[registration.mode],
       tolerance: formatTolerance(registration.tolerance),
       metadataURI: registration.metadataURI,
+      ...(prepared.signature
+        ? {
+            inputs: prepared.signature.document.inputs.map(describeSpec).join(context.output.json ? ", " : "\n"),
+            outputs: prepared.signature.document.outputs.map(describeSpec).join(context.output.json ? ", " : "\n"),
+            signature: prepared.signature.uri,
+            ...(signatureFile ? { signatureFile } : {}),
+          }
+        : {}),
+      checked: prepared.checked,
       transaction: hash,
     });
   });
@@ -118,6 +170,29 @@ interface RegisterOptions {
   metadataUri?: string;
   weightsRoot?: string;
   previous?: string;
+  maxDim?: string[];
+  maxInputBytes?: string;
+  allowUnknownRuntime?: boolean;
+  signatureDir?: string;
+}
+
+/** `--max-dim N=64 --max-dim x:0=8` as `{ N: 64, "x:0": 8 }`. */
+function parseMaxDims(values: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const value of values) {
+    const match = /^(.+)=(\d+)$/.exec(value);
+    if (!match) throw new ConfigError(`--max-dim: expected <name>=<max>, got "${value}"`);
+    out[match[1]!] = parseInteger(match[2]!, `--max-dim ${match[1]}`, 1, 0xffffffff);
+  }
+  return out;
+}
+
+/** `name: dtype [dims]` with dynamic dimensions as `name≤max`. */
+function describeSpec(spec: TensorSpec): string {
+  const dims = spec.shape.map((d) =>
+    typeof d === "number" ? d : d.max === undefined ? d.param : `${d.param}≤${d.max}`,
+  );
+  return `${spec.name}: ${spec.dtype} [${dims.join(",")}]`;
 }
 
 /** Builds the `ModelRegistration` from the artifact, the flags and the manifest next to the artifact. */
@@ -147,7 +222,7 @@ function buildRegistration(artifact: string, options: RegisterOptions) {
   }
   if (mode === "exact" && tolerance !== 0n) throw new ConfigError("--tolerance: exact mode takes no tolerance");
   if (mode === "tolerance" && tolerance === 0n) throw new ConfigError("--tolerance: tolerance mode needs a tolerance");
-  return {
+  const registration = {
     id,
     runtimeId: getOnchainRuntimeId(runtime),
     mode: VERIFICATION_MODES.indexOf(mode),
@@ -156,6 +231,7 @@ function buildRegistration(artifact: string, options: RegisterOptions) {
     previous: options.previous ? parseBytes32(options.previous, "--previous") : zeroHash,
     metadataURI: options.metadataUri ?? `file://${path.basename(artifact)}`,
   };
+  return { registration, bytes, runtime, mode };
 }
 
 function findManifestEntry(directory: string, modelId: Hex): ModelManifestEntry | undefined {

@@ -1,8 +1,10 @@
 import fs from "node:fs";
+import path from "node:path";
 import type { Command } from "commander";
-import { bytesToHex, formatUnits, parseEventLogs, zeroHash } from "viem";
+import { bytesToHex, formatUnits, parseEventLogs, zeroHash, type Hex } from "viem";
 import { inferenceRouterAbi } from "../../chain/abis.generated";
 import { getAssignments } from "../../chain/actions/getAssignments";
+import { getModel } from "../../chain/actions/getModel";
 import { getRequest } from "../../chain/actions/getRequest";
 import { getRequestFulfilledEvents } from "../../chain/actions/getRequestFulfilledEvents";
 import { getRequestRefundedEvents } from "../../chain/actions/getRequestRefundedEvents";
@@ -15,14 +17,24 @@ import { ConfigError } from "../../config/ConfigError";
 import {
   BaseError,
   createTensor,
-  decodeTensor,
+  decodePayload,
+  encodePayload,
   encodeTensor,
   getErrorMessage,
-  getTensorHash,
+  getPayloadHash,
   tensorDtypes,
   type Tensor,
   type TensorDtype,
+  type TensorPayload,
 } from "../../protocol";
+import {
+  InputValidationError,
+  parseModelSignature,
+  parseTensorJson,
+  validatePayload,
+  type ModelSignature,
+  type TensorJson,
+} from "../../runtime";
 import {
   KEY_HELP,
   addChainOptions,
@@ -35,11 +47,14 @@ import {
   parseBytes32,
   parseInteger,
   toCliName,
+  type ChainContext,
   type ChainOptions,
 } from "../options";
 
 /** The router's cap on `inputURI` (`InferenceRouter.MAX_INPUT_URI_LENGTH`). */
 const MAX_INPUT_URI_LENGTH = 512;
+/** The router's cap on the input bytes posted with a request (`InferenceRouter.MAX_INPUT_LENGTH`). */
+const MAX_INPUT_LENGTH = 16_384;
 
 /** On-chain `RequestState` names, by enum value. */
 export const REQUEST_STATES = requestStateNames.map(toCliName);
@@ -54,6 +69,7 @@ interface SubmitOptions extends ChainOptions {
   deadline: string;
   fee: string;
   callbackGas: string;
+  signature?: string;
 }
 
 /** `verity request submit|show`. */
@@ -68,7 +84,12 @@ export function addRequestCommands(program: Command): void {
         .requiredOption("--model <id>", "the model id (bytes32)")
         .requiredOption(
           "--input <file|uri>",
-          `a JSON tensor file {dtype, shape, data} (sent as a data: URI of its canonical bytes) or a data:${TENSOR_MEDIA_TYPE};base64,… URI`,
+          `a JSON tensor file {dtype, shape, data}, or {"inputs": {name: {dtype, shape, data}, …}} for named inputs ` +
+            `(sent as a data: URI of the canonical bytes), or a data:${TENSOR_MEDIA_TYPE};base64,… URI`,
+        )
+        .option(
+          "--signature <file>",
+          "the model's signature document (default: <CID>.json of its metadata URI, next to the input, in models/ or models/onnx/)",
         )
         .option("--redundancy <n>", "how many distinct nodes serve it", "1")
         .option("--deadline <seconds>", "seconds from now the nodes have to answer", "600")
@@ -82,15 +103,25 @@ export function addRequestCommands(program: Command): void {
     `${KEY_HELP}\nsample.json: {"dtype":"int8","shape":[1,4],"data":[12,-3,40,7]}`,
   ).action(async (options: SubmitOptions) => {
     const modelId = parseBytes32(options.model, "--model");
-    const { tensor, uri } = readInput(options.input);
+    const read = readInput(options.input);
     const redundancy = parseInteger(options.redundancy, "--redundancy", 1, 255);
     const deadlineSeconds = parseInteger(options.deadline, "--deadline", 1, 2 ** 32);
     const callbackGasLimit = parseInteger(options.callbackGas, "--callback-gas", 0, 2 ** 32 - 1);
     const context = await connect(options, true);
+    // Checked against the model's signature before anything is escrowed.
+    const tensor = await checkInput(context, modelId, read.payload, options);
+    const encoding = encodePayload(tensor);
+    if (encoding.length > MAX_INPUT_LENGTH) {
+      throw new ConfigError(
+        `--input: the input is ${encoding.length} bytes encoded, over the router's limit of ${MAX_INPUT_LENGTH} bytes`,
+      );
+    }
+    // A bundle naming the only input of a one-input model commits the plain tensor: its URI follows.
+    const uri = tensor === read.payload ? read.uri : toPayloadUri(encoding);
     const { decimals, symbol } = await getTokenInfo(context);
     const fee = parseAmount(options.fee, decimals, "--fee");
     const router = context.contracts.inferenceRouter;
-    const inputHash = getTensorHash(tensor);
+    const inputHash = getPayloadHash(tensor);
     const block = await context.clients.publicClient.getBlock({ blockTag: "latest" });
     const deadline = Number(block.timestamp) + deadlineSeconds;
     await ensureTokenAllowance(context, router, fee);
@@ -104,7 +135,7 @@ export function addRequestCommands(program: Command): void {
           modelId,
           inputHash,
           inputURI: uri.length <= MAX_INPUT_URI_LENGTH ? uri : "",
-          input: bytesToHex(encodeTensor(tensor)),
+          input: bytesToHex(encoding),
           redundancy,
           deadline,
           callbackGasLimit,
@@ -203,13 +234,13 @@ export function addRequestCommands(program: Command): void {
 }
 
 /** Reads `--input`: a JSON tensor file, made into a `data:` URI of its canonical bytes, or such a URI itself. */
-export function readInput(input: string): { tensor: Tensor; uri: string } {
+export function readInput(input: string): { payload: TensorPayload; uri: string } {
   if (input.startsWith("data:")) {
     const match = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(input);
     if (!match) throw new ConfigError("--input: malformed data: URI");
     const body = match[2] ? Buffer.from(match[3]!, "base64") : Buffer.from(decodeURIComponent(match[3]!), "latin1");
     try {
-      return { tensor: decodeTensor(new Uint8Array(body)), uri: input };
+      return { payload: decodePayload(new Uint8Array(body)), uri: input };
     } catch (error) {
       throw new ConfigError(`--input: the data: URI is not a canonical tensor: ${getErrorMessage(error)}`);
     }
@@ -220,7 +251,24 @@ export function readInput(input: string): { tensor: Tensor; uri: string } {
   } catch (cause) {
     throw new ConfigError(`--input: cannot read JSON tensor file ${input}: ${getErrorMessage(cause)}`);
   }
-  const value = raw as { dtype?: unknown; shape?: unknown; data?: unknown };
+  const value = raw as { dtype?: unknown; shape?: unknown; data?: unknown; inputs?: unknown };
+  if (value.inputs !== undefined) {
+    if (typeof value.inputs !== "object" || value.inputs === null || Array.isArray(value.inputs)) {
+      throw new ConfigError(`--input: ${input}: "inputs" must map input names to {dtype, shape, data}`);
+    }
+    try {
+      const tensors = Object.fromEntries(
+        Object.entries(value.inputs as Record<string, TensorJson>).map(([name, json]) => [
+          name,
+          parseTensorJson(json, `input "${name}"`),
+        ]),
+      );
+      const payload: TensorPayload = { tensors };
+      return { payload, uri: toPayloadUri(encodePayload(payload)) };
+    } catch (error) {
+      throw new ConfigError(`--input: ${input}: ${getErrorMessage(error)}`);
+    }
+  }
   if (
     typeof value.dtype !== "string" ||
     !Object.hasOwn(tensorDtypes, value.dtype) ||
@@ -240,5 +288,54 @@ export function readInput(input: string): { tensor: Tensor; uri: string } {
   } catch (error) {
     throw new ConfigError(`--input: ${input} is not a valid tensor: ${getErrorMessage(error)}`);
   }
-  return { tensor, uri: `data:${TENSOR_MEDIA_TYPE};base64,${Buffer.from(bytes).toString("base64")}` };
+  return { payload: tensor, uri: toPayloadUri(bytes) };
+}
+
+function toPayloadUri(bytes: Uint8Array): string {
+  return `data:${TENSOR_MEDIA_TYPE};base64,${Buffer.from(bytes).toString("base64")}`;
+}
+
+/**
+ * Validates the input against the model's signature document when the model has one (its metadata URI is the
+ * document's `ipfs://` address), returning the payload the request commits. Refusals are {@link ConfigError}s
+ * naming each input, raised before anything is escrowed.
+ */
+async function checkInput(
+  context: ChainContext,
+  modelId: Hex,
+  payload: TensorPayload,
+  options: SubmitOptions,
+): Promise<TensorPayload> {
+  const model = await getModel(context.clients.publicClient, { address: context.contracts.modelRegistry, id: modelId });
+  const uri = model.metadataURI;
+  if (!uri.startsWith("ipfs://")) return payload;
+  const name = `${uri.slice("ipfs://".length)}.json`;
+  const candidates = options.signature
+    ? [options.signature]
+    : [
+        ...(options.input.startsWith("data:") ? [] : [path.join(path.dirname(options.input), name)]),
+        path.join("models", name),
+        path.join("models", "onnx", name),
+      ];
+  const file = candidates.find((candidate) => fs.existsSync(candidate));
+  if (file === undefined) {
+    throw new ConfigError(
+      `--signature: the model's signature document ${uri} is not here (looked in ${candidates.join(", ")}); ` +
+        "pass --signature <file> so the input can be checked before the fee is escrowed",
+    );
+  }
+  let signature: ModelSignature;
+  try {
+    signature = parseModelSignature(fs.readFileSync(file, "utf8"), uri);
+  } catch (error) {
+    throw new ConfigError(`--signature: ${file}: ${getErrorMessage(error)}`);
+  }
+  try {
+    return validatePayload(signature, payload);
+  } catch (error) {
+    if (error instanceof InputValidationError) {
+      throw new ConfigError(`--input: does not match the model's signature: ${error.problems.join("; ")}`);
+    }
+    throw error;
+  }
 }

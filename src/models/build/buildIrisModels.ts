@@ -7,6 +7,7 @@ import {
   runIntegerModel,
   serializeIntegerModel,
 } from "../../runtime";
+import { toSingleTensor } from "../../protocol";
 import type { ModelManifest } from "../manifest";
 import { exportMlpToOnnx } from "./exportOnnx";
 import { IRIS_HELD_OUT_PER_CLASS, IRIS_SPLIT_SEED, type Sample, getIrisSplit } from "./iris";
@@ -30,7 +31,7 @@ export async function evaluateOnnxArtifact(artifact: Uint8Array, samples: readon
   let correct = 0;
   for (const s of samples) {
     const { output } = await loaded.run({ dtype: "float32", shape: [1, 4], data: Float32Array.from(s.features) });
-    const logits = Array.from(output.data as Float32Array);
+    const logits = Array.from(toSingleTensor(output).data as Float32Array);
     if (logits.indexOf(Math.max(...logits)) === s.label) correct++;
   }
   await loaded.dispose();

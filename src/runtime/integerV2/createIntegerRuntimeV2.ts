@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
-import { ModelFormatError } from "../errors";
+import { isTensorBundle, type Tensor } from "../../protocol";
+import { ModelFormatError, RuntimeInputError } from "../errors";
 import type { LoadedModel, Runtime } from "../types";
 import { parseIntegerModelV2 } from "./format";
 import { getModelCommitmentV2 } from "./modelCommitment";
@@ -21,10 +22,10 @@ export type CreateIntegerRuntimeV2Parameters = {
  * The runtime-v2 integer runtime: strict parse, `modelId` = the model commitment (not keccak256 of the artifact),
  * bit-exact run with a chunked trace commitment.
  */
-export function createIntegerRuntimeV2(parameters: CreateIntegerRuntimeV2Parameters = {}): Runtime {
+export function createIntegerRuntimeV2(parameters: CreateIntegerRuntimeV2Parameters = {}): Runtime<Tensor> {
   return {
     runtimeId: INTEGER_V2_RUNTIME_ID,
-    async load(artifact: Uint8Array): Promise<LoadedModel> {
+    async load(artifact: Uint8Array): Promise<LoadedModel<Tensor>> {
       const model = parseIntegerModelV2(artifact);
       const { modelId } = getModelCommitmentV2(model);
       const expected = parameters.expectedModelId;
@@ -37,6 +38,9 @@ export function createIntegerRuntimeV2(parameters: CreateIntegerRuntimeV2Paramet
         modelId,
         runtimeId: INTEGER_V2_RUNTIME_ID,
         async run(input) {
+          if (isTensorBundle(input)) {
+            throw new RuntimeInputError("The integer runtime takes one unnamed int8 tensor, not named inputs.");
+          }
           const { output, traceRoot } = runIntegerModelV2(model, input);
           return { output, traceRoot };
         },
