@@ -70,7 +70,9 @@ export function decodeVerityLogs(logs: readonly Log[], addresses: ReadonlyMap<st
 }
 
 /** The address → contract map for a deployment's `contracts` record (unknown names are ignored). */
-export function getIndexedAddresses(contracts: Record<string, string>): Map<string, IndexedContract> {
+export function getIndexedAddresses(
+  contracts: Readonly<Record<string, string | undefined>>,
+): Map<string, IndexedContract> {
   const map = new Map<string, IndexedContract>();
   for (const name of Object.keys(INDEXED_CONTRACTS) as IndexedContract[]) {
     const address = contracts[name];
