@@ -106,7 +106,9 @@ export function createKeeperApp(o: KeeperAppOptions): Hono {
         return c.json(error("ChainUnavailable", "cannot check or store the receipts now; try again"), 503);
       }
       const { accepted, duplicates, rejected } = result;
-      for (const r of rejected) o.metrics.receiptsRejected.inc({ error: r.error });
+      const byError = new Map<string, number>();
+      for (const r of rejected) byError.set(r.error, (byError.get(r.error) ?? 0) + 1);
+      for (const [name, n] of byError) o.metrics.receiptsRejected.inc({ error: name }, n);
       o.metrics.counts.receiptsRejected += rejected.length;
       o.metrics.receiptsAccepted.inc(accepted);
       o.metrics.receiptsDuplicate.inc(duplicates);

@@ -64,9 +64,46 @@ export class ReceiptIngest {
 
   async ingest(items: readonly unknown[]): Promise<IngestResult> {
     const rejected: Rejection[] = [];
-    const candidates: Candidate[] = [];
+    const valid: ValidReceipt[] = [];
+    const refreshed = new Set<string>();
     const nodes = new Map<string, NodeInfo>();
-    for (let index = 0; index < items.length; index++) {
+    // The probe: items are checked from the front until PROBE_ITEMS candidates are found and judged. Only a request
+    // that passes it has its other items parsed, hashed and recovered.
+    const probe = await this.candidates(items, 0, PROBE_ITEMS, nodes, rejected);
+    const next = probe.next;
+    const probeBad = await this.judge(probe.list, await this.recover(probe.list), valid, rejected, refreshed);
+    if (probeBad >= PROBE_MAX_INVALID) {
+      const unchecked = `not checked: ${probeBad} of the first ${probe.list.length} signatures were bad`;
+      for (let index = next; index < items.length; index++) {
+        rejected.push(
+          rejection(
+            index,
+            "Unchecked",
+            `${probeBad} of the first ${probe.list.length} signatures were bad; not checked`,
+          ),
+        );
+      }
+    } else if (next < items.length) {
+      const rest = await this.candidates(items, next, items.length, nodes, rejected);
+      await this.judge(rest.list, await this.recover(rest.list), valid, rejected, refreshed);
+    }
+    rejected.sort((a, b) => a.index - b.index);
+    if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected, valid: 0 };
+    const { accepted, duplicates } = await this.o.commits.run(() => this.o.store.insertReceipts(valid));
+    return { accepted, duplicates, rejected, valid: valid.length };
+  }
+
+  /** The cheap checks (shape, registered node, canonical signature) from `from` until `want` candidates pass. */
+  private async candidates(
+    items: readonly unknown[],
+    from: number,
+    want: number,
+    nodes: Map<string, NodeInfo>,
+    rejected: Rejection[],
+  ): Promise<{ list: Candidate[]; next: number }> {
+    const list: Candidate[] = [];
+    let index = from;
+    for (; index < items.length && list.length < want; index++) {
       const parsed = parseReceiptItem(items[index]);
       if (!parsed.ok) {
         rejected.push(rejection(index, "InvalidReceipt", parsed.message));
@@ -88,38 +125,9 @@ export class ReceiptIngest {
         rejected.push(rejection(index, "InvalidSignature", (error as Error).message));
         continue;
       }
-      candidates.push({
-        index,
-        receipt,
-        signature,
-        routerRequest,
-        structHash: getReceiptStructHashBytes(receipt),
-        node,
-      });
+      list.push({ index, receipt, signature, routerRequest, structHash: getReceiptStructHashBytes(receipt), node });
     }
-
-    const valid: ValidReceipt[] = [];
-    const refreshed = new Set<string>();
-    const probe = candidates.slice(0, PROBE_ITEMS);
-    const probeBad = await this.judge(probe, await this.recover(probe), valid, rejected, refreshed);
-    const rest = candidates.slice(probe.length);
-    if (probeBad >= PROBE_MAX_INVALID) {
-      for (const item of rest) {
-        rejected.push(
-          rejection(
-            item.index,
-            "Unchecked",
-            `${probeBad} of the first ${probe.length} signatures were bad; not checked`,
-          ),
-        );
-      }
-    } else if (rest.length > 0) {
-      await this.judge(rest, await this.recover(rest), valid, rejected, refreshed);
-    }
-    rejected.sort((a, b) => a.index - b.index);
-    if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected, valid: 0 };
-    const { accepted, duplicates } = await this.o.commits.run(() => this.o.store.insertReceipts(valid));
-    return { accepted, duplicates, rejected, valid: valid.length };
+    return { list, next: index };
   }
 
   /** Sorts checked items into valid and rejected by their recovered signers; returns how many were bad. */
