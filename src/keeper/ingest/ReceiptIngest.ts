@@ -75,13 +75,7 @@ export class ReceiptIngest {
     if (probeBad >= PROBE_MAX_INVALID) {
       const unchecked = `not checked: ${probeBad} of the first ${probe.list.length} signatures were bad`;
       for (let index = next; index < items.length; index++) {
-        rejected.push(
-          rejection(
-            index,
-            "Unchecked",
-            `${probeBad} of the first ${probe.list.length} signatures were bad; not checked`,
-          ),
-        );
+        rejected.push(rejection(index, "Unchecked", unchecked));
       }
     } else if (next < items.length) {
       const rest = await this.candidates(items, next, items.length, nodes, rejected);
