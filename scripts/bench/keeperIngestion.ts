@@ -117,7 +117,10 @@ export async function measureIngestion(parameters: {
       let accepted = 0;
       await Promise.all(
         Array.from({ length: mode.concurrency }, async () => {
-          while (next < bodies.length) accepted += await post(bodies[next++]!);
+          while (next < bodies.length) {
+            const n = await post(bodies[next++]!);
+            accepted += n;
+          }
         }),
       );
       const seconds = (performance.now() - t0) / 1000;

@@ -47,6 +47,8 @@ export interface NodeServiceOptions {
   dishonestShare?: number;
   /** Follow the InferenceRouter's assignments (default true). */
   watchRouter?: boolean;
+  /** Group commit of concurrent requests' receipts (default true; false is one commit per request, the old path). */
+  groupCommit?: boolean;
   /** Router and outbox polling interval, in milliseconds (default 1,000). */
   pollingIntervalMs?: number;
   logger?: Logger;
@@ -144,6 +146,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     logger,
     now: () => BigInt(Math.floor(Date.now() / 1000)),
     onReceiptStored: () => outbox?.wake(),
+    groupCommit: options.groupCommit ?? true,
   };
 
   let server: ReturnType<typeof serve> | undefined;

@@ -71,7 +71,10 @@ export function startOutbox(context: NodeContext, parameters: StartOutboxParamet
       }
       const text = await response.text().catch(() => "");
       if (response.status !== 200) {
-        return fail(`HTTP ${response.status}: ${text.slice(0, 500)}`, retryAfterMs(response.headers.get("retry-after")));
+        return fail(
+          `HTTP ${response.status}: ${text.slice(0, 500)}`,
+          retryAfterMs(response.headers.get("retry-after")),
+        );
       }
       const hashes = chunk.map((r) => r.receiptHash as Hex);
       context.store.markForwarded(hashes);
