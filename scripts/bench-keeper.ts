@@ -7,11 +7,14 @@
  * submission (`AttestationRegistry.submitBatch`, batches of 1,024), and the result is checked on chain (BatchSubmitted
  * events: sequences 1..k, counts summing to every receipt).
  *
- * What is measured separately: HTTP ingestion. A sample (10,000 by default) is posted to `POST /v1/receipts`, which
- * validates each receipt (schema + signature recovery against the registered signer) — about 660 recoveries/s per
- * core here, so a million would take ~25 min. The rest enter through `keeper.store.insertReceipts`, the function the
- * route calls after validation. The node's half of `POST /v1/batches` (build the batch file, hash it, sign the
- * ReceiptBatch with the node key) runs in process instead of over HTTP (scripts/bench/inProcessBatchSigner.ts).
+ * HTTP ingestion is measured first, on keeper PROCESSES of its own (scripts/bench/keeperIngestion.ts): receipts
+ * acknowledged per second and per CPU-second of the keeper (all its threads, from /proc), median of `--runs`, for
+ * today's path (viem recovery on the event loop, one receipt per request, one commit each) and the new one (arrays of
+ * 1,000, worker-thread libsecp256k1 recovery, group commit). The million then enters through
+ * `keeper.store.insertReceipts`. The node's half of `POST /v1/batches` runs in process
+ * (scripts/bench/inProcessBatchSigner.ts).
+ *
+ *   npm run bench:keeper -- --ingest-only --receipts 20000   HTTP ingestion only
  *
  * The baseline is one `submitReceipt` per receipt: its gas is measured on the same chain in the same run.
  *
