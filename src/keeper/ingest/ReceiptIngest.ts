@@ -65,7 +65,7 @@ export class ReceiptIngest {
   async ingest(items: readonly unknown[]): Promise<IngestResult> {
     const rejected: Rejection[] = [];
     const valid: ValidReceipt[] = [];
-    const refreshed = new Set<string>();
+    const refreshed = new Map<string, NodeInfo>();
     const nodes = new Map<string, NodeInfo>();
     // The probe: items are checked from the front until PROBE_ITEMS candidates are found and judged. Only a request
     // that passes it has its other items parsed, hashed and recovered.
@@ -130,7 +130,7 @@ export class ReceiptIngest {
     signers: readonly (string | undefined)[],
     valid: ValidReceipt[],
     rejected: Rejection[],
-    refreshed: Set<string>,
+    refreshed: Map<string, NodeInfo>,
   ): Promise<number> {
     let bad = 0;
     for (let i = 0; i < items.length; i++) {
@@ -141,11 +141,11 @@ export class ReceiptIngest {
         bad++;
         continue;
       }
-      let node = item.node;
+      let node = refreshed.get(item.receipt.node) ?? item.node;
       if (signer !== node.signer.toLowerCase() && !refreshed.has(item.receipt.node)) {
-        // The signer may have been rotated since the registration was cached.
-        refreshed.add(item.receipt.node);
+        // The signer may have been rotated since the registration was cached; later items use the fresh read.
         node = await this.o.refreshNode(item.receipt.node);
+        refreshed.set(item.receipt.node, node);
       }
       if (signer !== node.signer.toLowerCase()) {
         rejected.push(
