@@ -19,6 +19,17 @@ export class KeeperMetrics {
     labelNames: ["error"],
     registers: [this.registry],
   });
+  readonly requestsRefused = new Counter({
+    name: "verity_keeper_requests_refused_total",
+    help: "POST /v1/receipts refused before checking: busy (503) or body too large (413)",
+    labelNames: ["reason"],
+    registers: [this.registry],
+  });
+  readonly groupCommits = new Counter({
+    name: "verity_keeper_group_commits_total",
+    help: "SQLite transactions that stored receipts (each may hold many requests)",
+    registers: [this.registry],
+  });
   readonly batchesPlanned = new Counter({
     name: "verity_keeper_batches_planned_total",
     help: "Batch plans written",

@@ -15,7 +15,8 @@ export const MAX_RECEIPTS_PER_REQUEST = 4096;
 
 const signatureSchema = z.string().regex(/^0x[0-9a-fA-F]{130}$/, "expected a 65-byte 0x-prefixed hex signature");
 
-const itemSchema = z
+/** One item of `POST /v1/receipts`. */
+export const itemSchema = z
   .object({ receipt: receiptSchema, signature: signatureSchema, routerRequest: z.boolean().optional() })
   .strict();
 
@@ -23,6 +24,19 @@ const itemSchema = z
 export const receiptsBodySchema = z.object({
   receipts: z.array(z.unknown()).min(1, "expected at least one receipt").max(MAX_RECEIPTS_PER_REQUEST),
 });
+
+/**
+ * The items of a `POST /v1/receipts` body: `{receipts: [...]}`, a bare array `[...]`, or one item
+ * `{receipt, signature, routerRequest?}` on its own.
+ */
+export const receiptsRequestSchema = z.union([
+  receiptsBodySchema.transform((body) => body.receipts),
+  z.array(z.unknown()).min(1, "expected at least one receipt").max(MAX_RECEIPTS_PER_REQUEST),
+  z
+    .object({ receipt: z.unknown(), signature: z.unknown() })
+    .passthrough()
+    .transform((item) => [item as unknown]),
+]);
 
 /** Why an item was refused, by its index in the request. */
 export interface Rejection {
@@ -40,7 +54,8 @@ export interface ValidateReceiptsParameters {
   refreshNode?: (node: Address) => Promise<NodeInfo>;
 }
 
-function describe(error: z.ZodError): string {
+/** The schema's complaints about an item, on one line. */
+export function describeItemError(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join(".") || "(item)"}: ${issue.message}`).join("; ");
 }
 
@@ -61,7 +76,7 @@ export async function validateReceipts({
   for (let index = 0; index < items.length; index++) {
     const parsed = itemSchema.safeParse(items[index]);
     if (!parsed.success) {
-      rejected.push({ index, error: "InvalidReceipt", message: describe(parsed.error) });
+      rejected.push({ index, error: "InvalidReceipt", message: describeItemError(parsed.error) });
       continue;
     }
     const { receipt, routerRequest } = parsed.data;

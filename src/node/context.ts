@@ -24,6 +24,8 @@ export interface NodeContext {
   logger: Logger;
   /** Unix seconds (the receipts' `issuedAt`). */
   now(): bigint;
+  /** Group the receipts of concurrent requests into one commit (default true; false commits each alone). */
+  groupCommit?: boolean;
   /** Called after a receipt is stored, so the outbox pushes it without waiting for its next tick. */
   onReceiptStored(): void;
 }

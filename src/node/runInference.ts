@@ -29,7 +29,8 @@ export interface RunInferenceReturnType {
 
 /**
  * Runs the model, corrupts the output when the request falls in the dishonest share, builds and signs the receipt,
- * and stores receipt, signature, input and output in one transaction before returning: whatever the caller answers
+ * and stores receipt, signature, input and output in one transaction (grouped with concurrent requests' receipts)
+ * before returning: whatever the caller answers
  * afterwards is already durable, and the outbox will forward it.
  */
 export async function runInference(
@@ -66,13 +67,14 @@ export async function runInference(
     forwarded: false,
     batchId: null,
   };
-  context.store.insertReceipt(
+  await context.store.storeReceipt(
     stored,
     [
       { hash: inputHash, encoding: inputEncoding },
       { hash: outputHash, encoding: outputEncoding },
     ],
     alsoStore && (() => alsoStore(stored.receiptHash)),
+    context.groupCommit ?? true,
   );
   context.metrics.inferences.inc({ ...labels, source });
   if (dishonest) context.metrics.dishonestOutputs.inc(labels);

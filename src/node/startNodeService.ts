@@ -1,7 +1,7 @@
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
-import type { Address, Hex, LocalAccount } from "viem";
+import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import { isNodeActive } from "../chain/actions/isNodeActive";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
@@ -47,6 +47,8 @@ export interface NodeServiceOptions {
   dishonestShare?: number;
   /** Follow the InferenceRouter's assignments (default true). */
   watchRouter?: boolean;
+  /** Group commit of concurrent requests' receipts (default true; false is one commit per request, the old path). */
+  groupCommit?: boolean;
   /** Router and outbox polling interval, in milliseconds (default 1,000). */
   pollingIntervalMs?: number;
   logger?: Logger;
@@ -144,6 +146,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     logger,
     now: () => BigInt(Math.floor(Date.now() / 1000)),
     onReceiptStored: () => outbox?.wake(),
+    groupCommit: options.groupCommit ?? true,
   };
 
   let server: ReturnType<typeof serve> | undefined;

@@ -37,12 +37,14 @@ export function startOutbox(context: NodeContext, parameters: StartOutboxParamet
   let backoffMs = 0;
   let lastError: string | undefined;
 
-  const fail = (message: string) => {
+  const fail = (message: string, retryAfterMs = 0) => {
     lastError = message;
     backoffMs = Math.min(maxBackoffMs, Math.max(minBackoffMs, backoffMs * 2));
+    // A busy keeper says when to come back (503 + Retry-After); never sooner than that, nor than the backoff.
+    const delayMs = Math.max(backoffMs, Math.min(retryAfterMs, maxBackoffMs));
     context.metrics.forwardFailures.inc();
-    context.logger.warn({ url, retryInMs: backoffMs, error: message }, "keeper did not take the receipts; retrying");
-    return { delayMs: backoffMs, backoff: true };
+    context.logger.warn({ url, retryInMs: delayMs, error: message }, "keeper did not take the receipts; retrying");
+    return { delayMs, backoff: true };
   };
 
   const loop = createLoop(
@@ -68,7 +70,12 @@ export function startOutbox(context: NodeContext, parameters: StartOutboxParamet
         return fail(getErrorMessage(error));
       }
       const text = await response.text().catch(() => "");
-      if (response.status !== 200) return fail(`HTTP ${response.status}: ${text.slice(0, 500)}`);
+      if (response.status !== 200) {
+        return fail(
+          `HTTP ${response.status}: ${text.slice(0, 500)}`,
+          retryAfterMs(response.headers.get("retry-after")),
+        );
+      }
       const hashes = chunk.map((r) => r.receiptHash as Hex);
       context.store.markForwarded(hashes);
       context.metrics.receiptsForwarded.inc(hashes.length);
@@ -80,6 +87,14 @@ export function startOutbox(context: NodeContext, parameters: StartOutboxParamet
     (error) => context.logger.error({ err: error }, "outbox step failed"),
   );
   return { ...loop, lastError: () => lastError };
+}
+
+/** A `Retry-After` header in milliseconds (delay in seconds, or an HTTP date); 0 when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number {
+  if (header === null) return 0;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? 0 : Math.max(0, at - now);
 }
 
 function logAnswer(context: NodeContext, text: string, sent: number): void {

@@ -33,8 +33,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("keeper killed with SIGKILL at random points", function () {
   this.timeout(300_000);
-  const RECEIPTS = Number(process.env.VERITY_CRASH_RECEIPTS ?? 120);
-  const RUNS = Number(process.env.VERITY_CRASH_RUNS ?? 16);
+  // A few kills in `npm test`; `npm run fuzz` sets VERITY_CRASH_RUNS=100.
+  const RUNS = Number(process.env.VERITY_CRASH_RUNS ?? 6);
+  const RECEIPTS = Number(process.env.VERITY_CRASH_RECEIPTS ?? Math.max(60, RUNS * 10));
   const SEED = Number(process.env.VERITY_CRASH_SEED ?? Date.now() % 2 ** 31);
   let world: KeeperWorld;
   let childScript: string;
@@ -102,19 +103,31 @@ describe("keeper killed with SIGKILL at random points", function () {
         killed = true;
         child.kill("SIGKILL");
       }, killAfter);
-      const chunks = 1 + Math.floor(random() * 3);
-      for (let c = 0; c < chunks && next < signed.length && !killed; c++) {
-        const size = Math.min(1 + Math.floor(random() * 10), signed.length - next);
-        const items = signed.slice(next, next + size);
-        next += size;
-        items.forEach((s) => fed.add(s.receiptHash));
-        try {
-          const { status } = await postReceipts(
-            url,
-            items.map(({ receipt, signature }) => ({ receipt, signature })),
+      const rounds = 1 + Math.floor(random() * 3);
+      for (let c = 0; c < rounds && next < signed.length && !killed; c++) {
+        // 1–3 requests at once, so several land in one group commit (and a kill may fall between them).
+        const requests = 1 + Math.floor(random() * 3);
+        const sent: Promise<boolean>[] = [];
+        for (let r = 0; r < requests && next < signed.length; r++) {
+          const size = Math.min(1 + Math.floor(random() * 10), signed.length - next);
+          const items = signed.slice(next, next + size);
+          next += size;
+          items.forEach((s) => fed.add(s.receiptHash));
+          sent.push(
+            postReceipts(
+              url,
+              items.map(({ receipt, signature }) => ({ receipt, signature })),
+            ).then(
+              ({ status }) => {
+                if (status === 200) items.forEach((s) => acknowledged.add(s.receiptHash));
+                return true;
+              },
+              () => false,
+            ),
           );
-          if (status === 200) items.forEach((s) => acknowledged.add(s.receiptHash));
-        } catch {
+        }
+        const answered = await Promise.all(sent);
+        if (answered.includes(false)) {
           kills.feeding++;
           break;
         }

@@ -1,0 +1,285 @@
+import { expect } from "chai";
+import net from "node:net";
+import path from "node:path";
+import { bytesToHex, type Hex } from "viem";
+import { startKeeper, type Keeper, type KeeperOptions } from "../../src/keeper/startKeeper";
+import { createSignerAccount, getReceiptStructHash, signReceipt, type Receipt } from "../../src/protocol";
+import { startNodeService } from "../../src/node/startNodeService";
+import { MODELS_DIR } from "../../scripts/bench/localNode";
+import { KEEPER, NODE_SIGNER, STRANGER, freePort, infer, quiet, startKeeperWorld, type KeeperWorld } from "./setup";
+
+/** What the keeper answers (any of its shapes; tests read the fields they expect). */
+type Answer = { accepted: number; duplicates: number; rejected: unknown[]; error?: string };
+
+type Item = { receipt: Record<string, string>; signature: Hex };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function post(url: string, body: string): Promise<{ status: number; headers: Headers; json: Answer }> {
+  const response = await fetch(`${url}/v1/receipts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  const text = await response.text();
+  let json: Answer;
+  try {
+    json = JSON.parse(text) as Answer;
+  } catch {
+    json = { accepted: -1, duplicates: -1, rejected: [], error: text };
+  }
+  return { status: response.status, headers: response.headers, json };
+}
+
+async function metric(url: string, line: RegExp): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = text.split("\n").find((l) => line.test(l));
+  return match ? Number(match.split(" ").pop()) : 0;
+}
+
+describe("keeper ingestion under load and bad input", function () {
+  this.timeout(240_000);
+  let world: KeeperWorld;
+  let sign: (seed: number, key?: "node" | "stranger") => Promise<Item & { hash: Hex }>;
+  const keepers: Keeper[] = [];
+
+  const start = async (options: Partial<KeeperOptions> = {}): Promise<Keeper> => {
+    const keeper = await startKeeper({
+      rpcUrl: world.system.chain.rpcUrl,
+      deployment: world.system.deployment,
+      account: world.system.account(KEEPER),
+      db: path.join(world.dir, `keeper-${keepers.length}.sqlite`),
+      maxBatchAgeMs: 3_600_000,
+      maxBatchSize: 100_000, // nothing is batched unless a test flushes
+      nodeEndpoints: { [world.node]: world.nodeService.url },
+      batchToken: "batch-secret",
+      pollingIntervalMs: 50,
+      settle: false,
+      logger: quiet(),
+      ...options,
+    });
+    keepers.push(keeper);
+    return keeper;
+  };
+
+  before(async function () {
+    world = await startKeeperWorld();
+    const domain = {
+      chainId: world.system.deployment.chainId,
+      verifyingContract: world.system.addresses.attestationRegistry!,
+    };
+    const nodeKey = createSignerAccount(bytesToHex(world.system.account(NODE_SIGNER).getHdKey().privateKey!));
+    const strangerKey = createSignerAccount(bytesToHex(world.system.account(STRANGER).getHdKey().privateKey!));
+    const word = (tag: number, seed: number) =>
+      `0x${tag.toString(16).padStart(8, "0")}${seed.toString(16).padStart(56, "0")}` as Hex;
+    sign = async (seed, key = "node") => {
+      const receipt: Receipt = {
+        requestId: word(1, seed),
+        modelId: world.modelId,
+        inputHash: word(2, seed),
+        outputHash: word(3, seed),
+        traceRoot: `0x${"00".repeat(32)}`,
+        node: world.node.toLowerCase() as Hex,
+        issuedAt: 1_700_000_000n + BigInt(seed),
+      };
+      const signature = await signReceipt({ signer: key === "node" ? nodeKey : strangerKey, domain, receipt });
+      return {
+        receipt: { ...receipt, issuedAt: receipt.issuedAt.toString() } as unknown as Record<string, string>,
+        signature,
+        hash: getReceiptStructHash(receipt),
+      };
+    };
+  });
+
+  after(async function () {
+    for (const keeper of keepers) await keeper.close();
+    await world?.stop();
+  });
+
+  it("takes arrays, a bare array and a single item, and acknowledges concurrent duplicates once", async function () {
+    const keeper = await start();
+    const items: (Item & { hash: Hex })[] = [];
+    for (let i = 0; i < 300; i++) items.push(await sign(10_000 + i));
+    const strip = (list: typeof items) => list.map(({ receipt, signature }) => ({ receipt, signature }));
+    // The same 300 receipts in three concurrent requests (one group commit or several): each stored once.
+    const answers = await Promise.all([
+      post(keeper.url, JSON.stringify({ receipts: strip(items) })),
+      post(keeper.url, JSON.stringify(strip(items))),
+      post(keeper.url, JSON.stringify({ receipts: strip(items.slice(0, 100)) })),
+    ]);
+    for (const a of answers) expect(a.status).to.equal(200);
+    expect(answers.reduce((sum, a) => sum + a.json.accepted, 0)).to.equal(300);
+    expect(answers.reduce((sum, a) => sum + a.json.duplicates, 0)).to.equal(400);
+    const single = await post(keeper.url, JSON.stringify(strip(items.slice(5, 6))[0]));
+    expect(single.json).to.deep.equal({ accepted: 0, duplicates: 1, rejected: [] });
+    expect(keeper.store.queuedCount()).to.equal(300);
+    for (const { hash } of items) expect(keeper.store.receipt(hash), hash).to.not.equal(undefined);
+    expect(await metric(keeper.url, /^verity_keeper_receipts_accepted_total /)).to.equal(300);
+  });
+
+  it("rejects a flood of forged signatures cheaply: valid traffic keeps more than half its rate", async function () {
+    const keeper = await start();
+    const PER_REQUEST = 200;
+    const REQUESTS = 12;
+    const valid: string[][] = [[], [], []];
+    for (let round = 0; round < 3; round++) {
+      for (let r = 0; r < REQUESTS; r++) {
+        const list = [];
+        for (let i = 0; i < PER_REQUEST; i++) list.push(await sign(100_000 * (round + 1) + r * PER_REQUEST + i));
+        valid[round]!.push(
+          JSON.stringify({ receipts: list.map(({ receipt, signature }) => ({ receipt, signature })) }),
+        );
+      }
+    }
+    // Forged: well-formed, canonical, but signed by a key that is not the node's (each costs a recovery to find out).
+    const forgedItems = [];
+    for (let i = 0; i < 1000; i++) {
+      const { receipt, signature } = await sign(900_000 + i, "stranger");
+      forgedItems.push({ receipt, signature });
+    }
+    const forged = JSON.stringify({ receipts: forgedItems });
+
+    // Valid traffic: two nodes' outboxes, each sending its requests one after the other.
+    const feed = async (bodies: string[]) => {
+      const t0 = performance.now();
+      const outbox = async (mine: string[]) => {
+        for (const body of mine) {
+          const { status, json } = await post(keeper.url, body);
+          expect(status, JSON.stringify(json).slice(0, 300)).to.equal(200);
+          expect(json.rejected).to.deep.equal([]);
+        }
+      };
+      await Promise.all([outbox(bodies.filter((_, i) => i % 2 === 0)), outbox(bodies.filter((_, i) => i % 2 === 1))]);
+      return (bodies.length * PER_REQUEST) / ((performance.now() - t0) / 1000);
+    };
+    await feed(valid[0]!.slice(0, 2)); // warm-up: worker threads start
+    const quietRate1 = await feed(valid[0]!.slice(2));
+    let flooding = true;
+    let forgedSent = 0;
+    const flood = async () => {
+      while (flooding) {
+        const response = await fetch(`${keeper.url}/v1/receipts`, { method: "POST", body: forged });
+        await response.arrayBuffer();
+        expect(response.status).to.equal(400);
+        forgedSent += 1000;
+      }
+    };
+    const flooders = [flood()];
+    const floodRate = await feed(valid[1]!);
+    flooding = false;
+    await Promise.all(flooders);
+    const quietRate2 = await feed(valid[2]!);
+    const quietRate = (quietRate1 + quietRate2) / 2;
+    console.log(
+      `      valid receipts/s: ${Math.round(quietRate)} alone, ${Math.round(floodRate)} under a flood of ` +
+        `${forgedSent} forged receipts`,
+    );
+    expect(forgedSent).to.be.greaterThan(0);
+    expect(floodRate).to.be.greaterThan(quietRate / 2);
+    expect(keeper.store.queuedCount()).to.equal(3 * REQUESTS * PER_REQUEST);
+    // Counted in the metrics: the probe's wrong signers, and the rest refused unchecked.
+    expect(await metric(keeper.url, /^verity_keeper_receipts_rejected_total\{error="WrongSigner"\}/)).to.be.greaterThan(
+      0,
+    );
+    expect(await metric(keeper.url, /^verity_keeper_receipts_rejected_total\{error="Unchecked"\}/)).to.be.greaterThan(
+      forgedSent / 2,
+    );
+  });
+
+  it("answers 413 to a body over the limit, and cuts off a slow-loris client", async function () {
+    const keeper = await start({ maxBodyBytes: 64 * 1024, requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 });
+    const big = await post(keeper.url, JSON.stringify({ receipts: [{ padding: "x".repeat(70 * 1024) }] }));
+    expect(big.status).to.equal(413);
+    expect(big.json.error).to.equal("BodyTooLarge");
+    expect(await metric(keeper.url, /^verity_keeper_requests_refused_total\{reason="body_too_large"\}/)).to.equal(1);
+
+    const { port } = new URL(keeper.url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const t0 = Date.now();
+    const closed = new Promise<number>((resolve) => socket.once("close", () => resolve(Date.now() - t0)));
+    socket.on("error", () => {});
+    socket.write(
+      "POST /v1/receipts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 50000\r\n\r\n",
+    );
+    // One byte every 100 ms: the body would take more than an hour.
+    const drip = setInterval(() => socket.writable && socket.write("{"), 100);
+    const afterMs = await Promise.race([closed, sleep(10_000).then(() => -1)]);
+    clearInterval(drip);
+    socket.destroy();
+    expect(afterMs, "connection cut").to.be.greaterThan(0);
+    expect(afterMs).to.be.lessThan(5_000);
+    // The keeper still serves others.
+    expect((await fetch(`${keeper.url}/health`)).status).to.be.oneOf([200, 503]);
+  });
+
+  it("at its queue limit answers 503 with Retry-After; the node's outbox backs off and loses nothing", async function () {
+    // A second node service (same operator and signer, its own database) whose outbox feeds a keeper that takes at
+    // most 20 queued receipts; the keeper asks that node service to sign its batches.
+    const nodePort = await freePort();
+    const keeper = await start({
+      maxQueuedReceipts: 20,
+      retryAfterSeconds: 1,
+      maxBatchSize: 64,
+      nodeEndpoints: { [world.node]: `http://127.0.0.1:${nodePort}` },
+    });
+    const node = await startNodeService({
+      rpcUrl: world.system.chain.rpcUrl,
+      deployment: world.system.deployment,
+      operator: world.node,
+      signer: world.system.account(NODE_SIGNER),
+      db: path.join(world.dir, "node-outbox.sqlite"),
+      modelsDir: MODELS_DIR,
+      port: nodePort,
+      keeperUrl: keeper.url,
+      batchToken: "batch-secret",
+      pollingIntervalMs: 50,
+      logger: quiet(),
+    });
+    const nodeWorld = { ...world, nodeService: node };
+    const waitFor = async (what: string, done: () => boolean, ms = 30_000) => {
+      const deadline = Date.now() + ms;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await sleep(50);
+      }
+    };
+    try {
+      const answered: Hex[] = [];
+      for (let i = 0; i < 20; i++) answered.push((await infer(nodeWorld, 7_000 + i)).receiptHash);
+      await waitFor("the first 20 to be forwarded", () => node.stats().outbox === 0);
+      expect(keeper.store.queuedCount()).to.equal(20);
+      await sleep(300); // past the keeper's queue-count cache
+
+      const extra = await infer(nodeWorld, 7_100);
+      answered.push(extra.receiptHash);
+      const direct = await post(keeper.url, JSON.stringify({ receipt: extra.receipt, signature: extra.signature }));
+      expect(direct.status).to.equal(503);
+      expect(direct.headers.get("retry-after")).to.equal("1");
+      expect(direct.json.error).to.equal("Busy");
+      for (let i = 1; i < 5; i++) answered.push((await infer(nodeWorld, 7_100 + i)).receiptHash);
+      const busy = /^verity_keeper_requests_refused_total\{reason="busy"\}/;
+      const before = await metric(keeper.url, busy);
+      await sleep(2_500);
+      const during = (await metric(keeper.url, busy)) - before;
+      // Polling every 50 ms would be ~50 attempts in 2.5 s; Retry-After 1 s and doubling backoff allow a few.
+      expect(during).to.be.greaterThan(0);
+      expect(during).to.be.lessThan(5);
+      expect(node.stats().outbox).to.equal(5);
+
+      // The keeper drains its queue to chain; the outbox then gets through; everything ends attested once.
+      await keeper.flush({ timeoutMs: 90_000 });
+      await waitFor("the outbox to drain", () => node.stats().outbox === 0, 60_000);
+      await keeper.flush({ timeoutMs: 90_000 });
+      for (const hash of answered) {
+        const stored = keeper.store.receipt(hash);
+        expect(stored, hash).to.not.equal(undefined);
+        expect(stored!.batch, hash).to.not.equal(null);
+        expect(keeper.store.batch(stored!.batch!)!.state).to.equal("attested");
+      }
+      expect(await metric(keeper.url, /^verity_keeper_receipts_accepted_total /)).to.equal(25);
+    } finally {
+      await node.close();
+    }
+  });
+});
