@@ -5,7 +5,12 @@ import { VerityLocal } from "./modules/VerityLocal";
 import { VerityProduction } from "./modules/VerityProduction";
 import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
 import { getAddress } from "viem";
-import { writeDeploymentFile, type DeploymentRecord, type VerityContracts } from "../src/chain/deployment";
+import {
+  readDeploymentFile,
+  writeDeploymentFile,
+  type DeploymentRecord,
+  type VerityContracts,
+} from "../src/chain/deployment";
 
 /** What a deployment may be told; everything is optional and has a documented default. */
 export interface DeployVerityOptions {
@@ -95,9 +100,32 @@ export async function deployVerity(
   if (options.writeFile !== false) {
     const dir = options.deploymentsDir ?? path.join(hre.config.paths.root, "deployments");
     fs.mkdirSync(dir, { recursive: true });
-    writeDeploymentFile(path.join(dir, `${hre.network.name}.json`), record);
+    const file = path.join(dir, `${hre.network.name}.json`);
+    record.startBlock = keepFirstStartBlock(file, record);
+    writeDeploymentFile(file, record);
   }
   return record;
+}
+
+/**
+ * The start block to record: a re-run that finds the same system (same chain, same contract addresses) in the
+ * deployment file keeps the earlier start block, so indexers still read the history from the first deployment.
+ */
+function keepFirstStartBlock(file: string, record: DeploymentRecord): number {
+  if (!fs.existsSync(file)) return record.startBlock;
+  let previous: DeploymentRecord;
+  try {
+    previous = readDeploymentFile(file);
+  } catch {
+    return record.startBlock;
+  }
+  const same =
+    previous.chainId === record.chainId &&
+    Object.entries(record.contracts).every(
+      ([name, address]) =>
+        previous.contracts[name as keyof DeploymentRecord["contracts"]]?.toLowerCase() === address.toLowerCase(),
+    );
+  return same ? Math.min(previous.startBlock, record.startBlock) : record.startBlock;
 }
 
 /**

@@ -3,7 +3,12 @@ import { getAddress, isAddress, parseUnits, type Address, type Hex, type Private
 import { ensureAllowance } from "../chain/actions/ensureAllowance";
 import { getTokenMetadata } from "../chain/actions/getTokenMetadata";
 import { createVerityClients, type VerityClients } from "../chain/createVerityClients";
-import { readDeploymentFile, type DeploymentRecord, type VerityContracts } from "../chain/deployment";
+import {
+  DeploymentFileError,
+  readDeploymentFile,
+  type DeploymentRecord,
+  type VerityContracts,
+} from "../chain/deployment";
 import { ConfigError } from "../config/ConfigError";
 import { loadSignerAccount } from "../config/loadSignerAccount";
 import { BaseError } from "../protocol";
@@ -16,7 +21,8 @@ export class ChainUnavailableError extends BaseError {
 
 /** Options every chain command shares (`--rpc-url`, `--deployment`, `--json`). */
 export interface ChainOptions {
-  rpcUrl: string;
+  /** Unset: VERITY_RPC_URL, else the deployment file's `rpcUrl` (local deployments), else 127.0.0.1:8545. */
+  rpcUrl?: string | undefined;
   deployment: string;
   json: boolean;
 }
@@ -40,7 +46,10 @@ export function addRpcUrlOption(command: Command, fallback = "http://127.0.0.1:8
 
 /** Adds `--rpc-url`, `--deployment` and `--json`: what every command reading or writing the chain needs. */
 export function addChainOptions(command: Command): Command {
-  addRpcUrlOption(command);
+  command.option(
+    "--rpc-url <url>",
+    "JSON-RPC node (env VERITY_RPC_URL; default: the deployment file's rpcUrl, else http://127.0.0.1:8545)",
+  );
   command.addOption(
     new Option("--deployment <file>", "deployment address file (env VERITY_DEPLOYMENT)").default(
       process.env.VERITY_DEPLOYMENT || "deployments/localhost.json",
@@ -69,8 +78,11 @@ export interface ChainContext {
  * checks the chain answers with the deployment's chain id (ChainUnavailableError when it does not answer).
  */
 export async function connect(options: ChainOptions, needsKey: boolean): Promise<ChainContext> {
-  const rpcUrl = parseUrl(options.rpcUrl, "--rpc-url");
   const deployment = readDeploymentFile(options.deployment);
+  const rpcUrl = parseUrl(
+    options.rpcUrl ?? (process.env.VERITY_RPC_URL || deployment.rpcUrl || "http://127.0.0.1:8545"),
+    options.rpcUrl !== undefined ? "--rpc-url" : process.env.VERITY_RPC_URL ? "VERITY_RPC_URL" : "rpcUrl",
+  );
   const env = process.env;
   const account = needsKey
     ? await loadSignerAccount(
@@ -84,6 +96,7 @@ export async function connect(options: ChainOptions, needsKey: boolean): Promise
     : undefined;
   const clients = createVerityClients({ rpcUrl, chainId: deployment.chainId, account, retryCount: 1 });
   await assertChain(clients, rpcUrl, deployment.chainId);
+  await assertDeployed(clients, rpcUrl, options.deployment, deployment);
   return {
     clients,
     deployment,
@@ -104,6 +117,31 @@ export async function assertChain(clients: VerityClients, rpcUrl: string, chainI
   if (actual !== chainId) {
     throw new ConfigError(`the node at ${rpcUrl} serves chain ${actual}, the deployment file names chain ${chainId}`);
   }
+}
+
+/**
+ * Checks the deployment's contracts have code on this chain; DeploymentFileError (exit 2) naming the file as stale
+ * otherwise (a restarted dev chain, a file from another deployment), instead of a later `returned no data ("0x")`.
+ */
+export async function assertDeployed(
+  clients: VerityClients,
+  rpcUrl: string,
+  file: string,
+  deployment: DeploymentRecord,
+): Promise<void> {
+  const names = ["modelRegistry", "attestationRegistry", "inferenceRouter"] as const;
+  const codes = await Promise.all(
+    names.map((name) => clients.publicClient.getCode({ address: deployment.contracts[name] })),
+  );
+  const missing = names.filter((_, index) => codes[index] === undefined || codes[index] === "0x");
+  if (missing.length === 0) return;
+  throw new DeploymentFileError(
+    `deployment file ${file} is stale: the chain at ${rpcUrl} has no contract at ${missing
+      .map((name) => `${name} ${deployment.contracts[name]}`)
+      .join(
+        ", ",
+      )} (was the local chain restarted?). Run \`verity deploy\` again, or point --deployment at the right file`,
+  );
 }
 
 /** An http(s) URL, else ConfigError naming the flag. */

@@ -1,7 +1,7 @@
 import "dotenv/config";
 import { Command, CommanderError, Option } from "commander";
 import { COMMAND_GROUPS, getRequestedGroups } from "./commandGroups";
-import { ExitCode } from "./exitCode";
+import { ExitCode, ExitCodeError } from "./exitCode";
 
 /**
  * Builds the `verity` command tree. Groups named in `load` (all by default) are loaded whole; the others are listed
@@ -44,6 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     process.stderr.write(`verity: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof ExitCodeError) return error.exitCode;
     return getExitCode(error);
   }
 }

@@ -8,6 +8,7 @@ import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from
 import { toReceiptJson, toTensorJson } from "./json";
 import { parseInferRequest, toInputTensor } from "./parseInferRequest";
 import { runInference, type RunInferenceReturnType } from "./runInference";
+import { getReceiptBatchProof } from "./getReceiptBatchProof";
 import { releaseReceiptBatch, signReceiptBatch } from "./signReceiptBatch";
 import { getErrorMessage } from "../protocol";
 
@@ -130,7 +131,15 @@ export function createNodeApp(
     const hash = bytes32Param(c.req.param("receiptHash"), "receiptHash");
     const stored = context.store.getReceipt(hash);
     if (!stored) throw new NotFoundError("UnknownReceipt", `This node never issued receipt ${hash}.`);
-    return c.json({ receipt: toReceiptJson(stored.receipt), signature: stored.signature, batchId: stored.batchId });
+    const batched = getReceiptBatchProof(context.store, hash, stored.batchId);
+    return c.json({
+      receipt: toReceiptJson(stored.receipt),
+      signature: stored.signature,
+      output: outputJson(context, stored.receipt.outputHash),
+      batchId: batched?.batchId ?? null,
+      batchState: batched?.batchState ?? null,
+      proof: batched?.proof ?? null,
+    });
   });
 
   const checkBatchToken = (c: Context) => {
@@ -176,6 +185,12 @@ function toInferAnswer({ stored, output }: RunInferenceReturnType) {
     signature: stored.signature,
     receiptHash: stored.receiptHash,
   };
+}
+
+/** The stored output tensor as JSON (null when the node no longer holds it). */
+function outputJson(context: NodeContext, outputHash: Hex) {
+  const encoding = context.store.getTensor(outputHash);
+  return encoding ? toTensorJson(decodeTensor(encoding)) : null;
 }
 
 async function readJson(c: Context): Promise<unknown> {
