@@ -1,7 +1,9 @@
 import { Option, type Command } from "commander";
-import { getAddress, isAddress, parseUnits, type Address, type Hex, type PrivateKeyAccount } from "viem";
+import { formatUnits, getAddress, isAddress, parseUnits, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { ensureAllowance } from "../chain/actions/ensureAllowance";
+import { getTokenBalance } from "../chain/actions/getTokenBalance";
 import { getTokenMetadata } from "../chain/actions/getTokenMetadata";
+import type { TokenUnits } from "../chain/formatRevertArgs";
 import { createVerityClients, type VerityClients } from "../chain/createVerityClients";
 import {
   DeploymentFileError,
@@ -97,6 +99,9 @@ export async function connect(options: ChainOptions, needsKey: boolean): Promise
   const clients = createVerityClients({ rpcUrl, chainId: deployment.chainId, account, retryCount: 1 });
   await assertChain(clients, rpcUrl, deployment.chainId);
   await assertDeployed(clients, rpcUrl, options.deployment, deployment);
+  connectedToken = getTokenMetadata(clients.publicClient, { address: deployment.contracts.token }).catch(
+    () => undefined,
+  );
   return {
     clients,
     deployment,
@@ -104,6 +109,37 @@ export async function connect(options: ChainOptions, needsKey: boolean): Promise
     output: createOutput(Boolean(options.json)),
     contracts: deployment.contracts,
   };
+}
+
+/** The stake token's units of the last `connect`, read in the background: for printing a revert's amounts. */
+let connectedToken: Promise<TokenUnits | undefined> = Promise.resolve(undefined);
+
+/** The stake token's decimals and symbol on the chain the command connected to (undefined before `connect`). */
+export function getConnectedTokenUnits(): Promise<TokenUnits | undefined> {
+  return connectedToken;
+}
+
+/** The account lacks tokens for what the command would spend (exit 1); nothing was sent. */
+export class InsufficientTokenBalanceError extends BaseError {
+  override name = "InsufficientTokenBalanceError";
+}
+
+/**
+ * Checks the key's account holds `amount` of the stake token before any approval or transaction; the error says how
+ * much it has, how much `purpose` needs, and how to get tokens.
+ */
+export async function assertTokenBalance(context: ChainContext, amount: bigint, purpose: string): Promise<void> {
+  const account = context.account!.address;
+  const balance = await getTokenBalance(context.clients.publicClient, { address: context.contracts.token, account });
+  if (balance >= amount) return;
+  const { decimals, symbol } = await getTokenInfo(context);
+  const local = context.deployment.chainId === 31337;
+  throw new InsufficientTokenBalanceError(
+    `${account} holds ${formatUnits(balance, decimals)} ${symbol}; ${purpose} needs ${formatUnits(amount, decimals)} ${symbol}. ` +
+      (local
+        ? "On the local chain, the deployer (account 0) can give some: `verity token mint <amount> --to <address>`."
+        : 'Get stake tokens first (see the README, "Getting tokens"); nothing was sent.'),
+  );
 }
 
 /** Checks the node answers and serves `chainId`. */

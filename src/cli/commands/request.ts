@@ -8,24 +8,28 @@ import { getRequestFulfilledEvents } from "../../chain/actions/getRequestFulfill
 import { getRequestRefundedEvents } from "../../chain/actions/getRequestRefundedEvents";
 import { getRequestSettledEvents } from "../../chain/actions/getRequestSettledEvents";
 import { getRequestState } from "../../chain/actions/getRequestState";
+import { getModel } from "../../chain/actions/getModel";
+import { reassign } from "../../chain/actions/reassign";
+import { refund } from "../../chain/actions/refund";
 import { requestInference } from "../../chain/actions/requestInference";
-import { requestStateNames } from "../../chain/enums.generated";
+import { RequestState, requestStateNames } from "../../chain/enums.generated";
 import { sendContractCall } from "../../chain/sendContractCall";
 import { ConfigError } from "../../config/ConfigError";
 import {
   BaseError,
-  createTensor,
   decodeTensor,
   encodeTensor,
   getErrorMessage,
   getTensorHash,
   tensorDtypes,
   type Tensor,
-  type TensorDtype,
 } from "../../protocol";
+import { parseTensorJson } from "../parseTensorJson";
+import { findDeclaredInput, validateRequestInput } from "../validateRequestInput";
 import {
   KEY_HELP,
   addChainOptions,
+  assertTokenBalance,
   addExamples,
   connect,
   ensureTokenAllowance,
@@ -90,6 +94,15 @@ export function addRequestCommands(program: Command): void {
     const { decimals, symbol } = await getTokenInfo(context);
     const fee = parseAmount(options.fee, decimals, "--fee");
     const router = context.contracts.inferenceRouter;
+    const model = await getModel(context.clients.publicClient, {
+      address: context.contracts.modelRegistry,
+      id: modelId,
+    });
+    if (model.registeredAt === 0) throw new ConfigError(`--model: no model ${modelId} is registered`);
+    const declared = findDeclaredInput(model.metadataURI, modelId);
+    if (declared) validateRequestInput(tensor, declared);
+    else context.output.progress(`model ${modelId} declares no input this machine can read: the input is not checked`);
+    await assertTokenBalance(context, fee, `a request with fee ${options.fee} ${symbol}`);
     const inputHash = getTensorHash(tensor);
     const block = await context.clients.publicClient.getBlock({ blockTag: "latest" });
     const deadline = Number(block.timestamp) + deadlineSeconds;
@@ -127,6 +140,8 @@ export function addRequestCommands(program: Command): void {
       transaction: hash,
     });
   });
+
+  addSettlementCommands(request);
 
   addExamples(
     addChainOptions(
@@ -202,6 +217,58 @@ export function addRequestCommands(program: Command): void {
   });
 }
 
+/** Adds `request refund` and `request reassign`: anyone may send them once the request is due. */
+function addSettlementCommands(request: Command): void {
+  const actions = [
+    {
+      name: "refund",
+      description:
+        "refund an expired request nobody answered in time (anyone may send it; the fee goes back to the consumer)",
+      call: refund,
+    },
+    {
+      name: "reassign",
+      description: "replace the assigned nodes that missed the deadline with freshly drawn ones",
+      call: reassign,
+    },
+  ] as const;
+  for (const action of actions) {
+    addExamples(
+      addChainOptions(request.command(action.name).description(action.description).argument("<id>", "the request id")),
+      [`verity request ${action.name} 0x5f3c…`],
+      KEY_HELP,
+    ).action(async (id: string, options: ChainOptions) => {
+      const requestId = parseBytes32(id, "<id>");
+      const context = await connect(options, true);
+      const address = context.contracts.inferenceRouter;
+      const before = await getRequestState(context.clients.publicClient, { address, id: requestId });
+      const needed = action.name === "refund" ? RequestState.Unservable : RequestState.Expired;
+      if (before !== needed) {
+        const hint =
+          before === RequestState.Expired
+            ? "its deadline passed and a reassignment is still possible: run `verity request reassign` first"
+            : before === RequestState.Unservable
+              ? "no reassignment is left and nothing was fulfilled: run `verity request refund`"
+              : before === RequestState.Pending
+                ? "its deadline has not passed yet"
+                : "it is not waiting for nodes";
+        throw new BaseError(
+          `request ${requestId} is ${REQUEST_STATES[before]}, not ${REQUEST_STATES[needed]}: ${hint}`,
+        );
+      }
+      context.output.progress(`${action.name}: request ${requestId} is ${REQUEST_STATES[before]}`);
+      const hash = await sendContractCall(context.clients, action.call({ address, id: requestId }));
+      const after = await getRequestState(context.clients.publicClient, { address, id: requestId });
+      context.output.record({
+        requestId,
+        before: REQUEST_STATES[before],
+        state: REQUEST_STATES[after],
+        transaction: hash,
+      });
+    });
+  }
+}
+
 /** Reads `--input`: a JSON tensor file, made into a `data:` URI of its canonical bytes, or such a URI itself. */
 export function readInput(input: string): { tensor: Tensor; uri: string } {
   if (input.startsWith("data:")) {
@@ -234,8 +301,7 @@ export function readInput(input: string): { tensor: Tensor; uri: string } {
   let tensor: Tensor;
   let bytes: Uint8Array;
   try {
-    const data = value.data.map((item) => (typeof item === "string" ? BigInt(item) : item)) as number[];
-    tensor = createTensor(value.dtype as TensorDtype, value.shape as number[], data);
+    tensor = parseTensorJson(value);
     bytes = encodeTensor(tensor);
   } catch (error) {
     throw new ConfigError(`--input: ${input} is not a valid tensor: ${getErrorMessage(error)}`);
