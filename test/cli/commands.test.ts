@@ -493,8 +493,10 @@ describe("verity commands on a real JSON-RPC chain", function () {
         state: "drawing",
         committee: [],
       });
+      expect(shown.explanation).to.deep.include({ eligibleVerifiers: 0 });
       const table = await runVerity(["dispute", "show", "1", ...chain]);
       expect(table.stdout).to.contain("drawing").and.contain("amountAtRisk");
+      expect(table.stdout).to.contain("0 eligible verifier(s)").and.contain("verity node register --role verifier");
       const verified = await runVerity(["receipt", "verify", writeFile("disputed.json", single), "--json", ...chain]);
       expect(verified.code).to.equal(7);
       expect(JSON.parse(verified.stdout)).to.include({ verdict: "disputed" });

@@ -116,7 +116,7 @@ describe("journey: operators get tokens and start, consumers don't lose fees (co
   it("refunds a request nobody answered (verity request refund)", async function () {
     const file = input("ok.json", { dtype: "int8", shape: [1, 4], data: [50, 30, 14, 2] });
     const submitted = await runVerityBin(
-      ["request", "submit", "--model", INT8, "--input", file, "--fee", "1", "--deadline", "60", "--json", ...chain],
+      ["request", "submit", "--model", INT8, "--input", file, "--fee", "1", "--deadline", "600", "--json", ...chain],
       as(CONSUMER),
     );
     expect(submitted.code, submitted.stderr).to.equal(0);
