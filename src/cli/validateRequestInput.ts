@@ -3,18 +3,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Hex } from "viem";
 import { ConfigError } from "../config/ConfigError";
-import { BUNDLED_MODELS_DIR, readModelManifest } from "../models/manifest";
+import { BUNDLED_MODELS_DIR, readModelManifest, type ModelManifestEntry } from "../models/manifest";
 import type { Tensor, TensorDtype } from "../protocol";
 
 /** What a model declares it takes: one tensor of a dtype and shape (the manifest's `input`). */
 export type DeclaredInput = { dtype: TensorDtype; shape: readonly number[] };
 
 /**
- * The input a registered model declares, from the manifest its metadata points at: `file://<artifact>` (the manifest
- * next to the artifact), `verity://models/<file>` (the bundled models), else the bundled manifest by model id.
- * Undefined when no manifest lists the model.
+ * The manifest entry of a registered model, from the manifest its metadata points at: `file://<artifact>` (the
+ * manifest next to the artifact), else the bundled manifest by model id. Undefined when no manifest lists the model.
  */
-export function findDeclaredInput(metadataURI: string, modelId: Hex): DeclaredInput | undefined {
+export function findManifestEntry(metadataURI: string, modelId: Hex): ModelManifestEntry | undefined {
   const dirs: string[] = [];
   if (metadataURI.startsWith("file://")) {
     try {
@@ -28,12 +27,18 @@ export function findDeclaredInput(metadataURI: string, modelId: Hex): DeclaredIn
     if (!fs.existsSync(path.join(dir, "manifest.json"))) continue;
     try {
       const entry = readModelManifest(dir).models.find((m) => m.modelId.toLowerCase() === modelId.toLowerCase());
-      if (entry) return { dtype: entry.input.dtype, shape: entry.input.shape };
+      if (entry) return entry;
     } catch {
       // an unreadable manifest declares nothing
     }
   }
   return undefined;
+}
+
+/** The input a registered model declares (its manifest entry's `input`); undefined when no manifest lists it. */
+export function findDeclaredInput(metadataURI: string, modelId: Hex): DeclaredInput | undefined {
+  const entry = findManifestEntry(metadataURI, modelId);
+  return entry ? { dtype: entry.input.dtype, shape: entry.input.shape } : undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import { ConfigError } from "../../config/ConfigError";
 import type { ModelManifest, ModelManifestEntry } from "../../models";
 import { BaseError, getErrorMessage, getModelId } from "../../protocol";
 import { getOnchainRuntimeId } from "../../runtime";
+import { findManifestEntry as findRegisteredManifestEntry } from "../validateRequestInput";
 import {
   KEY_HELP,
   addChainOptions,
@@ -96,7 +97,7 @@ export function addModelCommands(program: Command): void {
     });
     const rows = [];
     for (const event of events) rows.push(await describeModel(context, event.args.id));
-    context.output.table(rows, ["modelId", "status", "runtime", "mode", "tolerance", "owner", "metadataURI"]);
+    context.output.table(rows, ["modelId", "name", "status", "runtime", "mode", "tolerance", "owner", "metadataURI"]);
   });
 
   addExamples(
@@ -185,6 +186,7 @@ async function describeModel(context: ChainContext, id: Hex): Promise<Record<str
   const successor = await getSuccessor(read, { address, id });
   return {
     modelId: id,
+    name: findRegisteredManifestEntry(model.metadataURI, id)?.name ?? "",
     status: MODEL_STATUSES[model.status],
     runtime: describeRuntime(model.runtimeId),
     mode: VERIFICATION_MODES[model.mode],

@@ -97,8 +97,8 @@ export function addRequestCommands(program: Command): void {
     const model = await getModel(context.clients.publicClient, {
       address: context.contracts.modelRegistry,
       id: modelId,
-    });
-    if (model.registeredAt === 0) throw new ConfigError(`--model: no model ${modelId} is registered`);
+    }).catch(() => undefined);
+    if (!model || model.registeredAt === 0) throw new ConfigError(`--model: no model ${modelId} is registered`);
     const declared = findDeclaredInput(model.metadataURI, modelId);
     if (declared) validateRequestInput(tensor, declared);
     else context.output.progress(`model ${modelId} declares no input this machine can read: the input is not checked`);
