@@ -33,7 +33,7 @@ const CONSUMER = 5;
 const STRANGER = 7;
 
 describe("verity commands on a real JSON-RPC chain", function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let system: LocalSystem;
   let chain: string[];
   let dir: string;
