@@ -7,6 +7,7 @@ import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
 import { VerityValidatorLocalModule, VerityValidatorModule } from "./modules/VerityValidator";
 import { getAddress, type Address } from "viem";
 import {
+  readDeploymentFile,
   writeDeploymentFile,
   type DeploymentRecord,
   type OptionalContractName,
@@ -113,7 +114,9 @@ export async function deployVerity(
   if (options.writeFile !== false) {
     const dir = options.deploymentsDir ?? path.join(hre.config.paths.root, "deployments");
     fs.mkdirSync(dir, { recursive: true });
-    writeDeploymentFile(path.join(dir, `${hre.network.name}.json`), record);
+    const file = path.join(dir, `${hre.network.name}.json`);
+    record.startBlock = keepFirstStartBlock(file, record);
+    writeDeploymentFile(file, record);
   }
   return record;
 }
@@ -150,6 +153,28 @@ async function deployValidator(
     validationRegistry: getAddress(await local.validationRegistry.getAddress()),
     identityRegistry: getAddress(await local.identityRegistry.getAddress()),
   };
+}
+
+/**
+ * The start block to record: a re-run that finds the same system (same chain, same contract addresses) in the
+ * deployment file keeps the earlier start block, so indexers still read the history from the first deployment.
+ */
+function keepFirstStartBlock(file: string, record: DeploymentRecord): number {
+  if (!fs.existsSync(file)) return record.startBlock;
+  let previous: DeploymentRecord;
+  try {
+    previous = readDeploymentFile(file);
+  } catch {
+    return record.startBlock;
+  }
+  const same =
+    previous.chainId === record.chainId &&
+    Object.entries(previous.contracts).every(
+      ([name, address]) =>
+        address === undefined ||
+        record.contracts[name as keyof DeploymentRecord["contracts"]]?.toLowerCase() === address.toLowerCase(),
+    );
+  return same ? Math.min(previous.startBlock, record.startBlock) : record.startBlock;
 }
 
 /**

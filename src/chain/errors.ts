@@ -8,6 +8,7 @@ import {
   type Hex,
 } from "viem";
 import { getNodeError } from "viem/utils";
+import { formatRevertArgs, type TokenUnits } from "./formatRevertArgs";
 import { BaseError } from "../protocol";
 import {
   attestationRegistryAbi,
@@ -22,8 +23,11 @@ import {
   verityValidatorAbi,
 } from "./abis.generated";
 
-/** Every custom error any Verity contract can revert with (a call may revert inside another contract). */
-const VERITY_ERRORS_ABI = [
+/**
+ * Every custom error any Verity contract can revert with (a call may revert inside another contract), OpenZeppelin's
+ * (ERC-20, access control, SafeERC20, ...) included through the contracts' ABIs.
+ */
+export const VERITY_ERRORS_ABI = [
   ...attestationRegistryAbi,
   ...dataAvailabilityManagerAbi,
   ...disputeManagerAbi,
@@ -43,6 +47,15 @@ export class TransactionRevertedError extends BaseError {
   readonly errorName: string | undefined;
   /** The custom error's arguments, decoded. */
   readonly errorArgs: readonly unknown[] | undefined;
+  /** The function whose call reverted. */
+  readonly functionName: string;
+
+  /** `fn reverted with Error(name: value, ...)`, the arguments in human units when `token` is given. */
+  describe(token?: TokenUnits): string {
+    if (!this.errorName) return this.shortMessage;
+    const args = formatRevertArgs(VERITY_ERRORS_ABI, this.errorName, this.errorArgs ?? [], token);
+    return `${this.functionName} reverted with ${this.errorName}${args ? `(${args})` : ""}`;
+  }
 
   constructor(
     functionName: string,
@@ -54,6 +67,7 @@ export class TransactionRevertedError extends BaseError {
       cause,
       details: errorArgs?.map(String).join(", "),
     });
+    this.functionName = functionName;
     this.errorName = errorName;
     this.errorArgs = errorArgs;
   }

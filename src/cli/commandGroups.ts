@@ -53,6 +53,12 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./commands/request")).addRequestCommands,
   },
   {
+    name: "token",
+    description: "the stake token: balances, and minting test tokens",
+    hasOptions: false,
+    load: async () => (await import("./commands/token")).addTokenCommands,
+  },
+  {
     name: "receipt",
     description: "check receipts that nodes signed",
     hasOptions: false,

@@ -97,7 +97,7 @@ export function addKeeperCommands(program: Command): void {
         validatorUpdates: config.validatorUpdates,
         logger: pino({ name: "keeper", level: config.logLevel }, pino.destination(2)),
       });
-      if (output.json) output.record({ url: running.url, account: account.address });
+      if (output.json) output.line({ url: running.url, account: account.address });
       else output.progress(`keeper listening on ${running.url} (account ${account.address})`);
       await new Promise<void>((resolve) => {
         for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());

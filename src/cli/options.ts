@@ -1,9 +1,16 @@
 import { Option, type Command } from "commander";
-import { getAddress, isAddress, parseUnits, type Address, type Hex, type PrivateKeyAccount } from "viem";
+import { formatUnits, getAddress, isAddress, parseUnits, type Address, type Hex, type PrivateKeyAccount } from "viem";
 import { ensureAllowance } from "../chain/actions/ensureAllowance";
+import { getTokenBalance } from "../chain/actions/getTokenBalance";
 import { getTokenMetadata } from "../chain/actions/getTokenMetadata";
+import type { TokenUnits } from "../chain/formatRevertArgs";
 import { createVerityClients, type VerityClients } from "../chain/createVerityClients";
-import { readDeploymentFile, type DeploymentRecord, type VerityContracts } from "../chain/deployment";
+import {
+  DeploymentFileError,
+  readDeploymentFile,
+  type DeploymentRecord,
+  type VerityContracts,
+} from "../chain/deployment";
 import { ConfigError } from "../config/ConfigError";
 import { loadSignerAccount } from "../config/loadSignerAccount";
 import { BaseError } from "../protocol";
@@ -16,7 +23,8 @@ export class ChainUnavailableError extends BaseError {
 
 /** Options every chain command shares (`--rpc-url`, `--deployment`, `--json`). */
 export interface ChainOptions {
-  rpcUrl: string;
+  /** Unset: VERITY_RPC_URL, else the deployment file's `rpcUrl` (local deployments), else 127.0.0.1:8545. */
+  rpcUrl?: string | undefined;
   deployment: string;
   json: boolean;
 }
@@ -40,7 +48,10 @@ export function addRpcUrlOption(command: Command, fallback = "http://127.0.0.1:8
 
 /** Adds `--rpc-url`, `--deployment` and `--json`: what every command reading or writing the chain needs. */
 export function addChainOptions(command: Command): Command {
-  addRpcUrlOption(command);
+  command.option(
+    "--rpc-url <url>",
+    "JSON-RPC node (env VERITY_RPC_URL; default: the deployment file's rpcUrl, else http://127.0.0.1:8545)",
+  );
   command.addOption(
     new Option("--deployment <file>", "deployment address file (env VERITY_DEPLOYMENT)").default(
       process.env.VERITY_DEPLOYMENT || "deployments/localhost.json",
@@ -69,8 +80,11 @@ export interface ChainContext {
  * checks the chain answers with the deployment's chain id (ChainUnavailableError when it does not answer).
  */
 export async function connect(options: ChainOptions, needsKey: boolean): Promise<ChainContext> {
-  const rpcUrl = parseUrl(options.rpcUrl, "--rpc-url");
   const deployment = readDeploymentFile(options.deployment);
+  const rpcUrl = parseUrl(
+    options.rpcUrl ?? (process.env.VERITY_RPC_URL || deployment.rpcUrl || "http://127.0.0.1:8545"),
+    options.rpcUrl !== undefined ? "--rpc-url" : process.env.VERITY_RPC_URL ? "VERITY_RPC_URL" : "rpcUrl",
+  );
   const env = process.env;
   const account = needsKey
     ? await loadSignerAccount(
@@ -84,6 +98,10 @@ export async function connect(options: ChainOptions, needsKey: boolean): Promise
     : undefined;
   const clients = createVerityClients({ rpcUrl, chainId: deployment.chainId, account, retryCount: 1 });
   await assertChain(clients, rpcUrl, deployment.chainId);
+  await assertDeployed(clients, rpcUrl, options.deployment, deployment);
+  connectedToken = getTokenMetadata(clients.publicClient, { address: deployment.contracts.token }).catch(
+    () => undefined,
+  );
   return {
     clients,
     deployment,
@@ -91,6 +109,37 @@ export async function connect(options: ChainOptions, needsKey: boolean): Promise
     output: createOutput(Boolean(options.json)),
     contracts: deployment.contracts,
   };
+}
+
+/** The stake token's units of the last `connect`, read in the background: for printing a revert's amounts. */
+let connectedToken: Promise<TokenUnits | undefined> = Promise.resolve(undefined);
+
+/** The stake token's decimals and symbol on the chain the command connected to (undefined before `connect`). */
+export function getConnectedTokenUnits(): Promise<TokenUnits | undefined> {
+  return connectedToken;
+}
+
+/** The account lacks tokens for what the command would spend (exit 1); nothing was sent. */
+export class InsufficientTokenBalanceError extends BaseError {
+  override name = "InsufficientTokenBalanceError";
+}
+
+/**
+ * Checks the key's account holds `amount` of the stake token before any approval or transaction; the error says how
+ * much it has, how much `purpose` needs, and how to get tokens.
+ */
+export async function assertTokenBalance(context: ChainContext, amount: bigint, purpose: string): Promise<void> {
+  const account = context.account!.address;
+  const balance = await getTokenBalance(context.clients.publicClient, { address: context.contracts.token, account });
+  if (balance >= amount) return;
+  const { decimals, symbol } = await getTokenInfo(context);
+  const local = context.deployment.chainId === 31337;
+  throw new InsufficientTokenBalanceError(
+    `${account} holds ${formatUnits(balance, decimals)} ${symbol}; ${purpose} needs ${formatUnits(amount, decimals)} ${symbol}. ` +
+      (local
+        ? "On the local chain, the deployer (account 0) can give some: `verity token mint <amount> --to <address>`."
+        : 'Get stake tokens first (see the README, "Getting tokens"); nothing was sent.'),
+  );
 }
 
 /** Checks the node answers and serves `chainId`. */
@@ -104,6 +153,31 @@ export async function assertChain(clients: VerityClients, rpcUrl: string, chainI
   if (actual !== chainId) {
     throw new ConfigError(`the node at ${rpcUrl} serves chain ${actual}, the deployment file names chain ${chainId}`);
   }
+}
+
+/**
+ * Checks the deployment's contracts have code on this chain; DeploymentFileError (exit 2) naming the file as stale
+ * otherwise (a restarted dev chain, a file from another deployment), instead of a later `returned no data ("0x")`.
+ */
+export async function assertDeployed(
+  clients: VerityClients,
+  rpcUrl: string,
+  file: string,
+  deployment: DeploymentRecord,
+): Promise<void> {
+  const names = ["modelRegistry", "attestationRegistry", "inferenceRouter"] as const;
+  const codes = await Promise.all(
+    names.map((name) => clients.publicClient.getCode({ address: deployment.contracts[name] })),
+  );
+  const missing = names.filter((_, index) => codes[index] === undefined || codes[index] === "0x");
+  if (missing.length === 0) return;
+  throw new DeploymentFileError(
+    `deployment file ${file} is stale: the chain at ${rpcUrl} has no contract at ${missing
+      .map((name) => `${name} ${deployment.contracts[name]}`)
+      .join(
+        ", ",
+      )} (was the local chain restarted?). Run \`verity deploy\` again, or point --deployment at the right file`,
+  );
 }
 
 /** An http(s) URL, else ConfigError naming the flag. */

@@ -9,8 +9,10 @@ export interface Output {
   table(rows: Record<string, unknown>[], columns?: string[]): void;
   /** Prints one record as two columns (or a JSON object). */
   record(value: Record<string, unknown>): void;
-  /** A progress or status line for humans, on stderr so `--json` output stays clean. */
+  /** A progress or status line for humans, on stderr (also with `--json`, whose output is on stdout only). */
   progress(message: string): void;
+  /** One JSON object on one line (JSON lines, for long-running commands), or a record for humans. */
+  line(value: Record<string, unknown>): void;
 }
 
 /** Creates the printer for one command run. */
@@ -31,7 +33,11 @@ export function createOutput(json: boolean, write: (text: string) => void = (t) 
       write(`${table.toString()}\n`);
     },
     progress(message) {
-      if (!json) process.stderr.write(`${message}\n`);
+      process.stderr.write(`${message}\n`);
+    },
+    line(value) {
+      if (json) return write(`${toJsonLine(value)}\n`);
+      this.record(value);
     },
   };
 }
@@ -39,6 +45,11 @@ export function createOutput(json: boolean, write: (text: string) => void = (t) 
 /** JSON with bigints as decimal strings. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item), 2);
+}
+
+/** Compact JSON on one line (bigints as decimal strings): one JSON-lines record. */
+export function toJsonLine(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === "bigint" ? item.toString() : item));
 }
 
 function formatCell(value: unknown): string {

@@ -76,7 +76,7 @@ export function addVerifierCommands(program: Command): void {
           context,
           startBlock,
           { intervalMs: config.intervalMs, once: config.once, signal: controller.signal },
-          (report) => (output.json ? output.record({ ...report }) : output.progress(formatReport(report))),
+          (report) => (output.json ? output.line({ ...report }) : output.progress(formatReport(report))),
         );
       } finally {
         context.store.close();

@@ -1,7 +1,7 @@
 import "dotenv/config";
 import { Command, CommanderError, Option } from "commander";
 import { COMMAND_GROUPS, getRequestedGroups } from "./commandGroups";
-import { ExitCode } from "./exitCode";
+import { ExitCode, ExitCodeError } from "./exitCode";
 
 /**
  * Builds the `verity` command tree. Groups named in `load` (all by default) are loaded whole; the others are listed
@@ -43,9 +43,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
-    process.stderr.write(`verity: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof ExitCodeError) {
+      process.stderr.write(`verity: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`verity: ${await describeError(error)}\n`);
     return getExitCode(error);
   }
+}
+
+/** The message to print: a revert's custom error with its arguments in human units (token amounts, dates). */
+async function describeError(error: unknown): Promise<string> {
+  const [{ TransactionRevertedError }, { getConnectedTokenUnits }] = await Promise.all([
+    import("../chain/errors"),
+    import("./options"),
+  ]);
+  if (error instanceof TransactionRevertedError && error.errorName) {
+    return `${error.describe(await getConnectedTokenUnits())}.`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The exit code for an error a command threw (the error classes are loaded only now, not at start-up). */

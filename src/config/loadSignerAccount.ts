@@ -43,8 +43,25 @@ export async function loadSignerAccount(source: SignerSource, purpose: string): 
   }
 }
 
+/** secp256k1's group order: a private key must lie in [1, N - 1]. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
 function parsePrivateKey(value: string, purpose: string): Hex {
+  if (value.trim() !== value) {
+    throw new ConfigError(
+      `${purpose}: the private key has leading or trailing whitespace (a space or newline copied with it?); remove it`,
+    );
+  }
   const key = value.startsWith("0x") ? value : `0x${value}`;
-  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ConfigError(`${purpose}: private key must be 32 bytes of hex`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) {
+    throw new ConfigError(
+      `${purpose}: private key must be 32 bytes of hex (64 hex digits, 0x optional), got ${key.length - 2} characters`,
+    );
+  }
+  const scalar = BigInt(key);
+  if (scalar === 0n) throw new ConfigError(`${purpose}: the private key is zero, which is not a valid key`);
+  if (scalar >= SECP256K1_N) {
+    throw new ConfigError(`${purpose}: the private key is not below the secp256k1 group order, so not a valid key`);
+  }
   return key as Hex;
 }

@@ -8,6 +8,7 @@ import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from
 import { toPayloadJson, toReceiptJson } from "./json";
 import { parseInferRequest, toInputPayload, toInputTensor } from "./parseInferRequest";
 import { runInference, type RunInferenceReturnType } from "./runInference";
+import { getReceiptBatchProof } from "./getReceiptBatchProof";
 import { releaseReceiptBatch, signReceiptBatch } from "./signReceiptBatch";
 import { getErrorMessage } from "../protocol";
 
@@ -137,7 +138,15 @@ export function createNodeApp(
     const hash = bytes32Param(c.req.param("receiptHash"), "receiptHash");
     const stored = context.store.getReceipt(hash);
     if (!stored) throw new NotFoundError("UnknownReceipt", `This node never issued receipt ${hash}.`);
-    return c.json({ receipt: toReceiptJson(stored.receipt), signature: stored.signature, batchId: stored.batchId });
+    const batched = getReceiptBatchProof(context.store, hash, stored.batchId);
+    return c.json({
+      receipt: toReceiptJson(stored.receipt),
+      signature: stored.signature,
+      ...outputJson(context, stored.receipt.outputHash),
+      batchId: batched?.batchId ?? null,
+      batchState: batched?.batchState ?? null,
+      proof: batched?.proof ?? null,
+    });
   });
 
   const checkBatchToken = (c: Context) => {
@@ -183,6 +192,12 @@ function toInferAnswer({ stored, output }: RunInferenceReturnType) {
     signature: stored.signature,
     receiptHash: stored.receiptHash,
   };
+}
+
+/** The stored output (one tensor, or named outputs) as JSON; `output: null` when the node no longer holds it. */
+function outputJson(context: NodeContext, outputHash: Hex) {
+  const encoding = context.store.getTensor(outputHash);
+  return encoding ? toPayloadJson(decodePayload(encoding)) : { output: null };
 }
 
 async function readJson(c: Context): Promise<unknown> {

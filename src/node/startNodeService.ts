@@ -1,7 +1,7 @@
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
-import type { Address, Hex, LocalAccount, PublicClient } from "viem";
+import type { Address, Hex, LocalAccount } from "viem";
 import { isNodeActive } from "../chain/actions/isNodeActive";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";

@@ -112,11 +112,26 @@ export async function driveOwnDisputes(context: VerifierContext): Promise<void> 
       }
     } catch (error) {
       const message = getErrorMessage(error).split("\n")[0];
+      if (error instanceof TransactionRevertedError && error.errorName === "DisputeCommitteeUnavailable") {
+        // The same until verifiers join: said once per dispute (at info), then only at debug level.
+        const reported = committeeUnavailableReported.get(context) ?? new Set<string>();
+        committeeUnavailableReported.set(context, reported);
+        const first = !reported.has(challenge.disputeId);
+        reported.add(challenge.disputeId);
+        context.logger[first ? "warn" : "debug"](
+          { disputeId: challenge.disputeId, drawn: String(error.errorArgs?.[1]), size: String(error.errorArgs?.[2]) },
+          "committee unavailable: too few eligible verifiers; retrying quietly until more register and stake (see `verity dispute show`)",
+        );
+        continue;
+      }
       const level = error instanceof TransactionRevertedError ? "warn" : "error";
       context.logger[level]({ disputeId: challenge.disputeId, error: message }, "dispute step failed; will retry");
     }
   }
 }
+
+/** Disputes whose DisputeCommitteeUnavailable was already logged, per verifier. */
+const committeeUnavailableReported = new WeakMap<VerifierContext, Set<string>>();
 
 async function recordNewDuties(context: VerifierContext, fromBlockIfNew: bigint): Promise<void> {
   const { publicClient } = context.clients;

@@ -33,7 +33,7 @@ const CONSUMER = 5;
 const STRANGER = 7;
 
 describe("verity commands on a real JSON-RPC chain", function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let system: LocalSystem;
   let chain: string[];
   let dir: string;
@@ -325,10 +325,10 @@ describe("verity commands on a real JSON-RPC chain", function () {
       expect(table.stdout).to.contain("unbondingStake").and.contain("releaseAt").and.contain("12.5");
     });
 
-    it("exits 4 naming StakingNothingToWithdraw before the unbonding period ends, then withdraws", async function () {
+    it("exits 1 naming the release date before the unbonding period ends (nothing sent), then withdraws", async function () {
       const early = await runVerity(["node", "withdraw", ...chain], as(OPERATOR));
-      expect(early.code).to.equal(4);
-      expect(early.stderr).to.contain("StakingNothingToWithdraw");
+      expect(early.code).to.equal(1);
+      expect(early.stderr).to.match(/still unbonding, released 12\.5 \S+ on \d{4}-/);
       await system.advanceTime(7 * 24 * 3600 + 1);
       const run = parseJsonRun(await runVerity(["node", "withdraw", "--json", ...chain], as(OPERATOR)));
       expect(run).to.include({ withdrawn: "12.5" });
@@ -505,19 +505,19 @@ describe("verity commands on a real JSON-RPC chain", function () {
       single = { receipt, signature };
     });
 
-    it("finds a singly attested receipt valid (table and JSON)", async function () {
+    it("finds a singly attested receipt attested, window open (exit 6; 0 when accepted)", async function () {
       const file = writeFile("single.json", single);
       const table = await runVerity(["receipt", "verify", file, ...chain]);
-      expect(table.code, table.stderr).to.equal(0);
-      expect(table.stdout).to.contain("valid").and.contain("the node's signer when issued").and.contain("singly");
+      expect(table.code, table.stderr).to.equal(6);
+      expect(table.stdout).to.contain("attested").and.contain("the node's signer when issued").and.contain("singly");
       const json = parseJsonRun<{ verdict: string; checks: { check: string; ok: boolean }[] }>(
-        await runVerity(["receipt", "verify", file, "--json", ...chain]),
+        await runVerity(["receipt", "verify", file, "--json", "--accept-open-window", ...chain]),
       );
-      expect(json.verdict).to.equal("valid");
+      expect(json.verdict).to.equal("attested");
       expect(json.checks.every((check) => check.ok)).to.equal(true);
     });
 
-    it("finds a batched receipt valid with its proof, and invalid with a wrong proof", async function () {
+    it("finds a batched receipt attested with its proof, and invalid with a wrong proof", async function () {
       const receipts = [receiptFor(10), receiptFor(11), receiptFor(12)];
       const tree = buildReceiptBatch(receipts);
       const batch = {
@@ -541,13 +541,13 @@ describe("verity commands on a real JSON-RPC chain", function () {
       const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
       const batchId = getBatchId({ node: batch.node, root: tree.root });
       const good = writeFile("batched.json", { receipt, signature, batchId, proof: tree.proofs[0] });
-      const run = await runVerity(["receipt", "verify", good, ...chain]);
+      const run = await runVerity(["receipt", "verify", good, "--accept-open-window", ...chain]);
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stdout).to.contain(`in batch ${batchId}`);
       const bad = writeFile("bad-proof.json", { receipt, signature, batchId, proof: tree.proofs[1] });
       const invalid = await runVerity(["receipt", "verify", bad, ...chain]);
       expect(invalid.code).to.equal(1);
-      expect(invalid.stderr).to.contain("receipt invalid: attested: not included in batch");
+      expect(invalid.stderr).to.contain("receipt invalid: attested: the file's proof does not lead");
     });
 
     it("exits 1 when another key signed, naming the signature", async function () {
@@ -559,7 +559,7 @@ describe("verity commands on a real JSON-RPC chain", function () {
       expect(run.stderr).to.contain(`receipt invalid: signature: by ${system.account(STRANGER).address}`);
     });
 
-    it("exits 1 when the receipt was never attested", async function () {
+    it("says pending (exit 5) when the receipt was never attested and its node cannot be asked", async function () {
       const receipt = receiptFor(99);
       const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
       const run = await runVerity([
@@ -568,8 +568,8 @@ describe("verity commands on a real JSON-RPC chain", function () {
         writeFile("unattested.json", { receipt, signature }),
         ...chain,
       ]);
-      expect(run.code).to.equal(1);
-      expect(run.stderr).to.contain("receipt invalid: attested: not attested singly");
+      expect(run.code).to.equal(5);
+      expect(run.stderr).to.contain("receipt pending: not attested singly; no batch proof");
     });
 
     it("exits 2 on a file that is not a receipt file", async function () {
@@ -628,11 +628,13 @@ describe("verity commands on a real JSON-RPC chain", function () {
         state: "drawing",
         committee: [],
       });
+      expect(shown.explanation).to.deep.include({ eligibleVerifiers: 0 });
       const table = await runVerity(["dispute", "show", "1", ...chain]);
       expect(table.stdout).to.contain("drawing").and.contain("amountAtRisk");
+      expect(table.stdout).to.contain("0 eligible verifier(s)").and.contain("verity node register --role verifier");
       const verified = await runVerity(["receipt", "verify", writeFile("disputed.json", single), "--json", ...chain]);
-      const checks = parseJsonRun<{ checks: { check: string; detail: string }[] }>(verified).checks;
-      expect(checks.find((check) => check.check === "dispute state")?.detail).to.equal("disputed");
+      expect(verified.code).to.equal(7);
+      expect(JSON.parse(verified.stdout)).to.include({ verdict: "disputed" });
     });
 
     it("exits 3 from request show and receipt verify when the chain is down", async function () {

@@ -26,6 +26,7 @@ const SOURCES: Record<string, string> = {
 };
 
 interface DeployResult {
+  startBlock: number;
   network: string;
   chainId: number;
   contracts: Record<string, string>;
@@ -65,6 +66,7 @@ describe("verity deploy", function () {
         explorerEnv(),
       );
       first = parseJsonRun<DeployResult>(run);
+      expect(run.stderr, "progress on stderr with --json").to.contain("deploying to localhost");
       expect(first).to.include({ network: "localhost", chainId: 31337, verified: true });
       expect(Object.keys(first.contracts).sort()).to.deep.equal(Object.keys(SOURCES).sort());
       expect(JSON.parse(fs.readFileSync(path.join(dir, "localhost.json"), "utf8")).contracts).to.deep.equal(
@@ -110,6 +112,9 @@ describe("verity deploy", function () {
       for (const address of Object.values(first.contracts)) expect(run.stdout).to.contain(address);
       expect(run.stdout).to.contain("deploymentFile");
       expect(run.stderr).to.contain("already verified");
+      // The rerun keeps the first deployment's start block, so indexers still see the whole history.
+      const record = JSON.parse(fs.readFileSync(path.join(dir, "localhost.json"), "utf8")) as { startBlock: number };
+      expect(record.startBlock).to.equal(first.startBlock);
       expect(explorer.submissions).to.have.length(Object.keys(SOURCES).length);
     });
   });

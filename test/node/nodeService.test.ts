@@ -206,7 +206,14 @@ describe("node service on a real chain", function () {
         const signer = await recoverReceiptSigner({ receipt, domain: domain(), signature: json.signature as Hex });
         expect(signer).to.equal(t.system.account(SIGNER).address);
         const stored = await call(`${node.url}/v1/receipts/${json.receiptHash}`, "GET");
-        expect(stored.json).to.deep.equal({ receipt: json.receipt, signature: json.signature, batchId: null });
+        expect(stored.json).to.deep.equal({
+          receipt: json.receipt,
+          signature: json.signature,
+          output: json.output,
+          batchId: null,
+          batchState: null,
+          proof: null,
+        });
         const tensor = await call(`${node.url}/tensors/${receipt.outputHash}`, "GET");
         expect(getTensorHash(decodeTensor(tensor.bytes))).to.equal(receipt.outputHash);
       }
@@ -365,6 +372,8 @@ describe("node service on a real chain", function () {
 
       const receipt = await call(`${node.url}/v1/receipts/${hashes[0]}`, "GET");
       expect(receipt.json.batchId).to.equal(getBatchId({ node: batch.node, root: batch.root }));
+      expect(receipt.json).to.deep.include({ batchState: "signed" });
+      expect(receipt.json.proof).to.be.an("array");
       expect(node.stats().batchesSigned).to.equal(1);
     });
 

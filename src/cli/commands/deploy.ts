@@ -55,6 +55,13 @@ export function addDeployCommand(program: Command): void {
     if (!/^[A-Za-z0-9_-]+$/.test(options.network)) {
       throw new ConfigError(`--network: not a network name: "${options.network}"`);
     }
+    const known = getKnownNetworks(options.rpcUrl);
+    if (!known.includes(options.network)) {
+      throw new ConfigError(
+        `--network: unknown network "${options.network}"; known: ${known.join(", ")}` +
+          (options.rpcUrl ? "" : " (remote: any chain, given --rpc-url or VERITY_RPC_URL)"),
+      );
+    }
     const output = createOutput(Boolean(options.json));
     const environment: Record<string, string> = {
       VERITY_DEPLOYMENTS_DIR: path.resolve(options.deploymentsDir),
@@ -97,6 +104,11 @@ export function addDeployCommand(program: Command): void {
       });
     }
   });
+}
+
+/** The networks hardhat.config.ts defines: `remote` only when an RPC URL is given. */
+function getKnownNetworks(rpcUrl: string | undefined): string[] {
+  return ["localhost", "hardhat", "sepolia", ...(rpcUrl || process.env.VERITY_RPC_URL ? ["remote"] : [])];
 }
 
 /** The deployer's private key from VERITY_KEY or the encrypted VERITY_KEYSTORE, for the Hardhat child only. */

@@ -7,6 +7,7 @@ import { getDisputeState } from "../../chain/actions/getDisputeState";
 import { getVote } from "../../chain/actions/getVote";
 import { disputeManagerOutcomeNames, disputeStateNames, verdictNames } from "../../chain/enums.generated";
 import { BaseError } from "../../protocol";
+import { explainDispute } from "../explainDispute";
 import {
   addChainOptions,
   addExamples,
@@ -115,8 +116,17 @@ export function addDisputeCommands(program: Command): void {
       wrongWeight: tokens(info.wrongWeight),
       rightWeight: tokens(info.rightWeight),
     };
-    if (context.output.json) return context.output.record({ ...summary, committee: votes });
-    context.output.record(summary);
+    const explanation = await explainDispute(context, {
+      state,
+      node: info.node,
+      challenger: info.challenger,
+      committeeSize: info.params.committeeSize,
+      quorum: info.params.quorum,
+    });
+    if (context.output.json) {
+      return context.output.record({ ...summary, committee: votes, explanation: explanation ?? null });
+    }
+    context.output.record(explanation ? { ...summary, why: explanation.why, unblock: explanation.unblock } : summary);
     context.output.table(votes, ["member", "weight", "committed", "revealed", "verdict"]);
   });
 }

@@ -19,6 +19,7 @@ import {
   prepareModelRegistration,
   type TensorSpec,
 } from "../../runtime";
+import { findManifestEntry as findRegisteredManifestEntry } from "../validateRequestInput";
 import {
   KEY_HELP,
   addChainOptions,
@@ -148,7 +149,7 @@ export function addModelCommands(program: Command): void {
     });
     const rows = [];
     for (const event of events) rows.push(await describeModel(context, event.args.id));
-    context.output.table(rows, ["modelId", "status", "runtime", "mode", "tolerance", "owner", "metadataURI"]);
+    context.output.table(rows, ["modelId", "name", "status", "runtime", "mode", "tolerance", "owner", "metadataURI"]);
   });
 
   addExamples(
@@ -261,6 +262,7 @@ async function describeModel(context: ChainContext, id: Hex): Promise<Record<str
   const successor = await getSuccessor(read, { address, id });
   return {
     modelId: id,
+    name: findRegisteredManifestEntry(model.metadataURI, id)?.name ?? "",
     status: MODEL_STATUSES[model.status],
     runtime: describeRuntime(model.runtimeId),
     mode: VERIFICATION_MODES[model.mode],

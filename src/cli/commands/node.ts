@@ -17,9 +17,11 @@ import { withdrawStake } from "../../chain/actions/withdrawStake";
 import { nodeRoleNames } from "../../chain/enums.generated";
 import { sendContractCall } from "../../chain/sendContractCall";
 import { ConfigError } from "../../config/ConfigError";
+import { BaseError } from "../../protocol";
 import {
   KEY_HELP,
   addChainOptions,
+  assertTokenBalance,
   toCliName,
   addExamples,
   connect,
@@ -105,6 +107,7 @@ export function createNodeCommand(): Command {
     const context = await connect(options, true);
     const { decimals, symbol } = await getTokenInfo(context);
     const value = parseAmount(amount, decimals, "<amount>");
+    await assertTokenBalance(context, value, `staking ${amount} ${symbol}`);
     const hash = await depositStake(context.clients, {
       token: context.contracts.token,
       staking: context.contracts.staking,
@@ -148,6 +151,7 @@ export function createNodeCommand(): Command {
     KEY_HELP,
   ).action(async (options: ChainOptions) => {
     const context = await connect(options, true);
+    await assertSomethingReleased(context);
     const hash = await sendContractCall(context.clients, withdrawStake({ address: context.contracts.staking }));
     const receipt = await context.clients.publicClient.getTransactionReceipt({ hash });
     const [event] = parseEventLogs({ abi: stakingAbi, eventName: "Withdrawn", logs: receipt.logs });
@@ -259,4 +263,29 @@ async function readStatus(context: ChainContext, operator: Address) {
     jailed: info.jailed,
     active,
   };
+}
+
+/** Nothing to withdraw yet: names what is unbonding and when it is released (exit 1, nothing sent). */
+export class NothingToWithdrawError extends BaseError {
+  override name = "NothingToWithdrawError";
+}
+
+/** Throws {@link NothingToWithdrawError} with the release dates when no unbonding request is released yet. */
+async function assertSomethingReleased(context: ChainContext): Promise<void> {
+  const read = context.clients.publicClient;
+  const [requests, block, { decimals, symbol }] = await Promise.all([
+    getUnbondingRequests(read, { address: context.contracts.staking, node: context.account!.address }),
+    read.getBlock({ blockTag: "latest" }),
+    getTokenInfo(context),
+  ]);
+  if (requests.some((request) => BigInt(request.releaseAt) <= block.timestamp)) return;
+  if (requests.length === 0) {
+    throw new NothingToWithdrawError(
+      `nothing to withdraw: ${context.account!.address} has no unbonding stake (start with \`verity node unstake <amount>\`)`,
+    );
+  }
+  const pending = requests
+    .map((request) => `${formatUnits(request.amount, decimals)} ${symbol} on ${formatTime(request.releaseAt)}`)
+    .join(", ");
+  throw new NothingToWithdrawError(`nothing to withdraw yet: still unbonding, released ${pending}`);
 }

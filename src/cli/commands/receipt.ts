@@ -11,10 +11,14 @@ import { isFinal } from "../../chain/actions/isFinal";
 import { verifyInclusion } from "../../chain/actions/verifyInclusion";
 import { ReceiptState, receiptStateNames } from "../../chain/enums.generated";
 import { ConfigError } from "../../config/ConfigError";
+import { parseTensorJson, type TensorJson } from "../../runtime";
+import { ExitCode, ExitCodeError } from "../exitCode";
+import { fetchReceiptProof } from "../fetchReceiptProof";
 import {
   BaseError,
   getErrorMessage,
   getReceiptStructHash,
+  getTensorHash,
   parseReceipt,
   recoverReceiptSigner,
   type Receipt,
@@ -25,6 +29,7 @@ import {
   connect,
   formatTime,
   parseBytes32,
+  parseUrl,
   toCliName,
   type ChainContext,
   type ChainOptions,
@@ -33,16 +38,29 @@ import {
 /** On-chain `ReceiptState` names, by enum value. */
 export const RECEIPT_STATES = receiptStateNames.map(toCliName);
 
-/** A receipt failed verification (exit code 1); the message says why. */
-export class ReceiptInvalidError extends BaseError {
-  override name = "ReceiptInvalidError";
-}
+/** The one state `receipt verify` reports. */
+export type ReceiptVerdict = "pending" | "attested" | "final" | "disputed" | "rejected" | "invalid";
+
+/** The exit code of each verdict (docs: `verity receipt verify --help`). */
+export const RECEIPT_VERDICT_EXIT_CODES: Record<ReceiptVerdict, ExitCode> = {
+  final: ExitCode.Ok,
+  invalid: ExitCode.Failed,
+  pending: ExitCode.ReceiptPending,
+  attested: ExitCode.ReceiptWindowOpen,
+  disputed: ExitCode.ReceiptDisputed,
+  rejected: ExitCode.ReceiptRejected,
+};
 
 /** One line of the verdict table. */
 interface Check {
   check: string;
   ok: boolean;
   detail: string;
+}
+
+interface VerifyOptions extends ChainOptions {
+  acceptOpenWindow: boolean;
+  nodeUrl?: string;
 }
 
 /** `verity receipt verify`. */
@@ -53,33 +71,42 @@ export function addReceiptCommands(program: Command): void {
     addChainOptions(
       receipt
         .command("verify")
-        .description("check a receipt file against the chain: signer, attestation, window, dispute state")
-        .argument("<file>", "JSON {receipt, signature, batchId?, proof?} (a node's POST /v1/infer answer works)"),
+        .description(
+          "check a receipt file: output and input hashes, signer, attestation (finding a batch proof itself), window, disputes",
+        )
+        .argument(
+          "<file>",
+          "JSON {receipt, signature, output?, input?, batchId?, proof?} (a node's POST /v1/infer answer works)",
+        )
+        .option("--accept-open-window", "exit 0 for an attested receipt whose challenge window is still open", false)
+        .option("--node-url <url>", "ask this node for the batch proof (default: the node's registered endpoint)"),
     ),
-    ["verity receipt verify answer.json", "verity receipt verify answer.json --json"],
-    "\nExit code 0 when the receipt is valid (signed by the node's signer and attested, not rejected), 1 when not.",
-  ).action(async (file: string, options: ChainOptions) => {
+    ["verity receipt verify answer.json", "verity receipt verify answer.json --accept-open-window --json"],
+    "\nReports exactly one state, with its exit code:\n" +
+      "  final     0  attested, challenge window closed, not rejected\n" +
+      "  invalid   1  output/input does not hash to the receipt, wrong signer, unknown node or a wrong proof\n" +
+      "  pending   5  signed, but not attested on chain yet (not in any submitted batch)\n" +
+      "  attested  6  attested, challenge window open (0 with --accept-open-window)\n" +
+      "  disputed  7  under dispute\n" +
+      "  rejected  8  a dispute found it wrong\n" +
+      "(2: bad arguments, 3: chain unreachable.) A batched receipt without batchId/proof is looked up at the node.",
+  ).action(async (file: string, options: VerifyOptions) => {
     const input = readReceiptFile(file);
+    const nodeUrl = options.nodeUrl === undefined ? undefined : parseUrl(options.nodeUrl, "--node-url");
     const context = await connect(options, false);
-    const checks = await verifyReceipt(context, input);
-    const failed = checks.find((check) => !check.ok);
+    const { verdict, reason, checks } = await verifyReceipt(context, input, nodeUrl);
     const receiptHash = getReceiptStructHash(input.receipt);
-    const verdict = failed ? "invalid" : "valid";
     if (context.output.json) {
-      context.output.record({
-        receiptHash,
-        verdict,
-        reason: failed ? `${failed.check}: ${failed.detail}` : null,
-        checks,
-      });
+      context.output.record({ receiptHash, verdict, reason, checks });
     } else {
       context.output.table(
         checks.map((check) => ({ ...check, ok: check.ok ? "yes" : "NO" })),
         ["check", "ok", "detail"],
       );
-      context.output.record({ receiptHash, verdict });
+      context.output.record({ receiptHash, verdict, ...(reason ? { reason } : {}) });
     }
-    if (failed) throw new ReceiptInvalidError(`receipt invalid: ${failed.check}: ${failed.detail}`);
+    if (verdict === "final" || (verdict === "attested" && options.acceptOpenWindow)) return;
+    throw new ExitCodeError(`receipt ${verdict}${reason ? `: ${reason}` : ""}`, RECEIPT_VERDICT_EXIT_CODES[verdict]);
   });
 }
 
@@ -87,12 +114,23 @@ interface ReceiptFile {
   receipt: Receipt;
   signature: Hex;
   batchId: Hex | undefined;
-  proof: Hex[];
+  proof: Hex[] | undefined;
+  /** The output tensor as given (checked against `receipt.outputHash`). */
+  output: unknown;
+  /** The input tensor as given (checked against `receipt.inputHash`). */
+  input: unknown;
 }
 
 /** Reads and validates the receipt file's shape (ConfigError: it is not a receipt file at all). */
 function readReceiptFile(file: string): ReceiptFile {
-  let raw: { receipt?: unknown; signature?: unknown; batchId?: unknown; proof?: unknown };
+  let raw: {
+    receipt?: unknown;
+    signature?: unknown;
+    batchId?: unknown;
+    proof?: unknown;
+    output?: unknown;
+    input?: unknown;
+  };
   try {
     raw = JSON.parse(fs.readFileSync(file, "utf8")) as typeof raw;
   } catch (cause) {
@@ -110,18 +148,59 @@ function readReceiptFile(file: string): ReceiptFile {
   }
   const batchId =
     raw.batchId === undefined || raw.batchId === null ? undefined : parseBytes32(String(raw.batchId), "batchId");
-  if (raw.proof !== undefined && !Array.isArray(raw.proof)) throw new ConfigError(`<file>: proof must be an array`);
-  const proof = ((raw.proof as unknown[] | undefined) ?? []).map((item) => parseBytes32(String(item), "proof"));
-  return { receipt, signature: raw.signature as Hex, batchId, proof };
+  if (raw.proof !== undefined && raw.proof !== null && !Array.isArray(raw.proof)) {
+    throw new ConfigError(`<file>: proof must be an array`);
+  }
+  const proof = Array.isArray(raw.proof) ? raw.proof.map((item) => parseBytes32(String(item), "proof")) : undefined;
+  return { receipt, signature: raw.signature as Hex, batchId, proof, output: raw.output, input: raw.input };
 }
 
-/** Runs every check; a failed one carries the reason. */
-async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<Check[]> {
+/** Whether a tensor given in the file hashes to the receipt's hash; undefined when the file has none. */
+function checkTensor(name: "output" | "input", value: unknown, expected: Hex): Check | undefined {
+  if (value === undefined || value === null) return undefined;
+  let hash: Hex;
+  try {
+    hash = getTensorHash(parseTensorJson(value as TensorJson, name));
+  } catch (error) {
+    return { check: `${name} hash`, ok: false, detail: `the ${name} is not a valid tensor: ${getErrorMessage(error)}` };
+  }
+  const ok = hash === expected.toLowerCase();
+  return {
+    check: `${name} hash`,
+    ok,
+    detail: ok ? `matches ${name}Hash` : `the ${name} hashes to ${hash}, the receipt says ${expected}`,
+  };
+}
+
+/** What verification found: the one verdict, why (for anything but final), and the checks behind it. */
+interface Verification {
+  verdict: ReceiptVerdict;
+  reason: string | null;
+  checks: Check[];
+}
+
+/** Runs every check and derives the one verdict: invalid > rejected > disputed > pending > attested/final. */
+async function verifyReceipt(
+  context: ChainContext,
+  file: ReceiptFile,
+  nodeUrl: string | undefined,
+): Promise<Verification> {
   const read = context.clients.publicClient;
   const attestations = { address: context.contracts.attestationRegistry };
   const registry = { address: context.contracts.nodeRegistry };
   const { receipt } = file;
+  const receiptHash = getReceiptStructHash(receipt);
   const checks: Check[] = [];
+
+  for (const tensor of [
+    checkTensor("output", file.output, receipt.outputHash),
+    checkTensor("input", file.input, receipt.inputHash),
+  ]) {
+    if (tensor) checks.push(tensor);
+  }
+  if (file.output === undefined || file.output === null) {
+    checks.push({ check: "output hash", ok: true, detail: "no output in the file: only the receipt is checked" });
+  }
 
   const node = await getNode(read, { ...registry, node: receipt.node });
   checks.push({
@@ -157,52 +236,102 @@ async function verifyReceipt(context: ChainContext, file: ReceiptFile): Promise<
     });
   }
 
-  const batchId = file.batchId ?? zeroHash;
-  const attested = await verifyInclusion(read, { ...attestations, receipt, batchId, proof: file.proof });
-  let windowEnd = 0;
-  if (file.batchId) {
-    const batch = await getBatch(read, { ...attestations, id: file.batchId });
-    windowEnd = batch.windowEnd;
-    checks.push({
-      check: "attested",
-      ok: attested,
-      detail: attested
-        ? `in batch ${file.batchId} (${batch.count} receipts)`
-        : batch.node === zeroAddress
-          ? `no batch ${file.batchId} on chain`
-          : `not included in batch ${file.batchId} with the given proof`,
-    });
-  } else {
-    const status = await getReceipt(read, { ...attestations, receipt });
-    windowEnd = status.windowEnd;
-    checks.push({
-      check: "attested",
-      ok: attested,
-      detail: attested ? "singly" : "not attested singly (give batchId and proof for a batched receipt)",
-    });
-  }
+  const attestation = await findAttestation(context, file, node.registered ? node.endpoint : "", nodeUrl);
+  checks.push({ check: "attested", ok: attestation.kind !== "invalid", detail: attestation.detail });
 
-  const receiptHash = getReceiptStructHash(receipt);
-  const [state, final, block] = await Promise.all([
-    getReceiptState(read, { ...attestations, receiptHash }),
-    isFinal(read, { ...attestations, receipt, batchId, proof: file.proof }),
-    read.getBlock({ blockTag: "latest" }),
-  ]);
-  if (attested) {
-    const open = BigInt(windowEnd) > block.timestamp;
-    checks.push({
-      check: "challenge window",
-      ok: true,
-      detail: `${open ? "open until" : "closed at"} ${formatTime(windowEnd)}`,
-    });
+  const invalid = checks.find((check) => !check.ok);
+  if (invalid) return { verdict: "invalid", reason: `${invalid.check}: ${invalid.detail}`, checks };
+
+  const state = await getReceiptState(read, { ...attestations, receiptHash });
+  if (state === ReceiptState.Rejected) {
+    checks.push({ check: "dispute", ok: false, detail: "rejected: a dispute found it wrong" });
+    return { verdict: "rejected", reason: "a dispute found it wrong", checks };
+  }
+  if (state === ReceiptState.Disputed) {
+    const detail = "under dispute (see `verity dispute list`)";
+    checks.push({ check: "dispute", ok: true, detail });
+    return { verdict: "disputed", reason: detail, checks };
   }
   checks.push({
-    check: "dispute state",
-    ok: state !== ReceiptState.Rejected,
-    detail: state === ReceiptState.Rejected ? "rejected: a dispute found it wrong" : RECEIPT_STATES[state]!,
+    check: "dispute",
+    ok: true,
+    detail: state === ReceiptState.Upheld ? "a dispute upheld it" : "none",
   });
-  checks.push({ check: "final", ok: true, detail: final ? "yes" : "not yet" });
-  return checks;
+  if (attestation.kind !== "attested") return { verdict: "pending", reason: attestation.detail, checks };
+
+  const [final, block] = await Promise.all([
+    isFinal(read, { ...attestations, receipt, batchId: attestation.batchId, proof: attestation.proof }),
+    read.getBlock({ blockTag: "latest" }),
+  ]);
+  const open = BigInt(attestation.windowEnd) > block.timestamp;
+  checks.push({
+    check: "challenge window",
+    ok: true,
+    detail: `${open ? "open until" : "closed at"} ${formatTime(attestation.windowEnd)}`,
+  });
+  if (final) return { verdict: "final", reason: null, checks };
+  return { verdict: "attested", reason: `challenge window open until ${formatTime(attestation.windowEnd)}`, checks };
+}
+
+/** Where the receipt is attested, or why it is not (yet). */
+type Attestation =
+  | { kind: "attested"; batchId: Hex; proof: Hex[]; windowEnd: number; detail: string }
+  | { kind: "pending"; detail: string }
+  | { kind: "invalid"; detail: string };
+
+/**
+ * Finds the receipt's attestation: singly; in the batch the file names (with its proof); else in the batch its node
+ * reports (`GET /v1/receipts/<hash>` at `--node-url` or the registered endpoint). A batch not on chain yet, or no
+ * batch at all, is pending; a proof that does not lead to the batch's root is invalid.
+ */
+async function findAttestation(
+  context: ChainContext,
+  file: ReceiptFile,
+  endpoint: string,
+  nodeUrl: string | undefined,
+): Promise<Attestation> {
+  const read = context.clients.publicClient;
+  const address = context.contracts.attestationRegistry;
+  const { receipt } = file;
+  const single = await getReceipt(read, { address, receipt });
+  if (single.windowEnd !== 0) {
+    return { kind: "attested", batchId: zeroHash, proof: [], windowEnd: single.windowEnd, detail: "singly" };
+  }
+  let batchId = file.batchId;
+  let proof = file.proof;
+  let source = "the file's";
+  if (batchId === undefined || proof === undefined) {
+    const url = nodeUrl ?? endpoint;
+    if (url === "") return { kind: "pending", detail: "not attested singly, and no batch id or node to ask" };
+    const found = await fetchReceiptProof(url, getReceiptStructHash(receipt));
+    if (found.kind === "unbatched") return { kind: "pending", detail: `not attested; ${url} has not batched it yet` };
+    if (found.kind === "unavailable") {
+      return { kind: "pending", detail: `not attested singly; no batch proof (${found.reason})` };
+    }
+    if (batchId !== undefined && batchId !== found.batchId) {
+      return { kind: "invalid", detail: `the file names batch ${batchId}, the node batched it in ${found.batchId}` };
+    }
+    batchId = found.batchId;
+    proof = found.proof;
+    source = "the node's";
+  }
+  const batch = await getBatch(read, { address, id: batchId });
+  if (batch.node === zeroAddress) {
+    return { kind: "pending", detail: `batch ${batchId} is not on chain yet` };
+  }
+  if (!(await verifyInclusion(read, { address, receipt, batchId, proof }))) {
+    return {
+      kind: "invalid",
+      detail: `${source} proof does not lead from this receipt to batch ${batchId}'s root: it is not in that batch`,
+    };
+  }
+  return {
+    kind: "attested",
+    batchId,
+    proof,
+    windowEnd: batch.windowEnd,
+    detail: `in batch ${batchId} (${batch.count} receipts; proof from ${source === "the file's" ? "the file" : "the node"})`,
+  };
 }
 
 /** The node's signer at `issuedAt`, from its NodeRegistered and SignerRotated events (undefined when none). */

@@ -10,23 +10,25 @@ import { getRequestFulfilledEvents } from "../../chain/actions/getRequestFulfill
 import { getRequestRefundedEvents } from "../../chain/actions/getRequestRefundedEvents";
 import { getRequestSettledEvents } from "../../chain/actions/getRequestSettledEvents";
 import { getRequestState } from "../../chain/actions/getRequestState";
+import { reassign } from "../../chain/actions/reassign";
+import { refund } from "../../chain/actions/refund";
 import { requestInference } from "../../chain/actions/requestInference";
-import { requestStateNames } from "../../chain/enums.generated";
+import { RequestState, requestStateNames } from "../../chain/enums.generated";
 import { sendContractCall } from "../../chain/sendContractCall";
 import { ConfigError } from "../../config/ConfigError";
 import {
   BaseError,
-  createTensor,
   decodePayload,
   encodePayload,
   encodeTensor,
   getErrorMessage,
   getPayloadHash,
+  isTensorBundle,
   tensorDtypes,
   type Tensor,
-  type TensorDtype,
   type TensorPayload,
 } from "../../protocol";
+import { findDeclaredInput, validateRequestInput } from "../validateRequestInput";
 import {
   InputValidationError,
   parseModelSignature,
@@ -38,6 +40,7 @@ import {
 import {
   KEY_HELP,
   addChainOptions,
+  assertTokenBalance,
   addExamples,
   connect,
   ensureTokenAllowance,
@@ -121,6 +124,7 @@ export function addRequestCommands(program: Command): void {
     const { decimals, symbol } = await getTokenInfo(context);
     const fee = parseAmount(options.fee, decimals, "--fee");
     const router = context.contracts.inferenceRouter;
+    await assertTokenBalance(context, fee, `a request with fee ${options.fee} ${symbol}`);
     const inputHash = getPayloadHash(tensor);
     const block = await context.clients.publicClient.getBlock({ blockTag: "latest" });
     const deadline = Number(block.timestamp) + deadlineSeconds;
@@ -158,6 +162,8 @@ export function addRequestCommands(program: Command): void {
       transaction: hash,
     });
   });
+
+  addSettlementCommands(request);
 
   addExamples(
     addChainOptions(
@@ -233,6 +239,58 @@ export function addRequestCommands(program: Command): void {
   });
 }
 
+/** Adds `request refund` and `request reassign`: anyone may send them once the request is due. */
+function addSettlementCommands(request: Command): void {
+  const actions = [
+    {
+      name: "refund",
+      description:
+        "refund an expired request nobody answered in time (anyone may send it; the fee goes back to the consumer)",
+      call: refund,
+    },
+    {
+      name: "reassign",
+      description: "replace the assigned nodes that missed the deadline with freshly drawn ones",
+      call: reassign,
+    },
+  ] as const;
+  for (const action of actions) {
+    addExamples(
+      addChainOptions(request.command(action.name).description(action.description).argument("<id>", "the request id")),
+      [`verity request ${action.name} 0x5f3c…`],
+      KEY_HELP,
+    ).action(async (id: string, options: ChainOptions) => {
+      const requestId = parseBytes32(id, "<id>");
+      const context = await connect(options, true);
+      const address = context.contracts.inferenceRouter;
+      const before = await getRequestState(context.clients.publicClient, { address, id: requestId });
+      const needed = action.name === "refund" ? RequestState.Unservable : RequestState.Expired;
+      if (before !== needed) {
+        const hint =
+          before === RequestState.Expired
+            ? "its deadline passed and a reassignment is still possible: run `verity request reassign` first"
+            : before === RequestState.Unservable
+              ? "no reassignment is left and nothing was fulfilled: run `verity request refund`"
+              : before === RequestState.Pending
+                ? "its deadline has not passed yet"
+                : "it is not waiting for nodes";
+        throw new BaseError(
+          `request ${requestId} is ${REQUEST_STATES[before]}, not ${REQUEST_STATES[needed]}: ${hint}`,
+        );
+      }
+      context.output.progress(`${action.name}: request ${requestId} is ${REQUEST_STATES[before]}`);
+      const hash = await sendContractCall(context.clients, action.call({ address, id: requestId }));
+      const after = await getRequestState(context.clients.publicClient, { address, id: requestId });
+      context.output.record({
+        requestId,
+        before: REQUEST_STATES[before],
+        state: REQUEST_STATES[after],
+        transaction: hash,
+      });
+    });
+  }
+}
+
 /** Reads `--input`: a JSON tensor file, made into a `data:` URI of its canonical bytes, or such a URI itself. */
 export function readInput(input: string): { payload: TensorPayload; uri: string } {
   if (input.startsWith("data:")) {
@@ -282,8 +340,7 @@ export function readInput(input: string): { payload: TensorPayload; uri: string 
   let tensor: Tensor;
   let bytes: Uint8Array;
   try {
-    const data = value.data.map((item) => (typeof item === "string" ? BigInt(item) : item)) as number[];
-    tensor = createTensor(value.dtype as TensorDtype, value.shape as number[], data);
+    tensor = parseTensorJson(value as TensorJson, "input");
     bytes = encodeTensor(tensor);
   } catch (error) {
     throw new ConfigError(`--input: ${input} is not a valid tensor: ${getErrorMessage(error)}`);
@@ -306,9 +363,24 @@ async function checkInput(
   payload: TensorPayload,
   options: SubmitOptions,
 ): Promise<TensorPayload> {
-  const model = await getModel(context.clients.publicClient, { address: context.contracts.modelRegistry, id: modelId });
+  const model = await getModel(context.clients.publicClient, {
+    address: context.contracts.modelRegistry,
+    id: modelId,
+  }).catch(() => undefined);
+  if (!model || model.registeredAt === 0) throw new ConfigError(`--model: no model ${modelId} is registered`);
   const uri = model.metadataURI;
-  if (!uri.startsWith("ipfs://")) return payload;
+  if (!uri.startsWith("ipfs://")) {
+    // A model without a signature document: checked against the input its manifest declares, when one is here.
+    const declared = findDeclaredInput(uri, modelId);
+    if (!declared) {
+      context.output.progress(`model ${modelId} declares no input this machine can read: the input is not checked`);
+      return payload;
+    }
+    if (isTensorBundle(payload))
+      throw new ConfigError(`--input: model ${modelId} takes one unnamed input, not named ones`);
+    validateRequestInput(payload, declared);
+    return payload;
+  }
   const name = `${uri.slice("ipfs://".length)}.json`;
   const candidates = options.signature
     ? [options.signature]
