@@ -16,6 +16,7 @@ import { sendContractCall } from "../chain/sendContractCall";
 import { getErrorMessage } from "../protocol";
 import { auditBatch } from "./auditBatch";
 import type { VerifierContext } from "./context";
+import { joinOpenChallenge } from "./joinOpenChallenge";
 
 /**
  * Committee work: finds the disputes this verifier was drawn for (events since the last run), decides its vote by
@@ -85,8 +86,9 @@ async function closeChallenge(context: VerifierContext, receiptHash: string, id:
 }
 
 /**
- * Moves forward the disputes this verifier opened: draws the committee once the draw block has passed, and resolves
- * once the vote (or the expiry) allows. Anyone may do both; the challenger has the strongest reason to.
+ * Moves forward the disputes of the receipts this verifier found wrong (opened by it or by anyone else): draws the
+ * committee once the draw block has passed, joins one someone else opened while its committee commits, and resolves
+ * once the vote (or the expiry) allows. Anyone may draw and resolve; the challengers have the strongest reason to.
  */
 export async function driveOwnDisputes(context: VerifierContext): Promise<void> {
   for (const challenge of context.store.challenges()) {
@@ -103,6 +105,8 @@ export async function driveOwnDisputes(context: VerifierContext): Promise<void> 
           await send(context, drawCommittee({ address: context.addresses.disputeManager, id }));
           context.logger.info({ disputeId: challenge.disputeId }, "committee drawn");
         }
+      } else if (state === DisputeState.Committing) {
+        await joinOpenChallenge(context, id);
       } else if (state === DisputeState.Resolvable || state === DisputeState.Expired) {
         await send(context, resolveDispute({ address: context.addresses.disputeManager, id }));
         context.logger.info({ disputeId: challenge.disputeId }, "dispute resolved");
