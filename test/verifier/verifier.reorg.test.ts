@@ -3,14 +3,11 @@ import path from "node:path";
 import { createTestClient, http, type Hex } from "viem";
 import { attestationRegistryAbi, disputeManagerAbi } from "../../src/chain/abis.generated";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
-import { createIntegerRuntime } from "../../src/runtime";
 import type { VerifierContext } from "../../src/verifier/context";
-import { ModelCatalog } from "../../src/verifier/ModelCatalog";
 import { runVerifierStep } from "../../src/verifier/runVerifierStep";
-import { VerdictStore } from "../../src/verifier/VerdictStore";
+import { createTestVerifierContext } from "./setup";
 import { KEEPER, freePort, infer, postReceipts, quiet, startKeeperWorld, type KeeperWorld } from "../keeper/setup";
 
-const MODELS_DIR = path.resolve(__dirname, "..", "..", "models");
 const VERIFIER = 6;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,28 +34,8 @@ describe("verifier on a chain that reorganizes (issue 9, item 15)", function () 
       confirmations: 6,
       logger: quiet(),
     });
-    const { addresses } = world.system;
-    context = {
-      clients: world.system.clients(VERIFIER),
-      chainId: world.system.deployment.chainId,
-      addresses: {
-        token: addresses.token!,
-        modelRegistry: addresses.modelRegistry!,
-        nodeRegistry: addresses.nodeRegistry!,
-        attestationRegistry: addresses.attestationRegistry!,
-        disputeManager: addresses.disputeManager!,
-      },
-      store: new VerdictStore(path.join(world.dir, "verifier.sqlite")),
-      catalog: new ModelCatalog([createIntegerRuntime()], [MODELS_DIR]),
-      logger: quiet(),
-      contentDir: undefined,
-      auditShare: 1,
-      // No confirmations: the verifier itself must notice the reorganization below its cursor.
-      confirmations: 0n,
-      maxBlockRange: 1_000n,
-      beneficiary: world.system.account(VERIFIER).address,
-      challenge: true,
-    };
+    // No confirmations: the verifier itself must notice the reorganization below its cursor.
+    context = createTestVerifierContext(world, VERIFIER);
   });
 
   after(async function () {

@@ -16,14 +16,11 @@ import { getDisputeParameters } from "../../src/chain/actions/getDisputeParamete
 import { getReceiptState } from "../../src/chain/actions/getReceiptState";
 import { ReceiptState } from "../../src/chain/enums.generated";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
-import { createIntegerRuntime } from "../../src/runtime";
 import type { VerifierContext } from "../../src/verifier/context";
-import { ModelCatalog } from "../../src/verifier/ModelCatalog";
 import { runVerifierStep } from "../../src/verifier/runVerifierStep";
-import { VerdictStore } from "../../src/verifier/VerdictStore";
+import { createTestVerifierContext } from "./setup";
 import { KEEPER, freePort, infer, postReceipts, quiet, startKeeperWorld, type KeeperWorld } from "../keeper/setup";
 
-const MODELS_DIR = path.resolve(__dirname, "..", "..", "models");
 const VERIFIER = 6;
 const ACCOMPLICE = 7;
 /** Verifier operators enrolled to sit on committees, and their signer accounts. */
@@ -49,27 +46,7 @@ describe("verifier against disputes that would whitewash a wrong receipt (expiry
       pollingIntervalMs: 50,
       logger: quiet(),
     });
-    const { addresses } = world.system;
-    context = {
-      clients: world.system.clients(VERIFIER),
-      chainId: world.system.deployment.chainId,
-      addresses: {
-        token: addresses.token!,
-        modelRegistry: addresses.modelRegistry!,
-        nodeRegistry: addresses.nodeRegistry!,
-        attestationRegistry: addresses.attestationRegistry!,
-        disputeManager: addresses.disputeManager!,
-      },
-      store: new VerdictStore(path.join(world.dir, "verifier.sqlite")),
-      catalog: new ModelCatalog([createIntegerRuntime()], [MODELS_DIR]),
-      logger: quiet(),
-      contentDir: undefined,
-      auditShare: 1,
-      confirmations: 0n,
-      maxBlockRange: 1_000n,
-      beneficiary: world.system.account(VERIFIER).address,
-      challenge: true,
-    };
+    context = createTestVerifierContext(world, VERIFIER);
   });
 
   after(async function () {
