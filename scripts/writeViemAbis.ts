@@ -13,6 +13,7 @@ export const VIEM_CONTRACTS = [
   "EquivocationSlasher",
   "DataAvailabilityManager",
   "InferenceRouter",
+  "FraudGame",
   "VerityValidator",
   // The ERC-8004 Validation Registry (interface: any implementation of the standard).
   "IValidationRegistry",

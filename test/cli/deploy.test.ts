@@ -23,6 +23,10 @@ const SOURCES: Record<string, string> = {
   inferenceRouter: "contracts/router/InferenceRouter.sol:InferenceRouter",
   oneStepExecutor: "contracts/dispute/fraud/OneStepExecutor.sol:OneStepExecutor",
   fraudGame: "contracts/dispute/FraudGame.sol:FraudGame",
+  // The ERC-8004 validator, with the test registries a local chain gets.
+  verityValidator: "contracts/erc8004/VerityValidator.sol:VerityValidator",
+  validationRegistry: "contracts/test/ValidationRegistryForTests.sol:ValidationRegistryForTests",
+  identityRegistry: "contracts/test/IdentityRegistryForTests.sol:IdentityRegistryForTests",
 };
 
 interface DeployResult {

@@ -5,34 +5,9 @@ import type { Tensor } from "../../src/protocol";
 import { createChallenger, createNodeResponder } from "../../src/runtime/integerV2/fraudProofs";
 import type { Receipt } from "./receipts";
 
-/** Mirrors `IFraudGame.Phase`. */
-export enum Phase {
-  None,
-  RevealTensors,
-  PickTensor,
-  RevealNodes,
-  PickNode,
-  RevealChunk,
-  PickElement,
-  RevealAccumulators,
-  PickAccumulator,
-  Step,
-  Resolved,
-}
-
-/** Mirrors `IFraudGame.Outcome` and `IFraudGame.Reason`. */
-export enum Outcome {
-  None,
-  NodeWrong,
-  NodeRight,
-}
-export enum Reason {
-  OneStep,
-  InputMismatch,
-  OutputMismatch,
-  PaddingNotZero,
-  Timeout,
-}
+/** The game's enums, generated from `IFraudGame` (`Outcome` is `FraudGameOutcome` there). */
+import { FraudGameOutcome as Outcome, Phase, Reason } from "../../src/chain/enums.generated";
+export { Outcome, Phase, Reason };
 
 export type Challenger = ReturnType<typeof createChallenger>;
 export type Responder = ReturnType<typeof createNodeResponder>;

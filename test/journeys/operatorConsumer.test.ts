@@ -93,7 +93,7 @@ describe("journey: operators get tokens and start, consumers don't lose fees (co
       runVerityBin(["request", "submit", "--model", INT8, "--input", file, "--fee", "1", ...chain], as(CONSUMER));
     const range = await submit(input("range.json", { dtype: "int8", shape: [1, 4], data: [400, 1, 2, 3] }));
     expect(range.code).to.equal(2);
-    expect(range.stderr).to.contain("data[0] = 400 is out of range for int8 [-128, 127]");
+    expect(range.stderr).to.contain("data[0] is not an int8 (-128..127): 400");
     const shape = await submit(input("shape.json", { dtype: "int8", shape: [1, 3], data: [1, 2, 3] }));
     expect(shape.code).to.equal(2);
     expect(shape.stderr).to.contain("the model takes shape [1, 4], the input has [1, 3]");

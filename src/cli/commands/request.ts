@@ -343,7 +343,8 @@ export function readInput(input: string): { payload: TensorPayload; uri: string 
     tensor = parseTensorJson(value as TensorJson, "input");
     bytes = encodeTensor(tensor);
   } catch (error) {
-    throw new ConfigError(`--input: ${input} is not a valid tensor: ${getErrorMessage(error)}`);
+    const reason = error instanceof InputValidationError ? error.problems.join("; ") : getErrorMessage(error);
+    throw new ConfigError(`--input: ${input} is not a valid tensor: ${reason}`);
   }
   return { payload: tensor, uri: toPayloadUri(bytes) };
 }
