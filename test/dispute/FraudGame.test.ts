@@ -411,6 +411,41 @@ describe("FraudGame", function () {
     });
   });
 
+  describe("the node's accomplice acting first", function () {
+    it("opens the game on the wrong receipt and throws it by silence: the receipt is not upheld, and an honest challenger still gets the node slashed", async function () {
+      const f = await setup();
+      const bad = runModel(f.model, f.input, (ts) => {
+        ts[8]![33]! += 1;
+      });
+      const receipt = await f.attest(f.input, bad);
+      const atRisk = (await f.game.previewBond(f.nodeAccount.address)).amountAtRisk;
+      const thrown = await openGame(f.game, f.challenger2, receipt);
+      const responder = createNodeResponder(f.model, bad.trace);
+      await f.game.connect(f.nodeAccount).revealTensors(thrown, responder.tensorRoots());
+      // The accomplice never picks a tensor; anyone ends the game at its deadline.
+      await time.increase(MOVE_PERIOD + 1n);
+      await f.game.connect(f.stranger).timeout(thrown);
+      expect((await f.game.getGame(thrown)).outcome).to.equal(Outcome.NodeRight);
+      expect(await f.attestation.receiptState(f.hashReceipt(receipt))).to.equal(ReceiptState.None);
+      expect(await f.staking.slashableStakeOf(f.nodeAccount.address)).to.equal(ethers.parseEther("1000"));
+
+      const id = await openGame(f.game, f.challenger, receipt);
+      await playGame({
+        game: f.game,
+        id,
+        node: f.nodeAccount,
+        challenger: f.challenger,
+        responder,
+        strategy: f.strategy,
+        receipt,
+        input: f.input,
+      });
+      expect((await f.game.getGame(id)).outcome).to.equal(Outcome.NodeWrong);
+      expect(await f.attestation.receiptState(f.hashReceipt(receipt))).to.equal(ReceiptState.Rejected);
+      expect(await f.staking.slashableStakeOf(f.nodeAccount.address)).to.equal(ethers.parseEther("1000") - atRisk);
+    });
+  });
+
   describe("opening", function () {
     it("opens on a batched receipt with its Merkle proof", async function () {
       const f = await setup();
