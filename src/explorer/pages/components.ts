@@ -4,6 +4,22 @@ import { badge, html, link, short, time, tokens, type SafeHtml } from "../html";
 const VERDICTS = ["node right", "node wrong"];
 const DISPUTE_OUTCOMES = ["none", "node wrong", "node right", "expired"];
 
+/** The payouts credited by a dispute or a request: when, what kind, to whom, how much. */
+export function payoutsTable(payouts: readonly Record<string, unknown>[]): SafeHtml {
+  return table(
+    ["time", "kind", "account", "amount"],
+    payouts.map(
+      (p) =>
+        html`<tr>
+          <td>${time(p.timestamp)}</td>
+          <td>${String(p.kind)}</td>
+          <td>${link.node(p.account)}</td>
+          <td>${tokens(p.amount)}</td>
+        </tr>`,
+    ),
+  );
+}
+
 /** A sentence for one event, with links to what it names. */
 export function describeEvent(event: TimelineEvent): SafeHtml {
   const a = event.args as Record<string, string | number | boolean>;

@@ -1,6 +1,6 @@
 import type { ExplorerQueries } from "../ExplorerQueries";
 import { html, link, time, tokens, type SafeHtml } from "../html";
-import { disputeOutcome, facts, table, timeline } from "./components";
+import { disputeOutcome, facts, payoutsTable, table, timeline } from "./components";
 
 /** All disputes, newest first. */
 export function disputesPage(disputes: ReturnType<ExplorerQueries["disputes"]>): SafeHtml {
@@ -44,16 +44,5 @@ export function disputePage(dispute: NonNullable<ReturnType<ExplorerQueries["dis
     <h2>Timeline</h2>
     ${timeline(dispute.timeline, "dispute-timeline")}
     <h2>Payouts</h2>
-    ${table(
-      ["time", "kind", "account", "amount"],
-      dispute.payouts.map(
-        (p) =>
-          html`<tr>
-            <td>${time(p!.timestamp)}</td>
-            <td>${String(p!.kind)}</td>
-            <td>${link.node(p!.account)}</td>
-            <td>${tokens(p!.amount)}</td>
-          </tr>`,
-      ),
-    )}`;
+    ${payoutsTable(dispute.payouts)}`;
 }

@@ -1,6 +1,6 @@
 import type { ExplorerQueries } from "../ExplorerQueries";
 import { badge, html, link, time, tokens, type SafeHtml } from "../html";
-import { facts, table, timeline } from "./components";
+import { facts, payoutsTable, table, timeline } from "./components";
 import { receiptsTable } from "./nodes";
 
 function requestState(state: string): SafeHtml {
@@ -52,16 +52,5 @@ export function requestPage(request: NonNullable<ReturnType<ExplorerQueries["req
     <h2>Receipts</h2>
     ${receiptsTable(request.receipts)}
     <h2>Payouts</h2>
-    ${table(
-      ["time", "kind", "account", "amount"],
-      request.payouts.map(
-        (p) =>
-          html`<tr>
-            <td>${time(p!.timestamp)}</td>
-            <td>${String(p!.kind)}</td>
-            <td>${link.node(p!.account)}</td>
-            <td>${tokens(p!.amount)}</td>
-          </tr>`,
-      ),
-    )}`;
+    ${payoutsTable(request.payouts)}`;
 }
