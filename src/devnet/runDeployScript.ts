@@ -1,9 +1,12 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
+import { getErrorMessage } from "../protocol";
 import { readDeploymentFile, type DeploymentRecord } from "../chain/deployment";
 
 const run = promisify(execFile);
+const DEPLOY_ATTEMPTS = 3;
+const DROPPED_CONNECTION = /other side closed|ECONNRESET|socket hang up|UND_ERR_SOCKET/;
 const root = path.resolve(__dirname, "..", "..");
 
 /**
@@ -16,13 +19,24 @@ export async function runDeployScript(
   deploymentsDir: string,
   environment: Record<string, string> = {},
 ): Promise<DeploymentRecord> {
-  await run(
-    process.execPath,
-    [require.resolve("hardhat/internal/cli/bootstrap"), "run", "deploy/deploy.ts", "--network", "localhost"],
-    {
-      cwd: root,
-      env: { ...process.env, ...environment, VERITY_LOCAL_RPC_URL: rpcUrl, VERITY_DEPLOYMENTS_DIR: deploymentsDir },
-    },
-  );
+  const deploy = () =>
+    run(
+      process.execPath,
+      [require.resolve("hardhat/internal/cli/bootstrap"), "run", "deploy/deploy.ts", "--network", "localhost"],
+      {
+        cwd: root,
+        env: { ...process.env, ...environment, VERITY_LOCAL_RPC_URL: rpcUrl, VERITY_DEPLOYMENTS_DIR: deploymentsDir },
+      },
+    );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deploy();
+      break;
+    } catch (error) {
+      // A loaded machine can drop a kept-alive connection ("other side closed"); Ignition's journal makes the
+      // re-run continue where the first one stopped, so a dropped connection is retried, anything else is not.
+      if (attempt >= DEPLOY_ATTEMPTS || !DROPPED_CONNECTION.test(getErrorMessage(error))) throw error;
+    }
+  }
   return readDeploymentFile(path.join(deploymentsDir, "localhost.json"));
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
 import path from "node:path";
 import { createPublicClient, http } from "viem";
 import { BaseError, getErrorMessage } from "../protocol";
@@ -11,6 +12,8 @@ export interface LocalChain {
   readonly port: number;
   /** Stops the node and waits for it to exit. */
   stop(): Promise<void>;
+  /** Lets this process exit while the node still runs (the node is killed when this process exits). */
+  unref(): void;
 }
 
 export interface StartLocalChainParameters {
@@ -48,14 +51,22 @@ export async function startLocalChain(parameters: StartLocalChainParameters = {}
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
 
+  // A node outliving this process (a crash, a forgotten stop) would hold its port and memory: kill it at exit.
+  const killAtExit = () => child.kill("SIGKILL");
+  process.once("exit", killAtExit);
+  child.once("exit", () => process.removeListener("exit", killAtExit));
   const stop = () => stopChild(child);
+  const unref = () => {
+    child.unref();
+    for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+  };
   try {
     await waitForRpc(rpcUrl, child, parameters.timeoutMs ?? 60_000);
   } catch (error) {
     await stop();
     throw new LocalChainError(`hardhat node did not start on ${rpcUrl}: ${getErrorMessage(error)}\n${output}`);
   }
-  return { rpcUrl, port, stop };
+  return { rpcUrl, port, stop, unref };
 }
 
 async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {

@@ -8,6 +8,7 @@ import type { DeploymentRecord, VerityContracts } from "../chain/deployment";
 import { mint } from "../chain/actions/mint";
 import { sendContractCall } from "../chain/sendContractCall";
 import { startLocalChain, type LocalChain } from "./startLocalChain";
+import { reuseLocalSystem } from "./reuseLocalSystem";
 import { runDeployScript } from "./runDeployScript";
 
 /** The mnemonic of `hardhat node`'s well-known development accounts. */
@@ -39,9 +40,16 @@ export interface LocalSystem {
 
 /**
  * Starts a `hardhat node`, deploys Verity to it with `deploy/deploy.ts` (the users' path), and mints 1,000,000 test
- * tokens to development accounts 1–12.
+ * tokens to development accounts 1–12. With `VERITY_DEVNET_REUSE=1` (as `npm test` sets) a stopped system with the
+ * same settings is reverted to its deployed state and handed out again (see `reuseLocalSystem`).
  */
 export async function startLocalSystem(environment: Record<string, string> = {}): Promise<LocalSystem> {
+  return process.env.VERITY_DEVNET_REUSE === "1"
+    ? reuseLocalSystem(environment, startFreshLocalSystem)
+    : startFreshLocalSystem(environment);
+}
+
+async function startFreshLocalSystem(environment: Record<string, string>): Promise<LocalSystem> {
   const chain = await startLocalChain();
   const deploymentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-e2e-"));
   let deployment: DeploymentRecord;
