@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import net from "node:net";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { bytesToHex, type Hex } from "viem";
 import { startKeeper, type Keeper, type KeeperOptions } from "../../src/keeper/startKeeper";
 import { createSignerAccount, getReceiptStructHash, signReceipt, type Receipt } from "../../src/protocol";
@@ -29,6 +30,45 @@ async function post(url: string, body: string): Promise<{ status: number; header
     json = { accepted: -1, duplicates: -1, rejected: [], error: text };
   }
   return { status: response.status, headers: response.headers, json };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * Posts `body` to `url` in a loop on a worker thread; resolves once the first answer came back. Every answer must be
+ * 400. `stop()` resolves with the number of requests sent.
+ */
+async function startFlooder(url: string, body: string): Promise<{ stop(): Promise<number> }> {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require("node:worker_threads");
+     let flooding = true, sent = 0, wrong = 0;
+     parentPort.on("message", () => { flooding = false; });
+     (async () => {
+       while (flooding) {
+         const response = await fetch(workerData.url, { method: "POST", body: workerData.body });
+         await response.arrayBuffer();
+         if (response.status !== 400) wrong++;
+         if (++sent === 1) parentPort.postMessage({ started: true });
+       }
+       parentPort.postMessage({ sent, wrong });
+     })();`,
+    { eval: true, workerData: { url, body } },
+  );
+  await new Promise((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  return {
+    stop: () =>
+      new Promise((resolve, reject) => {
+        worker.once("message", ({ sent, wrong }: { sent: number; wrong: number }) => {
+          void worker.terminate();
+          if (wrong > 0) reject(new Error(`${wrong} of ${sent} forged requests were not answered 400`));
+          else resolve(sent);
+        });
+        worker.postMessage("stop");
+      }),
+  };
 }
 
 async function metric(url: string, line: RegExp): Promise<number> {
@@ -117,19 +157,21 @@ describe("keeper ingestion under load and bad input", function () {
     expect(await metric(keeper.url, /^verity_keeper_receipts_accepted_total /)).to.equal(300);
   });
 
-  it("rejects a flood of forged signatures cheaply: most are refused unchecked, and valid traffic keeps a third of its rate", async function () {
+  it("rejects a flood of forged signatures cheaply: valid traffic keeps more than half its rate", async function () {
     const keeper = await start();
     const PER_REQUEST = 200;
     const REQUESTS = 12;
-    const valid: string[][] = [[], [], []];
-    for (let round = 0; round < 3; round++) {
+    const ROUNDS = 3;
+    // Valid traffic, fresh receipts for each quiet and each flooded round.
+    const valid: string[][] = [];
+    for (let round = 0; round < 2 * ROUNDS; round++) {
+      const bodies: string[] = [];
       for (let r = 0; r < REQUESTS; r++) {
         const list = [];
         for (let i = 0; i < PER_REQUEST; i++) list.push(await sign(100_000 * (round + 1) + r * PER_REQUEST + i));
-        valid[round]!.push(
-          JSON.stringify({ receipts: list.map(({ receipt, signature }) => ({ receipt, signature })) }),
-        );
+        bodies.push(JSON.stringify({ receipts: list.map(({ receipt, signature }) => ({ receipt, signature })) }));
       }
+      valid.push(bodies);
     }
     // Forged: well-formed, canonical, but signed by a key that is not the node's (each costs a recovery to find out).
     const forgedItems = [];
@@ -153,33 +195,27 @@ describe("keeper ingestion under load and bad input", function () {
       return (bodies.length * PER_REQUEST) / ((performance.now() - t0) / 1000);
     };
     await feed(valid[0]!.slice(0, 2)); // warm-up: worker threads start
-    const quietRate1 = await feed(valid[0]!.slice(2));
-    let flooding = true;
+    // The attacker is another machine: it floods from its own thread, so only the keeper's side of the flood shares
+    // the keeper's event loop. Quiet and flooded rounds alternate and the medians are compared, so a burst of load
+    // from elsewhere on a shared machine moves one round, not the verdict.
+    const quietRates: number[] = [];
+    const floodRates: number[] = [];
     let forgedSent = 0;
-    const flood = async () => {
-      while (flooding) {
-        const response = await fetch(`${keeper.url}/v1/receipts`, { method: "POST", body: forged });
-        await response.arrayBuffer();
-        expect(response.status).to.equal(400);
-        forgedSent += 1000;
-      }
-    };
-    const flooders = [flood()];
-    const floodRate = await feed(valid[1]!);
-    flooding = false;
-    await Promise.all(flooders);
-    const quietRate2 = await feed(valid[2]!);
-    const quietRate = (quietRate1 + quietRate2) / 2;
+    for (let round = 0; round < ROUNDS; round++) {
+      quietRates.push(await feed(valid[2 * round]!.slice(round === 0 ? 2 : 0)));
+      const flooder = await startFlooder(`${keeper.url}/v1/receipts`, forged);
+      floodRates.push(await feed(valid[2 * round + 1]!));
+      forgedSent += 1000 * (await flooder.stop());
+    }
+    const quietRate = median(quietRates);
+    const floodRate = median(floodRates);
     console.log(
-      `      valid receipts/s: ${Math.round(quietRate)} alone, ${Math.round(floodRate)} under a flood of ` +
-        `${forgedSent} forged receipts`,
+      `      valid receipts/s (median of ${ROUNDS}): ${Math.round(quietRate)} alone, ${Math.round(floodRate)} under a ` +
+        `flood of ${forgedSent} forged receipts`,
     );
     expect(forgedSent).to.be.greaterThan(0);
-    // The flood shares the keeper's one event loop (parsing) with valid traffic, so about half the rate is the
-    // expected cost on a quiet machine; a third leaves room for a loaded CI machine. Checking every forged signature
-    // would also take the worker threads and push it far lower. The exact, load-free check is the metric below.
-    expect(floodRate).to.be.greaterThan(quietRate / 3);
-    expect(keeper.store.queuedCount()).to.equal(3 * REQUESTS * PER_REQUEST);
+    expect(floodRate).to.be.greaterThan(quietRate / 2);
+    expect(keeper.store.queuedCount()).to.equal(2 * ROUNDS * REQUESTS * PER_REQUEST);
     // Counted in the metrics: the probe's wrong signers, and the rest refused unchecked.
     expect(await metric(keeper.url, /^verity_keeper_receipts_rejected_total\{error="WrongSigner"\}/)).to.be.greaterThan(
       0,
