@@ -1,11 +1,10 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import type { Logger } from "pino";
 import type { DeploymentRecord } from "../chain/deployment";
 import type { IndexerContext } from "../indexer/context";
 import { createIndexerContext, runIndexer, type IndexerStepReport } from "../indexer/startIndexer";
 import { createExplorerApp, createUpdateFeed } from "./createExplorerApp";
 import { ExplorerQueries } from "./ExplorerQueries";
+import { listenHttp } from "../service/listenHttp";
 
 export interface StartExplorerParameters {
   rpcUrl: string;
@@ -54,10 +53,8 @@ export async function startExplorer(parameters: StartExplorerParameters): Promis
   const feed = createUpdateFeed();
   const app = createExplorerApp(queries, feed);
   const host = parameters.host ?? "127.0.0.1";
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: host, port: parameters.port ?? 0 }, () => resolve(s));
-  });
-  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
+  const http = await listenHttp({ fetch: app.fetch, host, port: parameters.port });
+  const { url } = http;
   const controller = new AbortController();
   const loop = runIndexer(
     indexer,
@@ -76,10 +73,7 @@ export async function startExplorer(parameters: StartExplorerParameters): Promis
     async stop() {
       controller.abort();
       await loop;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeAllConnections" in server) (server as { closeAllConnections(): void }).closeAllConnections();
-      });
+      await http.close({ dropConnections: true });
       indexer.store.close();
     },
   };

@@ -43,6 +43,12 @@ export class NodeDirectory {
     this.cache.delete(node.toLowerCase());
   }
 
+  /** The node's registration read again from the chain (its signer may have just rotated). */
+  refresh(node: Address): Promise<NodeInfo> {
+    this.forget(node);
+    return this.get(node);
+  }
+
   private async load(node: Address): Promise<NodeInfo> {
     const record = await getNode(this.publicClient, { address: this.nodeRegistry, node });
     const info: NodeInfo = {

@@ -10,7 +10,7 @@ import {
 import type { ContractCall } from "../chain/contractCall";
 import { decodeRevert, isKnownTransactionError, isNonceUsedError, isReceiptNotFoundError } from "../chain/errors";
 import { BaseError } from "../protocol";
-import { sleep } from "./backoff";
+import { sleep } from "../service/backoff";
 
 /** A transaction signed locally, ready to broadcast (and to persist before broadcasting). */
 export interface SignedTransaction {

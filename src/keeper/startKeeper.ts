@@ -1,7 +1,4 @@
 import { setMaxListeners } from "node:events";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
-import { serve } from "@hono/node-server";
 import pino, { type Logger } from "pino";
 import type { Address, LocalAccount, PrivateKeyAccount } from "viem";
 import { createVerityClients } from "../chain/createVerityClients";
@@ -12,29 +9,18 @@ import {
   getNativeUnavailableReason,
   getSecp256k1Backend,
 } from "../protocol";
-import { backoffDelay, sleep } from "./backoff";
-import { Batcher } from "./Batcher";
-import { createKeeperApp, type KeeperIngestState } from "./createKeeperApp";
-import { ReceiptIngest } from "./ingest/ReceiptIngest";
-import { SignaturePool } from "./ingest/SignaturePool";
-import { GroupCommit } from "../service/GroupCommit";
-import { NodeBatchError, PermanentError } from "./errors";
+import { sleep } from "../service/backoff";
+import { createLoop } from "../service/createLoop";
+import { listenHttp } from "../service/listenHttp";
+import { createKeeperApp } from "./createKeeperApp";
+import { createKeeperSteps } from "./createKeeperSteps";
+import { createKeeperWorkers } from "./createKeeperWorkers";
+import { getKeeperHealth } from "./getKeeperHealth";
+import { startIngestion } from "./ingest/startIngestion";
 import { KeeperStore } from "./KeeperStore";
 import { KeeperMetrics } from "./metrics";
 import { NodeDirectory } from "./NodeDirectory";
-import {
-  type BatchReleaser,
-  type BatchSigner,
-  createHttpBatchFileReader,
-  createHttpBatchReleaser,
-  createHttpBatchSigner,
-} from "./requestBatchSignature";
-import { RouterWorker } from "./RouterWorker";
-import { TxSender } from "./TxSender";
-import { ValidatorWorker } from "./ValidatorWorker";
-
-/** Permanent failures of one batch plan before its receipts are re-batched (it is never retried forever). */
-const MAX_PERMANENT_ATTEMPTS = 5;
+import type { BatchReleaser, BatchSigner } from "./requestBatchSignature";
 
 export interface KeeperOptions {
   rpcUrl: string;
@@ -131,9 +117,7 @@ export interface Keeper {
 export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const logger = options.logger ?? pino({ name: "keeper", level: process.env.VERITY_LOG_LEVEL ?? "info" });
   const pollingIntervalMs = options.pollingIntervalMs ?? 500;
-  const confirmations = BigInt(options.confirmations ?? 0);
   const { deployment } = options;
-  const { contracts } = deployment;
   const { publicClient } = createVerityClients({
     rpcUrl: options.rpcUrl,
     chainId: deployment.chainId,
@@ -142,7 +126,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   });
   const domain: GetVerityDomainParameters = {
     chainId: deployment.chainId,
-    verifyingContract: contracts.attestationRegistry,
+    verifyingContract: deployment.contracts.attestationRegistry,
   };
   const store = new KeeperStore(options.db);
   const metrics = new KeeperMetrics();
@@ -151,245 +135,64 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   setMaxListeners(0, controller.signal);
   const directory = new NodeDirectory(
     publicClient,
-    contracts.nodeRegistry,
+    deployment.contracts.nodeRegistry,
     options.nodeEndpoints ?? {},
     options.nodeCacheTtlMs ?? 10_000,
   );
-  const sender = new TxSender(
+  const workers = createKeeperWorkers({
+    options,
     publicClient,
-    options.account as LocalAccount,
-    deployment.chainId,
-    pollingIntervalMs,
-    options.replaceAfterMs ?? 60_000,
-  );
-  const batcher = new Batcher({
     store,
-    publicClient,
-    sender,
     directory,
     domain,
-    attestationRegistry: contracts.attestationRegistry,
-    signBatch: options.batchSigner ?? createHttpBatchSigner({ token: options.batchToken }),
-    releaseBatch: options.batchReleaser ?? createHttpBatchReleaser({ token: options.batchToken }),
-    readBatchFile: createHttpBatchFileReader(),
-    confirmations,
     metrics,
     logger,
-    maxBatchSize: options.maxBatchSize ?? 1024,
-    maxBatchAgeMs: options.maxBatchAgeMs ?? 30_000,
-    submit: true,
     signal: controller.signal,
   });
-  const settle = options.settle ?? true;
-  const router = settle
-    ? new RouterWorker({
-        store,
-        publicClient,
-        sender,
-        router: contracts.inferenceRouter,
-        metrics,
-        logger,
-        recheckMs: options.routerRecheckMs ?? 2_000,
-        confirmations,
-        signal: controller.signal,
-      })
-    : undefined;
+  const steps = createKeeperSteps({ store, ...workers, metrics, logger, signal: controller.signal });
+  const loop = createLoop(
+    async () => {
+      if (await steps.step()) return { delayMs: 0 };
+      const now = Date.now();
+      return { delayMs: Math.max(10, steps.nextDueAt(now + pollingIntervalMs) - now) };
+    },
+    (error) => logger.error({ err: getErrorMessage(error) }, "keeper step threw"),
+  );
 
-  const validatorUpdates =
-    (options.validatorUpdates ?? true) && Boolean(contracts.verityValidator && contracts.validationRegistry);
-  const validator = validatorUpdates
-    ? new ValidatorWorker({
-        store,
-        publicClient,
-        sender,
-        validator: contracts.verityValidator!,
-        registry: contracts.validationRegistry!,
-        chainId: deployment.chainId,
-        fromBlock: BigInt(deployment.startBlock),
-        maxBlockRange: 2_000n,
-        recheckMs: options.validatorRecheckMs ?? 2_000,
-        confirmations,
-        metrics,
-        logger,
-        signal: controller.signal,
-      })
-    : undefined;
-
-  // ---------------------------------------------------------------- the work loop
-  let wakeUp: () => void = () => {};
-  const wake = () => wakeUp();
-  let forcePlan = false;
-  let lastError: string | undefined;
-  let lastProgress = Date.now();
-  const retry = new Map<string, { attempts: number; at: number }>();
-  const due = (key: string) => (retry.get(key)?.at ?? 0) <= Date.now();
-  const failed = (key: string, error: unknown) => {
-    const entry = retry.get(key) ?? { attempts: 0, at: 0 };
-    entry.attempts++;
-    const permanent = error instanceof PermanentError || error instanceof NodeBatchError;
-    const delay = backoffDelay(entry.attempts, permanent ? 2_000 : 250, permanent ? 300_000 : 30_000);
-    entry.at = Date.now() + delay;
-    retry.set(key, entry);
-    lastError = `${key}: ${getErrorMessage(error)}`;
-    metrics.errors.inc({ kind: permanent ? "permanent" : "transient" });
-    logger.warn(
-      { key, attempt: entry.attempts, retryInMs: delay, err: getErrorMessage(error) },
-      "step failed; will retry",
-    );
-  };
-  const succeeded = (key: string) => {
-    retry.delete(key);
-    lastProgress = Date.now();
-  };
-
-  async function step(): Promise<boolean> {
-    let progressed = false;
-    for (const batch of store.openBatches()) {
-      if (controller.signal.aborted) return progressed;
-      const key = `batch:${batch.id}`;
-      if (!due(key)) continue;
-      try {
-        if (await batcher.advance(batch.id)) progressed = true;
-        succeeded(key);
-      } catch (error) {
-        failed(key, error);
-        // A permanent failure is retried a few times (a node may come back), never forever: the receipts are re-batched.
-        const permanent = error instanceof PermanentError || error instanceof NodeBatchError;
-        if (permanent && batcher.giveUp(batch.id, error, retry.get(key)?.attempts ?? 0, MAX_PERMANENT_ATTEMPTS)) {
-          retry.delete(key);
-          progressed = true;
-        }
-      }
-    }
-    if (due("plan")) {
-      try {
-        const force = forcePlan;
-        const planned = await batcher.planDue(force);
-        if (force && !store.hasQueued()) forcePlan = false;
-        succeeded("plan");
-        if (planned > 0) progressed = true;
-      } catch (error) {
-        failed("plan", error);
-      }
-    }
-    if (router && due("router")) {
-      try {
-        if (await router.step()) progressed = true;
-        succeeded("router");
-      } catch (error) {
-        failed("router", error);
-      }
-    }
-    if (validator && due("validator")) {
-      try {
-        if (await validator.step()) progressed = true;
-        succeeded("validator");
-      } catch (error) {
-        failed("validator", error);
-      }
-    }
-    return progressed;
-  }
-
-  const loop = (async () => {
-    while (!controller.signal.aborted) {
-      const progressed = await step();
-      if (progressed) continue;
-      const nextRetry = Math.min(...[...retry.values()].map((r) => r.at), Date.now() + pollingIntervalMs);
-      await new Promise<void>((resolve) => {
-        wakeUp = resolve;
-        void sleep(Math.max(10, nextRetry - Date.now()), controller.signal).then(resolve);
-      });
-      wakeUp = () => {};
-    }
-  })();
-
-  // ---------------------------------------------------------------- HTTP
-  const ingestWorkers = options.ingestWorkers ?? Math.min(4, Math.max(1, os.availableParallelism()));
-  const pool = ingestWorkers > 0 ? new SignaturePool(ingestWorkers) : undefined;
-  const commits = new GroupCommit(store.db, { onCommit: () => metrics.groupCommits.inc() });
-  const maxQueued = options.maxQueuedReceipts ?? Number.POSITIVE_INFINITY;
-  let queuedSeen = { count: 0, at: 0 };
-  const ingestState: KeeperIngestState | undefined = pool
-    ? {
-        ingest: new ReceiptIngest({
-          store,
-          commits,
-          pool,
-          domain,
-          lookupNode: (node) => directory.get(node),
-          refreshNode: (node) => {
-            directory.forget(node);
-            return directory.get(node);
-          },
-        }),
-        pending: 0,
-        maxPending: options.maxPendingReceipts ?? 50_000,
-        retryAfterSeconds: options.retryAfterSeconds ?? 1,
-        queueFull: () => {
-          if (maxQueued === Number.POSITIVE_INFINITY) return false;
-          // Counting a large queue costs a few milliseconds: at most once per 250 ms.
-          if (Date.now() - queuedSeen.at > 250) queuedSeen = { count: store.queuedCount(), at: Date.now() };
-          return queuedSeen.count >= maxQueued;
-        },
-      }
-    : undefined;
+  const ingestion = startIngestion({
+    store,
+    directory,
+    domain,
+    metrics,
+    workers: options.ingestWorkers,
+    maxPendingReceipts: options.maxPendingReceipts,
+    maxQueuedReceipts: options.maxQueuedReceipts,
+    retryAfterSeconds: options.retryAfterSeconds,
+  });
   const app = createKeeperApp({
-    ingest: ingestState,
+    ingest: ingestion.state,
     maxBodyBytes: options.maxBodyBytes,
     store,
     metrics,
     logger,
     domain,
     lookupNode: (node) => directory.get(node),
-    refreshNode: (node) => {
-      directory.forget(node);
-      return directory.get(node);
-    },
-    onAccepted: wake,
-    health: async () => {
-      let lastBlock: string | null = null;
-      try {
-        lastBlock = (await publicClient.getBlockNumber({ cacheTime: 0 })).toString();
-      } catch {
-        lastBlock = null;
-      }
-      const open = store.openBatches();
-      return {
-        status: lastBlock === null ? "degraded" : "ok",
-        account: options.account.address,
-        chainId: deployment.chainId,
-        crypto: getSecp256k1Backend(),
-        queued: store.queuedCount(),
-        openBatches: open.length,
-        lastBlock,
-        lastError: lastError ?? null,
-        lastProgressAt: new Date(lastProgress).toISOString(),
-      };
-    },
+    refreshNode: (node) => directory.refresh(node),
+    onAccepted: () => loop.wake(),
+    health: () =>
+      getKeeperHealth({ publicClient, store, account: options.account.address, chainId: deployment.chainId, steps }),
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const requestTimeout = options.requestTimeoutMs ?? 30_000;
-    const s = serve(
-      {
-        fetch: app.fetch,
-        hostname: options.host ?? "127.0.0.1",
-        port: options.port ?? 0,
-        serverOptions: {
-          requestTimeout,
-          headersTimeout: Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout),
-          // How often Node looks for connections past those timeouts (its default, 30 s, would let a slow client sit).
-          connectionsCheckingInterval: Math.max(100, Math.min(1_000, requestTimeout / 4)),
-        },
-      },
-      () => resolve(s),
-    );
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const http = await listenHttp({
+    fetch: app.fetch,
+    host: options.host,
+    port: options.port,
+    requestTimeoutMs,
+    headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
   });
-  const address = server.address() as AddressInfo;
-  const url = `http://${options.host ?? "127.0.0.1"}:${address.port}`;
   logger.info(
     {
-      url,
+      url: http.url,
       account: options.account.address,
       crypto: getSecp256k1Backend(),
       cryptoFallback: getNativeUnavailableReason(),
@@ -399,33 +202,30 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
 
   let closed = false;
   return {
-    url,
+    url: http.url,
     store,
-    wake,
+    wake: () => loop.wake(),
     counts: metrics.counts,
     metrics,
     async flush(flushOptions = {}) {
       const deadline = Date.now() + (flushOptions.timeoutMs ?? Number.POSITIVE_INFINITY);
-      forcePlan = true;
-      wake();
       for (;;) {
         if (closed) throw new Error("keeper closed");
-        if (Date.now() > deadline) throw new Error(`flush timed out; last error: ${lastError ?? "none"}`);
-        const idle = !store.hasQueued() && store.openBatches().length === 0 && (router ? router.fulfilsDone() : true);
-        if (idle) return;
-        forcePlan = true;
+        if (Date.now() > deadline) throw new Error(`flush timed out; last error: ${steps.lastError() ?? "none"}`);
+        const routerDone = workers.router ? workers.router.fulfilsDone() : true;
+        if (!store.hasQueued() && store.openBatches().length === 0 && routerDone) return;
+        steps.planEverything();
+        loop.wake();
         await sleep(Math.min(pollingIntervalMs, 100));
       }
     },
     async close() {
       if (closed) return;
       closed = true;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      commits.flush();
-      await pool?.close();
+      await http.close();
+      await ingestion.close();
       controller.abort();
-      wake();
-      await loop;
+      await loop.stop();
       store.close();
     },
   };

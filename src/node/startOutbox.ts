@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import type { NodeContext } from "./context";
-import { createLoop, type Loop } from "./createLoop";
+import { createLoop, type Loop } from "../service/createLoop";
 import { toReceiptJson } from "./json";
 import { getErrorMessage } from "../protocol";
 

@@ -8,7 +8,7 @@ import { RequestState } from "../chain/enums.generated";
 import { decodePayload, getErrorMessage, getPayloadHash, type TensorPayload } from "../protocol";
 import { InputValidationError, validatePayload } from "../runtime";
 import type { NodeContext } from "./context";
-import { createLoop, type Loop } from "./createLoop";
+import { createLoop, type Loop } from "../service/createLoop";
 import { fetchInput, InputUnavailableError } from "./fetchInput";
 import type { AssignmentRecord } from "./NodeStore";
 import { runInference } from "./runInference";

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Address, Hex } from "viem";
 import { main } from "../../src/cli/verity";
 import { parseKeeperConfig } from "../../src/config/keeperConfig";
-import { backoffDelay } from "../../src/keeper/backoff";
+import { backoffDelay } from "../../src/service/backoff";
 import { KeeperStore, type ValidReceipt } from "../../src/keeper/KeeperStore";
 import { getReceiptStructHash, type Receipt } from "../../src/protocol";
 

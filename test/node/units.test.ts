@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createTensor, type Tensor } from "../../src/protocol";
 import { corruptOutput, isDishonestRequest } from "../../src/node/corruptOutput";
-import { createLoop } from "../../src/node/createLoop";
+import { createLoop } from "../../src/service/createLoop";
 import { fetchInput, InputUnavailableError, toDataUri } from "../../src/node/fetchInput";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

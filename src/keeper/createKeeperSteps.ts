@@ -1,0 +1,110 @@
+import type { Logger } from "pino";
+import { getErrorMessage } from "../protocol";
+import { RetrySchedule } from "../service/RetrySchedule";
+import type { Batcher } from "./Batcher";
+import { NodeBatchError, PermanentError } from "./errors";
+import type { KeeperStore } from "./KeeperStore";
+import type { KeeperMetrics } from "./metrics";
+import type { RouterWorker } from "./RouterWorker";
+import type { ValidatorWorker } from "./ValidatorWorker";
+
+/** Permanent failures of one batch plan before its receipts are re-batched (it is never retried forever). */
+const MAX_PERMANENT_ATTEMPTS = 5;
+/** Backoff of failures that may heal soon (RPC or node down, HTTP 5xx). */
+const TRANSIENT = { baseMs: 250, maxMs: 30_000 };
+/** Backoff of failures that need someone to act (a node refusing to sign, a contract refusing a batch). */
+const PERMANENT = { baseMs: 2_000, maxMs: 300_000 };
+
+export interface KeeperStepsParameters {
+  store: KeeperStore;
+  batcher: Batcher;
+  router: RouterWorker | undefined;
+  validator: ValidatorWorker | undefined;
+  metrics: KeeperMetrics;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/** One pass of the keeper's work, with each job's retries scheduled apart. */
+export interface KeeperSteps {
+  /** Advances every open batch, plans due batches, and runs the router and validator workers; true if any moved. */
+  step(): Promise<boolean>;
+  /** Makes the next passes plan every queued receipt, whatever the batch size or age, until none is queued. */
+  planEverything(): void;
+  /** When the loop must look again at the latest: a backed-off job's retry time, else `idleUntil`. */
+  nextDueAt(idleUntil: number): number;
+  lastError(): string | undefined;
+  lastProgressAt(): number;
+}
+
+/**
+ * The keeper's jobs: one per open batch, batch planning, the router worker and the validator worker. A job that
+ * fails backs off on its own (exponential, jittered; longer for permanent failures), while the others go on; a batch
+ * that keeps failing permanently is given up after {@link MAX_PERMANENT_ATTEMPTS} and its receipts are re-batched.
+ */
+export function createKeeperSteps(p: KeeperStepsParameters): KeeperSteps {
+  const retries = new RetrySchedule();
+  let lastError: string | undefined;
+  let lastProgress = Date.now();
+  let planAll = false;
+
+  /** Runs job `key` if due; records its outcome; returns whether it made progress. */
+  const run = async (
+    key: string,
+    job: () => Promise<boolean>,
+    onFailure?: (error: unknown, attempts: number) => boolean,
+  ) => {
+    if (!retries.due(key)) return false;
+    try {
+      const progressed = await job();
+      retries.clear(key);
+      lastProgress = Date.now();
+      return progressed;
+    } catch (error) {
+      const permanent = error instanceof PermanentError || error instanceof NodeBatchError;
+      const { attempts, delayMs } = retries.failed(key, permanent ? PERMANENT : TRANSIENT);
+      lastError = `${key}: ${getErrorMessage(error)}`;
+      p.metrics.errors.inc({ kind: permanent ? "permanent" : "transient" });
+      p.logger.warn(
+        { key, attempt: attempts, retryInMs: delayMs, err: getErrorMessage(error) },
+        "step failed; will retry",
+      );
+      if (permanent && onFailure?.(error, attempts)) {
+        retries.clear(key);
+        return true;
+      }
+      return false;
+    }
+  };
+
+  return {
+    async step() {
+      let progressed = false;
+      for (const batch of p.store.openBatches()) {
+        if (p.signal.aborted) return progressed;
+        const advanced = await run(
+          `batch:${batch.id}`,
+          () => p.batcher.advance(batch.id),
+          (error, attempts) => p.batcher.giveUp(batch.id, error, attempts, MAX_PERMANENT_ATTEMPTS),
+        );
+        progressed ||= advanced;
+      }
+      const planned = await run("plan", async () => {
+        const all = planAll;
+        const count = await p.batcher.planDue(all);
+        if (all && !p.store.hasQueued()) planAll = false;
+        return count > 0;
+      });
+      const { router, validator } = p;
+      const routed = router ? await run("router", () => router.step()) : false;
+      const validated = validator ? await run("validator", () => validator.step()) : false;
+      return progressed || planned || routed || validated;
+    },
+    planEverything() {
+      planAll = true;
+    },
+    nextDueAt: (idleUntil) => retries.nextDueAt(idleUntil),
+    lastError: () => lastError,
+    lastProgressAt: () => lastProgress,
+  };
+}
