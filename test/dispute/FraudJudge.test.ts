@@ -101,6 +101,11 @@ describe("Fraud judge: the fraud game alone decides receipts of fraud-provable m
           .to.be.revertedWithCustomError(f.attestation, "AttestationDisputeNeedsFraudProof")
           .withArgs(f.hashReceipt(receipt), f.commitment.modelId, await f.game.getAddress());
       }
+      // Naming a committee model in the receipt changes its hash: it is not the attested receipt.
+      const renamed = { ...single, modelId: f.exactV1.id };
+      await expect(f.attestation.connect(f.stranger).openDispute(renamed, ethers.ZeroHash, []))
+        .to.be.revertedWithCustomError(f.attestation, "AttestationReceiptNotAttested")
+        .withArgs(f.hashReceipt(renamed), ethers.ZeroHash);
       // The fraud game opens on the batched receipt.
       await f.game
         .connect(f.challenger)
