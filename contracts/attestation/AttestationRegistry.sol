@@ -8,6 +8,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
+import {IFraudJudge} from "../interfaces/IFraudJudge.sol";
 import {IModelObserver} from "../interfaces/IModelObserver.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeObserver} from "../interfaces/INodeObserver.sol";
@@ -46,6 +47,8 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     mapping(ModelId model => ModelRecord) private _modelRecords;
     mapping(bytes32 requestKey => uint256 packed) private _singles;
     mapping(bytes32 receiptHash => ReceiptDispute) private _receiptDisputes;
+    /// @dev The fraud judge (zero: none). Read only when a dispute opens, never by a submission.
+    IFraudJudge private _fraudJudge;
 
     /// @param nodes The node registry (signers and active status).
     /// @param models The model registry (active models).
@@ -151,6 +154,10 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         bytes32[] calldata proof
     ) external onlyRole(DISPUTE_ROLE) returns (bytes32 receiptHash, uint48 windowEnd) {
         receiptHash = receipt.hash();
+        // The judge first, like the role: a receipt the fraud game can decide is never held by a weaker judge.
+        IFraudJudge judge = _fraudJudge;
+        if (address(judge) != address(0) && msg.sender != address(judge) && judge.isFraudProvable(receipt.modelId))
+            revert AttestationDisputeNeedsFraudProof(receiptHash, receipt.modelId, address(judge));
         bool attested;
         (attested, windowEnd) = _attestation(receipt, receiptHash, batchId, proof);
         if (!attested) revert AttestationReceiptNotAttested(receiptHash, batchId);
@@ -193,7 +200,33 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         _setChallengeWindow(window);
     }
 
+    /// @inheritdoc IAttestationRegistry
+    function setFraudJudge(address judge) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (judge != address(0)) {
+            if (judge.code.length == 0) revert AttestationFraudJudgeNotAJudge(judge);
+            // A probe: a judge that can't answer would make every dispute revert.
+            try IFraudJudge(judge).isFraudProvable(ModelId.wrap(bytes32(0))) returns (bool) {} catch {
+                revert AttestationFraudJudgeNotAJudge(judge);
+            }
+            if (!hasRole(DISPUTE_ROLE, judge)) revert AttestationFraudJudgeWithoutRole(judge);
+        }
+        address previous = address(_fraudJudge);
+        _fraudJudge = IFraudJudge(judge);
+        emit FraudJudgeSet(previous, judge);
+    }
+
     // ------------------------------------------------------------------------------------------------------ views
+
+    /// @inheritdoc IAttestationRegistry
+    function fraudJudge() external view returns (address) {
+        return address(_fraudJudge);
+    }
+
+    /// @inheritdoc IAttestationRegistry
+    function fraudJudgeOf(ModelId model) external view returns (address judge) {
+        IFraudJudge configured = _fraudJudge;
+        if (address(configured) != address(0) && configured.isFraudProvable(model)) judge = address(configured);
+    }
 
     /// @inheritdoc IAttestationRegistry
     function isFinal(
@@ -319,6 +352,15 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
     }
 
     // --------------------------------------------------------------------------------------------------- internal
+
+    /// @dev The configured fraud judge keeps `DISPUTE_ROLE` (neither revoked nor renounced): without it, the receipts
+    /// only it may dispute could not be disputed at all. Change the fraud judge first.
+    function _revokeRole(bytes32 role, address account) internal override returns (bool) {
+        if (role == DISPUTE_ROLE && account != address(0) && account == address(_fraudJudge)) {
+            revert AttestationFraudJudgeWithoutRole(account);
+        }
+        return super._revokeRole(role, account);
+    }
 
     /// @dev The one time source of windows. Tests may override it.
     function _clock() internal view virtual returns (uint48) {

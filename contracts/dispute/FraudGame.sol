@@ -10,6 +10,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IFraudGame} from "../interfaces/IFraudGame.sol";
+import {IFraudJudge} from "../interfaces/IFraudJudge.sol";
 import {IInferenceRouter} from "../interfaces/IInferenceRouter.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
@@ -334,6 +335,11 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
 
     // ------------------------------------------------------------------------------------------------------- views
 
+    /// @inheritdoc IFraudJudge
+    function isFraudProvable(ModelId model) external view returns (bool provable) {
+        (provable, ) = _fraudProvable(model);
+    }
+
     /// @inheritdoc IFraudGame
     function getGame(DisputeId id) external view returns (Game memory) {
         return _games[id];
@@ -386,10 +392,8 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
         uint256 maxBond
     ) internal returns (DisputeId id) {
         if (beneficiary == address(0)) revert FraudGameZeroAddress();
-        IModelRegistry.Model memory model = _models.getModel(receipt.modelId);
-        if (model.runtimeId != RUNTIME_ID || model.mode != IModelRegistry.VerificationMode.EXACT) {
-            revert FraudGameModelNotFraudProvable(ModelId.unwrap(receipt.modelId), model.runtimeId);
-        }
+        (bool provable, bytes32 runtimeId) = _fraudProvable(receipt.modelId);
+        if (!provable) revert FraudGameModelNotFraudProvable(ModelId.unwrap(receipt.modelId), runtimeId);
         // The registry checks inclusion, the window (`now < windowEnd`) and that no dispute holds the receipt: the
         // same checks every dispute path goes through.
         (bytes32 receiptHash, ) = _attestation.openDispute(receipt, batchId, proof);
@@ -399,6 +403,15 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
         emit GameOpened(id, receiptHash, g.node, batchId, msg.sender, beneficiary, bond, g.amountAtRisk, g.deadline);
         uint256 received = TokenTransfers.pullMeasured(_token, msg.sender, bond);
         if (received != bond) revert FraudGameTransferAmountMismatch(bond, received);
+    }
+
+    /// @dev The one rule of which receipts this game decides (`isFraudProvable`, `_challenge` and, through the former,
+    /// the attestation registry's gate): `model` is registered EXACT with runtime `RUNTIME_ID`. Also returns the
+    /// model's runtime id (zero for an unknown model).
+    function _fraudProvable(ModelId model) internal view returns (bool provable, bytes32 runtimeId) {
+        IModelRegistry.Model memory m = _models.getModel(model);
+        runtimeId = m.runtimeId;
+        provable = runtimeId == RUNTIME_ID && m.mode == IModelRegistry.VerificationMode.EXACT;
     }
 
     function _open(

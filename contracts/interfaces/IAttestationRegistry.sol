@@ -46,6 +46,14 @@ import {INodeObserver} from "./INodeObserver.sol";
 /// record copied under an older version is stale and is read again from the node registry on its next submission. So
 /// a node the new minimum puts below it can't attest even if nobody called `nodeChanged(node)` (the node registry's
 /// sortition weight still waits for `syncWeight(node)`).
+///
+/// Which judge decides a receipt: every dispute path opens its dispute here (`openDispute`), and a receipt has at most
+/// one open dispute. When a fraud judge is configured (`setFraudJudge`, the `FraudGame`), a receipt whose model that
+/// judge can decide (`IFraudJudge.isFraudProvable`) is opened for dispute only by the fraud judge: a committee can't
+/// take it first, hold it while it votes and uphold it (the trust-minimized game needs one honest challenger; the
+/// committee an honest stake majority). Receipts of every other model are disputed by any holder of `DISPUTE_ROLE`, as
+/// before. The fraud judge must hold `DISPUTE_ROLE` for as long as it is configured (checked when set; the role can't
+/// be revoked or renounced from it), so receipts it decides can always be disputed.
 interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// @notice What a node signs for one inference result (EIP-712 `InferenceReceipt`).
     /// @param requestId The request served (on-chain router request id, or a client-chosen id off chain).
@@ -172,6 +180,13 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     error AttestationUnexpectedReceiptState(bytes32 receiptHash, ReceiptState current, ReceiptState expected);
     error AttestationRegistryNotBound(address registry, address observer);
     error AttestationOnlyNodeRegistry(address caller);
+    /// @notice Only the fraud judge `judge` may open a dispute on receipt `receiptHash`: it decides model `model`.
+    error AttestationDisputeNeedsFraudProof(bytes32 receiptHash, ModelId model, address judge);
+    /// @notice `judge` can't be (or stop being) the fraud judge's holder of `DISPUTE_ROLE`: a configured fraud judge
+    /// must hold the role (grant it before `setFraudJudge`; change the fraud judge before revoking the role).
+    error AttestationFraudJudgeWithoutRole(address judge);
+    /// @notice `judge` is not a contract that answers `IFraudJudge.isFraudProvable`.
+    error AttestationFraudJudgeNotAJudge(address judge);
 
     /// @notice A single receipt was attested. Carries every signed field, so an indexer needs no calldata.
     event ReceiptSubmitted(
@@ -199,6 +214,10 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
 
     /// @notice The challenge window for attestations made from now on changed.
     event ChallengeWindowSet(uint48 window);
+
+    /// @notice The fraud judge changed from `previous` to `judge` (zero: none; every holder of `DISPUTE_ROLE` may open
+    /// disputes on every receipt).
+    event FraudJudgeSet(address indexed previous, address indexed judge);
 
     /// @notice A dispute on a receipt was opened (`batchId` zero: the receipt was attested singly).
     event ReceiptDisputed(bytes32 indexed receiptHash, BatchId indexed batchId, address indexed node, uint48 windowEnd);
@@ -254,7 +273,8 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     function modelChanged(ModelId model) external;
 
     /// @notice Opens a dispute on an attested receipt while its (possibly extended) window is open and no dispute
-    /// decided or holds it. Only the dispute role.
+    /// decided or holds it. Only the dispute role; for a receipt whose model the fraud judge decides
+    /// (`fraudJudgeOf(receipt.modelId)` not zero), only the fraud judge (`AttestationDisputeNeedsFraudProof`).
     /// @param receipt The receipt disputed.
     /// @param batchId The batch holding it, or zero for a receipt attested singly.
     /// @param proof Its Merkle proof in the batch (empty for a single receipt).
@@ -281,6 +301,28 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     /// @notice Sets the challenge window of attestations made from now on (open windows keep their end). Admin only.
     /// @param window Seconds, within [`MIN_CHALLENGE_WINDOW`, `MAX_CHALLENGE_WINDOW`].
     function setChallengeWindow(uint48 window) external;
+
+    /// @notice Sets the fraud judge: the only address that may open disputes on receipts of the models it can decide
+    /// (`IFraudJudge.isFraudProvable`). Zero: none (every holder of `DISPUTE_ROLE` may open disputes on every receipt).
+    /// Admin only. Emits `FraudJudgeSet`.
+    /// @dev Changeable, not set-once: the admin already controls who holds `DISPUTE_ROLE` (and so who opens and
+    /// resolves disputes), so a set-once judge would protect nothing against the admin, while a changeable one lets it
+    /// move to a corrected game (or to none, so committees decide again) if the game is found broken. A change
+    /// reaches only disputes opened from then on: each open dispute stays with the contract that opened it, which
+    /// alone resolves or expires it. A non-zero `judge` must be a contract that answers `isFraudProvable`
+    /// (`AttestationFraudJudgeNotAJudge`) and must hold `DISPUTE_ROLE` (`AttestationFraudJudgeWithoutRole`); while it
+    /// is the judge the role can't be revoked or renounced from it.
+    /// @param judge The fraud judge (the `FraudGame`), or zero.
+    function setFraudJudge(address judge) external;
+
+    /// @notice The configured fraud judge (zero: none).
+    function fraudJudge() external view returns (address);
+
+    /// @notice The only address that may open a dispute on receipts of `model`: the fraud judge when one is configured
+    /// and it can decide `model`; zero when any holder of `DISPUTE_ROLE` may (a committee, for instance).
+    /// @param model The model id.
+    /// @return judge The fraud judge deciding `model`'s receipts, or zero.
+    function fraudJudgeOf(ModelId model) external view returns (address judge);
 
     /// @notice True when `receipt` is attested (singly if `batchId` is zero, else in that batch with `proof`), its
     /// window (as extended by expired disputes) has closed, and it is neither under an open dispute nor rejected.

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IFraudJudge} from "./IFraudJudge.sol";
 import {IOneStepExecutor} from "./IOneStepExecutor.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
@@ -15,7 +16,10 @@ import {RequestId} from "../types/RequestId.sol";
 /// deadline; the side whose move it is when it passes loses. A node found wrong is slashed the amount at risk fixed at
 /// the challenge, its receipt is `Rejected`; a challenger found wrong forfeits its bond and the receipt becomes
 /// challengeable again (a lost challenge proves nothing about the receipt, so it never upholds it).
-interface IFraudGame {
+///
+/// It is the attestation registry's fraud judge (`IAttestationRegistry.setFraudJudge`): receipts of the models it can
+/// decide (`isFraudProvable`) can be disputed only here, never through the committee of `DisputeManager`.
+interface IFraudGame is IFraudJudge {
     /// @notice Whose move it is and what it is.
     enum Phase {
         None,
@@ -154,8 +158,9 @@ interface IFraudGame {
 
     /// @notice Opens a game on `receipt` (attested singly when `batchId` is zero, else in that batch with `proof`):
     /// pulls the bond, locks the amount at risk, freezes the receipt in the attestation registry.
-    /// @dev The model must be registered EXACT with the runtime `verity-int8-v2`; the registry checks inclusion, the
-    /// window and that no dispute holds the receipt. The node reveals its tensor roots first.
+    /// @dev The model must be fraud-provable (`isFraudProvable`: registered EXACT with the runtime `verity-int8-v2`),
+    /// else `FraudGameModelNotFraudProvable`; the registry checks inclusion, the window and that no dispute holds the
+    /// receipt. The node reveals its tensor roots first.
     function challenge(
         IAttestationRegistry.InferenceReceipt calldata receipt,
         BatchId batchId,

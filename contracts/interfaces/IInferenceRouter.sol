@@ -55,6 +55,15 @@ import {RequestId} from "../types/RequestId.sol";
 /// given to the consumer is the output of the earliest-fulfilled earning receipt upheld by a dispute, or, when none
 /// was, of the earliest-fulfilled earning receipt.
 ///
+/// Disagreement on a fraud-provable model (`IAttestationRegistry.fraudJudgeOf(model)` not zero: EXACT models of
+/// `verity-int8-v2`): the committee may not judge it, and the fraud game needs a challenger who plays its moves, so the
+/// router opens nothing. `fulfill` succeeds and emits `DisagreementNeedsFraudProof`; the honest side (the node whose
+/// fee is at stake, or any verifier) opens the game with `FraudGame.challengeFulfillment` while the receipt's window is
+/// open. `disputeFulfillment` reverts (`RouterDisagreementNeedsFraudProof`). Payment follows the same rules: a receipt
+/// under an open game holds the request, a rejected one is never paid, an unjudged one contradicted by an unrejected
+/// one is not paid; if nobody plays, neither side of the disagreement is paid and their shares go back to the
+/// consumer.
+///
 /// Parameters (`protocolFeeBps`, `livenessPenalty`, `maxReassignments`) are copied into each request when it is made:
 /// later changes never reach open requests.
 interface IInferenceRouter {
@@ -190,6 +199,9 @@ interface IInferenceRouter {
     error RouterReceiptRejected(RequestId id, bytes32 receiptHash);
     error RouterReceiptNotFulfilled(RequestId id, bytes32 receiptHash);
     error RouterNoDisagreement(RequestId id, bytes32 receiptHash);
+    /// @notice The disagreement on receipt `receiptHash` of request `id` is decided by the fraud game `judge`
+    /// (`FraudGame.challengeFulfillment`), not by a committee.
+    error RouterDisagreementNeedsFraudProof(RequestId id, bytes32 receiptHash, address judge);
     error RouterInsufficientCallbackGas(RequestId id, uint256 available, uint256 required);
     error RouterInputURITooLong(uint256 length, uint256 max);
     error RouterInputTooLong(uint256 length, uint256 max);
@@ -252,6 +264,19 @@ interface IInferenceRouter {
         bytes32 outputHash
     );
 
+    /// @notice A fulfilled receipt (`outputHash`) disagrees with another fulfilment of the same request
+    /// (`conflictingOutputHash`, the earliest-fulfilled such output) and its model is decided by the fraud game
+    /// `judge`: no dispute was opened; whichever side is wrong is to be challenged there
+    /// (`FraudGame.challengeFulfillment`).
+    event DisagreementNeedsFraudProof(
+        RequestId indexed id,
+        address indexed node,
+        bytes32 indexed receiptHash,
+        bytes32 outputHash,
+        bytes32 conflictingOutputHash,
+        address judge
+    );
+
     /// @notice `node` missed the deadline of request `id` and was slashed `slashed` of the `requested` penalty.
     event NodePenalized(RequestId indexed id, address indexed node, uint256 requested, uint256 slashed);
 
@@ -303,7 +328,8 @@ interface IInferenceRouter {
     /// @dev Reverts unless: the request is `Pending` (`RouterDeadlinePassed` when its deadline is reached); the
     /// receipt names `id`, the request's model and input hash, and a node assigned to an unfilled slot now; it is
     /// attested (singly when `batchId` is zero, else in that batch of that node with `proof`); its challenge window is
-    /// still open; it is not rejected. When its output differs from an earlier fulfilment, a dispute is opened on it.
+    /// still open; it is not rejected. When its output differs from an earlier fulfilment, a dispute is opened on it
+    /// (`DisagreementDisputed`), unless its model is fraud-provable: then none is (`DisagreementNeedsFraudProof`).
     /// @param id The request.
     /// @param receipt The node's receipt.
     /// @param batchId The batch that attests it, or zero for a receipt attested singly.
@@ -318,7 +344,8 @@ interface IInferenceRouter {
     /// @notice Opens a dispute (no bond) on a fulfilled receipt of request `id` whose output differs from another
     /// fulfilled output of that request. Anyone may call it, while the receipt's window is open.
     /// @dev Reverts unless the request is not yet settled or refunded, the receipt is one fulfilled for `id`, another
-    /// fulfilment disagrees with it, and the dispute manager accepts it (window open, not disputed before).
+    /// fulfilment disagrees with it, and the dispute manager accepts it (window open, not disputed before). Reverts
+    /// with `RouterDisagreementNeedsFraudProof` when the receipt's model is fraud-provable (use the fraud game).
     function disputeFulfillment(
         RequestId id,
         IAttestationRegistry.InferenceReceipt calldata receipt,

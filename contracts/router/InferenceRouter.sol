@@ -177,6 +177,8 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         Assignment storage a = _assignments[id][slot];
         (bool disagrees, bytes32 conflicting) = _conflictingOutput(id, r.redundancy, slot, a.outputHash);
         if (!disagrees) revert RouterNoDisagreement(id, receiptHash);
+        address judge = _attestations.fraudJudgeOf(receipt.modelId);
+        if (judge != address(0)) revert RouterDisagreementNeedsFraudProof(id, receiptHash, judge);
         emit DisagreementDisputed(id, a.node, receiptHash, a.outputHash);
         _disputes.openRouterDispute(receipt, batchId, proof, conflicting);
     }
@@ -510,7 +512,9 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         a.windowEnd = windowEnd;
     }
 
-    /// @dev Opens a dispute on a just-fulfilled receipt when another fulfilment of the request disagrees with it.
+    /// @dev Opens a dispute on a just-fulfilled receipt when another fulfilment of the request disagrees with it; for a
+    /// fraud-provable model only reports the disagreement (the committee may not judge it; the fraud game needs a
+    /// challenger to play it), so the fulfilment stands either way.
     function _disputeIfDisagreeing(
         RequestId id,
         uint256 redundancy,
@@ -522,6 +526,11 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     ) private {
         (bool disagrees, bytes32 conflicting) = _conflictingOutput(id, redundancy, slot, receipt.outputHash);
         if (!disagrees) return;
+        address judge = _attestations.fraudJudgeOf(receipt.modelId);
+        if (judge != address(0)) {
+            emit DisagreementNeedsFraudProof(id, receipt.node, receiptHash, receipt.outputHash, conflicting, judge);
+            return;
+        }
         emit DisagreementDisputed(id, receipt.node, receiptHash, receipt.outputHash);
         _disputes.openRouterDispute(receipt, batchId, proof, conflicting);
     }

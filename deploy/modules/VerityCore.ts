@@ -57,7 +57,7 @@ const DEFAULT_MINIMUM_STAKE = 100n * 10n ** 18n;
 type ContractFuture = NamedArtifactContractDeploymentFuture<string> | NamedArtifactContractAtFuture<string>;
 
 /**
- * Deploys and wires the core contracts (ModelRegistry, Staking, NodeRegistry, AttestationRegistry, DisputeManager and FraudGame holding the dispute role) on top of a stake token, inside an
+ * Deploys and wires the core contracts (ModelRegistry, Staking, NodeRegistry, AttestationRegistry, DisputeManager and FraudGame holding the dispute role, FraudGame the registry's fraud judge) on top of a stake token, inside an
  * Ignition module. The deployer holds the admin roles while wiring; `deploy/deploy.ts` hands them to the configured
  * admin afterwards. Ignition records every step, so re-running is a no-op and an interrupted run resumes.
  *
@@ -142,8 +142,13 @@ export function buildVerityCore(m: IgnitionModuleBuilder, token: ContractFuture)
   ] as const) {
     const role = m.staticCall(contract, "DISPUTE_ROLE", [], 0, { id: `${name}_DISPUTE_ROLE` });
     m.call(contract, "grantRole", [role, disputeManager], { id: `${name}_grantDisputeManager` });
-    m.call(contract, "grantRole", [role, fraudGame], { id: `${name}_grantFraudGame` });
-    if (name === "AttestationRegistry") continue;
+    const grantFraudGame = m.call(contract, "grantRole", [role, fraudGame], { id: `${name}_grantFraudGame` });
+    if (name === "AttestationRegistry") {
+      // Receipts the fraud game can decide are disputed only there, never by the committee (the registry requires
+      // its fraud judge to hold the dispute role, hence after the grant).
+      m.call(attestationRegistry, "setFraudJudge", [fraudGame], { after: [grantFraudGame] });
+      continue;
+    }
     m.call(contract, "grantRole", [role, equivocationSlasher], { id: `${name}_grantEquivocationSlasher` });
     m.call(contract, "grantRole", [role, dataAvailabilityManager], { id: `${name}_grantDataAvailabilityManager` });
     if (name === "Staking") m.call(contract, "grantRole", [role, inferenceRouter], { id: "Staking_grantRouter" });

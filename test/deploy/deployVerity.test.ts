@@ -42,6 +42,8 @@ describe("deployVerity", function () {
     }
     expect(await attestation.hasRole(disputeRole, record.contracts.disputeManager!)).to.equal(true);
     expect(await attestation.hasRole(disputeRole, record.contracts.fraudGame!)).to.equal(true);
+    // Receipts the fraud game can decide are disputed only there (not by the committee).
+    expect(await attestation.fraudJudge()).to.equal(record.contracts.fraudGame);
     const fraudGame = await ethers.getContractAt("FraudGame", record.contracts.fraudGame!);
     expect(await fraudGame.hasRole(await fraudGame.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
     expect(await fraudGame.hasRole(await fraudGame.DEFAULT_ADMIN_ROLE(), deployer.address)).to.equal(false);
