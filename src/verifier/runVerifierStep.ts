@@ -3,6 +3,7 @@ import { auditBatch } from "./auditBatch";
 import type { VerifierContext } from "./context";
 import { ContentMismatchError, ContentUnavailableError } from "./errors";
 import { openChallenges } from "./pursueChallenges";
+import { pursueFraudGames, type FraudGamesReport } from "./pursueFraudGames";
 import { driveOwnDisputes, serveCommittees } from "./serveCommittees";
 import { syncAttestations } from "./syncAttestations";
 
@@ -14,6 +15,8 @@ export interface VerifierStepReport {
   receiptsChecked: number;
   wrongResults: number;
   challengesOpened: number;
+  /** Fraud-proof games: opened, moves made, decided this step, and the amount claimed. */
+  fraudGames: FraudGamesReport;
 }
 
 /**
@@ -29,6 +32,7 @@ export async function runVerifierStep(context: VerifierContext, startBlock: bigi
     receiptsChecked: 0,
     wrongResults: 0,
     challengesOpened: 0,
+    fraudGames: { opened: 0, moves: 0, won: 0, lost: 0, claimed: 0n },
   };
   const entriesByBatch = new Map<string, BatchFileEntry[]>();
   const now = Math.floor(Date.now() / 1000);
@@ -56,6 +60,7 @@ export async function runVerifierStep(context: VerifierContext, startBlock: bigi
     }
   }
   report.challengesOpened = await openChallenges(context, entriesByBatch);
+  report.fraudGames = await pursueFraudGames(context, entriesByBatch);
   await serveCommittees(context, startBlock);
   await driveOwnDisputes(context);
   return report;
