@@ -13,7 +13,12 @@ import {
   type LoadedModel,
   type Runtime,
 } from "../runtime";
-import { createIntegerRuntimeV2, INTEGER_V2_RUNTIME_ID, parseIntegerModelV2, type IntegerModelV2 } from "../runtime/integerV2";
+import {
+  createIntegerRuntimeV2,
+  INTEGER_V2_RUNTIME_ID,
+  parseIntegerModelV2,
+  type IntegerModelV2,
+} from "../runtime/integerV2";
 import { NodeStartupError } from "./errors";
 import { getServedSignature } from "./getServedSignature";
 
@@ -100,7 +105,8 @@ export async function loadServedModels({
     try {
       loaded = await (v2 ? createIntegerRuntimeV2({ expectedModelId: modelId }) : createRuntime()).load(artifact);
     } catch (cause) {
-      if (v2) throw new NodeStartupError(`Model artifact ${file} does not commit to its model id ${modelId}.`, { cause });
+      if (v2)
+        throw new NodeStartupError(`Model artifact ${file} does not commit to its model id ${modelId}.`, { cause });
       throw cause;
     }
     const integerV2 = v2 ? parseIntegerModelV2(artifact) : undefined;

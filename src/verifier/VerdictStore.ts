@@ -384,10 +384,7 @@ export class VerdictStore {
    * Records the intent to open a fraud game on a receipt, with the receipt and its input. Returns false when one was
    * ever recorded: the caller must then not open another.
    */
-  claimFraudGame(
-    record: Pick<FraudGameRecord, "receiptHash" | "batchId" | "receipt" | "input">,
-    now: number,
-  ): boolean {
+  claimFraudGame(record: Pick<FraudGameRecord, "receiptHash" | "batchId" | "receipt" | "input">, now: number): boolean {
     const result = this.db
       .prepare(
         `INSERT OR IGNORE INTO fraud_games (receipt_hash, batch_id, receipt_json, input_hex, state, updated_at)

@@ -221,7 +221,10 @@ async function play(
     case "resolved": {
       const state = move.nodeWrong ? "won" : "lost";
       context.store.updateFraudGame(record.receiptHash, { state, updatedAt: now() });
-      context.logger[move.nodeWrong ? "info" : "warn"]({ gameId: id, receiptHash: record.receiptHash }, `fraud game ${state}`);
+      context.logger[move.nodeWrong ? "info" : "warn"](
+        { gameId: id, receiptHash: record.receiptHash },
+        `fraud game ${state}`,
+      );
       strategies.get(context)?.delete(id);
       return state;
     }

@@ -215,7 +215,9 @@ describe("fraud game played by the node and the verifier services", function () 
         ),
       )
     ).flat();
-    const hashes = [...new Set(logs.sort((a, b) => Number(a.blockNumber - b.blockNumber)).map((l) => l.transactionHash))];
+    const hashes = [
+      ...new Set(logs.sort((a, b) => Number(a.blockNumber - b.blockNumber)).map((l) => l.transactionHash)),
+    ];
     const receipts = await Promise.all(hashes.map((hash) => publicClient.getTransactionReceipt({ hash })));
     return receipts.map((r) => r.gasUsed);
   };

@@ -112,18 +112,22 @@ export function getFraudGameEvents<eventName extends FraudGameEventName>(
   client: Client,
   { address, eventName, args, fromBlock, toBlock }: GetFraudGameEventsParameters<eventName>,
 ): Promise<GetFraudGameEventsReturnType<eventName>> {
-  return getContractEvents<Chain | undefined, typeof fraudGameAbi, eventName, true, BlockNumber, BlockNumber | "latest">(
-    client,
-    {
-      address,
-      abi: fraudGameAbi,
-      eventName,
-      args: args as never,
-      fromBlock,
-      toBlock: toBlock ?? "latest",
-      strict: true,
-    },
-  );
+  return getContractEvents<
+    Chain | undefined,
+    typeof fraudGameAbi,
+    eventName,
+    true,
+    BlockNumber,
+    BlockNumber | "latest"
+  >(client, {
+    address,
+    abi: fraudGameAbi,
+    eventName,
+    args: args as never,
+    fromBlock,
+    toBlock: toBlock ?? "latest",
+    strict: true,
+  });
 }
 
 /** Opens a game on an attested receipt, pulling the bond (`IFraudGame.challenge`). */
@@ -151,7 +155,15 @@ export function openFraudGame({
 }
 
 /** Node: reveals the L + 1 tensor roots (`IFraudGame.revealTensors`). */
-export function revealTensors({ address, id, roots }: { address: Address; id: bigint; roots: readonly `0x${string}`[] }) {
+export function revealTensors({
+  address,
+  id,
+  roots,
+}: {
+  address: Address;
+  id: bigint;
+  roots: readonly `0x${string}`[];
+}) {
   return defineContractCall({ address, abi: fraudGameAbi, functionName: "revealTensors", args: [id, roots] });
 }
 
