@@ -139,7 +139,7 @@ export type FraudMove =
   /** Send this call: a move (`name` is the function) or `timeout` when the other side missed its deadline. */
   | { kind: "send"; name: string; call: ContractCall; phase: Phase };
 
-const NODE_PHASES: readonly Phase[] = [
+const NODE_PHASES: readonly number[] = [
   Phase.RevealTensors,
   Phase.RevealNodes,
   Phase.RevealChunk,
@@ -147,7 +147,7 @@ const NODE_PHASES: readonly Phase[] = [
 ];
 
 /** Whether `phase` is the node's move (the contract's `_isNodeTurn`). */
-export function isNodeTurn(phase: Phase): boolean {
+export function isNodeTurn(phase: number): boolean {
   return NODE_PHASES.includes(phase);
 }
 

@@ -37,6 +37,7 @@ import { ModelCatalog } from "../../src/verifier/ModelCatalog";
 import { runVerifierStep } from "../../src/verifier/runVerifierStep";
 import { VerdictStore } from "../../src/verifier/VerdictStore";
 import { registerInferenceNode } from "../../scripts/bench/localNode";
+import { parseJsonRun, runVerity } from "../cli/runVerity";
 import { freePort, quiet } from "../keeper/setup";
 
 /** Development accounts. */
@@ -469,6 +470,26 @@ describe("fraud game played by the node and the verifier services", function () 
         `bond ${bond} back plus the reward`,
       );
       context.store.close();
+
+      // `verity dispute game <id>` shows the decided game.
+      const deployment = path.join(dir, "localhost.json");
+      fs.writeFileSync(deployment, JSON.stringify(system.deployment));
+      const chainFlags = ["--rpc-url", system.chain.rpcUrl, "--deployment", deployment];
+      const shown = parseJsonRun(await runVerity(["dispute", "game", id.toString(), "--json", ...chainFlags]));
+      expect(shown).to.include({
+        phase: "resolved",
+        outcome: "node-wrong",
+        reason: "output-mismatch",
+        turn: "",
+      });
+      expect(String(shown.node).toLowerCase()).to.equal(operator.toLowerCase());
+      const table = await runVerity(["dispute", "game", id.toString(), ...chainFlags]);
+      expect(table.code).to.equal(0, table.stderr);
+      expect(table.stdout).to.match(/output-mismatch/);
+      const missing = await runVerity(["dispute", "game", "999", ...chainFlags]);
+      expect(missing.code).to.not.equal(0);
+      expect(missing.stderr).to.match(/no fraud game 999/);
+
       const gas = await gasOfGame(id, 0n);
       console.log(
         `      verifier's game: ${gas.length} transactions, ${steps} verifier steps, ${wallMs} ms, gas ${gas.join(" ")}`,
