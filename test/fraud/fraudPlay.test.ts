@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Address, Hex } from "viem";
+import { keccak256, toHex, type Address, type Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/abis.generated";
 import { ensureAllowance } from "../../src/chain/actions/ensureAllowance";
 import {
@@ -23,10 +23,12 @@ import type { LocalSystem } from "../../src/devnet/startLocalSystem";
 import { startLocalSystem } from "../../src/devnet/startLocalSystem";
 import { buildInput, buildTestModel } from "../../src/models/build/syntheticV2";
 import { startNodeService, type NodeService } from "../../src/node/startNodeService";
-import { bytesToHex, encodeTensor, type Receipt } from "../../src/protocol";
+import { bytesToHex, encodeTensor, getPayloadHash, signReceipt, type Receipt } from "../../src/protocol";
 import { createIntegerRuntime, getOnchainRuntimeId } from "../../src/runtime";
 import {
+  buildTraceV2,
   createChallenger,
+  createNodeResponder,
   getModelCommitmentV2,
   INTEGER_V2_RUNTIME_ID,
   runIntegerModelV2,
@@ -493,6 +495,93 @@ describe("fraud game played by the node and the verifier services", function () 
       const gas = await gasOfGame(id, 0n);
       console.log(
         `      verifier's game: ${gas.length} transactions, ${steps} verifier steps, ${wallMs} ms, gas ${gas.join(" ")}`,
+      );
+    });
+
+    it("bisects a receipt with the right output and a wrong trace down to the one-step, and wins", async function () {
+      // The honest operator's signer signs a receipt whose trace has one wrong element in tensor 1 (the output is
+      // right, so only the trace is wrong); the test answers for the node from that trace (the node service cannot
+      // reproduce it and only watches), the verifier plays the whole bisection.
+      const { publicClient } = system.clients(0);
+      const operator = system.account(HONEST.operator).address;
+      const input = buildInput(model, 31);
+      const honest = runIntegerModelV2(model, input);
+      const tensors = honest.trace.tensors.map((t) => Int32Array.from(t));
+      tensors[1]![3] = tensors[1]![3]! + 1;
+      const tampered = buildTraceV2(tensors);
+      const receipt: Receipt = {
+        requestId: keccak256(toHex("wrong-trace")),
+        modelId: commitment.modelId,
+        inputHash: getPayloadHash(input),
+        outputHash: getPayloadHash(honest.output),
+        traceRoot: tampered.traceRoot,
+        node: operator,
+        issuedAt: BigInt(Math.floor(Date.now() / 1000)),
+      };
+      const signature = await signReceipt({
+        signer: system.account(HONEST.signer),
+        domain: { chainId: system.deployment.chainId, verifyingContract: system.addresses.attestationRegistry },
+        receipt,
+      });
+      const submitter = system.clients(SUBMITTER);
+      await submitter.publicClient.waitForTransactionReceipt({
+        hash: await submitter.walletClient!.writeContract({
+          address: system.addresses.attestationRegistry,
+          abi: attestationRegistryAbi,
+          functionName: "submitReceipt",
+          args: [receipt, signature],
+        }),
+      });
+      const contentDir = path.join(dir, "content");
+      fs.mkdirSync(path.join(contentDir, "tensors"), { recursive: true });
+      fs.writeFileSync(path.join(contentDir, "tensors", receipt.inputHash), encodeTensor(input));
+      const stakeBefore = await getActiveStake(publicClient, { address: system.addresses.staking, node: operator });
+
+      const context = { ...verifierContext(), contentDir };
+      const responder = createNodeResponder(model, tampered);
+      const nodeClients = system.clients(HONEST.operator);
+      const startBlock = BigInt(system.deployment.startBlock);
+      let nodeMoves = 0;
+      let verifierMoves = 0;
+      let gameId: bigint | undefined;
+      const started = Date.now();
+      for (let guard = 0; guard < 60; guard++) {
+        const report = await runVerifierStep(context, startBlock);
+        verifierMoves += report.fraudMoves;
+        const record = context.store.fraudGames().find((g) => g.receipt.traceRoot === tampered.traceRoot);
+        if (record?.state === "claimed") break;
+        if (!record?.gameId) continue;
+        gameId = BigInt(record.gameId);
+        const view = await readFraudGame(publicClient, { address: fraudGame, id: gameId, fromBlock: 0n });
+        const move = nextFraudMove(fraudGame, view, { side: "node", strategy: responder });
+        if (move.kind === "send") {
+          await sendContractCall(nodeClients, move.call);
+          nodeMoves++;
+        }
+      }
+      const wallMs = Date.now() - started;
+      const record = context.store.fraudGames().find((g) => g.receipt.traceRoot === tampered.traceRoot)!;
+      expect(context.store.getVerdict(record.receiptHash)!.verdict).to.equal("wrong-trace");
+      expect(record.state).to.equal("claimed");
+      const [resolved] = await getFraudGameEvents(publicClient, {
+        address: fraudGame,
+        eventName: "GameResolved",
+        args: { id: gameId! },
+        fromBlock: 0n,
+      });
+      expect(resolved!.args.outcome).to.equal(FraudGameOutcome.NodeWrong);
+      expect(resolved!.args.reason).to.equal(Reason.OneStep);
+      expect(resolved!.args.expected).to.equal(BigInt(tensors[1]![3]!));
+      expect(resolved!.args.computed).to.equal(BigInt(honest.trace.tensors[1]![3]!));
+      expect(await getActiveStake(publicClient, { address: system.addresses.staking, node: operator })).to.equal(
+        stakeBefore - resolved!.args.slashed,
+      );
+      expect(verifierMoves).to.be.greaterThanOrEqual(4);
+      context.store.close();
+      const gas = await gasOfGame(gameId!, 0n);
+      console.log(
+        `      wrong-trace game: ${gas.length} transactions (node ${nodeMoves}, verifier ${verifierMoves} + open), ` +
+          `${wallMs} ms, gas ${gas.join(" ")}`,
       );
     });
   });
