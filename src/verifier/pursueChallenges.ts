@@ -32,10 +32,10 @@ export async function openChallenges(
   await settleSentChallenges(context);
   let opened = 0;
   for (const verdict of context.store.verdicts({ verdict: "wrong-output" })) {
-    // Wrong runtime-v2 receipts are decided by the fraud-proof game (pursueFraudGames), not by a committee.
-    if (await isFraudProvable(context, verdict.modelId as Hex)) continue;
     const existing = context.store.getChallenge(verdict.receiptHash);
     if (existing && existing.state !== "intent") continue;
+    // Wrong runtime-v2 receipts are decided by the fraud-proof game (pursueFraudGames), not by a committee.
+    if (await isFraudProvable(context, verdict.modelId as Hex)) continue;
     // Only receipts of batches on the confirmed chain as recorded now (a reorganization may have dropped one).
     const recordKey = verdict.batchId === SINGLE_RECEIPT_DATA_HASH ? verdict.receiptHash : verdict.batchId;
     if (!context.store.getBatch(recordKey)) continue;

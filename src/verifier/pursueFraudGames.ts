@@ -70,6 +70,8 @@ export async function pursueFraudGames(
     for (const verdict of context.store.verdicts({ verdict: kind })) {
       const existing = context.store.getFraudGame(verdict.receiptHash);
       if (existing && existing.state !== "intent") continue;
+      // Taken by the committee path (a model that is not fraud-provable, or a challenge from before this version).
+      if (!existing && context.store.getChallenge(verdict.receiptHash)) continue;
       const recordKey = verdict.batchId === SINGLE_RECEIPT_DATA_HASH ? verdict.receiptHash : verdict.batchId;
       if (!context.store.getBatch(recordKey)) continue;
       if (!(await isFraudProvable(context, verdict.modelId as Hex))) continue;
@@ -115,13 +117,11 @@ async function openGame(
 ): Promise<boolean> {
   const { publicClient } = context.clients;
   const verdict = context.store.getVerdict(receiptHash)!;
-  let record = context.store.getFraudGame(receiptHash);
-  if (!record) {
-    const located = await locateReceipt(context, verdict, entriesByBatch);
+  const located = await locateReceipt(context, verdict, entriesByBatch);
+  if (!context.store.getFraudGame(receiptHash)) {
     const entry = entriesByBatch.get(batchId)?.find((e) => e.receipt.inputHash === located.receipt.inputHash);
     const input = await fetchInput(context, located.receipt.node, located.receipt.inputHash, entry);
     context.store.claimFraudGame({ receiptHash, batchId, receipt: located.receipt, input }, now());
-    record = context.store.getFraudGame(receiptHash)!;
   }
   const state = Number(
     await getReceiptState(publicClient, {
@@ -150,7 +150,7 @@ async function openGame(
     context.store.updateFraudGame(receiptHash, { state: "taken", error: `receipt state ${state}`, updatedAt: now() });
     return false;
   }
-  const { receipt, batchId: onchainBatch, proof } = await locateReceipt(context, verdict, entriesByBatch);
+  const { receipt, batchId: onchainBatch, proof } = located;
   const [bond] = await previewFraudBond(publicClient, { address: fraudGame, node: receipt.node });
   await ensureAllowance(context.clients, { token: context.addresses.token, spender: fraudGame, amount: bond });
   const txHash = await sendContractCall(
