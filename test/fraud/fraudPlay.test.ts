@@ -8,6 +8,7 @@ import { ensureAllowance } from "../../src/chain/actions/ensureAllowance";
 import {
   getFraudClaimable,
   getFraudGame,
+  getFraudGameCount,
   getFraudGameEvents,
   getFraudGameParameters,
   openFraudGame,
@@ -51,6 +52,7 @@ const VERIFIER = 9;
 
 const model = buildTestModel();
 const commitment = getModelCommitmentV2(model);
+const ZERO_HASH = `0x${"00".repeat(32)}` as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -498,7 +500,7 @@ describe("fraud game played by the node and the verifier services", function () 
       );
     });
 
-    it("bisects a receipt with the right output and a wrong trace down to the one-step, and wins", async function () {
+    it("bisects a wrong-trace receipt to the one-step and wins, adopting a game it opened before a crash", async function () {
       // The honest operator's signer signs a receipt whose trace has one wrong element in tensor 1 (the output is
       // right, so only the trace is wrong); the test answers for the node from that trace (the node service cannot
       // reproduce it and only watches), the verifier plays the whole bisection.
@@ -538,6 +540,23 @@ describe("fraud game played by the node and the verifier services", function () 
       const stakeBefore = await getActiveStake(publicClient, { address: system.addresses.staking, node: operator });
 
       const context = { ...verifierContext(), contentDir };
+      // The verifier's account opened this game just before a crash that lost the record: the store has no trace of
+      // it, the chain has. The verifier must adopt that game, not open a second one.
+      const verifierClients = system.clients(VERIFIER);
+      const [bond] = await previewFraudBond(publicClient, { address: fraudGame, node: operator });
+      await ensureAllowance(verifierClients, { token: system.addresses.token, spender: fraudGame, amount: bond });
+      await sendContractCall(
+        verifierClients,
+        openFraudGame({
+          address: fraudGame,
+          receipt,
+          batchId: ZERO_HASH,
+          proof: [],
+          beneficiary: system.account(VERIFIER).address,
+          maxBond: bond,
+        }),
+      );
+      const gamesBefore = await getFraudGameCount(publicClient, { address: fraudGame });
       const responder = createNodeResponder(model, tampered);
       const nodeClients = system.clients(HONEST.operator);
       const startBlock = BigInt(system.deployment.startBlock);
@@ -547,6 +566,7 @@ describe("fraud game played by the node and the verifier services", function () 
       const started = Date.now();
       for (let guard = 0; guard < 60; guard++) {
         const report = await runVerifierStep(context, startBlock);
+        expect(report.fraudGamesOpened).to.equal(0, "the game opened before the crash is adopted");
         verifierMoves += report.fraudMoves;
         const record = context.store.fraudGames().find((g) => g.receipt.traceRoot === tampered.traceRoot);
         if (record?.state === "claimed") break;
@@ -563,6 +583,8 @@ describe("fraud game played by the node and the verifier services", function () 
       const record = context.store.fraudGames().find((g) => g.receipt.traceRoot === tampered.traceRoot)!;
       expect(context.store.getVerdict(record.receiptHash)!.verdict).to.equal("wrong-trace");
       expect(record.state).to.equal("claimed");
+      expect(BigInt(record.gameId!)).to.equal(gamesBefore);
+      expect(await getFraudGameCount(publicClient, { address: fraudGame })).to.equal(gamesBefore);
       const [resolved] = await getFraudGameEvents(publicClient, {
         address: fraudGame,
         eventName: "GameResolved",
@@ -580,7 +602,7 @@ describe("fraud game played by the node and the verifier services", function () 
       context.store.close();
       const gas = await gasOfGame(gameId!, 0n);
       console.log(
-        `      wrong-trace game: ${gas.length} transactions (node ${nodeMoves}, verifier ${verifierMoves} + open), ` +
+        `      wrong-trace game: ${gas.length} transactions (open, node ${nodeMoves} moves, verifier ${verifierMoves} moves), ` +
           `${wallMs} ms, gas ${gas.join(" ")}`,
       );
     });
