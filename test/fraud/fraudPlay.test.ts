@@ -606,5 +606,55 @@ describe("fraud game played by the node and the verifier services", function () 
           `${wallMs} ms, gas ${gas.join(" ")}`,
       );
     });
+
+    it("wins by timeout against a node that runs without its operator key (it cannot answer)", async function () {
+      const silent = { operator: 10, signer: 11 };
+      const port = await freePort();
+      await registerInferenceNode(system, {
+        ...silent,
+        endpoint: `http://127.0.0.1:${port}`,
+        models: [commitment.modelId],
+      });
+      const service = await startNodeService({
+        rpcUrl: system.chain.rpcUrl,
+        deployment: system.deployment,
+        operator: system.account(silent.operator).address,
+        signer: system.account(silent.signer),
+        db: path.join(dir, "node-silent.sqlite"),
+        modelsDir,
+        port,
+        watchRouter: false,
+        dishonestShare: 1,
+        pollingIntervalMs: 100,
+        logger: quiet(),
+      });
+      services.push(service);
+      const { publicClient } = system.clients(0);
+      const { receiptHash } = await inferAndAttest(service, 41);
+      const context = verifierContext();
+      const startBlock = BigInt(system.deployment.startBlock);
+      expect((await runVerifierStep(context, startBlock)).fraudGamesOpened).to.equal(1);
+      const id = BigInt(context.store.getFraudGame(receiptHash)!.gameId!);
+      await sleep(500);
+      expect(await phaseOf(id)).to.equal(Phase.RevealTensors, "nobody answers for the node");
+      expect((await runVerifierStep(context, startBlock)).fraudMoves).to.equal(0, "the node's deadline has not passed");
+      const { movePeriod } = await getFraudGameParameters(publicClient, { address: fraudGame });
+      await system.advanceTime(Number(movePeriod) + 1);
+      const report = await runVerifierStep(context, startBlock);
+      expect(report.fraudMoves).to.equal(1);
+      await runVerifierStep(context, startBlock);
+      expect(context.store.getFraudGame(receiptHash)!.state).to.equal("claimed");
+      const [resolved] = await getFraudGameEvents(publicClient, {
+        address: fraudGame,
+        eventName: "GameResolved",
+        args: { id },
+        fromBlock: 0n,
+      });
+      expect(resolved!.args.outcome).to.equal(FraudGameOutcome.NodeWrong);
+      expect(resolved!.args.reason).to.equal(Reason.Timeout);
+      const timeoutTx = await publicClient.getTransaction({ hash: resolved!.transactionHash });
+      expect(timeoutTx.from.toLowerCase()).to.equal(system.account(VERIFIER).address.toLowerCase());
+      context.store.close();
+    });
   });
 });
