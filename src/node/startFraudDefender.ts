@@ -11,6 +11,7 @@ import { createLoop, type Loop } from "./createLoop";
 
 const CURSOR_KEY = "fraudCursor";
 const GAMES_KEY = "fraudGames";
+const CLAIM_KEY = "fraudClaimPending";
 
 /** A game opened against one of this node's receipts, as the store keeps it until the game is decided. */
 export interface DefendedGame {
@@ -199,7 +200,12 @@ export function startFraudDefender(context: NodeContext, parameters: StartFraudD
           strategies.delete(id);
           logged.delete(id);
         }
+        store.setMeta(CLAIM_KEY, "1");
+      }
+      // Kept until a claim succeeds, so a failed claim is retried at the next poll (and after a restart).
+      if (store.getMeta(CLAIM_KEY) === "1") {
         await claimCredit();
+        store.setMeta(CLAIM_KEY, "0");
       }
       return { delayMs: parameters.pollingIntervalMs };
     },
