@@ -58,7 +58,10 @@ export function addNodeServeCommand(nodeCommand: Command): void {
       "\nThe signing key never comes from a flag: set VERITY_NODE_KEY, or VERITY_NODE_KEYSTORE and\n" +
         "VERITY_NODE_KEYSTORE_PASSWORD (environment or .env). POST /v1/batches requires the bearer token\n" +
         "VERITY_BATCH_TOKEN when it is set; listening beyond loopback (--host other than 127.0.0.1, ::1 or\n" +
-        "localhost) the node refuses to start without one of at least 16 characters. Stops cleanly on SIGINT or SIGTERM.",
+        "localhost) the node refuses to start without one of at least 16 characters. The operator's own key\n" +
+        "(VERITY_NODE_OPERATOR_KEY, or VERITY_NODE_OPERATOR_KEYSTORE and VERITY_NODE_OPERATOR_KEYSTORE_PASSWORD) is\n" +
+        "optional: with it the node defends its runtime-v2 receipts in the fraud-proof game (moves are sent by the\n" +
+        "operator); without it such games are lost by timeout. Stops cleanly on SIGINT or SIGTERM.",
     )
     .action(async (options) => {
       const config = parseNodeConfig({
@@ -85,6 +88,15 @@ export function addNodeServeCommand(nodeCommand: Command): void {
         },
         "node signer",
       );
+      const operatorKey = {
+        privateKey: env.VERITY_NODE_OPERATOR_KEY,
+        keystoreFile: env.VERITY_NODE_OPERATOR_KEYSTORE,
+        keystorePassword: env.VERITY_NODE_OPERATOR_KEYSTORE_PASSWORD,
+      };
+      const operatorAccount =
+        operatorKey.privateKey || operatorKey.keystoreFile
+          ? await loadSignerAccount(operatorKey, "node operator key")
+          : undefined;
       const deployment = readDeploymentFile(config.deployment);
       const logger = pino({ level: config.logLevel });
       if (config.dishonestShare > 0) {
@@ -100,6 +112,7 @@ export function addNodeServeCommand(nodeCommand: Command): void {
           deployment,
           operator: config.operator as Address,
           signer,
+          operatorAccount,
           db: config.db,
           modelsDir: config.modelsDir,
           host: config.host,

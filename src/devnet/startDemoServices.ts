@@ -73,6 +73,8 @@ export async function startDemoServices(parameters: StartDemoServicesParameters)
         deployment: system.deployment,
         operator,
         signer: system.account(cast.signer),
+        // The operator's key too: the node defends its runtime-v2 receipts in fraud games.
+        operatorAccount: system.account(cast.operator),
         db: path.join(workDir, `node-${cast.operator}.sqlite`),
         modelsDir,
         host: "127.0.0.1",

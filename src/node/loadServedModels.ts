@@ -13,6 +13,12 @@ import {
   type LoadedModel,
   type Runtime,
 } from "../runtime";
+import {
+  createIntegerRuntimeV2,
+  INTEGER_V2_RUNTIME_ID,
+  parseIntegerModelV2,
+  type IntegerModelV2,
+} from "../runtime/integerV2";
 import { NodeStartupError } from "./errors";
 import { getServedSignature } from "./getServedSignature";
 
@@ -23,6 +29,8 @@ export interface ServedModel {
   loaded: LoadedModel;
   /** What its inputs are checked against (docs/runtime.md § Model signatures). */
   signature: ModelSignature;
+  /** The parsed model when it runs on the fraud-provable runtime v2: the node re-runs it to defend fraud games. */
+  integerV2?: IntegerModelV2 | undefined;
 }
 
 /** What the chain says about one model the operator registered. */
@@ -43,7 +51,10 @@ const RUNTIMES: Record<string, () => Runtime> = {
   [getOnchainRuntimeId("verity-int8-v1")]: createIntegerRuntime,
   [getOnchainRuntimeId("onnxruntime-cpu-f32-v1")]: createOnnxRuntime,
   [getOnchainRuntimeId(ONNX_WASM_RUNTIME_ID)]: createOnnxWasmRuntime,
+  [getOnchainRuntimeId(INTEGER_V2_RUNTIME_ID)]: createIntegerRuntimeV2,
 };
+
+const V2 = getOnchainRuntimeId(INTEGER_V2_RUNTIME_ID);
 
 /**
  * Loads the models the operator registered on chain that are also in `modelsDir/manifest.json`, each into the
@@ -85,11 +96,27 @@ export async function loadServedModels({
     }
     const file = path.join(modelsDir, entry.file);
     const artifact = new Uint8Array(await fs.promises.readFile(file));
-    if (keccak256(artifact) !== modelId) {
+    // A runtime-v2 model id is the model's commitment (checked by the runtime's load), not the artifact's hash.
+    const v2 = model.runtimeId.toLowerCase() === V2;
+    if (!v2 && keccak256(artifact) !== modelId) {
       throw new NodeStartupError(`Model artifact ${file} does not hash to its model id ${modelId}.`);
     }
-    const loaded = await createRuntime().load(artifact);
-    served.set(modelId, { modelId, entry, loaded, signature: getServedSignature(entry, modelsDir, loaded) });
+    let loaded: LoadedModel;
+    try {
+      loaded = await (v2 ? createIntegerRuntimeV2({ expectedModelId: modelId }) : createRuntime()).load(artifact);
+    } catch (cause) {
+      if (v2)
+        throw new NodeStartupError(`Model artifact ${file} does not commit to its model id ${modelId}.`, { cause });
+      throw cause;
+    }
+    const integerV2 = v2 ? parseIntegerModelV2(artifact) : undefined;
+    served.set(modelId, {
+      modelId,
+      entry,
+      loaded,
+      signature: getServedSignature(entry, modelsDir, loaded),
+      integerV2,
+    });
   }
   if (served.size === 0) {
     throw new NodeStartupError(

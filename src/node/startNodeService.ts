@@ -17,6 +17,7 @@ import { NodeStartupError } from "./errors";
 import { loadServedModels } from "./loadServedModels";
 import { NodeStore } from "./NodeStore";
 import { resolveSignedBatches } from "./signReceiptBatch";
+import { startFraudDefender, type FraudDefender } from "./startFraudDefender";
 import { startOutbox, type Outbox } from "./startOutbox";
 import { startRouterWatcher, type RouterWatcher } from "./startRouterWatcher";
 
@@ -27,6 +28,12 @@ export interface NodeServiceOptions {
   operator: Address;
   /** The operator's registered signer key. */
   signer: LocalAccount;
+  /**
+   * The operator's own key (not the signer's). With it the node defends its runtime-v2 receipts in the fraud-proof
+   * game (the game takes the node's moves only from the operator); without it a game against the node goes
+   * unanswered and is lost by timeout.
+   */
+  operatorAccount?: LocalAccount | undefined;
   /** SQLite file of the node's state. */
   db: string;
   /** Directory with `manifest.json` and the model artifacts. */
@@ -71,6 +78,8 @@ export interface NodeService {
   /** The model ids served. */
   models: Hex[];
   stats(): NodeServiceStats;
+  /** Ids of the fraud games against this node still open (empty without an operator key). */
+  openFraudGames(): string[];
   /** Pushes the outbox now (unless it is backing off after a failure). */
   flushOutbox(): void;
   /** Stops the loops, closes the HTTP server and the database. */
@@ -124,8 +133,14 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     logger.warn({ operator: options.operator }, "operator is not active (no stake, or jailed): serving anyway");
   const models = await loadServedModels({ modelsDir: options.modelsDir, registered: operatorState.models, logger });
 
+  if (options.operatorAccount && options.operatorAccount.address.toLowerCase() !== options.operator.toLowerCase()) {
+    throw new NodeStartupError(
+      `The operator key is for ${options.operatorAccount.address}, the operator is ${options.operator}.`,
+    );
+  }
   const store = new NodeStore(options.db);
   let outbox: Outbox | undefined;
+  let defender: FraudDefender | undefined;
   let watcher: RouterWatcher | undefined;
   const metrics = createNodeMetrics(() => store.countOutbox());
   const context: NodeContext = {
@@ -161,6 +176,22 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
         pollingIntervalMs,
         confirmations,
       });
+    }
+    if (options.operatorAccount) {
+      defender = startFraudDefender(context, {
+        clients: createVerityClients({
+          rpcUrl: options.rpcUrl,
+          chainId,
+          account: options.operatorAccount,
+          pollingInterval: pollingIntervalMs,
+        }),
+        fraudGame: contracts.fraudGame,
+        startBlock: BigInt(deployment.startBlock),
+        pollingIntervalMs,
+        confirmations,
+      });
+    } else if ([...models.values()].some((m) => m.integerV2)) {
+      logger.warn("no operator key: fraud games against this node's runtime-v2 receipts will not be answered");
     }
     const app = createNodeApp(
       context,
@@ -232,12 +263,13 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
         };
       },
       flushOutbox: () => outbox?.wake(),
+      openFraudGames: () => defender?.games().map((g) => g.id) ?? [],
       async close() {
         if (closed) return;
         closed = true;
         clearInterval(refreshActive);
         clearInterval(resolveBatches);
-        await Promise.all([outbox?.stop(), watcher?.stop()]);
+        await Promise.all([outbox?.stop(), watcher?.stop(), defender?.stop()]);
         await new Promise<void>((resolve) => server!.close(() => resolve()));
         for (const model of models.values()) await model.loaded.dispose();
         store.close();
@@ -245,7 +277,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       },
     };
   } catch (error) {
-    await Promise.all([outbox?.stop(), watcher?.stop()]);
+    await Promise.all([outbox?.stop(), watcher?.stop(), defender?.stop()]);
     server?.close();
     for (const model of models.values()) await model.loaded.dispose();
     store.close();

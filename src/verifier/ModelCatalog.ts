@@ -2,8 +2,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { keccak256, type Hex } from "viem";
 import { getOnchainRuntimeId, type LoadedModel, type Runtime } from "../runtime";
+import {
+  createIntegerRuntimeV2,
+  getModelCommitmentV2,
+  INTEGER_V2_RUNTIME_ID,
+  parseIntegerModelV2,
+  type IntegerModelV2,
+  type ModelCommitmentV2,
+} from "../runtime/integerV2";
 import type { ModelManifest } from "../models";
 import { UnknownModelError } from "./errors";
+
+const V2_RUNTIME = getOnchainRuntimeId(INTEGER_V2_RUNTIME_ID);
 
 /**
  * The models this verifier can replay: artifacts listed in the `manifest.json` of each directory, loaded on first use
@@ -45,7 +55,37 @@ export class ModelCatalog {
     return model;
   }
 
+  /**
+   * The runtime-v2 model `modelId` parsed, with its commitment (what a fraud-game challenger proves against). Throws
+   * {@link UnknownModelError} when the artifact is not here or does not commit to the id.
+   */
+  async loadIntegerV2(modelId: Hex): Promise<{ model: IntegerModelV2; commitment: ModelCommitmentV2 }> {
+    const file = this.artifacts.get(modelId.toLowerCase());
+    if (!file) throw new UnknownModelError("No artifact here for the model.", { details: `model ${modelId}` });
+    const model = parseIntegerModelV2(new Uint8Array(await fs.promises.readFile(file)));
+    const commitment = getModelCommitmentV2(model);
+    if (commitment.modelId !== modelId.toLowerCase()) {
+      throw new UnknownModelError("Artifact does not commit to the model id.", { details: `${file} for ${modelId}` });
+    }
+    return { model, commitment };
+  }
+
   private async loadUncached(modelId: Hex, onchainRuntimeId: Hex): Promise<LoadedModel> {
+    if (onchainRuntimeId.toLowerCase() === V2_RUNTIME) {
+      // A runtime-v2 model id is the model's commitment, checked by the runtime's load (not keccak256 of the file).
+      const file = this.artifacts.get(modelId.toLowerCase());
+      if (!file) throw new UnknownModelError("No artifact here for the model.", { details: `model ${modelId}` });
+      try {
+        return await createIntegerRuntimeV2({ expectedModelId: modelId }).load(
+          new Uint8Array(await fs.promises.readFile(file)),
+        );
+      } catch (cause) {
+        throw new UnknownModelError("Artifact does not commit to the model id.", {
+          details: `${file} for ${modelId}`,
+          cause,
+        });
+      }
+    }
     const runtime = this.runtimes.get(onchainRuntimeId.toLowerCase());
     if (!runtime)
       throw new UnknownModelError("No runtime here for the model.", { details: `runtime ${onchainRuntimeId}` });

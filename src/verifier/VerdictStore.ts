@@ -80,6 +80,26 @@ export interface DutyRecord {
   updatedAt: number;
 }
 
+/**
+ * A fraud-proof game this verifier opened on a wrong runtime-v2 receipt; `state` moves intent → open → won | lost, and
+ * won → claimed, or → failed (not opened, with the error) or → taken (another challenger's game holds the receipt).
+ * The receipt and its input are kept so the game can be played to its end after a restart without fetching anything.
+ */
+export interface FraudGameRecord {
+  receiptHash: string;
+  batchId: string;
+  receipt: Receipt;
+  /** Canonical encoding of the receipt's input, hex. */
+  input: string;
+  state: "intent" | "open" | "won" | "lost" | "claimed" | "failed" | "taken";
+  gameId: string | null;
+  /** Block of `GameOpened` (move events are read from there). */
+  openedAt: string | null;
+  txHash: string | null;
+  error: string | null;
+  updatedAt: number;
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS batches (
@@ -116,6 +136,17 @@ export const VERDICT_MIGRATIONS: readonly Migration[] = [
     version: 1,
     description: "meta, batches, receipt verdicts, challenges, checkpoints, committee duties",
     up: SCHEMA,
+  },
+  {
+    version: 2,
+    description: "fraud-proof games opened on wrong runtime-v2 receipts",
+    up: `
+CREATE TABLE fraud_games (
+  receipt_hash TEXT PRIMARY KEY, batch_id TEXT NOT NULL, receipt_json TEXT NOT NULL, input_hex TEXT NOT NULL,
+  state TEXT NOT NULL, game_id TEXT, opened_at TEXT, tx_hash TEXT, error TEXT, updated_at INTEGER NOT NULL
+);
+CREATE INDEX fraud_games_by_state ON fraud_games (state);
+`,
   },
 ];
 
@@ -349,6 +380,61 @@ export class VerdictStore {
     return rows.map((row) => this.getChallenge(row.receipt_hash)!);
   }
 
+  /**
+   * Records the intent to open a fraud game on a receipt, with the receipt and its input. Returns false when one was
+   * ever recorded: the caller must then not open another.
+   */
+  claimFraudGame(record: Pick<FraudGameRecord, "receiptHash" | "batchId" | "receipt" | "input">, now: number): boolean {
+    const result = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO fraud_games (receipt_hash, batch_id, receipt_json, input_hex, state, updated_at)
+         VALUES (?, ?, ?, ?, 'intent', ?)`,
+      )
+      .run(
+        record.receiptHash,
+        record.batchId,
+        JSON.stringify({ ...record.receipt, issuedAt: record.receipt.issuedAt.toString() }),
+        record.input,
+        now,
+      );
+    return result.changes === 1;
+  }
+
+  updateFraudGame(
+    receiptHash: string,
+    update: Partial<Pick<FraudGameRecord, "state" | "gameId" | "openedAt" | "txHash" | "error" | "updatedAt">>,
+  ): void {
+    const current = this.getFraudGame(receiptHash);
+    if (!current) throw new Error(`no fraud game recorded for ${receiptHash}`);
+    const next = { ...current, ...update };
+    this.db
+      .prepare(
+        `UPDATE fraud_games SET state = @state, game_id = @gameId, opened_at = @openedAt, tx_hash = @txHash,
+           error = @error, updated_at = @updatedAt WHERE receipt_hash = @receiptHash`,
+      )
+      .run({
+        receiptHash,
+        state: next.state,
+        gameId: next.gameId,
+        openedAt: next.openedAt,
+        txHash: next.txHash,
+        error: next.error,
+        updatedAt: next.updatedAt,
+      });
+  }
+
+  getFraudGame(receiptHash: string): FraudGameRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM fraud_games WHERE receipt_hash = ?").get(receiptHash) as
+      FraudGameRow | undefined;
+    return row && toFraudGame(row);
+  }
+
+  /** Fraud games recorded, optionally only those in `states`, oldest first. */
+  fraudGames(states?: readonly FraudGameRecord["state"][]): FraudGameRecord[] {
+    const rows = this.db.prepare("SELECT * FROM fraud_games ORDER BY updated_at, receipt_hash").all() as FraudGameRow[];
+    return rows.map(toFraudGame).filter((g) => !states || states.includes(g.state));
+  }
+
   /** Records a committee duty once; a second call for the same dispute keeps the first vote and salt. */
   recordDuty(duty: Omit<DutyRecord, "state" | "updatedAt">, now: number): DutyRecord {
     this.db
@@ -445,6 +531,34 @@ interface ChallengeRow {
   dispute_id: string | null;
   error: string | null;
   updated_at: number;
+}
+
+interface FraudGameRow {
+  receipt_hash: string;
+  batch_id: string;
+  receipt_json: string;
+  input_hex: string;
+  state: FraudGameRecord["state"];
+  game_id: string | null;
+  opened_at: string | null;
+  tx_hash: string | null;
+  error: string | null;
+  updated_at: number;
+}
+
+function toFraudGame(row: FraudGameRow): FraudGameRecord {
+  return {
+    receiptHash: row.receipt_hash,
+    batchId: row.batch_id,
+    receipt: parseStoredReceipt(row.receipt_json),
+    input: row.input_hex,
+    state: row.state,
+    gameId: row.game_id,
+    openedAt: row.opened_at,
+    txHash: row.tx_hash,
+    error: row.error,
+    updatedAt: row.updated_at,
+  };
 }
 
 interface DutyRow {

@@ -11,6 +11,8 @@ export interface VerifierAddresses {
   nodeRegistry: Address;
   attestationRegistry: Address;
   disputeManager: Address;
+  /** The fraud-proof game: wrong runtime-v2 receipts are challenged there (without it, through the committee). */
+  fraudGame?: Address | undefined;
 }
 
 /** Everything the verifier's steps share: validated once at start, then passed down. */

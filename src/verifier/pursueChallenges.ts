@@ -14,6 +14,7 @@ import type { VerifierContext } from "./context";
 import { fetchBatchFile } from "../service/fetchContent";
 import { SINGLE_RECEIPT_DATA_HASH } from "./syncAttestations";
 import type { ReceiptVerdict } from "./VerdictStore";
+import { isFraudProvable } from "./isFraudProvable";
 
 /**
  * Opens a challenge for every `wrong-output` verdict not challenged yet. The intent is stored before the transaction
@@ -33,6 +34,8 @@ export async function openChallenges(
   for (const verdict of context.store.verdicts({ verdict: "wrong-output" })) {
     const existing = context.store.getChallenge(verdict.receiptHash);
     if (existing && existing.state !== "intent") continue;
+    // Wrong runtime-v2 receipts are decided by the fraud-proof game (pursueFraudGames), not by a committee.
+    if (await isFraudProvable(context, verdict.modelId as Hex)) continue;
     // Only receipts of batches on the confirmed chain as recorded now (a reorganization may have dropped one).
     const recordKey = verdict.batchId === SINGLE_RECEIPT_DATA_HASH ? verdict.receiptHash : verdict.batchId;
     if (!context.store.getBatch(recordKey)) continue;
@@ -167,7 +170,7 @@ async function challengeReceipt(
 }
 
 /** The receipt, its batch id and Merkle proof, rebuilt from the batch's entries. */
-async function locateReceipt(
+export async function locateReceipt(
   context: VerifierContext,
   verdict: ReceiptVerdict,
   entriesByBatch: ReadonlyMap<string, BatchFileEntry[]>,

@@ -3,6 +3,7 @@ import { auditBatch } from "./auditBatch";
 import type { VerifierContext } from "./context";
 import { ContentMismatchError, ContentUnavailableError } from "./errors";
 import { openChallenges } from "./pursueChallenges";
+import { pursueFraudGames } from "./pursueFraudGames";
 import { driveOwnDisputes, serveCommittees } from "./serveCommittees";
 import { syncAttestations } from "./syncAttestations";
 
@@ -14,6 +15,14 @@ export interface VerifierStepReport {
   receiptsChecked: number;
   wrongResults: number;
   challengesOpened: number;
+  /** Fraud-proof games opened on wrong runtime-v2 receipts. */
+  fraudGamesOpened: number;
+  /** Moves (and timeouts) made in this verifier's fraud games. */
+  fraudMoves: number;
+  fraudGamesWon: number;
+  fraudGamesLost: number;
+  /** Base units of the stake token claimed from decided fraud games, decimal. */
+  fraudClaimed: string;
 }
 
 /**
@@ -29,6 +38,11 @@ export async function runVerifierStep(context: VerifierContext, startBlock: bigi
     receiptsChecked: 0,
     wrongResults: 0,
     challengesOpened: 0,
+    fraudGamesOpened: 0,
+    fraudMoves: 0,
+    fraudGamesWon: 0,
+    fraudGamesLost: 0,
+    fraudClaimed: "0",
   };
   const entriesByBatch = new Map<string, BatchFileEntry[]>();
   const now = Math.floor(Date.now() / 1000);
@@ -56,6 +70,12 @@ export async function runVerifierStep(context: VerifierContext, startBlock: bigi
     }
   }
   report.challengesOpened = await openChallenges(context, entriesByBatch);
+  const fraud = await pursueFraudGames(context, entriesByBatch);
+  report.fraudGamesOpened = fraud.opened;
+  report.fraudMoves = fraud.moves;
+  report.fraudGamesWon = fraud.won;
+  report.fraudGamesLost = fraud.lost;
+  report.fraudClaimed = fraud.claimed.toString();
   await serveCommittees(context, startBlock);
   await driveOwnDisputes(context);
   return report;

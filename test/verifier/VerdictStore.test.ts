@@ -81,6 +81,37 @@ describe("VerdictStore", function () {
   });
 });
 
+describe("VerdictStore fraud games (migration 2)", function () {
+  const receipt = {
+    requestId: "0x01",
+    modelId: "0x02",
+    inputHash: "0x03",
+    outputHash: "0x04",
+    traceRoot: "0x05",
+    node: "0x00000000000000000000000000000000000000aa",
+    issuedAt: 2n ** 63n,
+  } as const;
+
+  it("records a game once, with its receipt and input, and keeps its state across a reopen", function () {
+    const file = tempDb();
+    let store = new VerdictStore(file);
+    const record = { receiptHash: "0xr1", batchId: "0xb1", receipt, input: "0xabcd" };
+    expect(store.claimFraudGame(record, 10)).to.equal(true);
+    expect(store.claimFraudGame({ ...record, input: "0xffff" }, 11)).to.equal(false, "never a second intent");
+    store.updateFraudGame("0xr1", { state: "open", gameId: "7", openedAt: "42", txHash: "0xt", updatedAt: 12 });
+    store.close();
+
+    store = new VerdictStore(file);
+    const game = store.getFraudGame("0xr1")!;
+    expect(game).to.deep.include({ state: "open", gameId: "7", openedAt: "42", input: "0xabcd", batchId: "0xb1" });
+    expect(game.receipt).to.deep.equal(receipt);
+    expect(store.fraudGames(["open"]).map((g) => g.receiptHash)).to.deep.equal(["0xr1"]);
+    expect(store.fraudGames(["won"])).to.deep.equal([]);
+    expect(() => store.updateFraudGame("0xnone", { state: "won" })).to.throw(/no fraud game/);
+    store.close();
+  });
+});
+
 describe("shouldAudit", function () {
   const secret = Buffer.alloc(32, 7);
 

@@ -5,7 +5,16 @@ import { getDispute } from "../../chain/actions/getDispute";
 import { getDisputeOpenedEvents } from "../../chain/actions/getDisputeOpenedEvents";
 import { getDisputeState } from "../../chain/actions/getDisputeState";
 import { getVote } from "../../chain/actions/getVote";
-import { disputeManagerOutcomeNames, disputeStateNames, verdictNames } from "../../chain/enums.generated";
+import { getFraudGame, getFraudGameEvents } from "../../chain/actions/fraudGame";
+import { isNodeTurn } from "../../chain/fraudGamePlayer";
+import {
+  disputeManagerOutcomeNames,
+  disputeStateNames,
+  fraudGameOutcomeNames,
+  phaseNames,
+  reasonNames,
+  verdictNames,
+} from "../../chain/enums.generated";
 import { BaseError } from "../../protocol";
 import { explainDispute } from "../explainDispute";
 import {
@@ -24,6 +33,9 @@ export const DISPUTE_STATES = disputeStateNames.map(toCliName);
 /** On-chain `Outcome` names, by enum value. */
 export const DISPUTE_OUTCOMES = disputeManagerOutcomeNames.map(toCliName);
 const VERDICTS = verdictNames.map(toCliName);
+const PHASES = phaseNames.map(toCliName);
+const FRAUD_OUTCOMES = fraudGameOutcomeNames.map(toCliName);
+const REASONS = reasonNames.map(toCliName);
 
 /** `verity dispute list|show`. */
 export function addDisputeCommands(program: Command): void {
@@ -128,5 +140,55 @@ export function addDisputeCommands(program: Command): void {
     }
     context.output.record(explanation ? { ...summary, why: explanation.why, unblock: explanation.unblock } : summary);
     context.output.table(votes, ["member", "weight", "committed", "revealed", "verdict"]);
+  });
+
+  addExamples(
+    addChainOptions(
+      dispute
+        .command("game")
+        .description("one fraud-proof game (runtime-v2 EXACT receipts): parties, phase, whose move, outcome")
+        .argument("<id>"),
+    ),
+    ["verity dispute game 1", "verity dispute game 1 --json"],
+  ).action(async (idText: string, options: ChainOptions) => {
+    const id = BigInt(parseInteger(idText, "<id>", 1, Number.MAX_SAFE_INTEGER));
+    const context = await connect(options, false);
+    const read = context.clients.publicClient;
+    const address = context.contracts.fraudGame;
+    const game = await getFraudGame(read, { address, id });
+    if (game.phase === 0) throw new BaseError(`no fraud game ${id}`);
+    const { decimals } = await getTokenInfo(context);
+    const tokens = (value: bigint) => formatUnits(value, decimals);
+    const resolved = game.phase === phaseNames.indexOf("Resolved");
+    const [outcome] = resolved
+      ? await getFraudGameEvents(read, {
+          address,
+          eventName: "GameResolved",
+          args: { id },
+          fromBlock: BigInt(context.deployment.startBlock),
+        })
+      : [];
+    context.output.record({
+      id,
+      phase: PHASES[game.phase],
+      turn: resolved ? "" : isNodeTurn(game.phase) ? "node" : "challenger",
+      deadline: resolved ? "" : formatTime(game.deadline),
+      outcome: FRAUD_OUTCOMES[game.outcome],
+      reason: outcome ? REASONS[outcome.args.reason] : "",
+      slashed: outcome ? tokens(outcome.args.slashed) : "",
+      node: game.node,
+      challenger: game.challenger,
+      beneficiary: game.beneficiary,
+      receiptHash: game.receiptHash,
+      modelId: game.modelId,
+      bond: tokens(game.bond),
+      amountAtRisk: tokens(game.amountAtRisk),
+      movePeriod: game.movePeriod,
+      tensor: game.tensor,
+      level: `${game.level}/${game.depth}`,
+      index: game.index,
+      element: game.element,
+      segments: `[${game.lo}, ${game.hi})`,
+    });
   });
 }
