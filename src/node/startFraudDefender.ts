@@ -7,7 +7,7 @@ import { sendContractCall } from "../chain/sendContractCall";
 import { decodePayload, getErrorMessage, isTensorBundle } from "../protocol";
 import { createNodeResponder, runIntegerModelV2 } from "../runtime/integerV2";
 import type { NodeContext } from "./context";
-import { createLoop, type Loop } from "./createLoop";
+import { createLoop, type Loop } from "../service/createLoop";
 
 const CURSOR_KEY = "fraudCursor";
 const GAMES_KEY = "fraudGames";

@@ -1,26 +1,25 @@
-import type { Hex } from "viem";
-import { getModel } from "../chain/actions/getModel";
-import { ModelStatus, VerificationMode } from "../chain/enums.generated";
-import { getOnchainRuntimeId } from "../runtime";
-import { INTEGER_V2_RUNTIME_ID } from "../runtime/integerV2";
+import { zeroAddress, type Hex } from "viem";
+import { getFraudJudgeOf } from "../chain/actions/getFraudJudgeOf";
 import type { VerifierContext } from "./context";
 
-const V2_RUNTIME = getOnchainRuntimeId(INTEGER_V2_RUNTIME_ID);
-
 /**
- * Whether this verifier challenges receipts of `modelId` in the fraud-proof game: the model is registered EXACT on
- * runtime `verity-int8-v2` and the deployment has a fraud game.
+ * Whether receipts of `modelId` are disputed in this deployment's fraud-proof game: the attestation registry names the
+ * game as the model's judge (the one rule the registry itself enforces, so the committee would refuse them).
  */
 export async function isFraudProvable(context: VerifierContext, modelId: Hex): Promise<boolean> {
-  if (!context.addresses.fraudGame) return false;
+  const game = context.addresses.fraudGame;
+  if (!game) return false;
   let byModel = known.get(context);
   if (!byModel) known.set(context, (byModel = new Map()));
   const cached = byModel.get(modelId.toLowerCase());
   if (cached !== undefined) return cached;
-  const model = await getModel(context.clients.publicClient, { address: context.addresses.modelRegistry, id: modelId });
-  // Mode and runtime are fixed at registration; an unregistered model is asked again next time.
-  const provable = model.mode === VerificationMode.EXACT && model.runtimeId.toLowerCase() === V2_RUNTIME;
-  if (model.status !== ModelStatus.None) byModel.set(modelId.toLowerCase(), provable);
+  const judge = await getFraudJudgeOf(context.clients.publicClient, {
+    address: context.addresses.attestationRegistry,
+    model: modelId,
+  });
+  // The judge follows the model's registration (fixed) unless governance changes it: kept for this process.
+  const provable = judge !== zeroAddress && judge.toLowerCase() === game.toLowerCase();
+  byModel.set(modelId.toLowerCase(), provable);
   return provable;
 }
 
