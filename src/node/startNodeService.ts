@@ -1,25 +1,16 @@
-import { serve } from "@hono/node-server";
-import type { AddressInfo } from "node:net";
 import pino, { type Logger } from "pino";
 import type { Address, Hex, LocalAccount } from "viem";
-import { isNodeActive } from "../chain/actions/isNodeActive";
-import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
-import { checkBatchTokenExposure } from "../config/checkBatchTokenExposure";
-import { ConfigError } from "../config/ConfigError";
 import { getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
+import { listenHttp, type HttpListener } from "../service/listenHttp";
 import { createBatchChainView } from "./batchChain";
-import { checkOperator } from "./checkOperator";
+import { checkNodeStartup } from "./checkNodeStartup";
 import type { NodeContext } from "./context";
 import { createNodeApp } from "./createNodeApp";
 import { createNodeMetrics } from "./createNodeMetrics";
-import { NodeStartupError } from "./errors";
 import { loadServedModels } from "./loadServedModels";
 import { NodeStore } from "./NodeStore";
-import { resolveSignedBatches } from "./signReceiptBatch";
-import { startFraudDefender, type FraudDefender } from "./startFraudDefender";
-import { startOutbox, type Outbox } from "./startOutbox";
-import { startRouterWatcher, type RouterWatcher } from "./startRouterWatcher";
+import { startNodeLoops, type NodeLoops } from "./startNodeLoops";
 
 export interface NodeServiceOptions {
   rpcUrl: string;
@@ -93,194 +84,108 @@ export interface NodeService {
  */
 export async function startNodeService(options: NodeServiceOptions): Promise<NodeService> {
   const logger = options.logger ?? pino({ level: "info" });
-  const dishonestShare = options.dishonestShare ?? 0;
-  if (!(dishonestShare >= 0 && dishonestShare <= 1)) {
-    throw new NodeStartupError(`dishonestShare must be within [0, 1], got ${dishonestShare}.`);
-  }
-  const pollingIntervalMs = options.pollingIntervalMs ?? 1_000;
-  const host = options.host ?? "127.0.0.1";
-  const exposure = checkBatchTokenExposure(host, options.batchToken);
-  if (exposure) throw new ConfigError(`invalid node configuration: batchToken: ${exposure}`);
-  const confirmations = BigInt(options.confirmations ?? 0);
-  if (confirmations < 0n) throw new ConfigError(`invalid node configuration: confirmations: must be 0 or more`);
-  const { deployment } = options;
-  const { contracts } = deployment;
-  const { publicClient } = createVerityClients({
-    rpcUrl: options.rpcUrl,
-    chainId: deployment.chainId,
-    pollingInterval: pollingIntervalMs,
-  });
-  let chainId: number;
-  try {
-    chainId = await publicClient.getChainId();
-  } catch (cause) {
-    throw new NodeStartupError(`Cannot reach the chain at ${options.rpcUrl}.`, { cause });
-  }
-  if (chainId !== deployment.chainId) {
-    throw new NodeStartupError(
-      `The chain at ${options.rpcUrl} has id ${chainId}, the deployment is for ${deployment.chainId}.`,
-    );
-  }
-  const operatorState = await checkOperator({
-    publicClient,
-    nodeRegistry: contracts.nodeRegistry,
-    modelRegistry: contracts.modelRegistry,
-    operator: options.operator,
-    signer: options.signer.address,
-  });
-  let active = operatorState.active;
-  if (!active)
+  const startup = await checkNodeStartup(options);
+  if (!startup.active) {
     logger.warn({ operator: options.operator }, "operator is not active (no stake, or jailed): serving anyway");
-  const models = await loadServedModels({ modelsDir: options.modelsDir, registered: operatorState.models, logger });
-
-  if (options.operatorAccount && options.operatorAccount.address.toLowerCase() !== options.operator.toLowerCase()) {
-    throw new NodeStartupError(
-      `The operator key is for ${options.operatorAccount.address}, the operator is ${options.operator}.`,
-    );
   }
+  const models = await loadServedModels({ modelsDir: options.modelsDir, registered: startup.registeredModels, logger });
   const store = new NodeStore(options.db);
-  let outbox: Outbox | undefined;
-  let defender: FraudDefender | undefined;
-  let watcher: RouterWatcher | undefined;
-  const metrics = createNodeMetrics(() => store.countOutbox());
+  const { chainId, publicClient } = startup;
+  const { attestationRegistry } = options.deployment.contracts;
+  let loops: NodeLoops | undefined;
   const context: NodeContext = {
     store,
     models,
     signer: options.signer,
     operator: options.operator,
     chainId,
-    domain: { chainId, verifyingContract: contracts.attestationRegistry },
+    domain: { chainId, verifyingContract: attestationRegistry },
     batchChain: createBatchChainView({
       publicClient,
-      attestationRegistry: contracts.attestationRegistry,
+      attestationRegistry,
       operator: options.operator,
-      confirmations,
+      confirmations: BigInt(options.confirmations ?? 0),
     }),
-    dishonestShare,
-    metrics,
+    dishonestShare: options.dishonestShare ?? 0,
+    metrics: createNodeMetrics(() => store.countOutbox()),
     logger,
     now: () => BigInt(Math.floor(Date.now() / 1000)),
-    onReceiptStored: () => outbox?.wake(),
+    onReceiptStored: () => loops?.outbox?.wake(),
     groupCommit: options.groupCommit ?? true,
   };
-
-  let server: ReturnType<typeof serve> | undefined;
+  let http: HttpListener | undefined;
+  const stop = async () => {
+    await loops?.stop();
+    await http?.close();
+    for (const model of models.values()) await model.loaded.dispose();
+    store.close();
+  };
   try {
-    if (options.keeperUrl)
-      outbox = startOutbox(context, { keeperUrl: options.keeperUrl, intervalMs: pollingIntervalMs });
-    if (options.watchRouter ?? true) {
-      watcher = startRouterWatcher(context, {
-        publicClient,
-        router: contracts.inferenceRouter,
-        startBlock: BigInt(deployment.startBlock),
-        pollingIntervalMs,
-        confirmations,
-      });
-    }
-    if (options.operatorAccount) {
-      defender = startFraudDefender(context, {
-        clients: createVerityClients({
-          rpcUrl: options.rpcUrl,
-          chainId,
-          account: options.operatorAccount,
-          pollingInterval: pollingIntervalMs,
-        }),
-        fraudGame: contracts.fraudGame,
-        startBlock: BigInt(deployment.startBlock),
-        pollingIntervalMs,
-        confirmations,
-      });
-    } else if ([...models.values()].some((m) => m.integerV2)) {
-      logger.warn("no operator key: fraud games against this node's runtime-v2 receipts will not be answered");
-    }
-    const app = createNodeApp(
-      context,
-      {
-        active: () => active,
-        lastBlock: () => watcher?.lastBlock(),
-        problems: () => {
-          const problems: string[] = [];
-          if (!active) problems.push("operator not active in the NodeRegistry");
-          const chainError = watcher?.lastError();
-          if (chainError) problems.push(`chain: ${chainError}`);
-          const keeperError = outbox?.lastError();
-          if (keeperError) problems.push(`keeper: ${keeperError}`);
-          if (!options.keeperUrl) problems.push("no keeper configured: receipts stay in the outbox");
-          return problems;
-        },
-      },
-      { batchToken: options.batchToken },
-    );
-    const info = await new Promise<AddressInfo>((resolve, reject) => {
-      server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, resolve);
-      server.once("error", reject);
-    });
-    const url = `http://${host.includes(":") ? `[${host}]` : host}:${info.port}`;
-    logger.info(
-      {
-        url,
-        operator: options.operator,
-        signer: options.signer.address,
-        models: [...models.keys()],
-        dishonestShare,
-        crypto: getSecp256k1Backend(),
-        cryptoFallback: getNativeUnavailableReason(),
-      },
-      "node service listening",
-    );
-    const refreshActive = setInterval(() => {
-      isNodeActive(publicClient, { address: contracts.nodeRegistry, node: options.operator })
-        .then((value) => (active = value))
-        .catch(() => {});
-    }, 30_000);
-    refreshActive.unref();
-    // Signed batches the chain has passed by are settled (attested, or dead with their receipts freed) on this timer
-    // too, not only when the keeper asks for the next batch.
-    let resolving = false;
-    const resolveBatches = setInterval(() => {
-      if (resolving) return;
-      resolving = true;
-      resolveSignedBatches(context)
-        .catch((error: unknown) => logger.debug({ err: error }, "cannot check signed batches on chain"))
-        .finally(() => (resolving = false));
-    }, pollingIntervalMs * 5);
-    resolveBatches.unref();
-
-    let closed = false;
-    return {
+    loops = startNodeLoops(context, options, startup);
+    const app = createNodeApp(context, getNodeHealthSources(loops, options), { batchToken: options.batchToken });
+    http = await listenHttp({ fetch: app.fetch, host: options.host ?? "127.0.0.1", port: options.port });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const { url } = http;
+  logger.info(
+    {
       url,
       operator: options.operator,
       signer: options.signer.address,
       models: [...models.keys()],
-      stats: () => {
-        const assignments = store.getAssignments();
-        const count = (status: string) => assignments.filter((a) => a.status === status).length;
-        return {
-          receipts: store.countReceipts(),
-          outbox: store.countOutbox(),
-          batchesSigned: store.countBatches(),
-          routerAssignments: { answered: count("answered"), skipped: count("skipped"), pending: count("pending") },
-        };
-      },
-      flushOutbox: () => outbox?.wake(),
-      openFraudGames: () => defender?.games().map((g) => g.id) ?? [],
-      async close() {
-        if (closed) return;
-        closed = true;
-        clearInterval(refreshActive);
-        clearInterval(resolveBatches);
-        await Promise.all([outbox?.stop(), watcher?.stop(), defender?.stop()]);
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-        for (const model of models.values()) await model.loaded.dispose();
-        store.close();
-        logger.info({ url }, "node service stopped");
-      },
-    };
-  } catch (error) {
-    await Promise.all([outbox?.stop(), watcher?.stop(), defender?.stop()]);
-    server?.close();
-    for (const model of models.values()) await model.loaded.dispose();
-    store.close();
-    throw error;
-  }
+      dishonestShare: context.dishonestShare,
+      crypto: getSecp256k1Backend(),
+      cryptoFallback: getNativeUnavailableReason(),
+    },
+    "node service listening",
+  );
+  let closed = false;
+  const running = loops;
+  return {
+    url,
+    operator: options.operator,
+    signer: options.signer.address,
+    models: [...models.keys()],
+    stats: () => getNodeServiceStats(store),
+    flushOutbox: () => running.outbox?.wake(),
+    openFraudGames: () => running.defender?.games().map((g) => g.id) ?? [],
+    async close() {
+      if (closed) return;
+      closed = true;
+      await stop();
+      logger.info({ url }, "node service stopped");
+    },
+  };
+}
+
+/** What `GET /health` reports beyond the store: whether the operator is active, the chain head, and what is wrong. */
+function getNodeHealthSources(loops: NodeLoops, options: NodeServiceOptions) {
+  return {
+    active: () => loops.active(),
+    lastBlock: () => loops.watcher?.lastBlock(),
+    problems: () => {
+      const problems: string[] = [];
+      if (!loops.active()) problems.push("operator not active in the NodeRegistry");
+      const chainError = loops.watcher?.lastError();
+      if (chainError) problems.push(`chain: ${chainError}`);
+      const keeperError = loops.outbox?.lastError();
+      if (keeperError) problems.push(`keeper: ${keeperError}`);
+      if (!options.keeperUrl) problems.push("no keeper configured: receipts stay in the outbox");
+      return problems;
+    },
+  };
+}
+
+/** The node's counts (receipts by origin, outbox, batches signed, router assignments by status). */
+function getNodeServiceStats(store: NodeStore): NodeServiceStats {
+  const assignments = store.getAssignments();
+  const count = (status: string) => assignments.filter((a) => a.status === status).length;
+  return {
+    receipts: store.countReceipts(),
+    outbox: store.countOutbox(),
+    batchesSigned: store.countBatches(),
+    routerAssignments: { answered: count("answered"), skipped: count("skipped"), pending: count("pending") },
+  };
 }
