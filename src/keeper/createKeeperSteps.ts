@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import { getErrorMessage } from "../protocol";
+import { sleep } from "../service/backoff";
+import { createLoop, type Loop } from "../service/createLoop";
 import { RetrySchedule } from "../service/RetrySchedule";
 import type { Batcher } from "./Batcher";
 import { NodeBatchError, PermanentError } from "./errors";
@@ -107,4 +109,43 @@ export function createKeeperSteps(p: KeeperStepsParameters): KeeperSteps {
     lastError: () => lastError,
     lastProgressAt: () => lastProgress,
   };
+}
+
+/**
+ * Runs the keeper's steps: again at once while they make progress, else when the next backed-off job is due or after
+ * `pollingIntervalMs`, whichever comes first (a wake-up runs them at once).
+ */
+export function startKeeperLoop(steps: KeeperSteps, pollingIntervalMs: number, logger: Logger): Loop {
+  return createLoop(
+    async () => {
+      if (await steps.step()) return { delayMs: 0 };
+      const now = Date.now();
+      return { delayMs: Math.max(10, steps.nextDueAt(now + pollingIntervalMs) - now) };
+    },
+    (error) => logger.error({ err: getErrorMessage(error) }, "keeper step threw"),
+  );
+}
+
+export interface FlushKeeperParameters {
+  steps: KeeperSteps;
+  loop: Loop;
+  /** True once nothing is queued, no batch is open and every router fulfilment is done. */
+  idle: () => boolean;
+  /** True once the keeper is closed (the flush fails). */
+  closed: () => boolean;
+  pollingIntervalMs: number;
+  timeoutMs?: number | undefined;
+}
+
+/** Plans every queued receipt and waits until the keeper is idle; rejects on close or after `timeoutMs`. */
+export async function flushKeeper(p: FlushKeeperParameters): Promise<void> {
+  const deadline = Date.now() + (p.timeoutMs ?? Number.POSITIVE_INFINITY);
+  for (;;) {
+    if (p.closed()) throw new Error("keeper closed");
+    if (Date.now() > deadline) throw new Error(`flush timed out; last error: ${p.steps.lastError() ?? "none"}`);
+    if (p.idle()) return;
+    p.steps.planEverything();
+    p.loop.wake();
+    await sleep(Math.min(p.pollingIntervalMs, 100));
+  }
 }

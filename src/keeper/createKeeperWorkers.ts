@@ -4,7 +4,7 @@ import type { GetVerityDomainParameters } from "../protocol";
 import { Batcher } from "./Batcher";
 import type { KeeperStore } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
-import type { NodeDirectory } from "./NodeDirectory";
+import { NodeDirectory } from "./NodeDirectory";
 import { createHttpBatchFileReader, createHttpBatchReleaser, createHttpBatchSigner } from "./requestBatchSignature";
 import { RouterWorker } from "./RouterWorker";
 import type { KeeperOptions } from "./startKeeper";
@@ -15,15 +15,15 @@ export interface KeeperWorkersParameters {
   options: KeeperOptions;
   publicClient: PublicClient;
   store: KeeperStore;
-  directory: NodeDirectory;
   domain: GetVerityDomainParameters;
   metrics: KeeperMetrics;
   logger: Logger;
   signal: AbortSignal;
 }
 
-/** The keeper's workers, sharing one transaction sender (one nonce sequence). */
+/** The keeper's workers, sharing one transaction sender (one nonce sequence) and one directory of nodes. */
 export interface KeeperWorkers {
+  directory: NodeDirectory;
   batcher: Batcher;
   /** Undefined with `settle: false`. */
   router: RouterWorker | undefined;
@@ -31,12 +31,21 @@ export interface KeeperWorkers {
   validator: ValidatorWorker | undefined;
 }
 
-/** Builds the batcher, and the router and ERC-8004 validator workers the options and the deployment call for. */
+/**
+ * Builds the directory of nodes, the batcher, and the router and ERC-8004 validator workers the options and the
+ * deployment call for.
+ */
 export function createKeeperWorkers(p: KeeperWorkersParameters): KeeperWorkers {
   const { options, publicClient, store, metrics, logger, signal } = p;
   const { deployment } = options;
   const { contracts } = deployment;
   const pollingIntervalMs = options.pollingIntervalMs ?? 500;
+  const directory = new NodeDirectory(
+    publicClient,
+    contracts.nodeRegistry,
+    options.nodeEndpoints ?? {},
+    options.nodeCacheTtlMs ?? 10_000,
+  );
   const confirmations = BigInt(options.confirmations ?? 0);
   const sender = new TxSender(
     publicClient,
@@ -49,7 +58,7 @@ export function createKeeperWorkers(p: KeeperWorkersParameters): KeeperWorkers {
     store,
     publicClient,
     sender,
-    directory: p.directory,
+    directory,
     domain: p.domain,
     attestationRegistry: contracts.attestationRegistry,
     signBatch: options.batchSigner ?? createHttpBatchSigner({ token: options.batchToken }),
@@ -96,5 +105,5 @@ export function createKeeperWorkers(p: KeeperWorkersParameters): KeeperWorkers {
           signal,
         })
       : undefined;
-  return { batcher, router, validator };
+  return { directory, batcher, router, validator };
 }

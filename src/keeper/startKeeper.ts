@@ -3,23 +3,15 @@ import pino, { type Logger } from "pino";
 import type { Address, LocalAccount, PrivateKeyAccount } from "viem";
 import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
-import {
-  getErrorMessage,
-  type GetVerityDomainParameters,
-  getNativeUnavailableReason,
-  getSecp256k1Backend,
-} from "../protocol";
-import { sleep } from "../service/backoff";
-import { createLoop } from "../service/createLoop";
+import { getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
 import { listenHttp } from "../service/listenHttp";
 import { createKeeperApp } from "./createKeeperApp";
-import { createKeeperSteps } from "./createKeeperSteps";
+import { createKeeperSteps, flushKeeper, startKeeperLoop } from "./createKeeperSteps";
 import { createKeeperWorkers } from "./createKeeperWorkers";
 import { getKeeperHealth } from "./getKeeperHealth";
 import { startIngestion } from "./ingest/startIngestion";
 import { KeeperStore } from "./KeeperStore";
 import { KeeperMetrics } from "./metrics";
-import { NodeDirectory } from "./NodeDirectory";
 import type { BatchReleaser, BatchSigner } from "./requestBatchSignature";
 
 export interface KeeperOptions {
@@ -124,41 +116,17 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     pollingInterval: pollingIntervalMs,
     retryCount: options.rpcRetryCount ?? 1,
   });
-  const domain: GetVerityDomainParameters = {
-    chainId: deployment.chainId,
-    verifyingContract: deployment.contracts.attestationRegistry,
-  };
+  const domain = { chainId: deployment.chainId, verifyingContract: deployment.contracts.attestationRegistry };
   const store = new KeeperStore(options.db);
   const metrics = new KeeperMetrics();
   const controller = new AbortController();
   // Every loop, backoff sleep and in-flight request of the keeper listens to this one signal.
   setMaxListeners(0, controller.signal);
-  const directory = new NodeDirectory(
-    publicClient,
-    deployment.contracts.nodeRegistry,
-    options.nodeEndpoints ?? {},
-    options.nodeCacheTtlMs ?? 10_000,
-  );
-  const workers = createKeeperWorkers({
-    options,
-    publicClient,
-    store,
-    directory,
-    domain,
-    metrics,
-    logger,
-    signal: controller.signal,
-  });
-  const steps = createKeeperSteps({ store, ...workers, metrics, logger, signal: controller.signal });
-  const loop = createLoop(
-    async () => {
-      if (await steps.step()) return { delayMs: 0 };
-      const now = Date.now();
-      return { delayMs: Math.max(10, steps.nextDueAt(now + pollingIntervalMs) - now) };
-    },
-    (error) => logger.error({ err: getErrorMessage(error) }, "keeper step threw"),
-  );
-
+  const { signal } = controller;
+  const workers = createKeeperWorkers({ options, publicClient, store, domain, metrics, logger, signal });
+  const { directory, router } = workers;
+  const steps = createKeeperSteps({ store, ...workers, metrics, logger, signal });
+  const loop = startKeeperLoop(steps, pollingIntervalMs, logger);
   const ingestion = startIngestion({
     store,
     directory,
@@ -169,6 +137,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     maxQueuedReceipts: options.maxQueuedReceipts,
     retryAfterSeconds: options.retryAfterSeconds,
   });
+  const { address: account } = options.account;
   const app = createKeeperApp({
     ingest: ingestion.state,
     maxBodyBytes: options.maxBodyBytes,
@@ -179,46 +148,28 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     lookupNode: (node) => directory.get(node),
     refreshNode: (node) => directory.refresh(node),
     onAccepted: () => loop.wake(),
-    health: () =>
-      getKeeperHealth({ publicClient, store, account: options.account.address, chainId: deployment.chainId, steps }),
+    health: () => getKeeperHealth({ publicClient, store, account, chainId: deployment.chainId, steps }),
   });
-  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const http = await listenHttp({
     fetch: app.fetch,
     host: options.host,
     port: options.port,
-    requestTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
   });
-  logger.info(
-    {
-      url: http.url,
-      account: options.account.address,
-      crypto: getSecp256k1Backend(),
-      cryptoFallback: getNativeUnavailableReason(),
-    },
-    "keeper listening",
-  );
+  const crypto = { crypto: getSecp256k1Backend(), cryptoFallback: getNativeUnavailableReason() };
+  logger.info({ url: http.url, account, ...crypto }, "keeper listening");
 
   let closed = false;
+  const idle = () => !store.hasQueued() && store.openBatches().length === 0 && (router?.fulfilsDone() ?? true);
   return {
     url: http.url,
     store,
     wake: () => loop.wake(),
     counts: metrics.counts,
     metrics,
-    async flush(flushOptions = {}) {
-      const deadline = Date.now() + (flushOptions.timeoutMs ?? Number.POSITIVE_INFINITY);
-      for (;;) {
-        if (closed) throw new Error("keeper closed");
-        if (Date.now() > deadline) throw new Error(`flush timed out; last error: ${steps.lastError() ?? "none"}`);
-        const routerDone = workers.router ? workers.router.fulfilsDone() : true;
-        if (!store.hasQueued() && store.openBatches().length === 0 && routerDone) return;
-        steps.planEverything();
-        loop.wake();
-        await sleep(Math.min(pollingIntervalMs, 100));
-      }
-    },
+    flush: ({ timeoutMs } = {}) =>
+      flushKeeper({ steps, loop, idle, closed: () => closed, pollingIntervalMs, timeoutMs }),
     async close() {
       if (closed) return;
       closed = true;
