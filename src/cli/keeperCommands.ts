@@ -6,7 +6,7 @@ import { loadSignerAccount } from "../config/loadSignerAccount";
 import { KeeperStore } from "../keeper/KeeperStore";
 import { startKeeper } from "../keeper/startKeeper";
 import { createOutput } from "./output";
-import { SERVICE_RPC_URL_HELP, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
+import { SERVICE_RPC_URL_HELP, assertServiceChain, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -80,6 +80,7 @@ export function addKeeperCommands(program: Command): void {
         "keeper key",
       );
       const output = createOutput(Boolean(options.json));
+      await assertServiceChain(config.rpcUrl, config.deployment);
       const running = await startKeeper({
         rpcUrl: config.rpcUrl,
         deployment: readDeploymentFile(config.deployment),

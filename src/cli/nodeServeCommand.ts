@@ -5,7 +5,7 @@ import { readDeploymentFile } from "../chain/deployment";
 import { loadSignerAccount } from "../config/loadSignerAccount";
 import { parseNodeConfig } from "../config/nodeConfig";
 import { startNodeService } from "../node/startNodeService";
-import { SERVICE_RPC_URL_HELP, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
+import { SERVICE_RPC_URL_HELP, assertServiceChain, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
 
 /** `verity node serve`: the inference node service (docs/services.md § Node service). */
 export function addNodeServeCommand(nodeCommand: Command): void {
@@ -87,6 +87,7 @@ export function addNodeServeCommand(nodeCommand: Command): void {
         "node signer",
       );
       const deployment = readDeploymentFile(config.deployment);
+      await assertServiceChain(config.rpcUrl, config.deployment);
       const logger = pino({ level: config.logLevel });
       if (config.dishonestShare > 0) {
         logger.warn({ share: config.dishonestShare }, "DISHONEST TEST MODE: this share of outputs will be wrong");

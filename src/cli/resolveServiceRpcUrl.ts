@@ -25,3 +25,16 @@ export function resolveServiceRpcUrl(
     return DEFAULT_RPC_URL;
   }
 }
+
+/**
+ * Checks, before a service starts, that the chain answers at `rpcUrl` with the deployment's chain id: a service
+ * started before its chain then fails with `chain unreachable at <url>` (exit 3) instead of a library's request dump.
+ */
+export async function assertServiceChain(rpcUrl: string, deploymentFile: string): Promise<void> {
+  const [{ createVerityClients }, { assertChain }] = await Promise.all([
+    import("../chain/createVerityClients"),
+    import("./options"),
+  ]);
+  const { chainId } = readDeploymentFile(deploymentFile);
+  await assertChain(createVerityClients({ rpcUrl, chainId, retryCount: 1 }), rpcUrl, chainId);
+}

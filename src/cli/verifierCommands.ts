@@ -4,7 +4,7 @@ import { parseVerifierConfig } from "../config/verifierConfig";
 import { createVerifierContext, runVerifier } from "../verifier/startVerifier";
 import { VerdictStore } from "../verifier/VerdictStore";
 import { createOutput } from "./output";
-import { SERVICE_RPC_URL_HELP, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
+import { SERVICE_RPC_URL_HELP, assertServiceChain, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
 
 /** `verity verifier run|status`. */
 export function addVerifierCommands(program: Command): void {
@@ -63,6 +63,7 @@ export function addVerifierCommands(program: Command): void {
         once: options.once,
         logLevel: options.logLevel,
       });
+      await assertServiceChain(config.rpcUrl, config.deployment);
       const context = await createVerifierContext(config, {
         privateKey: env.VERITY_VERIFIER_KEY,
         keystoreFile: env.VERITY_VERIFIER_KEYSTORE,

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { VERITY_CONTRACT_NAMES } from "../../src/chain/deployment";
 import { DEFAULT_RPC_URL, resolveServiceRpcUrl } from "../../src/cli/resolveServiceRpcUrl";
+import { DEAD_RPC_URL, runVerity } from "./runVerity";
 
 const ADDRESS = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 const CONTRACTS = Object.fromEntries(VERITY_CONTRACT_NAMES.map((name) => [name, ADDRESS]));
@@ -39,5 +40,28 @@ describe("resolveServiceRpcUrl (the services' --rpc-url)", function () {
       DEFAULT_RPC_URL,
     );
     expect(resolveServiceRpcUrl(undefined, path.join(dir, "missing.json"), {})).to.equal(DEFAULT_RPC_URL);
+  });
+
+  it("node serve, keeper run and verifier run exit 3 naming the URL when the chain does not answer", async function () {
+    const deployment = write("dead.json", { contracts: CONTRACTS, rpcUrl: DEAD_RPC_URL });
+    const key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    const runs = [
+      await runVerity(
+        ["node", "serve", "--deployment", deployment, "--operator", ADDRESS, "--db", path.join(dir, "n.sqlite")],
+        { VERITY_NODE_KEY: key, VERITY_RPC_URL: undefined },
+      ),
+      await runVerity(["keeper", "run", "--deployment", deployment, "--db", path.join(dir, "k.sqlite")], {
+        VERITY_KEEPER_KEY: key,
+        VERITY_RPC_URL: undefined,
+      }),
+      await runVerity(["verifier", "run", "--deployment", deployment, "--db", path.join(dir, "v.sqlite")], {
+        VERITY_VERIFIER_KEY: key,
+        VERITY_RPC_URL: undefined,
+      }),
+    ];
+    for (const run of runs) {
+      expect(run.code, run.stderr).to.equal(3);
+      expect(run.stderr).to.contain(`chain unreachable at ${DEAD_RPC_URL}`);
+    }
   });
 });
