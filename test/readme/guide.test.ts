@@ -92,6 +92,7 @@ describe("README: first ten minutes (every marked block, on a fresh chain)", fun
     for (const { block } of services) block.kill();
     await chain?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (chain) removeIgnitionJournal(chain.port);
     console.log(`    guide: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
@@ -195,3 +196,14 @@ describe("README guide markers (parseGuide)", function () {
     expect(findMissingOutput(["│ verdict │ attested │"], output)).to.deep.equal(["│ verdict │ attested │"]);
   });
 });
+
+/** Removes the Ignition journal `verity deploy` left in the checkout for this chain (its id ends in the port). */
+function removeIgnitionJournal(port: number): void {
+  const journals = path.join(ROOT, "ignition", "deployments");
+  if (!fs.existsSync(journals)) return;
+  for (const name of fs.readdirSync(journals)) {
+    if (new RegExp(`^chain-31337-\\d+-${port}$`).test(name)) {
+      fs.rmSync(path.join(journals, name), { recursive: true, force: true });
+    }
+  }
+}
