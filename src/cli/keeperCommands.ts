@@ -6,6 +6,7 @@ import { loadSignerAccount } from "../config/loadSignerAccount";
 import { KeeperStore } from "../keeper/KeeperStore";
 import { startKeeper } from "../keeper/startKeeper";
 import { createOutput } from "./output";
+import { SERVICE_RPC_URL_HELP, assertServiceChain, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -17,7 +18,7 @@ export function addKeeperCommands(program: Command): void {
   keeper
     .command("run")
     .description("take receipts over HTTP, batch them, have nodes sign, submit, confirm; settle router requests")
-    .option("--rpc-url <url>", "JSON-RPC node (env VERITY_RPC_URL)", env.VERITY_RPC_URL ?? "http://127.0.0.1:8545")
+    .option("--rpc-url <url>", SERVICE_RPC_URL_HELP)
     .option(
       "--deployment <file>",
       "deployment address file (env VERITY_DEPLOYMENT)",
@@ -54,7 +55,7 @@ export function addKeeperCommands(program: Command): void {
     )
     .action(async (options) => {
       const config = parseKeeperConfig({
-        rpcUrl: options.rpcUrl,
+        rpcUrl: resolveServiceRpcUrl(options.rpcUrl, options.deployment),
         deployment: options.deployment,
         db: options.db,
         host: options.host,
@@ -79,6 +80,7 @@ export function addKeeperCommands(program: Command): void {
         "keeper key",
       );
       const output = createOutput(Boolean(options.json));
+      await assertServiceChain(config.rpcUrl, config.deployment);
       const running = await startKeeper({
         rpcUrl: config.rpcUrl,
         deployment: readDeploymentFile(config.deployment),

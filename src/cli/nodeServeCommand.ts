@@ -5,6 +5,7 @@ import { readDeploymentFile } from "../chain/deployment";
 import { loadSignerAccount } from "../config/loadSignerAccount";
 import { parseNodeConfig } from "../config/nodeConfig";
 import { startNodeService } from "../node/startNodeService";
+import { SERVICE_RPC_URL_HELP, assertServiceChain, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
 
 /** `verity node serve`: the inference node service (docs/services.md § Node service). */
 export function addNodeServeCommand(nodeCommand: Command): void {
@@ -12,7 +13,7 @@ export function addNodeServeCommand(nodeCommand: Command): void {
   nodeCommand
     .command("serve")
     .description("serve inferences with signed receipts, sign batches for the keeper, answer router assignments")
-    .option("--rpc-url <url>", "JSON-RPC node (env VERITY_RPC_URL)", env.VERITY_RPC_URL ?? "http://127.0.0.1:8545")
+    .option("--rpc-url <url>", SERVICE_RPC_URL_HELP)
     .option(
       "--deployment <file>",
       "deployment address file (env VERITY_DEPLOYMENT)",
@@ -65,7 +66,7 @@ export function addNodeServeCommand(nodeCommand: Command): void {
     )
     .action(async (options) => {
       const config = parseNodeConfig({
-        rpcUrl: options.rpcUrl,
+        rpcUrl: resolveServiceRpcUrl(options.rpcUrl, options.deployment),
         deployment: options.deployment,
         operator: options.operator,
         db: options.db,
@@ -98,6 +99,7 @@ export function addNodeServeCommand(nodeCommand: Command): void {
           ? await loadSignerAccount(operatorKey, "node operator key")
           : undefined;
       const deployment = readDeploymentFile(config.deployment);
+      await assertServiceChain(config.rpcUrl, config.deployment);
       const logger = pino({ level: config.logLevel });
       if (config.dishonestShare > 0) {
         logger.warn({ share: config.dishonestShare }, "DISHONEST TEST MODE: this share of outputs will be wrong");

@@ -4,6 +4,7 @@ import { parseVerifierConfig } from "../config/verifierConfig";
 import { createVerifierContext, runVerifier } from "../verifier/startVerifier";
 import { VerdictStore } from "../verifier/VerdictStore";
 import { createOutput } from "./output";
+import { SERVICE_RPC_URL_HELP, assertServiceChain, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
 
 /** `verity verifier run|status`. */
 export function addVerifierCommands(program: Command): void {
@@ -13,7 +14,7 @@ export function addVerifierCommands(program: Command): void {
   verifier
     .command("run")
     .description("follow the chain, replay receipts, challenge wrong results and serve on committees")
-    .option("--rpc-url <url>", "JSON-RPC node (env VERITY_RPC_URL)", env.VERITY_RPC_URL ?? "http://127.0.0.1:8545")
+    .option("--rpc-url <url>", SERVICE_RPC_URL_HELP)
     .option(
       "--deployment <file>",
       "deployment address file (env VERITY_DEPLOYMENT)",
@@ -49,7 +50,7 @@ export function addVerifierCommands(program: Command): void {
     )
     .action(async (options) => {
       const config = parseVerifierConfig({
-        rpcUrl: options.rpcUrl,
+        rpcUrl: resolveServiceRpcUrl(options.rpcUrl, options.deployment),
         deployment: options.deployment,
         db: options.db,
         contentDir: options.contentDir,
@@ -62,6 +63,7 @@ export function addVerifierCommands(program: Command): void {
         once: options.once,
         logLevel: options.logLevel,
       });
+      await assertServiceChain(config.rpcUrl, config.deployment);
       const context = await createVerifierContext(config, {
         privateKey: env.VERITY_VERIFIER_KEY,
         keystoreFile: env.VERITY_VERIFIER_KEYSTORE,

@@ -36,8 +36,8 @@ export function addDeployCommand(program: Command): void {
       .option("--rpc-url <url>", "JSON-RPC node of the network (env VERITY_RPC_URL; localhost: VERITY_LOCAL_RPC_URL)")
       .option(
         "--deployments-dir <dir>",
-        "where <network>.json goes (env VERITY_DEPLOYMENTS_DIR)",
-        process.env.VERITY_DEPLOYMENTS_DIR || path.join(ROOT, "deployments"),
+        "where <network>.json goes, where the other commands read it (env VERITY_DEPLOYMENTS_DIR)",
+        process.env.VERITY_DEPLOYMENTS_DIR || "deployments",
       ),
   );
   addExamples(

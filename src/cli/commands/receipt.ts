@@ -29,6 +29,7 @@ import {
   connect,
   formatTime,
   parseBytes32,
+  parseInteger,
   parseUrl,
   toCliName,
   type ChainContext,
@@ -61,6 +62,7 @@ interface Check {
 interface VerifyOptions extends ChainOptions {
   acceptOpenWindow: boolean;
   nodeUrl?: string;
+  wait: string;
 }
 
 /** `verity receipt verify`. */
@@ -79,9 +81,14 @@ export function addReceiptCommands(program: Command): void {
           "JSON {receipt, signature, output?, input?, batchId?, proof?} (a node's POST /v1/infer answer works)",
         )
         .option("--accept-open-window", "exit 0 for an attested receipt whose challenge window is still open", false)
-        .option("--node-url <url>", "ask this node for the batch proof (default: the node's registered endpoint)"),
+        .option("--node-url <url>", "ask this node for the batch proof (default: the node's registered endpoint)")
+        .option(
+          "--wait <seconds>",
+          "while the receipt is pending (not attested yet), ask again every second for up to this long",
+          "0",
+        ),
     ),
-    ["verity receipt verify answer.json", "verity receipt verify answer.json --accept-open-window --json"],
+    ["verity receipt verify answer.json", "verity receipt verify answer.json --wait 60 --accept-open-window --json"],
     "\nReports exactly one state, with its exit code:\n" +
       "  final     0  attested, challenge window closed, not rejected\n" +
       "  invalid   1  output/input does not hash to the receipt, wrong signer, unknown node or a wrong proof\n" +
@@ -91,10 +98,20 @@ export function addReceiptCommands(program: Command): void {
       "  rejected  8  a dispute found it wrong\n" +
       "(2: bad arguments, 3: chain unreachable.) A batched receipt without batchId/proof is looked up at the node.",
   ).action(async (file: string, options: VerifyOptions) => {
+    const waitMs = parseInteger(options.wait, "--wait", 0, 86_400) * 1000;
     const input = readReceiptFile(file);
     const nodeUrl = options.nodeUrl === undefined ? undefined : parseUrl(options.nodeUrl, "--node-url");
     const context = await connect(options, false);
-    const { verdict, reason, checks } = await verifyReceipt(context, input, nodeUrl);
+    const deadline = Date.now() + waitMs;
+    let verification = await verifyReceipt(context, input, nodeUrl);
+    if (verification.verdict === "pending" && waitMs > 0) {
+      context.output.progress(`receipt pending (${verification.reason}); asking again every second`);
+    }
+    while (verification.verdict === "pending" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      verification = await verifyReceipt(context, input, nodeUrl);
+    }
+    const { verdict, reason, checks } = verification;
     const receiptHash = getReceiptStructHash(input.receipt);
     if (context.output.json) {
       context.output.record({ receiptHash, verdict, reason, checks });
