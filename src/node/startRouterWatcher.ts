@@ -8,6 +8,7 @@ import { RequestState } from "../chain/enums.generated";
 import { decodePayload, getErrorMessage, getPayloadHash, type TensorPayload } from "../protocol";
 import { InputValidationError, validatePayload } from "../runtime";
 import type { NodeContext } from "./context";
+import { backoffDelay } from "../service/backoff";
 import { createLoop, type Loop } from "../service/createLoop";
 import { fetchInput, InputUnavailableError } from "./fetchInput";
 import type { AssignmentRecord } from "./NodeStore";
@@ -165,7 +166,7 @@ export function startRouterWatcher(context: NodeContext, parameters: StartRouter
             if (assignment.attempts + 1 >= MAX_FETCH_ATTEMPTS) {
               skip(assignment, `gave up after ${assignment.attempts + 1} attempts: ${message}`);
             } else {
-              const delay = 1_000 * 2 ** assignment.attempts;
+              const delay = backoffDelay(assignment.attempts + 1, 1_000, 60_000);
               context.store.retryAssignment(assignment, message, Date.now() + delay);
               context.logger.warn(
                 { requestId: assignment.requestId, retryInMs: delay, error: message },

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import type { Receipt } from "../protocol";
 import { openDatabase, type Migration } from "../service/openDatabase";
+import { backoffDelay } from "../service/backoff";
 
 /** What the verifier concluded about one receipt. */
 export type VerdictKind =
@@ -305,11 +306,11 @@ export class VerdictStore {
    * Records a failed audit attempt and schedules the next one with exponential backoff (capped at 10 minutes); after
    * `maxAttempts` the batch is marked failed, with its last error kept for the operator.
    */
-  retryBatch(batchId: string, error: string, now: number, maxAttempts = 12): void {
+  retryBatch(batchId: string, error: string, now: number, maxAttempts = 12, random = Math.random): void {
     const batch = this.getBatch(batchId);
     if (!batch) return;
     const attempts = batch.attempts + 1;
-    const delay = Math.min(600, 2 ** attempts);
+    const delay = Math.ceil(backoffDelay(attempts, 2_000, 600_000, random) / 1_000);
     const status = attempts >= maxAttempts ? "failed" : "pending";
     this.db
       .prepare("UPDATE batches SET attempts = ?, next_attempt_at = ?, last_error = ?, status = ? WHERE batch_id = ?")

@@ -6,6 +6,7 @@ import { loadSignerAccount, type SignerSource } from "../config/loadSignerAccoun
 import type { VerifierConfig } from "../config/verifierConfig";
 import { getErrorMessage } from "../protocol";
 import { createIntegerRuntime, createOnnxRuntime } from "../runtime";
+import { sleep } from "../service/backoff";
 import type { VerifierContext } from "./context";
 import { ModelCatalog } from "./ModelCatalog";
 import { runVerifierStep, type VerifierStepReport } from "./runVerifierStep";
@@ -54,7 +55,7 @@ export async function runVerifier(
       context.logger.error({ error: getErrorMessage(error).split("\n")[0] }, "verifier step failed; retrying");
     }
     if (options.once || options.signal?.aborted) return;
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+    await sleep(options.intervalMs, options.signal);
     if (options.signal?.aborted) return;
   }
 }

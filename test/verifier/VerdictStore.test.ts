@@ -70,11 +70,13 @@ describe("VerdictStore", function () {
   it("backs off failed audits exponentially and gives up after the maximum attempts", function () {
     const store = new VerdictStore(tempDb());
     store.recordBlocks([batch], 8n);
-    store.retryBatch(batch.batchId, "endpoint unreachable", 1_000, 3);
+    // The service's backoff (2 s doubling, capped at 10 min), at the top of its jitter here.
+    store.retryBatch(batch.batchId, "endpoint unreachable", 1_000, 3, () => 1);
     expect(store.getBatch(batch.batchId)).to.include({ attempts: 1, nextAttemptAt: 1_002, status: "pending" });
     expect(store.dueBatches(1_001)).to.have.length(0);
     expect(store.dueBatches(1_002)).to.have.length(1);
-    store.retryBatch(batch.batchId, "endpoint unreachable", 1_002, 3);
+    store.retryBatch(batch.batchId, "endpoint unreachable", 1_002, 3, () => 0);
+    expect(store.getBatch(batch.batchId)).to.include({ attempts: 2, nextAttemptAt: 1_004 });
     store.retryBatch(batch.batchId, "endpoint unreachable", 1_010, 3);
     expect(store.getBatch(batch.batchId)).to.include({ status: "failed", lastError: "endpoint unreachable" });
     store.close();
