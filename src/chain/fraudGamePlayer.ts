@@ -17,6 +17,7 @@ import {
   type FraudGameReceipt,
   type FraudGameRecord,
 } from "./actions/fraudGame";
+import type { OneStepHex } from "../protocol";
 import type { ContractCall } from "./contractCall";
 import { FraudGameOutcome, Phase } from "./enums.generated";
 
@@ -86,23 +87,6 @@ export interface FraudNodeStrategy {
   accumulators(k: number, e: number, lo: number, hi: number): number[];
 }
 
-/** The one-step as `createChallenger(...).step` builds it (numbers where the ABI takes uint256). */
-export interface FraudStepHex {
-  layer: number;
-  element: number;
-  segment: number;
-  accIn: number;
-  weights: {
-    header: Hex;
-    weightsRoot: Hex;
-    layerWeightsRoot: Hex;
-    layerProof: Hex[];
-    leaf: Hex;
-    leafProof: Hex[];
-  };
-  inputs: { tensor: number; index: number; data: Hex; tensorRoot: Hex; tensorProof: Hex[]; chunkProof: Hex[] }[];
-}
-
 /** The challenger's choices (`createChallenger` of `runtime/integerV2/fraudProofs`, structurally). */
 export interface FraudChallengerStrategy {
   header: Hex;
@@ -112,7 +96,7 @@ export interface FraudChallengerStrategy {
   pickNode(t: number, level: number, index: number, nodes: readonly Hex[]): number;
   pickElement(t: number, index: number, nodeChunk: Hex): number;
   pickAccumulator(k: number, e: number, lo: number, hi: number, accs: readonly number[]): number;
-  step(k: number, e: number, segment: number, accIn: number, nodeRoots: readonly Hex[]): FraudStepHex;
+  step(k: number, e: number, segment: number, accIn: number, nodeRoots: readonly Hex[]): OneStepHex;
   finalChunks(): Hex;
 }
 
@@ -251,7 +235,7 @@ function need<T>(value: T | undefined, what: string, id: bigint): T {
   return value;
 }
 
-function toAbiStep(step: FraudStepHex) {
+function toAbiStep(step: OneStepHex) {
   return {
     layer: BigInt(step.layer),
     element: BigInt(step.element),

@@ -137,3 +137,4 @@ export {
   toValidationRequestUri,
 } from "./validationRequestDocument";
 export type { ValidationRequestDocument } from "./validationRequestDocument";
+export type { OneStepHex } from "./oneStep";

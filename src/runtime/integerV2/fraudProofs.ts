@@ -6,6 +6,7 @@ import {
   getPositionalDescendants,
   getPositionalProof,
   hexToBytes,
+  type OneStepHex,
   type Tensor,
 } from "../../protocol";
 import type { IntegerModelV2 } from "./format";
@@ -16,23 +17,6 @@ import { CHUNK_ELEMENTS, type TraceV2, getChunkBytes, getTensorRoots, getTraceCh
 /** Tree levels a node reveals per move and parts an accumulator range splits into (FraudGame.ARITY_BITS / ARITY). */
 export const FRAUD_ARITY_BITS = 4;
 export const FRAUD_ARITY = 16;
-
-/** The Solidity `IOneStepExecutor.Step`, hex-encoded. */
-export type OneStepHex = {
-  layer: number;
-  element: number;
-  segment: number;
-  accIn: number;
-  weights: {
-    header: Hex;
-    weightsRoot: Hex;
-    layerWeightsRoot: Hex;
-    layerProof: Hex[];
-    leaf: Hex;
-    leafProof: Hex[];
-  };
-  inputs: { tensor: number; index: number; data: Hex; tensorRoot: Hex; tensorProof: Hex[]; chunkProof: Hex[] }[];
-};
 
 const hex = (b: Uint8Array): Hex => bytesToHex(b);
 
