@@ -119,6 +119,20 @@ export const KEEPER_MIGRATIONS: readonly Migration[] = [
     description: "receipts queue, batches, batch leaves, router tasks",
     up: SCHEMA,
   },
+  {
+    version: 2,
+    description: "every router request on chain, followed until it is settled or refunded",
+    up: `
+CREATE TABLE watched_requests (
+  request_id   BLOB PRIMARY KEY,
+  open         INTEGER NOT NULL DEFAULT 1,
+  next_look_at INTEGER NOT NULL DEFAULT 0,
+  outcome      TEXT
+);
+CREATE INDEX watched_requests_due ON watched_requests (open, next_look_at);
+CREATE TABLE keeper_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`,
+  },
 ];
 
 /** How to open a keeper database. */
@@ -538,6 +552,52 @@ export class KeeperStore {
       batches: r.n,
       receipts: r.receipts,
     }));
+  }
+
+  /** The next block the request scan reads, or undefined before the first scan. */
+  requestScanCursor(): bigint | undefined {
+    const row = this.db.prepare("SELECT value FROM keeper_meta WHERE key = 'request_cursor'").get() as
+      { value: string } | undefined;
+    return row ? BigInt(row.value) : undefined;
+  }
+
+  /** Follows `requestIds` (each once) and moves the request scan to `nextBlock`, in one transaction. */
+  watchRequests(requestIds: readonly Hex[], nextBlock: bigint): void {
+    const insert = this.db.prepare("INSERT OR IGNORE INTO watched_requests (request_id) VALUES (?)");
+    const cursor = this.db.prepare(
+      "INSERT INTO keeper_meta (key, value) VALUES ('request_cursor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    this.db.transaction(() => {
+      for (const id of requestIds) insert.run(buf(id));
+      cursor.run(nextBlock.toString());
+    })();
+  }
+
+  /** Followed requests due for a look at `now` (ms), the longest waiting first. */
+  dueRequests(now: number, limit = 100): Hex[] {
+    const rows = this.db
+      .prepare(
+        "SELECT request_id FROM watched_requests WHERE open = 1 AND next_look_at <= ? ORDER BY next_look_at LIMIT ?",
+      )
+      .all(now, limit) as { request_id: Buffer }[];
+    return rows.map((r) => hex(r.request_id));
+  }
+
+  /** Looks at `requestId` again at `at` (ms) at the earliest. */
+  lookAgainAt(requestId: Hex, at: number): void {
+    this.db.prepare("UPDATE watched_requests SET next_look_at = ? WHERE request_id = ?").run(at, buf(requestId));
+  }
+
+  /** Stops following `requestId`, which reached `outcome` (Settled or Refunded). */
+  closeRequest(requestId: Hex, outcome: string): void {
+    this.db
+      .prepare("UPDATE watched_requests SET open = 0, outcome = ? WHERE request_id = ?")
+      .run(outcome, buf(requestId));
+  }
+
+  /** Followed requests not yet settled or refunded. */
+  openRequestCount(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM watched_requests WHERE open = 1").get() as { n: number }).n;
   }
 
   openTasks(): RouterTask[] {

@@ -4,13 +4,11 @@ import { disputeFulfillment } from "../chain/actions/disputeFulfillment";
 import { fulfill } from "../chain/actions/fulfill";
 import { getAssignments } from "../chain/actions/getAssignments";
 import { getRequestState } from "../chain/actions/getRequestState";
-import { reassign } from "../chain/actions/reassign";
-import { refund } from "../chain/actions/refund";
-import { settle } from "../chain/actions/settle";
 import type { ContractCall } from "../chain/contractCall";
 import { RequestState, requestStateNames } from "../chain/enums.generated";
 import { TransactionRevertedError } from "../chain/errors";
 import { buildReceiptBatch, getBatchId, getReceiptStructHash } from "../protocol";
+import { advanceRequest, createRouterSend } from "./advanceRequest";
 import { PermanentError } from "./errors";
 import type { KeeperStore, RouterTask } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
@@ -32,9 +30,6 @@ export interface RouterWorkerOptions {
   signal: AbortSignal;
 }
 
-/** The router call that moves a request on from its current state. */
-const ROUTER_ACTIONS = { settle, reassign, refund } as const;
-
 /**
  * Router work of receipts that answer on-chain requests, after their batch is attested: `fulfill` once (skipped when
  * `getAssignments` already holds the receipt; `RouterAlreadyFulfilled` counts as done), then follow the request's
@@ -49,7 +44,11 @@ export class RouterWorker {
   /** Receipts whose dispute this worker asked for (or found impossible) since it started. */
   private readonly judged = new Set<string>();
 
-  constructor(private readonly o: RouterWorkerOptions) {}
+  private readonly send: (call: ContractCall) => Promise<void>;
+
+  constructor(private readonly o: RouterWorkerOptions) {
+    this.send = createRouterSend(o.sender, o.metrics, o.signal);
+  }
 
   /** Open tasks that are due; true when any transaction was sent. */
   async step(): Promise<boolean> {
@@ -132,14 +131,6 @@ export class RouterWorker {
       }
     }
     const state = await readState();
-    const action =
-      state === RequestState.Settleable
-        ? "settle"
-        : state === RequestState.Expired
-          ? "reassign"
-          : state === RequestState.Unservable
-            ? "refund"
-            : undefined;
     const final = state === RequestState.Settled || state === RequestState.Refunded || state === RequestState.None;
     // A final state counts once confirmed (checked above); until then there is nothing to do.
     if (final && (confirmed === undefined || state === RequestState.None)) {
@@ -147,22 +138,9 @@ export class RouterWorker {
       return;
     }
     if (final) return;
-    if (!action) {
-      if (state === RequestState.Verifying || state === RequestState.Pending) await this.judgeIfContradicted(task);
-      return;
-    }
-    try {
-      await this.send(ROUTER_ACTIONS[action]({ address: router, id: task.requestId }));
-      metrics.routerActions.inc({ action });
-      if (action === "settle") metrics.counts.settlements++;
-      else if (action === "refund") metrics.counts.refunds++;
-      else metrics.counts.reassignments++;
-      logger.info({ request: task.requestId, action }, `request ${action}`);
-    } catch (error) {
-      // Someone else moved it first (or it changed state between our read and the call): read it again next time.
-      if (!(error instanceof TransactionRevertedError)) throw error;
-      logger.debug({ request: task.requestId, action, error: error.errorName }, "router call refused");
-    }
+    const advance = { router, send: this.send, metrics, logger };
+    if ((await advanceRequest(advance, task.requestId, state)) !== "none") return;
+    if (state === RequestState.Verifying || state === RequestState.Pending) await this.judgeIfContradicted(task);
   }
 
   /** Opens the router dispute on our fulfilled receipt when another fulfilment of the request claims another output. */
@@ -201,12 +179,5 @@ export class RouterWorker {
     );
     if (index < 0) throw new PermanentError(`receipt ${task.receiptHash} is not in batch ${task.batch}`);
     return { built, index };
-  }
-
-  private async send(call: ContractCall): Promise<void> {
-    const receipt = await this.o.sender.send(call, this.o.signal);
-    this.o.metrics.counts.transactions++;
-    if (receipt.status !== "success")
-      throw new TransactionRevertedError(call.functionName, undefined, undefined, receipt.transactionHash);
   }
 }

@@ -7,6 +7,7 @@ import type { Batcher } from "./Batcher";
 import { NodeBatchError, PermanentError } from "./errors";
 import type { KeeperStore } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
+import type { RequestWatcher } from "./RequestWatcher";
 import type { RouterWorker } from "./RouterWorker";
 import type { ValidatorWorker } from "./ValidatorWorker";
 
@@ -21,6 +22,7 @@ export interface KeeperStepsParameters {
   store: KeeperStore;
   batcher: Batcher;
   router: RouterWorker | undefined;
+  requests: RequestWatcher | undefined;
   validator: ValidatorWorker | undefined;
   metrics: KeeperMetrics;
   logger: Logger;
@@ -40,7 +42,8 @@ export interface KeeperSteps {
 }
 
 /**
- * The keeper's jobs: one per open batch, batch planning, the router worker and the validator worker. A job that
+ * The keeper's jobs: one per open batch, batch planning, the router worker, the request watcher and the validator
+ * worker. A job that
  * fails backs off on its own (exponential, jittered; longer for permanent failures), while the others go on; a batch
  * that keeps failing permanently is given up after {@link MAX_PERMANENT_ATTEMPTS} and its receipts are re-batched.
  */
@@ -97,10 +100,11 @@ export function createKeeperSteps(p: KeeperStepsParameters): KeeperSteps {
         if (all && !p.store.hasQueued()) planAll = false;
         return count > 0;
       });
-      const { router, validator } = p;
+      const { router, requests, validator } = p;
       const routed = router ? await run("router", () => router.step()) : false;
+      const watched = requests ? await run("requests", () => requests.step()) : false;
       const validated = validator ? await run("validator", () => validator.step()) : false;
-      return progressed || planned || routed || validated;
+      return progressed || planned || routed || watched || validated;
     },
     planEverything() {
       planAll = true;

@@ -6,6 +6,7 @@ import type { KeeperStore } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import { NodeDirectory } from "./NodeDirectory";
 import { createHttpBatchFileReader, createHttpBatchReleaser, createHttpBatchSigner } from "./requestBatchSignature";
+import { RequestWatcher } from "./RequestWatcher";
 import { RouterWorker } from "./RouterWorker";
 import type { KeeperOptions } from "./startKeeper";
 import { TxSender } from "./TxSender";
@@ -27,6 +28,8 @@ export interface KeeperWorkers {
   batcher: Batcher;
   /** Undefined with `settle: false`. */
   router: RouterWorker | undefined;
+  /** Every request on the router, moved on when due (undefined with `settle: false`). */
+  requests: RequestWatcher | undefined;
   /** Undefined when validator updates are off or the deployment has no VerityValidator. */
   validator: ValidatorWorker | undefined;
 }
@@ -72,20 +75,35 @@ export function createKeeperWorkers(p: KeeperWorkersParameters): KeeperWorkers {
     submit: true,
     signal,
   });
-  const router =
-    (options.settle ?? true)
-      ? new RouterWorker({
-          store,
-          publicClient,
-          sender,
-          router: contracts.inferenceRouter,
-          metrics,
-          logger,
-          recheckMs: options.routerRecheckMs ?? 2_000,
-          confirmations,
-          signal,
-        })
-      : undefined;
+  const settling = options.settle ?? true;
+  const router = settling
+    ? new RouterWorker({
+        store,
+        publicClient,
+        sender,
+        router: contracts.inferenceRouter,
+        metrics,
+        logger,
+        recheckMs: options.routerRecheckMs ?? 2_000,
+        confirmations,
+        signal,
+      })
+    : undefined;
+  const requests = settling
+    ? new RequestWatcher({
+        store,
+        publicClient,
+        sender,
+        router: contracts.inferenceRouter,
+        fromBlock: BigInt(deployment.startBlock),
+        maxBlockRange: 2_000n,
+        confirmations,
+        recheckMs: options.routerRecheckMs ?? 2_000,
+        metrics,
+        logger,
+        signal,
+      })
+    : undefined;
   const { verityValidator, validationRegistry } = contracts;
   const validator =
     (options.validatorUpdates ?? true) && verityValidator && validationRegistry
@@ -105,5 +123,5 @@ export function createKeeperWorkers(p: KeeperWorkersParameters): KeeperWorkers {
           signal,
         })
       : undefined;
-  return { directory, batcher, router, validator };
+  return { directory, batcher, router, requests, validator };
 }

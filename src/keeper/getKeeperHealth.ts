@@ -26,6 +26,7 @@ export async function getKeeperHealth(p: KeeperHealthParameters) {
     crypto: getSecp256k1Backend(),
     queued: p.store.queuedCount(),
     openBatches: p.store.openBatches().length,
+    openRequests: p.store.openRequestCount(),
     lastBlock,
     lastError: p.steps.lastError() ?? null,
     lastProgressAt: new Date(p.steps.lastProgressAt()).toISOString(),

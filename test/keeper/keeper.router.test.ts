@@ -10,7 +10,10 @@ import { RequestState } from "../../src/chain/enums.generated";
 import { startKeeper, type Keeper } from "../../src/keeper/startKeeper";
 import { toDataUri } from "../../src/node/fetchInput";
 import { createTensor, encodeTensor, getTensorHash } from "../../src/protocol";
-import { registerInferenceNode } from "../../scripts/bench/localNode";
+import { MODELS_DIR, registerInferenceNode } from "../../scripts/bench/localNode";
+import { registerManifestModel } from "../../src/devnet/enrollParticipants";
+import { readModelManifest } from "../../src/models";
+import { getRouterCredit } from "../../src/chain/actions/getRouterCredit";
 import { CONSUMER, KEEPER, STRANGER as SILENT, freePort, quiet, startKeeperWorld, type KeeperWorld } from "./setup";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -68,8 +71,13 @@ describe("keeper with the InferenceRouter", function () {
     }
   }
 
-  async function makeRequest(redundancy: number, responseSeconds: number, data: number[]): Promise<Hex> {
-    const { system, modelId } = world;
+  async function makeRequest(
+    redundancy: number,
+    responseSeconds: number,
+    data: number[],
+    modelId: Hex = world.modelId,
+  ): Promise<Hex> {
+    const { system } = world;
     const router = system.addresses.inferenceRouter!;
     const consumer = system.clients(CONSUMER);
     const fee = 10n ** 16n * BigInt(redundancy);
@@ -193,5 +201,51 @@ describe("keeper with the InferenceRouter", function () {
     });
     expect(penalized.length).to.be.greaterThan(0);
     expect(penalized[0]!.args.node?.toLowerCase()).to.equal(system.account(SILENT).address.toLowerCase());
+  });
+
+  it("moves on a request it never relayed: reassigns it when nobody answers, then refunds the consumer", async function () {
+    const { system } = world;
+    // A model only a silent node serves: no receipt of it ever reaches this keeper.
+    const entry = readModelManifest(MODELS_DIR).models.find((m) => m.runtimeId === "onnxruntime-cpu-f32-v1")!;
+    const modelId = await registerManifestModel(system.clients(0), system.addresses.modelRegistry!, entry);
+    await registerInferenceNode(system, {
+      operator: SILENT + 1,
+      signer: SILENT + 11,
+      endpoint: "http://127.0.0.1:9/silent",
+      models: [modelId],
+    });
+    const consumer = system.account(CONSUMER).address;
+    // Refunds are pull credits on the router.
+    const credit = () =>
+      getRouterCredit(system.clients(0).publicClient, {
+        address: system.addresses.inferenceRouter!,
+        account: consumer,
+      });
+    const before = { ...keeper.counts };
+    const id = await makeRequest(1, 120, [5, 6, 7, 8], modelId);
+    const creditBefore = await credit();
+    // Each time the deadline passes the keeper reassigns, until no reassignment is left and it refunds.
+    for (let round = 0; round < 20; round++) {
+      const publicClient = system.clients(0).publicClient;
+      const current = Number(
+        await publicClient.readContract({
+          address: system.addresses.inferenceRouter!,
+          abi: inferenceRouterAbi,
+          functionName: "state",
+          args: [id],
+        }),
+      );
+      if (current === RequestState.Refunded) break;
+      if (current === RequestState.Pending) await system.advanceTime(121);
+      await sleep(300);
+    }
+    await waitForState(id, RequestState.Refunded);
+    await waitFor(() => keeper.counts.refunds === before.refunds + 1);
+    expect(keeper.counts.reassignments, "reassign called").to.be.greaterThan(before.reassignments);
+    expect(keeper.counts.refunds).to.equal(before.refunds + 1);
+    expect(keeper.counts.fulfils).to.equal(before.fulfils);
+    expect((await credit()) - creditBefore, "the whole fee back").to.equal(10n ** 16n);
+    const health = (await (await fetch(`${keeper.url}/health`)).json()) as { openRequests: number };
+    expect(health.openRequests).to.be.a("number");
   });
 });
