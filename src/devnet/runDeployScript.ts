@@ -25,7 +25,12 @@ export async function runDeployScript(
       [require.resolve("hardhat/internal/cli/bootstrap"), "run", "deploy/deploy.ts", "--network", "localhost"],
       {
         cwd: root,
-        env: { ...process.env, ...environment, VERITY_LOCAL_RPC_URL: rpcUrl, VERITY_DEPLOYMENTS_DIR: deploymentsDir },
+        env: {
+          ...withoutVerification(process.env),
+          ...environment,
+          VERITY_LOCAL_RPC_URL: rpcUrl,
+          VERITY_DEPLOYMENTS_DIR: deploymentsDir,
+        },
       },
     );
   for (let attempt = 1; ; attempt++) {
@@ -39,4 +44,10 @@ export async function runDeployScript(
     }
   }
   return readDeploymentFile(path.join(deploymentsDir, "localhost.json"));
+}
+
+/** The environment without explorer keys: a development chain has no explorer, so its deploy never verifies. */
+function withoutVerification(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { VERITY_EXPLORER_API_KEY: _key, VERITY_EXPLORER_KEY: _legacyKey, ...rest } = environment;
+  return rest;
 }

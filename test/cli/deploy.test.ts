@@ -39,7 +39,7 @@ interface DeployResult {
 }
 
 describe("verity deploy", function () {
-  this.timeout(180_000);
+  this.timeout(400_000);
   let chain: LocalChain;
   let explorer: EtherscanApiMock;
   let dir: string;

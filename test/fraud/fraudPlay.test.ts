@@ -61,7 +61,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * node (and resumes after a restart), with the synthetic CNN of the FraudGame tests.
  */
 describe("fraud game played by the node and the verifier services", function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let system: LocalSystem;
   let dir: string;
   let modelsDir: string;
