@@ -62,18 +62,18 @@ describe("DataAvailabilityManager pushed payments", function () {
       .to.emit(f.manager, "Credited")
       .withArgs(f.nodeA.address, BOND_FLOOR);
     expect(await f.staking.lockedStakeOf(f.nodeA.address)).to.equal(0n);
-    expect(await f.manager.creditOf(f.nodeA.address)).to.equal(BOND_FLOOR);
+    expect(await f.manager.claimableOf(f.nodeA.address)).to.equal(BOND_FLOOR);
   });
 
   describe("claim reverts", function () {
     it("with nothing to claim, or to the zero address", async function () {
       const f = await loadFixture(hookedBatchFixture);
       await expect(f.manager.connect(f.stranger).claim(f.stranger.address))
-        .to.be.revertedWithCustomError(f.manager, "DataAvailabilityNothingToClaim")
+        .to.be.revertedWithCustomError(f.manager, "PullCreditsNothingToClaim")
         .withArgs(f.stranger.address);
       await expect(f.manager.connect(f.stranger).claim(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         f.manager,
-        "DataAvailabilityZeroRecipient",
+        "PullCreditsZeroRecipient",
       );
     });
   });
