@@ -15,6 +15,7 @@ import {IRouterDisputes} from "../interfaces/IRouterDisputes.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
+import {JudgmentBonds} from "../libraries/JudgmentBonds.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 import {PullCredits} from "../utils/PullCredits.sol";
 
@@ -238,6 +239,12 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         Parameters memory p = _params;
         amountAtRisk = _amountAtRisk(p, node);
         bond = _bondFor(p, amountAtRisk);
+    }
+
+    /// @inheritdoc IDisputeManager
+    function joinBondOf(DisputeId id) external view returns (uint256) {
+        Dispute storage d = _disputes[id];
+        return _bondFor(d.params, d.amountAtRisk);
     }
 
     /// @inheritdoc IDisputeManager
@@ -624,12 +631,12 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     }
 
     function _bondFor(Parameters memory p, uint256 amountAtRisk) internal pure returns (uint256) {
-        return Math.max((amountAtRisk * p.bondBps) / BPS_DENOMINATOR, p.bondFloor);
+        return JudgmentBonds.bondFor(amountAtRisk, p.bondBps, p.bondFloor);
     }
 
     /// @dev What a judgment opened now can slash: a share of everything a slash can reach, whatever is locked.
     function _amountAtRisk(Parameters memory p, address node) internal view returns (uint256) {
-        return (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
+        return JudgmentBonds.amountAtRisk(_staking.slashableStakeOf(node), p.slashBps);
     }
 
     function _commitmentOf(

@@ -15,6 +15,7 @@ import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IOneStepExecutor} from "../interfaces/IOneStepExecutor.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
+import {JudgmentBonds} from "../libraries/JudgmentBonds.sol";
 import {ModelHeaderV2} from "../libraries/ModelHeaderV2.sol";
 import {PositionalMerkle} from "../libraries/PositionalMerkle.sol";
 import {ReceiptHashing} from "../libraries/ReceiptHashing.sol";
@@ -338,8 +339,8 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, Pull
     /// @inheritdoc IFraudGame
     function previewBond(address node) external view returns (uint256 bond, uint256 amountAtRisk) {
         Parameters memory p = _params;
-        amountAtRisk = (_staking.slashableStakeOf(node) * p.slashBps) / BPS;
-        bond = Math.max((amountAtRisk * p.bondBps) / BPS, p.bondFloor);
+        amountAtRisk = JudgmentBonds.amountAtRisk(_staking.slashableStakeOf(node), p.slashBps);
+        bond = JudgmentBonds.bondFor(amountAtRisk, p.bondBps, p.bondFloor);
     }
 
     /// @inheritdoc IFraudGame
@@ -397,8 +398,8 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, Pull
     ) internal returns (DisputeId id) {
         Parameters memory p = _params;
         // The snapshot: what this game can slash is fixed now, whatever happens to the stake later.
-        uint256 atRisk = (_staking.slashableStakeOf(receipt.node) * p.slashBps) / BPS;
-        uint256 bond = Math.max((atRisk * p.bondBps) / BPS, p.bondFloor);
+        uint256 atRisk = JudgmentBonds.amountAtRisk(_staking.slashableStakeOf(receipt.node), p.slashBps);
+        uint256 bond = JudgmentBonds.bondFor(atRisk, p.bondBps, p.bondFloor);
         if (bond > maxBond) revert FraudGameBondAboveMaximum(bond, maxBond);
         // Only blocks withdrawals; never capped by what other judgments locked.
         _staking.lock(receipt.node, atRisk);

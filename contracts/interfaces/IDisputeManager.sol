@@ -344,6 +344,12 @@ interface IDisputeManager is IPullCredits {
     /// @notice The bond a challenge of a receipt by `node` would cost now, and the amount it would put at risk.
     function previewBond(address node) external view returns (uint256 bond, uint256 amountAtRisk);
 
+    /// @notice The bond `joinChallenge(id, …)` takes: the dispute's own, from its amount at risk and the parameters it
+    /// opened with (`max(bondFloor, amountAtRisk × bondBps / 10,000)`), also for a router dispute opened without one.
+    /// @param id The dispute; an unknown id gives zero.
+    /// @return The bond a join posts.
+    function joinBondOf(DisputeId id) external view returns (uint256);
+
     /// @notice The bond `beneficiary` holds in dispute `id` whose share is not credited yet.
     function challengeBondOf(DisputeId id, address beneficiary) external view returns (uint256);
 
