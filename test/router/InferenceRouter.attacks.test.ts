@@ -27,6 +27,7 @@ import { modelRegistration } from "../fixtures/registry";
 import { MINIMUM_STAKE, UNBONDING_PERIOD } from "../fixtures/staking";
 import { randomHash, randomWallet } from "../helpers/receipts";
 import type { Domain } from "../helpers/receipts";
+import { shouldBehaveLikePullCredits } from "../helpers/pullCredits.behavior";
 import { ReceiptState, RequestState, RouterHelper } from "../helpers/router";
 
 const BPS = 10_000n;
@@ -433,6 +434,16 @@ describe("InferenceRouter attacks", function () {
       await token.setHooked(consumerAddress, true);
       await expect(router.refund(id)).to.emit(router, "RequestRefunded").withArgs(id, consumerAddress, fee);
       expect(await router.claimableOf(consumerAddress)).to.equal(fee);
+    });
+
+    shouldBehaveLikePullCredits(async () => {
+      const { router, token, treasury, h } = await loadFixture(hookedRouterFixture);
+      const { id } = await h.requestFromContract({ fee: MIN_FEE_PER_NODE * 3n });
+      await h.fulfillAll(id);
+      await h.passWindows(id);
+      await router.settle(id);
+      const stranger = (await ethers.getSigners())[12]!;
+      return { credits: router, token, creditor: treasury, stranger };
     });
 
     describe("claim reverts", function () {
