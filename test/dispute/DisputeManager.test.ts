@@ -17,6 +17,7 @@ import {
   stateBitmap,
 } from "../fixtures/dispute";
 import type { DisputeSystem } from "../fixtures/dispute";
+import { shouldBehaveLikePullCredits } from "../helpers/pullCredits.behavior";
 import { hashReceipt, randomHash } from "../helpers/receipts";
 
 const BPS = 10_000n;
@@ -853,6 +854,13 @@ describe("DisputeManager", function () {
       await expect(tx).to.emit(f.manager, "CreditClaimed").withArgs(f.challenger.address, f.stranger.address, amount);
       await expect(tx).to.changeTokenBalances(f.token, [f.manager, f.stranger], [-amount, amount]);
       expect(await f.manager.claimableOf(f.challenger.address)).to.equal(0n);
+    });
+
+    shouldBehaveLikePullCredits(async () => {
+      const f = await drawnDispute();
+      await f.h.vote(f.id, [Verdict.NodeWrong, Verdict.NodeWrong, Verdict.NodeWrong]);
+      await f.manager.resolve(f.id);
+      return { credits: f.manager, token: f.token, creditor: f.challenger, stranger: f.stranger };
     });
 
     describe("reverts", function () {
