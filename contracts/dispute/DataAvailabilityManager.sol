@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
@@ -16,11 +15,11 @@ import {IStaking} from "../interfaces/IStaking.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DemandId} from "../types/DemandId.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
+import {PullCredits} from "../utils/PullCredits.sol";
 
 /// @title Data-availability manager
 /// @notice See {IDataAvailabilityManager}.
-contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, ReentrancyGuard {
-    using SafeERC20 for IERC20;
+contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, ReentrancyGuard, PullCredits {
     using SafeCast for uint256;
 
     /// @notice Basis points of a whole.
@@ -55,7 +54,6 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
     mapping(DemandId id => Demand) private _demands;
     mapping(BatchId batchId => uint32) private _demandCounts;
     mapping(BatchId batchId => mapping(bytes32 receiptHash => DemandId)) private _revealedBy;
-    mapping(address account => uint256) private _credits;
 
     /// @param attestation The attestation registry (batches and inclusion proofs).
     /// @param staking The staking contract (its token is the bond token); this contract needs its `DISPUTE_ROLE`.
@@ -144,16 +142,6 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         emit DemandSlashed(id, stored.batchId, node, demander, slashed, bond, jailed);
     }
 
-    /// @inheritdoc IDataAvailabilityManager
-    function claim(address to) external nonReentrant returns (uint256 amount) {
-        if (to == address(0)) revert DataAvailabilityZeroRecipient();
-        amount = _credits[msg.sender];
-        if (amount == 0) revert DataAvailabilityNothingToClaim(msg.sender);
-        _credits[msg.sender] = 0;
-        emit CreditClaimed(msg.sender, to, amount);
-        _token.safeTransfer(to, amount);
-    }
-
     // -------------------------------------------------------------------------------------------------- parameters
 
     /// @inheritdoc IDataAvailabilityManager
@@ -196,11 +184,6 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
     /// @inheritdoc IDataAvailabilityManager
     function revealedBy(BatchId batchId, bytes32 receiptHash) external view returns (DemandId) {
         return _revealedBy[batchId][receiptHash];
-    }
-
-    /// @inheritdoc IDataAvailabilityManager
-    function creditOf(address account) external view returns (uint256) {
-        return _credits[account];
     }
 
     /// @inheritdoc IDataAvailabilityManager
@@ -279,10 +262,9 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         if (received != amount) revert DataAvailabilityTransferAmountMismatch(amount, received);
     }
 
-    function _credit(address account, uint256 amount) internal {
-        if (amount == 0) return;
-        _credits[account] += amount;
-        emit Credited(account, amount);
+    /// @dev The stake token, which credits are paid in.
+    function _creditToken() internal view override returns (IERC20) {
+        return _token;
     }
 
     /// @dev Releases exactly what one demand locked; always there, since no slash changes a lock.

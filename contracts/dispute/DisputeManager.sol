@@ -15,15 +15,17 @@ import {IRouterDisputes} from "../interfaces/IRouterDisputes.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
+import {JudgmentBonds} from "../libraries/JudgmentBonds.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
+import {PullCredits} from "../utils/PullCredits.sol";
 
 /// @title Dispute manager
 /// @notice Bonded challenges of attested receipts, decided by a stake-weighted commit–reveal committee.
 /// @dev Needs `DISPUTE_ROLE` on `Staking` (lock, unlock, slash, hold), on `NodeRegistry` (jail) and on
 /// `AttestationRegistry` (open, resolve and expire receipt disputes). Invariant: `token.balanceOf(this) >=
-/// _totalBonds + _totalChallengerShares + _totalClaimable`; every settlement releases exactly the dispute's own lock
+/// _totalBonds + _totalChallengerShares + totalClaimable()`; every settlement releases exactly the dispute's own lock
 /// and moves its bonds into credits or challengers' shares exactly once; each share is credited once.
-contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Pausable, ReentrancyGuard {
+contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Pausable, ReentrancyGuard, PullCredits {
     using SafeERC20 for IERC20;
 
     bytes32 public constant ARBITRATOR_ROLE = keccak256("ARBITRATOR_ROLE");
@@ -50,13 +52,11 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     Parameters private _params;
     uint256 private _disputeCount;
     uint256 private _totalBonds;
-    uint256 private _totalClaimable;
     uint256 private _totalChallengerShares;
     mapping(DisputeId id => Dispute) private _disputes;
     mapping(DisputeId id => address[]) private _committees;
     mapping(DisputeId id => mapping(address member => Vote)) private _votes;
     mapping(bytes32 receiptHash => DisputeId) private _disputeOfReceipt;
-    mapping(address account => uint256) private _claimable;
     mapping(DisputeId id => mapping(address beneficiary => uint256 bond)) private _challengeBondOf;
 
     constructor(
@@ -184,17 +184,6 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         _settle(id, nodeWrong);
     }
 
-    /// @inheritdoc IDisputeManager
-    function claim(address to) external nonReentrant returns (uint256 amount) {
-        if (to == address(0)) revert DisputeZeroAddress();
-        amount = _claimable[msg.sender];
-        if (amount == 0) revert DisputeNothingToClaim(msg.sender);
-        _claimable[msg.sender] = 0;
-        _totalClaimable -= amount;
-        emit Claimed(msg.sender, to, amount);
-        _token.safeTransfer(to, amount);
-    }
-
     // ------------------------------------------------------------------------------------------------- governance
 
     /// @inheritdoc IDisputeManager
@@ -253,6 +242,12 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     }
 
     /// @inheritdoc IDisputeManager
+    function joinBondOf(DisputeId id) external view returns (uint256) {
+        Dispute storage d = _disputes[id];
+        return _bondFor(d.params, d.amountAtRisk);
+    }
+
+    /// @inheritdoc IDisputeManager
     function challengeBondOf(DisputeId id, address beneficiary) external view returns (uint256) {
         return _challengeBondOf[id][beneficiary];
     }
@@ -263,11 +258,6 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     }
 
     /// @inheritdoc IDisputeManager
-    function claimableOf(address account) external view returns (uint256) {
-        return _claimable[account];
-    }
-
-    /// @inheritdoc IDisputeManager
     function totalBonds() external view returns (uint256) {
         return _totalBonds;
     }
@@ -275,11 +265,6 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     /// @inheritdoc IDisputeManager
     function totalChallengerShares() external view returns (uint256) {
         return _totalChallengerShares;
-    }
-
-    /// @inheritdoc IDisputeManager
-    function totalClaimable() external view returns (uint256) {
-        return _totalClaimable;
     }
 
     /// @inheritdoc IDisputeManager
@@ -615,9 +600,13 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
 
     function _credit(DisputeId id, address account, uint256 amount) internal {
         if (amount == 0) return;
-        _claimable[account] += amount;
-        _totalClaimable += amount;
+        _addCredit(account, amount);
         emit RewardCredited(id, account, amount);
+    }
+
+    /// @dev The stake token, which credits are paid in.
+    function _creditToken() internal view override returns (IERC20) {
+        return _token;
     }
 
     function _setParameters(Parameters memory p) internal {
@@ -642,12 +631,12 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     }
 
     function _bondFor(Parameters memory p, uint256 amountAtRisk) internal pure returns (uint256) {
-        return Math.max((amountAtRisk * p.bondBps) / BPS_DENOMINATOR, p.bondFloor);
+        return JudgmentBonds.bondFor(amountAtRisk, p.bondBps, p.bondFloor);
     }
 
     /// @dev What a judgment opened now can slash: a share of everything a slash can reach, whatever is locked.
     function _amountAtRisk(Parameters memory p, address node) internal view returns (uint256) {
-        return (_staking.slashableStakeOf(node) * p.slashBps) / BPS_DENOMINATOR;
+        return JudgmentBonds.amountAtRisk(_staking.slashableStakeOf(node), p.slashBps);
     }
 
     function _commitmentOf(

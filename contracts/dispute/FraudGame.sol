@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
@@ -16,10 +15,12 @@ import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IOneStepExecutor} from "../interfaces/IOneStepExecutor.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
+import {JudgmentBonds} from "../libraries/JudgmentBonds.sol";
 import {ModelHeaderV2} from "../libraries/ModelHeaderV2.sol";
 import {PositionalMerkle} from "../libraries/PositionalMerkle.sol";
 import {ReceiptHashing} from "../libraries/ReceiptHashing.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
+import {PullCredits} from "../utils/PullCredits.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
 import {ModelId} from "../types/ModelId.sol";
@@ -28,11 +29,9 @@ import {RequestId} from "../types/RequestId.sol";
 /// @title Fraud-proof dispute game
 /// @notice See {IFraudGame}.
 /// @dev Needs `DISPUTE_ROLE` on `Staking` (lock, unlock, slash, hold), `NodeRegistry` (jail) and `AttestationRegistry`
-/// (open, resolve, expire receipt disputes). Invariant: `token.balanceOf(this) >= _totalBonds + _totalClaimable`.
+/// (open, resolve, expire receipt disputes). Invariant: `token.balanceOf(this) >= _totalBonds + totalClaimable()`.
 /// Node moves are bounded: at most 256 tensor roots, 16 tree nodes, one 128-byte chunk or 15 accumulators each.
-contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
-    using SafeERC20 for IERC20;
-
+contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, PullCredits {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice `keccak256("verity-int8-v2")`: the only runtime whose receipts this game can decide.
     bytes32 public constant RUNTIME_ID = keccak256("verity-int8-v2");
@@ -58,9 +57,7 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
     Parameters private _params;
     uint256 private _gameCount;
     uint256 private _totalBonds;
-    uint256 private _totalClaimable;
     mapping(DisputeId id => Game) private _games;
-    mapping(address account => uint256) private _claimable;
 
     /// @notice The wiring of a game contract.
     struct Wiring {
@@ -305,17 +302,6 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
         _resolve(id, g, _isNodeTurn(phase), Reason.Timeout, 0, 0);
     }
 
-    /// @inheritdoc IFraudGame
-    function claim(address to) external nonReentrant returns (uint256 amount) {
-        if (to == address(0)) revert FraudGameZeroAddress();
-        amount = _claimable[msg.sender];
-        if (amount == 0) revert FraudGameNothingToClaim(msg.sender);
-        _claimable[msg.sender] = 0;
-        _totalClaimable -= amount;
-        emit Claimed(msg.sender, to, amount);
-        _token.safeTransfer(to, amount);
-    }
-
     // -------------------------------------------------------------------------------------------------- governance
 
     /// @inheritdoc IFraudGame
@@ -353,13 +339,8 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
     /// @inheritdoc IFraudGame
     function previewBond(address node) external view returns (uint256 bond, uint256 amountAtRisk) {
         Parameters memory p = _params;
-        amountAtRisk = (_staking.slashableStakeOf(node) * p.slashBps) / BPS;
-        bond = Math.max((amountAtRisk * p.bondBps) / BPS, p.bondFloor);
-    }
-
-    /// @inheritdoc IFraudGame
-    function claimableOf(address account) external view returns (uint256) {
-        return _claimable[account];
+        amountAtRisk = JudgmentBonds.amountAtRisk(_staking.slashableStakeOf(node), p.slashBps);
+        bond = JudgmentBonds.bondFor(amountAtRisk, p.bondBps, p.bondFloor);
     }
 
     /// @inheritdoc IFraudGame
@@ -370,11 +351,6 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
     /// @notice Total bonds held for open games.
     function totalBonds() external view returns (uint256) {
         return _totalBonds;
-    }
-
-    /// @notice Total credits not yet claimed.
-    function totalClaimable() external view returns (uint256) {
-        return _totalClaimable;
     }
 
     // --------------------------------------------------------------------------------------------------- internals
@@ -422,8 +398,8 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
     ) internal returns (DisputeId id) {
         Parameters memory p = _params;
         // The snapshot: what this game can slash is fixed now, whatever happens to the stake later.
-        uint256 atRisk = (_staking.slashableStakeOf(receipt.node) * p.slashBps) / BPS;
-        uint256 bond = Math.max((atRisk * p.bondBps) / BPS, p.bondFloor);
+        uint256 atRisk = JudgmentBonds.amountAtRisk(_staking.slashableStakeOf(receipt.node), p.slashBps);
+        uint256 bond = JudgmentBonds.bondFor(atRisk, p.bondBps, p.bondFloor);
         if (bond > maxBond) revert FraudGameBondAboveMaximum(bond, maxBond);
         // Only blocks withdrawals; never capped by what other judgments locked.
         _staking.lock(receipt.node, atRisk);
@@ -554,9 +530,13 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard {
 
     function _credit(DisputeId id, address account, uint256 amount) internal {
         if (amount == 0) return;
-        _claimable[account] += amount;
-        _totalClaimable += amount;
+        _addCredit(account, amount);
         emit RewardCredited(id, account, amount);
+    }
+
+    /// @dev The stake token, which credits are paid in.
+    function _creditToken() internal view override returns (IERC20) {
+        return _token;
     }
 
     function _setParameters(Parameters memory p) internal {

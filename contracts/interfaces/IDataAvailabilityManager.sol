@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DemandId} from "../types/DemandId.sol";
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IPullCredits} from "./IPullCredits.sol";
 
 /// @title Data-availability manager
 /// @notice Makes a node serve the receipts of the batches it attested. While a batch's challenge window is open,
@@ -15,10 +16,10 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// node is slashed as if the receipt were wrong; the demander gets the bond back plus a share of the slash, the
 /// rest goes to the staking treasury, and the node is jailed.
 ///
-/// Payments are pulled: what a demand pays the node or the demander is credited to it here (`creditOf`) and
-/// withdrawn with `claim(to)`. No token transfer to a party other than the caller happens inside `answer` or
-/// `slashUnanswered`, so a recipient that refuses tokens (a blacklisted address, an ERC-777-style hook that reverts)
-/// can block only its own claim, never a slash or an answer.
+/// Payments are pulled: what a demand pays the node or the demander is credited to it here (`claimableOf`) and
+/// withdrawn with `claim(to)` (see {IPullCredits}). No token transfer to a party other than the caller happens inside
+/// `answer` or `slashUnanswered`, so a recipient that refuses tokens (a blacklisted address, an ERC-777-style hook that
+/// reverts) can block only its own claim, never a slash or an answer.
 /// @dev Holds `DISPUTE_ROLE` on `Staking` (to lock, unlock and slash) and on `NodeRegistry` (to jail).
 ///
 /// Why "a leaf not revealed before" and not "leaf number i": batches are OpenZeppelin `StandardMerkleTree`s, which
@@ -37,7 +38,7 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// `min(slashAmount, what the node has left)`: a node's own demands, answered or not, can't shrink what a dispute or
 /// another demand puts at risk. Bonds, the response period and the shares are fixed per demand when
 /// it is made; later parameter changes do not touch open demands.
-interface IDataAvailabilityManager {
+interface IDataAvailabilityManager is IPullCredits {
     /// @notice Lifecycle of a demand.
     enum DemandState {
         None,
@@ -100,8 +101,6 @@ interface IDataAvailabilityManager {
     error DataAvailabilityNotIncluded(DemandId id, bytes32 receiptHash, BatchId batchId);
     error DataAvailabilityLeafRevealed(BatchId batchId, bytes32 receiptHash, DemandId revealedBy);
     error DataAvailabilityParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
-    error DataAvailabilityNothingToClaim(address account);
-    error DataAvailabilityZeroRecipient();
 
     /// @notice `demander` demanded a leaf of `batchId` from `node`, posting `bond`; `locked` of the node's stake is
     /// locked until the demand ends, and `slashAmount` is what it slashes if unanswered by `deadline`.
@@ -138,12 +137,6 @@ interface IDataAvailabilityManager {
         bool jailed
     );
 
-    /// @notice `amount` was credited to `account`, to be withdrawn with `claim`.
-    event Credited(address indexed account, uint256 amount);
-
-    /// @notice `account` withdrew its whole credit, `amount`, to `to`.
-    event CreditClaimed(address indexed account, address indexed to, uint256 amount);
-
     event BondFloorSet(uint256 bondFloor);
     event ResponsePeriodSet(uint48 responsePeriod);
     event SlashBpsSet(uint16 slashBps);
@@ -177,16 +170,6 @@ interface IDataAvailabilityManager {
     /// demander's address receives nothing during the call.
     /// @return slashed What was taken from the node's stake.
     function slashUnanswered(DemandId id) external returns (uint256 slashed);
-
-    /// @notice Sends the caller's whole credit to `to`.
-    /// @dev Reverts with `DataAvailabilityZeroRecipient` for `to == 0` and `DataAvailabilityNothingToClaim` when the
-    /// caller has no credit.
-    /// @param to Where the tokens go (the caller may name another address than its own, e.g. when it can't receive).
-    /// @return amount What was sent.
-    function claim(address to) external returns (uint256 amount);
-
-    /// @notice What `account` can withdraw with `claim`.
-    function creditOf(address account) external view returns (uint256);
 
     /// @notice Sets the minimum bond of demands made from now on. Admin only.
     /// @param bondFloor Within [`MIN_BOND_FLOOR`, `MAX_BOND_FLOOR`].

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IPullCredits} from "./IPullCredits.sol";
 
 /// @title Dispute manager
 /// @notice Challenges of attested receipts. A challenger posts a bond in the stake token and names a receipt (with its
@@ -13,7 +14,8 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// commit–reveal, and the majority by stake of revealed votes decides. Without quorum an arbitrator may decide within
 /// a further period, else the dispute expires undecided: bonds and lock returned, and the receipt is challengeable
 /// again with its window extended by the time it was under the dispute (an undecided dispute never upholds a
-/// receipt). Every payout is credited and withdrawn with `claim`.
+/// receipt). Every payout is credited and withdrawn with `claim` (see {IPullCredits}); the contract's token balance is
+/// at least `totalBonds() + totalChallengerShares() + totalClaimable()`.
 ///
 /// Amount at risk: `slashable stake × slashBps / 10,000` when the dispute opens, not reduced by other judgments'
 /// locks (locks only block withdrawals, see `IStaking`). A node found wrong loses `min(amount at risk, what it has
@@ -40,7 +42,7 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 ///
 /// Windows: a phase with end `e` is open while `now < e`. The receipt's challenge window is checked by the
 /// attestation registry: open while `now < windowEnd`; at `windowEnd` a challenge reverts.
-interface IDisputeManager {
+interface IDisputeManager is IPullCredits {
     /// @notice Where a dispute is in its lifecycle. Computed from stored timepoints and tallies, never stored.
     enum DisputeState {
         None,
@@ -165,7 +167,6 @@ interface IDisputeManager {
     error DisputeNotCommitted(DisputeId id, address voter);
     error DisputeAlreadyRevealed(DisputeId id, address voter);
     error DisputeCommitmentMismatch(DisputeId id, address voter, bytes32 commitment, bytes32 revealed);
-    error DisputeNothingToClaim(address account);
     error DisputeNoChallengerShare(DisputeId id, address beneficiary);
     error DisputeCommitteeMemberJoining(DisputeId id, address account);
     error DisputeParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
@@ -232,8 +233,6 @@ interface IDisputeManager {
 
     /// @notice A committee member of `id` who did not reveal lost `slashed` of its stake.
     event NonRevealPenalized(DisputeId indexed id, address indexed member, uint256 slashed);
-
-    event Claimed(address indexed account, address indexed to, uint256 amount);
 
     event ParametersSet(Parameters params);
 
@@ -309,10 +308,6 @@ interface IDisputeManager {
     /// this verdict.
     function arbitrate(DisputeId id, bool nodeWrong) external;
 
-    /// @notice Sends everything credited to the caller to `to` (not zero).
-    /// @return amount What was sent.
-    function claim(address to) external returns (uint256 amount);
-
     /// @notice Sets the parameters of disputes opened from now on. Admin only, each within its bounds.
     function setParameters(Parameters calldata params) external;
 
@@ -349,24 +344,23 @@ interface IDisputeManager {
     /// @notice The bond a challenge of a receipt by `node` would cost now, and the amount it would put at risk.
     function previewBond(address node) external view returns (uint256 bond, uint256 amountAtRisk);
 
+    /// @notice The bond `joinChallenge(id, …)` takes: the dispute's own, from its amount at risk and the parameters it
+    /// opened with (`max(bondFloor, amountAtRisk × bondBps / 10,000)`), also for a router dispute opened without one.
+    /// @param id The dispute; an unknown id gives zero.
+    /// @return The bond a join posts.
+    function joinBondOf(DisputeId id) external view returns (uint256);
+
     /// @notice The bond `beneficiary` holds in dispute `id` whose share is not credited yet.
     function challengeBondOf(DisputeId id, address beneficiary) external view returns (uint256);
 
     /// @notice The parameters of disputes opened now.
     function getParameters() external view returns (Parameters memory);
 
-    /// @notice What `account` can claim.
-    function claimableOf(address account) external view returns (uint256);
-
     /// @notice Bonds held for open disputes.
     function totalBonds() external view returns (uint256);
 
     /// @notice Challengers' shares of settled disputes not yet credited (see `creditChallenger`).
     function totalChallengerShares() external view returns (uint256);
-
-    /// @notice Credits not yet claimed. The contract's token balance is at least `totalBonds() +
-    /// totalChallengerShares() + totalClaimable()`.
-    function totalClaimable() external view returns (uint256);
 
     /// @notice How many disputes were opened (the last id).
     function disputeCount() external view returns (uint256);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 import {IFraudJudge} from "./IFraudJudge.sol";
 import {IOneStepExecutor} from "./IOneStepExecutor.sol";
+import {IPullCredits} from "./IPullCredits.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
 import {RequestId} from "../types/RequestId.sol";
@@ -19,7 +20,7 @@ import {RequestId} from "../types/RequestId.sol";
 ///
 /// It is the attestation registry's fraud judge (`IAttestationRegistry.setFraudJudge`): receipts of the models it can
 /// decide (`isFraudProvable`) can be disputed only here, never through the committee of `DisputeManager`.
-interface IFraudGame is IFraudJudge {
+interface IFraudGame is IFraudJudge, IPullCredits {
     /// @notice Whose move it is and what it is.
     enum Phase {
         None,
@@ -122,7 +123,6 @@ interface IFraudGame is IFraudJudge {
     error FraudGameReceiptMismatch(DisputeId id, bytes32 receiptHash);
     error FraudGameNotDisputable(DisputeId id);
     error FraudGameStepMismatch(DisputeId id);
-    error FraudGameNothingToClaim(address account);
 
     event GameOpened(
         DisputeId indexed id,
@@ -153,7 +153,6 @@ interface IFraudGame is IFraudJudge {
         int256 computed
     );
     event RewardCredited(DisputeId indexed id, address indexed account, uint256 amount);
-    event Claimed(address indexed account, address indexed to, uint256 amount);
     event ParametersSet(Parameters parameters);
 
     /// @notice Opens a game on `receipt` (attested singly when `batchId` is zero, else in that batch with `proof`):
@@ -238,9 +237,6 @@ interface IFraudGame is IFraudJudge {
     /// @notice Anyone, after a deadline: the side whose move it was loses.
     function timeout(DisputeId id) external;
 
-    /// @notice Sends the caller's credits to `to`.
-    function claim(address to) external returns (uint256 amount);
-
     /// @notice Sets the parameters of games opened from now on. Admin only, each within its bounds.
     function setParameters(Parameters calldata parameters) external;
 
@@ -258,9 +254,6 @@ interface IFraudGame is IFraudJudge {
 
     /// @notice The bond a challenge of `node` would take now, and the amount it would put at risk.
     function previewBond(address node) external view returns (uint256 bond, uint256 amountAtRisk);
-
-    /// @notice What `account` can claim.
-    function claimableOf(address account) external view returns (uint256);
 
     /// @notice Games opened so far (ids run from 1).
     function gameCount() external view returns (uint256);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IPullCredits} from "./IPullCredits.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
 import {RequestId} from "../types/RequestId.sol";
@@ -36,8 +37,9 @@ import {RequestId} from "../types/RequestId.sol";
 /// `share * protocolFeeBps / 10_000` (rounded down) to the treasury and the rest to the node. Everything else
 /// (unfilled, rejected or contradicted slots, rounding dust) goes back to the consumer, so
 /// `fee == paid to nodes + paid to treasury + refunded` for every request. Payments are pulled: settlement and refund
-/// only credit each party (`creditOf`), who withdraws with `claim(to)`; no transfer to anyone happens inside `settle`
-/// or `refund`, so a recipient that refuses tokens (blacklist, a reverting receive hook) blocks only its own claim.
+/// only credit each party (`claimableOf`), who withdraws with `claim(to)` (see {IPullCredits}); no transfer to anyone
+/// happens inside `settle` or `refund`, so a recipient that refuses tokens (blacklist, a reverting receive hook) blocks
+/// only its own claim.
 ///
 /// Finality of a fulfilled receipt is `IAttestationRegistry.isFinal` evaluated without resending the receipt: its
 /// inclusion was verified at `fulfill`, its window end was recorded then, and its dispute record is read by struct hash
@@ -66,7 +68,7 @@ import {RequestId} from "../types/RequestId.sol";
 ///
 /// Parameters (`protocolFeeBps`, `livenessPenalty`, `maxReassignments`) are copied into each request when it is made:
 /// later changes never reach open requests.
-interface IInferenceRouter {
+interface IInferenceRouter is IPullCredits {
     /// @notice Lifecycle of a request, computed from its timepoints and flags.
     /// @dev `None`: unknown id. `Pending`: before the deadline, some slots not fulfilled. `Expired`: deadline passed
     /// with slots unfilled and a reassignment still possible (`reassign`). `Unservable`: deadline passed, no
@@ -208,7 +210,6 @@ interface IInferenceRouter {
     error RouterInputHashMismatch(bytes32 expected, bytes32 actual);
     error RouterInputOnChain(RequestId id);
     error RouterInputAlreadyClaimed(RequestId id, address node);
-    error RouterNothingToClaim(address account);
 
     /// @notice A request was made and its fee escrowed. Its assigned nodes follow as `NodeAssigned`.
     event RequestCreated(
@@ -235,12 +236,6 @@ interface IInferenceRouter {
 
     /// @notice The input of request `id` was never published after `node`'s claim: `node` was credited `amount`.
     event InputClaimCompensated(RequestId indexed id, address indexed node, uint256 amount);
-
-    /// @notice `amount` was credited to `account`, to be withdrawn with `claim`.
-    event Credited(address indexed account, uint256 amount);
-
-    /// @notice `account` withdrew its whole credit, `amount`, to `to`.
-    event CreditClaimed(address indexed account, address indexed to, uint256 amount);
 
     /// @notice `node` must serve slot `slot` of request `id` by `deadline` (round 0 at creation, then one per
     /// reassignment).
@@ -371,12 +366,6 @@ interface IInferenceRouter {
     /// penalty. Reverts for a node not assigned now, a filled slot, or a second claim of the same node.
     function claimInputUnavailable(RequestId id) external;
 
-    /// @notice Sends the caller's whole credit (fees, refunds, compensations, protocol shares) to `to`.
-    /// @dev Reverts with `RouterZeroAddress` for `to == 0` and `RouterNothingToClaim` when the caller has no credit.
-    /// @param to Where the tokens go (the caller may name another address than its own).
-    /// @return amount What was sent.
-    function claim(address to) external returns (uint256 amount);
-
     /// @notice Replaces the nodes that missed request `id`'s deadline, charging each the request's liveness
     /// penalty when the input is on chain and the node did not claim it unservable. Anyone may call it once the
     /// request is `Expired`.
@@ -425,9 +414,6 @@ interface IInferenceRouter {
 
     /// @notice The current slots of request `id`, `redundancy` of them (empty when unknown).
     function getAssignments(RequestId id) external view returns (Assignment[] memory);
-
-    /// @notice What `account` can withdraw with `claim`.
-    function creditOf(address account) external view returns (uint256);
 
     /// @notice The nonce `consumer`'s next request will use.
     function nonceOf(address consumer) external view returns (uint256);

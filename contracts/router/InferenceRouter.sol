@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -21,13 +20,13 @@ import {BatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
 import {RequestId} from "../types/RequestId.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
+import {PullCredits} from "../utils/PullCredits.sol";
 
 /// @title Inference router
 /// @notice See {IInferenceRouter}.
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` sets parameters; `PAUSER_ROLE` pauses new requests. The router must hold
 /// `Staking.DISPUTE_ROLE` (liveness penalties) and the dispute manager's router role (disputes on disagreement).
-contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, ReentrancyGuard {
-    using SafeERC20 for IERC20;
+contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, ReentrancyGuard, PullCredits {
     using ReceiptHashing for IAttestationRegistry.InferenceReceipt;
 
     /// @notice The contracts a router works with.
@@ -81,7 +80,6 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     mapping(RequestId id => Request) private _requests;
     mapping(RequestId id => mapping(uint256 slot => Assignment)) private _assignments;
     mapping(address consumer => uint256) private _nonces;
-    mapping(address account => uint256) private _credits;
     uint256 private _minFeePerNode;
     uint96 private _livenessPenalty;
     uint16 private _protocolFeeBps;
@@ -223,16 +221,6 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     }
 
     /// @inheritdoc IInferenceRouter
-    function claim(address to) external nonReentrant returns (uint256 amount) {
-        if (to == address(0)) revert RouterZeroAddress();
-        amount = _credits[msg.sender];
-        if (amount == 0) revert RouterNothingToClaim(msg.sender);
-        _credits[msg.sender] = 0;
-        emit CreditClaimed(msg.sender, to, amount);
-        _token.safeTransfer(to, amount);
-    }
-
-    /// @inheritdoc IInferenceRouter
     function reassign(RequestId id) external nonReentrant {
         RequestState current = _state(id);
         if (current != RequestState.Expired) revert RouterUnexpectedState(id, current, RequestState.Expired);
@@ -359,11 +347,6 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         for (uint256 slot = 0; slot < redundancy; ++slot) {
             assignments[slot] = _assignments[id][slot];
         }
-    }
-
-    /// @inheritdoc IInferenceRouter
-    function creditOf(address account) external view returns (uint256) {
-        return _credits[account];
     }
 
     /// @inheritdoc IInferenceRouter
@@ -605,11 +588,9 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         }
     }
 
-    /// @dev Adds `amount` to what `account` can `claim`.
-    function _credit(address account, uint256 amount) private {
-        if (amount == 0) return;
-        _credits[account] += amount;
-        emit Credited(account, amount);
+    /// @dev The stake token, which credits are paid in.
+    function _creditToken() internal view override returns (IERC20) {
+        return _token;
     }
 
     /// @dev Calls the consumer with exactly its gas cap. Return data is never copied (no return bomb); a revert, an

@@ -240,7 +240,7 @@ export function projectEvent(run: RunStatement, event: VerityEvent, timestamp: n
     case "disputeManager.RewardCredited":
       payout(run, event, timestamp, "account", arg.text(a, "id"), null);
       return;
-    case "disputeManager.Claimed":
+    case "disputeManager.CreditClaimed":
       payout(run, event, timestamp, "account", null, null);
       return;
 

@@ -10,6 +10,7 @@ import {
 } from "../fixtures/evidence";
 import { makeReceipt, proofOf } from "../helpers/receipts";
 import type { Receipt } from "../helpers/receipts";
+import { shouldBehaveLikePullCredits } from "../helpers/pullCredits.behavior";
 import { DemandState, ceilBps, floorBps } from "./helpers";
 
 const LOCK = ceilBps(NODE_STAKE, DA_SLASH_BPS);
@@ -62,18 +63,25 @@ describe("DataAvailabilityManager pushed payments", function () {
       .to.emit(f.manager, "Credited")
       .withArgs(f.nodeA.address, BOND_FLOOR);
     expect(await f.staking.lockedStakeOf(f.nodeA.address)).to.equal(0n);
-    expect(await f.manager.creditOf(f.nodeA.address)).to.equal(BOND_FLOOR);
+    expect(await f.manager.claimableOf(f.nodeA.address)).to.equal(BOND_FLOOR);
+  });
+
+  shouldBehaveLikePullCredits(async () => {
+    const f = await loadFixture(hookedBatchFixture);
+    const receipt = f.receipts[0]!;
+    await f.manager.connect(f.stranger).answer(f.id, receipt, proofOf(f.tree, receipt));
+    return { credits: f.manager, token: f.hookToken, creditor: f.nodeA.operator, stranger: f.stranger };
   });
 
   describe("claim reverts", function () {
     it("with nothing to claim, or to the zero address", async function () {
       const f = await loadFixture(hookedBatchFixture);
       await expect(f.manager.connect(f.stranger).claim(f.stranger.address))
-        .to.be.revertedWithCustomError(f.manager, "DataAvailabilityNothingToClaim")
+        .to.be.revertedWithCustomError(f.manager, "PullCreditsNothingToClaim")
         .withArgs(f.stranger.address);
       await expect(f.manager.connect(f.stranger).claim(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         f.manager,
-        "DataAvailabilityZeroRecipient",
+        "PullCreditsZeroRecipient",
       );
     });
   });

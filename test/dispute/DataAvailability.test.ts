@@ -343,11 +343,11 @@ describe("DataAvailabilityManager", function () {
         .withArgs(f.nodeA.address, LOCK, 0n);
       await expect(tx).to.emit(f.manager, "Credited").withArgs(f.nodeA.address, BOND_FLOOR);
       await expect(tx).to.changeTokenBalances(f.token, [f.nodeA.operator, f.manager], [0n, 0n]);
-      expect(await f.manager.creditOf(f.nodeA.address)).to.equal(BOND_FLOOR);
+      expect(await f.manager.claimableOf(f.nodeA.address)).to.equal(BOND_FLOOR);
       await expect(f.manager.connect(f.nodeA.operator).claim(f.nodeA.address))
         .to.emit(f.manager, "CreditClaimed")
         .withArgs(f.nodeA.address, f.nodeA.address, BOND_FLOOR);
-      expect(await f.manager.creditOf(f.nodeA.address)).to.equal(0n);
+      expect(await f.manager.claimableOf(f.nodeA.address)).to.equal(0n);
       expect(await f.manager.state(id)).to.equal(DemandState.Answered);
       expect((await f.manager.getDemand(id)).outcome).to.equal(Outcome.Answered);
       expect(await f.manager.revealedBy(f.batchId, hashReceipt(receipt))).to.equal(id);
@@ -369,8 +369,8 @@ describe("DataAvailabilityManager", function () {
       const { id } = await demandNow(f);
       const receipt = f.receipts[0]!;
       await f.manager.connect(f.stranger).answer(id, receipt, f.proof(receipt));
-      expect(await f.manager.creditOf(f.nodeA.address)).to.equal(BOND_FLOOR);
-      expect(await f.manager.creditOf(f.stranger.address)).to.equal(0n);
+      expect(await f.manager.claimableOf(f.nodeA.address)).to.equal(BOND_FLOOR);
+      expect(await f.manager.claimableOf(f.stranger.address)).to.equal(0n);
     });
 
     it("is accepted one second before the deadline", async function () {
@@ -525,7 +525,7 @@ describe("DataAvailabilityManager", function () {
         [f.demander, f.treasury, f.manager, f.staking, f.stranger],
         [0n, LOCK - reward, reward, -LOCK, 0n],
       );
-      expect(await f.manager.creditOf(f.demander.address)).to.equal(BOND_FLOOR + reward);
+      expect(await f.manager.claimableOf(f.demander.address)).to.equal(BOND_FLOOR + reward);
       await expect(f.manager.connect(f.demander).claim(f.demander.address)).to.changeTokenBalances(
         f.token,
         [f.demander, f.manager],
@@ -705,7 +705,7 @@ describe("DataAvailabilityManager", function () {
             expect(after[1]! - before[1]!).to.equal(expected - reward);
             expect(before[2]! - after[2]!).to.equal(expected);
             expect(after[3]! - before[3]!).to.equal(reward);
-            expect(await f.manager.creditOf(f.demander.address)).to.equal(bond + reward);
+            expect(await f.manager.claimableOf(f.demander.address)).to.equal(bond + reward);
             expect(await f.staking.slashableStakeOf(node.address)).to.equal(stake - expected);
             expect(await f.staking.lockedStakeOf(node.address)).to.equal(0n);
           },

@@ -427,7 +427,7 @@ describe("DisputeManager under attack", function () {
       expect(credit).to.be.greaterThan(0n);
       await f.token.setHook(ethers.ZeroAddress, "0x");
       await expect(f.manager.connect(f.node.account).claim(f.node.address))
-        .to.emit(f.manager, "Claimed")
+        .to.emit(f.manager, "CreditClaimed")
         .withArgs(f.node.address, f.node.address, credit);
     });
 

@@ -17,6 +17,7 @@ import {
   stateBitmap,
 } from "../fixtures/dispute";
 import type { DisputeSystem } from "../fixtures/dispute";
+import { shouldBehaveLikePullCredits } from "../helpers/pullCredits.behavior";
 import { hashReceipt, randomHash } from "../helpers/receipts";
 
 const BPS = 10_000n;
@@ -850,23 +851,30 @@ describe("DisputeManager", function () {
       await f.manager.resolve(f.id);
       const amount = await f.manager.claimableOf(f.challenger.address);
       const tx = f.manager.connect(f.challenger).claim(f.stranger.address);
-      await expect(tx).to.emit(f.manager, "Claimed").withArgs(f.challenger.address, f.stranger.address, amount);
+      await expect(tx).to.emit(f.manager, "CreditClaimed").withArgs(f.challenger.address, f.stranger.address, amount);
       await expect(tx).to.changeTokenBalances(f.token, [f.manager, f.stranger], [-amount, amount]);
       expect(await f.manager.claimableOf(f.challenger.address)).to.equal(0n);
+    });
+
+    shouldBehaveLikePullCredits(async () => {
+      const f = await drawnDispute();
+      await f.h.vote(f.id, [Verdict.NodeWrong, Verdict.NodeWrong, Verdict.NodeWrong]);
+      await f.manager.resolve(f.id);
+      return { credits: f.manager, token: f.token, creditor: f.challenger, stranger: f.stranger };
     });
 
     describe("reverts", function () {
       it("with nothing to claim", async function () {
         const f = await setup();
         await expect(f.manager.connect(f.stranger).claim(f.stranger.address))
-          .to.be.revertedWithCustomError(f.manager, "DisputeNothingToClaim")
+          .to.be.revertedWithCustomError(f.manager, "PullCreditsNothingToClaim")
           .withArgs(f.stranger.address);
       });
 
       it("to the zero address", async function () {
         const f = await setup();
         await expect(f.manager.connect(f.stranger).claim(ethers.ZeroAddress))
-          .to.be.revertedWithCustomError(f.manager, "DisputeZeroAddress")
+          .to.be.revertedWithCustomError(f.manager, "PullCreditsZeroRecipient")
           .withArgs();
       });
     });
@@ -969,7 +977,7 @@ describe("DisputeManager", function () {
       await expect(f.manager.connect(f.pauser).pause()).to.emit(f.manager, "Paused").withArgs(f.pauser.address);
       await f.h.vote(f.id, [Verdict.NodeWrong, Verdict.NodeWrong, Verdict.NodeRight]);
       await expect(f.manager.resolve(f.id)).to.emit(f.manager, "DisputeResolved");
-      await expect(f.manager.connect(f.challenger).claim(f.challenger.address)).to.emit(f.manager, "Claimed");
+      await expect(f.manager.connect(f.challenger).claim(f.challenger.address)).to.emit(f.manager, "CreditClaimed");
       await expect(f.manager.connect(f.pauser).unpause()).to.emit(f.manager, "Unpaused").withArgs(f.pauser.address);
       const receipt = await f.h.attestReceipt(f.nodeB);
       await expect(

@@ -339,6 +339,20 @@ describe("attacks across contracts", function () {
       return { ...f, wrong, id, committee };
     }
 
+    it("a joiner reads the bond it will post on chain (joinBondOf), the dispute's own, as the join takes it", async function () {
+      const f = await accompliceFirst();
+      const byShare = (AT_RISK * DEFAULT_PARAMETERS.bondBps) / BPS;
+      const expected = byShare > DEFAULT_PARAMETERS.bondFloor ? byShare : DEFAULT_PARAMETERS.bondFloor;
+      expect(await f.manager.joinBondOf(f.id))
+        .to.equal(expected)
+        .and.to.equal((await f.manager.getDispute(f.id)).bond);
+      expect(await f.manager.joinBondOf(99n)).to.equal(0n);
+      const bond = await f.manager.joinBondOf(f.id);
+      await expect(f.manager.connect(f.challenger).joinChallenge(f.id, f.challenger.address, bond))
+        .to.emit(f.manager, "ChallengeJoined")
+        .withArgs(f.id, f.challenger.address, f.challenger.address, bond, bond);
+    });
+
     it("an honest second challenger can't open a second dispute, but joins with its own bond and keeps its share of the reward", async function () {
       const f = await accompliceFirst();
       await expect(challengeBy(f, f.wrong))

@@ -168,7 +168,7 @@ export class RouterHelper {
 
   /** What each of `accounts` can `claim` from the router now. */
   async credits(accounts: readonly string[]): Promise<bigint[]> {
-    return Promise.all(accounts.map((a) => this.f.router.creditOf(a)));
+    return Promise.all(accounts.map((a) => this.f.router.claimableOf(a)));
   }
 
   /**

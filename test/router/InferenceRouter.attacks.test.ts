@@ -27,6 +27,7 @@ import { modelRegistration } from "../fixtures/registry";
 import { MINIMUM_STAKE, UNBONDING_PERIOD } from "../fixtures/staking";
 import { randomHash, randomWallet } from "../helpers/receipts";
 import type { Domain } from "../helpers/receipts";
+import { shouldBehaveLikePullCredits } from "../helpers/pullCredits.behavior";
 import { ReceiptState, RequestState, RouterHelper } from "../helpers/router";
 
 const BPS = 10_000n;
@@ -412,8 +413,8 @@ describe("InferenceRouter attacks", function () {
         .to.emit(router, "RequestSettled")
         .withArgs(id, node.address, anyHash(), pay, cut, 0n);
       expect(await router.state(id)).to.equal(RequestState.Settled);
-      expect(await router.creditOf(node.address)).to.equal(pay);
-      expect(await router.creditOf(treasury.address)).to.equal(cut);
+      expect(await router.claimableOf(node.address)).to.equal(pay);
+      expect(await router.claimableOf(treasury.address)).to.equal(cut);
       // The node claims to an address of its choice; its own refusal only blocks its own claim.
       await expect(router.connect(node.operator).claim(node.address)).to.be.reverted;
       const payee = ethers.Wallet.createRandom().address;
@@ -432,18 +433,28 @@ describe("InferenceRouter attacks", function () {
       await h.passDeadline(id);
       await token.setHooked(consumerAddress, true);
       await expect(router.refund(id)).to.emit(router, "RequestRefunded").withArgs(id, consumerAddress, fee);
-      expect(await router.creditOf(consumerAddress)).to.equal(fee);
+      expect(await router.claimableOf(consumerAddress)).to.equal(fee);
+    });
+
+    shouldBehaveLikePullCredits(async () => {
+      const { router, token, treasury, h } = await loadFixture(hookedRouterFixture);
+      const { id } = await h.requestFromContract({ fee: MIN_FEE_PER_NODE * 3n });
+      await h.fulfillAll(id);
+      await h.passWindows(id);
+      await router.settle(id);
+      const stranger = (await ethers.getSigners())[12]!;
+      return { credits: router, token, creditor: treasury, stranger };
     });
 
     describe("claim reverts", function () {
       it("with nothing to claim, or to the zero address", async function () {
         const { router, stranger } = await loadFixture(routerFixture);
         await expect(router.connect(stranger).claim(stranger.address))
-          .to.be.revertedWithCustomError(router, "RouterNothingToClaim")
+          .to.be.revertedWithCustomError(router, "PullCreditsNothingToClaim")
           .withArgs(stranger.address);
         await expect(router.connect(stranger).claim(ethers.ZeroAddress)).to.be.revertedWithCustomError(
           router,
-          "RouterZeroAddress",
+          "PullCreditsZeroRecipient",
         );
       });
     });

@@ -137,7 +137,7 @@ describe("InferenceRouter with the DisputeManager", function () {
       const share = fee / 2n;
       const cut = (share * PROTOCOL_FEE_BPS) / 10_000n;
       const parties = [first.address, second.address, consumer.address];
-      const before = await Promise.all(parties.map((a) => router.creditOf(a)));
+      const before = await Promise.all(parties.map((a) => router.claimableOf(a)));
       const tx = router.settle(id);
       await expect(tx).to.changeTokenBalances(
         token,
@@ -147,7 +147,7 @@ describe("InferenceRouter with the DisputeManager", function () {
       await expect(tx)
         .to.emit(router, "RequestSettled")
         .withArgs(id, first.address, honest.outputHash, share - cut, cut, fee - share);
-      const after = await Promise.all(parties.map((a) => router.creditOf(a)));
+      const after = await Promise.all(parties.map((a) => router.claimableOf(a)));
       expect(after.map((a, i) => a - before[i])).to.deep.equal([share - cut, 0n, fee - share]);
     });
 
@@ -195,11 +195,11 @@ describe("InferenceRouter with the DisputeManager", function () {
       const share = fee / 2n;
       const cut = (share * PROTOCOL_FEE_BPS) / 10_000n;
       const parties = [first.address, second.address, consumer.address];
-      const before = await Promise.all(parties.map((p) => router.creditOf(p)));
+      const before = await Promise.all(parties.map((p) => router.claimableOf(p)));
       await expect(router.settle(id))
         .to.emit(router, "RequestSettled")
         .withArgs(id, second.address, honest.outputHash, share - cut, cut, fee - share);
-      const after = await Promise.all(parties.map((p) => router.creditOf(p)));
+      const after = await Promise.all(parties.map((p) => router.claimableOf(p)));
       expect(after.map((v, i) => v - before[i])).to.deep.equal([0n, share - cut, fee - share]);
     });
 

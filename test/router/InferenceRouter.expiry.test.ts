@@ -77,6 +77,6 @@ describe("InferenceRouter after a dispute expired undecided", function () {
 
     expect(await router.state(id)).to.equal(RequestState.Settleable);
     await expect(router.settle(id)).to.not.emit(router, "FeePaid");
-    expect(await router.creditOf(node.address)).to.equal(0n);
+    expect(await router.claimableOf(node.address)).to.equal(0n);
   });
 });

@@ -145,9 +145,9 @@ describe("InferenceRouter: disagreements on fraud-provable models", function () 
       .withArgs(id, f.nodeAccount.address, honest.outputHash, SHARE - CUT, CUT, FEE - SHARE)
       .and.to.emit(f.router, "FeePaid")
       .withArgs(id, f.nodeAccount.address, SHARE - CUT);
-    expect(await f.router.creditOf(f.nodeAccount.address)).to.equal(SHARE - CUT);
-    expect(await f.router.creditOf(f.nodeB.address)).to.equal(0n);
-    expect(await f.router.creditOf(f.consumer.address)).to.equal(FEE - SHARE);
+    expect(await f.router.claimableOf(f.nodeAccount.address)).to.equal(SHARE - CUT);
+    expect(await f.router.claimableOf(f.nodeB.address)).to.equal(0n);
+    expect(await f.router.claimableOf(f.consumer.address)).to.equal(FEE - SHARE);
   });
 
   it("a game the wrong node's friend opens first and throws neither pays the wrong node nor shuts the honest challenger out", async function () {
@@ -174,7 +174,7 @@ describe("InferenceRouter: disagreements on fraud-provable models", function () 
     await expect(f.router.settle(id))
       .to.emit(f.router, "RequestSettled")
       .withArgs(id, f.nodeAccount.address, honest.outputHash, SHARE - CUT, CUT, FEE - SHARE);
-    expect(await f.router.creditOf(f.nodeB.address)).to.equal(0n);
+    expect(await f.router.claimableOf(f.nodeB.address)).to.equal(0n);
   });
 
   it("when nobody plays, pays neither side and gives the consumer its fee back", async function () {
@@ -186,7 +186,7 @@ describe("InferenceRouter: disagreements on fraud-provable models", function () 
       .to.emit(f.router, "RequestSettled")
       .withArgs(id, ethers.ZeroAddress, ethers.ZeroHash, 0n, 0n, FEE)
       .and.not.to.emit(f.router, "FeePaid");
-    expect(await f.router.creditOf(f.consumer.address)).to.equal(FEE);
+    expect(await f.router.claimableOf(f.consumer.address)).to.equal(FEE);
     // The registry knows no verdict: the unchallenged wrong receipt is final there, as any unchallenged receipt is.
     expect(await f.attestation.isReceiptFinal(wrong)).to.equal(true);
   });

@@ -78,7 +78,7 @@ describe("InferenceRouter properties", function () {
 
         // Settlement and refund only credit: every party withdraws what it was credited.
         for (const account of [consumer, treasury, ...f.routerNodes.map((n) => n.operator)]) {
-          if ((await router.creditOf(account.address)) > 0n) await router.connect(account).claim(account.address);
+          if ((await router.claimableOf(account.address)) > 0n) await router.connect(account).claim(account.address);
         }
 
         let paidToNodes = 0n;
@@ -186,7 +186,7 @@ describe("InferenceRouter properties", function () {
         const accounts = [f.consumer, f.treasury, ...f.routerNodes.map((n) => n.operator)];
         const credits = async () => {
           let sum = 0n;
-          for (const account of accounts) sum += await router.creditOf(account.address);
+          for (const account of accounts) sum += await router.claimableOf(account.address);
           return sum;
         };
         const expected: Record<string, bigint> = {
@@ -209,7 +209,7 @@ describe("InferenceRouter properties", function () {
             inputs.set(id, input);
           } else if (a.kind === "claim") {
             const account = accounts[a.account % accounts.length];
-            if ((await router.creditOf(account.address)) > 0n) await router.connect(account).claim(account.address);
+            if ((await router.claimableOf(account.address)) > 0n) await router.connect(account).claim(account.address);
           } else if (a.kind === "advance") {
             await time.increase(a.seconds);
           } else if (ids.length > 0) {
@@ -286,7 +286,7 @@ describe("InferenceRouter properties", function () {
           expect([RequestState.Settled, RequestState.Refunded]).to.include(Number(await router.state(id)));
         }
         for (const account of accounts) {
-          if ((await router.creditOf(account.address)) > 0n) await router.connect(account).claim(account.address);
+          if ((await router.claimableOf(account.address)) > 0n) await router.connect(account).claim(account.address);
         }
         expect(await token.balanceOf(routerAddress)).to.equal(0n);
       }),

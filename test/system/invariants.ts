@@ -15,7 +15,7 @@ export async function checkInvariants(w: World) {
   const stakers = [...s.nodes, ...s.verifiers];
   const accounts = w.accounts.map((a) => a.address);
   const contracts = Object.values(s.contracts);
-  const [supply, wallets, held, slashables, locked, totals, dm, routerCredits, daCredits, claimables, params] =
+  const [supply, wallets, held, slashables, locked, totals, dm, routerCredits, daCredits, claimables, params, pulls] =
     await Promise.all([
       s.token.totalSupply(),
       Promise.all(accounts.map((a) => s.token.balanceOf(a))),
@@ -24,10 +24,11 @@ export async function checkInvariants(w: World) {
       Promise.all(stakers.map((a) => s.staking.lockedStakeOf(a.address))),
       Promise.all([s.staking.totalActiveStake(), s.staking.totalUnbondingStake()]),
       Promise.all([s.disputes.totalBonds(), s.disputes.totalChallengerShares(), s.disputes.totalClaimable()]),
-      Promise.all(accounts.map((a) => s.router.creditOf(a))),
-      Promise.all(accounts.map((a) => s.availability.creditOf(a))),
+      Promise.all(accounts.map((a) => s.router.claimableOf(a))),
+      Promise.all(accounts.map((a) => s.availability.claimableOf(a))),
       Promise.all(accounts.map((a) => s.disputes.claimableOf(a))),
       s.disputes.getParameters(),
+      Promise.all([s.router.totalClaimable(), s.availability.totalClaimable()]),
     ]);
   const balanceOf = (contract: string) => held[contracts.indexOf(contract)]!;
   const [bonds, shares, claimable] = dm;
@@ -68,6 +69,15 @@ export async function checkInvariants(w: World) {
   }
   if (sum(claimables) !== claimable) {
     w.fail("claims add up", `claims sum to ${fmt(sum(claimables))}, total says ${fmt(claimable)}`);
+  }
+  // The router's and the DA manager's credit totals (`IPullCredits.totalClaimable`) agree with their accounts.
+  for (const [name, credits, total] of [
+    ["router", routerCredits, pulls[0]],
+    ["DA manager", daCredits, pulls[1]],
+  ] as const) {
+    if (sum(credits) !== total) {
+      w.fail("claims add up", `${name}: claims sum to ${fmt(sum(credits))}, total says ${fmt(total)}`);
+    }
   }
 
   // Stake: the ledger adds up; no staker lost more than it put in; locks are exactly the open judgments'.

@@ -11,7 +11,7 @@ export type GetRouterCreditParameters = {
   blockNumber?: bigint | undefined;
 };
 
-/** What an account may withdraw from the router: fees, compensations, refunds (`IInferenceRouter.creditOf`). */
+/** What an account may withdraw from the router: fees, compensations, refunds (`IPullCredits.claimableOf`). */
 export function getRouterCredit(
   client: Client,
   { address, account, blockNumber }: GetRouterCreditParameters,
@@ -19,7 +19,7 @@ export function getRouterCredit(
   return readContract(client, {
     address,
     abi: inferenceRouterAbi,
-    functionName: "creditOf",
+    functionName: "claimableOf",
     args: [account],
     blockNumber,
   });

@@ -90,7 +90,6 @@ export function describeEvent(event: TimelineEvent): SafeHtml {
     case "Credited":
       return html`${tokens(a.amount)} credited to ${link.node(a.account)} (claimable)`;
     case "CreditClaimed":
-    case "Claimed":
       return html`${link.node(a.account)} claims ${tokens(a.amount)} to ${link.node(a.to)}`;
     case "UnstakeRequested":
       return html`${link.node(a.node)} requests to unstake ${tokens(a.amount)} (released ${time(a.releaseAt)})`;

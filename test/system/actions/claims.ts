@@ -10,13 +10,13 @@ const SOURCES = ["dispute manager", "router", "DA manager"] as const;
 /** An account with a credit at `source` claims it (the pick runs over the accounts that have one). */
 export async function claim(w: World, accountIndex: number, source: number) {
   const from = SOURCES[source % SOURCES.length]!;
-  const creditOf = (address: string) =>
+  const claimableOf = (address: string) =>
     from === "dispute manager"
       ? w.s.disputes.claimableOf(address)
       : from === "router"
-        ? w.s.router.creditOf(address)
-        : w.s.availability.creditOf(address);
-  const credits = await Promise.all(w.accounts.map((a) => creditOf(a.address)));
+        ? w.s.router.claimableOf(address)
+        : w.s.availability.claimableOf(address);
+  const credits = await Promise.all(w.accounts.map((a) => claimableOf(a.address)));
   const account = w.pick(
     w.accounts.filter((_, i) => credits[i]! > 0n),
     accountIndex,
