@@ -27,6 +27,10 @@ export function printScenarioReport(
       .map(([node, amount]) => `${tokens(amount)} VRTT from ${node.slice(0, 10)}…`)
       .join(", "),
     "bonds and rewards claimed": `${tokens(report.claimed)} VRTT`,
+    "fraud games (digits CNN v2)":
+      `${report.fraudGames.length} opened by the challenger ` +
+      `(${report.fraudGames.filter((g) => g.outcome === 1).length} found the node wrong), ` +
+      `${report.griefedGames.length} griefed (${report.griefedGames.filter((g) => g.outcome === 2).length} won by the node)`,
   });
   write("\nDisputes\n");
   output.table(
