@@ -99,10 +99,13 @@ export interface SystemScenarioReport {
 }
 
 /**
- * The whole system on a live local chain, as users run it: the bundled models are registered; three nodes and three
- * verifiers register and stake; the keeper, the node services and the verifiers start; API clients and an on-chain
- * consumer send requests; the keeper batches the receipts and relays router results; the dishonest node's wrong
- * results are challenged, voted down by committees, slashed and jailed; the honest results settle and fees are paid.
+ * The whole system on a live local chain, as users run it: the bundled models are registered (the Iris models, and
+ * the digits CNN on the fraud-provable runtime v2); three nodes and three verifiers register and stake; the keeper,
+ * the node services and the verifiers start; API clients and an on-chain consumer send requests; the keeper batches
+ * the receipts and relays router results; the dishonest node's wrong Iris results are challenged and voted down by
+ * committees, its wrong digits result is challenged in a fraud game the verifier plays to the end (while a griefer
+ * loses a game against an honest node's right digits receipt, decided before any committee moves chain time); the
+ * dishonest node is slashed and jailed; the honest results settle and fees are paid.
  */
 export async function runSystemScenario(parameters: SystemScenarioParameters): Promise<SystemScenarioReport> {
   const { system, modelsDir } = parameters;
