@@ -71,6 +71,22 @@ describe("the demo scenario end to end on a real JSON-RPC chain", function () {
     expect(scenarioChecks(report)).to.have.length(19);
   });
 
+  it("fails the fraud-game checks when the chain tells another story", function () {
+    const checkNamed = (r: SystemScenarioReport, start: string) =>
+      scenarioChecks(r).find(([l]) => l.startsWith(start))![1];
+    const [won] = report.fraudGames;
+    const [griefed] = report.griefedGames;
+    const withGame = (game: Partial<typeof won>) => ({ ...report, fraudGames: [{ ...won!, ...game }] });
+    expect(checkNamed(withGame({ stakeDrop: won!.amountAtRisk - 1n }), "the verifier won")).to.equal(false);
+    expect(checkNamed(withGame({ receiptState: ReceiptState.Disputed }), "the verifier won")).to.equal(false);
+    expect(checkNamed(withGame({ claimedByBeneficiary: won!.bond }), "the verifier's claim")).to.equal(false);
+    expect(checkNamed({ ...report, fraudGames: [] }, "every wrong digits result")).to.equal(false);
+    const lostGrief = { ...report, griefedGames: [{ ...griefed!, outcome: FraudGameOutcome.NodeWrong }] };
+    expect(checkNamed(lostGrief, "an honest node's griefed")).to.equal(false);
+    const committeeJudge = { ...report, v2Model: { ...report.v2Model, judge: report.challenger } };
+    expect(checkNamed(committeeJudge, "the digits CNN is registered")).to.equal(false);
+  });
+
   it("decides the wrong digits answer in a fraud game, with the gas of every move read from its receipt", function () {
     expect(report.fraudGames).to.have.length(1);
     const [game] = report.fraudGames;
