@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: the whole system on a local JSON-RPC chain (`hardhat node`) with no setup — deployment, models,
- * three nodes (one dishonest), three verifiers, a keeper, off-chain and on-chain requests, disputes, slashing and
- * settlement (see src/devnet/runSystemScenario.ts) — then a report. Exits 0 only when every expected outcome happened.
+ * three nodes (one dishonest), three verifiers, a keeper, off-chain and on-chain requests, committee disputes, fraud
+ * games on the digits CNN v2 (one won by the verifier, one griefed and won by the node), slashing and settlement
+ * (see src/devnet/runSystemScenario.ts) — then a report with the fraud path's gas per move. Exits 0 only when every
+ * expected outcome happened.
  * `--json` prints the report as JSON; `--log-level debug` shows the services' logs (pino, on stderr).
  */
 import path from "node:path";
@@ -34,7 +36,19 @@ async function main(): Promise<number> {
     const seconds = (Date.now() - started) / 1000;
     if (json) {
       process.stdout.write(
-        `${toJson({ ok, seconds, checks, report: { ...report, attestations: { ...report.attestations, occurrences: undefined } } })}\n`,
+        `${toJson({
+          ok,
+          seconds,
+          checks,
+          report: {
+            ...report,
+            answers: report.answers.map(({ input, ...answer }) => ({
+              ...answer,
+              input: { dtype: input.dtype, shape: input.shape, data: Array.from(input.data as ArrayLike<number>) },
+            })),
+            attestations: { ...report.attestations, occurrences: undefined },
+          },
+        })}\n`,
       );
     } else {
       const write = (text: string) => process.stdout.write(text);

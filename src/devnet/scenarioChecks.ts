@@ -1,7 +1,11 @@
-import { DisputeManagerOutcome } from "../chain/enums.generated";
+import { zeroAddress } from "viem";
+import { DisputeManagerOutcome, FraudGameOutcome, ReceiptState, VerificationMode } from "../chain/enums.generated";
+import { getOnchainRuntimeId } from "../runtime";
+import { INTEGER_V2_RUNTIME_ID } from "../runtime/integerV2";
 import type { SystemScenarioReport } from "./runSystemScenario";
 
 const NODE_WRONG = DisputeManagerOutcome.NodeWrong;
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
  * The outcomes the demo promises, each as a sentence and whether it happened. The demo exits 0 only when all hold;
@@ -9,7 +13,15 @@ const NODE_WRONG = DisputeManagerOutcome.NodeWrong;
  */
 export function scenarioChecks(report: SystemScenarioReport): [string, boolean][] {
   const wrong = new Set(report.wrong);
-  const challenged = new Set(report.disputes.map((d) => d.receiptHash));
+  // Committee disputes for Iris receipts, fraud games for digits receipts: both are the challenger's challenges.
+  const challenged = new Set([
+    ...report.disputes.map((d) => d.receiptHash),
+    ...report.fraudGames.map((g) => g.receiptHash),
+  ]);
+  const { v2Model, fraudGames, griefedGames } = report;
+  const v2Answers = report.answers.filter((a) => a.receipt.modelId.toLowerCase() === v2Model.modelId.toLowerCase());
+  const wrongV2 = new Set(v2Answers.filter((a) => a.wrong).map((a) => a.receiptHash));
+  const committeeReceipts = new Set(report.disputes.map((d) => d.receiptHash));
   const counts = [...report.attestations.occurrences.values()];
   const honestPaid = report.onChain.filter((r) => !r.wrong);
   const delta = (name: string, field: "tokens" | "stake") => {
@@ -62,5 +74,75 @@ export function scenarioChecks(report: SystemScenarioReport): [string, boolean][
       report.claimed > 0n && delta(nameOf(report.challenger), "tokens") > 0n,
     ],
     ["the treasury gained protocol fees and slashed stake", delta("treasury", "tokens") > 0n],
+    [
+      "the digits CNN is registered EXACT on verity-int8-v2 and judged by the fraud game (Iris by committees)",
+      v2Model.runtimeId === getOnchainRuntimeId(INTEGER_V2_RUNTIME_ID) &&
+        v2Model.mode === VerificationMode.EXACT &&
+        same(v2Model.judge, report.fraudGameAddress) &&
+        v2Model.otherJudges.length > 0 &&
+        v2Model.otherJudges.every((judge) => judge === zeroAddress),
+    ],
+    [
+      "every node served the digits CNN; the dishonest node, and only it, gave a wrong digits answer",
+      new Set(v2Answers.map((a) => a.node)).size === report.honestNodes.length + 1 &&
+        wrongV2.size > 0 &&
+        v2Answers.filter((a) => a.wrong).every((a) => a.node === report.dishonestNode),
+    ],
+    [
+      "every wrong digits result went to a fraud game the challenger opened, none to a committee",
+      fraudGames.length === wrongV2.size &&
+        fraudGames.every(
+          (g) =>
+            wrongV2.has(g.receiptHash) &&
+            same(g.challenger, report.challenger) &&
+            !committeeReceipts.has(g.receiptHash),
+        ),
+    ],
+    [
+      "the verifier won each fraud game: the node's stake fell by exactly the amount at risk, the receipt is Rejected",
+      fraudGames.length > 0 &&
+        fraudGames.every(
+          (g) =>
+            g.outcome === FraudGameOutcome.NodeWrong &&
+            same(g.node, report.dishonestNode) &&
+            g.amountAtRisk > 0n &&
+            g.slashed === g.amountAtRisk &&
+            g.stakeDrop === g.amountAtRisk &&
+            g.receiptState === ReceiptState.Rejected,
+        ),
+    ],
+    [
+      "the verifier's claim returned its bond plus its reward: its balance rose by the reward",
+      fraudGames.length > 0 &&
+        fraudGames.every(
+          (g) =>
+            g.challengerReward > 0n && g.bondPaid === g.bond && g.claimedByBeneficiary === g.bond + g.challengerReward,
+        ),
+    ],
+    [
+      "both sides played each fraud game on chain: the challenger opened it, the node service answered",
+      [...fraudGames, ...griefedGames].every(
+        (g) =>
+          g.moves[0]?.name === "challenge" &&
+          g.moves[0].by === "challenger" &&
+          g.moves.some((m) => m.by === "node") &&
+          g.moves.every((m) => m.gas > 0n),
+      ),
+    ],
+    [
+      "an honest node's griefed digits receipt: the node won, kept its stake, the griefer lost its bond",
+      griefedGames.length === 1 &&
+        griefedGames.every(
+          (g) =>
+            g.outcome === FraudGameOutcome.NodeRight &&
+            report.honestNodes.some((n) => same(n, g.node)) &&
+            g.slashed === 0n &&
+            g.stakeDrop === 0n &&
+            g.receiptState !== ReceiptState.Rejected &&
+            g.bond > 0n &&
+            g.bondPaid === g.bond &&
+            g.claimedByBeneficiary === 0n,
+        ),
+    ],
   ];
 }

@@ -8,6 +8,7 @@ import { requestInference } from "../chain/actions/requestInference";
 import { sendContractCall } from "../chain/sendContractCall";
 import type { ModelManifestEntry } from "../models";
 import { getIrisSplit } from "../models/build";
+import { getDigitsSplit } from "../models/build/digits";
 import { isDishonestRequest } from "../node/corruptOutput";
 import { toDataUri } from "../node/fetchInput";
 import {
@@ -27,13 +28,21 @@ import {
   quantizeInput,
   type LoadedModel,
 } from "../runtime";
+import {
+  createIntegerRuntimeV2,
+  INTEGER_V2_RUNTIME_ID,
+  parseIntegerModelV2,
+  quantizeInputV2,
+} from "../runtime/integerV2";
 
 /** A model the demo requests, with the demo's own copy of it to know the right answers. */
 export interface DemoModel {
   entry: ModelManifestEntry;
   reference: LoadedModel;
-  /** Builds the model's input tensor from Iris features. */
+  /** Builds the model's input tensor from the features of one of its samples. */
   toInput(features: readonly number[]): Tensor;
+  /** Held-out samples the clients send: Iris flowers, or 8x8 handwritten digits for the digits CNN. */
+  samples: readonly { features: readonly number[] }[];
 }
 
 /** An answer of a node's HTTP API, as its client receives it. */
@@ -43,6 +52,8 @@ export interface ApiAnswer {
   receipt: Receipt;
   receiptHash: Hex;
   signature: Hex;
+  /** The input the client sent. */
+  input: Tensor;
   /** True when the output differs from the demo's own run beyond the model's policy. */
   wrong: boolean;
 }
@@ -60,18 +71,29 @@ export async function loadDemoModels(modelsDir: string, entries: readonly ModelM
   return Promise.all(
     entries.map(async (entry) => {
       const artifact = new Uint8Array(fs.readFileSync(path.join(modelsDir, entry.file)));
+      if (entry.runtimeId === INTEGER_V2_RUNTIME_ID) {
+        const integerModel = parseIntegerModelV2(artifact);
+        return {
+          entry,
+          reference: await createIntegerRuntimeV2({ expectedModelId: entry.modelId }).load(artifact),
+          toInput: (features) => quantizeInputV2(integerModel, features),
+          samples: getDigitsSplit().heldOut,
+        };
+      }
       if (entry.verificationMode === "EXACT") {
         const integerModel = parseIntegerModel(artifact);
         return {
           entry,
           reference: await createIntegerRuntime().load(artifact),
           toInput: (features) => quantizeInput(integerModel, features),
+          samples: getIrisSplit().heldOut,
         };
       }
       return {
         entry,
         reference: await createOnnxRuntime().load(artifact),
         toInput: (features) => createTensor("float32", [1, 4], features),
+        samples: getIrisSplit().heldOut,
       };
     }),
   );
@@ -107,20 +129,25 @@ export function chooseRequestIds(count: number, share: number, salt: string): He
   return chosen.map((c) => c.id);
 }
 
-/** Sends Iris samples to each node's `POST /v1/infer` and checks every answer against the demo's own run. */
+/**
+ * Sends held-out samples to each node's `POST /v1/infer` (`perNodeAndModel(model)` requests per node and model) and
+ * checks every answer against the demo's own run.
+ */
 export async function requestOffChain(
   nodes: readonly { operator: Address; url: string; dishonestShare: number }[],
   models: readonly DemoModel[],
-  perNodeAndModel: number,
+  perNodeAndModel: (model: DemoModel) => number,
 ): Promise<ApiAnswer[]> {
-  const samples = getIrisSplit().heldOut;
   const answers: ApiAnswer[] = [];
-  let sample = 0;
+  const next = new Map<DemoModel, number>();
   for (const node of nodes) {
     for (const model of models) {
-      const ids = chooseRequestIds(perNodeAndModel, node.dishonestShare, `${node.operator}:${model.entry.name}`);
+      const count = perNodeAndModel(model);
+      const ids = chooseRequestIds(count, node.dishonestShare, `${node.operator}:${model.entry.name}`);
       for (const requestId of ids) {
-        const input = model.toInput(samples[sample++ % samples.length]!.features);
+        const sample = next.get(model) ?? 0;
+        next.set(model, sample + 1);
+        const input = model.toInput(model.samples[sample % model.samples.length]!.features);
         const response = await fetch(`${node.url}/v1/infer`, {
           method: "POST",
           headers: { "content-type": "application/json" },
@@ -141,6 +168,7 @@ export async function requestOffChain(
           receipt: { ...body.receipt, issuedAt: BigInt(body.receipt.issuedAt) },
           receiptHash: body.receiptHash,
           signature: body.signature,
+          input,
           wrong: await isWrong(model, input, output),
         });
       }

@@ -104,6 +104,8 @@ export async function startDemoServices(parameters: StartDemoServicesParameters)
           nodeRegistry: system.addresses.nodeRegistry!,
           attestationRegistry: system.addresses.attestationRegistry!,
           disputeManager: system.addresses.disputeManager!,
+          // Wrong runtime-v2 receipts are challenged in the fraud game, and played to the end.
+          fraudGame: system.addresses.fraudGame,
         },
         store: new VerdictStore(path.join(workDir, `verifier-${cast.operator}.sqlite`)),
         catalog: new ModelCatalog([createIntegerRuntime(), createOnnxRuntime()], [modelsDir]),

@@ -39,6 +39,9 @@ export async function startExplorerSystem(
       modelsDir: MODELS_DIR,
       apiRequestsPerNodeAndModel: options.apiRequestsPerNodeAndModel ?? 2,
       onChainRequests: options.onChainRequests ?? 2,
+      // The explorer indexes the committee path; the demo's fraud games (digits CNN v2) are left out here.
+      digitsRequestsPerNode: 0,
+      grief: false,
       ...(options.progress ? { progress: options.progress } : {}),
     });
     const running = explorer;
