@@ -32,6 +32,7 @@ import {
   type ChainContext,
   type ChainOptions,
 } from "../options";
+import { addModelCompileCommand } from "../modelCompileCommand";
 
 /** On-chain `VerificationMode` names, by enum value. */
 export const VERIFICATION_MODES = verificationModeNames.map(toCliName);
@@ -51,7 +52,9 @@ function formatTolerance(tolerance: bigint): string {
 
 /** `verity model register|list|show`. */
 export function addModelCommands(program: Command): void {
-  const model = program.command("model").description("register and inspect models in the ModelRegistry");
+  const model = program
+    .command("model")
+    .description("register and inspect models in the ModelRegistry; compile ONNX models to verity-int8-v2");
 
   const register = addChainOptions(
     model
@@ -162,6 +165,8 @@ export function addModelCommands(program: Command): void {
     const context = await connect(options, false);
     context.output.record(await describeModel(context, modelId));
   });
+
+  addModelCompileCommand(model);
 }
 
 interface RegisterOptions {

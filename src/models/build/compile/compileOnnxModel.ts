@@ -42,6 +42,8 @@ export type CompileOnnxModelReturnType = {
   /** The runtime-v2 model id: its commitment (not keccak256 of the artifact). */
   modelId: Hex;
   mapping: OpMappingRow[];
+  /** The runtime-v2 layers, one row each (requantize layers included). */
+  layers: { layer: number; op: string; inShape: string; outShape: string; parameters: string }[];
   input: { name: string; onnxShape: number[]; v2Shape: number[]; mean: number; scale: number };
   output: { op: "identity" | "argmax"; logits: string; size: number; dtype: "int32"; scale: number };
   evaluation: CompileEvaluation;
@@ -50,6 +52,24 @@ export type CompileOnnxModelReturnType = {
   evaluateMs: number;
 };
 
+function describeParameters(l: IntegerModelV2["layers"][number]): string {
+  switch (l.op) {
+    case "conv2d":
+      return `k${l.kernel} s${l.stride} p${l.pad}, ${l.weights!.length} int8 weights`;
+    case "dense":
+      return `${l.weights!.length} int8 weights`;
+    case "maxPool":
+    case "avgPool":
+      return `k${l.kernel} s${l.stride}`;
+    case "add":
+      return `src tensor ${l.src}`;
+    case "requantize":
+      return `× ${l.multiplier} / 2^${l.shift}`;
+    default:
+      return "";
+  }
+}
+
 const argmax = (values: ArrayLike<number>) => {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
@@ -57,7 +77,13 @@ const argmax = (values: ArrayLike<number>) => {
 };
 
 /** The ONNX model with its output moved to the logits value (a dropped Softmax / ArgMax tail removed). */
-async function runFloatOnnx(onnxBytes: Uint8Array, logits: string, inputName: string, shape: number[], samples: Float64Array[]) {
+async function runFloatOnnx(
+  onnxBytes: Uint8Array,
+  logits: string,
+  inputName: string,
+  shape: number[],
+  samples: Float64Array[],
+) {
   const model = decodeOnnxModel(onnxBytes);
   const graph = model.graph!;
   let bytes = onnxBytes;
@@ -140,6 +166,13 @@ export async function compileOnnxModel(parameters: CompileOnnxModelParameters): 
     model,
     modelId,
     mapping: lowered.mapping,
+    layers: model.layers.map((l, i) => ({
+      layer: i + 1,
+      op: l.op,
+      inShape: `[${l.inShape.join(",")}]`,
+      outShape: `[${l.outShape.join(",")}]`,
+      parameters: describeParameters(l),
+    })),
     input: {
       name: lowered.input.name,
       onnxShape: lowered.input.onnxShape,

@@ -1,7 +1,13 @@
 import type { onnx } from "onnx-proto";
 import { ModelFormatError, readOnnxSignature } from "../../../runtime";
 import { decodeOnnxModel } from "../../../runtime/onnx/readOnnxSignature";
-import { MAX_CONV_KERNEL, MAX_CONV_STRIDE, MAX_POOL_KERNEL, MAX_POOL_STRIDE, type Shape3 } from "../../../runtime/integerV2";
+import {
+  MAX_CONV_KERNEL,
+  MAX_CONV_STRIDE,
+  MAX_POOL_KERNEL,
+  MAX_POOL_STRIDE,
+  type Shape3,
+} from "../../../runtime/integerV2";
 import { CompileRefusedError, type UnsupportedNode, unsupportedNodesError } from "./compileErrors";
 import type { FloatLayer, FloatModel } from "./floatLayers";
 
@@ -345,7 +351,10 @@ export function lowerOnnxGraph(artifact: Uint8Array): LoweredOnnxGraph {
         if (Ci !== x.shape[0]) refuse(`kernel has ${Ci} input channels, the input ${x.shape[0]}`);
         const strides = getInts(node, "strides") ?? [1, 1];
         if (strides[0] !== strides[1]) refuse(`strides ${shapeText(strides)} differ`);
-        const pads = getAttribute(node, "auto_pad") && getString(node, "auto_pad") === "VALID" ? [0, 0, 0, 0] : (getInts(node, "pads") ?? [0, 0, 0, 0]);
+        const pads =
+          getAttribute(node, "auto_pad") && getString(node, "auto_pad") === "VALID"
+            ? [0, 0, 0, 0]
+            : (getInts(node, "pads") ?? [0, 0, 0, 0]);
         if (pads.some((p) => p !== pads[0])) refuse(`pads ${shapeText(pads)} are not equal on every border`);
         const [k, s, p] = [kh, strides[0]!, pads[0]!];
         if (k > MAX_CONV_KERNEL) refuse(`kernel ${k} > ${MAX_CONV_KERNEL}, the largest runtime v2 takes`);
@@ -406,14 +415,20 @@ export function lowerOnnxGraph(artifact: Uint8Array): LoweredOnnxGraph {
           const [a, b] = [value(0), value(1)];
           const [prev, skip] = a.t === latest ? [a, b] : [b, a];
           if (prev.t !== latest || skip.t >= latest) {
-            refuse("a residual Add needs one operand to be the previous layer's output and the other an earlier tensor");
+            refuse(
+              "a residual Add needs one operand to be the previous layer's output and the other an earlier tensor",
+            );
           }
           if (prev.affine && !isIdentityAffine(prev.affine)) refuse("Add on the preprocessed graph input");
           if (skip.affine && !isIdentityAffine(skip.affine)) refuse("Add on the preprocessed graph input");
           if (prev.shape.join() !== skip.shape.join()) {
             refuse(`operands ${shapeText(prev.shape)} and ${shapeText(skip.shape)} differ (no broadcasting)`);
           }
-          push({ op: "add", inShape: prev.shape, outShape: prev.shape, src: skip.t }, prev.rank, `add (residual, src tensor ${skip.t}; rescaled to the skip tensor's scale)`);
+          push(
+            { op: "add", inShape: prev.shape, outShape: prev.shape, src: skip.t },
+            prev.rank,
+            `add (residual, src tensor ${skip.t}; rescaled to the skip tensor's scale)`,
+          );
           break;
         }
         const x = value(1 - constIndex);
@@ -465,7 +480,8 @@ export function lowerOnnxGraph(artifact: Uint8Array): LoweredOnnxGraph {
         const [C, H, W] = x.shape;
         const kernel = global ? [H, W] : (getInts(node, "kernel_shape") ?? []);
         const strides = global ? kernel : (getInts(node, "strides") ?? [1, 1]);
-        if (kernel[0] !== kernel[1]) refuse(`window ${kernel.join("×")} is not square${global ? " (the input is not square)" : ""}`);
+        if (kernel[0] !== kernel[1])
+          refuse(`window ${kernel.join("×")} is not square${global ? " (the input is not square)" : ""}`);
         if (strides[0] !== strides[1]) refuse(`strides ${shapeText(strides)} differ`);
         const k = kernel[0]!;
         const s = global ? 1 : strides[0]!;
@@ -478,7 +494,11 @@ export function lowerOnnxGraph(artifact: Uint8Array): LoweredOnnxGraph {
         if (s > MAX_POOL_STRIDE) refuse(`stride ${s} > ${MAX_POOL_STRIDE}`);
         const outShape: Shape3 = [C, Math.floor((H - k) / s) + 1, Math.floor((W - k) / s) + 1];
         const v2op = op.includes("Max") ? "maxPool" : "avgPool";
-        push({ op: v2op, inShape: x.shape, outShape, kernel: k, stride: s }, 4, `${v2op} k${k} s${s}${v2op === "avgPool" ? " (integer mean, rounded half up)" : ""}`);
+        push(
+          { op: v2op, inShape: x.shape, outShape, kernel: k, stride: s },
+          4,
+          `${v2op} k${k} s${s}${v2op === "avgPool" ? " (integer mean, rounded half up)" : ""}`,
+        );
         break;
       }
       case "Flatten":
@@ -519,7 +539,8 @@ export function lowerOnnxGraph(artifact: Uint8Array): LoweredOnnxGraph {
   }
 
   const logits = values.get(logitsValue);
-  if (!logits || logits.t === 0) throw new CompileRefusedError("The graph output is not computed by any supported layer.");
+  if (!logits || logits.t === 0)
+    throw new CompileRefusedError("The graph output is not computed by any supported layer.");
   if (logits.t !== layers.length) {
     throw new CompileRefusedError(
       `The graph output "${logitsValue}" is not the last layer's output; runtime v2 outputs its last tensor.`,
@@ -546,7 +567,9 @@ function broadcastPerChannel(c: Constant, channels: number, rank: 2 | 4, refuse:
   while (dims.length > 0 && dims[0] === 1 && dims.length > (rank === 4 ? 3 : 1)) dims.shift();
   const ok = rank === 2 ? dims.length === 1 && dims[0] === channels : dims.join() === `${channels},1,1`;
   if (!ok) {
-    refuse(`the constant ${shapeText(c.dims)} is not per ${rank === 2 ? "feature" : "channel"} (${channels}) or a scalar`);
+    refuse(
+      `the constant ${shapeText(c.dims)} is not per ${rank === 2 ? "feature" : "channel"} (${channels}) or a scalar`,
+    );
   }
   return Float64Array.from(c.values);
 }

@@ -49,8 +49,7 @@ export function quantizeFloatModel(float: FloatModel, stats: CalibrationStats): 
   const L = float.layers.length;
   const first = float.layers[0]!;
   const inputReadOnlyByFirst = !float.layers.some((l) => l.op === "add" && l.src === 0);
-  const offsetOk =
-    inputReadOnlyByFirst && (first.op === "dense" || (first.op === "conv2d" && first.pad === 0));
+  const offsetOk = inputReadOnlyByFirst && (first.op === "dense" || (first.op === "conv2d" && first.pad === 0));
   const mean = offsetOk ? Math.fround((stats.inputMin + stats.inputMax) / 2) : 0;
   const half = offsetOk ? Math.max(stats.inputMax - mean, mean - stats.inputMin) : stats.maxAbs[0]!;
   const inScale = Math.fround(scaleFor(half));
