@@ -87,7 +87,7 @@ export function addModelCompileCommand(model: Command): void {
       output:
         result.output.op === "argmax"
           ? `int32 [1]: the class index (argmax of the ${result.output.size} logits "${result.output.logits}")`
-          : `int32 [1,${result.output.size}]: logits "${result.output.logits}" × ${result.output.scale} (no softmax)`,
+          : `int32 [1,${result.output.size}]: logits "${result.output.logits}" = value / ${result.output.scale} (no softmax)`,
       calibrationSamples: e.samples,
       topClassAgreement: `${e.topClassAgreements}/${e.samples} (${(100 * e.topClassAgreement).toFixed(1)}%)`,
       maxLogitError: `${e.maxLogitError.toPrecision(4)} (largest |logit| ${e.maxAbsLogit.toPrecision(4)})`,

@@ -273,7 +273,7 @@ describe("verity model compile (float ONNX → verity-int8-v2)", function () {
 
   it("refuses an ONNX file with external data, exit 2", async function () {
     const decoded = onnx.ModelProto.decode(fs.readFileSync(SMALL_CNN));
-    const w = decoded.graph!.initializer[0]!;
+    const w = decoded.graph!.initializer![0]!;
     w.rawData = new Uint8Array(0);
     w.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
     w.externalData = [onnx.StringStringEntryProto.create({ key: "location", value: "weights.bin" })];

@@ -185,15 +185,12 @@ export function lowerOnnxGraph(artifact: Uint8Array): LoweredOnnxGraph {
   const constants = new Map<string, Constant>();
   for (const t of graph.initializer ?? []) constants.set(t.name ?? "", readTensor(t));
 
-  // Tail: trailing Softmax / LogSoftmax / ArgMax feeding the graph output.
+  // Tail: trailing Softmax / LogSoftmax / ArgMax feeding the (single) graph output.
   const outputs = graph.output ?? [];
-  if (outputs.length !== 1) {
-    throw new CompileRefusedError(`The graph has ${outputs.length} outputs; runtime v2 models have exactly one.`);
-  }
   const tail = new Set<onnx.INodeProto>();
-  let logitsValue = outputs[0]!.name ?? "";
+  let logitsValue = outputs[0]?.name ?? "";
   let outputOp: "identity" | "argmax" = "identity";
-  for (;;) {
+  while (outputs.length === 1) {
     const producer = nodes.find((n) => (n.output ?? []).includes(logitsValue));
     if (!producer || !["Softmax", "LogSoftmax", "ArgMax"].includes(producer.opType ?? "")) break;
     if (producer.opType === "ArgMax") outputOp = "argmax";
@@ -207,6 +204,9 @@ export function lowerOnnxGraph(artifact: Uint8Array): LoweredOnnxGraph {
     if (reason) unsupported.push({ node: node.name || `#${nodes.indexOf(node)}`, opType: node.opType ?? "", reason });
   }
   if (unsupported.length > 0) throw unsupportedNodesError(unsupported);
+  if (outputs.length !== 1) {
+    throw new CompileRefusedError(`The graph has ${outputs.length} outputs; runtime v2 models have exactly one.`);
+  }
 
   const initializers = new Set(constants.keys());
   const graphInputs = (graph.input ?? []).filter((i) => !initializers.has(i.name ?? ""));
