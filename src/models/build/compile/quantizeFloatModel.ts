@@ -113,7 +113,8 @@ export function quantizeFloatModel(float: FloatModel, stats: CalibrationStats): 
       if (laterReadsInt8(k)) {
         const next = float.layers[k];
         const reluNext = next?.op === "relu" && !float.layers.some((l) => l.op === "add" && l.src === k);
-        const target = scaleFor(stats.maxAbs[reluNext ? k + 1 : k]!);
+        // Straight into a residual add: requantize once, to the skip tensor's scale.
+        const target = next?.op === "add" ? at[next.src]!.scale : scaleFor(stats.maxAbs[reluNext ? k + 1 : k]!);
         requantize(layer.outShape, sAcc, target, `layer ${k} (${layer.op})`);
         [scale, int8] = [target, true];
       }
