@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { ConfigError } from "../config/ConfigError";
+import type { ModelManifest, ModelManifestEntry } from "../models/manifest";
 import { getErrorMessage } from "../protocol";
 import { ExitCode, ExitCodeError } from "./exitCode";
 import { addExamples, addJsonOption } from "./options";
@@ -10,7 +11,28 @@ import { createOutput } from "./output";
 interface CompileOptions {
   calibration: string;
   out?: string;
+  manifest?: boolean;
   json: boolean;
+}
+
+/**
+ * Adds (or replaces, by file name) the model's entry in `manifest.json` next to the artifact, creating the manifest
+ * when absent: `model register` then takes its runtime and mode from it, and `node serve --models <dir>` serves it.
+ */
+export function writeManifestEntry(artifactPath: string, entry: ModelManifestEntry): string {
+  const file = path.join(path.dirname(artifactPath), "manifest.json");
+  let manifest: ModelManifest = { version: 1, models: [] };
+  if (fs.existsSync(file)) {
+    try {
+      manifest = JSON.parse(fs.readFileSync(file, "utf8")) as ModelManifest;
+    } catch (cause) {
+      throw new ConfigError(`--manifest: ${file} is not JSON: ${getErrorMessage(cause)}`);
+    }
+    if (!Array.isArray(manifest.models)) throw new ConfigError(`--manifest: ${file} has no "models" list`);
+  }
+  manifest.models = [...manifest.models.filter((m) => m.file !== entry.file), entry];
+  fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  return file;
 }
 
 /** `<model>.onnx` → `<model>.vmodel2` next to it. */
@@ -34,13 +56,17 @@ export function addModelCompileCommand(model: Command): void {
         "--calibration <file>",
         'calibration inputs: { "samples": [ {"dtype":"float32","shape":[1,...],"data":[...]}, ... ] }',
       )
-      .option("--out <file>", "where to write the v2 model (default: <model> with the extension .vmodel2)"),
+      .option("--out <file>", "where to write the v2 model (default: <model> with the extension .vmodel2)")
+      .option(
+        "--manifest",
+        "also add the model to manifest.json next to the output (for model register and node serve)",
+      ),
   );
   addExamples(
     compile,
     [
       "verity model compile models/onnx/small-cnn.onnx --calibration digits-calibration.json",
-      "verity model compile my.onnx --calibration inputs.json --out my.vmodel2 --json",
+      "verity model compile my.onnx --calibration inputs.json --out models/my.vmodel2 --manifest --json",
     ],
     "\nOps: Gemm, MatMul, Conv, Add (residual, or a bias), Relu, MaxPool, AveragePool, GlobalAveragePool,\n" +
       "GlobalMaxPool, Flatten, Reshape (to [1, n]), BatchNormalization (folded into the Conv/Gemm before it),\n" +
@@ -76,6 +102,27 @@ export function addModelCompileCommand(model: Command): void {
       throw error;
     }
     fs.writeFileSync(out, result.artifact);
+    const manifestEntry: ModelManifestEntry = {
+      name: path.parse(out).name,
+      file: path.basename(out),
+      modelId: result.modelId,
+      runtimeId: "verity-int8-v2",
+      verificationMode: "EXACT",
+      tolerance: "0",
+      input: { dtype: "int8", shape: result.input.v2Shape },
+      output:
+        result.output.op === "argmax"
+          ? { dtype: "int32", shape: [1], meaning: `the class index (argmax of ${result.output.size} logits)` }
+          : {
+              dtype: "int32",
+              shape: [1, result.output.size],
+              meaning: `logits; float logit = value / ${result.output.scale}`,
+            },
+      description:
+        `compiled from ${path.basename(onnxPath)}; input q = clamp_int8(floor((x - ${result.input.mean}) * ` +
+        `${result.input.scale} + 0.5))`,
+    };
+    const manifestFile = options.manifest ? writeManifestEntry(out, manifestEntry) : undefined;
     const e = result.evaluation;
     const summary = {
       file: out,
@@ -93,6 +140,7 @@ export function addModelCompileCommand(model: Command): void {
       maxLogitError: `${e.maxLogitError.toPrecision(4)} (largest |logit| ${e.maxAbsLogit.toPrecision(4)})`,
       compileMs: Math.round(result.compileMs),
       evaluateMs: Math.round(result.evaluateMs),
+      ...(manifestFile ? { manifest: manifestFile } : {}),
     };
     if (options.json) {
       output.record({
@@ -108,6 +156,8 @@ export function addModelCompileCommand(model: Command): void {
         evaluation: result.evaluation,
         compileMs: result.compileMs,
         evaluateMs: result.evaluateMs,
+        manifestEntry,
+        ...(manifestFile ? { manifest: manifestFile } : {}),
       });
       return;
     }

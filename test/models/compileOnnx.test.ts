@@ -22,6 +22,10 @@ import {
   parseIntegerModelV2,
   quantizeInputV2,
 } from "../../src/runtime/integerV2";
+import pino from "pino";
+import { loadServedModels } from "../../src/node/loadServedModels";
+import { toSingleTensor } from "../../src/protocol";
+import { getOnchainRuntimeId } from "../../src/runtime";
 import { runVerity } from "../cli/runVerity";
 
 const MODELS = path.join(__dirname, "..", "..", "models");
@@ -236,6 +240,38 @@ describe("verity model compile (float ONNX → verity-int8-v2)", function () {
     });
     expect(withArgmax.model.outputOp).to.equal("argmax");
     expect(withArgmax.modelId).to.not.equal(result.modelId);
+  });
+
+  it("with --manifest writes the entry a node serves the compiled model from", async function () {
+    const modelsDir = fs.mkdtempSync(path.join(dir, "served-"));
+    const calibration = write("digits-served.json", digitsCalibration());
+    const out = path.join(modelsDir, "my-cnn.vmodel2");
+    const run = await runVerity([
+      "model",
+      "compile",
+      SMALL_CNN,
+      "--calibration",
+      calibration,
+      "--out",
+      out,
+      "--manifest",
+      "--json",
+    ]);
+    expect(run.code, run.stderr).to.equal(0);
+    const { modelId } = JSON.parse(run.stdout) as CompileJson;
+    const served = await loadServedModels({
+      modelsDir,
+      registered: [
+        { modelId: modelId as `0x${string}`, runtimeId: getOnchainRuntimeId("verity-int8-v2"), active: true },
+      ],
+      logger: pino({ level: "silent" }),
+    });
+    const model = served.get(modelId as `0x${string}`)!;
+    expect(model.entry).to.include({ file: "my-cnn.vmodel2", runtimeId: "verity-int8-v2", verificationMode: "EXACT" });
+    expect(model.integerV2).to.not.equal(undefined);
+    const pixels = getDigitsSplit().train[1]!.features.map((p) => p / 16);
+    const { output } = await model.loaded.run(quantizeInputV2(model.integerV2!, pixels));
+    expect(toSingleTensor(output).shape).to.deep.equal([1, 10]);
   });
 
   it("refuses every unsupported node at once, naming each, exit 2, nothing written", async function () {
