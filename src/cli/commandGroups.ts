@@ -26,7 +26,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   {
     name: "model",
-    description: "register and inspect models in the ModelRegistry",
+    description: "register and inspect models in the ModelRegistry; compile ONNX models to verity-int8-v2",
     hasOptions: false,
     load: async () => (await import("./commands/model")).addModelCommands,
   },

@@ -1,4 +1,5 @@
 import { INTEGER_RUNTIME_ID, createIntegerRuntime } from "./integer/createIntegerRuntime";
+import { INTEGER_V2_RUNTIME_ID, createIntegerRuntimeV2 } from "./integerV2/createIntegerRuntimeV2";
 import { ONNX_RUNTIME_ID, createOnnxRuntime } from "./onnx/createOnnxRuntime";
 import { createOnnxWasmRuntime } from "./onnx/createOnnxWasmRuntime";
 import { ONNX_WASM_RUNTIME_ID } from "./onnx/pinnedWasm";
@@ -17,6 +18,7 @@ export interface KnownRuntime {
 /** Every runtime Verity ships, by name (the on-chain runtime id is keccak256 of the name). */
 export const KNOWN_RUNTIMES: readonly KnownRuntime[] = [
   { name: INTEGER_RUNTIME_ID, create: createIntegerRuntime, modes: ["exact"], onnx: false },
+  { name: INTEGER_V2_RUNTIME_ID, create: () => createIntegerRuntimeV2(), modes: ["exact"], onnx: false },
   { name: ONNX_RUNTIME_ID, create: createOnnxRuntime, modes: ["tolerance"], onnx: true },
   { name: ONNX_WASM_RUNTIME_ID, create: createOnnxWasmRuntime, modes: ["exact", "tolerance"], onnx: true },
 ];

@@ -8,6 +8,7 @@ import { defineContractCall } from "../../src/chain/contractCall";
 import { sendContractCall } from "../../src/chain/sendContractCall";
 import { startLocalSystem, type LocalSystem } from "../../src/devnet/startLocalSystem";
 import { readModelManifest } from "../../src/models";
+import { getDigitsSplit } from "../../src/models/build/digits";
 import {
   buildReceiptBatch,
   createTensor,
@@ -224,6 +225,41 @@ describe("verity commands on a real JSON-RPC chain", function () {
         expect(written).to.equal(fs.readFileSync(path.join(ONNX_DIR, `${cnn.signature!.slice(7)}.json`), "utf8"));
         const shown = parseJsonRun(await runVerity(["model", "show", cnn.modelId, "--json", ...chain]));
         expect(shown).to.include({ runtime: cnn.runtimeId, mode: "exact", metadataURI: cnn.signature });
+      });
+
+      it("compiles the float CNN to verity-int8-v2 and registers it EXACT under its commitment", async function () {
+        const calibration = path.join(dir, "cnn-calibration.json");
+        const digits = getDigitsSplit().train.slice(0, 50);
+        fs.writeFileSync(
+          calibration,
+          JSON.stringify({
+            samples: digits.map((d) => ({
+              dtype: "float32",
+              shape: [1, 1, 8, 8],
+              data: d.features.map((p) => p / 16),
+            })),
+          }),
+        );
+        const out = path.join(dir, "small-cnn.vmodel2");
+        const compiled = parseJsonRun<{ modelId: Hex }>(
+          await runVerity([
+            "model",
+            "compile",
+            path.join(ONNX_DIR, cnn.file),
+            "--calibration",
+            calibration,
+            "--out",
+            out,
+            "--json",
+          ]),
+        );
+        const run = await runVerity(
+          ["model", "register", out, "--runtime", "verity-int8-v2", "--mode", "exact", "--json", ...chain],
+          as(OWNER),
+        );
+        expect(parseJsonRun(run)).to.include({ modelId: compiled.modelId, runtime: "verity-int8-v2", mode: "exact" });
+        const shown = parseJsonRun(await runVerity(["model", "show", compiled.modelId, "--json", ...chain]));
+        expect(shown).to.include({ runtime: "verity-int8-v2", mode: "exact", status: "active" });
       });
 
       it("request submit checks named inputs against the signature before escrowing anything", async function () {

@@ -19,6 +19,7 @@ import {
   prepareModelRegistration,
   type TensorSpec,
 } from "../../runtime";
+import { INTEGER_V2_MAGIC, getModelCommitmentV2, parseIntegerModelV2 } from "../../runtime/integerV2";
 import { findManifestEntry as findRegisteredManifestEntry } from "../validateRequestInput";
 import {
   KEY_HELP,
@@ -32,6 +33,7 @@ import {
   type ChainContext,
   type ChainOptions,
 } from "../options";
+import { addModelCompileCommand } from "../modelCompileCommand";
 
 /** On-chain `VerificationMode` names, by enum value. */
 export const VERIFICATION_MODES = verificationModeNames.map(toCliName);
@@ -51,12 +53,16 @@ function formatTolerance(tolerance: bigint): string {
 
 /** `verity model register|list|show`. */
 export function addModelCommands(program: Command): void {
-  const model = program.command("model").description("register and inspect models in the ModelRegistry");
+  const model = program
+    .command("model")
+    .description("register and inspect models in the ModelRegistry; compile ONNX models to verity-int8-v2");
 
   const register = addChainOptions(
     model
       .command("register")
-      .description("register a model artifact; its id is keccak256 of the artifact bytes")
+      .description(
+        "register a model artifact; its id is keccak256 of the artifact bytes (a verity-int8-v2 model: its commitment)",
+      )
       .argument("<artifact>", "the model file (e.g. models/iris-int8.vmodel)")
       .option("--runtime <name>", "runtime name, hashed on chain (default: from the manifest next to the artifact)")
       .addOption(
@@ -81,6 +87,7 @@ export function addModelCommands(program: Command): void {
     register,
     [
       "verity model register models/iris-int8.vmodel",
+      "verity model register my.vmodel2 --runtime verity-int8-v2 --mode exact",
       "verity model register my.onnx --runtime onnxruntime-cpu-f32-v1 --mode tolerance --tolerance 0.0001 \\\n" +
         "      --max-dim batch=32 --json",
     ],
@@ -162,6 +169,8 @@ export function addModelCommands(program: Command): void {
     const context = await connect(options, false);
     context.output.record(await describeModel(context, modelId));
   });
+
+  addModelCompileCommand(model);
 }
 
 interface RegisterOptions {
@@ -204,7 +213,7 @@ function buildRegistration(artifact: string, options: RegisterOptions) {
   } catch (cause) {
     throw new ConfigError(`<artifact>: cannot read ${artifact}: ${getErrorMessage(cause)}`);
   }
-  const id = getModelId(bytes);
+  const id = getArtifactModelId(bytes);
   const entry = findManifestEntry(path.dirname(artifact), id);
   const runtime = options.runtime ?? entry?.runtimeId;
   if (!runtime) throw new ConfigError("--runtime: required (the artifact is not in a manifest.json next to it)");
@@ -233,6 +242,22 @@ function buildRegistration(artifact: string, options: RegisterOptions) {
     metadataURI: options.metadataUri ?? `file://${path.basename(artifact)}`,
   };
   return { registration, bytes, runtime, mode };
+}
+
+/**
+ * The id a model registers under: a runtime-v2 artifact ("VIN2") its model commitment (what the runtime, the node and
+ * the fraud game check), any other artifact keccak256 of its bytes. A malformed v2 artifact falls back to keccak256 and
+ * is refused by the runtime check before any transaction.
+ */
+export function getArtifactModelId(bytes: Uint8Array): Hex {
+  if (INTEGER_V2_MAGIC.every((byte, i) => bytes[i] === byte)) {
+    try {
+      return getModelCommitmentV2(parseIntegerModelV2(bytes)).modelId;
+    } catch {
+      return getModelId(bytes);
+    }
+  }
+  return getModelId(bytes);
 }
 
 function findManifestEntry(directory: string, modelId: Hex): ModelManifestEntry | undefined {
