@@ -109,7 +109,7 @@ export async function collectFraudGames(system: LocalSystem, ids: readonly bigin
       getSlashableStake(publicClient, { address: system.addresses.staking, node, blockNumber });
     const claims = await getFraudGameEvents(publicClient, {
       address,
-      eventName: "Claimed",
+      eventName: "CreditClaimed",
       args: { account: beneficiary },
       fromBlock: resolved.blockNumber,
     });

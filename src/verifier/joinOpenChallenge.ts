@@ -1,8 +1,8 @@
 import { isAddressEqual, type Address } from "viem";
 import { ensureAllowance } from "../chain/actions/ensureAllowance";
 import { getChallengeBond } from "../chain/actions/getChallengeBond";
+import { getJoinBond } from "../chain/actions/getJoinBond";
 import { getCommittee } from "../chain/actions/getCommittee";
-import { getDispute } from "../chain/actions/getDispute";
 import { joinChallenge } from "../chain/actions/joinChallenge";
 import { sendContractCall } from "../chain/sendContractCall";
 import type { VerifierContext } from "./context";
@@ -22,12 +22,8 @@ export async function joinOpenChallenge(context: VerifierContext, id: bigint): P
   const account = context.clients.walletClient!.account.address;
   const committee = await getCommittee(publicClient, { address, id });
   if (committee.some((member) => isAddressEqual(member, account) || isAddressEqual(member, beneficiary))) return false;
-  const dispute = await getDispute(publicClient, { address, id });
-  // A join posts the dispute's own bond: max(bondFloor, amountAtRisk × bondBps / 10,000), as the contract computes it
-  // (a router dispute opened without a bond still costs a joiner that much).
-  const byShare = (BigInt(dispute.amountAtRisk) * BigInt(dispute.params.bondBps)) / 10_000n;
-  const floor = BigInt(dispute.params.bondFloor);
-  const bond = byShare > floor ? byShare : floor;
+  // The contract says what a join costs (a router dispute opened without a bond still costs a joiner its bond).
+  const bond = await getJoinBond(publicClient, { address, id });
   await ensureAllowance(context.clients, { token: context.addresses.token, spender: address, amount: bond });
   await sendContractCall(context.clients, joinChallenge({ address, id, beneficiary, maxBond: bond }));
   context.logger.info({ disputeId: id.toString(), bond: bond.toString() }, "joined another challenger's dispute");
