@@ -1,6 +1,6 @@
 import { decodeFunctionData, type Address, type Hex } from "viem";
 import { fraudGameAbi } from "../chain/abis.generated";
-import { getFraudGameEvents, type FraudGameEventName } from "../chain/actions/fraudGame";
+import { FRAUD_GAME_MOVE_EVENTS, getFraudGameEvents } from "../chain/actions/fraudGame";
 import { getReceiptState } from "../chain/actions/getReceiptState";
 import { getSlashableStake } from "../chain/actions/getSlashableStake";
 import { getTokenBalance } from "../chain/actions/getTokenBalance";
@@ -40,19 +40,6 @@ export interface FraudGameRecord {
   moves: FraudMove[];
 }
 
-const MOVE_EVENTS: readonly FraudGameEventName[] = [
-  "GameOpened",
-  "TensorsRevealed",
-  "TensorPicked",
-  "NodesRevealed",
-  "NodePicked",
-  "ChunkRevealed",
-  "ElementPicked",
-  "AccumulatorsRevealed",
-  "AccumulatorPicked",
-  "GameResolved",
-];
-
 /**
  * Reads fraud games `ids` back from the chain: their events, the transactions that carried them (function name from
  * the calldata, gas from the receipt), the node's stake around the deciding transaction, the receipt's state, and the
@@ -83,7 +70,7 @@ export async function collectFraudGames(system: LocalSystem, ids: readonly bigin
     const { receiptHash, node, challenger, beneficiary, bond, amountAtRisk } = opened.args;
     const logs = (
       await Promise.all(
-        MOVE_EVENTS.map((eventName) =>
+        FRAUD_GAME_MOVE_EVENTS.map((eventName) =>
           getFraudGameEvents(publicClient, {
             address,
             eventName,

@@ -14,7 +14,13 @@ import {
   type Receipt,
   type Tensor,
 } from "../protocol";
-import { createChallenger, getModelCommitmentV2, runIntegerModelV2, type IntegerModelV2 } from "../runtime/integerV2";
+import {
+  createChallenger,
+  createNaiveChallenger,
+  getModelCommitmentV2,
+  runIntegerModelV2,
+  type IntegerModelV2,
+} from "../runtime/integerV2";
 import { fetchBatchFile } from "../service/fetchContent";
 import type { LocalSystem } from "./startLocalSystem";
 
@@ -43,17 +49,10 @@ async function locateInBatch(system: LocalSystem, receipt: Receipt): Promise<{ b
  * (tensor 1, the first child, element and part), so it loses wherever the node's trace is right.
  */
 function griefStrategy(model: IntegerModelV2, input: Tensor): FraudChallengerStrategy {
-  const base = createChallenger(model, getModelCommitmentV2(model), runIntegerModelV2(model, input).trace);
-  return {
-    ...base,
-    pickTensor: (roots) => {
-      base.pickTensor(roots);
-      return 1;
-    },
-    pickNode: () => 0,
-    pickElement: () => 0,
-    pickAccumulator: () => 0,
-  };
+  return createNaiveChallenger(
+    createChallenger(model, getModelCommitmentV2(model), runIntegerModelV2(model, input).trace),
+    1,
+  );
 }
 
 /**

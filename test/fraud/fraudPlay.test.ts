@@ -11,6 +11,7 @@ import {
   getFraudGameCount,
   getFraudGameEvents,
   getFraudGameParameters,
+  FRAUD_GAME_MOVE_EVENTS,
   openFraudGame,
   previewFraudBond,
 } from "../../src/chain/actions/fraudGame";
@@ -29,6 +30,7 @@ import { createIntegerRuntime, getOnchainRuntimeId } from "../../src/runtime";
 import {
   buildTraceV2,
   createChallenger,
+  createNaiveChallenger,
   createNodeResponder,
   getModelCommitmentV2,
   INTEGER_V2_RUNTIME_ID,
@@ -121,19 +123,11 @@ describe("fraud game played by the node and the verifier services", function () 
   };
 
   /** A griefer: an honest challenger's proofs, but it always picks tensor 1, the first child, element and part. */
-  const griefStrategy = (seed: number): FraudChallengerStrategy => {
-    const base = createChallenger(model, commitment, runIntegerModelV2(model, buildInput(model, seed)).trace);
-    return {
-      ...base,
-      pickTensor: (roots) => {
-        base.pickTensor(roots);
-        return 1;
-      },
-      pickNode: () => 0,
-      pickElement: () => 0,
-      pickAccumulator: () => 0,
-    };
-  };
+  const griefStrategy = (seed: number): FraudChallengerStrategy =>
+    createNaiveChallenger(
+      createChallenger(model, commitment, runIntegerModelV2(model, buildInput(model, seed)).trace),
+      1,
+    );
 
   const openAsGriefer = async (receipt: Receipt) => {
     const clients = system.clients(GRIEFER);
@@ -201,18 +195,7 @@ describe("fraud game played by the node and the verifier services", function () 
   /** Gas of every transaction that moved game `id` (the opening included), in chain order. */
   const gasOfGame = async (id: bigint, openedAt: bigint) => {
     const { publicClient } = system.clients(0);
-    const names = [
-      "GameOpened",
-      "TensorsRevealed",
-      "TensorPicked",
-      "NodesRevealed",
-      "NodePicked",
-      "ChunkRevealed",
-      "ElementPicked",
-      "AccumulatorsRevealed",
-      "AccumulatorPicked",
-      "GameResolved",
-    ] as const;
+    const names = FRAUD_GAME_MOVE_EVENTS;
     const logs = (
       await Promise.all(
         names.map((eventName) =>

@@ -2,7 +2,7 @@ import { ethers, type Signer } from "ethers";
 import type { Hex } from "viem";
 import type { FraudGame } from "../../typechain-types";
 import type { Tensor } from "../../src/protocol";
-import { createChallenger, createNodeResponder } from "../../src/runtime/integerV2/fraudProofs";
+import { createChallenger, createNaiveChallenger, createNodeResponder } from "../../src/runtime/integerV2/fraudProofs";
 import type { Receipt } from "./receipts";
 
 /** The game's enums, generated from `IFraudGame` (`Outcome` is `FraudGameOutcome` there). */
@@ -12,19 +12,9 @@ export { Outcome, Phase, Reason };
 export type Challenger = ReturnType<typeof createChallenger>;
 export type Responder = ReturnType<typeof createNodeResponder>;
 
-/** A challenger that ignores the node's answers and always picks `tensor`, then the first child, element and part. */
-export function naiveChallenger(base: Challenger, tensor: number, offset = 0): Challenger {
-  return {
-    ...base,
-    pickTensor: (roots) => {
-      base.pickTensor(roots);
-      return tensor;
-    },
-    pickNode: () => 0,
-    pickElement: () => offset,
-    pickAccumulator: () => 0,
-  };
-}
+/** A challenger that ignores the node's answers (see `createNaiveChallenger`). */
+export const naiveChallenger = (base: Challenger, tensor: number, offset = 0): Challenger =>
+  createNaiveChallenger(base, tensor, offset);
 
 export type PlayGameParameters = {
   game: FraudGame;

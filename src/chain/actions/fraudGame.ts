@@ -85,6 +85,20 @@ export function getFraudGameCount(client: Client, { address, blockNumber }: Read
 /** An event of the fraud game, by name. */
 export type FraudGameEventName = ContractEventName<typeof fraudGameAbi>;
 
+/** The events of a game's opening, each of its moves, and its end: one per transaction that moves a game. */
+export const FRAUD_GAME_MOVE_EVENTS = [
+  "GameOpened",
+  "TensorsRevealed",
+  "TensorPicked",
+  "NodesRevealed",
+  "NodePicked",
+  "ChunkRevealed",
+  "ElementPicked",
+  "AccumulatorsRevealed",
+  "AccumulatorPicked",
+  "GameResolved",
+] as const satisfies readonly FraudGameEventName[];
+
 export type GetFraudGameEventsParameters<eventName extends FraudGameEventName> = {
   /** The FraudGame contract. */
   address: Address;

@@ -147,3 +147,25 @@ export function createChallenger(model: IntegerModelV2, commitment: ModelCommitm
     inputEncoding: (input: Tensor): Hex => hex(encodeTensor(input)),
   };
 }
+
+/**
+ * A challenger that follows none of the node's answers: the proofs of `base` (an honest challenger's), but it always
+ * picks `tensor`, then the first child, element `offset` and the first part. Against a node whose trace is right it
+ * loses: the griefer of the demo and of the attack tests.
+ */
+export function createNaiveChallenger<challenger extends ReturnType<typeof createChallenger>>(
+  base: challenger,
+  tensor: number,
+  offset = 0,
+): challenger {
+  return {
+    ...base,
+    pickTensor: (roots: readonly Hex[]) => {
+      base.pickTensor(roots);
+      return tensor;
+    },
+    pickNode: () => 0,
+    pickElement: () => offset,
+    pickAccumulator: () => 0,
+  };
+}
