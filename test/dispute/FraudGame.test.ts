@@ -57,7 +57,8 @@ describe("FraudGame", function () {
           ethers.parseEther("1000") - atRiskBefore,
         );
         const step = moves.find((m) => m.name === "proveStep")!;
-        expect(step.gas).to.be.lessThan(ONE_STEP_GAS_LIMIT);
+        // Coverage instrumentation adds gas to every statement: the bound holds for the deployed bytecode only.
+        if (!process.env.VERITY_COVERAGE) expect(step.gas).to.be.lessThan(ONE_STEP_GAS_LIMIT);
         // bond back + 20 % of the slash
         expect(await f.game.claimableOf(f.challenger.address)).to.equal(g.bond + (atRiskBefore * 2_000n) / 10_000n);
       });

@@ -196,9 +196,22 @@ contract OneStepExecutor is IOneStepExecutor {
         uint256 leafIndex = row * segments + step.segment;
         if (
             leaf.length != (step.segment == 0 ? 4 : 0) + length ||
-            !PositionalMerkle.verify(w.layerProof, w.weightsRoot, w.layerWeightsRoot, step.layer, layers + 1) ||
-            !PositionalMerkle.verify(w.leafProof, w.layerWeightsRoot, keccak256(leaf), leafIndex, rows * segments)
+            !_weightsProven(w, step.layer, layers, leafIndex, rows * segments)
         ) revert OneStepBadWeights(step.layer, leafIndex);
+    }
+
+    /// @dev Whether `w`'s layer root is layer `layer` of the model's weights and its leaf is leaf `leafIndex` of that
+    /// layer's `leaves` (its own frame, so the caller's stays shallow).
+    function _weightsProven(
+        WeightProof calldata w,
+        uint256 layer,
+        uint256 layers,
+        uint256 leafIndex,
+        uint256 leaves
+    ) private pure returns (bool) {
+        return
+            PositionalMerkle.verify(w.layerProof, w.weightsRoot, w.layerWeightsRoot, layer, layers + 1) &&
+            PositionalMerkle.verify(w.leafProof, w.layerWeightsRoot, keccak256(w.leaf), leafIndex, leaves);
     }
 
     function _denseDot(Step calldata step, bytes calldata leaf, uint256 head) private pure returns (int256 sum) {
