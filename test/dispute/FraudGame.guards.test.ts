@@ -1,0 +1,131 @@
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { deployFraudGameFixture } from "../fixtures/fraudGame";
+
+/** The fraud game's guards: its wiring, its governance bounds and its pause. */
+describe("FraudGame guards", function () {
+  async function wiring() {
+    const f = await loadFixture(deployFraudGameFixture);
+    const addresses = {
+      staking: await f.staking.getAddress(),
+      nodes: await f.nodes.getAddress(),
+      attestation: await f.attestation.getAddress(),
+      models: await f.models.getAddress(),
+      router: await f.router.getAddress(),
+      executor: await f.executor.getAddress(),
+    };
+    const parameters = await f.game.getParameters();
+    const params = {
+      bondFloor: parameters.bondFloor,
+      bondBps: parameters.bondBps,
+      slashBps: parameters.slashBps,
+      challengerRewardBps: parameters.challengerRewardBps,
+      nodeBondShareBps: parameters.nodeBondShareBps,
+      movePeriod: parameters.movePeriod,
+    };
+    return { f, addresses, params, factory: await ethers.getContractFactory("FraudGame") };
+  }
+
+  describe("deployment", function () {
+    for (const field of ["staking", "nodes", "attestation", "models", "router", "executor"] as const) {
+      it(`reverts with FraudGameZeroAddress when the ${field} is the zero address`, async function () {
+        const { f, addresses, params, factory } = await wiring();
+        const broken = { ...addresses, [field]: ethers.ZeroAddress };
+        await expect(factory.deploy(broken, f.deployer.address, params)).to.be.revertedWithCustomError(
+          f.game,
+          "FraudGameZeroAddress",
+        );
+      });
+    }
+
+    it("reverts with FraudGameZeroAddress for a zero admin", async function () {
+      const { f, addresses, params, factory } = await wiring();
+      await expect(factory.deploy(addresses, ethers.ZeroAddress, params)).to.be.revertedWithCustomError(
+        f.game,
+        "FraudGameZeroAddress",
+      );
+    });
+
+    it("deploys with the deployed game's own wiring and parameters", async function () {
+      const { f, addresses, params, factory } = await wiring();
+      const game = await factory.deploy(addresses, f.deployer.address, params);
+      expect((await game.getParameters()).movePeriod).to.equal(params.movePeriod);
+    });
+  });
+
+  describe("parameters", function () {
+    const outOfBounds = [
+      ["bondFloor", 0n],
+      ["slashBps", 0n],
+      ["slashBps", 10_001n],
+      ["bondBps", 10_001n],
+      ["nodeBondShareBps", 10_001n],
+      ["challengerRewardBps", 10_001n],
+      ["movePeriod", 0n],
+    ] as const;
+    for (const [name, value] of outOfBounds) {
+      it(`refuses ${name} = ${value} with FraudGameParameterOutOfBounds naming it`, async function () {
+        const { f, addresses, params, factory } = await wiring();
+        const broken = { ...params, [name]: value };
+        await expect(factory.deploy(addresses, f.deployer.address, broken))
+          .to.be.revertedWithCustomError(f.game, "FraudGameParameterOutOfBounds")
+          .withArgs(
+            ethers.encodeBytes32String(name),
+            value,
+            (v: bigint) => v >= 0n,
+            (v: bigint) => v >= 0n,
+          );
+      });
+    }
+
+    it("lets only the admin set them, and emits ParametersSet", async function () {
+      const { f, params } = await wiring();
+      await expect(f.game.connect(f.stranger).setParameters(params)).to.be.revertedWithCustomError(
+        f.game,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(f.game.setParameters(params)).to.emit(f.game, "ParametersSet");
+    });
+  });
+
+  describe("pause", function () {
+    it("lets only the pauser pause, refuses new games while paused, and opens them again after unpause", async function () {
+      const { f, addresses, params, factory } = await wiring();
+      // A game of its own, whose admin (the deployer) makes itself pauser.
+      const game = await factory.deploy(addresses, f.deployer.address, params);
+      await game.grantRole(await game.PAUSER_ROLE(), f.deployer.address);
+      await expect(game.connect(f.stranger).pause()).to.be.revertedWithCustomError(
+        f.game,
+        "AccessControlUnauthorizedAccount",
+      );
+      await game.pause();
+      const receipt = {
+        requestId: ethers.ZeroHash,
+        modelId: ethers.ZeroHash,
+        inputHash: ethers.ZeroHash,
+        outputHash: ethers.ZeroHash,
+        traceRoot: ethers.ZeroHash,
+        node: f.nodeAccount.address,
+        issuedAt: 0n,
+      };
+      await expect(
+        game.connect(f.challenger).challenge(receipt, ethers.ZeroHash, [], f.challenger.address, 0n),
+      ).to.be.revertedWithCustomError(game, "EnforcedPause");
+      await expect(
+        game
+          .connect(f.challenger)
+          .challengeFulfillment(ethers.ZeroHash, receipt, ethers.ZeroHash, [], f.challenger.address, 0n),
+      ).to.be.revertedWithCustomError(game, "EnforcedPause");
+      await expect(game.connect(f.stranger).unpause()).to.be.revertedWithCustomError(
+        game,
+        "AccessControlUnauthorizedAccount",
+      );
+      await game.unpause();
+      // Unpaused, the same call fails on its content instead (a model the game can't decide).
+      await expect(
+        game.connect(f.challenger).challenge(receipt, ethers.ZeroHash, [], f.challenger.address, 0n),
+      ).to.be.revertedWithCustomError(game, "FraudGameModelNotFraudProvable");
+    });
+  });
+});
