@@ -1,25 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { DEFAULT_FRAUD_GAME_PARAMETERS } from "../../deploy/modules/VerityCore";
-import type { FraudGame } from "../../typechain-types";
-import { setupFraudJudge, type FraudJudgeSystem } from "../fixtures/fraudJudge";
+import { deployAnotherFraudGame } from "../fixtures/fraudGame";
+import { setupFraudJudge } from "../fixtures/fraudJudge";
 import { ReceiptState } from "../fixtures/dispute";
-
-/** Another `FraudGame` on the same system, holding no role anywhere. */
-async function deploySecondGame(f: FraudJudgeSystem): Promise<FraudGame> {
-  return (await ethers.deployContract("FraudGame", [
-    {
-      staking: await f.staking.getAddress(),
-      nodes: await f.nodes.getAddress(),
-      attestation: await f.attestation.getAddress(),
-      models: await f.models.getAddress(),
-      router: await f.router.getAddress(),
-      executor: await f.executor.getAddress(),
-    },
-    f.deployer.address,
-    DEFAULT_FRAUD_GAME_PARAMETERS,
-  ])) as unknown as FraudGame;
-}
 
 describe("AttestationRegistry: the fraud judge", function () {
   this.timeout(120_000);
@@ -69,7 +52,7 @@ describe("AttestationRegistry: the fraud judge", function () {
 
       it("for a judge without DISPUTE_ROLE, and accepts it once granted", async function () {
         const f = await setupFraudJudge();
-        const second = await deploySecondGame(f);
+        const second = await deployAnotherFraudGame(f, f.deployer.address);
         const address = await second.getAddress();
         await expect(f.attestation.setFraudJudge(address))
           .to.be.revertedWithCustomError(f.attestation, "AttestationFraudJudgeWithoutRole")

@@ -1,20 +1,13 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { deployFraudGameFixture } from "../fixtures/fraudGame";
+import { deployFraudGameFixture, getFraudGameWiring } from "../fixtures/fraudGame";
 
 /** The fraud game's guards: its wiring, its governance bounds and its pause. */
 describe("FraudGame guards", function () {
   async function wiring() {
     const f = await loadFixture(deployFraudGameFixture);
-    const addresses = {
-      staking: await f.staking.getAddress(),
-      nodes: await f.nodes.getAddress(),
-      attestation: await f.attestation.getAddress(),
-      models: await f.models.getAddress(),
-      router: await f.router.getAddress(),
-      executor: await f.executor.getAddress(),
-    };
+    const addresses = await getFraudGameWiring(f);
     const parameters = await f.game.getParameters();
     const params = {
       bondFloor: parameters.bondFloor,

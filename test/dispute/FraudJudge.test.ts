@@ -3,9 +3,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { getTensorHash } from "../../src/protocol";
 import { createNodeResponder } from "../../src/runtime/integerV2/fraudProofs";
-import { DEFAULT_FRAUD_GAME_PARAMETERS } from "../../deploy/modules/VerityCore";
-import type { FraudGame } from "../../typechain-types";
-import { MOVE_PERIOD, NODE_STAKE } from "../fixtures/fraudGame";
+import { MOVE_PERIOD, NODE_STAKE, deployAnotherFraudGame } from "../fixtures/fraudGame";
 import { setupFraudJudge, type FraudJudgeSystem } from "../fixtures/fraudJudge";
 import { Outcome as CommitteeOutcome, ReceiptState, Verdict } from "../fixtures/dispute";
 import { Outcome, openGame, playGame } from "../helpers/fraudGame";
@@ -179,18 +177,7 @@ describe("Fraud judge: the fraud game alone decides receipts of fraud-provable m
       const open = await f.attest(f.input, f.wrongRun());
       const oldId = await openGame(f.game, f.challenger, open);
 
-      const successor = (await ethers.deployContract("FraudGame", [
-        {
-          staking: await f.staking.getAddress(),
-          nodes: await f.nodes.getAddress(),
-          attestation: await f.attestation.getAddress(),
-          models: await f.models.getAddress(),
-          router: await f.router.getAddress(),
-          executor: await f.executor.getAddress(),
-        },
-        f.deployer.address,
-        DEFAULT_FRAUD_GAME_PARAMETERS,
-      ])) as unknown as FraudGame;
+      const successor = await deployAnotherFraudGame(f, f.deployer.address);
       const successorAddress = await successor.getAddress();
       const role = await f.attestation.DISPUTE_ROLE();
       for (const c of [f.attestation, f.staking, f.nodes]) await c.grantRole(role, successorAddress);
