@@ -11,7 +11,10 @@ export { NodeRole };
 
 const ZERO_ID: Hex = `0x${"00".repeat(32)}`;
 
-/** Registers a bundled model (from `models/manifest.json`) with its verification policy. */
+/**
+ * Registers a bundled model (from `models/manifest.json`) with its verification policy; a model with a signature
+ * document is registered with its address as the metadata URI, as `verity model register` does.
+ */
 export async function registerManifestModel(
   owner: VerityClients,
   modelRegistry: Address,
@@ -28,7 +31,7 @@ export async function registerManifestModel(
         tolerance: BigInt(entry.tolerance),
         weightsRoot: entry.modelId,
         previous: ZERO_ID,
-        metadataURI: `verity://models/${entry.file}`,
+        metadataURI: entry.signature ?? `verity://models/${entry.file}`,
       },
     }),
   );

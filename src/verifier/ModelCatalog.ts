@@ -1,7 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { keccak256, type Hex } from "viem";
-import { getOnchainRuntimeId, type LoadedModel, type Runtime } from "../runtime";
+import {
+  getOnchainRuntimeId,
+  parseModelSignature,
+  type LoadedModel,
+  type ModelSignature,
+  type Runtime,
+} from "../runtime";
 import {
   createIntegerRuntimeV2,
   getModelCommitmentV2,
@@ -22,14 +28,20 @@ const V2_RUNTIME = getOnchainRuntimeId(INTEGER_V2_RUNTIME_ID);
 export class ModelCatalog {
   private readonly runtimes = new Map<string, Runtime>();
   private readonly artifacts = new Map<string, string>();
+  /** Signature-document addresses the manifests name, by model id. */
+  private readonly signatureUris = new Map<string, string>();
+  private readonly directories: readonly string[];
+  private readonly signatures = new Map<string, ModelSignature>();
   private readonly loaded = new Map<string, Promise<LoadedModel>>();
 
   constructor(runtimes: readonly Runtime[], modelDirectories: readonly string[]) {
     for (const runtime of runtimes) this.runtimes.set(getOnchainRuntimeId(runtime.runtimeId), runtime);
+    this.directories = modelDirectories;
     for (const directory of modelDirectories) {
       const manifest = JSON.parse(fs.readFileSync(path.join(directory, "manifest.json"), "utf8")) as ModelManifest;
       for (const entry of manifest.models) {
         this.artifacts.set(entry.modelId.toLowerCase(), path.join(directory, entry.file));
+        if (entry.signature !== undefined) this.signatureUris.set(entry.modelId.toLowerCase(), entry.signature);
       }
     }
   }
@@ -53,6 +65,39 @@ export class ModelCatalog {
       model.catch(() => this.loaded.delete(key));
     }
     return model;
+  }
+
+  /**
+   * The signature document a replay's inputs are checked against (docs/runtime.md § Model signatures): the one the
+   * model's on-chain `metadataURI` addresses when it is `ipfs://…` (what registration records), else the one its
+   * manifest entry names; found as `<CID>.json` in this catalog's directories and checked against its address.
+   * Undefined for a model without one (the bundled integer models: their runtimes check their one input). Throws
+   * {@link UnknownModelError} when the document is not here or does not hash to its address.
+   */
+  loadSignature(modelId: Hex, metadataURI?: string): ModelSignature | undefined {
+    const uri = metadataURI?.startsWith("ipfs://") ? metadataURI : this.signatureUris.get(modelId.toLowerCase());
+    if (uri === undefined) return undefined;
+    const cached = this.signatures.get(uri);
+    if (cached) return cached;
+    const name = `${uri.slice("ipfs://".length)}.json`;
+    const artifact = this.artifacts.get(modelId.toLowerCase());
+    const candidates = [...(artifact ? [path.dirname(artifact)] : []), ...this.directories].map((d) =>
+      path.join(d, name),
+    );
+    const file = candidates.find((candidate) => fs.existsSync(candidate));
+    if (file === undefined) {
+      throw new UnknownModelError("The model's signature document is not here.", {
+        details: `${uri} for ${modelId} (looked for ${name} in ${[...new Set(candidates.map(path.dirname))].join(", ")})`,
+      });
+    }
+    let signature: ModelSignature;
+    try {
+      signature = parseModelSignature(fs.readFileSync(file, "utf8"), uri);
+    } catch (cause) {
+      throw new UnknownModelError("The model's signature document is unusable.", { details: `${file}`, cause });
+    }
+    this.signatures.set(uri, signature);
+    return signature;
   }
 
   /**

@@ -92,7 +92,12 @@ export async function auditBatch(context: VerifierContext, batch: BatchRecord): 
 async function getPolicy(context: VerifierContext, modelId: Hex): Promise<ModelPolicy | undefined> {
   const model = await getModel(context.clients.publicClient, { address: context.addresses.modelRegistry, id: modelId });
   if (model.status === ModelStatus.None) return undefined;
-  return { mode: model.mode, tolerance: model.tolerance, runtimeId: model.runtimeId };
+  return {
+    mode: model.mode,
+    tolerance: model.tolerance,
+    runtimeId: model.runtimeId,
+    metadataURI: model.metadataURI,
+  };
 }
 
 /**

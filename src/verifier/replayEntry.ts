@@ -7,7 +7,7 @@ import {
   type TensorPayload,
   type TensorReference,
 } from "../protocol";
-import { compareWithTolerance } from "../runtime";
+import { compareWithTolerance, InputValidationError, validatePayload } from "../runtime";
 import type { ModelCatalog } from "./ModelCatalog";
 import { ContentMismatchError, ContentUnavailableError, UnknownModelError } from "./errors";
 import { fetchTensorUri, type ContentSources } from "../service/fetchContent";
@@ -21,6 +21,8 @@ export interface ModelPolicy {
   tolerance: bigint;
   /** keccak256 of the runtime's name. */
   runtimeId: Hex;
+  /** The registration's metadata URI: `ipfs://…` addresses the model's signature document. */
+  metadataURI?: string;
 }
 
 export interface ReplayOutcome {
@@ -67,6 +69,30 @@ export async function replayEntry(
       return { verdict: "unknown-model", reason: error.shortMessage, replayOutputHash: undefined };
     }
     throw error;
+  }
+
+  // The registered signature, checked as nodes and `request submit` check it: an input it refuses can't have a
+  // right answer, and the message names the input and what is wrong with it.
+  let signature;
+  try {
+    signature = catalog.loadSignature(receipt.modelId, policy.metadataURI);
+  } catch (error) {
+    if (error instanceof UnknownModelError) {
+      return { verdict: "unknown-model", reason: error.shortMessage, replayOutputHash: undefined };
+    }
+    throw error;
+  }
+  if (signature) {
+    try {
+      validatePayload(signature, input);
+    } catch (error) {
+      if (!(error instanceof InputValidationError)) throw error;
+      return {
+        verdict: "malformed",
+        reason: `input does not match the model's signature: ${error.problems.join("; ")}`,
+        replayOutputHash: undefined,
+      };
+    }
   }
 
   let result;
