@@ -12,7 +12,26 @@ interface CompileOptions {
   calibration: string;
   out?: string;
   manifest?: boolean;
+  calibrationMethod: string;
+  percentile?: string;
   json: boolean;
+}
+
+/** `--calibration-method` / `--percentile` as the compiler takes them; a bad value is a {@link ConfigError}. */
+export function parseCalibrationMethod(
+  method: string,
+  percentile: string | undefined,
+): { method: "max" } | { method: "percentile"; percentile: number } {
+  if (method === "max") {
+    if (percentile !== undefined) throw new ConfigError("--percentile: only with --calibration-method percentile");
+    return { method: "max" };
+  }
+  if (method !== "percentile") throw new ConfigError(`--calibration-method: "max" or "percentile", not "${method}"`);
+  const p = percentile === undefined ? 99.99 : Number(percentile);
+  if (!(Number.isFinite(p) && p > 50 && p <= 100)) {
+    throw new ConfigError(`--percentile: a number in (50, 100], not "${percentile}"`);
+  }
+  return { method: "percentile", percentile: p };
 }
 
 /**
@@ -60,13 +79,20 @@ export function addModelCompileCommand(model: Command): void {
       .option(
         "--manifest",
         "also add the model to manifest.json next to the output (for model register and node serve)",
-      ),
+      )
+      .option(
+        "--calibration-method <method>",
+        "activation ranges: max (largest |value|) or percentile (clip rare outliers; also prints max's figures)",
+        "max",
+      )
+      .option("--percentile <p>", "with --calibration-method percentile: the percentile of |values| (default 99.99)"),
   );
   addExamples(
     compile,
     [
       "verity model compile models/onnx/small-cnn.onnx --calibration digits-calibration.json",
       "verity model compile my.onnx --calibration inputs.json --out models/my.vmodel2 --manifest --json",
+      "verity model compile my.onnx --calibration inputs.json --calibration-method percentile --percentile 99.99",
     ],
     "\nOps: Gemm, MatMul, Conv, Add (residual, or a bias), Relu, MaxPool, AveragePool, GlobalAveragePool,\n" +
       "GlobalMaxPool, Flatten, Reshape (to [1, n]), BatchNormalization (folded into the Conv/Gemm before it),\n" +
@@ -90,11 +116,12 @@ export function addModelCompileCommand(model: Command): void {
     } catch (cause) {
       throw new ConfigError(`--calibration: cannot read JSON from ${options.calibration}: ${getErrorMessage(cause)}`);
     }
+    const calibrationMethod = parseCalibrationMethod(options.calibrationMethod, options.percentile);
     // Loaded only for this command: onnx-proto, ONNX Runtime and the compiler.
     const { compileOnnxModel, CompileRefusedError } = await import("../models/build/compile");
     let result;
     try {
-      result = await compileOnnxModel({ onnx, calibration });
+      result = await compileOnnxModel({ onnx, calibration, calibrationMethod });
     } catch (error) {
       if (error instanceof CompileRefusedError) {
         throw new ExitCodeError(`cannot compile ${onnxPath}: ${error.message}`, ExitCode.Usage);
@@ -124,6 +151,9 @@ export function addModelCompileCommand(model: Command): void {
     };
     const manifestFile = options.manifest ? writeManifestEntry(out, manifestEntry) : undefined;
     const e = result.evaluation;
+    const b = result.baseline;
+    const method =
+      result.calibrationMethod.method === "max" ? "max" : `percentile ${result.calibrationMethod.percentile}`;
     const summary = {
       file: out,
       bytes: result.artifact.length,
@@ -136,8 +166,15 @@ export function addModelCompileCommand(model: Command): void {
           ? `int32 [1]: the class index (argmax of the ${result.output.size} logits "${result.output.logits}")`
           : `int32 [1,${result.output.size}]: logits "${result.output.logits}" = value / ${result.output.scale} (no softmax)`,
       calibrationSamples: e.samples,
+      calibrationMethod: method,
       topClassAgreement: `${e.topClassAgreements}/${e.samples} (${(100 * e.topClassAgreement).toFixed(1)}%)`,
       maxLogitError: `${e.maxLogitError.toPrecision(4)} (largest |logit| ${e.maxAbsLogit.toPrecision(4)})`,
+      ...(b
+        ? {
+            maxAbsCalibrationAgreement: `${b.topClassAgreements}/${b.samples} (${(100 * b.topClassAgreement).toFixed(1)}%)`,
+            maxAbsCalibrationLogitError: b.maxLogitError.toPrecision(4),
+          }
+        : {}),
       compileMs: Math.round(result.compileMs),
       evaluateMs: Math.round(result.evaluateMs),
       ...(manifestFile ? { manifest: manifestFile } : {}),
@@ -153,7 +190,9 @@ export function addModelCompileCommand(model: Command): void {
         layers: result.layers,
         input: result.input,
         output: result.output,
+        calibrationMethod: result.calibrationMethod,
         evaluation: result.evaluation,
+        ...(b ? { baseline: b } : {}),
         compileMs: result.compileMs,
         evaluateMs: result.evaluateMs,
         manifestEntry,

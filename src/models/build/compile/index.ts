@@ -4,5 +4,5 @@ export { compileOnnxModel } from "./compileOnnxModel";
 export type { CompileEvaluation, CompileOnnxModelParameters, CompileOnnxModelReturnType } from "./compileOnnxModel";
 export { type FloatLayer, type FloatModel, runFloatModel } from "./floatLayers";
 export { SUPPORTED_OPS, lowerOnnxGraph, type LoweredOnnxGraph, type OpMappingRow } from "./lowerOnnxGraph";
-export { type CalibrationStats, calibrate, quantizeFloatModel } from "./quantizeFloatModel";
+export { type CalibrationMethod, type CalibrationStats, calibrate, quantizeFloatModel } from "./quantizeFloatModel";
 export { readCalibration, type CalibrationJson } from "./readCalibration";

@@ -5,21 +5,63 @@ import { NO_PARAMS } from "../syntheticV2";
 import { CompileRefusedError } from "./compileErrors";
 import { type FloatModel, isLinear, runFloatModel } from "./floatLayers";
 
-/** What calibration measured: per float tensor its largest |value|, and the input's min and max. */
+/**
+ * What calibration measured: per float tensor the |value| its int8 range covers, and the input's min and max (the
+ * range an input offset is taken from).
+ */
 export type CalibrationStats = { maxAbs: Float64Array; inputMin: number; inputMax: number };
 
-/** Runs the float chain on every calibration input and records the ranges the scales come from (max-abs). */
-export function calibrate(model: FloatModel, inputs: readonly Float64Array[]): CalibrationStats {
-  const maxAbs = new Float64Array(model.layers.length + 1);
+/**
+ * How activation ranges are taken from the calibration set: `max`, the largest |value| of each tensor (nothing
+ * saturates on the calibration set); or `percentile`, the p-th percentile of each tensor's |values| over every sample
+ * and element (and of the input's values for its min/max), so rare outliers saturate at ±127 instead of stretching
+ * the scale for every other value. Weights stay max-abs per tensor either way.
+ */
+export type CalibrationMethod = { method: "max" } | { method: "percentile"; percentile: number };
+
+/** The smallest value with at least `p` % of `sorted` at or below it (nearest rank). */
+function nearestRank(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/**
+ * Runs the float chain on every calibration input and records the ranges the scales come from (see
+ * {@link CalibrationMethod}; the percentile keeps every value of every tensor, 8 bytes each, and sorts them).
+ */
+export function calibrate(
+  model: FloatModel,
+  inputs: readonly Float64Array[],
+  method: CalibrationMethod = { method: "max" },
+): CalibrationStats {
+  const count = model.layers.length + 1;
+  const maxAbs = new Float64Array(count);
   let inputMin = Infinity;
   let inputMax = -Infinity;
+  if (method.method === "max") {
+    for (const input of inputs) {
+      runFloatModel(model, input).forEach((tensor, t) => {
+        for (const v of tensor) maxAbs[t] = Math.max(maxAbs[t]!, Math.abs(v));
+      });
+      for (const v of input) [inputMin, inputMax] = [Math.min(inputMin, v), Math.max(inputMax, v)];
+    }
+    return { maxAbs, inputMin, inputMax };
+  }
+  const p = method.percentile;
+  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile must be in (0, 100], got ${p}`);
+  const values: number[][] = Array.from({ length: count }, () => []);
+  const raw: number[] = [];
   for (const input of inputs) {
     runFloatModel(model, input).forEach((tensor, t) => {
-      for (const v of tensor) maxAbs[t] = Math.max(maxAbs[t]!, Math.abs(v));
+      const into = values[t]!;
+      for (const v of tensor) into.push(Math.abs(v));
     });
-    for (const v of input) [inputMin, inputMax] = [Math.min(inputMin, v), Math.max(inputMax, v)];
+    for (const v of input) raw.push(v);
   }
-  return { maxAbs, inputMin, inputMax };
+  values.forEach((list, t) => (maxAbs[t] = nearestRank(Float64Array.from(list).sort(), p)));
+  const sorted = Float64Array.from(raw).sort();
+  return { maxAbs, inputMin: nearestRank(sorted, 100 - p), inputMax: nearestRank(sorted, p) };
 }
 
 /** The quantized model, and the scale of its last tensor: float logit ≈ int value / `outputScale`. */
