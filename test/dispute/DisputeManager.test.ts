@@ -925,7 +925,7 @@ describe("DisputeManager", function () {
         it(`on ${name} = ${value} outside [${min}, ${max}]`, async function () {
           const f = await setup();
           await expect(f.manager.connect(f.admin).setParameters({ ...DEFAULT_PARAMETERS, ...change }))
-            .to.be.revertedWithCustomError(f.manager, "DisputeParameterOutOfBounds")
+            .to.be.revertedWithCustomError(f.manager, "ParameterOutOfBounds")
             .withArgs(ethers.encodeBytes32String(name), value, min, max);
         });
       }

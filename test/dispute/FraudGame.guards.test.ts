@@ -58,11 +58,11 @@ describe("FraudGame guards", function () {
       ["movePeriod", 0n],
     ] as const;
     for (const [name, value] of outOfBounds) {
-      it(`refuses ${name} = ${value} with FraudGameParameterOutOfBounds naming it`, async function () {
+      it(`refuses ${name} = ${value} with ParameterOutOfBounds naming it`, async function () {
         const { f, addresses, params, factory } = await wiring();
         const broken = { ...params, [name]: value };
         await expect(factory.deploy(addresses, f.deployer.address, broken))
-          .to.be.revertedWithCustomError(f.game, "FraudGameParameterOutOfBounds")
+          .to.be.revertedWithCustomError(f.game, "ParameterOutOfBounds")
           .withArgs(
             ethers.encodeBytes32String(name),
             value,

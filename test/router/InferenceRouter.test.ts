@@ -17,6 +17,7 @@ import {
   PROTOCOL_FEE_BPS,
   deployRouterFixture,
 } from "../fixtures/router";
+import { shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 import { hashReceipt, makeReceipt, randomHash } from "../helpers/receipts";
 import type { Receipt } from "../helpers/receipts";
 import { ReceiptState, RequestState, RouterHelper } from "../helpers/router";
@@ -52,10 +53,15 @@ describe("InferenceRouter", function () {
       expect(await router.maxReassignments()).to.equal(MAX_REASSIGNMENTS);
       const deployment = router.deploymentTransaction();
       if (!deployment) throw new Error("no deployment transaction");
-      await expect(deployment).to.emit(router, "MinFeePerNodeSet").withArgs(MIN_FEE_PER_NODE);
-      await expect(deployment).to.emit(router, "ProtocolFeeSet").withArgs(PROTOCOL_FEE_BPS);
-      await expect(deployment).to.emit(router, "LivenessPenaltySet").withArgs(LIVENESS_PENALTY);
-      await expect(deployment).to.emit(router, "MaxReassignmentsSet").withArgs(MAX_REASSIGNMENTS);
+      const announced: [string, bigint][] = [
+        ["minFeePerNode", MIN_FEE_PER_NODE],
+        ["protocolFeeBps", PROTOCOL_FEE_BPS],
+        ["livenessPenalty", LIVENESS_PENALTY],
+        ["maxReassignments", MAX_REASSIGNMENTS],
+      ];
+      for (const [name, value] of announced) {
+        await expect(deployment).to.emit(router, "ParameterSet").withArgs(encodeBytes32String(name), value);
+      }
     });
 
     describe("reverts", function () {
@@ -93,7 +99,7 @@ describe("InferenceRouter", function () {
         const params = { minFeePerNode: 0n, protocolFeeBps: 0n, livenessPenalty: 0n, maxReassignments: 0n };
         const factory = await ethers.getContractFactory("InferenceRouter");
         await expect(factory.deploy(wiring, params, f.admin.address))
-          .to.be.revertedWithCustomError(f.router, "RouterParameterOutOfBounds")
+          .to.be.revertedWithCustomError(f.router, "ParameterOutOfBounds")
           .withArgs(encodeBytes32String("minFeePerNode"), 0n, 1n, 10n ** 30n);
       });
     });
@@ -1159,75 +1165,27 @@ describe("InferenceRouter", function () {
 
   describe("parameters", function () {
     const cases = [
-      {
-        name: "minFeePerNode",
-        setter: "setMinFeePerNode",
-        event: "MinFeePerNodeSet",
-        ok: 5n,
-        low: 0n,
-        high: 10n ** 30n + 1n,
-        min: 1n,
-        max: 10n ** 30n,
-      },
-      {
-        name: "protocolFeeBps",
-        setter: "setProtocolFeeBps",
-        event: "ProtocolFeeSet",
-        ok: 2_000n,
-        high: 2_001n,
-        min: 0n,
-        max: 2_000n,
-      },
-      {
-        name: "livenessPenalty",
-        setter: "setLivenessPenalty",
-        event: "LivenessPenaltySet",
-        ok: 10n ** 21n,
-        high: 10n ** 21n + 1n,
-        min: 0n,
-        max: 10n ** 21n,
-      },
-      {
-        name: "maxReassignments",
-        setter: "setMaxReassignments",
-        event: "MaxReassignmentsSet",
-        ok: 3n,
-        high: 4n,
-        min: 0n,
-        max: 3n,
-      },
+      { name: "minFeePerNode", min: 1n, max: 10n ** 30n, typeMax: 2n ** 256n - 1n },
+      { name: "protocolFeeBps", min: 0n, max: 2_000n, typeMax: 2n ** 16n - 1n },
+      { name: "livenessPenalty", min: 0n, max: 10n ** 21n, typeMax: 2n ** 96n - 1n },
+      { name: "maxReassignments", min: 0n, max: 3n, typeMax: 2n ** 8n - 1n },
     ] as const;
-
+    const setters = {
+      minFeePerNode: "setMinFeePerNode",
+      protocolFeeBps: "setProtocolFeeBps",
+      livenessPenalty: "setLivenessPenalty",
+      maxReassignments: "setMaxReassignments",
+    } as const;
     for (const c of cases) {
-      describe(c.setter, function () {
-        it("sets the value within bounds and emits", async function () {
-          const { router, admin } = await loadFixture(routerFixture);
-          await expect(router.connect(admin)[c.setter](c.ok)).to.emit(router, c.event).withArgs(c.ok);
-          expect(await router[c.name]()).to.equal(c.ok);
-        });
-
-        it("reverts above the bound", async function () {
-          const { router, admin } = await loadFixture(routerFixture);
-          await expect(router.connect(admin)[c.setter](c.high))
-            .to.be.revertedWithCustomError(router, "RouterParameterOutOfBounds")
-            .withArgs(encodeBytes32String(c.name), c.high, c.min, c.max);
-        });
-
-        if ("low" in c) {
-          it("reverts below the bound", async function () {
-            const { router, admin } = await loadFixture(routerFixture);
-            await expect(router.connect(admin)[c.setter](c.low))
-              .to.be.revertedWithCustomError(router, "RouterParameterOutOfBounds")
-              .withArgs(encodeBytes32String(c.name), c.low, c.min, c.max);
-          });
-        }
-
-        it("reverts for a caller without the admin role", async function () {
-          const { router, stranger } = await loadFixture(routerFixture);
-          await expect(router.connect(stranger)[c.setter](c.ok))
-            .to.be.revertedWithCustomError(router, "AccessControlUnauthorizedAccount")
-            .withArgs(stranger.address, ethers.ZeroHash);
-        });
+      shouldBehaveLikeBoundedParameter(c, async () => {
+        const { router, admin, stranger } = await loadFixture(routerFixture);
+        return {
+          contract: router,
+          admin,
+          stranger,
+          set: (signer, value) => router.connect(signer)[setters[c.name]](value),
+          get: () => router[c.name](),
+        };
       });
     }
 
