@@ -86,3 +86,18 @@ export function shouldBehaveLikeBoundedParameter(
     });
   });
 }
+
+/**
+ * The event check for a field of a whole parameter set: the transaction emits `ParametersSet` once, and its struct's
+ * `field` is the value set.
+ */
+export function expectParametersSetField(field: string): NonNullable<BoundedParameterSpec["expectEvent"]> {
+  return async (tx, ctx, value) => {
+    const receipt = await tx.wait();
+    const events = (receipt?.logs ?? [])
+      .map((log) => ctx.contract.interface.parseLog(log))
+      .filter((event) => event?.name === "ParametersSet");
+    expect(events).to.have.length(1);
+    expect(events[0]!.args[0][field]).to.equal(value);
+  };
+}

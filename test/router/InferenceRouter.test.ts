@@ -655,10 +655,12 @@ describe("InferenceRouter", function () {
       const upheld = await h.fulfill(id, second);
       await disputes.resolve(upheld.receiptHash, false);
       await h.passWindows(id);
-      const { pay } = slotSplit(MIN_FEE_PER_NODE * 2n, 2n);
+      const fee = MIN_FEE_PER_NODE * 2n;
+      const { pay, cut } = slotSplit(fee, 2n);
+      // The upheld node's share is paid less the cut; the unjudged node's share goes back to the consumer.
       await expect(router.settle(id))
         .to.emit(router, "RequestSettled")
-        .withArgs(id, second.address, upheld.receipt.outputHash, pay, anyValue, anyValue)
+        .withArgs(id, second.address, upheld.receipt.outputHash, pay, cut, fee - pay - cut)
         .and.to.emit(consumerContract, "ResultReceived")
         .withArgs(id, upheld.receipt.outputHash, second.address, upheld.receiptHash);
     });
