@@ -907,7 +907,6 @@ describe("DisputeManager", function () {
     });
 
     describe("reverts", function () {
-      const MAX_PERIOD = 30n * 24n * HOUR;
       // Bounds that depend on another field (the independent ones are the shared suite's, below).
       const cases: [string, Partial<Record<keyof typeof DEFAULT_PARAMETERS, bigint>>, bigint, bigint, bigint][] = [
         ["challengerRewardBps", { challengerRewardBps: BPS }, BPS, 0n, 5_000n],

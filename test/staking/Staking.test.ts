@@ -472,7 +472,9 @@ describe("Staking", function () {
       const { staking, pauser, nodeA, releaseAt } = await loadFixture(unstakedFixture);
       await staking.connect(pauser).pause();
       await time.increaseTo(releaseAt);
-      await expect(staking.connect(nodeA).withdraw()).to.emit(staking, "Withdrawn");
+      await expect(staking.connect(nodeA).withdraw())
+        .to.emit(staking, "Withdrawn")
+        .withArgs(nodeA.address, MINIMUM_STAKE);
     });
 
     describe("reverts", function () {
@@ -491,7 +493,9 @@ describe("Staking", function () {
           .to.be.revertedWithCustomError(staking, "StakingStakeLocked")
           .withArgs(nodeA.address, 7n);
         await staking.connect(disputer).unlock(nodeA.address, 7n);
-        await expect(staking.connect(nodeA).withdraw()).to.emit(staking, "Withdrawn");
+        await expect(staking.connect(nodeA).withdraw())
+          .to.emit(staking, "Withdrawn")
+          .withArgs(nodeA.address, MINIMUM_STAKE);
       });
     });
   });
@@ -682,7 +686,10 @@ describe("Staking", function () {
     it("still works while paused", async function () {
       const { staking, pauser, disputer, nodeA } = await loadFixture(stakedFixture);
       await staking.connect(pauser).pause();
-      await expect(staking.connect(disputer).slash(nodeA.address, 1n, [], [])).to.emit(staking, "Slashed");
+      // No recipients: the whole wei slashed goes to the treasury.
+      await expect(staking.connect(disputer).slash(nodeA.address, 1n, [], []))
+        .to.emit(staking, "Slashed")
+        .withArgs(nodeA.address, 1n, 1n, 1n);
     });
 
     it("accepts MAX_SLASH_RECIPIENTS recipients", async function () {
@@ -827,7 +834,10 @@ describe("Staking", function () {
       await expect(staking.connect(pauser).pause()).to.emit(staking, "Paused").withArgs(pauser.address);
       expect(await staking.paused()).to.equal(true);
       await expect(staking.connect(pauser).unpause()).to.emit(staking, "Unpaused").withArgs(pauser.address);
-      await expect(staking.connect(nodeA).stake(MINIMUM_STAKE)).to.emit(staking, "Staked");
+      const active = await staking.activeStakeOf(nodeA.address);
+      await expect(staking.connect(nodeA).stake(MINIMUM_STAKE))
+        .to.emit(staking, "Staked")
+        .withArgs(nodeA.address, nodeA.address, MINIMUM_STAKE, active + MINIMUM_STAKE);
     });
   });
 
@@ -938,7 +948,9 @@ describe("Staking", function () {
       it("a harmless callback goes through, so the hook is live", async function () {
         const { token, staking, stakingAddress, nodeA } = await loadFixture(reentrantFixture);
         await token.setHook(stakingAddress, staking.interface.encodeFunctionData("totalActiveStake"));
-        await expect(staking.connect(nodeA).withdraw()).to.emit(staking, "Withdrawn");
+        await expect(staking.connect(nodeA).withdraw())
+          .to.emit(staking, "Withdrawn")
+          .withArgs(nodeA.address, MINIMUM_STAKE);
         expect(await token.hookTarget()).to.equal(ethers.ZeroAddress);
       });
 
