@@ -971,11 +971,16 @@ describe("InferenceRouter", function () {
       const { router, h } = await loadFixture(routerFixture);
       const { id } = await h.request({ modelId: NARROW_MODEL_ID, redundancy: 2n });
       const [present] = await h.assigned(id);
-      await h.fulfill(id, present);
+      const fulfilled = await h.fulfill(id, present);
       await h.passDeadline(id);
       await expect(router.reassign(id)).to.emit(router, "RequestClosed");
       await h.passWindows(id);
-      await expect(router.settle(id)).to.emit(router, "RequestSettled").and.not.to.emit(router, "NodePenalized");
+      const fee = MIN_FEE_PER_NODE * 2n;
+      const { pay, cut } = slotSplit(fee, 2n);
+      await expect(router.settle(id))
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, present.address, fulfilled.receipt.outputHash, pay, cut, fee - pay - cut)
+        .and.not.to.emit(router, "NodePenalized");
     });
 
     describe("with a consumer callback", function () {
@@ -1216,7 +1221,11 @@ describe("InferenceRouter", function () {
       await h.passDeadline(missed);
       await expect(router.reassign(missed)).to.emit(router, "RequestReassigned");
       await h.passWindows(id);
-      await expect(router.settle(id)).to.emit(router, "RequestSettled");
+      // Both shares paid less their cuts; the fee divides evenly, so nothing is refunded.
+      const { pay, cut } = slotSplit(MIN_FEE_PER_NODE * 2n, 2n);
+      await expect(router.settle(id))
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, first.address, output, 2n * pay, 2n * cut, 0n);
     });
   });
 
