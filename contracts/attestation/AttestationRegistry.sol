@@ -5,7 +5,6 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IFraudJudge} from "../interfaces/IFraudJudge.sol";
@@ -17,10 +16,12 @@ import {NodeSignatures} from "../libraries/NodeSignatures.sol";
 import {ReceiptHashing} from "../libraries/ReceiptHashing.sol";
 import {BatchId, toBatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
+import {Clock} from "../utils/Clock.sol";
+import {BoundedParameters} from "../libraries/BoundedParameters.sol";
 
 /// @title Attestation registry
 /// @notice See {IAttestationRegistry}.
-contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
+contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl, Clock {
     using ReceiptHashing for InferenceReceipt;
     using ReceiptHashing for ReceiptBatch;
 
@@ -362,17 +363,10 @@ contract AttestationRegistry is IAttestationRegistry, EIP712, AccessControl {
         return super._revokeRole(role, account);
     }
 
-    /// @dev The one time source of windows. Tests may override it.
-    function _clock() internal view virtual returns (uint48) {
-        return Time.timestamp();
-    }
-
     function _setChallengeWindow(uint48 window) internal {
-        if (window < MIN_CHALLENGE_WINDOW || window > MAX_CHALLENGE_WINDOW) {
-            revert AttestationChallengeWindowOutOfBounds(window, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
-        }
+        BoundedParameters.check("challengeWindow", window, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
         _settings.challengeWindow = window;
-        emit ChallengeWindowSet(window);
+        emit ParameterSet("challengeWindow", window);
     }
 
     /// @dev `node`'s record: the stored copy while synced under the current parameters version; else (never copied, or

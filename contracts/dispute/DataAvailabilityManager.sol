@@ -6,7 +6,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IDataAvailabilityManager} from "../interfaces/IDataAvailabilityManager.sol";
@@ -16,14 +15,15 @@ import {BatchId} from "../types/BatchId.sol";
 import {DemandId} from "../types/DemandId.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 import {PullCredits} from "../utils/PullCredits.sol";
+import {Clock} from "../utils/Clock.sol";
+import {BoundedParameters} from "../libraries/BoundedParameters.sol";
+import {BasisPoints} from "../libraries/BasisPoints.sol";
+import {Slashing} from "../libraries/Slashing.sol";
 
 /// @title Data-availability manager
 /// @notice See {IDataAvailabilityManager}.
-contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, ReentrancyGuard, PullCredits {
+contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, ReentrancyGuard, PullCredits, Clock {
     using SafeCast for uint256;
-
-    /// @notice Basis points of a whole.
-    uint16 public constant BPS = 10_000;
 
     /// @notice Bounds of `bondFloor` (token units): never free, never prohibitive.
     uint256 public constant MIN_BOND_FLOOR = 1;
@@ -35,7 +35,7 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
 
     /// @notice Bounds of `slashBps`.
     uint16 public constant MIN_SLASH_BPS = 100;
-    uint16 public constant MAX_SLASH_BPS = 10_000;
+    uint16 public constant MAX_SLASH_BPS = uint16(BasisPoints.WHOLE);
 
     /// @notice Bounds of `demanderRewardBps`: at most half, so a node demanding from itself still loses.
     uint16 public constant MIN_DEMANDER_REWARD_BPS = 0;
@@ -129,15 +129,11 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         uint256 reward;
         if (amount != 0) {
             // The demander's share comes here and is credited: a demander that refuses tokens can't block its slash.
-            address[] memory recipients = new address[](1);
-            uint16[] memory shares = new uint16[](1);
-            recipients[0] = address(this);
-            shares[0] = stored.rewardBps;
-            uint256 balanceBefore = _token.balanceOf(address(this));
-            slashed = _staking.slash(node, amount, recipients, shares);
-            reward = _token.balanceOf(address(this)) - balanceBefore;
+            (slashed, reward) = Slashing.slashToSelf(_staking, _token, node, amount, stored.rewardBps);
         }
-        bool jailed = _jail(node);
+        // Jails unless already jailed; a node that has deregistered is jailed all the same (the jail outlives
+        // re-registration).
+        bool jailed = _nodes.jail(node);
         _credit(demander, bond + reward);
         emit DemandSlashed(id, stored.batchId, node, demander, slashed, bond, jailed);
     }
@@ -218,11 +214,6 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
 
     // ---------------------------------------------------------------------------------------------------- internal
 
-    /// @dev The one time source of deadlines and windows. Tests may override it.
-    function _clock() internal view virtual returns (uint48) {
-        return Time.timestamp();
-    }
-
     function _demand(address demander, BatchId batchId, uint256 bond) internal returns (DemandId id) {
         IAttestationRegistry.Batch memory batch = _attestation.getBatch(batchId);
         if (batch.node == address(0)) revert DataAvailabilityUnknownBatch(batchId);
@@ -238,7 +229,12 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         id = DemandId.wrap(++_lastDemandId);
         uint48 deadline = currentTime + _responsePeriod;
         // Round the slash up: rounding goes against the slashed party.
-        uint256 slashAmount = Math.mulDiv(_staking.slashableStakeOf(batch.node), _slashBps, BPS, Math.Rounding.Ceil);
+        uint256 slashAmount = Math.mulDiv(
+            _staking.slashableStakeOf(batch.node),
+            _slashBps,
+            BasisPoints.WHOLE,
+            Math.Rounding.Ceil
+        );
         Demand storage stored = _demands[id];
         stored.demander = demander;
         stored.deadline = deadline;
@@ -272,12 +268,6 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         if (locked != 0) _staking.unlock(node, locked);
     }
 
-    /// @dev Jails `node` unless it is already jailed (`jail` is idempotent and reads no endpoint); a node that has
-    /// deregistered is jailed all the same, the jail outlives re-registration. Returns whether it jailed.
-    function _jail(address node) internal returns (bool jailed) {
-        jailed = _nodes.jail(node);
-    }
-
     function _state(DemandId id) internal view returns (DemandState) {
         Demand storage stored = _demands[id];
         if (stored.demander == address(0)) return DemandState.None;
@@ -293,44 +283,31 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
     }
 
     function _setBondFloor(uint256 newBondFloor) internal {
-        if (newBondFloor < MIN_BOND_FLOOR || newBondFloor > MAX_BOND_FLOOR) {
-            revert DataAvailabilityParameterOutOfBounds("bondFloor", newBondFloor, MIN_BOND_FLOOR, MAX_BOND_FLOOR);
-        }
+        BoundedParameters.check("bondFloor", newBondFloor, MIN_BOND_FLOOR, MAX_BOND_FLOOR);
         _bondFloor = newBondFloor;
-        emit BondFloorSet(newBondFloor);
+        emit ParameterSet("bondFloor", newBondFloor);
     }
 
     function _setResponsePeriod(uint48 newResponsePeriod) internal {
-        if (newResponsePeriod < MIN_RESPONSE_PERIOD || newResponsePeriod > MAX_RESPONSE_PERIOD) {
-            revert DataAvailabilityParameterOutOfBounds(
-                "responsePeriod",
-                newResponsePeriod,
-                MIN_RESPONSE_PERIOD,
-                MAX_RESPONSE_PERIOD
-            );
-        }
+        BoundedParameters.check("responsePeriod", newResponsePeriod, MIN_RESPONSE_PERIOD, MAX_RESPONSE_PERIOD);
         _responsePeriod = newResponsePeriod;
-        emit ResponsePeriodSet(newResponsePeriod);
+        emit ParameterSet("responsePeriod", newResponsePeriod);
     }
 
     function _setSlashBps(uint16 newSlashBps) internal {
-        if (newSlashBps < MIN_SLASH_BPS || newSlashBps > MAX_SLASH_BPS) {
-            revert DataAvailabilityParameterOutOfBounds("slashBps", newSlashBps, MIN_SLASH_BPS, MAX_SLASH_BPS);
-        }
+        BoundedParameters.check("slashBps", newSlashBps, MIN_SLASH_BPS, MAX_SLASH_BPS);
         _slashBps = newSlashBps;
-        emit SlashBpsSet(newSlashBps);
+        emit ParameterSet("slashBps", newSlashBps);
     }
 
     function _setDemanderRewardBps(uint16 newDemanderRewardBps) internal {
-        if (newDemanderRewardBps > MAX_DEMANDER_REWARD_BPS) {
-            revert DataAvailabilityParameterOutOfBounds(
-                "demanderRewardBps",
-                newDemanderRewardBps,
-                MIN_DEMANDER_REWARD_BPS,
-                MAX_DEMANDER_REWARD_BPS
-            );
-        }
+        BoundedParameters.check(
+            "demanderRewardBps",
+            newDemanderRewardBps,
+            MIN_DEMANDER_REWARD_BPS,
+            MAX_DEMANDER_REWARD_BPS
+        );
         _demanderRewardBps = newDemanderRewardBps;
-        emit DemanderRewardBpsSet(newDemanderRewardBps);
+        emit ParameterSet("demanderRewardBps", newDemanderRewardBps);
     }
 }

@@ -18,6 +18,10 @@ import {DisputeId} from "../types/DisputeId.sol";
 import {JudgmentBonds} from "../libraries/JudgmentBonds.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 import {PullCredits} from "../utils/PullCredits.sol";
+import {Clock} from "../utils/Clock.sol";
+import {BoundedParameters} from "../libraries/BoundedParameters.sol";
+import {BasisPoints} from "../libraries/BasisPoints.sol";
+import {Slashing} from "../libraries/Slashing.sol";
 
 /// @title Dispute manager
 /// @notice Bonded challenges of attested receipts, decided by a stake-weighted commit–reveal committee.
@@ -25,7 +29,15 @@ import {PullCredits} from "../utils/PullCredits.sol";
 /// `AttestationRegistry` (open, resolve and expire receipt disputes). Invariant: `token.balanceOf(this) >=
 /// _totalBonds + _totalChallengerShares + totalClaimable()`; every settlement releases exactly the dispute's own lock
 /// and moves its bonds into credits or challengers' shares exactly once; each share is credited once.
-contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Pausable, ReentrancyGuard, PullCredits {
+contract DisputeManager is
+    IDisputeManager,
+    IRouterDisputes,
+    AccessControl,
+    Pausable,
+    ReentrancyGuard,
+    PullCredits,
+    Clock
+{
     using SafeERC20 for IERC20;
 
     bytes32 public constant ARBITRATOR_ROLE = keccak256("ARBITRATOR_ROLE");
@@ -33,7 +45,6 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     /// @notice Held by the `InferenceRouter`: opens disputes without a bond when redundant nodes disagree.
     bytes32 public constant ROUTER_ROLE = keccak256("ROUTER_ROLE");
 
-    uint256 public constant BPS_DENOMINATOR = 10_000;
     uint256 public constant MAX_COMMITTEE_SIZE = 21;
     /// @notice Draws attempted per committee seat before giving up.
     uint256 public constant DRAW_ATTEMPTS_PER_SEAT = 8;
@@ -295,11 +306,6 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
 
     // ------------------------------------------------------------------------------------------------- internals
 
-    /// @dev The one time source: every period reads it.
-    function _clock() internal view virtual returns (uint48) {
-        return SafeCast.toUint48(block.timestamp);
-    }
-
     function _challenge(
         address challenger,
         IAttestationRegistry.InferenceReceipt calldata receipt,
@@ -481,7 +487,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
             uint256 received;
             (slashed, received) = _slashNode(d);
             // `Staking` pays this contract the rounded-down sum of both shares, at least the challenger's share.
-            challengerReward = Math.min((slashed * d.params.challengerRewardBps) / BPS_DENOMINATOR, received);
+            challengerReward = Math.min((slashed * d.params.challengerRewardBps) / BasisPoints.WHOLE, received);
             _shareAmongChallengers(id, d, bonds + challengerReward);
             uint256 pot = received - challengerReward;
             uint256 dust = _creditVoters(id, d, Verdict.NodeWrong, pot);
@@ -491,7 +497,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
             _nodes.jail(node);
         } else {
             // Every challenger's bond is forfeited.
-            uint256 pot = (bonds * d.params.voterRewardBps) / BPS_DENOMINATOR;
+            uint256 pot = (bonds * d.params.voterRewardBps) / BasisPoints.WHOLE;
             uint256 dust = _creditVoters(id, d, Verdict.NodeRight, pot);
             voterRewards = pot - dust;
             _credit(id, node, bonds - voterRewards);
@@ -551,14 +557,9 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     function _slashNode(Dispute storage d) internal returns (uint256 slashed, uint256 received) {
         uint256 amount = d.amountAtRisk;
         if (amount == 0) return (0, 0);
-        address[] memory recipients = new address[](1);
-        recipients[0] = address(this);
-        uint16[] memory shares = new uint16[](1);
-        // Bounded by 10,000 in `_setParameters`.
-        shares[0] = d.params.challengerRewardBps + d.params.voterRewardBps;
-        uint256 balanceBefore = _token.balanceOf(address(this));
-        slashed = _staking.slash(d.node, amount, recipients, shares);
-        received = _token.balanceOf(address(this)) - balanceBefore;
+        // The share is bounded by 10,000 in `_setParameters`.
+        uint16 share = d.params.challengerRewardBps + d.params.voterRewardBps;
+        (slashed, received) = Slashing.slashToSelf(_staking, _token, d.node, amount, share);
     }
 
     /// @dev Credits `pot` to the revealed voters of `verdict` pro rata to weight, rounding down; returns the rest.
@@ -592,7 +593,7 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         for (uint256 i = 0; i < committee.length; ++i) {
             Vote storage vote = _votes[id][committee[i]];
             if (vote.revealed) continue;
-            uint256 penalty = (uint256(vote.weight) * penaltyBps) / BPS_DENOMINATOR;
+            uint256 penalty = (uint256(vote.weight) * penaltyBps) / BasisPoints.WHOLE;
             uint256 slashed = _staking.slash(committee[i], penalty, none, noShares);
             emit NonRevealPenalized(id, committee[i], slashed);
         }
@@ -610,17 +611,17 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
     }
 
     function _setParameters(Parameters memory p) internal {
-        _checkBounds("bondFloor", p.bondFloor, 1, MAX_BOND_FLOOR);
-        _checkBounds("bondBps", p.bondBps, 0, BPS_DENOMINATOR);
-        _checkBounds("slashBps", p.slashBps, 1, BPS_DENOMINATOR);
-        _checkBounds("challengerRewardBps", p.challengerRewardBps, 0, MAX_CHALLENGER_REWARD_BPS);
-        _checkBounds("voterRewardBps", p.voterRewardBps, 0, BPS_DENOMINATOR - p.challengerRewardBps);
-        _checkBounds("nonRevealPenaltyBps", p.nonRevealPenaltyBps, 0, MAX_NON_REVEAL_PENALTY_BPS);
-        _checkBounds("committeeSize", p.committeeSize, 1, MAX_COMMITTEE_SIZE);
-        _checkBounds("quorum", p.quorum, 1, p.committeeSize);
-        _checkBounds("commitPeriod", p.commitPeriod, MIN_PERIOD, MAX_PERIOD);
-        _checkBounds("revealPeriod", p.revealPeriod, MIN_PERIOD, MAX_PERIOD);
-        _checkBounds("arbitrationPeriod", p.arbitrationPeriod, MIN_PERIOD, MAX_PERIOD);
+        BoundedParameters.check("bondFloor", p.bondFloor, 1, MAX_BOND_FLOOR);
+        BoundedParameters.check("bondBps", p.bondBps, 0, BasisPoints.WHOLE);
+        BoundedParameters.check("slashBps", p.slashBps, 1, BasisPoints.WHOLE);
+        BoundedParameters.check("challengerRewardBps", p.challengerRewardBps, 0, MAX_CHALLENGER_REWARD_BPS);
+        BoundedParameters.check("voterRewardBps", p.voterRewardBps, 0, BasisPoints.WHOLE - p.challengerRewardBps);
+        BoundedParameters.check("nonRevealPenaltyBps", p.nonRevealPenaltyBps, 0, MAX_NON_REVEAL_PENALTY_BPS);
+        BoundedParameters.check("committeeSize", p.committeeSize, 1, MAX_COMMITTEE_SIZE);
+        BoundedParameters.check("quorum", p.quorum, 1, p.committeeSize);
+        BoundedParameters.check("commitPeriod", p.commitPeriod, MIN_PERIOD, MAX_PERIOD);
+        BoundedParameters.check("revealPeriod", p.revealPeriod, MIN_PERIOD, MAX_PERIOD);
+        BoundedParameters.check("arbitrationPeriod", p.arbitrationPeriod, MIN_PERIOD, MAX_PERIOD);
         _params = p;
         emit ParametersSet(p);
     }
@@ -647,10 +648,6 @@ contract DisputeManager is IDisputeManager, IRouterDisputes, AccessControl, Paus
         bytes32 salt
     ) internal pure returns (bytes32) {
         return keccak256(abi.encode(id, voter, verdict, outputHash, salt));
-    }
-
-    function _checkBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert DisputeParameterOutOfBounds(parameter, value, min, max);
     }
 
     /// @dev A bitmap with bit `state` set, as OpenZeppelin's Governor reports expected states.

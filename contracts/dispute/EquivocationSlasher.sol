@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IEquivocationSlasher} from "../interfaces/IEquivocationSlasher.sol";
@@ -13,16 +12,17 @@ import {INodeRegistry} from "../interfaces/INodeRegistry.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {NodeSignatures} from "../libraries/NodeSignatures.sol";
 import {ModelId} from "../types/ModelId.sol";
+import {Clock} from "../utils/Clock.sol";
+import {BoundedParameters} from "../libraries/BoundedParameters.sol";
+import {BasisPoints} from "../libraries/BasisPoints.sol";
+import {Slashing} from "../libraries/Slashing.sol";
 
 /// @title Equivocation slasher
 /// @notice See {IEquivocationSlasher}.
-contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyGuard {
-    /// @notice Basis points of a whole.
-    uint16 public constant BPS = 10_000;
-
+contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyGuard, Clock {
     /// @notice Bounds of `slashBps`: equivocation on a deterministic model is proof, so at least 5%.
     uint16 public constant MIN_SLASH_BPS = 500;
-    uint16 public constant MAX_SLASH_BPS = 10_000;
+    uint16 public constant MAX_SLASH_BPS = uint16(BasisPoints.WHOLE);
 
     /// @notice Bounds of `proverRewardBps`: at most half, so a node proving its own equivocation still loses.
     uint16 public constant MIN_PROVER_REWARD_BPS = 0;
@@ -124,11 +124,6 @@ contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyG
 
     // ---------------------------------------------------------------------------------------------------- internal
 
-    /// @dev The one time source. Tests may override it.
-    function _clock() internal view virtual returns (uint48) {
-        return Time.timestamp();
-    }
-
     function _prove(
         Evidence calldata evidenceA,
         Evidence calldata evidenceB,
@@ -185,14 +180,8 @@ contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyG
         _equivocations[node][requestId] = Equivocation({prover: prover, provenAt: _clock()});
 
         // Round the slash up: rounding goes against the slashed party.
-        uint256 amount = Math.mulDiv(_staking.slashableStakeOf(node), _slashBps, BPS, Math.Rounding.Ceil);
-        if (amount != 0) {
-            address[] memory recipients = new address[](1);
-            uint16[] memory shares = new uint16[](1);
-            recipients[0] = prover;
-            shares[0] = _proverRewardBps;
-            slashed = _staking.slash(node, amount, recipients, shares);
-        }
+        uint256 amount = Math.mulDiv(_staking.slashableStakeOf(node), _slashBps, BasisPoints.WHOLE, Math.Rounding.Ceil);
+        if (amount != 0) slashed = Slashing.slashTo(_staking, node, amount, prover, _proverRewardBps);
 
         // Idempotent: a node already jailed (by another proof or a dispute) is left as it is. A node that has
         // deregistered is jailed all the same: the jail outlives re-registration.
@@ -226,23 +215,14 @@ contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyG
     }
 
     function _setSlashBps(uint16 newSlashBps) internal {
-        if (newSlashBps < MIN_SLASH_BPS || newSlashBps > MAX_SLASH_BPS) {
-            revert EquivocationParameterOutOfBounds("slashBps", newSlashBps, MIN_SLASH_BPS, MAX_SLASH_BPS);
-        }
+        BoundedParameters.check("slashBps", newSlashBps, MIN_SLASH_BPS, MAX_SLASH_BPS);
         _slashBps = newSlashBps;
-        emit SlashBpsSet(newSlashBps);
+        emit ParameterSet("slashBps", newSlashBps);
     }
 
     function _setProverRewardBps(uint16 newProverRewardBps) internal {
-        if (newProverRewardBps > MAX_PROVER_REWARD_BPS) {
-            revert EquivocationParameterOutOfBounds(
-                "proverRewardBps",
-                newProverRewardBps,
-                MIN_PROVER_REWARD_BPS,
-                MAX_PROVER_REWARD_BPS
-            );
-        }
+        BoundedParameters.check("proverRewardBps", newProverRewardBps, MIN_PROVER_REWARD_BPS, MAX_PROVER_REWARD_BPS);
         _proverRewardBps = newProverRewardBps;
-        emit ProverRewardBpsSet(newProverRewardBps);
+        emit ParameterSet("proverRewardBps", newProverRewardBps);
     }
 }

@@ -25,17 +25,20 @@ import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
 import {ModelId} from "../types/ModelId.sol";
 import {RequestId} from "../types/RequestId.sol";
+import {Clock} from "../utils/Clock.sol";
+import {BoundedParameters} from "../libraries/BoundedParameters.sol";
+import {BasisPoints} from "../libraries/BasisPoints.sol";
+import {Slashing} from "../libraries/Slashing.sol";
 
 /// @title Fraud-proof dispute game
 /// @notice See {IFraudGame}.
 /// @dev Needs `DISPUTE_ROLE` on `Staking` (lock, unlock, slash, hold), `NodeRegistry` (jail) and `AttestationRegistry`
 /// (open, resolve, expire receipt disputes). Invariant: `token.balanceOf(this) >= _totalBonds + totalClaimable()`.
 /// Node moves are bounded: at most 256 tensor roots, 16 tree nodes, one 128-byte chunk or 15 accumulators each.
-contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, PullCredits {
+contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, PullCredits, Clock {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice `keccak256("verity-int8-v2")`: the only runtime whose receipts this game can decide.
     bytes32 public constant RUNTIME_ID = keccak256("verity-int8-v2");
-    uint256 public constant BPS = 10_000;
     /// @notice Tree levels a node reveals per move (16 nodes) and parts an accumulator range splits into.
     uint256 public constant ARITY_BITS = 4;
     uint256 public constant ARITY = 16;
@@ -355,11 +358,6 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, Pull
 
     // --------------------------------------------------------------------------------------------------- internals
 
-    /// @dev The one time source.
-    function _clock() internal view virtual returns (uint48) {
-        return SafeCast.toUint48(block.timestamp);
-    }
-
     function _challenge(
         IAttestationRegistry.InferenceReceipt calldata receipt,
         BatchId batchId,
@@ -508,7 +506,7 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, Pull
             _nodes.jail(node);
             _attestation.resolveDispute(g.receiptHash, true);
         } else {
-            uint256 toNode = (bond * g.nodeBondShareBps) / BPS;
+            uint256 toNode = (bond * g.nodeBondShareBps) / BasisPoints.WHOLE;
             _credit(id, node, toNode);
             _credit(id, _staking.treasury(), bond - toNode);
             uint48 windowEnd = _attestation.expireDispute(g.receiptHash);
@@ -519,13 +517,7 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, Pull
 
     function _slash(Game storage g, address node, uint256 atRisk) internal returns (uint256 slashed, uint256 reward) {
         if (atRisk == 0) return (0, 0);
-        address[] memory recipients = new address[](1);
-        recipients[0] = address(this);
-        uint16[] memory shares = new uint16[](1);
-        shares[0] = g.challengerRewardBps;
-        uint256 balanceBefore = _token.balanceOf(address(this));
-        slashed = _staking.slash(node, atRisk, recipients, shares);
-        reward = _token.balanceOf(address(this)) - balanceBefore;
+        (slashed, reward) = Slashing.slashToSelf(_staking, _token, node, atRisk, g.challengerRewardBps);
     }
 
     function _credit(DisputeId id, address account, uint256 amount) internal {
@@ -540,17 +532,13 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, Pull
     }
 
     function _setParameters(Parameters memory p) internal {
-        _checkBounds("bondFloor", p.bondFloor, 1, MAX_BOND_FLOOR);
-        _checkBounds("bondBps", p.bondBps, 0, BPS);
-        _checkBounds("slashBps", p.slashBps, 1, BPS);
-        _checkBounds("challengerRewardBps", p.challengerRewardBps, 0, MAX_CHALLENGER_REWARD_BPS);
-        _checkBounds("nodeBondShareBps", p.nodeBondShareBps, 0, BPS);
-        _checkBounds("movePeriod", p.movePeriod, MIN_MOVE_PERIOD, MAX_MOVE_PERIOD);
+        BoundedParameters.check("bondFloor", p.bondFloor, 1, MAX_BOND_FLOOR);
+        BoundedParameters.check("bondBps", p.bondBps, 0, BasisPoints.WHOLE);
+        BoundedParameters.check("slashBps", p.slashBps, 1, BasisPoints.WHOLE);
+        BoundedParameters.check("challengerRewardBps", p.challengerRewardBps, 0, MAX_CHALLENGER_REWARD_BPS);
+        BoundedParameters.check("nodeBondShareBps", p.nodeBondShareBps, 0, BasisPoints.WHOLE);
+        BoundedParameters.check("movePeriod", p.movePeriod, MIN_MOVE_PERIOD, MAX_MOVE_PERIOD);
         _params = p;
         emit ParametersSet(p);
-    }
-
-    function _checkBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max) internal pure {
-        if (value < min || value > max) revert FraudGameParameterOutOfBounds(parameter, value, min, max);
     }
 }

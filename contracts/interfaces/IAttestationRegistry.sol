@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {BatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
+import {IBoundedParameters} from "./IBoundedParameters.sol";
 import {IModelObserver} from "./IModelObserver.sol";
 import {INodeObserver} from "./INodeObserver.sol";
 
@@ -54,7 +55,7 @@ import {INodeObserver} from "./INodeObserver.sol";
 /// committee an honest stake majority). Receipts of every other model are disputed by any holder of `DISPUTE_ROLE`, as
 /// before. The fraud judge must hold `DISPUTE_ROLE` for as long as it is configured (checked when set; the role can't
 /// be revoked or renounced from it), so receipts it decides can always be disputed.
-interface IAttestationRegistry is INodeObserver, IModelObserver {
+interface IAttestationRegistry is INodeObserver, IModelObserver, IBoundedParameters {
     /// @notice What a node signs for one inference result (EIP-712 `InferenceReceipt`).
     /// @param requestId The request served (on-chain router request id, or a client-chosen id off chain).
     /// @param modelId The model that ran (its artifact hash).
@@ -165,7 +166,6 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
     }
 
     error AttestationZeroAddress();
-    error AttestationChallengeWindowOutOfBounds(uint48 window, uint48 min, uint48 max);
     error AttestationNodeNotRegistered(address node);
     error AttestationNodeNotActive(address node);
     error AttestationModelNotActive(ModelId modelId);
@@ -211,9 +211,6 @@ interface IAttestationRegistry is INodeObserver, IModelObserver {
         bytes32 dataHash,
         uint48 windowEnd
     );
-
-    /// @notice The challenge window for attestations made from now on changed.
-    event ChallengeWindowSet(uint48 window);
 
     /// @notice The fraud judge changed from `previous` to `judge` (zero: none; every holder of `DISPUTE_ROLE` may open
     /// disputes on every receipt).

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {DemandId} from "../types/DemandId.sol";
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IBoundedParameters} from "./IBoundedParameters.sol";
 import {IPullCredits} from "./IPullCredits.sol";
 
 /// @title Data-availability manager
@@ -38,7 +39,7 @@ import {IPullCredits} from "./IPullCredits.sol";
 /// `min(slashAmount, what the node has left)`: a node's own demands, answered or not, can't shrink what a dispute or
 /// another demand puts at risk. Bonds, the response period and the shares are fixed per demand when
 /// it is made; later parameter changes do not touch open demands.
-interface IDataAvailabilityManager is IPullCredits {
+interface IDataAvailabilityManager is IPullCredits, IBoundedParameters {
     /// @notice Lifecycle of a demand.
     enum DemandState {
         None,
@@ -100,7 +101,6 @@ interface IDataAvailabilityManager is IPullCredits {
     error DataAvailabilityUnexpectedState(DemandId id, DemandState current, DemandState expected);
     error DataAvailabilityNotIncluded(DemandId id, bytes32 receiptHash, BatchId batchId);
     error DataAvailabilityLeafRevealed(BatchId batchId, bytes32 receiptHash, DemandId revealedBy);
-    error DataAvailabilityParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
 
     /// @notice `demander` demanded a leaf of `batchId` from `node`, posting `bond`; `locked` of the node's stake is
     /// locked until the demand ends, and `slashAmount` is what it slashes if unanswered by `deadline`.
@@ -136,11 +136,6 @@ interface IDataAvailabilityManager is IPullCredits {
         uint256 bond,
         bool jailed
     );
-
-    event BondFloorSet(uint256 bondFloor);
-    event ResponsePeriodSet(uint48 responsePeriod);
-    event SlashBpsSet(uint16 slashBps);
-    event DemanderRewardBpsSet(uint16 demanderRewardBps);
 
     /// @notice Demands a leaf of `batchId` from the node that attested it, posting `bond` of the stake token from the
     /// caller (approve first).

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {BatchId} from "../types/BatchId.sol";
 import {DisputeId} from "../types/DisputeId.sol";
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IBoundedParameters} from "./IBoundedParameters.sol";
 import {IPullCredits} from "./IPullCredits.sol";
 
 /// @title Dispute manager
@@ -42,7 +43,7 @@ import {IPullCredits} from "./IPullCredits.sol";
 ///
 /// Windows: a phase with end `e` is open while `now < e`. The receipt's challenge window is checked by the
 /// attestation registry: open while `now < windowEnd`; at `windowEnd` a challenge reverts.
-interface IDisputeManager is IPullCredits {
+interface IDisputeManager is IPullCredits, IBoundedParameters {
     /// @notice Where a dispute is in its lifecycle. Computed from stored timepoints and tallies, never stored.
     enum DisputeState {
         None,
@@ -169,7 +170,6 @@ interface IDisputeManager is IPullCredits {
     error DisputeCommitmentMismatch(DisputeId id, address voter, bytes32 commitment, bytes32 revealed);
     error DisputeNoChallengerShare(DisputeId id, address beneficiary);
     error DisputeCommitteeMemberJoining(DisputeId id, address account);
-    error DisputeParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
 
     /// @notice A receipt was challenged; the committee will be drawn from the hash of block `drawBlock`.
     event DisputeOpened(

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {BatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IBoundedParameters} from "./IBoundedParameters.sol";
 import {IModelRegistry} from "./IModelRegistry.sol";
 
 /// @title Equivocation slasher
@@ -31,7 +32,7 @@ import {IModelRegistry} from "./IModelRegistry.sol";
 ///
 /// A proof is public once sent: a front-runner can copy it from the mempool and take the prover's share (the node is
 /// punished either way). Provers who care send it through a private relay.
-interface IEquivocationSlasher {
+interface IEquivocationSlasher is IBoundedParameters {
     /// @notice How a piece of evidence shows that the node issued its receipt.
     enum EvidenceKind {
         Signature,
@@ -74,7 +75,6 @@ interface IEquivocationSlasher {
     error EquivocationInvalidSignature(address node, address signer, bytes32 receiptHash);
     error EquivocationNotAttested(bytes32 receiptHash, BatchId batchId);
     error EquivocationAlreadyProven(address node, bytes32 requestId, address prover);
-    error EquivocationParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
 
     /// @notice `node` was proven to have signed two outputs for `requestId`; `slashed` was taken from its stake, of
     /// which the prover was paid `proverRewardBps` / 10,000 (rounded down) and the rest went to the treasury.
@@ -89,12 +89,6 @@ interface IEquivocationSlasher {
         uint256 slashed,
         bool jailed
     );
-
-    /// @notice The share of a node's slashable stake slashed on proof changed.
-    event SlashBpsSet(uint16 slashBps);
-
-    /// @notice The prover's share of what is slashed changed.
-    event ProverRewardBpsSet(uint16 proverRewardBps);
 
     /// @notice Proves that the node named in both receipts equivocated, and pays the caller.
     /// @dev Reverts unless both receipts name the same node, `requestId`, `modelId` and `inputHash`, their

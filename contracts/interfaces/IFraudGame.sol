@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IBoundedParameters} from "./IBoundedParameters.sol";
 import {IFraudJudge} from "./IFraudJudge.sol";
 import {IOneStepExecutor} from "./IOneStepExecutor.sol";
 import {IPullCredits} from "./IPullCredits.sol";
@@ -20,7 +21,7 @@ import {RequestId} from "../types/RequestId.sol";
 ///
 /// It is the attestation registry's fraud judge (`IAttestationRegistry.setFraudJudge`): receipts of the models it can
 /// decide (`isFraudProvable`) can be disputed only here, never through the committee of `DisputeManager`.
-interface IFraudGame is IFraudJudge, IPullCredits {
+interface IFraudGame is IFraudJudge, IPullCredits, IBoundedParameters {
     /// @notice Whose move it is and what it is.
     enum Phase {
         None,
@@ -109,7 +110,6 @@ interface IFraudGame is IFraudJudge, IPullCredits {
     }
 
     error FraudGameZeroAddress();
-    error FraudGameParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     error FraudGameModelNotFraudProvable(bytes32 modelId, bytes32 runtimeId);
     error FraudGameNotFulfillment(RequestId requestId, bytes32 receiptHash);
     error FraudGameBondAboveMaximum(uint256 bond, uint256 maxBond);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 import {IAttestationRegistry} from "./IAttestationRegistry.sol";
+import {IBoundedParameters} from "./IBoundedParameters.sol";
 import {IPullCredits} from "./IPullCredits.sol";
 import {BatchId} from "../types/BatchId.sol";
 import {ModelId} from "../types/ModelId.sol";
@@ -68,7 +69,7 @@ import {RequestId} from "../types/RequestId.sol";
 ///
 /// Parameters (`protocolFeeBps`, `livenessPenalty`, `maxReassignments`) are copied into each request when it is made:
 /// later changes never reach open requests.
-interface IInferenceRouter is IPullCredits {
+interface IInferenceRouter is IPullCredits, IBoundedParameters {
     /// @notice Lifecycle of a request, computed from its timepoints and flags.
     /// @dev `None`: unknown id. `Pending`: before the deadline, some slots not fulfilled. `Expired`: deadline passed
     /// with slots unfilled and a reassignment still possible (`reassign`). `Unservable`: deadline passed, no
@@ -180,7 +181,6 @@ interface IInferenceRouter is IPullCredits {
     }
 
     error RouterZeroAddress();
-    error RouterParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
     error RouterModelNotActive(ModelId modelId);
     error RouterZeroInputHash();
     error RouterRedundancyOutOfBounds(uint8 redundancy, uint8 min, uint8 max);
@@ -300,11 +300,6 @@ interface IInferenceRouter is IPullCredits {
 
     /// @notice The consumer's callback for request `id` reverted or ran out of gas; settlement stands.
     event CallbackFailed(RequestId indexed id, address indexed consumer);
-
-    event MinFeePerNodeSet(uint256 minFeePerNode);
-    event ProtocolFeeSet(uint16 protocolFeeBps);
-    event LivenessPenaltySet(uint96 livenessPenalty);
-    event MaxReassignmentsSet(uint8 maxReassignments);
 
     /// @notice Makes a request, escrows `params.fee` from the caller and assigns `params.redundancy` distinct nodes.
     /// @dev Reverts when paused, on any bound in `RequestParams` (`RouterInputURITooLong`, `RouterInputTooLong`,

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IBoundedParameters} from "./IBoundedParameters.sol";
 
 /// @title Staking
 /// @notice ERC-20 stake per node. Stake leaves through an unbonding queue, stays slashable while unbonding, and can't
@@ -21,7 +22,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// comes at the window's last second (and the challenge's lock then keeps it). A window extended by an expired
 /// dispute is covered by a hold (`extendSlashableUntil`) until the extended end. Stake requested for unstake before a
 /// receipt was attested does not back that receipt: it leaves when it matures.
-interface IStaking {
+interface IStaking is IBoundedParameters {
     /// @notice One pending unstake request.
     /// @param amount Tokens waiting to leave (reduced by slashes).
     /// @param releaseAt When they can be withdrawn (fixed at request time).
@@ -43,7 +44,6 @@ interface IStaking {
     error StakingInvalidShares(uint256 totalBps);
     error StakingTooManyRecipients(uint256 count, uint256 max);
     error StakingLengthMismatch(uint256 recipients, uint256 shares);
-    error StakingParameterOutOfBounds(bytes32 parameter, uint256 value, uint256 min, uint256 max);
 
     event Staked(address indexed node, address indexed from, uint256 amount, uint256 activeStake);
     event UnstakeRequested(address indexed node, uint256 amount, uint48 releaseAt, uint256 activeStake);
@@ -53,8 +53,6 @@ interface IStaking {
     event SlashableUntilExtended(address indexed node, uint48 slashableUntil);
     event Slashed(address indexed node, uint256 requested, uint256 slashed, uint256 toTreasury);
     event SlashPaid(address indexed node, address indexed recipient, uint256 amount);
-    event MinimumStakeSet(uint256 minimumStake);
-    event UnbondingPeriodSet(uint48 unbondingPeriod);
     event TreasurySet(address indexed treasury);
     event StakeObserverSet(address indexed observer);
 

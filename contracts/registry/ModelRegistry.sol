@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IModelObserver} from "../interfaces/IModelObserver.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {ModelId} from "../types/ModelId.sol";
+import {Clock} from "../utils/Clock.sol";
 
 /// @title ModelRegistry
 /// @notice Permissionless registry of models by artifact hash. There is no admin: a model belongs to its owner. The
 /// deployer only wires the model observer, once.
-contract ModelRegistry is IModelRegistry {
+contract ModelRegistry is IModelRegistry, Clock {
     /// @notice The largest `TOLERANCE` tolerance accepted (1e36 = 1e18 in 18-decimal fixed point).
     uint128 public constant MAX_TOLERANCE = 1e36;
 
@@ -89,11 +89,6 @@ contract ModelRegistry is IModelRegistry {
     /// @inheritdoc IModelRegistry
     function successorOf(ModelId id) external view returns (ModelId) {
         return _successors[id];
-    }
-
-    /// @dev The one time source.
-    function _clock() internal view virtual returns (uint48) {
-        return SafeCast.toUint48(block.timestamp);
     }
 
     function _registerModel(address owner, ModelRegistration calldata registration) private {

@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
@@ -12,6 +11,7 @@ import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {SortitionTree} from "../libraries/SortitionTree.sol";
 import {ModelId} from "../types/ModelId.sol";
+import {Clock} from "../utils/Clock.sol";
 
 /// @title NodeRegistry
 /// @notice Nodes and verifiers, their signer keys, endpoints and models, jail state, and the stake-weighted
@@ -23,7 +23,7 @@ import {ModelId} from "../types/ModelId.sol";
 /// `minimumStakeChanged`, but moves no weight until then). The node observer is told after each of these, and after a
 /// signer rotation. Every weight, sum and total is checkpointed by block number, and so is each node's signer, so a
 /// draw or a signature can be judged by the state of a past block.
-contract NodeRegistry is INodeRegistry, AccessControl {
+contract NodeRegistry is INodeRegistry, AccessControl, Clock {
     using SortitionTree for SortitionTree.Tree;
     using Checkpoints for Checkpoints.Trace208;
 
@@ -280,11 +280,6 @@ contract NodeRegistry is INodeRegistry, AccessControl {
     /// @inheritdoc INodeRegistry
     function drawNodeAt(ModelId model, uint256 seed, uint256 blockNumber) external view returns (address) {
         return _drawAt(_modelNodes[model], seed, _pastBlock(blockNumber));
-    }
-
-    /// @dev The one time source.
-    function _clock() internal view virtual returns (uint48) {
-        return SafeCast.toUint48(block.timestamp);
     }
 
     function _draw(SortitionTree.Tree storage tree, uint256 seed) private view returns (address) {

@@ -6,7 +6,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 
 import {IAttestationRegistry} from "../interfaces/IAttestationRegistry.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
@@ -21,12 +20,15 @@ import {ModelId} from "../types/ModelId.sol";
 import {RequestId} from "../types/RequestId.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
 import {PullCredits} from "../utils/PullCredits.sol";
+import {Clock} from "../utils/Clock.sol";
+import {BoundedParameters} from "../libraries/BoundedParameters.sol";
+import {BasisPoints} from "../libraries/BasisPoints.sol";
 
 /// @title Inference router
 /// @notice See {IInferenceRouter}.
 /// @dev Roles: `DEFAULT_ADMIN_ROLE` sets parameters; `PAUSER_ROLE` pauses new requests. The router must hold
 /// `Staking.DISPUTE_ROLE` (liveness penalties) and the dispute manager's router role (disputes on disagreement).
-contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, ReentrancyGuard, PullCredits {
+contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, ReentrancyGuard, PullCredits, Clock {
     using ReceiptHashing for IAttestationRegistry.InferenceReceipt;
 
     /// @notice The contracts a router works with.
@@ -64,7 +66,6 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     /// @notice Sortition draws per slot to fill before giving up (draws may repeat a node already chosen).
     uint256 public constant DRAW_ATTEMPTS_PER_SLOT = 16;
 
-    uint256 private constant _BPS = 10_000;
     /// @dev Gas kept for the call itself and the work after it, on top of the consumer's cap.
     uint256 private constant _CALLBACK_GAS_RESERVE = 10_000;
     /// @dev Rank offset that puts receipts not upheld by a dispute after every upheld one.
@@ -386,11 +387,6 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
 
     // ------------------------------------------------------------------------------------------------- internal
 
-    /// @dev The one time source of deadlines. Tests may override it.
-    function _clock() internal view virtual returns (uint48) {
-        return Time.timestamp();
-    }
-
     // -------------------------------------------------------------------------------------------------- private
 
     function _request(address consumer, RequestParams calldata params) private returns (RequestId id) {
@@ -526,7 +522,7 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     ) private returns (uint256 paid, uint256 toTreasury, uint256 resultSlot) {
         uint256 redundancy = r.redundancy;
         uint256 share = r.fee / redundancy;
-        uint256 cut = (share * r.protocolFeeBps) / _BPS;
+        uint256 cut = (share * r.protocolFeeBps) / BasisPoints.WHOLE;
         IAttestationRegistry.ReceiptState[] memory states = new IAttestationRegistry.ReceiptState[](redundancy);
         for (uint256 slot = 0; slot < redundancy; ++slot) {
             Assignment storage a = _assignments[id][slot];
@@ -577,7 +573,7 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         if (!_withheld(r)) return (0, 0);
         uint256 redundancy = r.redundancy;
         uint256 share = r.fee / redundancy;
-        uint256 cut = (share * r.protocolFeeBps) / _BPS;
+        uint256 cut = (share * r.protocolFeeBps) / BasisPoints.WHOLE;
         for (uint256 slot = 0; slot < redundancy; ++slot) {
             Assignment storage a = _assignments[id][slot];
             if (a.rank != 0 || !a.inputClaimed) continue;
@@ -741,40 +737,27 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
     }
 
     function _setMinFeePerNode(uint256 minFeePerNode_) private {
-        if (minFeePerNode_ < MIN_MIN_FEE_PER_NODE || minFeePerNode_ > MAX_MIN_FEE_PER_NODE) {
-            revert RouterParameterOutOfBounds(
-                "minFeePerNode",
-                minFeePerNode_,
-                MIN_MIN_FEE_PER_NODE,
-                MAX_MIN_FEE_PER_NODE
-            );
-        }
+        BoundedParameters.check("minFeePerNode", minFeePerNode_, MIN_MIN_FEE_PER_NODE, MAX_MIN_FEE_PER_NODE);
         _minFeePerNode = minFeePerNode_;
-        emit MinFeePerNodeSet(minFeePerNode_);
+        emit ParameterSet("minFeePerNode", minFeePerNode_);
     }
 
     function _setProtocolFeeBps(uint16 protocolFeeBps_) private {
-        if (protocolFeeBps_ > MAX_PROTOCOL_FEE_BPS) {
-            revert RouterParameterOutOfBounds("protocolFeeBps", protocolFeeBps_, 0, MAX_PROTOCOL_FEE_BPS);
-        }
+        BoundedParameters.check("protocolFeeBps", protocolFeeBps_, 0, MAX_PROTOCOL_FEE_BPS);
         _protocolFeeBps = protocolFeeBps_;
-        emit ProtocolFeeSet(protocolFeeBps_);
+        emit ParameterSet("protocolFeeBps", protocolFeeBps_);
     }
 
     function _setLivenessPenalty(uint96 livenessPenalty_) private {
-        if (livenessPenalty_ > MAX_LIVENESS_PENALTY) {
-            revert RouterParameterOutOfBounds("livenessPenalty", livenessPenalty_, 0, MAX_LIVENESS_PENALTY);
-        }
+        BoundedParameters.check("livenessPenalty", livenessPenalty_, 0, MAX_LIVENESS_PENALTY);
         _livenessPenalty = livenessPenalty_;
-        emit LivenessPenaltySet(livenessPenalty_);
+        emit ParameterSet("livenessPenalty", livenessPenalty_);
     }
 
     function _setMaxReassignments(uint8 maxReassignments_) private {
-        if (maxReassignments_ > MAX_REASSIGNMENTS_LIMIT) {
-            revert RouterParameterOutOfBounds("maxReassignments", maxReassignments_, 0, MAX_REASSIGNMENTS_LIMIT);
-        }
+        BoundedParameters.check("maxReassignments", maxReassignments_, 0, MAX_REASSIGNMENTS_LIMIT);
         _maxReassignments = maxReassignments_;
-        emit MaxReassignmentsSet(maxReassignments_);
+        emit ParameterSet("maxReassignments", maxReassignments_);
     }
 
     /// @dev True when `node` is among the first `length` entries of `list`.

@@ -9,14 +9,17 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IStakeObserver} from "../interfaces/IStakeObserver.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
+import {BasisPoints} from "../libraries/BasisPoints.sol";
+import {BoundedParameters} from "../libraries/BoundedParameters.sol";
 import {TokenTransfers} from "../libraries/TokenTransfers.sol";
+import {Clock} from "../utils/Clock.sol";
 
 /// @title Staking
 /// @notice ERC-20 stake per node with an unbonding queue, dispute locks and slashing.
 /// @dev Invariants: `token.balanceOf(this) >= totalActive + totalUnbonding`; a node's `locked` is the sum of the locks
 /// its open judgments hold (it may exceed `active + unbonding`; only `lock` and `unlock` change it); a node's unbonding
 /// stake equals the sum of its queue, which never holds an empty request and never more than `MAX_UNBONDING_REQUESTS`.
-contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
+contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard, Clock {
     using SafeERC20 for IERC20;
 
     /// @dev Per-node balances. Three full slots: amounts are bounded by the token supply, not by a narrower type; the
@@ -37,7 +40,6 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
     uint48 public constant MAX_UNBONDING_PERIOD = 365 days;
     uint256 public constant MAX_UNBONDING_REQUESTS = 8;
     uint256 public constant MAX_SLASH_RECIPIENTS = 32;
-    uint256 public constant BPS_DENOMINATOR = 10_000;
 
     IERC20 private immutable _token;
 
@@ -130,7 +132,7 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
 
         uint256 toTreasury = slashed;
         for (uint256 i = 0; i < recipients.length; ++i) {
-            uint256 share = (slashed * sharesBps[i]) / BPS_DENOMINATOR;
+            uint256 share = (slashed * sharesBps[i]) / BasisPoints.WHOLE;
             if (share == 0) continue;
             // Cannot underflow: shares sum to at most 10,000 bps and each rounds down.
             toTreasury -= share;
@@ -246,13 +248,6 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
         return _stakeObserver;
     }
 
-    // ------------------------------------------------------------------ internal
-
-    /// @dev The one time source. A `uint48` of seconds lasts far beyond any reachable timestamp.
-    function _clock() internal view virtual returns (uint48) {
-        return SafeCast.toUint48(block.timestamp);
-    }
-
     // ------------------------------------------------------------------ private
 
     function _stake(address from, address node, uint256 amount) private {
@@ -366,7 +361,7 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
             if (recipients[i] == address(0)) revert StakingZeroAddress();
             totalBps += sharesBps[i];
         }
-        if (totalBps > BPS_DENOMINATOR) revert StakingInvalidShares(totalBps);
+        if (totalBps > BasisPoints.WHOLE) revert StakingInvalidShares(totalBps);
     }
 
     function _notifyObserver(address node) private {
@@ -375,24 +370,15 @@ contract Staking is IStaking, AccessControl, Pausable, ReentrancyGuard {
     }
 
     function _setMinimumStake(uint256 minimumStake_) private {
-        if (minimumStake_ < MIN_MINIMUM_STAKE || minimumStake_ > MAX_MINIMUM_STAKE) {
-            revert StakingParameterOutOfBounds("minimumStake", minimumStake_, MIN_MINIMUM_STAKE, MAX_MINIMUM_STAKE);
-        }
+        BoundedParameters.check("minimumStake", minimumStake_, MIN_MINIMUM_STAKE, MAX_MINIMUM_STAKE);
         _minimumStake = minimumStake_;
-        emit MinimumStakeSet(minimumStake_);
+        emit ParameterSet("minimumStake", minimumStake_);
     }
 
     function _setUnbondingPeriod(uint48 unbondingPeriod_) private {
-        if (unbondingPeriod_ < MIN_UNBONDING_PERIOD || unbondingPeriod_ > MAX_UNBONDING_PERIOD) {
-            revert StakingParameterOutOfBounds(
-                "unbondingPeriod",
-                unbondingPeriod_,
-                MIN_UNBONDING_PERIOD,
-                MAX_UNBONDING_PERIOD
-            );
-        }
+        BoundedParameters.check("unbondingPeriod", unbondingPeriod_, MIN_UNBONDING_PERIOD, MAX_UNBONDING_PERIOD);
         _unbondingPeriod = unbondingPeriod_;
-        emit UnbondingPeriodSet(unbondingPeriod_);
+        emit ParameterSet("unbondingPeriod", unbondingPeriod_);
     }
 
     function _setTreasury(address treasury_) private {

@@ -4,6 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { AbiCoder, concat, keccak256, toUtf8Bytes } from "ethers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { CHALLENGE_WINDOW, DISPUTE_ROLE, deployAttestationFixture } from "../fixtures/attestation";
+import { shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 import {
   BATCH_FIELDS,
   RECEIPT_FIELDS,
@@ -105,8 +106,8 @@ describe("AttestationRegistry", function () {
         const { registry, admin } = await loadFixture(deployAttestationFixture);
         const factory = await ethers.getContractFactory("AttestationRegistry");
         await expect(factory.deploy(admin.address, admin.address, MIN_WINDOW - 1n, admin.address))
-          .to.be.revertedWithCustomError(registry, "AttestationChallengeWindowOutOfBounds")
-          .withArgs(MIN_WINDOW - 1n, MIN_WINDOW, MAX_WINDOW);
+          .to.be.revertedWithCustomError(registry, "ParameterOutOfBounds")
+          .withArgs(ethers.encodeBytes32String("challengeWindow"), MIN_WINDOW - 1n, MIN_WINDOW, MAX_WINDOW);
       });
     });
   });
@@ -653,14 +654,15 @@ describe("AttestationRegistry", function () {
   });
 
   describe("setChallengeWindow", function () {
-    it("sets the window within bounds, inclusive", async function () {
-      const { registry, admin } = await loadFixture(deployAttestationFixture);
-      for (const window of [MIN_WINDOW, MAX_WINDOW]) {
-        await expect(registry.connect(admin).setChallengeWindow(window))
-          .to.emit(registry, "ChallengeWindowSet")
-          .withArgs(window);
-        expect(await registry.challengeWindow()).to.equal(window);
-      }
+    shouldBehaveLikeBoundedParameter({ name: "challengeWindow", min: MIN_WINDOW, max: MAX_WINDOW }, async () => {
+      const { registry, admin, stranger } = await loadFixture(deployAttestationFixture);
+      return {
+        contract: registry,
+        admin,
+        stranger,
+        set: (signer, value) => registry.connect(signer).setChallengeWindow(value),
+        get: () => registry.challengeWindow(),
+      };
     });
 
     it("leaves windows already open with their end", async function () {
@@ -676,24 +678,6 @@ describe("AttestationRegistry", function () {
       const t2 = await nextTimestamp();
       await f.registry.submitReceipt(next, await signReceiptEthers(f.nodeA.signer, f.domain, next));
       expect((await f.registry.getReceipt(next)).windowEnd).to.equal(t2 + MAX_WINDOW);
-    });
-
-    describe("reverts", function () {
-      it("below the minimum or above the maximum", async function () {
-        const { registry, admin } = await loadFixture(deployAttestationFixture);
-        for (const window of [0n, MIN_WINDOW - 1n, MAX_WINDOW + 1n]) {
-          await expect(registry.connect(admin).setChallengeWindow(window))
-            .to.be.revertedWithCustomError(registry, "AttestationChallengeWindowOutOfBounds")
-            .withArgs(window, MIN_WINDOW, MAX_WINDOW);
-        }
-      });
-
-      it("for a caller without the admin role", async function () {
-        const { registry, stranger } = await loadFixture(deployAttestationFixture);
-        await expect(registry.connect(stranger).setChallengeWindow(MIN_WINDOW))
-          .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
-          .withArgs(stranger.address, ethers.ZeroHash);
-      });
     });
   });
 

@@ -20,6 +20,7 @@ import { hashReceipt, makeReceipt, proofOf, randomHash, randomWallet, signReceip
 import type { Receipt } from "../helpers/receipts";
 import { DemandState, Outcome, bySignature, ceilBps, floorBps } from "./helpers";
 import { propertyRuns } from "../helpers/propertyRuns";
+import { shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 
 const MIN_BOND_FLOOR = 1n;
 const MAX_BOND_FLOOR = 10n ** 24n;
@@ -95,15 +96,17 @@ describe("DataAvailabilityManager", function () {
         0n,
         MAX_DEMANDER_REWARD_BPS,
       ]);
-      await expect(manager.deploymentTransaction())
-        .to.emit(manager, "BondFloorSet")
-        .withArgs(BOND_FLOOR)
-        .and.to.emit(manager, "ResponsePeriodSet")
-        .withArgs(RESPONSE_PERIOD)
-        .and.to.emit(manager, "SlashBpsSet")
-        .withArgs(DA_SLASH_BPS)
-        .and.to.emit(manager, "DemanderRewardBpsSet")
-        .withArgs(DEMANDER_REWARD_BPS);
+      const announced: [string, bigint][] = [
+        ["bondFloor", BOND_FLOOR],
+        ["responsePeriod", RESPONSE_PERIOD],
+        ["slashBps", DA_SLASH_BPS],
+        ["demanderRewardBps", DEMANDER_REWARD_BPS],
+      ];
+      for (const [name, value] of announced) {
+        await expect(manager.deploymentTransaction())
+          .to.emit(manager, "ParameterSet")
+          .withArgs(ethers.encodeBytes32String(name), value);
+      }
     });
 
     describe("reverts", function () {
@@ -139,7 +142,7 @@ describe("DataAvailabilityManager", function () {
           ["demanderRewardBps", MAX_DEMANDER_REWARD_BPS + 1n, 0n, MAX_DEMANDER_REWARD_BPS],
         ] as const) {
           await expect(factory.deploy(...deps, { ...parameters, [name]: value }, admin.address))
-            .to.be.revertedWithCustomError(manager, "DataAvailabilityParameterOutOfBounds")
+            .to.be.revertedWithCustomError(manager, "ParameterOutOfBounds")
             .withArgs(ethers.encodeBytes32String(name), value, min, max);
         }
       });
@@ -716,51 +719,21 @@ describe("DataAvailabilityManager", function () {
   });
 
   describe("on parameters", function () {
-    for (const [name, setter, getter, min, max, event] of [
-      ["bondFloor", "setBondFloor", "bondFloor", MIN_BOND_FLOOR, MAX_BOND_FLOOR, "BondFloorSet"],
-      [
-        "responsePeriod",
-        "setResponsePeriod",
-        "responsePeriod",
-        MIN_RESPONSE_PERIOD,
-        MAX_RESPONSE_PERIOD,
-        "ResponsePeriodSet",
-      ],
-      ["slashBps", "setSlashBps", "slashBps", MIN_SLASH_BPS, MAX_SLASH_BPS, "SlashBpsSet"],
-      [
-        "demanderRewardBps",
-        "setDemanderRewardBps",
-        "demanderRewardBps",
-        0n,
-        MAX_DEMANDER_REWARD_BPS,
-        "DemanderRewardBpsSet",
-      ],
+    for (const [name, setter, min, max] of [
+      ["bondFloor", "setBondFloor", MIN_BOND_FLOOR, MAX_BOND_FLOOR],
+      ["responsePeriod", "setResponsePeriod", MIN_RESPONSE_PERIOD, MAX_RESPONSE_PERIOD],
+      ["slashBps", "setSlashBps", MIN_SLASH_BPS, MAX_SLASH_BPS],
+      ["demanderRewardBps", "setDemanderRewardBps", 0n, MAX_DEMANDER_REWARD_BPS],
     ] as const) {
-      describe(`${setter}`, function () {
-        it("accepts both bounds and emits", async function () {
-          const { manager, admin } = await loadFixture(deployEvidenceFixture);
-          for (const value of [min, max]) {
-            await expect(manager.connect(admin)[setter](value)).to.emit(manager, event).withArgs(value);
-            expect(await manager[getter]()).to.equal(value);
-          }
-        });
-
-        it("reverts outside the bounds", async function () {
-          const { manager, admin } = await loadFixture(deployEvidenceFixture);
-          const outside = min > 0n ? [min - 1n, max + 1n] : [max + 1n];
-          for (const value of outside) {
-            await expect(manager.connect(admin)[setter](value))
-              .to.be.revertedWithCustomError(manager, "DataAvailabilityParameterOutOfBounds")
-              .withArgs(ethers.encodeBytes32String(name), value, min, max);
-          }
-        });
-
-        it("reverts for anyone but the admin", async function () {
-          const { manager, stranger } = await loadFixture(deployEvidenceFixture);
-          await expect(manager.connect(stranger)[setter](max))
-            .to.be.revertedWithCustomError(manager, "AccessControlUnauthorizedAccount")
-            .withArgs(stranger.address, await manager.DEFAULT_ADMIN_ROLE());
-        });
+      shouldBehaveLikeBoundedParameter({ name, min, max }, async () => {
+        const { manager, admin, stranger } = await loadFixture(deployEvidenceFixture);
+        return {
+          contract: manager,
+          admin,
+          stranger,
+          set: (signer, value) => manager.connect(signer)[setter](value),
+          get: () => manager[name](),
+        };
       });
     }
 

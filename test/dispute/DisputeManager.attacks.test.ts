@@ -183,7 +183,13 @@ describe("DisputeManager under attack", function () {
       expect(await f.manager.state(id)).to.equal(DisputeState.Arbitration);
       await expect(f.manager.connect(f.arbitrator).arbitrate(id, true))
         .to.emit(f.staking, "Slashed")
-        .withArgs(f.node.address, LOCKED, LOCKED, anyUint);
+        // The treasury's part: what is left after the manager's rounded-down challenger and voter shares.
+        .withArgs(
+          f.node.address,
+          LOCKED,
+          LOCKED,
+          LOCKED - (LOCKED * (DEFAULT_PARAMETERS.challengerRewardBps + DEFAULT_PARAMETERS.voterRewardBps)) / BPS,
+        );
       expect(await f.attestation.receiptState(hashReceipt(receipt))).to.equal(ReceiptState.Rejected);
     });
   });

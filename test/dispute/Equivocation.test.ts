@@ -28,6 +28,7 @@ import {
 import type { Domain, Receipt } from "../helpers/receipts";
 import { byAttestation, bySignature, ceilBps, floorBps } from "./helpers";
 import { signReceipt } from "../../src/protocol";
+import { shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 
 const MIN_SLASH_BPS = 500n;
 const MAX_SLASH_BPS = 10_000n;
@@ -63,10 +64,11 @@ describe("EquivocationSlasher", function () {
       const deployment = slasher.deploymentTransaction();
       expect(deployment).to.not.equal(null);
       await expect(deployment)
-        .to.emit(slasher, "SlashBpsSet")
-        .withArgs(EQUIVOCATION_SLASH_BPS)
-        .and.to.emit(slasher, "ProverRewardBpsSet")
-        .withArgs(PROVER_REWARD_BPS);
+        .to.emit(slasher, "ParameterSet")
+        .withArgs(ethers.encodeBytes32String("slashBps"), EQUIVOCATION_SLASH_BPS);
+      await expect(deployment)
+        .to.emit(slasher, "ParameterSet")
+        .withArgs(ethers.encodeBytes32String("proverRewardBps"), PROVER_REWARD_BPS);
     });
 
     describe("reverts", function () {
@@ -98,10 +100,10 @@ describe("EquivocationSlasher", function () {
         ] as const;
         const factory = await ethers.getContractFactory("EquivocationSlasher");
         await expect(factory.deploy(...deps, MIN_SLASH_BPS - 1n, PROVER_REWARD_BPS, admin.address))
-          .to.be.revertedWithCustomError(slasher, "EquivocationParameterOutOfBounds")
+          .to.be.revertedWithCustomError(slasher, "ParameterOutOfBounds")
           .withArgs(ethers.encodeBytes32String("slashBps"), MIN_SLASH_BPS - 1n, MIN_SLASH_BPS, MAX_SLASH_BPS);
         await expect(factory.deploy(...deps, EQUIVOCATION_SLASH_BPS, MAX_PROVER_REWARD_BPS + 1n, admin.address))
-          .to.be.revertedWithCustomError(slasher, "EquivocationParameterOutOfBounds")
+          .to.be.revertedWithCustomError(slasher, "ParameterOutOfBounds")
           .withArgs(
             ethers.encodeBytes32String("proverRewardBps"),
             MAX_PROVER_REWARD_BPS + 1n,
@@ -753,35 +755,19 @@ describe("EquivocationSlasher", function () {
   });
 
   describe("on parameters", function () {
-    for (const [name, setter, getter, min, max, event] of [
-      ["slashBps", "setSlashBps", "slashBps", MIN_SLASH_BPS, MAX_SLASH_BPS, "SlashBpsSet"],
-      ["proverRewardBps", "setProverRewardBps", "proverRewardBps", 0n, MAX_PROVER_REWARD_BPS, "ProverRewardBpsSet"],
+    for (const [name, setter, min, max] of [
+      ["slashBps", "setSlashBps", MIN_SLASH_BPS, MAX_SLASH_BPS],
+      ["proverRewardBps", "setProverRewardBps", 0n, MAX_PROVER_REWARD_BPS],
     ] as const) {
-      describe(`${setter}`, function () {
-        it("accepts both bounds and emits", async function () {
-          const { slasher, admin } = await loadFixture(deployEvidenceFixture);
-          for (const value of [min, max]) {
-            await expect(slasher.connect(admin)[setter](value)).to.emit(slasher, event).withArgs(value);
-            expect(await slasher[getter]()).to.equal(value);
-          }
-        });
-
-        it("reverts outside the bounds", async function () {
-          const { slasher, admin } = await loadFixture(deployEvidenceFixture);
-          const outside = min > 0n ? [min - 1n, max + 1n] : [max + 1n, 65_535n];
-          for (const value of outside) {
-            await expect(slasher.connect(admin)[setter](value))
-              .to.be.revertedWithCustomError(slasher, "EquivocationParameterOutOfBounds")
-              .withArgs(ethers.encodeBytes32String(name), value, min, max);
-          }
-        });
-
-        it("reverts for anyone but the admin", async function () {
-          const { slasher, stranger } = await loadFixture(deployEvidenceFixture);
-          await expect(slasher.connect(stranger)[setter](max))
-            .to.be.revertedWithCustomError(slasher, "AccessControlUnauthorizedAccount")
-            .withArgs(stranger.address, await slasher.DEFAULT_ADMIN_ROLE());
-        });
+      shouldBehaveLikeBoundedParameter({ name, min, max }, async () => {
+        const { slasher, admin, stranger } = await loadFixture(deployEvidenceFixture);
+        return {
+          contract: slasher,
+          admin,
+          stranger,
+          set: (signer, value) => slasher.connect(signer)[setter](value),
+          get: () => slasher[name](),
+        };
       });
     }
 

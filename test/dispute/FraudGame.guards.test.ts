@@ -2,6 +2,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { deployFraudGameFixture, getFraudGameWiring } from "../fixtures/fraudGame";
+import { expectParametersSetField, shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 
 /** The fraud game's guards: its wiring, its governance bounds and its pause. */
 describe("FraudGame guards", function () {
@@ -48,29 +49,32 @@ describe("FraudGame guards", function () {
   });
 
   describe("parameters", function () {
-    const outOfBounds = [
-      ["bondFloor", 0n],
-      ["slashBps", 0n],
-      ["slashBps", 10_001n],
-      ["bondBps", 10_001n],
-      ["nodeBondShareBps", 10_001n],
-      ["challengerRewardBps", 10_001n],
-      ["movePeriod", 0n],
-    ] as const;
-    for (const [name, value] of outOfBounds) {
-      it(`refuses ${name} = ${value} with FraudGameParameterOutOfBounds naming it`, async function () {
-        const { f, addresses, params, factory } = await wiring();
-        const broken = { ...params, [name]: value };
-        await expect(factory.deploy(addresses, f.deployer.address, broken))
-          .to.be.revertedWithCustomError(f.game, "FraudGameParameterOutOfBounds")
-          .withArgs(
-            ethers.encodeBytes32String(name),
-            value,
-            (v: bigint) => v >= 0n,
-            (v: bigint) => v >= 0n,
-          );
+    for (const [name, min, max] of [
+      ["bondFloor", 1n, 10n ** 30n],
+      ["bondBps", 0n, 10_000n],
+      ["slashBps", 1n, 10_000n],
+      ["challengerRewardBps", 0n, 5_000n],
+      ["nodeBondShareBps", 0n, 10_000n],
+      ["movePeriod", 600n, 7n * 24n * 3600n],
+    ] as const) {
+      shouldBehaveLikeBoundedParameter({ name, min, max, expectEvent: expectParametersSetField(name) }, async () => {
+        const { f, params } = await wiring();
+        return {
+          contract: f.game,
+          admin: f.deployer,
+          stranger: f.stranger,
+          set: (signer, value) => f.game.connect(signer).setParameters({ ...params, [name]: value }),
+          get: async () => (await f.game.getParameters())[name],
+        };
       });
     }
+
+    it("refuses an initial parameter out of bounds with ParameterOutOfBounds naming it", async function () {
+      const { f, addresses, params, factory } = await wiring();
+      await expect(factory.deploy(addresses, f.deployer.address, { ...params, slashBps: 0n }))
+        .to.be.revertedWithCustomError(f.game, "ParameterOutOfBounds")
+        .withArgs(ethers.encodeBytes32String("slashBps"), 0n, 1n, 10_000n);
+    });
 
     it("lets only the admin set them, and emits ParametersSet", async function () {
       const { f, params } = await wiring();

@@ -428,7 +428,7 @@ describe("attacks across contracts", function () {
       const f = await loadFixture(deployCrossFixture);
       expect(await f.manager.MAX_CHALLENGER_REWARD_BPS()).to.equal(5_000n);
       await expect(f.manager.connect(f.admin).setParameters({ ...DEFAULT_PARAMETERS, challengerRewardBps: BPS }))
-        .to.be.revertedWithCustomError(f.manager, "DisputeParameterOutOfBounds")
+        .to.be.revertedWithCustomError(f.manager, "ParameterOutOfBounds")
         .withArgs(ethers.encodeBytes32String("challengerRewardBps"), BPS, 0n, 5_000n);
     });
 

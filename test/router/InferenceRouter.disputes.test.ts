@@ -8,6 +8,8 @@ import { MIN_FEE_PER_NODE, PROTOCOL_FEE_BPS, RESPONSE_TIME, deployRouterOnDisput
 import { hashReceipt, makeReceipt, randomHash, signReceiptEthers } from "../helpers/receipts";
 import { ReceiptState, RequestState } from "../helpers/router";
 
+const BPS = 10_000n;
+
 type System = Awaited<ReturnType<typeof deployRouterOnDisputesFixture>>;
 
 /** A redundancy-2 request on the dispute system whose two nodes claim different outputs. */
@@ -82,12 +84,14 @@ describe("InferenceRouter with the DisputeManager", function () {
   describe("when two assigned nodes disagree", function () {
     it("opens a bond-less dispute with the router as challenger and the treasury as beneficiary", async function () {
       const sys = await loadFixture(disagreementFixture);
-      const { router, manager, token, treasury, id, first, second } = sys;
+      const { router, manager, token, staking, treasury, id, first, second } = sys;
       const honestOutput = randomHash();
       const a = await attestFor(sys, id, first, honestOutput);
       await router.fulfill(id, a, ethers.ZeroHash, []);
       const b = await attestFor(sys, id, second, randomHash());
       const bonds = await manager.totalBonds();
+      const atRisk =
+        ((await staking.slashableStakeOf(second.address)) * (await manager.getParameters()).slashBps) / BPS;
       const tx = router.fulfill(id, b, ethers.ZeroHash, []);
       await expect(tx)
         .to.emit(manager, "DisputeOpened")
@@ -100,7 +104,7 @@ describe("InferenceRouter with the DisputeManager", function () {
           treasury.address,
           honestOutput,
           0n,
-          anyValue,
+          atRisk,
           anyValue,
         )
         .and.to.emit(router, "DisagreementDisputed")
@@ -124,9 +128,26 @@ describe("InferenceRouter with the DisputeManager", function () {
       await helper.vote(disputeId, [Verdict.NodeWrong, Verdict.NodeWrong, Verdict.NodeWrong]);
       expect(await router.state(id)).to.equal(RequestState.Verifying);
       const stakeBefore = await staking.slashableStakeOf(second.address);
+      const d = await manager.getDispute(disputeId);
+      const slashed = d.amountAtRisk;
+      // `Staking` pays the manager the rounded-down sum of both shares; the voters' part loses at most a wei of
+      // rounding per voter (three), which goes to the treasury.
+      const received = (slashed * (d.params.challengerRewardBps + d.params.voterRewardBps)) / BPS;
+      const challengerReward = (slashed * d.params.challengerRewardBps) / BPS;
+      let voterRewards = -1n;
       await expect(manager.resolve(disputeId))
         .to.emit(manager, "DisputeResolved")
-        .withArgs(disputeId, Outcome.NodeWrong, anyValue, anyValue, anyValue, anyValue);
+        .withArgs(
+          disputeId,
+          Outcome.NodeWrong,
+          slashed,
+          challengerReward,
+          (v: bigint) => {
+            voterRewards = v;
+            return v <= received - challengerReward && v > received - challengerReward - 3n;
+          },
+          (t: bigint) => t === slashed - challengerReward - voterRewards,
+        );
       expect(await attestation.receiptState(hashReceipt(wrong))).to.equal(ReceiptState.Rejected);
       expect((await nodeRegistry.getNode(second.address)).jailed).to.equal(true);
       expect(await staking.slashableStakeOf(second.address)).to.be.lessThan(stakeBefore);

@@ -17,6 +17,7 @@ import {
   PROTOCOL_FEE_BPS,
   deployRouterFixture,
 } from "../fixtures/router";
+import { shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 import { hashReceipt, makeReceipt, randomHash } from "../helpers/receipts";
 import type { Receipt } from "../helpers/receipts";
 import { ReceiptState, RequestState, RouterHelper } from "../helpers/router";
@@ -52,10 +53,15 @@ describe("InferenceRouter", function () {
       expect(await router.maxReassignments()).to.equal(MAX_REASSIGNMENTS);
       const deployment = router.deploymentTransaction();
       if (!deployment) throw new Error("no deployment transaction");
-      await expect(deployment).to.emit(router, "MinFeePerNodeSet").withArgs(MIN_FEE_PER_NODE);
-      await expect(deployment).to.emit(router, "ProtocolFeeSet").withArgs(PROTOCOL_FEE_BPS);
-      await expect(deployment).to.emit(router, "LivenessPenaltySet").withArgs(LIVENESS_PENALTY);
-      await expect(deployment).to.emit(router, "MaxReassignmentsSet").withArgs(MAX_REASSIGNMENTS);
+      const announced: [string, bigint][] = [
+        ["minFeePerNode", MIN_FEE_PER_NODE],
+        ["protocolFeeBps", PROTOCOL_FEE_BPS],
+        ["livenessPenalty", LIVENESS_PENALTY],
+        ["maxReassignments", MAX_REASSIGNMENTS],
+      ];
+      for (const [name, value] of announced) {
+        await expect(deployment).to.emit(router, "ParameterSet").withArgs(encodeBytes32String(name), value);
+      }
     });
 
     describe("reverts", function () {
@@ -93,7 +99,7 @@ describe("InferenceRouter", function () {
         const params = { minFeePerNode: 0n, protocolFeeBps: 0n, livenessPenalty: 0n, maxReassignments: 0n };
         const factory = await ethers.getContractFactory("InferenceRouter");
         await expect(factory.deploy(wiring, params, f.admin.address))
-          .to.be.revertedWithCustomError(f.router, "RouterParameterOutOfBounds")
+          .to.be.revertedWithCustomError(f.router, "ParameterOutOfBounds")
           .withArgs(encodeBytes32String("minFeePerNode"), 0n, 1n, 10n ** 30n);
       });
     });
@@ -649,10 +655,12 @@ describe("InferenceRouter", function () {
       const upheld = await h.fulfill(id, second);
       await disputes.resolve(upheld.receiptHash, false);
       await h.passWindows(id);
-      const { pay } = slotSplit(MIN_FEE_PER_NODE * 2n, 2n);
+      const fee = MIN_FEE_PER_NODE * 2n;
+      const { pay, cut } = slotSplit(fee, 2n);
+      // The upheld node's share is paid less the cut; the unjudged node's share goes back to the consumer.
       await expect(router.settle(id))
         .to.emit(router, "RequestSettled")
-        .withArgs(id, second.address, upheld.receipt.outputHash, pay, anyValue, anyValue)
+        .withArgs(id, second.address, upheld.receipt.outputHash, pay, cut, fee - pay - cut)
         .and.to.emit(consumerContract, "ResultReceived")
         .withArgs(id, upheld.receipt.outputHash, second.address, upheld.receiptHash);
     });
@@ -963,11 +971,16 @@ describe("InferenceRouter", function () {
       const { router, h } = await loadFixture(routerFixture);
       const { id } = await h.request({ modelId: NARROW_MODEL_ID, redundancy: 2n });
       const [present] = await h.assigned(id);
-      await h.fulfill(id, present);
+      const fulfilled = await h.fulfill(id, present);
       await h.passDeadline(id);
       await expect(router.reassign(id)).to.emit(router, "RequestClosed");
       await h.passWindows(id);
-      await expect(router.settle(id)).to.emit(router, "RequestSettled").and.not.to.emit(router, "NodePenalized");
+      const fee = MIN_FEE_PER_NODE * 2n;
+      const { pay, cut } = slotSplit(fee, 2n);
+      await expect(router.settle(id))
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, present.address, fulfilled.receipt.outputHash, pay, cut, fee - pay - cut)
+        .and.not.to.emit(router, "NodePenalized");
     });
 
     describe("with a consumer callback", function () {
@@ -1159,75 +1172,27 @@ describe("InferenceRouter", function () {
 
   describe("parameters", function () {
     const cases = [
-      {
-        name: "minFeePerNode",
-        setter: "setMinFeePerNode",
-        event: "MinFeePerNodeSet",
-        ok: 5n,
-        low: 0n,
-        high: 10n ** 30n + 1n,
-        min: 1n,
-        max: 10n ** 30n,
-      },
-      {
-        name: "protocolFeeBps",
-        setter: "setProtocolFeeBps",
-        event: "ProtocolFeeSet",
-        ok: 2_000n,
-        high: 2_001n,
-        min: 0n,
-        max: 2_000n,
-      },
-      {
-        name: "livenessPenalty",
-        setter: "setLivenessPenalty",
-        event: "LivenessPenaltySet",
-        ok: 10n ** 21n,
-        high: 10n ** 21n + 1n,
-        min: 0n,
-        max: 10n ** 21n,
-      },
-      {
-        name: "maxReassignments",
-        setter: "setMaxReassignments",
-        event: "MaxReassignmentsSet",
-        ok: 3n,
-        high: 4n,
-        min: 0n,
-        max: 3n,
-      },
+      { name: "minFeePerNode", min: 1n, max: 10n ** 30n, typeMax: 2n ** 256n - 1n },
+      { name: "protocolFeeBps", min: 0n, max: 2_000n, typeMax: 2n ** 16n - 1n },
+      { name: "livenessPenalty", min: 0n, max: 10n ** 21n, typeMax: 2n ** 96n - 1n },
+      { name: "maxReassignments", min: 0n, max: 3n, typeMax: 2n ** 8n - 1n },
     ] as const;
-
+    const setters = {
+      minFeePerNode: "setMinFeePerNode",
+      protocolFeeBps: "setProtocolFeeBps",
+      livenessPenalty: "setLivenessPenalty",
+      maxReassignments: "setMaxReassignments",
+    } as const;
     for (const c of cases) {
-      describe(c.setter, function () {
-        it("sets the value within bounds and emits", async function () {
-          const { router, admin } = await loadFixture(routerFixture);
-          await expect(router.connect(admin)[c.setter](c.ok)).to.emit(router, c.event).withArgs(c.ok);
-          expect(await router[c.name]()).to.equal(c.ok);
-        });
-
-        it("reverts above the bound", async function () {
-          const { router, admin } = await loadFixture(routerFixture);
-          await expect(router.connect(admin)[c.setter](c.high))
-            .to.be.revertedWithCustomError(router, "RouterParameterOutOfBounds")
-            .withArgs(encodeBytes32String(c.name), c.high, c.min, c.max);
-        });
-
-        if ("low" in c) {
-          it("reverts below the bound", async function () {
-            const { router, admin } = await loadFixture(routerFixture);
-            await expect(router.connect(admin)[c.setter](c.low))
-              .to.be.revertedWithCustomError(router, "RouterParameterOutOfBounds")
-              .withArgs(encodeBytes32String(c.name), c.low, c.min, c.max);
-          });
-        }
-
-        it("reverts for a caller without the admin role", async function () {
-          const { router, stranger } = await loadFixture(routerFixture);
-          await expect(router.connect(stranger)[c.setter](c.ok))
-            .to.be.revertedWithCustomError(router, "AccessControlUnauthorizedAccount")
-            .withArgs(stranger.address, ethers.ZeroHash);
-        });
+      shouldBehaveLikeBoundedParameter(c, async () => {
+        const { router, admin, stranger } = await loadFixture(routerFixture);
+        return {
+          contract: router,
+          admin,
+          stranger,
+          set: (signer, value) => router.connect(signer)[setters[c.name]](value),
+          get: () => router[c.name](),
+        };
       });
     }
 
@@ -1256,7 +1221,11 @@ describe("InferenceRouter", function () {
       await h.passDeadline(missed);
       await expect(router.reassign(missed)).to.emit(router, "RequestReassigned");
       await h.passWindows(id);
-      await expect(router.settle(id)).to.emit(router, "RequestSettled");
+      // Both shares paid less their cuts; the fee divides evenly, so nothing is refunded.
+      const { pay, cut } = slotSplit(MIN_FEE_PER_NODE * 2n, 2n);
+      await expect(router.settle(id))
+        .to.emit(router, "RequestSettled")
+        .withArgs(id, first.address, output, 2n * pay, 2n * cut, 0n);
     });
   });
 

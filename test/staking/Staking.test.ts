@@ -4,6 +4,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Interface } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Staking } from "../../typechain-types";
+import { shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 import { deployStakingFixture, INITIAL_BALANCE, MINIMUM_STAKE, UNBONDING_PERIOD } from "../fixtures/staking";
 
 const ONE_HOUR = 3600n;
@@ -65,8 +66,8 @@ describe("Staking", function () {
       expect(await staking.stakeObserver()).to.equal(ethers.ZeroAddress);
       expect(await staking.hasRole(await staking.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
       const deployment = staking.deploymentTransaction();
-      await expect(deployment).to.emit(staking, "MinimumStakeSet").withArgs(MINIMUM_STAKE);
-      await expect(deployment).to.emit(staking, "UnbondingPeriodSet").withArgs(UNBONDING_PERIOD);
+      await expect(deployment).to.emit(staking, "ParameterSet").withArgs(MIN_PARAM, MINIMUM_STAKE);
+      await expect(deployment).to.emit(staking, "ParameterSet").withArgs(PERIOD_PARAM, UNBONDING_PERIOD);
       await expect(deployment).to.emit(staking, "TreasurySet").withArgs(treasury.address);
     });
 
@@ -78,7 +79,6 @@ describe("Staking", function () {
       expect(await staking.MAX_UNBONDING_PERIOD()).to.equal(YEAR);
       expect(await staking.MAX_UNBONDING_REQUESTS()).to.equal(8n);
       expect(await staking.MAX_SLASH_RECIPIENTS()).to.equal(32n);
-      expect(await staking.BPS_DENOMINATOR()).to.equal(10_000n);
       expect(await staking.PAUSER_ROLE()).to.equal(ethers.id("PAUSER_ROLE"));
       expect(await staking.DISPUTE_ROLE()).to.equal(ethers.id("DISPUTE_ROLE"));
     });
@@ -109,7 +109,7 @@ describe("Staking", function () {
         const { args, factory } = await validArgs();
         for (const value of [0n, MAX_MINIMUM + 1n]) {
           await expect(deploy([args[0], args[1], args[2], value, args[4]]))
-            .to.be.revertedWithCustomError(factory, "StakingParameterOutOfBounds")
+            .to.be.revertedWithCustomError(factory, "ParameterOutOfBounds")
             .withArgs(MIN_PARAM, value, 1n, MAX_MINIMUM);
         }
       });
@@ -118,7 +118,7 @@ describe("Staking", function () {
         const { args, factory } = await validArgs();
         for (const value of [ONE_HOUR - 1n, YEAR + 1n]) {
           await expect(deploy([args[0], args[1], args[2], args[3], value]))
-            .to.be.revertedWithCustomError(factory, "StakingParameterOutOfBounds")
+            .to.be.revertedWithCustomError(factory, "ParameterOutOfBounds")
             .withArgs(PERIOD_PARAM, value, ONE_HOUR, YEAR);
         }
       });
@@ -472,7 +472,9 @@ describe("Staking", function () {
       const { staking, pauser, nodeA, releaseAt } = await loadFixture(unstakedFixture);
       await staking.connect(pauser).pause();
       await time.increaseTo(releaseAt);
-      await expect(staking.connect(nodeA).withdraw()).to.emit(staking, "Withdrawn");
+      await expect(staking.connect(nodeA).withdraw())
+        .to.emit(staking, "Withdrawn")
+        .withArgs(nodeA.address, MINIMUM_STAKE);
     });
 
     describe("reverts", function () {
@@ -491,7 +493,9 @@ describe("Staking", function () {
           .to.be.revertedWithCustomError(staking, "StakingStakeLocked")
           .withArgs(nodeA.address, 7n);
         await staking.connect(disputer).unlock(nodeA.address, 7n);
-        await expect(staking.connect(nodeA).withdraw()).to.emit(staking, "Withdrawn");
+        await expect(staking.connect(nodeA).withdraw())
+          .to.emit(staking, "Withdrawn")
+          .withArgs(nodeA.address, MINIMUM_STAKE);
       });
     });
   });
@@ -682,7 +686,10 @@ describe("Staking", function () {
     it("still works while paused", async function () {
       const { staking, pauser, disputer, nodeA } = await loadFixture(stakedFixture);
       await staking.connect(pauser).pause();
-      await expect(staking.connect(disputer).slash(nodeA.address, 1n, [], [])).to.emit(staking, "Slashed");
+      // No recipients: the whole wei slashed goes to the treasury.
+      await expect(staking.connect(disputer).slash(nodeA.address, 1n, [], []))
+        .to.emit(staking, "Slashed")
+        .withArgs(nodeA.address, 1n, 1n, 1n);
     });
 
     it("accepts MAX_SLASH_RECIPIENTS recipients", async function () {
@@ -772,32 +779,25 @@ describe("Staking", function () {
   });
 
   describe("governance", function () {
-    it("sets the minimum stake within bounds", async function () {
-      const { staking, admin } = await loadFixture(deployStakingFixture);
-      for (const value of [1n, MAX_MINIMUM]) {
-        await expect(staking.connect(admin).setMinimumStake(value)).to.emit(staking, "MinimumStakeSet").withArgs(value);
-        expect(await staking.minimumStake()).to.equal(value);
-      }
-      for (const value of [0n, MAX_MINIMUM + 1n]) {
-        await expect(staking.connect(admin).setMinimumStake(value))
-          .to.be.revertedWithCustomError(staking, "StakingParameterOutOfBounds")
-          .withArgs(MIN_PARAM, value, 1n, MAX_MINIMUM);
-      }
+    const boundedContext = async () => {
+      const { staking, admin, other } = await loadFixture(deployStakingFixture);
+      return { contract: staking, admin, stranger: other };
+    };
+    shouldBehaveLikeBoundedParameter({ name: "minimumStake", min: 1n, max: MAX_MINIMUM }, async () => {
+      const ctx = await boundedContext();
+      return {
+        ...ctx,
+        set: (signer, value) => ctx.contract.connect(signer).setMinimumStake(value),
+        get: () => ctx.contract.minimumStake(),
+      };
     });
-
-    it("sets the unbonding period within bounds", async function () {
-      const { staking, admin } = await loadFixture(deployStakingFixture);
-      for (const value of [ONE_HOUR, YEAR]) {
-        await expect(staking.connect(admin).setUnbondingPeriod(value))
-          .to.emit(staking, "UnbondingPeriodSet")
-          .withArgs(value);
-        expect(await staking.unbondingPeriod()).to.equal(value);
-      }
-      for (const value of [ONE_HOUR - 1n, YEAR + 1n]) {
-        await expect(staking.connect(admin).setUnbondingPeriod(value))
-          .to.be.revertedWithCustomError(staking, "StakingParameterOutOfBounds")
-          .withArgs(PERIOD_PARAM, value, ONE_HOUR, YEAR);
-      }
+    shouldBehaveLikeBoundedParameter({ name: "unbondingPeriod", min: ONE_HOUR, max: YEAR }, async () => {
+      const ctx = await boundedContext();
+      return {
+        ...ctx,
+        set: (signer, value) => ctx.contract.connect(signer).setUnbondingPeriod(value),
+        get: () => ctx.contract.unbondingPeriod(),
+      };
     });
 
     it("sets the treasury, never to zero", async function () {
@@ -834,7 +834,10 @@ describe("Staking", function () {
       await expect(staking.connect(pauser).pause()).to.emit(staking, "Paused").withArgs(pauser.address);
       expect(await staking.paused()).to.equal(true);
       await expect(staking.connect(pauser).unpause()).to.emit(staking, "Unpaused").withArgs(pauser.address);
-      await expect(staking.connect(nodeA).stake(MINIMUM_STAKE)).to.emit(staking, "Staked");
+      const active = await staking.activeStakeOf(nodeA.address);
+      await expect(staking.connect(nodeA).stake(MINIMUM_STAKE))
+        .to.emit(staking, "Staked")
+        .withArgs(nodeA.address, nodeA.address, MINIMUM_STAKE, active + MINIMUM_STAKE);
     });
   });
 
@@ -945,7 +948,9 @@ describe("Staking", function () {
       it("a harmless callback goes through, so the hook is live", async function () {
         const { token, staking, stakingAddress, nodeA } = await loadFixture(reentrantFixture);
         await token.setHook(stakingAddress, staking.interface.encodeFunctionData("totalActiveStake"));
-        await expect(staking.connect(nodeA).withdraw()).to.emit(staking, "Withdrawn");
+        await expect(staking.connect(nodeA).withdraw())
+          .to.emit(staking, "Withdrawn")
+          .withArgs(nodeA.address, MINIMUM_STAKE);
         expect(await token.hookTarget()).to.equal(ethers.ZeroAddress);
       });
 

@@ -52,7 +52,7 @@ export async function setParameter(w: World, kind: number, value: number) {
     ["equivocation slashBps", () => w.s.equivocation.connect(admin).setSlashBps(500 + (value % 9_501))],
   ];
   const [name, call] = options[kind % options.length]!;
-  const result = await send(`set ${name}`, call, ["DisputeParameterOutOfBounds"]);
+  const result = await send(`set ${name}`, call, ["ParameterOutOfBounds"]);
   w.note(`governance sets ${name} (${value})${reverted(result) ? `: reverted ${result.reverted}` : ""}`);
 }
 
