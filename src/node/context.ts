@@ -20,6 +20,11 @@ export interface NodeContext {
   batchChain: BatchChainView;
   /** Share of outputs corrupted on purpose, in [0, 1] (test and demo mode). */
   dishonestShare: number;
+  /**
+   * How a dishonest answer is wrong: `output` (default) changes the output only; `trace` (runtime-v2 models; others
+   * fall back to `output`) changes one intermediate trace element and propagates it (src/node/corruptTrace.ts).
+   */
+  dishonestMode?: "output" | "trace";
   metrics: NodeMetrics;
   logger: Logger;
   /** Unix seconds (the receipts' `issuedAt`). */

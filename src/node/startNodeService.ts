@@ -43,6 +43,8 @@ export interface NodeServiceOptions {
   confirmations?: number;
   /** Share of outputs corrupted on purpose, in [0, 1] (test and demo mode only; default 0). */
   dishonestShare?: number;
+  /** How dishonest answers are wrong (`output`, default, or `trace`: see `NodeContext.dishonestMode`). */
+  dishonestMode?: "output" | "trace";
   /** Follow the InferenceRouter's assignments (default true). */
   watchRouter?: boolean;
   /** Group commit of concurrent requests' receipts (default true; false is one commit per request, the old path). */
@@ -107,6 +109,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       confirmations: BigInt(options.confirmations ?? 0),
     }),
     dishonestShare: options.dishonestShare ?? 0,
+    dishonestMode: options.dishonestMode ?? "output",
     metrics: createNodeMetrics(() => store.countOutbox()),
     logger,
     now: () => BigInt(Math.floor(Date.now() / 1000)),
