@@ -260,14 +260,30 @@ async function strategyFor(context: VerifierContext, record: FraudGameRecord) {
   return entry;
 }
 
-/** Claims what the fraud game credited this verifier; marks won games claimed. Returns the amount. */
+/**
+ * Claims what the fraud game credited this verifier; marks won games claimed. Returns the amount. The game credits a
+ * won game's bond and reward to its beneficiary, and only the beneficiary can claim them (`claim` pays the caller's own
+ * credit): when the beneficiary is another address, the verifier claims nothing and marks its won games `credited`
+ * (decided, left for the beneficiary to claim), never `claimed`.
+ */
 async function claim(context: VerifierContext, fraudGame: Address): Promise<bigint> {
+  const won = context.store.fraudGames(["won"]);
+  if (context.beneficiary.toLowerCase() !== account(context).toLowerCase()) {
+    for (const game of won) {
+      context.store.updateFraudGame(game.receiptHash, { state: "credited", updatedAt: now() });
+      context.logger.info(
+        { gameId: game.gameId, beneficiary: context.beneficiary },
+        "fraud game won: credited to the beneficiary, which claims it itself",
+      );
+    }
+    return 0n;
+  }
   const owed = await getFraudClaimable(context.clients.publicClient, { address: fraudGame, account: account(context) });
   if (owed > 0n) {
     await sendContractCall(context.clients, claimFraudGame({ address: fraudGame, to: context.beneficiary }));
     context.logger.info({ amount: owed.toString(), to: context.beneficiary }, "fraud game credit claimed");
   }
-  for (const game of context.store.fraudGames(["won"])) {
+  for (const game of won) {
     context.store.updateFraudGame(game.receiptHash, { state: "claimed", updatedAt: now() });
   }
   return owed;
