@@ -25,6 +25,8 @@ export interface NodeContext {
    * fall back to `output`) changes one intermediate trace element and propagates it (src/node/corruptTrace.ts).
    */
   dishonestMode?: "output" | "trace";
+  /** How long after `issuedAt` the trace of a runtime-v2 receipt is served (default 7 days: src/node/getReceiptTrace.ts). */
+  traceRetentionSeconds?: number;
   metrics: NodeMetrics;
   logger: Logger;
   /** Unix seconds (the receipts' `issuedAt`). */

@@ -22,10 +22,12 @@ import {
   hexToBytes,
   isTensorBundle,
   type BatchFileEntry,
+  type Receipt,
   type Tensor,
 } from "../protocol";
 import { createChallenger, runIntegerModelV2 } from "../runtime/integerV2";
 import { fetchTensorUri } from "../service/fetchContent";
+import { checkServedTrace } from "./checkServedTrace";
 import type { VerifierContext } from "./context";
 import { isFraudProvable } from "./isFraudProvable";
 import { locateReceipt } from "./pursueChallenges";
@@ -151,6 +153,7 @@ async function openGame(
     return false;
   }
   const { receipt, batchId: onchainBatch, proof } = located;
+  await checkTraceBeforeChallenge(context, receiptHash as Hex, receipt);
   const [bond] = await previewFraudBond(publicClient, { address: fraudGame, node: receipt.node });
   await ensureAllowance(context.clients, { token: context.addresses.token, spender: fraudGame, amount: bond });
   const txHash = await sendContractCall(
@@ -242,6 +245,36 @@ async function play(
       );
       return "moved";
     }
+  }
+}
+
+/**
+ * Before the challenge: fetches the trace the node serves for the receipt and checks it against the signed
+ * `traceRoot` (src/verifier/checkServedTrace.ts). Logged: where the node's trace leaves the honest one, or that it is
+ * missing or tampered (the game's on-chain reveals then show it). Never blocks the challenge.
+ */
+async function checkTraceBeforeChallenge(context: VerifierContext, receiptHash: Hex, receipt: Receipt): Promise<void> {
+  const record = context.store.getFraudGame(receiptHash);
+  const input = record && decodePayload(hexToBytes(record.input as Hex));
+  if (!input || isTensorBundle(input)) return;
+  const { endpoint } = await getNode(context.clients.publicClient, {
+    address: context.addresses.nodeRegistry,
+    node: receipt.node,
+  });
+  if (!endpoint) return;
+  const { model } = await context.catalog.loadIntegerV2(receipt.modelId);
+  const honest = runIntegerModelV2(model, input).trace;
+  const checked = await checkServedTrace({ endpoint, receiptHash, traceRoot: receipt.traceRoot, honest });
+  if (checked.status === "verified") {
+    context.logger.info(
+      { receiptHash, firstDifferingTensor: checked.firstDifference ?? null },
+      "served trace verified against the receipt's trace root",
+    );
+  } else {
+    context.logger.warn(
+      { receiptHash, trace: checked.status, reason: checked.reason },
+      "served trace unusable: the game's on-chain reveals will show the node's trace",
+    );
   }
 }
 
