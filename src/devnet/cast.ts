@@ -5,11 +5,14 @@
 export const DEMO_CAST = {
   /** Deployer, model owner, holder of the admin roles. */
   owner: 0,
-  /** Three inference nodes; the third corrupts a share of its outputs. */
+  /**
+   * Three inference nodes; the third corrupts a share of its answers: on the runtime-v2 digits CNN one trace element,
+   * propagated (so only the bisection and the on-chain one-step can catch it), on the other models the output.
+   */
   nodes: [
-    { operator: 1, signer: 13, dishonestShare: 0 },
-    { operator: 2, signer: 14, dishonestShare: 0 },
-    { operator: 3, signer: 15, dishonestShare: 0.5 },
+    { operator: 1, signer: 13, dishonestShare: 0, dishonestMode: "output" },
+    { operator: 2, signer: 14, dishonestShare: 0, dishonestMode: "output" },
+    { operator: 3, signer: 15, dishonestShare: 0.5, dishonestMode: "trace" },
   ],
   /** Three verifiers; the first audits and challenges, all three may be drawn for committees (never their own). */
   verifiers: [

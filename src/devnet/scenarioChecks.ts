@@ -1,5 +1,11 @@
 import { zeroAddress } from "viem";
-import { DisputeManagerOutcome, FraudGameOutcome, ReceiptState, VerificationMode } from "../chain/enums.generated";
+import {
+  DisputeManagerOutcome,
+  FraudGameOutcome,
+  Reason,
+  ReceiptState,
+  VerificationMode,
+} from "../chain/enums.generated";
 import { getOnchainRuntimeId } from "../runtime";
 import { INTEGER_V2_RUNTIME_ID } from "../runtime/integerV2";
 import type { SystemScenarioReport } from "./runSystemScenario";
@@ -109,6 +115,18 @@ export function scenarioChecks(report: SystemScenarioReport): [string, boolean][
             g.slashed === g.amountAtRisk &&
             g.stakeDrop === g.amountAtRisk &&
             g.receiptState === ReceiptState.Rejected,
+        ),
+    ],
+    [
+      "the dishonest node's corrupted trace element was found by bisection and re-executed on chain: one-step proof",
+      fraudGames.length > 0 &&
+        fraudGames.every(
+          (g) =>
+            g.reason === Reason.OneStep &&
+            g.moves.some((m) => m.name === "pickElement" && m.by === "challenger") &&
+            g.moves.at(-1)?.name === "proveStep" &&
+            g.moves.at(-1)?.by === "challenger" &&
+            !g.moves.some((m) => m.name === "proveOutputMismatch"),
         ),
     ],
     [

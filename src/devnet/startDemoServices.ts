@@ -82,6 +82,7 @@ export async function startDemoServices(parameters: StartDemoServicesParameters)
         keeperUrl: keeper.url,
         batchToken,
         dishonestShare: cast.dishonestShare,
+        dishonestMode: cast.dishonestMode,
         pollingIntervalMs: 250,
         logger: logger.child({ service: `node-${cast.operator}` }),
       });

@@ -20,6 +20,13 @@ export interface NodeContext {
   batchChain: BatchChainView;
   /** Share of outputs corrupted on purpose, in [0, 1] (test and demo mode). */
   dishonestShare: number;
+  /**
+   * How a dishonest answer is wrong: `output` (default) changes the output only; `trace` (runtime-v2 models; others
+   * fall back to `output`) changes one intermediate trace element and propagates it (src/node/corruptTrace.ts).
+   */
+  dishonestMode?: "output" | "trace";
+  /** How long after `issuedAt` the trace of a runtime-v2 receipt is served (default 7 days: src/node/getReceiptTrace.ts). */
+  traceRetentionSeconds?: number;
   metrics: NodeMetrics;
   logger: Logger;
   /** Unix seconds (the receipts' `issuedAt`). */

@@ -9,6 +9,7 @@ import { toPayloadJson, toReceiptJson } from "./json";
 import { parseInferRequest, toInputPayload, toInputTensor } from "./parseInferRequest";
 import { runInference, type RunInferenceReturnType } from "./runInference";
 import { getReceiptBatchProof } from "./getReceiptBatchProof";
+import { getReceiptTrace } from "./getReceiptTrace";
 import { releaseReceiptBatch, signReceiptBatch } from "./signReceiptBatch";
 import { getErrorMessage } from "../protocol";
 
@@ -167,6 +168,10 @@ export function createNodeApp(
     checkBatchToken(c);
     return c.json(await releaseReceiptBatch(context, bytes32Param(c.req.param("batchId"), "batchId")));
   });
+
+  app.get("/v1/traces/:receiptHash", (c) =>
+    c.json(getReceiptTrace(context, bytes32Param(c.req.param("receiptHash"), "receiptHash"))),
+  );
 
   app.get("/batches/:batchId", (c) => {
     const id = bytes32Param(c.req.param("batchId"), "batchId");

@@ -3,13 +3,18 @@ import { BaseError } from "../protocol";
 /** An error a route answers with: its HTTP status and the error name clients branch on. */
 export class NodeHttpError extends BaseError {
   override name = "NodeHttpError";
-  readonly status: 400 | 401 | 404 | 409 | 503;
+  readonly status: 400 | 401 | 404 | 409 | 410 | 503;
   /** The `error` field of the JSON answer (e.g. `InvalidInput`). */
   readonly code: string;
   /** Fields the JSON answer carries beside `error` and `message`, for clients to act on (e.g. the batch in the way). */
   readonly data: Record<string, unknown> | undefined;
 
-  constructor(status: 400 | 401 | 404 | 409 | 503, code: string, message: string, data?: Record<string, unknown>) {
+  constructor(
+    status: 400 | 401 | 404 | 409 | 410 | 503,
+    code: string,
+    message: string,
+    data?: Record<string, unknown>,
+  ) {
     super(message);
     this.status = status;
     this.code = code;

@@ -3,6 +3,7 @@ import {
   bytesToHex,
   encodePayload,
   getReceiptStructHash,
+  isTensorBundle,
   keccak256Bytes,
   signReceipt,
   type Receipt,
@@ -10,6 +11,7 @@ import {
 } from "../protocol";
 import type { NodeContext } from "./context";
 import { corruptOutput, isDishonestRequest } from "./corruptOutput";
+import { runCorruptedIntegerModelV2 } from "./corruptTrace";
 import type { ServedModel } from "./loadServedModels";
 import type { ReceiptSource, StoredReceipt } from "./NodeStore";
 
@@ -39,10 +41,17 @@ export async function runInference(
 ): Promise<RunInferenceReturnType> {
   const labels = { model: model.entry.name };
   const stopTimer = context.metrics.inferenceSeconds.startTimer(labels);
-  const result = await model.loaded.run(input);
+  let result = await model.loaded.run(input);
   stopTimer();
-  const corrupted = isDishonestRequest(requestId, context.dishonestShare) ? corruptOutput(result.output) : undefined;
-  const dishonest = corrupted !== undefined && corrupted !== result.output;
+  const lying = isDishonestRequest(requestId, context.dishonestShare);
+  // Trace mode, on a runtime-v2 model: one trace element is wrong and propagated (output and trace root follow it).
+  const wrongRun =
+    lying && context.dishonestMode === "trace" && model.integerV2 && !isTensorBundle(input) && input.dtype === "int8"
+      ? runCorruptedIntegerModelV2(model.integerV2, input.data as Int8Array)
+      : undefined;
+  if (wrongRun) result = { output: wrongRun.output, traceRoot: wrongRun.traceRoot };
+  const corrupted = wrongRun ? wrongRun.output : lying ? corruptOutput(result.output) : undefined;
+  const dishonest = corrupted !== undefined && (wrongRun !== undefined || corrupted !== result.output);
   const output = corrupted ?? result.output;
   const inputEncoding = encodePayload(input);
   const outputEncoding = encodePayload(output);

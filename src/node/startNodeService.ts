@@ -1,3 +1,4 @@
+import { DEFAULT_TRACE_RETENTION_SECONDS } from "./getReceiptTrace";
 import pino, { type Logger } from "pino";
 import type { Address, Hex, LocalAccount } from "viem";
 import type { DeploymentRecord } from "../chain/deployment";
@@ -43,6 +44,10 @@ export interface NodeServiceOptions {
   confirmations?: number;
   /** Share of outputs corrupted on purpose, in [0, 1] (test and demo mode only; default 0). */
   dishonestShare?: number;
+  /** How dishonest answers are wrong (`output`, default, or `trace`: see `NodeContext.dishonestMode`). */
+  dishonestMode?: "output" | "trace";
+  /** Seconds after `issuedAt` the node serves a runtime-v2 receipt's trace (default 7 days). */
+  traceRetentionSeconds?: number;
   /** Follow the InferenceRouter's assignments (default true). */
   watchRouter?: boolean;
   /** Group commit of concurrent requests' receipts (default true; false is one commit per request, the old path). */
@@ -107,6 +112,8 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
       confirmations: BigInt(options.confirmations ?? 0),
     }),
     dishonestShare: options.dishonestShare ?? 0,
+    dishonestMode: options.dishonestMode ?? "output",
+    traceRetentionSeconds: options.traceRetentionSeconds ?? DEFAULT_TRACE_RETENTION_SECONDS,
     metrics: createNodeMetrics(() => store.countOutbox()),
     logger,
     now: () => BigInt(Math.floor(Date.now() / 1000)),

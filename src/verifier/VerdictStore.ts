@@ -83,7 +83,8 @@ export interface DutyRecord {
 
 /**
  * A fraud-proof game this verifier opened on a wrong runtime-v2 receipt; `state` moves intent → open → won | lost, and
- * won → claimed, or → failed (not opened, with the error) or → taken (another challenger's game holds the receipt).
+ * won → claimed (or → credited when the verifier's beneficiary is another address, which claims the credit itself),
+ * or → failed (not opened, with the error) or → taken (another challenger's game holds the receipt).
  * The receipt and its input are kept so the game can be played to its end after a restart without fetching anything.
  */
 export interface FraudGameRecord {
@@ -92,7 +93,7 @@ export interface FraudGameRecord {
   receipt: Receipt;
   /** Canonical encoding of the receipt's input, hex. */
   input: string;
-  state: "intent" | "open" | "won" | "lost" | "claimed" | "failed" | "taken";
+  state: "intent" | "open" | "won" | "lost" | "claimed" | "credited" | "failed" | "taken";
   gameId: string | null;
   /** Block of `GameOpened` (move events are read from there). */
   openedAt: string | null;

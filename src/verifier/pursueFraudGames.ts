@@ -22,10 +22,12 @@ import {
   hexToBytes,
   isTensorBundle,
   type BatchFileEntry,
+  type Receipt,
   type Tensor,
 } from "../protocol";
 import { createChallenger, runIntegerModelV2 } from "../runtime/integerV2";
 import { fetchTensorUri } from "../service/fetchContent";
+import { checkServedTrace } from "./checkServedTrace";
 import type { VerifierContext } from "./context";
 import { isFraudProvable } from "./isFraudProvable";
 import { locateReceipt } from "./pursueChallenges";
@@ -151,6 +153,7 @@ async function openGame(
     return false;
   }
   const { receipt, batchId: onchainBatch, proof } = located;
+  await checkTraceBeforeChallenge(context, receiptHash as Hex, receipt);
   const [bond] = await previewFraudBond(publicClient, { address: fraudGame, node: receipt.node });
   await ensureAllowance(context.clients, { token: context.addresses.token, spender: fraudGame, amount: bond });
   const txHash = await sendContractCall(
@@ -245,6 +248,36 @@ async function play(
   }
 }
 
+/**
+ * Before the challenge: fetches the trace the node serves for the receipt and checks it against the signed
+ * `traceRoot` (src/verifier/checkServedTrace.ts). Logged: where the node's trace leaves the honest one, or that it is
+ * missing or tampered (the game's on-chain reveals then show it). Never blocks the challenge.
+ */
+async function checkTraceBeforeChallenge(context: VerifierContext, receiptHash: Hex, receipt: Receipt): Promise<void> {
+  const record = context.store.getFraudGame(receiptHash);
+  const input = record && decodePayload(hexToBytes(record.input as Hex));
+  if (!input || isTensorBundle(input)) return;
+  const { endpoint } = await getNode(context.clients.publicClient, {
+    address: context.addresses.nodeRegistry,
+    node: receipt.node,
+  });
+  if (!endpoint) return;
+  const { model } = await context.catalog.loadIntegerV2(receipt.modelId);
+  const honest = runIntegerModelV2(model, input).trace;
+  const checked = await checkServedTrace({ endpoint, receiptHash, traceRoot: receipt.traceRoot, honest });
+  if (checked.status === "verified") {
+    context.logger.info(
+      { receiptHash, firstDifferingTensor: checked.firstDifference ?? null },
+      "served trace verified against the receipt's trace root",
+    );
+  } else {
+    context.logger.warn(
+      { receiptHash, trace: checked.status, reason: checked.reason },
+      "served trace unusable: the game's on-chain reveals will show the node's trace",
+    );
+  }
+}
+
 /** The honest challenger's strategy for a game: the model re-run on the stored input. */
 async function strategyFor(context: VerifierContext, record: FraudGameRecord) {
   let byGame = strategies.get(context);
@@ -260,14 +293,30 @@ async function strategyFor(context: VerifierContext, record: FraudGameRecord) {
   return entry;
 }
 
-/** Claims what the fraud game credited this verifier; marks won games claimed. Returns the amount. */
+/**
+ * Claims what the fraud game credited this verifier; marks won games claimed. Returns the amount. The game credits a
+ * won game's bond and reward to its beneficiary, and only the beneficiary can claim them (`claim` pays the caller's own
+ * credit): when the beneficiary is another address, the verifier claims nothing and marks its won games `credited`
+ * (decided, left for the beneficiary to claim), never `claimed`.
+ */
 async function claim(context: VerifierContext, fraudGame: Address): Promise<bigint> {
+  const won = context.store.fraudGames(["won"]);
+  if (context.beneficiary.toLowerCase() !== account(context).toLowerCase()) {
+    for (const game of won) {
+      context.store.updateFraudGame(game.receiptHash, { state: "credited", updatedAt: now() });
+      context.logger.info(
+        { gameId: game.gameId, beneficiary: context.beneficiary },
+        "fraud game won: credited to the beneficiary, which claims it itself",
+      );
+    }
+    return 0n;
+  }
   const owed = await getFraudClaimable(context.clients.publicClient, { address: fraudGame, account: account(context) });
   if (owed > 0n) {
     await sendContractCall(context.clients, claimFraudGame({ address: fraudGame, to: context.beneficiary }));
     context.logger.info({ amount: owed.toString(), to: context.beneficiary }, "fraud game credit claimed");
   }
-  for (const game of context.store.fraudGames(["won"])) {
+  for (const game of won) {
     context.store.updateFraudGame(game.receiptHash, { state: "claimed", updatedAt: now() });
   }
   return owed;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import path from "node:path";
-import { FraudGameOutcome, ReceiptState } from "../../src/chain/enums.generated";
+import { FraudGameOutcome, Reason, ReceiptState } from "../../src/chain/enums.generated";
 import { describeGriefedGame, describeWonGame } from "../../src/devnet/printScenarioReport";
 import { runSystemScenario, type SystemScenarioReport } from "../../src/devnet/runSystemScenario";
 import { scenarioChecks } from "../../src/devnet/scenarioChecks";
@@ -56,6 +56,7 @@ describe("the demo scenario end to end on a real JSON-RPC chain", function () {
     "every node served the digits CNN; the dishonest node, and only it, gave a wrong digits answer",
     "every wrong digits result went to a fraud game the challenger opened, none to a committee",
     "the verifier won each fraud game: the node's stake fell by exactly the amount at risk, the receipt is Rejected",
+    "the dishonest node's corrupted trace element was found by bisection and re-executed on chain: one-step proof",
     "the verifier's claim returned its bond plus its reward: its balance rose by the reward",
     "both sides played each fraud game on chain: the challenger opened it, the node service answered",
     "an honest node's griefed digits receipt: the node won, kept its stake, the griefer lost its bond",
@@ -68,7 +69,7 @@ describe("the demo scenario end to end on a real JSON-RPC chain", function () {
   }
 
   it("has no outcome the test does not name", function () {
-    expect(scenarioChecks(report)).to.have.length(19);
+    expect(scenarioChecks(report)).to.have.length(20);
   });
 
   it("fails the fraud-game checks when the chain tells another story", function () {
@@ -80,6 +81,9 @@ describe("the demo scenario end to end on a real JSON-RPC chain", function () {
     expect(checkNamed(withGame({ stakeDrop: won!.amountAtRisk - 1n }), "the verifier won")).to.equal(false);
     expect(checkNamed(withGame({ receiptState: ReceiptState.Disputed }), "the verifier won")).to.equal(false);
     expect(checkNamed(withGame({ claimedByBeneficiary: won!.bond }), "the verifier's claim")).to.equal(false);
+    expect(checkNamed(withGame({ reason: Reason.OutputMismatch }), "the dishonest node's corrupted")).to.equal(false);
+    const byOutput = won!.moves.map((m) => (m.name === "proveStep" ? { ...m, name: "proveOutputMismatch" } : m));
+    expect(checkNamed(withGame({ moves: byOutput }), "the dishonest node's corrupted")).to.equal(false);
     expect(checkNamed({ ...report, fraudGames: [] }, "every wrong digits result")).to.equal(false);
     const lostGrief = { ...report, griefedGames: [{ ...griefed!, outcome: FraudGameOutcome.NodeWrong }] };
     expect(checkNamed(lostGrief, "an honest node's griefed")).to.equal(false);
@@ -91,12 +95,19 @@ describe("the demo scenario end to end on a real JSON-RPC chain", function () {
     expect(report.fraudGames).to.have.length(1);
     const [game] = report.fraudGames;
     expect(game!.outcome).to.equal(FraudGameOutcome.NodeWrong);
+    expect(game!.reason).to.equal(Reason.OneStep);
+    expect(game!.moves.map((m) => m.name)).to.include.members([
+      "revealTensors",
+      "pickTensor",
+      "pickElement",
+      "proveStep",
+    ]);
     expect(game!.receiptState).to.equal(ReceiptState.Rejected);
     expect(game!.slashed > 0n).to.equal(true);
     expect(game!.moves.map((m) => m.name)[0]).to.equal("challenge");
     expect(game!.moves.every((m) => m.gas > 21_000n)).to.equal(true);
     expect(describeWonGame(game!)).to.match(
-      /^fraud game #\d+: node 0x[0-9a-fA-F]{8}… slashed [\d.]+ VRTT by [a-z-]+( proof)? after \d+ moves \(gas \d+;/,
+      /^fraud game #\d+: node 0x[0-9a-fA-F]{8}… slashed [\d.]+ VRTT by one-step proof after \d+ moves \(gas \d+;/,
     );
     expect(report.disputes.map((d) => d.receiptHash)).to.not.include(game!.receiptHash);
   });

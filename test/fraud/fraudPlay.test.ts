@@ -6,6 +6,7 @@ import { keccak256, toHex, type Address, type Hex } from "viem";
 import { attestationRegistryAbi } from "../../src/chain/abis.generated";
 import { ensureAllowance } from "../../src/chain/actions/ensureAllowance";
 import {
+  claimFraudGame,
   getFraudClaimable,
   getFraudGame,
   getFraudGameCount,
@@ -637,6 +638,67 @@ describe("fraud game played by the node and the verifier services", function () 
       expect(resolved!.args.reason).to.equal(Reason.Timeout);
       const timeoutTx = await publicClient.getTransaction({ hash: resolved!.transactionHash });
       expect(timeoutTx.from.toLowerCase()).to.equal(system.account(VERIFIER).address.toLowerCase());
+      context.store.close();
+    });
+
+    it("leaves a won game's credit to a beneficiary that is another address: credited, not claimed", async function () {
+      const silent = { operator: 12, signer: 13 };
+      const beneficiary = system.account(14).address;
+      const port = await freePort();
+      await registerInferenceNode(system, {
+        ...silent,
+        endpoint: `http://127.0.0.1:${port}`,
+        models: [commitment.modelId],
+      });
+      const service = await startNodeService({
+        rpcUrl: system.chain.rpcUrl,
+        deployment: system.deployment,
+        operator: system.account(silent.operator).address,
+        signer: system.account(silent.signer),
+        db: path.join(dir, "node-silent-2.sqlite"),
+        modelsDir,
+        port,
+        watchRouter: false,
+        dishonestShare: 1,
+        pollingIntervalMs: 100,
+        logger: quiet(),
+      });
+      services.push(service);
+      const { publicClient } = system.clients(0);
+      const verifier = system.account(VERIFIER).address;
+      const { receiptHash } = await inferAndAttest(service, 43);
+      const context = { ...verifierContext(), beneficiary };
+      const startBlock = BigInt(system.deployment.startBlock);
+      expect((await runVerifierStep(context, startBlock)).fraudGamesOpened).to.equal(1);
+      const id = BigInt(context.store.getFraudGame(receiptHash)!.gameId!);
+      const { movePeriod } = await getFraudGameParameters(publicClient, { address: fraudGame });
+      await system.advanceTime(Number(movePeriod) + 1);
+      expect((await runVerifierStep(context, startBlock)).fraudMoves).to.equal(1);
+      const verifierBefore = await getTokenBalance(publicClient, {
+        address: system.addresses.token,
+        account: verifier,
+      });
+      const second = await runVerifierStep(context, startBlock);
+      expect(second.fraudClaimed).to.equal("0");
+      expect(context.store.getFraudGame(receiptHash)!.state).to.equal("credited");
+      // Nothing was claimed by or for the verifier; the whole credit waits for the beneficiary.
+      expect(await getTokenBalance(publicClient, { address: system.addresses.token, account: verifier })).to.equal(
+        verifierBefore,
+      );
+      const { bond } = await getFraudGame(publicClient, { address: fraudGame, id });
+      const [resolved] = await getFraudGameEvents(publicClient, {
+        address: fraudGame,
+        eventName: "GameResolved",
+        args: { id },
+        fromBlock: 0n,
+      });
+      const owed = await getFraudClaimable(publicClient, { address: fraudGame, account: beneficiary });
+      expect(owed).to.equal(bond + resolved!.args.challengerReward);
+      await runVerifierStep(context, startBlock);
+      expect(context.store.getFraudGame(receiptHash)!.state).to.equal("credited", "stays credited");
+      // The beneficiary claims with its own key.
+      await sendContractCall(system.clients(14), claimFraudGame({ address: fraudGame, to: beneficiary }));
+      expect(await getFraudClaimable(publicClient, { address: fraudGame, account: beneficiary })).to.equal(0n);
       context.store.close();
     });
   });

@@ -5,3 +5,4 @@ export * from "./trace";
 export * from "./runIntegerModelV2";
 export * from "./createIntegerRuntimeV2";
 export * from "./fraudProofs";
+export * from "./traceFile";
