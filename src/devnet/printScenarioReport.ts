@@ -13,10 +13,12 @@ export function printScenarioReport(
   write: (text: string) => void,
   report: SystemScenarioReport,
   checks: [string, boolean][],
+  links: { explorerUrl?: string } = {},
 ): void {
   const output = createOutput(false, write);
   const { attestations } = report;
   write("\nVerity demo report\n");
+  if (links.explorerUrl) write(`Explorer: ${links.explorerUrl}\n`);
   output.record({
     "API requests served": `${report.answers.length} (${report.answers.filter((a) => a.wrong).length} wrong answers)`,
     "on-chain requests": `${report.onChain.length} (${report.onChain.filter((r) => r.wrong).length} wrong answers)`,
@@ -41,13 +43,15 @@ export function printScenarioReport(
       committee: d.committee.map(short).join(" "),
       revealed: d.revealed,
       outcome: d.outcome === 1 ? "node wrong" : d.outcome === 2 ? "node right" : String(d.outcome),
+      ...(links.explorerUrl ? { explorer: `${links.explorerUrl}/disputes/${d.id}` } : {}),
     })),
   );
   const games = [...report.fraudGames, ...report.griefedGames];
   if (games.length > 0) {
     write("\nFraud games (digits CNN, runtime verity-int8-v2)\n");
-    for (const game of report.fraudGames) write(`  ${describeWonGame(game)}\n`);
-    for (const game of report.griefedGames) write(`  ${describeGriefedGame(game)}\n`);
+    const link = (game: FraudGameRecord) => (links.explorerUrl ? `\n    ${links.explorerUrl}/games/${game.id}` : "");
+    for (const game of report.fraudGames) write(`  ${describeWonGame(game)}${link(game)}\n`);
+    for (const game of report.griefedGames) write(`  ${describeGriefedGame(game)}${link(game)}\n`);
     write("\nFraud-path gas, per move (from the transactions' receipts)\n");
     output.table(gasRows(games));
     const total = games.reduce((sum, g) => sum + gasOf(g), 0n);

@@ -1,5 +1,7 @@
 import type { Hex } from "viem";
+import { fraudGameOutcomeNames, reasonNames } from "../chain/enums.generated";
 import { buildMerkleTree, bytesToHex, getMerkleProof, hexToBytes } from "../protocol";
+import { getBatchTreeProof } from "../indexer/batchTree";
 import { getReputation, type Reputation } from "../indexer/getReputation";
 import type { IndexStore } from "../indexer/IndexStore";
 
@@ -16,6 +18,20 @@ export interface TimelineEvent {
   name: string;
   args: Record<string, unknown>;
 }
+
+/** A fraud-game timeline entry: the event, the transaction's sender and its side in the game, the function, the gas. */
+export interface GameTimelineEvent extends TimelineEvent {
+  sender: string | null;
+  /** The sender's side: the accused node, the challenger, or someone else (a timeout sent by a third party). */
+  by: "node" | "challenger" | "other" | null;
+  functionName: string | null;
+  gasUsed: string | null;
+  /** Blocks since the game opened. */
+  blocksIn: number;
+}
+
+/** A fraud game's record with its outcome and reason as names. */
+export type GameSummary = Row & { gameId: string; outcome: string; reason: string | null; node: string };
 
 /** What a receipt is now: in its challenge window, disputed, rejected by a dispute, or final. */
 export type ReceiptState = "attested" | "disputed" | "rejected" | "final";
@@ -43,6 +59,19 @@ function camel(row: Row): Row {
   return Object.fromEntries(
     Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
   );
+}
+
+/** `IFraudGame.Outcome` as words: "node wrong", "node right". */
+export function gameOutcomeName(value: number): string {
+  const name = fraudGameOutcomeNames[value];
+  return name === "NodeWrong" ? "node wrong" : name === "NodeRight" ? "node right" : String(value);
+}
+
+/** `IFraudGame.Reason` as words: "one-step proof", "output mismatch", "timeout", … */
+export function reasonName(value: number): string {
+  const name = reasonNames[value];
+  if (name === undefined) return String(value);
+  return name === "OneStep" ? "one-step proof" : name.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 }
 
 function sum(values: readonly (string | null | undefined)[]): string {
@@ -267,6 +296,7 @@ export class ExplorerQueries {
     batch: Row | null;
     proof: Hex[] | null;
     disputes: (Row & { outcome: string; timeline: TimelineEvent[] })[];
+    games: NonNullable<ReturnType<ExplorerQueries["game"]>>[];
     request: Row | null;
   })[] {
     let rows = this.all("SELECT * FROM receipts WHERE receipt_hash = ?", hashOrRequestId);
@@ -281,18 +311,24 @@ export class ExplorerQueries {
         disputes: this.all("SELECT * FROM disputes WHERE receipt_hash = ? ORDER BY opened_at", row.receipt_hash).map(
           (d) => this.dispute(String(d.dispute_id))!,
         ),
+        games: this.all("SELECT game_id FROM games WHERE receipt_hash = ? ORDER BY opened_block", row.receipt_hash).map(
+          (g) => this.game(String(g.game_id))!,
+        ),
         request: this.requestRow(row.request_id),
       };
     });
   }
 
   /**
-   * The Merkle proof of a batched receipt, from the leaves stored when the batch file was indexed. Trees of recently
-   * asked batches are kept (64), so a proof costs one indexed read of the batch's leaves and ~count hashes at most.
+   * The Merkle proof of a batched receipt: `depth` slices of the batch's tree, stored when its file was indexed (one
+   * primary-key read). A batch without a stored tree (none should be left after schema step 3) has its tree rebuilt
+   * from its leaves, and the trees of recently asked such batches are kept (64).
    */
   private proof(row: Row, batch: Row): Hex[] | null {
     if (row.leaf_index === null || batch.contents !== "indexed") return null;
     const batchId = String(row.batch_id);
+    const stored = this.get("SELECT tree FROM batch_trees WHERE batch_id = ?", batchId) as { tree: Buffer } | undefined;
+    if (stored) return getBatchTreeProof(stored.tree, Number(row.leaf_index));
     let tree = this.trees.get(batchId);
     if (tree) {
       this.trees.delete(batchId);
@@ -347,6 +383,112 @@ export class ExplorerQueries {
         (row) => camel(row),
       ),
     };
+  }
+
+  private gameSummary(row: Row): GameSummary {
+    const game = camel(row);
+    return {
+      ...game,
+      gameId: String(game.gameId),
+      node: String(game.node),
+      outcome: Number(game.outcome) === 0 ? "open" : gameOutcomeName(Number(game.outcome)),
+      reason: game.reason === null || game.reason === undefined ? null : reasonName(Number(game.reason)),
+    };
+  }
+
+  /** Fraud games, newest first. */
+  games(limit = 100): GameSummary[] {
+    return this.all("SELECT * FROM games ORDER BY opened_block DESC, CAST(game_id AS INTEGER) DESC LIMIT ?", limit).map(
+      (g) => this.gameSummary(g),
+    );
+  }
+
+  /**
+   * One fraud game: its record, and its timeline in chain order — the opening, every move (who sent it, the function,
+   * its gas and the blocks since the opening), the verdict (one-step proof, output or input mismatch, or timeout), what
+   * the same transactions did elsewhere (the receipt frozen, rejected or released; the slash and jail) and the
+   * parties' claims after it — with the credits it paid.
+   */
+  game(
+    gameId: string,
+  ): (GameSummary & { timeline: GameTimelineEvent[]; payouts: Row[]; gas: string; moveCount: number }) | undefined {
+    const row = this.get("SELECT * FROM games WHERE game_id = ?", gameId);
+    if (!row) return undefined;
+    const game = this.gameSummary(row);
+    const parties = [row.node, row.challenger, row.beneficiary].map(String);
+    const events = this.timeline(
+      `SELECT * FROM events WHERE game_id = ?
+       UNION SELECT * FROM events WHERE game_id IS NULL
+         AND tx_hash IN (SELECT tx_hash FROM events WHERE game_id = ?)
+       UNION SELECT * FROM events WHERE contract = 'fraudGame' AND name = 'CreditClaimed' AND block_number >= ?
+         AND json_extract(args, '$.account') IN (?, ?, ?)
+       ORDER BY block_number, log_index`,
+      gameId,
+      gameId,
+      row.resolved_block ?? Number.MAX_SAFE_INTEGER,
+      ...parties,
+    );
+    const txs = new Map(
+      (
+        this.all(
+          "SELECT * FROM transactions WHERE tx_hash IN (SELECT tx_hash FROM events WHERE game_id = ?)",
+          gameId,
+        ) as { tx_hash: string; sender: string; function_name: string | null; gas_used: string }[]
+      ).map((t) => [t.tx_hash, t]),
+    );
+    const opened = Number(row.opened_block);
+    const timeline = events.map((event): GameTimelineEvent => {
+      const tx = txs.get(event.txHash);
+      const sender = tx?.sender ?? null;
+      return {
+        ...event,
+        sender,
+        by: sender === null ? null : sender === row.node ? "node" : sender === row.challenger ? "challenger" : "other",
+        functionName: tx?.function_name ?? null,
+        gasUsed: tx?.gas_used ?? null,
+        blocksIn: event.blockNumber - opened,
+      };
+    });
+    return {
+      ...game,
+      timeline,
+      payouts: this.all("SELECT * FROM payouts WHERE game_id = ? ORDER BY block_number, log_index", gameId).map((p) =>
+        camel(p),
+      ),
+      gas: [...txs.values()].reduce((total, t) => total + BigInt(t.gas_used), 0n).toString(10),
+      moveCount: txs.size,
+    };
+  }
+
+  /** Every `FraudJudgeSet` of the attestation registry, newest first: which contract decides fraud-provable models. */
+  fraudJudges(): { judge: string; previous: string; blockNumber: number; timestamp: number; txHash: string }[] {
+    return this.timeline(
+      "SELECT * FROM events WHERE contract = 'attestationRegistry' AND name = 'FraudJudgeSet' ORDER BY block_number DESC, log_index DESC",
+    ).map((e) => ({
+      judge: String(e.args.judge),
+      previous: String(e.args.previous),
+      blockNumber: e.blockNumber,
+      timestamp: e.timestamp,
+      txHash: e.txHash,
+    }));
+  }
+
+  /**
+   * Router disagreements left to the fraud game (`DisagreementNeedsFraudProof`), newest first, each with the game
+   * that has since challenged its receipt, if any.
+   */
+  disagreements(limit = 100): (TimelineEvent & { game: GameSummary | null })[] {
+    return this.timeline(
+      `SELECT * FROM events WHERE contract = 'inferenceRouter' AND name = 'DisagreementNeedsFraudProof'
+       ORDER BY block_number DESC, log_index DESC LIMIT ?`,
+      limit,
+    ).map((event) => {
+      const game = this.get(
+        "SELECT * FROM games WHERE receipt_hash = ? ORDER BY opened_block DESC LIMIT 1",
+        String(event.args.receiptHash),
+      );
+      return { ...event, game: game ? this.gameSummary(game) : null };
+    });
   }
 
   private requestRow(requestId: unknown): Row | null {

@@ -5,6 +5,7 @@ import { CLIENT_SCRIPT } from "./clientScript";
 import type { ExplorerQueries } from "./ExplorerQueries";
 import { html, type SafeHtml } from "./html";
 import { disputePage, disputesPage } from "./pages/disputes";
+import { gamePage } from "./pages/games";
 import { layout } from "./pages/layout";
 import { modelPage, modelsPage } from "./pages/models";
 import { nodePage, nodesPage } from "./pages/nodes";
@@ -115,6 +116,15 @@ export function createExplorerApp(queries: ExplorerQueries, feed: UpdateFeed): H
     const dispute = queries.dispute(BigInt(id).toString(10));
     return dispute ? json(c, dispute) : problem(c, 404, "UnknownDispute", `no dispute ${id} in the index`);
   });
+  app.get("/api/games", (c) => json(c, queries.games(limitOf(c))));
+  app.get("/api/games/:id", (c) => {
+    const id = c.req.param("id");
+    if (!UINT.test(id)) return problem(c, 400, "InvalidParameter", "game id must be a decimal integer");
+    const game = queries.game(BigInt(id).toString(10));
+    return game ? json(c, game) : problem(c, 404, "UnknownGame", `no fraud game ${id} in the index`);
+  });
+  app.get("/api/disagreements", (c) => json(c, queries.disagreements(limitOf(c))));
+  app.get("/api/fraud-judges", (c) => json(c, queries.fraudJudges()));
   app.get("/api/requests", (c) => json(c, queries.requests(limitOf(c))));
   app.get("/api/requests/:id", (c) => {
     const id = c.req.param("id");
@@ -179,7 +189,23 @@ export function createExplorerApp(queries: ExplorerQueries, feed: UpdateFeed): H
             "indexer fetched the batch file from its node).",
         );
   });
-  app.get("/disputes", (c) => page(c, "Disputes", disputesPage(queries.disputes(limitOf(c)))));
+  app.get("/disputes", (c) =>
+    page(
+      c,
+      "Disputes",
+      disputesPage(queries.disputes(limitOf(c)), {
+        games: queries.games(limitOf(c)),
+        disagreements: queries.disagreements(limitOf(c)),
+        judges: queries.fraudJudges(),
+      }),
+    ),
+  );
+  app.get("/games", (c) => c.redirect("/disputes"));
+  app.get("/games/:id", (c) => {
+    const id = c.req.param("id");
+    const game = UINT.test(id) ? queries.game(BigInt(id).toString(10)) : undefined;
+    return game ? page(c, `Fraud game #${id}`, gamePage(game)) : notFound(c, `No fraud game ${id} in the index.`);
+  });
   app.get("/disputes/:id", (c) => {
     const id = c.req.param("id");
     const dispute = UINT.test(id) ? queries.dispute(BigInt(id).toString(10)) : undefined;

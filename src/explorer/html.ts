@@ -64,6 +64,7 @@ export const link = {
   model: (id: unknown) => html`<a class="mono" href="/models/${String(id)}">${short(id)}</a>`,
   receipt: (hash: unknown) => html`<a class="mono" href="/receipts/${String(hash)}">${short(hash)}</a>`,
   dispute: (id: unknown) => html`<a href="/disputes/${String(id)}">#${String(id)}</a>`,
+  game: (id: unknown) => html`<a href="/games/${String(id)}" data-game="${String(id)}">game #${String(id)}</a>`,
   request: (id: unknown) => html`<a class="mono" href="/requests/${String(id)}">${short(id)}</a>`,
 };
 

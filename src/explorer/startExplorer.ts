@@ -60,7 +60,7 @@ export async function startExplorer(parameters: StartExplorerParameters): Promis
     indexer,
     { intervalMs: parameters.intervalMs ?? 1_000, signal: controller.signal },
     (report) => {
-      if (report.events > 0 || report.batchFiles > 0) {
+      if (report.events > 0 || report.batchFiles > 0 || report.rolledBackTo !== undefined) {
         feed.publish({ block: (report.nextBlock - 1n).toString(10), events: report.events });
       }
       parameters.onStep?.(report);

@@ -3,6 +3,7 @@ import type { Receipt } from "../protocol";
 import { openDatabase } from "../service/openDatabase";
 import type { VerityEvent } from "./decodeVerityLogs";
 import { projectEvent, type RunStatement } from "./projectEvent";
+import { encodeBatchTree } from "./batchTree";
 import { INDEX_MIGRATIONS } from "./schema";
 
 /** The facts about one range of blocks that the sync step stores in one transaction. */
@@ -16,6 +17,18 @@ export interface IndexedRange {
   nextBlock: bigint;
   /** The last block of the range and its timestamp: the index's notion of "now". */
   head: { number: bigint; timestamp: number };
+  /** The hash of every block in `timestamps` (kept to notice a reorganization deeper than the confirmations). */
+  blockHashes?: ReadonlyMap<number, string>;
+  /** The transactions that moved a fraud game in the range: sender, function and gas. */
+  transactions?: readonly IndexedTransaction[];
+}
+
+/** Who sent a transaction, what it called and the gas it used. */
+export interface IndexedTransaction {
+  txHash: string;
+  sender: string;
+  functionName: string | null;
+  gasUsed: bigint;
 }
 
 /** A batch whose file (its receipts in leaf order) is still to be fetched from its node. */
@@ -100,7 +113,7 @@ export class IndexStore {
   applyRange(range: IndexedRange): number {
     const insert = this.prepare(
       `INSERT OR IGNORE INTO events (block_number, log_index, tx_hash, timestamp, contract, name, args, node, dispute_id,
-       request_id, receipt_hash, batch_id, model_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       request_id, receipt_hash, batch_id, model_id, game_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     return this.db.transaction(() => {
       let added = 0;
@@ -121,6 +134,7 @@ export class IndexStore {
           keys.receiptHash,
           keys.batchId,
           keys.modelId,
+          keys.gameId,
         );
         if (result.changes === 0) continue;
         added++;
@@ -132,6 +146,23 @@ export class IndexStore {
           `UPDATE stake_changes SET active_stake = ? WHERE node = ? AND kind = 'slash' AND active_stake IS NULL`,
           stake.toString(10),
           node,
+        );
+      }
+      for (const [number, hash] of range.blockHashes ?? []) {
+        this.run(
+          "INSERT OR REPLACE INTO blocks (block_number, hash, timestamp) VALUES (?, ?, ?)",
+          number,
+          hash.toLowerCase(),
+          range.timestamps.get(number) ?? range.head.timestamp,
+        );
+      }
+      for (const tx of range.transactions ?? []) {
+        this.run(
+          "INSERT OR REPLACE INTO transactions (tx_hash, sender, function_name, gas_used) VALUES (?, ?, ?, ?)",
+          tx.txHash.toLowerCase(),
+          tx.sender.toLowerCase(),
+          tx.functionName,
+          tx.gasUsed.toString(10),
         );
       }
       this.setMeta("cursor", range.nextBlock.toString(10));
@@ -150,7 +181,7 @@ export class IndexStore {
     ).all(now, maxAttempts, limit) as PendingBatch[];
   }
 
-  /** Stores a batch's receipts in leaf order (from its verified file) and marks the batch indexed. */
+  /** Stores a batch's receipts in leaf order (from its verified file) and its Merkle tree, and marks the batch indexed. */
   recordBatchContents(
     batchId: string,
     receipts: readonly { receiptHash: string; leaf: string; receipt: Receipt }[],
@@ -180,6 +211,10 @@ export class IndexStore {
           batchId,
         ),
       );
+      this.prepare("INSERT OR REPLACE INTO batch_trees (batch_id, tree) VALUES (?, ?)").run(
+        batchId,
+        encodeBatchTree(receipts.map((r) => r.leaf as `0x${string}`)),
+      );
       this.run("UPDATE batches SET contents = 'indexed', last_error = NULL WHERE batch_id = ?", batchId);
     })();
   }
@@ -201,6 +236,7 @@ function eventKeys(event: VerityEvent) {
   const text = (key: string) => (typeof a[key] === "string" ? (a[key] as string) : null);
   const id = text("id");
   const isDispute = event.contract === "disputeManager";
+  const isGame = event.contract === "fraudGame";
   const isRequest = event.contract === "inferenceRouter";
   return {
     node: text("node") ?? text("member") ?? text("voter") ?? null,
@@ -209,5 +245,6 @@ function eventKeys(event: VerityEvent) {
     receiptHash: text("receiptHash"),
     batchId: text("batchId") ?? (event.name === "BatchSubmitted" ? id : null),
     modelId: text("modelId") ?? (event.contract === "modelRegistry" ? id : null),
+    gameId: isGame ? id : null,
   };
 }

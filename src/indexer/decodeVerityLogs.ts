@@ -4,6 +4,7 @@ import {
   dataAvailabilityManagerAbi,
   disputeManagerAbi,
   equivocationSlasherAbi,
+  fraudGameAbi,
   inferenceRouterAbi,
   modelRegistryAbi,
   nodeRegistryAbi,
@@ -20,6 +21,7 @@ export const INDEXED_CONTRACTS = {
   dataAvailabilityManager: dataAvailabilityManagerAbi,
   inferenceRouter: inferenceRouterAbi,
   equivocationSlasher: equivocationSlasherAbi,
+  fraudGame: fraudGameAbi,
 } as const satisfies Record<string, Abi>;
 
 export type IndexedContract = keyof typeof INDEXED_CONTRACTS;

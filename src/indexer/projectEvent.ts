@@ -1,3 +1,4 @@
+import { FraudGameOutcome } from "../chain/enums.generated";
 import { arg, type EventValue, type VerityEvent } from "./decodeVerityLogs";
 
 /** Runs one SQL statement (prepared once, cached by the store) with positional parameters. */
@@ -356,6 +357,82 @@ export function projectEvent(run: RunStatement, event: VerityEvent, timestamp: n
       payout(run, event, timestamp, "account", null, null);
       return;
 
+    case "fraudGame.GameOpened":
+      run(
+        `INSERT OR IGNORE INTO games (game_id, receipt_hash, node, batch_id, challenger, beneficiary, bond,
+         amount_at_risk, opened_at, opened_block, deadline, last_move) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        arg.text(a, "id"),
+        arg.text(a, "receiptHash"),
+        arg.text(a, "node"),
+        arg.text(a, "batchId"),
+        arg.text(a, "challenger"),
+        arg.text(a, "beneficiary"),
+        arg.text(a, "bond"),
+        arg.text(a, "amountAtRisk"),
+        timestamp,
+        event.blockNumber,
+        arg.number(a, "deadline"),
+        event.name,
+      );
+      knownReceipt(run, arg.text(a, "receiptHash"), arg.text(a, "node"), arg.text(a, "batchId"), timestamp);
+      return;
+    case "fraudGame.TensorsRevealed":
+    case "fraudGame.TensorPicked":
+    case "fraudGame.NodesRevealed":
+    case "fraudGame.NodePicked":
+    case "fraudGame.ChunkRevealed":
+    case "fraudGame.ElementPicked":
+    case "fraudGame.AccumulatorsRevealed":
+    case "fraudGame.AccumulatorPicked":
+      run(
+        "UPDATE games SET moves = moves + 1, last_move = ?, deadline = ? WHERE game_id = ?",
+        event.name,
+        arg.number(a, "deadline"),
+        arg.text(a, "id"),
+      );
+      return;
+    case "fraudGame.GameResolved": {
+      const outcome = arg.number(a, "outcome");
+      run(
+        `UPDATE games SET last_move = ?, outcome = ?, reason = ?, slashed = ?, challenger_reward = ?, expected = ?,
+         computed = ?, resolved_at = ?, resolved_block = ? WHERE game_id = ?`,
+        event.name,
+        outcome,
+        arg.number(a, "reason"),
+        arg.text(a, "slashed"),
+        arg.text(a, "challengerReward"),
+        arg.text(a, "expected"),
+        arg.text(a, "computed"),
+        timestamp,
+        event.blockNumber,
+        arg.text(a, "id"),
+      );
+      // A game is a dispute the chain decides alone: the node's counters count it like a committee's verdict.
+      const column =
+        outcome === FraudGameOutcome.NodeWrong
+          ? "disputes_lost"
+          : outcome === FraudGameOutcome.NodeRight
+            ? "disputes_won"
+            : undefined;
+      if (column) {
+        run(
+          `INSERT INTO node_counters (node) SELECT node FROM games WHERE game_id = ? ON CONFLICT (node) DO NOTHING`,
+          arg.text(a, "id"),
+        );
+        run(
+          `UPDATE node_counters SET ${column} = ${column} + 1 WHERE node = (SELECT node FROM games WHERE game_id = ?)`,
+          arg.text(a, "id"),
+        );
+      }
+      return;
+    }
+    case "fraudGame.RewardCredited":
+      payout(run, event, timestamp, "account", null, null, arg.text(a, "id"));
+      return;
+    case "fraudGame.CreditClaimed":
+      payout(run, event, timestamp, "account", null, null);
+      return;
+
     case "equivocationSlasher.EquivocationProven":
       bump(run, arg.text(a, "node"), "equivocations");
       return;
@@ -396,9 +473,11 @@ function payout(
   accountKey: string,
   disputeId: string | null,
   requestId: string | null,
+  gameId: string | null = null,
 ) {
   run(
-    "INSERT OR IGNORE INTO payouts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    `INSERT OR IGNORE INTO payouts (block_number, log_index, timestamp, contract, kind, account, amount, dispute_id,
+     request_id, game_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     event.blockNumber,
     event.logIndex,
     timestamp,
@@ -408,5 +487,6 @@ function payout(
     arg.text(event.args, "amount"),
     disputeId,
     requestId,
+    gameId,
   );
 }

@@ -1,7 +1,8 @@
 import type { Migration } from "../service/openDatabase";
+import { addBatchTrees } from "./batchTree";
 
 /**
- * The indexer's SQLite schema (version 1). Addresses and hashes are lowercase `0x` hex; token amounts (uint256) are
+ * The indexer's SQLite schema (version 1; version 2 below). Addresses and hashes are lowercase `0x` hex; token amounts (uint256) are
  * decimal strings; times are chain timestamps in seconds. `events` keeps every decoded Verity event (the source of
  * every timeline); the other tables are projections of it, rebuilt by the same transaction that stores the events.
  */
@@ -93,7 +94,34 @@ CREATE TABLE node_counters (
 );
 `;
 
+/**
+ * Version 2: the fraud game (`games`, its events keyed by `game_id`, its payouts), the transactions that moved a game
+ * (sender, function, gas) and the hash of every block the indexer read a timestamp of (`blocks`: how a reorganization
+ * deeper than the confirmations is noticed and where the index rolls back to).
+ */
+const INDEX_SCHEMA_V2 = `
+ALTER TABLE events ADD COLUMN game_id TEXT;
+CREATE INDEX events_by_game ON events (game_id, block_number) WHERE game_id IS NOT NULL;
+ALTER TABLE payouts ADD COLUMN game_id TEXT;
+CREATE INDEX payouts_by_game ON payouts (game_id) WHERE game_id IS NOT NULL;
+CREATE TABLE games (
+  game_id TEXT PRIMARY KEY, receipt_hash TEXT NOT NULL, node TEXT NOT NULL, batch_id TEXT NOT NULL,
+  challenger TEXT NOT NULL, beneficiary TEXT NOT NULL, bond TEXT NOT NULL, amount_at_risk TEXT NOT NULL,
+  opened_at INTEGER NOT NULL, opened_block INTEGER NOT NULL, deadline INTEGER NOT NULL, last_move TEXT NOT NULL,
+  moves INTEGER NOT NULL DEFAULT 0, outcome INTEGER NOT NULL DEFAULT 0, reason INTEGER, slashed TEXT,
+  challenger_reward TEXT, expected TEXT, computed TEXT, resolved_at INTEGER, resolved_block INTEGER
+);
+CREATE INDEX games_by_receipt ON games (receipt_hash);
+CREATE INDEX games_by_node ON games (node);
+CREATE TABLE transactions (
+  tx_hash TEXT PRIMARY KEY, sender TEXT NOT NULL, function_name TEXT, gas_used TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE blocks (block_number INTEGER PRIMARY KEY, hash TEXT NOT NULL, timestamp INTEGER NOT NULL);
+`;
+
 /** Every step from an empty index to the current schema (never edit a shipped step; add one). */
 export const INDEX_MIGRATIONS: readonly Migration[] = [
   { version: 1, description: "events, projections, aggregates", up: INDEX_SCHEMA_V1 },
+  { version: 2, description: "fraud games, their transactions, block hashes", up: INDEX_SCHEMA_V2 },
+  { version: 3, description: "each indexed batch's Merkle tree (receipt proofs without rehashing)", up: addBatchTrees },
 ];

@@ -1,8 +1,13 @@
-import type { Address, Log } from "viem";
+import type { Address, Hex, Log } from "viem";
+import { fraudGameAbi } from "../chain/abis.generated";
 import { getActiveStake } from "../chain/actions/getActiveStake";
+import { getBlockHeader } from "../chain/actions/getBlockHeader";
+import { getTransactionFacts } from "../chain/actions/getTransactionFacts";
 import { scanLogs } from "../chain/scanLogs";
 import type { IndexerContext } from "./context";
 import { decodeVerityLogs } from "./decodeVerityLogs";
+import { findForkBlock } from "./findForkBlock";
+import { rollBackIndex } from "./rollBackIndex";
 
 /** What one sync step did. */
 export interface SyncReport {
@@ -12,6 +17,8 @@ export interface SyncReport {
   nextBlock: bigint;
   /** The newest block that is `confirmations` deep. */
   safeHead: bigint;
+  /** Set when the chain no longer held indexed blocks: the index was rolled back to this block first. */
+  rolledBackTo?: bigint;
 }
 
 const TIMESTAMP_CONCURRENCY = 16;
@@ -24,6 +31,14 @@ const TIMESTAMP_CONCURRENCY = 16;
  */
 export async function syncIndex(context: IndexerContext): Promise<SyncReport> {
   const { publicClient } = context.clients;
+  const fork = await findForkBlock(context);
+  if (fork !== null) {
+    const { removedEvents } = rollBackIndex(context.store, fork);
+    context.logger.warn(
+      { forkBlock: fork.toString(10), removedEvents },
+      "the chain reorganized indexed blocks (deeper than the confirmations): index rolled back to the fork",
+    );
+  }
   const head = await publicClient.getBlockNumber({ cacheTime: 0 });
   const safeHead = head - context.confirmations;
   const fromBlock = context.store.cursor() ?? context.startBlock;
@@ -36,8 +51,20 @@ export async function syncIndex(context: IndexerContext): Promise<SyncReport> {
     getLogs: (range) => publicClient.getLogs({ address: addresses, ...range }),
     onLogs: async (logs, range) => {
       const decoded = decodeVerityLogs(logs, context.addresses);
-      const blocks = [...new Set(decoded.map((e) => e.blockNumber)), Number(range.toBlock)];
-      const timestamps = await readTimestamps(context, blocks);
+      const blocks = [...new Set([...decoded.map((e) => e.blockNumber), Number(range.toBlock)])];
+      const headers = await readHeaders(context, blocks);
+      for (const log of logs) {
+        const header = log.blockNumber === null ? undefined : headers.get(Number(log.blockNumber));
+        if (header && log.blockHash && header.hash !== log.blockHash.toLowerCase()) {
+          throw new Error(`block ${log.blockNumber} changed while it was read (a reorganization): read again`);
+        }
+      }
+      const timestamps = new Map([...headers].map(([number, header]) => [number, header.timestamp]));
+      const blockHashes = new Map([...headers].map(([number, header]) => [number, header.hash]));
+      const gameTransactions = [...new Set(decoded.filter((e) => e.contract === "fraudGame").map((e) => e.txHash))];
+      const transactions = await Promise.all(
+        gameTransactions.map((hash) => getTransactionFacts(publicClient, { hash, abi: fraudGameAbi })),
+      );
       const slashed = new Set(decoded.filter((e) => e.name === "Slashed").map((e) => String(e.args.node)));
       const activeStakes = new Map<string, bigint>();
       for (const node of slashed) {
@@ -53,23 +80,32 @@ export async function syncIndex(context: IndexerContext): Promise<SyncReport> {
       events += context.store.applyRange({
         events: decoded,
         timestamps,
+        blockHashes,
+        transactions,
         activeStakes,
         nextBlock: range.nextBlock,
         head: { number: range.toBlock, timestamp: timestamps.get(Number(range.toBlock))! },
       });
     },
   });
-  return { events, nextBlock, safeHead };
+  return { events, nextBlock, safeHead, ...(fork !== null ? { rolledBackTo: fork } : {}) };
 }
 
-async function readTimestamps(context: IndexerContext, blocks: readonly number[]): Promise<Map<number, number>> {
-  const timestamps = new Map<number, number>();
+/** The hash and timestamp of each block, read 16 at a time. */
+async function readHeaders(
+  context: IndexerContext,
+  blocks: readonly number[],
+): Promise<Map<number, { hash: string; timestamp: number }>> {
+  const headers = new Map<number, { hash: string; timestamp: number }>();
   for (let i = 0; i < blocks.length; i += TIMESTAMP_CONCURRENCY) {
     const chunk = blocks.slice(i, i + TIMESTAMP_CONCURRENCY);
     const read = await Promise.all(
-      chunk.map((number) => context.clients.publicClient.getBlock({ blockNumber: BigInt(number) })),
+      chunk.map((number) => getBlockHeader(context.clients.publicClient, { blockNumber: BigInt(number) })),
     );
-    read.forEach((block, j) => timestamps.set(chunk[j]!, Number(block.timestamp)));
+    read.forEach((header, j) => {
+      if (!header) throw new Error(`block ${chunk[j]} is gone (a reorganization): read again`);
+      headers.set(chunk[j]!, { hash: (header.hash as Hex).toLowerCase(), timestamp: Number(header.timestamp) });
+    });
   }
-  return timestamps;
+  return headers;
 }

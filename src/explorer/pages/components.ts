@@ -1,4 +1,4 @@
-import type { NodeSummary, TimelineEvent } from "../ExplorerQueries";
+import { gameOutcomeName, reasonName, type NodeSummary, type TimelineEvent } from "../ExplorerQueries";
 import { badge, html, link, short, time, tokens, type SafeHtml } from "../html";
 
 const VERDICTS = ["node right", "node wrong"];
@@ -65,6 +65,42 @@ export function describeEvent(event: TimelineEvent): SafeHtml {
       return html`${link.node(a.node)} jailed`;
     case "NodeUnjailed":
       return html`${link.node(a.node)} released from jail`;
+    case "GameOpened":
+      return html`Fraud game opened by ${link.node(a.challenger)} against ${link.node(a.node)}'s receipt
+      ${link.receipt(a.receiptHash)}: bond ${tokens(a.bond)}, ${tokens(a.amountAtRisk)} of stake at risk; the node must
+      reveal its tensor roots by ${time(a.deadline)}`;
+    case "TensorsRevealed":
+      return html`The node reveals ${Array.isArray(a.roots) ? (a.roots as unknown[]).length : "?"} tensor roots; the
+      challenger picks one by ${time(a.deadline)}`;
+    case "TensorPicked":
+      return html`The challenger picks tensor ${a.tensor} (${a.size} elements, tree depth ${a.depth})`;
+    case "NodesRevealed":
+      return html`The node reveals the tree nodes under level ${a.level}, index ${a.index}`;
+    case "NodePicked":
+      return html`The challenger picks node ${a.index} at level ${a.level}`;
+    case "ChunkRevealed":
+      return html`The node reveals chunk ${a.index} of tensor ${a.tensor}`;
+    case "ElementPicked":
+      return html`The challenger picks element ${a.element}: the node claims ${a.claimed} (${a.segments} accumulator
+      segments)`;
+    case "AccumulatorsRevealed":
+      return html`The node reveals its accumulators for segments ${a.lo}–${a.hi}`;
+    case "AccumulatorPicked":
+      return html`The challenger narrows to segments ${a.lo}–${a.hi} (accumulators ${a.accLo} → ${a.accHi})`;
+    case "GameResolved":
+      return html`Verdict: <strong>${gameOutcomeName(Number(a.outcome))}</strong> by
+        <strong>${reasonName(Number(a.reason))}</strong>${
+          Number(a.reason) === 0 || Number(a.reason) === 2
+            ? html` (expected ${a.expected}, computed ${a.computed})`
+            : ""
+        }
+        — slashed ${tokens(a.slashed)}, challenger reward ${tokens(a.challengerReward)}`;
+    case "FraudJudgeSet":
+      return html`Fraud judge set to ${link.node(a.judge)} (was ${link.node(a.previous)}): receipts of EXACT runtime-v2
+      models are disputed only through it`;
+    case "DisagreementNeedsFraudProof":
+      return html`${link.node(a.node)}'s receipt ${link.receipt(a.receiptHash)} disagrees with another fulfilment: no
+      committee dispute; the wrong side is to be challenged in the fraud game ${link.node(a.judge)}`;
     case "RequestCreated":
       return html`Request by ${link.node(a.consumer)} for model ${link.model(a.modelId)}: fee ${tokens(a.fee)},
       redundancy ${a.redundancy}, deadline ${time(a.deadline)}`;

@@ -1,10 +1,23 @@
 import type { ExplorerQueries } from "../ExplorerQueries";
 import { html, link, time, tokens, type SafeHtml } from "../html";
 import { disputeOutcome, facts, payoutsTable, table, timeline } from "./components";
+import { disagreementsTable, fraudJudgesTable, gamesTable } from "./games";
 
-/** All disputes, newest first. */
-export function disputesPage(disputes: ReturnType<ExplorerQueries["disputes"]>): SafeHtml {
+/** All disputes (committee disputes and fraud games), newest first, the disagreements left to the game, the judges. */
+export function disputesPage(
+  disputes: ReturnType<ExplorerQueries["disputes"]>,
+  fraud: {
+    games: ReturnType<ExplorerQueries["games"]>;
+    disagreements: ReturnType<ExplorerQueries["disagreements"]>;
+    judges: ReturnType<ExplorerQueries["fraudJudges"]>;
+  },
+): SafeHtml {
   return html`<h1>Disputes</h1>
+    <h2>Fraud games (EXACT models of runtime v2, decided on chain)</h2>
+    ${gamesTable(fraud.games)}
+    <h2>Router disagreements awaiting a fraud proof</h2>
+    ${disagreementsTable(fraud.disagreements)}
+    <h2>Committee disputes</h2>
     ${table(
       ["dispute", "node", "receipt", "challenger", "opened", "outcome", "slashed"],
       disputes.map(
@@ -20,7 +33,9 @@ export function disputesPage(disputes: ReturnType<ExplorerQueries["disputes"]>):
           </tr>`,
       ),
       "disputes",
-    )}`;
+    )}
+    <h2>Fraud judge (attestation registry)</h2>
+    ${fraudJudgesTable(fraud.judges)}`;
 }
 
 /** One dispute: the timeline challenge → draw → commits → reveals → verdict → slash, and the payouts. */

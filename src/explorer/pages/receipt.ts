@@ -1,6 +1,7 @@
 import type { ExplorerQueries } from "../ExplorerQueries";
 import { html, link, short, time, type SafeHtml } from "../html";
 import { disputeOutcome, facts, receiptState, timeline } from "./components";
+import { gameSection } from "./games";
 
 /** A receipt (or the receipts of a request id): state, batch, proof and dispute timelines. */
 export function receiptPage(receipts: ReturnType<ExplorerQueries["receipts"]>, query: string): SafeHtml {
@@ -39,7 +40,9 @@ export function receiptPage(receipts: ReturnType<ExplorerQueries["receipts"]>, q
                   : "none needed (single receipt)",
             ],
             ["router request", r.request ? link.request(r.request.requestId) : "–"],
+            ["fraud games", r.games.length > 0 ? r.games.map((g) => html`${link.game(g.gameId)} `) : "–"],
           ])}
+          ${r.games.map((g) => gameSection(g, (text) => html`<h2>${text}</h2>`))}
           ${r.disputes.map(
             (d) =>
               html`<h2>Dispute ${link.dispute(d!.disputeId)} ${disputeOutcome(String(d!.outcome))}</h2>
