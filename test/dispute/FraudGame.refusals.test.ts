@@ -103,6 +103,56 @@ describe("FraudGame refusals", function () {
     });
   });
 
+  describe("credits", function () {
+    it("credits no zero amount: a node share of 100% leaves the treasury nothing, a reward of 0% the challenger its bond", async function () {
+      const f = await loadFixture(deployFraudGameFixture);
+      const base = await f.game.getParameters();
+      await f.game.setParameters({
+        bondFloor: base.bondFloor,
+        bondBps: base.bondBps,
+        slashBps: base.slashBps,
+        challengerRewardBps: 0,
+        nodeBondShareBps: 10_000,
+        movePeriod: base.movePeriod,
+      });
+      const input = buildInput(f.model);
+      const treasury = await f.staking.treasury();
+      const treasuryBefore = await f.game.claimableOf(treasury);
+      // the challenger is silent after the node's first move: the whole bond goes to the node, nothing to the treasury
+      const right = await f.attest(input, runModel(f.model, input));
+      const lost = await openGame(f.game, f.challenger, right);
+      const { bond } = await f.game.getGame(lost);
+      await f.game
+        .connect(f.nodeAccount)
+        .revealTensors(lost, createNodeResponder(f.model, runModel(f.model, input).trace).tensorRoots());
+      await time.increase(MOVE_PERIOD + 1n);
+      const tx = await f.game.timeout(lost);
+      await expect(tx).to.emit(f.game, "RewardCredited").withArgs(lost, f.nodeAccount.address, bond);
+      const credited = (await tx.wait())!.logs
+        .map((l) => f.game.interface.parseLog(l))
+        .filter((l) => l?.name === "RewardCredited");
+      expect(credited).to.have.length(1);
+      expect(await f.game.claimableOf(treasury)).to.equal(treasuryBefore);
+      expect(await f.game.claimableOf(f.nodeAccount.address)).to.equal(bond);
+      // the node is silent on a wrong receipt: slashed, and the challenger gets its bond back and no reward
+      const wrong = await f.attest(
+        input,
+        runModel(f.model, input, (ts) => {
+          ts[3]![0]! += 1;
+        }),
+      );
+      const won = await openGame(f.game, f.challenger2, wrong);
+      const g = await f.game.getGame(won);
+      await time.increase(MOVE_PERIOD + 1n);
+      await expect(f.game.timeout(won))
+        .to.emit(f.game, "GameResolved")
+        .withArgs(won, Outcome.NodeWrong, Reason.Timeout, g.amountAtRisk, 0, 0, 0)
+        .and.to.emit(f.game, "RewardCredited")
+        .withArgs(won, f.challenger2.address, g.bond);
+      expect(await f.game.claimableOf(f.challenger2.address)).to.equal(g.bond);
+    });
+  });
+
   describe("node moves", function () {
     it("revealTensors refuses no root, more than 256 roots, roots that are not the trace's, a stranger and a late node", async function () {
       const f = await openOnTamperedConv();
