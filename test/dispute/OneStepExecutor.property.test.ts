@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import fc from "fast-check";
+import { propertyRuns } from "../helpers/propertyRuns";
 import type { OneStepExecutor } from "../../typechain-types";
 import { createChallenger } from "../../src/runtime/integerV2/fraudProofs";
 import {
@@ -127,9 +128,11 @@ describe("OneStepExecutor (differential: TypeScript runtime vs Solidity one-step
           ops.add(layer.op);
         },
       ),
-      { numRuns: 80, seed: 20261203 },
+      { numRuns: propertyRuns(80), seed: 20261203 },
     );
-    expect(checked).to.be.greaterThan(30);
-    expect([...ops].sort()).to.deep.equal([...OPS].sort());
+    // About half the generated layers are valid models; the coverage pass makes a fifth of the runs (and
+    // OneStepExecutor.edges.test.ts reaches every op there), so only `npm test` asks for all eight ops.
+    expect(checked).to.be.greaterThan(propertyRuns(80) / 4);
+    if (!process.env.VERITY_COVERAGE) expect([...ops].sort()).to.deep.equal([...OPS].sort());
   });
 });
