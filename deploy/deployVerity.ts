@@ -64,7 +64,7 @@ export async function deployVerity(
     ...(options.disputeParameters !== undefined ? { disputeParameters: options.disputeParameters } : {}),
   };
   const deploymentId = await getDeploymentId(hre);
-  const idOption = { ...(deploymentId === undefined ? {} : { deploymentId }), ...(await getLocalIgnitionConfig(hre)) };
+  const idOption = deploymentId === undefined ? {} : { deploymentId };
   const deployed = options.stakeToken
     ? await hre.ignition.deploy(VerityProduction, {
         ...idOption,
@@ -122,25 +122,13 @@ export async function deployVerity(
 }
 
 /**
- * On a local chain (31337, automine), Ignition polls for each transaction's receipt every 50 ms instead of its default
- * 1 s: it sends the ~30 transactions one dependency step at a time and waited about a second after each (measured: a
- * local deploy spent most of its 40–90 s between blocks, not in them). Remote chains keep the default.
- */
-async function getLocalIgnitionConfig(
-  hre: HardhatRuntimeEnvironment,
-): Promise<{ config?: { blockPollingInterval: number } }> {
-  const { chainId } = await hre.ethers.provider.getNetwork();
-  return chainId === 31337n ? { config: { blockPollingInterval: 50 } } : {};
-}
-
-/**
  * Deploys `VerityValidator` in the same Ignition deployment: against `options.validationRegistry` when given; with test
  * ERC-8004 registries on a local chain; not at all otherwise. It holds no role and no admin: nothing to hand over.
  * Returns the addresses to record (`verityValidator`, `validationRegistry`, and `identityRegistry` on a local chain).
  */
 async function deployValidator(
   hre: HardhatRuntimeEnvironment,
-  idOption: { deploymentId?: string; config?: { blockPollingInterval: number } },
+  idOption: { deploymentId?: string },
   attestationRegistry: string,
   options: DeployVerityOptions,
 ): Promise<Partial<Record<OptionalContractName, Address>>> {

@@ -143,10 +143,14 @@ describe("verity commands on a real JSON-RPC chain", function () {
       const table = await runVerity(["model", "list", ...chain]);
       expect(table.code).to.equal(0);
       expect(table.stdout).to.contain(INT8_MODEL).and.contain(F32_MODEL).and.contain("metadataURI");
-      const rows = parseJsonRun<{ modelId: string; status: string }[]>(
+      const rows = parseJsonRun<{ modelId: string; status: string; name: string; runtime: string }[]>(
         await runVerity(["model", "list", "--json", ...chain]),
       );
       expect(rows.map((row) => row.modelId)).to.deep.equal([INT8_MODEL, F32_MODEL]);
+      // Names from the bundled manifest's metadata, runtime ids decoded to the runtimes' names (not hashes).
+      expect(rows[0]).to.include({ name: "iris-int8", runtime: "verity-int8-v1" });
+      expect(rows[1]!.runtime).to.equal("onnxruntime-cpu-f32-v1");
+      expect(table.stdout).to.contain("iris-int8").and.contain("verity-int8-v1");
     });
 
     it("exits 4 naming ModelRegistryAlreadyRegistered when registering a model twice", async function () {
