@@ -59,6 +59,12 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import("./commands/token")).addTokenCommands,
   },
   {
+    name: "chain",
+    description: "the local development chain: move its clock",
+    hasOptions: false,
+    load: async () => (await import("./commands/chain")).addChainCommands,
+  },
+  {
     name: "receipt",
     description: "check receipts that nodes signed",
     hasOptions: false,

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { stopWhenOrphaned } from "./stopWhenOrphaned";
 import pino from "pino";
 import { readDeploymentFile } from "../chain/deployment";
 import { parseKeeperConfig, parseNodeEndpoints } from "../config/keeperConfig";
@@ -101,9 +102,11 @@ export function addKeeperCommands(program: Command): void {
       });
       if (output.json) output.line({ url: running.url, account: account.address });
       else output.progress(`keeper listening on ${running.url} (account ${account.address})`);
+      const unwatch = stopWhenOrphaned();
       await new Promise<void>((resolve) => {
         for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
       });
+      unwatch();
       output.progress("stopping: finishing the step in progress");
       await running.close();
     });

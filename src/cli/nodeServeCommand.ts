@@ -5,6 +5,7 @@ import { readDeploymentFile } from "../chain/deployment";
 import { loadSignerAccount } from "../config/loadSignerAccount";
 import { parseNodeConfig } from "../config/nodeConfig";
 import { startNodeService } from "../node/startNodeService";
+import { stopWhenOrphaned } from "./stopWhenOrphaned";
 import { SERVICE_RPC_URL_HELP, assertServiceChain, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
 
 /** `verity node serve`: the inference node service (docs/services.md § Node service). */
@@ -21,7 +22,7 @@ export function addNodeServeCommand(nodeCommand: Command): void {
     )
     .option(
       "--operator <address>",
-      "the registered operator address (env VERITY_NODE_OPERATOR)",
+      "the registered operator address (env VERITY_NODE_OPERATOR; default: the operator key's address, else the signer's)",
       env.VERITY_NODE_OPERATOR,
     )
     .option("--db <file>", "SQLite state (env VERITY_NODE_DB)", env.VERITY_NODE_DB ?? "node.sqlite")
@@ -62,25 +63,9 @@ export function addNodeServeCommand(nodeCommand: Command): void {
         "localhost) the node refuses to start without one of at least 16 characters. The operator's own key\n" +
         "(VERITY_NODE_OPERATOR_KEY, or VERITY_NODE_OPERATOR_KEYSTORE and VERITY_NODE_OPERATOR_KEYSTORE_PASSWORD) is\n" +
         "optional: with it the node defends its runtime-v2 receipts in the fraud-proof game (moves are sent by the\n" +
-        "operator); without it such games are lost by timeout. Stops cleanly on SIGINT or SIGTERM.",
+        "operator); without it such games are lost by timeout. Stops cleanly on SIGINT or SIGTERM, and when its parent process goes away.",
     )
     .action(async (options) => {
-      const config = parseNodeConfig({
-        rpcUrl: resolveServiceRpcUrl(options.rpcUrl, options.deployment),
-        deployment: options.deployment,
-        operator: options.operator,
-        db: options.db,
-        modelsDir: options.models,
-        host: options.host,
-        port: options.port,
-        keeperUrl: options.keeperUrl || undefined,
-        batchToken: env.VERITY_BATCH_TOKEN || undefined,
-        confirmations: options.confirmations,
-        dishonestShare: options.dishonest,
-        pollingIntervalMs: options.interval,
-        watchRouter: options.watchRouter,
-        logLevel: options.logLevel,
-      });
       const signer = await loadSignerAccount(
         {
           privateKey: env.VERITY_NODE_KEY,
@@ -98,6 +83,22 @@ export function addNodeServeCommand(nodeCommand: Command): void {
         operatorKey.privateKey || operatorKey.keystoreFile
           ? await loadSignerAccount(operatorKey, "node operator key")
           : undefined;
+      const config = parseNodeConfig({
+        rpcUrl: resolveServiceRpcUrl(options.rpcUrl, options.deployment),
+        deployment: options.deployment,
+        operator: options.operator ?? (operatorAccount ?? signer).address,
+        db: options.db,
+        modelsDir: options.models,
+        host: options.host,
+        port: options.port,
+        keeperUrl: options.keeperUrl || undefined,
+        batchToken: env.VERITY_BATCH_TOKEN || undefined,
+        confirmations: options.confirmations,
+        dishonestShare: options.dishonest,
+        pollingIntervalMs: options.interval,
+        watchRouter: options.watchRouter,
+        logLevel: options.logLevel,
+      });
       const deployment = readDeploymentFile(config.deployment);
       await assertServiceChain(config.rpcUrl, config.deployment);
       const logger = pino({ level: config.logLevel });
@@ -108,6 +109,7 @@ export function addNodeServeCommand(nodeCommand: Command): void {
       const stopped = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
       const signals = ["SIGINT", "SIGTERM"] as const;
       for (const signal of signals) process.once(signal, onSignal);
+      const unwatch = stopWhenOrphaned();
       try {
         const service = await startNodeService({
           rpcUrl: config.rpcUrl,
@@ -131,6 +133,7 @@ export function addNodeServeCommand(nodeCommand: Command): void {
         logger.info({ signal }, "stopping");
         await service.close();
       } finally {
+        unwatch();
         for (const signal of signals) process.removeListener(signal, onSignal);
       }
     });

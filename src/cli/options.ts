@@ -12,6 +12,7 @@ import {
   type VerityContracts,
 } from "../chain/deployment";
 import { ConfigError } from "../config/ConfigError";
+import { resolveRpcUrl } from "../config/dotEnv";
 import { loadSignerAccount } from "../config/loadSignerAccount";
 import { BaseError } from "../protocol";
 import { createOutput, type Output } from "./output";
@@ -23,7 +24,7 @@ export class ChainUnavailableError extends BaseError {
 
 /** Options every chain command shares (`--rpc-url`, `--deployment`, `--json`). */
 export interface ChainOptions {
-  /** Unset: VERITY_RPC_URL, else the deployment file's `rpcUrl` (local deployments), else 127.0.0.1:8545. */
+  /** Unset: resolved by `resolveRpcUrl` (environment, the deployment's recorded `rpcUrl`, `.env`, 8545). */
   rpcUrl?: string | undefined;
   deployment: string;
   json: boolean;
@@ -81,10 +82,8 @@ export interface ChainContext {
  */
 export async function connect(options: ChainOptions, needsKey: boolean): Promise<ChainContext> {
   const deployment = readDeploymentFile(options.deployment);
-  const rpcUrl = parseUrl(
-    options.rpcUrl ?? (process.env.VERITY_RPC_URL || deployment.rpcUrl || "http://127.0.0.1:8545"),
-    options.rpcUrl !== undefined ? "--rpc-url" : process.env.VERITY_RPC_URL ? "VERITY_RPC_URL" : "rpcUrl",
-  );
+  const resolved = resolveRpcUrl(options.rpcUrl, deployment.rpcUrl);
+  const rpcUrl = parseUrl(resolved.url, resolved.source);
   const env = process.env;
   const account = needsKey
     ? await loadSignerAccount(

@@ -1,4 +1,5 @@
 import { readDeploymentFile } from "../chain/deployment";
+import { resolveRpcUrl } from "../config/dotEnv";
 
 /** Where a local `hardhat node` listens by default. */
 export const DEFAULT_RPC_URL = "http://127.0.0.1:8545";
@@ -8,8 +9,8 @@ export const SERVICE_RPC_URL_HELP =
   "JSON-RPC node (env VERITY_RPC_URL; default: the deployment file's rpcUrl, else http://127.0.0.1:8545)";
 
 /**
- * The JSON-RPC URL of `node serve`, `keeper run` and `verifier run`, in the order every other command uses: the flag,
- * else VERITY_RPC_URL, else the `rpcUrl` a local deployment recorded in its deployment file, else 127.0.0.1:8545. A
+ * The JSON-RPC URL of `node serve`, `keeper run` and `verifier run`, in the order every other command uses
+ * (`resolveRpcUrl`: flag, environment, the deployment's recorded `rpcUrl`, `.env`, 127.0.0.1:8545). A
  * deployment file that cannot be read gives the default here; the command reads it again and reports the problem.
  */
 export function resolveServiceRpcUrl(
@@ -17,13 +18,13 @@ export function resolveServiceRpcUrl(
   deploymentFile: string,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  if (flag) return flag;
-  if (env.VERITY_RPC_URL) return env.VERITY_RPC_URL;
+  let recorded: string | undefined;
   try {
-    return readDeploymentFile(deploymentFile).rpcUrl ?? DEFAULT_RPC_URL;
+    recorded = readDeploymentFile(deploymentFile).rpcUrl;
   } catch {
-    return DEFAULT_RPC_URL;
+    recorded = undefined;
   }
+  return resolveRpcUrl(flag, recorded, env).url;
 }
 
 /**

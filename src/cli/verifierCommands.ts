@@ -2,7 +2,10 @@ import type { Command } from "commander";
 import { readDeploymentFile } from "../chain/deployment";
 import { parseVerifierConfig } from "../config/verifierConfig";
 import { createVerifierContext, runVerifier } from "../verifier/startVerifier";
+import { serveVerifierHealth, type VerifierHealthState } from "../verifier/serveVerifierHealth";
 import { VerdictStore } from "../verifier/VerdictStore";
+import { parseInteger } from "./options";
+import { stopWhenOrphaned } from "./stopWhenOrphaned";
 import { createOutput } from "./output";
 import { SERVICE_RPC_URL_HELP, assertServiceChain, resolveServiceRpcUrl } from "./resolveServiceRpcUrl";
 
@@ -40,7 +43,17 @@ export function addVerifierCommands(program: Command): void {
     .option("--interval <ms>", "pause between steps", env.VERITY_INTERVAL_MS ?? "2000")
     .option("--max-block-range <blocks>", "most blocks per log query", "2000")
     .option("--no-challenge", "record verdicts but never open challenges")
-    .option("--once", "run one step and exit", false)
+    .option("--once", "run one step and exit (no health route)", false)
+    .option(
+      "--host <host>",
+      "interface of GET /health (env VERITY_VERIFIER_HOST)",
+      env.VERITY_VERIFIER_HOST ?? "127.0.0.1",
+    )
+    .option(
+      "--port <port>",
+      "port of GET /health, 0 for a free one (env VERITY_VERIFIER_PORT)",
+      env.VERITY_VERIFIER_PORT ?? "8548",
+    )
     .option("--log-level <level>", "pino level (env VERITY_LOG_LEVEL)", env.VERITY_LOG_LEVEL ?? "info")
     .option("--json", "print step reports as JSON lines", false)
     .addHelpText(
@@ -72,15 +85,34 @@ export function addVerifierCommands(program: Command): void {
       const output = createOutput(Boolean(options.json));
       const controller = new AbortController();
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => controller.abort());
+      const unwatch = config.once ? () => {} : stopWhenOrphaned();
       const startBlock = BigInt(readDeploymentFile(config.deployment).startBlock);
+      const health: VerifierHealthState = { lastProgressAt: Date.now(), lastError: undefined };
+      const port = parseInteger(options.port, "--port", 0, 65_535);
+      const listener = config.once
+        ? undefined
+        : await serveVerifierHealth(context, health, { host: options.host, port });
+      if (listener) context.logger.info({ url: `${listener.url}/health` }, "verifier health listening");
       try {
         await runVerifier(
           context,
           startBlock,
-          { intervalMs: config.intervalMs, once: config.once, signal: controller.signal },
-          (report) => (output.json ? output.line({ ...report }) : output.progress(formatReport(report))),
+          {
+            intervalMs: config.intervalMs,
+            once: config.once,
+            signal: controller.signal,
+            onError: (message) => (health.lastError = message),
+          },
+          (report) => {
+            health.lastProgressAt = Date.now();
+            health.lastError = undefined;
+            if (output.json) output.line({ ...report });
+            else output.progress(formatReport(report));
+          },
         );
       } finally {
+        unwatch();
+        await listener?.close({ dropConnections: true });
         context.store.close();
       }
     });

@@ -1,4 +1,4 @@
-import "dotenv/config";
+import "./loadDotEnv";
 import { Command, CommanderError, Option } from "commander";
 import { COMMAND_GROUPS, getRequestedGroups } from "./commandGroups";
 import { ExitCode, ExitCodeError } from "./exitCode";

@@ -44,7 +44,7 @@ export async function createVerifierContext(config: VerifierConfig, key: SignerS
 export async function runVerifier(
   context: VerifierContext,
   startBlock: bigint,
-  options: { intervalMs: number; once: boolean; signal?: AbortSignal },
+  options: { intervalMs: number; once: boolean; signal?: AbortSignal; onError?: (message: string) => void },
   onStep: (report: VerifierStepReport) => void = () => {},
 ): Promise<void> {
   for (;;) {
@@ -52,7 +52,9 @@ export async function runVerifier(
       onStep(await runVerifierStep(context, startBlock));
     } catch (error) {
       if (options.once) throw error;
-      context.logger.error({ error: getErrorMessage(error).split("\n")[0] }, "verifier step failed; retrying");
+      const message = getErrorMessage(error).split("\n")[0]!;
+      options.onError?.(message);
+      context.logger.error({ error: message }, "verifier step failed; retrying");
     }
     if (options.once || options.signal?.aborted) return;
     await sleep(options.intervalMs, options.signal);

@@ -1,4 +1,8 @@
 import { expect } from "chai";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { promisify } from "node:util";
+import { findFreePort } from "../../src/devnet/findFreePort";
+import { waitUntil } from "../../src/devnet/waitUntil";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,8 +21,39 @@ import {
   signReceipt,
   type Receipt,
   getBatchId,
+  encodeTensor,
+  getBatchDataHash,
+  serializeBatchFile,
+  type BatchFile,
 } from "../../src/protocol";
+import { getNextSequence } from "../../src/chain/actions/getNextSequence";
+import { BIN, ensureCompiledCli } from "./compiledCli";
 import { DEAD_RPC_URL, parseJsonRun, runVerity } from "./runVerity";
+
+const run = promisify(execFile);
+
+/** The keys of the node's and the keeper's `/health`, which the verifier's shares. */
+const HEALTH_KEYS = [
+  "status",
+  "problems",
+  "account",
+  "chainId",
+  "crypto",
+  "active",
+  "cursor",
+  "lastBlock",
+  "lastError",
+  "lastProgressAt",
+];
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const MODELS_DIR = path.resolve(__dirname, "..", "..", "models");
 const manifest = readModelManifest(MODELS_DIR);
@@ -31,7 +66,10 @@ const OPERATOR = 1;
 const SIGNER = 2;
 const CHALLENGER = 3;
 const CONSUMER = 5;
+const VERIFIER = 6;
 const STRANGER = 7;
+/** A development account with ether but none of the stake token (startLocalSystem mints to accounts 1–12). */
+const EMPTY_HANDED = 15;
 
 describe("verity commands on a real JSON-RPC chain", function () {
   this.timeout(300_000);
@@ -105,10 +143,14 @@ describe("verity commands on a real JSON-RPC chain", function () {
       const table = await runVerity(["model", "list", ...chain]);
       expect(table.code).to.equal(0);
       expect(table.stdout).to.contain(INT8_MODEL).and.contain(F32_MODEL).and.contain("metadataURI");
-      const rows = parseJsonRun<{ modelId: string; status: string }[]>(
+      const rows = parseJsonRun<{ modelId: string; status: string; name: string; runtime: string }[]>(
         await runVerity(["model", "list", "--json", ...chain]),
       );
       expect(rows.map((row) => row.modelId)).to.deep.equal([INT8_MODEL, F32_MODEL]);
+      // Names from the bundled manifest's metadata, runtime ids decoded to the runtimes' names (not hashes).
+      expect(rows[0]).to.include({ name: "iris-int8", runtime: "verity-int8-v1" });
+      expect(rows[1]!.runtime).to.equal("onnxruntime-cpu-f32-v1");
+      expect(table.stdout).to.contain("iris-int8").and.contain("verity-int8-v1");
     });
 
     it("exits 4 naming ModelRegistryAlreadyRegistered when registering a model twice", async function () {
@@ -417,6 +459,35 @@ describe("verity commands on a real JSON-RPC chain", function () {
       const run = await runVerity(["node", "stake", "1", ...chain, "--rpc-url", DEAD_RPC_URL], as(OPERATOR));
       expect(run.code).to.equal(3);
     });
+
+    it("stake checks the balance before approving: both amounts in tokens, nothing sent (no 0xe450d38c)", async function () {
+      const poor = system.account(EMPTY_HANDED).address;
+      const run = await runVerity(["node", "stake", "1000", ...chain], as(EMPTY_HANDED));
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.match(new RegExp(`${poor} holds 0 \\S+; staking 1000 \\S+ needs 1000 `));
+      expect(run.stderr).to.contain("verity token mint").and.not.contain("0xe450d38c").and.not.contain("approving");
+      const allowance = await system.clients(0).publicClient.readContract({
+        address: system.addresses.token!,
+        abi: erc20Abi,
+        functionName: "allowance",
+        args: [poor, system.addresses.staking!],
+      });
+      expect(allowance).to.equal(0n);
+    });
+
+    it("registers a verifier without --endpoint; an inference node without one exits 2", async function () {
+      const inference = await runVerity(
+        ["node", "register", "--signer", system.account(VERIFIER).address, "--models", INT8_MODEL, ...chain],
+        as(VERIFIER),
+      );
+      expect(inference.code).to.equal(2);
+      expect(inference.stderr).to.contain("--endpoint: an inference node must say where it serves");
+      const run = await runVerity(
+        ["node", "register", "--role", "verifier", "--signer", system.account(VERIFIER).address, "--json", ...chain],
+        as(VERIFIER),
+      );
+      expect(parseJsonRun(run)).to.deep.include({ role: "verifier", endpoint: "none" });
+    });
   });
 
   describe("request", function () {
@@ -586,6 +657,53 @@ describe("verity commands on a real JSON-RPC chain", function () {
       expect(invalid.stderr).to.contain("receipt invalid: attested: the file's proof does not lead");
     });
 
+    it("finds a batched receipt in its batch file when the node is offline; pending before the batch is on chain", async function () {
+      const node = system.account(OPERATOR).address;
+      const receipts = [receiptFor(20), receiptFor(21, 2)];
+      const inline = (tensor: Parameters<typeof encodeTensor>[0]) => ({ encoding: bytesToHex(encodeTensor(tensor)) });
+      const sequence = await getNextSequence(system.clients(0).publicClient, {
+        address: system.addresses.attestationRegistry!,
+        node,
+      });
+      const batchFile: BatchFile = {
+        version: 1,
+        node,
+        sequence,
+        entries: buildReceiptBatch(receipts).receipts.map((receipt) => ({
+          receipt,
+          input: inline(createTensor("int8", [1, 4], [1, 2, 3, 4])),
+          output: inline(createTensor("int32", [1], [receipt.requestId === receipts[0]!.requestId ? 1 : 2])),
+        })),
+      };
+      const contentDir = path.join(dir, "content");
+      fs.mkdirSync(path.join(contentDir, "batches"), { recursive: true });
+      const dataHash = getBatchDataHash(batchFile);
+      fs.writeFileSync(path.join(contentDir, "batches", `${dataHash}.json`), serializeBatchFile(batchFile));
+      const receipt = receipts[1]!;
+      const signature = await signReceipt({ signer: system.account(SIGNER), domain, receipt });
+      const file = writeFile("offline.json", { receipt, signature, output: { dtype: "int32", shape: [1], data: [2] } });
+      const offline = ["--node-url", DEAD_RPC_URL, "--content-dir", contentDir];
+      const before = await runVerity(["receipt", "verify", file, ...offline, ...chain]);
+      expect(before.code, before.stderr).to.equal(5);
+      expect(before.stderr).to.contain("receipt pending");
+      const tree = buildReceiptBatch(receipts);
+      const batch = { node, sequence, root: tree.root, count: tree.count, dataHash };
+      await sendContractCall(
+        system.clients(OPERATOR),
+        defineContractCall({
+          address: system.addresses.attestationRegistry!,
+          abi: attestationRegistryAbi,
+          functionName: "submitBatch",
+          args: [batch, await signBatch({ signer: system.account(SIGNER), domain, batch })],
+        }),
+      );
+      const after = await runVerity(["receipt", "verify", file, ...offline, "--accept-open-window", ...chain]);
+      expect(after.code, after.stderr).to.equal(0);
+      expect(after.stdout)
+        .to.contain(`in batch ${getBatchId({ node, root: tree.root })}`)
+        .and.contain("proof from the batch file");
+    });
+
     it("exits 1 when another key signed, naming the signature", async function () {
       const forged = await signReceipt({ signer: system.account(STRANGER), domain, receipt: single.receipt });
       const file = writeFile("forged.json", { receipt: single.receipt, signature: forged });
@@ -688,6 +806,100 @@ describe("verity commands on a real JSON-RPC chain", function () {
       expect(bad.code).to.equal(2);
       expect(bad.stderr).to.contain("Allowed choices");
       expect((await runVerity(["dispute", "list", ...chain, "--rpc-url", DEAD_RPC_URL])).code).to.equal(3);
+    });
+  });
+
+  describe("services and the local chain, as a user starts them", function () {
+    before(function () {
+      ensureCompiledCli();
+    });
+
+    it("verifier run --json prints JSON lines: one object per line", async function () {
+      const run = await runVerity(
+        ["verifier", "run", "--once", "--json", "--db", path.join(dir, "lines.sqlite"), ...chain.slice(0, 4)],
+        { VERITY_VERIFIER_KEY: keyOf(VERIFIER) },
+      );
+      expect(run.code, run.stderr).to.equal(0);
+      const lines = run.stdout.trim().split("\n");
+      expect(lines).to.have.length(1);
+      expect(JSON.parse(lines[0]!)).to.have.property("attestationsRecorded");
+    });
+
+    it("verifier run answers GET /health like the node, and stops when its parent dies (npx … &, kill %1)", async function () {
+      const port = await findFreePort();
+      const args = ["--port", String(port), "--db", path.join(dir, "health.sqlite"), "--interval", "500"];
+      // `sh -c "…; :"` keeps sh as the parent, as npm's wrapper is; SIGKILL gives it no chance to pass anything on.
+      const command = [process.execPath, BIN, "verifier", "run", ...args, ...chain.slice(0, 4)]
+        .map((word) => `'${word}'`)
+        .join(" ");
+      const wrapper = spawn("sh", ["-c", `${command}; :`], {
+        env: { ...process.env, VERITY_VERIFIER_KEY: keyOf(VERIFIER) },
+        stdio: "ignore",
+      });
+      let verifierPid = 0;
+      try {
+        let health: Record<string, unknown> = {};
+        await waitUntil(
+          "the verifier's /health",
+          async () => {
+            const response = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+            if (response?.ok) health = (await response.json()) as Record<string, unknown>;
+            return response?.ok === true;
+          },
+          { timeoutMs: 60_000, intervalMs: 250 },
+        );
+        expect(health).to.include({
+          status: "degraded",
+          account: system.account(VERIFIER).address,
+          chainId: 31337,
+          active: false,
+        });
+        expect(health).to.have.keys(HEALTH_KEYS);
+        verifierPid = Number(
+          execFileSync("pgrep", ["-P", String(wrapper.pid)])
+            .toString()
+            .trim(),
+        );
+        expect(verifierPid).to.be.greaterThan(0);
+        wrapper.kill("SIGKILL");
+        await waitUntil("the orphaned verifier to exit", async () => !isAlive(verifierPid), {
+          timeoutMs: 15_000,
+          intervalMs: 200,
+        });
+      } finally {
+        wrapper.kill("SIGKILL");
+        if (verifierPid && isAlive(verifierPid)) process.kill(verifierPid, "SIGKILL");
+      }
+    });
+
+    it("prefers the local deployment's recorded URL over VERITY_RPC_URL from .env, and an exported one over both", async function () {
+      const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "verity-dotenv-"));
+      fs.writeFileSync(path.join(cwd, ".env"), `VERITY_RPC_URL=${DEAD_RPC_URL}\n`);
+      const recorded = path.join(cwd, "localhost.json");
+      fs.writeFileSync(recorded, JSON.stringify({ ...system.deployment, rpcUrl: system.chain.rpcUrl }));
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VERITY_")));
+      const list = (extra: Record<string, string>) =>
+        run(process.execPath, [BIN, "model", "list", "--json", "--deployment", recorded], {
+          cwd,
+          env: { ...env, ...extra },
+        }).then(
+          () => 0,
+          (error: { code: number }) => error.code,
+        );
+      expect(await list({})).to.equal(0);
+      expect(await list({ VERITY_RPC_URL: DEAD_RPC_URL })).to.equal(3);
+      fs.rmSync(cwd, { recursive: true, force: true });
+    });
+
+    it("chain advance moves a local chain's clock by a duration; a bad duration exits 2", async function () {
+      const before = (await system.clients(0).publicClient.getBlock()).timestamp;
+      const json = parseJsonRun(await runVerity(["chain", "advance", "--time", "2d", "--json", ...chain]));
+      expect(json).to.include({ advanced: "2d 0h 0m" });
+      const after = (await system.clients(0).publicClient.getBlock()).timestamp;
+      expect(after - before >= 2n * 86_400n).to.equal(true);
+      const bad = await runVerity(["chain", "advance", "--time", "soon", ...chain]);
+      expect(bad.code).to.equal(2);
+      expect(bad.stderr).to.contain("--time: a duration such as 7d");
     });
   });
 });

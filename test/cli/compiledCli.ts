@@ -5,7 +5,8 @@ import { promisify } from "node:util";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const ENTRY = path.join(ROOT, "dist", "cli", "verity.js");
-const BIN = path.join(ROOT, "bin", "verity");
+/** The `verity` executable a user runs (`node_modules/.bin/verity` links to it). */
+export const BIN = path.join(ROOT, "bin", "verity");
 const run = promisify(execFile);
 
 /** The newest modification time of any file under `dir`, in ms. */

@@ -19,7 +19,7 @@ const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
  *
  * - the chain: the block must read `npx hardhat node`; the test starts that on a free port (`startLocalChain`) and
  *   sets `VERITY_LOCAL_RPC_URL` to it, as the README says to do for another port, and writes its URL for
- *   `127.0.0.1:8545` in the `curl` lines; the ports 8080 (node) and 8547 (keeper) become free ports too, so the test
+ *   `127.0.0.1:8545` in the `curl` lines; the ports 8080 (node), 8547 (keeper) and 8548 (verifier) become free ports too, so the test
  *   never meets another process on a well-known port;
  * - `npx verity` and `npx hardhat` run this checkout's `bin/verity` and Hardhat through a `npx` shim first on PATH
  *   (what npx resolves in the repository root, without npm's 2–5 s start per call; any other npx package fails);
@@ -53,8 +53,8 @@ describe("README: first ten minutes (every marked block, on a fresh chain)", fun
   /** The block's text with the well-known ports replaced by this run's. */
   const localize = (text: string) =>
     text
-      .replace(/127\.0\.0\.1:(8545|8080|8547)\b/g, (_, port: string) => `127.0.0.1:${ports[port]}`)
-      .replace(/--port (8080|8547)\b/g, (_, port: string) => `--port ${ports[port]}`);
+      .replace(/127\.0\.0\.1:(8545|8080|8547|8548)\b/g, (_, port: string) => `127.0.0.1:${ports[port]}`)
+      .replace(/--port (8080|8547|8548)\b/g, (_, port: string) => `--port ${ports[port]}`);
 
   before(async function () {
     if (formatError) return;
@@ -76,7 +76,12 @@ describe("README: first ten minutes (every marked block, on a fresh chain)", fun
       { mode: 0o755 },
     );
     chain = await startLocalChain();
-    ports = { "8545": chain.port, "8080": await findFreePort(), "8547": await findFreePort() };
+    ports = {
+      "8545": chain.port,
+      "8080": await findFreePort(),
+      "8547": await findFreePort(),
+      "8548": await findFreePort(),
+    };
     env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VERITY_")));
     env.PATH = `${shims}${path.delimiter}${process.env.PATH}`;
     env.VERITY_LOCAL_RPC_URL = chain.rpcUrl;

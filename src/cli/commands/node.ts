@@ -38,6 +38,9 @@ import {
 /** On-chain `NodeRole` names, by enum value, as the CLI spells them. */
 export const NODE_ROLES = nodeRoleNames.map(toCliName);
 
+/** The endpoint a verifier registers without `--endpoint` (the registry needs a non-empty one; nothing reads it). */
+export const NO_ENDPOINT = "none";
+
 /**
  * The `verity node` group: `register`, `stake`, `unstake`, `withdraw`, `status`. The node service attaches
  * `serve` to the returned command.
@@ -51,19 +54,25 @@ export function createNodeCommand(): Command {
         .command("register")
         .description("register the key's address as a node operator")
         .requiredOption("--signer <address>", "the key that signs receipts and batches (may be the operator itself)")
-        .requiredOption("--endpoint <url>", "where the node serves (http(s) URL)")
+        .option(
+          "--endpoint <url>",
+          `where the node serves (http(s) URL); verifiers serve nothing the protocol reads: default "${NO_ENDPOINT}"`,
+        )
         .option("--models <ids>", "comma-separated model ids it serves (inference nodes)", "")
         .addOption(new Option("--role <role>", "what the node does").choices(NODE_ROLES).default("inference")),
     ),
     [
       "verity node register --signer 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --endpoint https://node.example \\\n" +
         "      --models 0x874fc54a5fd79d742fcaea9492a8971bd6b4bfbc0bb54ec647fa30052be31baa",
-      "verity node register --signer 0x7099...79C8 --endpoint https://verifier.example --role verifier",
+      "verity node register --signer 0x7099...79C8 --role verifier",
     ],
     KEY_HELP,
-  ).action(async (options: ChainOptions & { signer: string; endpoint: string; models: string; role: string }) => {
+  ).action(async (options: ChainOptions & { signer: string; endpoint?: string; models: string; role: string }) => {
     const signer = parseAddress(options.signer, "--signer");
-    const endpoint = parseUrl(options.endpoint, "--endpoint");
+    if (options.endpoint === undefined && options.role !== "verifier") {
+      throw new ConfigError("--endpoint: an inference node must say where it serves (http(s) URL)");
+    }
+    const endpoint = options.endpoint === undefined ? NO_ENDPOINT : parseUrl(options.endpoint, "--endpoint");
     const models = options.models
       .split(",")
       .map((id) => id.trim())

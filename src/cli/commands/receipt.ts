@@ -13,7 +13,8 @@ import { ReceiptState, receiptStateNames } from "../../chain/enums.generated";
 import { ConfigError } from "../../config/ConfigError";
 import { parseTensorJson, type TensorJson } from "../../runtime";
 import { ExitCode, ExitCodeError } from "../exitCode";
-import { fetchReceiptProof } from "../fetchReceiptProof";
+import { fetchReceiptProof, type FetchReceiptProofReturnType } from "../fetchReceiptProof";
+import { findReceiptInBatchFiles } from "../findReceiptInBatchFiles";
 import {
   BaseError,
   getErrorMessage,
@@ -61,6 +62,7 @@ interface Check {
 
 interface VerifyOptions extends ChainOptions {
   acceptOpenWindow: boolean;
+  contentDir?: string;
   nodeUrl?: string;
   wait: string;
 }
@@ -83,6 +85,11 @@ export function addReceiptCommands(program: Command): void {
         .option("--accept-open-window", "exit 0 for an attested receipt whose challenge window is still open", false)
         .option("--node-url <url>", "ask this node for the batch proof (default: the node's registered endpoint)")
         .option(
+          "--content-dir <dir>",
+          "batch files (batches/<dataHash>.json) to look in when the node cannot give the proof (env VERITY_CONTENT_DIR)",
+          process.env.VERITY_CONTENT_DIR,
+        )
+        .option(
           "--wait <seconds>",
           "while the receipt is pending (not attested yet), ask again every second for up to this long",
           "0",
@@ -96,20 +103,23 @@ export function addReceiptCommands(program: Command): void {
       "  attested  6  attested, challenge window open (0 with --accept-open-window)\n" +
       "  disputed  7  under dispute\n" +
       "  rejected  8  a dispute found it wrong\n" +
-      "(2: bad arguments, 3: chain unreachable.) A batched receipt without batchId/proof is looked up at the node.",
+      "(2: bad arguments, 3: chain unreachable.) A batched receipt without batchId/proof is looked up at the node;\n" +
+      "when the node is offline or does not give the proof, in the batch files of the node's BatchSubmitted events\n" +
+      "(--content-dir, else the node's GET /batches/<id>), each checked against its dataHash.",
   ).action(async (file: string, options: VerifyOptions) => {
     const waitMs = parseInteger(options.wait, "--wait", 0, 86_400) * 1000;
     const input = readReceiptFile(file);
     const nodeUrl = options.nodeUrl === undefined ? undefined : parseUrl(options.nodeUrl, "--node-url");
     const context = await connect(options, false);
     const deadline = Date.now() + waitMs;
-    let verification = await verifyReceipt(context, input, nodeUrl);
+    const lookup = { nodeUrl, contentDir: options.contentDir };
+    let verification = await verifyReceipt(context, input, lookup);
     if (verification.verdict === "pending" && waitMs > 0) {
       context.output.progress(`receipt pending (${verification.reason}); asking again every second`);
     }
     while (verification.verdict === "pending" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      verification = await verifyReceipt(context, input, nodeUrl);
+      verification = await verifyReceipt(context, input, lookup);
     }
     const { verdict, reason, checks } = verification;
     const receiptHash = getReceiptStructHash(input.receipt);
@@ -197,11 +207,7 @@ interface Verification {
 }
 
 /** Runs every check and derives the one verdict: invalid > rejected > disputed > pending > attested/final. */
-async function verifyReceipt(
-  context: ChainContext,
-  file: ReceiptFile,
-  nodeUrl: string | undefined,
-): Promise<Verification> {
+async function verifyReceipt(context: ChainContext, file: ReceiptFile, lookup: ProofLookup): Promise<Verification> {
   const read = context.clients.publicClient;
   const attestations = { address: context.contracts.attestationRegistry };
   const registry = { address: context.contracts.nodeRegistry };
@@ -253,7 +259,7 @@ async function verifyReceipt(
     });
   }
 
-  const attestation = await findAttestation(context, file, node.registered ? node.endpoint : "", nodeUrl);
+  const attestation = await findAttestation(context, file, node.registered ? node.endpoint : "", lookup);
   checks.push({ check: "attested", ok: attestation.kind !== "invalid", detail: attestation.detail });
 
   const invalid = checks.find((check) => !check.ok);
@@ -290,6 +296,12 @@ async function verifyReceipt(
   return { verdict: "attested", reason: `challenge window open until ${formatTime(attestation.windowEnd)}`, checks };
 }
 
+/** Where `receipt verify` looks for a batch proof the file lacks: the node, then batch files. */
+interface ProofLookup {
+  nodeUrl: string | undefined;
+  contentDir: string | undefined;
+}
+
 /** Where the receipt is attested, or why it is not (yet). */
 type Attestation =
   | { kind: "attested"; batchId: Hex; proof: Hex[]; windowEnd: number; detail: string }
@@ -305,7 +317,7 @@ async function findAttestation(
   context: ChainContext,
   file: ReceiptFile,
   endpoint: string,
-  nodeUrl: string | undefined,
+  { nodeUrl, contentDir }: ProofLookup,
 ): Promise<Attestation> {
   const read = context.clients.publicClient;
   const address = context.contracts.attestationRegistry;
@@ -319,18 +331,31 @@ async function findAttestation(
   let source = "the file's";
   if (batchId === undefined || proof === undefined) {
     const url = nodeUrl ?? endpoint;
-    if (url === "") return { kind: "pending", detail: "not attested singly, and no batch id or node to ask" };
-    const found = await fetchReceiptProof(url, getReceiptStructHash(receipt));
-    if (found.kind === "unbatched") return { kind: "pending", detail: `not attested; ${url} has not batched it yet` };
-    if (found.kind === "unavailable") {
-      return { kind: "pending", detail: `not attested singly; no batch proof (${found.reason})` };
+    let found: FetchReceiptProofReturnType =
+      url === ""
+        ? { kind: "unavailable", reason: "no node to ask" }
+        : await fetchReceiptProof(url, getReceiptStructHash(receipt));
+    let from = "the node";
+    if (found.kind !== "batched") {
+      const files = await findReceiptInBatchFiles(context, receipt, { contentDir, endpoint: url || undefined });
+      if (files.kind === "found") {
+        found = { kind: "batched", batchId: files.batchId, proof: files.proof };
+        from = "the batch file";
+      } else if (found.kind === "unbatched") {
+        return { kind: "pending", detail: `not attested; ${url} has not batched it yet` };
+      } else {
+        return {
+          kind: "pending",
+          detail: `not attested singly; no batch proof (${found.reason}; batch files: ${files.reason})`,
+        };
+      }
     }
     if (batchId !== undefined && batchId !== found.batchId) {
       return { kind: "invalid", detail: `the file names batch ${batchId}, the node batched it in ${found.batchId}` };
     }
     batchId = found.batchId;
     proof = found.proof;
-    source = "the node's";
+    source = from === "the node" ? "the node's" : "the batch file's";
   }
   const batch = await getBatch(read, { address, id: batchId });
   if (batch.node === zeroAddress) {
@@ -347,7 +372,7 @@ async function findAttestation(
     batchId,
     proof,
     windowEnd: batch.windowEnd,
-    detail: `in batch ${batchId} (${batch.count} receipts; proof from ${source === "the file's" ? "the file" : "the node"})`,
+    detail: `in batch ${batchId} (${batch.count} receipts; proof from ${source.replace(/'s$/, "")})`,
   };
 }
 
