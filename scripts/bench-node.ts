@@ -12,7 +12,7 @@
  *
  *   npm run bench:node
  *   npm run bench:node -- --runs 5 --seconds 10 --connections 32
- *   npm run bench:node -- --cpu-prof          also writes a V8 CPU profile of one grouped run (.bench/node-prof)
+ *   npm run bench:node -- --cpu-prof          also writes a V8 CPU profile of one grouped run (in the temp directory, verity-node-prof)
  *   npm run bench:node -- --json
  */
 import fs from "node:fs";
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
           modelsDir: MODELS_DIR,
           groupCommit: mode.groupCommit,
         };
-        const profDir = path.resolve(".bench", "node-prof");
+        const profDir = path.join(os.tmpdir(), "verity-node-prof");
         const service = await startServiceProcess(
           "nodeProcess.ts",
           config,
