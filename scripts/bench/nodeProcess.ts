@@ -5,9 +5,9 @@
  */
 import pino from "pino";
 import type { Address, Hex } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { readDeploymentFile } from "../../src/chain/deployment";
 import { startNodeService } from "../../src/node/startNodeService";
+import { createSignerAccount } from "../../src/protocol";
 
 /** What the parent passes (JSON in argv[2]). */
 export interface NodeProcessConfig {
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     rpcUrl: config.rpcUrl,
     deployment: readDeploymentFile(config.deployment),
     operator: config.operator,
-    signer: privateKeyToAccount(config.signerKey),
+    // As `verity node serve` loads a key (loadSignerAccount): libsecp256k1 signing when it loads.
+    signer: createSignerAccount(config.signerKey),
     db: config.db,
     modelsDir: config.modelsDir,
     port: config.port ?? 0,

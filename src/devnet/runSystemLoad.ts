@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { randomBytes } from "node:crypto";
 import type { Address, Hex, PublicClient } from "viem";
 import { attestationRegistryAbi } from "../chain/abis.generated";
 
@@ -56,6 +57,8 @@ export interface SystemLoadResult {
   replayed: number;
   /** Answer (HTTP 200 at the client) to the first sight of its `BatchSubmitted`, in milliseconds. */
   attestationLatencyMs: { p50: number; p99: number; max: number };
+  /** Requests sent again after a dropped connection (same request id: the node answers the same receipt). */
+  retries: number;
   /** What the exactly-once check found; empty when every answered receipt was attested exactly once. */
   problems: string[];
 }
@@ -76,7 +79,6 @@ export async function runSystemLoad(
   const total = parameters.receipts;
   const concurrency = parameters.concurrency ?? 32;
   const pollMs = parameters.pollMs ?? 250;
-  const body = JSON.stringify({ modelId: target.modelId, input: target.input });
   const answeredAt = new Map<string, number>();
   const failures: string[] = [];
   const t0 = performance.now();
@@ -140,12 +142,13 @@ export async function runSystemLoad(
     }
   })();
 
-  // The load: `concurrency` clients, each posting until `total` requests were sent.
+  // The load: `concurrency` clients, each posting until `total` requests were sent. Each request has its own id, so
+  // a retry after a dropped connection gets the same receipt back (the node answers a repeated id with it).
   let sent = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < total) {
-        sent++;
+  const post = async (requestId: string): Promise<string> => {
+    const body = JSON.stringify({ modelId: target.modelId, input: target.input, requestId });
+    for (let attempt = 1; ; attempt++) {
+      try {
         const response = await fetch(`${target.nodeUrl}/v1/infer`, {
           method: "POST",
           headers: { "content-type": "application/json" },
@@ -153,12 +156,34 @@ export async function runSystemLoad(
         });
         const text = await response.text();
         if (response.status !== 200) throw new Error(`node answered ${response.status}: ${text.slice(0, 300)}`);
-        const hash = (JSON.parse(text) as { receiptHash: string }).receiptHash.toLowerCase();
-        if (answeredAt.has(hash)) failures.push(`receipt ${hash} answered twice`);
-        answeredAt.set(hash, now());
+        return (JSON.parse(text) as { receiptHash: string }).receiptHash.toLowerCase();
+      } catch (error) {
+        if (attempt >= 5 || !(error instanceof TypeError)) throw error; // fetch's network errors are TypeErrors
+        retries++;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
-    }),
-  );
+    }
+  };
+  let retries = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (sent < total) {
+          const requestId = `0x${randomBytes(32).toString("hex")}`;
+          sent++;
+          const hash = await post(requestId);
+          if (answeredAt.has(hash)) failures.push(`receipt ${hash} answered twice`);
+          answeredAt.set(hash, now());
+        }
+      }),
+    );
+  } catch (error) {
+    stopObserving = true;
+    await observer;
+    keeperDb.close();
+    verifierDb?.()?.close();
+    throw error;
+  }
   done.node = now();
 
   const deadline = now() + (parameters.drainTimeoutMs ?? 600_000);
@@ -227,6 +252,7 @@ export async function runSystemLoad(
     },
     batches: seenAt.size,
     replayed,
+    retries,
     attestationLatencyMs: {
       p50: Math.round(quantile(sorted, 0.5)),
       p99: Math.round(quantile(sorted, 0.99)),
