@@ -20,9 +20,11 @@ import { MODELS_DIR, registerBundledModel, registerInferenceNode } from "../../s
  * to the keeper, batched on chain and audited by a verifier, all real services in this process on a local chain.
  * It checks no timing, only that every receipt answered arrived exactly once: in the keeper's store once, in a batch,
  * and the batches on chain (sequences 1..k) hold exactly the answered receipts, each batch checked by the verifier.
- * VERITY_SCALE_RECEIPTS sets the count.
+ * VERITY_SCALE_RECEIPTS sets the count: 2,000 by default, which fits the test budget (3,000 took most of 8 minutes
+ * with the deploy on the shared 2-core machine at a load average of 25); 10,000 runs in `npm run bench:system --
+ * --receipts 10000` or with VERITY_SCALE_RECEIPTS=10000.
  */
-const RECEIPTS = Number(process.env.VERITY_SCALE_RECEIPTS ?? 10_000);
+const RECEIPTS = Number(process.env.VERITY_SCALE_RECEIPTS ?? 2_000);
 
 describe("system at scale: node → keeper → chain → verifier", function () {
   this.timeout(600_000);
@@ -133,9 +135,12 @@ describe("system at scale: node → keeper → chain → verifier", function () 
     expect(result.batches).to.be.at.least(Math.ceil(RECEIPTS / 1024));
     expect(service.stats().outbox).to.equal(0);
     expect(service.stats().receipts.api).to.equal(RECEIPTS);
-    // The verifier replayed its sample (about 1%) and found every replay valid.
+    // The verifier replayed its sample (about 1%; the rest is recorded as skipped) and found every replay valid.
     const verdicts = store.verdicts();
-    expect(verdicts.length).to.equal(result.replayed).and.to.be.greaterThan(0);
-    expect(verdicts.filter((v) => v.verdict !== "valid")).to.deep.equal([]);
+    expect(verdicts.length).to.equal(RECEIPTS);
+    expect(verdicts.filter((v) => v.verdict === "valid").length)
+      .to.equal(result.replayed)
+      .and.to.be.greaterThan(0);
+    expect(verdicts.filter((v) => v.verdict !== "valid" && v.verdict !== "skipped")).to.deep.equal([]);
   });
 });
