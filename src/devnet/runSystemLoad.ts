@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import type { Address, Hex, PublicClient } from "viem";
-import { attestationRegistryAbi } from "../chain/abis.generated";
+import { getBatchSubmittedEvents } from "../chain/actions/getBatchSubmittedEvents";
 
 /** Where the running services can be reached and read (their SQLite files are read, never written). */
 export interface SystemLoadTarget {
@@ -91,10 +91,8 @@ export async function runSystemLoad(
   const watchChain = async () => {
     const head = await target.publicClient.getBlockNumber({ cacheTime: 0 });
     if (head < nextBlock) return;
-    const events = await target.publicClient.getContractEvents({
+    const events = await getBatchSubmittedEvents(target.publicClient, {
       address: target.attestationRegistry,
-      abi: attestationRegistryAbi,
-      eventName: "BatchSubmitted",
       args: { node: target.node },
       fromBlock: nextBlock,
       toBlock: head,
