@@ -15,6 +15,7 @@
  * (scripts/bench/inProcessBatchSigner.ts).
  *
  *   npm run bench:keeper -- --ingest-only --receipts 20000   HTTP ingestion only
+ *   npm run bench:keeper -- --ingest-only --cpu-prof         and a CPU profile of one keeper (temp dir)
  *
  * The baseline is one `submitReceipt` per receipt: its gas is measured on the same chain in the same run.
  *
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
   const runs = option("runs", 3);
   const ingestWorkers = option("workers", Math.min(4, os.availableParallelism()));
   const ingestOnly = process.argv.includes("--ingest-only");
+  // --cpu-prof: a V8 CPU profile of the first batched run's keeper process (main thread), in the temp directory.
+  const cpuProfDir = process.argv.includes("--cpu-prof") ? path.join(os.tmpdir(), "verity-keeper-prof") : undefined;
   const output = createOutput(process.argv.includes("--json"));
   const log = (line: string) => output.progress(line);
 
@@ -208,6 +211,7 @@ async function main(): Promise<void> {
         deployment: system.deployment,
         key: bytesToHex(system.account(4).getHdKey().privateKey!),
         dir: dbDir,
+        ...(cpuProfDir && mode.name === "batched" ? { profileArgv: ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] } : {}),
       });
       ingestion.push(result);
       log(

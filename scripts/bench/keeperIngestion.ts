@@ -42,10 +42,20 @@ function stats(values: number[]): Stats {
   return { median: Math.round(median), min: Math.round(sorted[0]!), max: Math.round(sorted[sorted.length - 1]!) };
 }
 
-async function startKeeperProcess(config: object, noble: boolean): Promise<{ child: ChildProcess; url: string }> {
+async function startKeeperProcess(
+  config: object,
+  noble: boolean,
+  execArgv: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(__dirname, "keeperProcess.ts"), JSON.stringify(config)],
+    [
+      ...execArgv,
+      "-r",
+      "ts-node/register/transpile-only",
+      path.join(__dirname, "keeperProcess.ts"),
+      JSON.stringify(config),
+    ],
     {
       env: { ...process.env, ...(noble ? { VERITY_SECP256K1: "noble" } : {}) },
       stdio: ["ignore", "pipe", "inherit"],
@@ -74,6 +84,8 @@ export async function measureIngestion(parameters: {
   deployment: DeploymentRecord;
   key: Hex;
   dir: string;
+  /** Node options of the first run's keeper process (`--cpu-prof …` to profile it). */
+  profileArgv?: string[];
 }): Promise<IngestionResult> {
   const { mode, items, runs } = parameters;
   const bodies: string[] = [];
@@ -95,6 +107,7 @@ export async function measureIngestion(parameters: {
         ingestWorkers: mode.ingestWorkers,
       },
       mode.noble,
+      run === 0 ? parameters.profileArgv : [],
     );
     try {
       const post = async (body: string) => {

@@ -16,6 +16,11 @@ async function main(): Promise<void> {
     db: string;
     key: Hex;
     ingestWorkers: number;
+    /** Batching (the system benchmark); without them nothing is batched while the ingestion benchmark runs. */
+    maxBatchSize?: number;
+    maxBatchAgeMs?: number;
+    batchToken?: string;
+    pollingIntervalMs?: number;
   };
   const keeper = await startKeeper({
     rpcUrl: config.rpcUrl,
@@ -23,9 +28,11 @@ async function main(): Promise<void> {
     account: privateKeyToAccount(config.key),
     db: config.db,
     ingestWorkers: config.ingestWorkers,
-    // Ingestion alone: nothing is batched while the benchmark runs.
-    maxBatchSize: 1_000_000,
-    maxBatchAgeMs: 3_600_000,
+    // Ingestion alone (the defaults): nothing is batched while the benchmark runs.
+    maxBatchSize: config.maxBatchSize ?? 1_000_000,
+    maxBatchAgeMs: config.maxBatchAgeMs ?? 3_600_000,
+    batchToken: config.batchToken,
+    ...(config.pollingIntervalMs === undefined ? {} : { pollingIntervalMs: config.pollingIntervalMs }),
     settle: false,
     maxPendingReceipts: 1_000_000,
     logger: pino({ level: process.env.VERITY_LOG_LEVEL ?? "silent" }, pino.destination(2)),

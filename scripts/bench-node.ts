@@ -1,0 +1,204 @@
+/**
+ * Node benchmark: `POST /v1/infer` for the bundled `iris-int8` model against the real node service (its own process,
+ * scripts/bench/nodeProcess.ts) on a real `hardhat node` with Verity deployed, driven by autocannon.
+ *
+ * Two configurations in the same run, each on a fresh node process and database, median of `--runs`:
+ * - baseline: today's path before group commit: every answer waits for its own SQLite transaction and fsync;
+ * - grouped: the receipts of concurrent requests share one transaction and fsync (group commit).
+ * Both answer only once the signed receipt is durable (WAL, `synchronous = FULL`).
+ *
+ * Printed: requests/s, p50 and p99 latency, the node's CPU-seconds (all its threads, from /proc), requests per node
+ * CPU-second, and the ratio to the baseline. The machine is shared: per-CPU-second figures are the ones to compare.
+ *
+ *   npm run bench:node
+ *   npm run bench:node -- --runs 5 --seconds 10 --connections 32
+ *   npm run bench:node -- --cpu-prof          also writes a V8 CPU profile of one grouped run (in the temp directory, verity-node-prof)
+ *   npm run bench:node -- --json
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { bytesToHex } from "viem";
+import { writeDeploymentFile } from "../src/chain/deployment";
+import { createOutput } from "../src/cli/output";
+import { startLocalSystem } from "../src/devnet/startLocalSystem";
+import { readModelManifest } from "../src/models";
+import { MODELS_DIR, registerBundledModel, registerInferenceNode } from "./bench/localNode";
+import type { NodeProcessConfig } from "./bench/nodeProcess";
+import { cpuSecondsOf, startServiceProcess, statsOf } from "./bench/proc";
+
+/** Requests per second for iris-int8 on 2 cores (issue 15). */
+const TARGET = 3_000;
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  if (index < 0) return fallback;
+  const value = Number(process.argv[index + 1]?.replace(/_/g, ""));
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive integer`);
+  return value;
+}
+
+interface RunResult {
+  requests: number;
+  errors: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  cpuSeconds: number;
+  perCpuSecond: number;
+}
+
+function drive(url: string, body: string, connections: number, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/v1/infer`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    connections,
+    duration: seconds,
+  });
+}
+
+async function main(): Promise<void> {
+  const runs = option("runs", 3);
+  const seconds = option("seconds", 10);
+  const connections = option("connections", 32);
+  const cpuProf = process.argv.includes("--cpu-prof");
+  const output = createOutput(process.argv.includes("--json"));
+  const log = (line: string) => output.progress(line);
+
+  log("starting hardhat node and deploying Verity…");
+  const system = await startLocalSystem();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-bench-node-"));
+  try {
+    const modelId = await registerBundledModel(system);
+    const { node } = await registerInferenceNode(system, {
+      operator: 1,
+      signer: 2,
+      endpoint: "http://127.0.0.1:9",
+      models: [modelId],
+    });
+    const deployment = path.join(dir, "deployment.json");
+    writeDeploymentFile(deployment, system.deployment);
+    const entry = readModelManifest(MODELS_DIR).models.find((m) => m.modelId === modelId)!;
+    const body = JSON.stringify({
+      modelId,
+      input: { dtype: entry.input!.dtype, shape: entry.input!.shape, data: [12, -40, 77, 5] },
+    });
+    const modes = [
+      { name: "baseline", groupCommit: false, note: "one transaction and fsync per request" },
+      { name: "grouped", groupCommit: true, note: "group commit of concurrent requests' receipts" },
+    ];
+    const results: Record<string, RunResult[]> = {};
+    for (let run = 0; run < runs; run++) {
+      for (const mode of modes) {
+        const profile = cpuProf && run === 0 && mode.groupCommit;
+        const config: NodeProcessConfig = {
+          rpcUrl: system.chain.rpcUrl,
+          deployment,
+          operator: node,
+          signerKey: bytesToHex(system.account(2).getHdKey().privateKey!),
+          db: path.join(dir, `node-${mode.name}-${run}.sqlite`),
+          modelsDir: MODELS_DIR,
+          groupCommit: mode.groupCommit,
+        };
+        const profDir = path.join(os.tmpdir(), "verity-node-prof");
+        const service = await startServiceProcess(
+          "nodeProcess.ts",
+          config,
+          {},
+          profile ? ["--cpu-prof", "--cpu-prof-dir", profDir] : [],
+        );
+        try {
+          await drive(service.url, body, connections, 2); // warm-up (JIT, SQLite pages), not counted
+          const cpu0 = cpuSecondsOf(service.child.pid!);
+          const result = await drive(service.url, body, connections, seconds);
+          const cpuSeconds = cpuSecondsOf(service.child.pid!) - cpu0;
+          const ok = result["2xx"];
+          const errors = result.non2xx + result.errors + result.timeouts;
+          const measured: RunResult = {
+            requests: ok,
+            errors,
+            perSecond: ok / (result.duration || seconds),
+            p50: result.latency.p50,
+            p99: result.latency.p99,
+            cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+            perCpuSecond: ok / Math.max(cpuSeconds, 0.01),
+          };
+          if (errors > 0) throw new Error(`${mode.name}: ${errors} failed requests`);
+          (results[mode.name] ??= []).push(measured);
+          log(
+            `  run ${run + 1} ${mode.name}: ${Math.round(measured.perSecond)} req/s, p50 ${measured.p50} ms, p99 ` +
+              `${measured.p99} ms, node ${measured.cpuSeconds} CPU-s, ${Math.round(measured.perCpuSecond)} req per ` +
+              `node CPU-s (load ${os.loadavg()[0]!.toFixed(1)})`,
+          );
+        } finally {
+          await service.stop();
+        }
+        if (profile) log(`  CPU profile of the grouped node: ${profDir}`);
+      }
+    }
+    const summary = modes.map((mode) => {
+      const r = results[mode.name]!;
+      return {
+        mode: mode.name,
+        what: mode.note,
+        runs: r.length,
+        requestsPerSecond: statsOf(r.map((x) => x.perSecond)),
+        p50Ms: statsOf(
+          r.map((x) => x.p50),
+          1,
+        ),
+        p99Ms: statsOf(
+          r.map((x) => x.p99),
+          1,
+        ),
+        nodeCpuSeconds: statsOf(
+          r.map((x) => x.cpuSeconds),
+          2,
+        ),
+        requestsPerNodeCpuSecond: statsOf(r.map((x) => x.perCpuSecond)),
+      };
+    });
+    const [base, grouped] = summary;
+    const ratio = {
+      wall: Math.round((grouped!.requestsPerSecond.median / base!.requestsPerSecond.median) * 100) / 100,
+      cpu: Math.round((grouped!.requestsPerNodeCpuSecond.median / base!.requestsPerNodeCpuSecond.median) * 100) / 100,
+    };
+    output.record({
+      model: entry.name,
+      connections,
+      seconds,
+      cores: os.availableParallelism(),
+      loadAverage: os.loadavg(),
+      target: TARGET,
+      met: grouped!.requestsPerSecond.median >= TARGET,
+      summary,
+      groupedToBaseline: ratio,
+    });
+    if (!output.json) {
+      for (const s of summary) {
+        log(
+          `${s.mode} (${s.what}): median ${s.requestsPerSecond.median} req/s (${s.requestsPerSecond.min}–` +
+            `${s.requestsPerSecond.max}), p50 ${s.p50Ms.median} ms, p99 ${s.p99Ms.median} ms, ` +
+            `${s.requestsPerNodeCpuSecond.median} req per node CPU-s (${s.requestsPerNodeCpuSecond.min}–` +
+            `${s.requestsPerNodeCpuSecond.max})`,
+        );
+      }
+      log(
+        `grouped / baseline: ${ratio.wall}× req/s, ${ratio.cpu}× per node CPU-second; target ≥ ${TARGET} req/s: ` +
+          `${grouped!.requestsPerSecond.median >= TARGET ? "met" : "not met"} (${os.availableParallelism()} cores, ` +
+          `load ${os.loadavg()[0]!.toFixed(1)}, autocannon in the same machine)`,
+      );
+    }
+  } finally {
+    await system.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
