@@ -3,14 +3,21 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { network } from "hardhat";
-import { createPublicClient, custom, type Address, type EIP1193RequestFn, type PublicClient } from "viem";
-import { hardhat } from "viem/chains";
+import { createPublicClient, custom, defineChain, type Address, type EIP1193RequestFn, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { KeeperStore } from "../../src/keeper/KeeperStore";
 import { KeeperMetrics } from "../../src/keeper/metrics";
 import { RequestWatcher } from "../../src/keeper/RequestWatcher";
 import { TxSender } from "../../src/keeper/TxSender";
 import { quiet } from "./setup";
+
+/** The in-process Hardhat chain (hardhat.config.ts). */
+const chain = defineChain({
+  id: 31337,
+  name: "hardhat",
+  nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+  rpcUrls: { default: { http: [] } },
+});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,7 +28,7 @@ function countingClient(): { publicClient: PublicClient; calls: Map<string, numb
     calls.set(method, (calls.get(method) ?? 0) + 1);
     return network.provider.request({ method, params: params as unknown[] });
   }) as EIP1193RequestFn;
-  const publicClient = createPublicClient({ chain: hardhat, transport: custom({ request }) }) as PublicClient;
+  const publicClient = createPublicClient({ chain, transport: custom({ request }) }) as PublicClient;
   return { publicClient, calls };
 }
 
@@ -44,7 +51,7 @@ describe("RequestWatcher", function () {
     return new RequestWatcher({
       store,
       publicClient,
-      sender: new TxSender(publicClient, account, hardhat.id),
+      sender: new TxSender(publicClient, account, chain.id),
       router: `0x${"22".repeat(20)}` as Address,
       fromBlock: 0n,
       maxBlockRange: 2_000n,
