@@ -595,6 +595,14 @@ export class KeeperStore {
       .run(outcome, buf(requestId));
   }
 
+  /** The outcome (Settled or Refunded) of a followed request that ended, or undefined while it is open or unknown. */
+  requestOutcome(requestId: Hex): string | undefined {
+    const row = this.db
+      .prepare("SELECT outcome FROM watched_requests WHERE request_id = ? AND open = 0")
+      .get(buf(requestId)) as { outcome: string | null } | undefined;
+    return row?.outcome ?? undefined;
+  }
+
   /** Followed requests not yet settled or refunded. */
   openRequestCount(): number {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM watched_requests WHERE open = 1").get() as { n: number }).n;

@@ -42,11 +42,47 @@ export class RequestWatcher {
     this.send = createRouterSend(o.sender, o.metrics, o.signal);
   }
 
-  /** Scans new requests and advances the due ones; true when a transaction was sent. */
+  /** When the next scan for new requests is due (ms). */
+  private nextScanAt = 0;
+
+  /**
+   * Scans new requests (at most once per `recheckMs`, however often the keeper's loop passes) and advances the due
+   * ones; true when a transaction was sent.
+   */
   async step(): Promise<boolean> {
-    const { store, publicClient, router, confirmations } = this.o;
-    const head = await publicClient.getBlockNumber({ cacheTime: 0 });
-    const toBlock = head - confirmations;
+    const { store, publicClient, router } = this.o;
+    let confirmedBlock = await this.scanIfDue();
+    const before = this.o.metrics.counts.transactions;
+    for (const id of store.dueRequests(Date.now(), LOOKS_PER_STEP)) {
+      if (this.o.signal.aborted) break;
+      const state = Number(await getRequestState(publicClient, { address: router, id }));
+      if (state === RequestState.Settled || state === RequestState.Refunded) {
+        confirmedBlock ??= await this.confirmedBlock();
+        const confirmed = Number(
+          await getRequestState(publicClient, { address: router, id, blockNumber: confirmedBlock }),
+        );
+        if (confirmed === state) {
+          store.closeRequest(id, requestStateNames[state] ?? String(state));
+          continue;
+        }
+      }
+      const advance = { router, send: this.send, metrics: this.o.metrics, logger: this.o.logger };
+      // After a transaction the request is looked at again at once; otherwise after `recheckMs`.
+      if ((await advanceRequest(advance, id, state)) !== "sent") store.lookAgainAt(id, Date.now() + this.o.recheckMs);
+    }
+    return this.o.metrics.counts.transactions !== before;
+  }
+
+  /** The block `confirmations` below the head: what the scan reads to, and where a final state must hold. */
+  private async confirmedBlock(): Promise<bigint> {
+    return (await this.o.publicClient.getBlockNumber({ cacheTime: 0 })) - this.o.confirmations;
+  }
+
+  /** Scans `RequestCreated` up to the confirmed block when a scan is due; returns that block, or undefined. */
+  private async scanIfDue(): Promise<bigint | undefined> {
+    if (Date.now() < this.nextScanAt) return undefined;
+    const { store, publicClient, router } = this.o;
+    const toBlock = await this.confirmedBlock();
     await scanLogs({
       fromBlock: store.requestScanCursor() ?? this.o.fromBlock,
       toBlock,
@@ -58,21 +94,7 @@ export class RequestWatcher {
           nextBlock,
         ),
     });
-    const before = this.o.metrics.counts.transactions;
-    for (const id of store.dueRequests(Date.now(), LOOKS_PER_STEP)) {
-      if (this.o.signal.aborted) break;
-      const state = Number(await getRequestState(publicClient, { address: router, id }));
-      if (state === RequestState.Settled || state === RequestState.Refunded) {
-        const confirmed = Number(await getRequestState(publicClient, { address: router, id, blockNumber: toBlock }));
-        if (confirmed === state) {
-          store.closeRequest(id, requestStateNames[state] ?? String(state));
-          continue;
-        }
-      }
-      const advance = { router, send: this.send, metrics: this.o.metrics, logger: this.o.logger };
-      // After a transaction the request is looked at again at once; otherwise after `recheckMs`.
-      if ((await advanceRequest(advance, id, state)) !== "sent") store.lookAgainAt(id, Date.now() + this.o.recheckMs);
-    }
-    return this.o.metrics.counts.transactions !== before;
+    this.nextScanAt = Date.now() + this.o.recheckMs;
+    return toBlock;
   }
 }

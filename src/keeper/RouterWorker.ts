@@ -8,7 +8,7 @@ import type { ContractCall } from "../chain/contractCall";
 import { RequestState, requestStateNames } from "../chain/enums.generated";
 import { TransactionRevertedError } from "../chain/errors";
 import { buildReceiptBatch, getBatchId, getReceiptStructHash } from "../protocol";
-import { advanceRequest, createRouterSend } from "./advanceRequest";
+import { createRouterSend } from "./advanceRequest";
 import { PermanentError } from "./errors";
 import type { KeeperStore, RouterTask } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
@@ -32,10 +32,10 @@ export interface RouterWorkerOptions {
 
 /**
  * Router work of receipts that answer on-chain requests, after their batch is attested: `fulfill` once (skipped when
- * `getAssignments` already holds the receipt; `RouterAlreadyFulfilled` counts as done), then follow the request's
- * `state` and call `settle` when Settleable, `reassign` when Expired, `refund` when Unservable, until it is Settled
- * or Refunded. Every step re-reads the chain first, so a restart repeats nothing. A fulfilment and a final state count
- * only once `confirmations` deep: one that a reorganization drops is done again. While the request is verifying, a
+ * `getAssignments` already holds the receipt; `RouterAlreadyFulfilled` counts as done), then wait until the request
+ * watcher (`RequestWatcher`, which settles, reassigns and refunds every request) records it Settled or Refunded.
+ * Every step re-reads the chain first, so a restart repeats nothing. A fulfilment counts only once `confirmations`
+ * deep: one that a reorganization drops is done again. While the request is verifying, a
  * receipt of ours that another fulfilment contradicts is put under judgment (`disputeFulfillment`, no bond): an
  * unjudged contradicted receipt earns nothing, and the keeper holds the proof the router needs.
  */
@@ -118,40 +118,41 @@ export class RouterWorker {
     }
   }
 
+  /**
+   * A fulfilled (or refused) task waits for its request to end: the request watcher, which follows every request,
+   * moves it on (settle, reassign, refund) and records its outcome once confirmed. Meanwhile a contradicted receipt of
+   * ours is put under judgment; a request that does not exist on chain (state None) ends the task at once.
+   */
   private async track(task: RouterTask): Promise<void> {
-    const { store, publicClient, router, metrics, logger } = this.o;
-    const readState = async (blockNumber?: bigint) =>
-      Number(await getRequestState(publicClient, { address: router, id: task.requestId, blockNumber }));
-    const confirmed = await this.confirmedBlock();
-    if (confirmed !== undefined) {
-      const final = await readState(confirmed);
-      if (final === RequestState.Settled || final === RequestState.Refunded) {
-        store.updateTask({ ...task, state: "done", outcome: STATE_NAMES[final] ?? String(final) });
-        return;
-      }
-    }
-    const state = await readState();
-    const final = state === RequestState.Settled || state === RequestState.Refunded || state === RequestState.None;
-    // A final state counts once confirmed (checked above); until then there is nothing to do.
-    if (final && (confirmed === undefined || state === RequestState.None)) {
-      store.updateTask({ ...task, state: "done", outcome: STATE_NAMES[state] ?? String(state) });
+    const { store, publicClient, router } = this.o;
+    const outcome = store.requestOutcome(task.requestId);
+    if (outcome !== undefined) {
+      store.updateTask({ ...task, state: "done", outcome });
       return;
     }
-    if (final) return;
-    const advance = { router, send: this.send, metrics, logger };
-    if ((await advanceRequest(advance, task.requestId, state)) !== "none") return;
-    if (state === RequestState.Verifying || state === RequestState.Pending) await this.judgeIfContradicted(task);
+    if (task.fulfilled) {
+      await this.judgeIfContradicted(task);
+      return;
+    }
+    const state = Number(await getRequestState(publicClient, { address: router, id: task.requestId }));
+    if (state === RequestState.None)
+      store.updateTask({ ...task, state: "done", outcome: STATE_NAMES[state] ?? "None" });
   }
 
-  /** Opens the router dispute on our fulfilled receipt when another fulfilment of the request claims another output. */
+  /**
+   * Opens the router dispute on our fulfilled receipt when another fulfilment of the request claims another output,
+   * while the request is verifying.
+   */
   private async judgeIfContradicted(task: RouterTask): Promise<void> {
-    if (!task.fulfilled || this.judged.has(task.receiptHash)) return;
+    if (this.judged.has(task.receiptHash)) return;
     const { publicClient, router, logger, metrics } = this.o;
     const assignments = await getAssignments(publicClient, { address: router, id: task.requestId });
     const own = assignments.find((a) => a.rank !== 0 && a.receiptHash.toLowerCase() === task.receiptHash.toLowerCase());
     if (!own) return;
     const contradicted = assignments.some((a) => a.rank !== 0 && a.outputHash !== own.outputHash);
     if (!contradicted) return;
+    const state = Number(await getRequestState(publicClient, { address: router, id: task.requestId }));
+    if (state !== RequestState.Verifying && state !== RequestState.Pending) return;
     this.judged.add(task.receiptHash);
     const { built, index } = this.locate(task);
     const receipt = built.receipts[index]!;

@@ -1,18 +1,16 @@
-import { setMaxListeners } from "node:events";
 import pino, { type Logger } from "pino";
 import type { Address, LocalAccount, PrivateKeyAccount } from "viem";
-import { createVerityClients } from "../chain/createVerityClients";
 import type { DeploymentRecord } from "../chain/deployment";
 import { getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
 import { listenHttp } from "../service/listenHttp";
 import { createKeeperApp } from "./createKeeperApp";
-import { createKeeperSteps, flushKeeper, startKeeperLoop } from "./createKeeperSteps";
-import { createKeeperWorkers } from "./createKeeperWorkers";
+import { flushKeeper } from "./createKeeperSteps";
 import { getKeeperHealth } from "./getKeeperHealth";
 import { startIngestion } from "./ingest/startIngestion";
-import { KeeperStore } from "./KeeperStore";
-import { KeeperMetrics } from "./metrics";
+import type { KeeperStore } from "./KeeperStore";
+import type { KeeperMetrics } from "./metrics";
 import type { BatchReleaser, BatchSigner } from "./requestBatchSignature";
+import { startKeeperWork } from "./startKeeperWork";
 
 export interface KeeperOptions {
   rpcUrl: string;
@@ -108,25 +106,10 @@ export interface Keeper {
  */
 export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
   const logger = options.logger ?? pino({ name: "keeper", level: process.env.VERITY_LOG_LEVEL ?? "info" });
-  const pollingIntervalMs = options.pollingIntervalMs ?? 500;
   const { deployment } = options;
-  const { publicClient } = createVerityClients({
-    rpcUrl: options.rpcUrl,
-    chainId: deployment.chainId,
-    pollingInterval: pollingIntervalMs,
-    retryCount: options.rpcRetryCount ?? 1,
-  });
-  const domain = { chainId: deployment.chainId, verifyingContract: deployment.contracts.attestationRegistry };
-  const store = new KeeperStore(options.db);
-  const metrics = new KeeperMetrics();
-  const controller = new AbortController();
-  // Every loop, backoff sleep and in-flight request of the keeper listens to this one signal.
-  setMaxListeners(0, controller.signal);
-  const { signal } = controller;
-  const workers = createKeeperWorkers({ options, publicClient, store, domain, metrics, logger, signal });
-  const { directory, router } = workers;
-  const steps = createKeeperSteps({ store, ...workers, metrics, logger, signal });
-  const loop = startKeeperLoop(steps, pollingIntervalMs, logger);
+  const work = startKeeperWork(options, logger);
+  const { pollingIntervalMs, publicClient, domain, store, metrics, controller, steps, loop } = work;
+  const { directory, router } = work.workers;
   const ingestion = startIngestion({
     store,
     directory,

@@ -1,14 +1,11 @@
-import { DEFAULT_TRACE_RETENTION_SECONDS } from "./getReceiptTrace";
 import pino, { type Logger } from "pino";
 import type { Address, Hex, LocalAccount } from "viem";
 import type { DeploymentRecord } from "../chain/deployment";
 import { getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
 import { listenHttp, type HttpListener } from "../service/listenHttp";
-import { createBatchChainView } from "./batchChain";
 import { checkNodeStartup } from "./checkNodeStartup";
-import type { NodeContext } from "./context";
 import { createNodeApp } from "./createNodeApp";
-import { createNodeMetrics } from "./createNodeMetrics";
+import { createNodeContext } from "./createNodeContext";
 import { loadServedModels } from "./loadServedModels";
 import { NodeStore } from "./NodeStore";
 import { startNodeLoops, type NodeLoops } from "./startNodeLoops";
@@ -95,31 +92,9 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   }
   const models = await loadServedModels({ modelsDir: options.modelsDir, registered: startup.registeredModels, logger });
   const store = new NodeStore(options.db);
-  const { chainId, publicClient } = startup;
-  const { attestationRegistry } = options.deployment.contracts;
   let loops: NodeLoops | undefined;
-  const context: NodeContext = {
-    store,
-    models,
-    signer: options.signer,
-    operator: options.operator,
-    chainId,
-    domain: { chainId, verifyingContract: attestationRegistry },
-    batchChain: createBatchChainView({
-      publicClient,
-      attestationRegistry,
-      operator: options.operator,
-      confirmations: BigInt(options.confirmations ?? 0),
-    }),
-    dishonestShare: options.dishonestShare ?? 0,
-    dishonestMode: options.dishonestMode ?? "output",
-    traceRetentionSeconds: options.traceRetentionSeconds ?? DEFAULT_TRACE_RETENTION_SECONDS,
-    metrics: createNodeMetrics(() => store.countOutbox()),
-    logger,
-    now: () => BigInt(Math.floor(Date.now() / 1000)),
-    onReceiptStored: () => loops?.outbox?.wake(),
-    groupCommit: options.groupCommit ?? true,
-  };
+  const onReceiptStored = () => loops?.outbox?.wake();
+  const context = createNodeContext({ options, startup, store, models, logger, onReceiptStored });
   let http: HttpListener | undefined;
   const stop = async () => {
     await loops?.stop();

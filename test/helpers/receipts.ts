@@ -1,19 +1,22 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
-import {
-  AbiCoder,
-  Signature,
-  TypedDataEncoder,
-  Wallet,
-  concat,
-  hexlify,
-  keccak256,
-  randomBytes,
-  toBeHex,
-} from "ethers";
-import type { TypedDataDomain } from "ethers";
+import { Signature, Wallet, concat, hexlify, randomBytes, toBeHex } from "ethers";
+import type { HDNodeWallet } from "ethers";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Address, Hex } from "viem";
-import { getBatchId } from "../../src/protocol";
+import {
+  VERITY_DOMAIN_NAME,
+  VERITY_DOMAIN_VERSION,
+  getBatchDigest,
+  getBatchId,
+  getBatchStructHash,
+  getReceiptDigest,
+  getReceiptLeaf,
+  getReceiptStructHash,
+  signBatch,
+  signReceipt,
+  verityTypes,
+} from "../../src/protocol";
+import type { GetVerityDomainParameters, Receipt as ProtocolReceipt, ReceiptBatch } from "../../src/protocol";
 
 /** A receipt as the contracts and signers see it (EIP-712 `InferenceReceipt`). */
 export interface Receipt {
@@ -54,29 +57,11 @@ export const RECEIPT_FIELDS = [
 ] as const;
 export const BATCH_FIELDS = ["node", "sequence", "root", "count", "dataHash"] as const;
 
-export const RECEIPT_TYPES = {
-  InferenceReceipt: [
-    { name: "requestId", type: "bytes32" },
-    { name: "modelId", type: "bytes32" },
-    { name: "inputHash", type: "bytes32" },
-    { name: "outputHash", type: "bytes32" },
-    { name: "traceRoot", type: "bytes32" },
-    { name: "node", type: "address" },
-    { name: "issuedAt", type: "uint64" },
-  ],
-} as const;
+/** The EIP-712 types of the two signed structs, as `src/protocol` defines them. */
+export const RECEIPT_TYPES = { InferenceReceipt: verityTypes.InferenceReceipt } as const;
+export const BATCH_TYPES = { ReceiptBatch: verityTypes.ReceiptBatch } as const;
 
-export const BATCH_TYPES = {
-  ReceiptBatch: [
-    { name: "node", type: "address" },
-    { name: "sequence", type: "uint64" },
-    { name: "root", type: "bytes32" },
-    { name: "count", type: "uint32" },
-    { name: "dataHash", type: "bytes32" },
-  ],
-} as const;
-
-/** The same types in the mutable shape ethers asks for. */
+/** The same types in the mutable shape ethers asks for (tests that sign with ethers' own `signTypedData`). */
 export const ETHERS_RECEIPT_TYPES = { InferenceReceipt: RECEIPT_TYPES.InferenceReceipt.map((f) => ({ ...f })) };
 export const ETHERS_BATCH_TYPES = { ReceiptBatch: BATCH_TYPES.ReceiptBatch.map((f) => ({ ...f })) };
 
@@ -105,8 +90,79 @@ export function makeReceipt(node: string, modelId: string, overrides: Partial<Re
   };
 }
 
-function ethersDomain(domain: Domain): TypedDataDomain {
-  return { ...domain };
+/** A test receipt in `src/protocol`'s shape. */
+export function toProtocolReceipt(receipt: Receipt): ProtocolReceipt {
+  return {
+    requestId: receipt.requestId as Hex,
+    modelId: receipt.modelId as Hex,
+    inputHash: receipt.inputHash as Hex,
+    outputHash: receipt.outputHash as Hex,
+    traceRoot: receipt.traceRoot as Hex,
+    node: receipt.node as Address,
+    issuedAt: receipt.issuedAt,
+  };
+}
+
+/** A test batch in `src/protocol`'s shape. */
+export function toProtocolBatch(batch: Batch): ReceiptBatch {
+  return {
+    node: batch.node as Address,
+    sequence: batch.sequence,
+    root: batch.root as Hex,
+    count: Number(batch.count),
+    dataHash: batch.dataHash as Hex,
+  };
+}
+
+/** `src/protocol`'s domain parameters of a test domain (its name and version are Verity's, see {@link isVerityDomain}). */
+function toProtocolDomain(domain: Domain): GetVerityDomainParameters {
+  return { chainId: domain.chainId, verifyingContract: domain.verifyingContract as Address };
+}
+
+/**
+ * Whether `domain` has Verity's name and version: `src/protocol` signs only those, so a test that signs for a foreign
+ * name or version (to see it refused) gets viem's generic `signTypedData` instead.
+ */
+function isVerityDomain(domain: Domain): boolean {
+  return domain.name === VERITY_DOMAIN_NAME && domain.version === VERITY_DOMAIN_VERSION;
+}
+
+export function hashReceipt(receipt: Receipt): string {
+  return getReceiptStructHash(toProtocolReceipt(receipt));
+}
+
+export function hashBatch(batch: Batch): string {
+  return getBatchStructHash(toProtocolBatch(batch));
+}
+
+export function receiptDigest(domain: Domain, receipt: Receipt): string {
+  return getReceiptDigest(toProtocolReceipt(receipt), toProtocolDomain(domain));
+}
+
+export function batchDigest(domain: Domain, batch: Batch): string {
+  return getBatchDigest(toProtocolBatch(batch), toProtocolDomain(domain));
+}
+
+/** The Merkle leaf of a receipt: keccak256(keccak256(abi.encode(structHash))). */
+export function receiptLeaf(receipt: Receipt): string {
+  return getReceiptLeaf(toProtocolReceipt(receipt));
+}
+
+/**
+ * Signs a receipt with an ethers `Wallet`'s key through `src/protocol` (`signReceipt`, what the node signs with). A
+ * domain of another name or version, which the protocol never signs, goes through viem's generic `signTypedData`.
+ */
+export function signReceiptEthers(wallet: Wallet | HDNodeWallet, domain: Domain, receipt: Receipt): Promise<string> {
+  if (!isVerityDomain(domain)) return signReceiptViem(wallet.privateKey, domain, receipt);
+  const signer = privateKeyToAccount(wallet.privateKey as Hex);
+  return signReceipt({ signer, domain: toProtocolDomain(domain), receipt: toProtocolReceipt(receipt) });
+}
+
+/** Signs a batch header with an ethers `Wallet`'s key through `src/protocol` (`signBatch`); see {@link signReceiptEthers}. */
+export function signBatchEthers(wallet: Wallet | HDNodeWallet, domain: Domain, batch: Batch): Promise<string> {
+  if (!isVerityDomain(domain)) return signBatchViem(wallet.privateKey, domain, batch);
+  const signer = privateKeyToAccount(wallet.privateKey as Hex);
+  return signBatch({ signer, domain: toProtocolDomain(domain), batch: toProtocolBatch(batch) });
 }
 
 function viemDomain(domain: Domain) {
@@ -116,36 +172,6 @@ function viemDomain(domain: Domain) {
     chainId: domain.chainId,
     verifyingContract: domain.verifyingContract as Hex,
   };
-}
-
-export function hashReceipt(receipt: Receipt): string {
-  return TypedDataEncoder.hashStruct("InferenceReceipt", ETHERS_RECEIPT_TYPES, receipt);
-}
-
-export function hashBatch(batch: Batch): string {
-  return TypedDataEncoder.hashStruct("ReceiptBatch", ETHERS_BATCH_TYPES, batch);
-}
-
-export function receiptDigest(domain: Domain, receipt: Receipt): string {
-  return TypedDataEncoder.hash(ethersDomain(domain), ETHERS_RECEIPT_TYPES, receipt);
-}
-
-export function batchDigest(domain: Domain, batch: Batch): string {
-  return TypedDataEncoder.hash(ethersDomain(domain), ETHERS_BATCH_TYPES, batch);
-}
-
-/** The Merkle leaf of a receipt: keccak256(keccak256(abi.encode(structHash))). */
-export function receiptLeaf(receipt: Receipt): string {
-  return keccak256(keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32"], [hashReceipt(receipt)])));
-}
-
-/** Signs with ethers' `Wallet.signTypedData`. */
-export function signReceiptEthers(wallet: Wallet, domain: Domain, receipt: Receipt): Promise<string> {
-  return wallet.signTypedData(ethersDomain(domain), ETHERS_RECEIPT_TYPES, receipt);
-}
-
-export function signBatchEthers(wallet: Wallet, domain: Domain, batch: Batch): Promise<string> {
-  return wallet.signTypedData(ethersDomain(domain), ETHERS_BATCH_TYPES, batch);
 }
 
 /** Signs with viem's `signTypedData` (an independent EIP-712 implementation). */

@@ -1,22 +1,11 @@
-import { ethers, ignition } from "hardhat";
+import { ethers } from "hardhat";
 import { Wallet, keccak256, AbiCoder, solidityPackedKeccak256 } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Hex, LocalAccount } from "viem";
-import { VerityLocal } from "../../deploy/modules/VerityLocal";
+import { deploySystem as deployWholeSystem } from "../fixtures/system";
 import { buildReceiptBatch, getReceiptStructHash, signBatch, signReceipt } from "../../src/protocol";
 import type { Receipt, ReceiptBatch } from "../../src/protocol";
-import type {
-  AttestationRegistry,
-  DataAvailabilityManager,
-  DisputeManager,
-  EquivocationSlasher,
-  InferenceRouter,
-  ModelRegistry,
-  NodeRegistry,
-  Staking,
-  VerityTestToken,
-} from "../../typechain-types";
 
 export const TOKEN = 10n ** 18n;
 export const HOUR = 3_600;
@@ -71,16 +60,13 @@ export function lie(inputHash: string, salt = 0): Hex {
 
 /** Deploys the whole system exactly as deploy/ does (the VerityLocal Ignition module), then enrolls the actors. */
 export async function deploySystem() {
-  const deployed = await ignition.deploy(VerityLocal);
-  const token = deployed.token as unknown as VerityTestToken;
-  const modelRegistry = deployed.modelRegistry as unknown as ModelRegistry;
-  const staking = deployed.staking as unknown as Staking;
-  const nodeRegistry = deployed.nodeRegistry as unknown as NodeRegistry;
-  const attestation = deployed.attestationRegistry as unknown as AttestationRegistry;
-  const disputes = deployed.disputeManager as unknown as DisputeManager;
-  const equivocation = deployed.equivocationSlasher as unknown as EquivocationSlasher;
-  const availability = deployed.dataAvailabilityManager as unknown as DataAvailabilityManager;
-  const router = deployed.inferenceRouter as unknown as InferenceRouter;
+  const deployed = await deployWholeSystem();
+  const { token, modelRegistry, staking, nodeRegistry } = deployed;
+  const attestation = deployed.attestationRegistry;
+  const disputes = deployed.disputeManager;
+  const equivocation = deployed.equivocationSlasher;
+  const availability = deployed.dataAvailabilityManager;
+  const router = deployed.inferenceRouter;
 
   const signers = await ethers.getSigners();
   const [admin, arbitrator] = signers;
