@@ -74,7 +74,9 @@ describe("one-step gas on every layer of the digits CNN", function () {
       expect(step, "the game ends with proveStep").to.not.equal(undefined);
       expect(step!.gas).to.be.lessThanOrEqual(ONE_STEP_GAS_LIMIT);
       if (process.env.VERITY_GAS_LOG) {
-        console.log(`      layer ${k} ${layer.op}: execute ≤ ${worst.gas} (element ${worst.element}), proveStep ${step!.gas}`);
+        console.log(
+          `      layer ${k} ${layer.op}: execute ≤ ${worst.gas} (element ${worst.element}), proveStep ${step!.gas}`,
+        );
       }
     });
   }
