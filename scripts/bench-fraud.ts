@@ -16,6 +16,7 @@ import type {
   FraudGame,
   ModelRegistry,
   NodeRegistry,
+  OneStepExecutor,
   Staking,
   VerityTestToken,
   AttestationRegistry,
@@ -30,6 +31,9 @@ import {
   computeTensorsV2,
   getModelCommitmentV2,
   getOutputV2,
+  getSegmentCount,
+  getShapeSize,
+  isAccumulating,
   validateIntegerModelV2,
 } from "../src/runtime/integerV2";
 import { type Domain, type Receipt, randomHash, signReceiptEthers } from "../test/helpers/receipts";
@@ -165,6 +169,8 @@ async function main() {
 
   // ---------------------------------------------------------------------------------------- fraud games
   const rows: Row[] = [];
+  const digitsLayers: { layer: number; op: string; element: number; execute: bigint; oneStep: bigint }[] = [];
+  const servedSweep: { served: number; oneStep: bigint }[] = [];
   for (const n of SIZES) {
     const model = syntheticModel(n);
     const commitment = getModelCommitmentV2(model);
@@ -253,15 +259,46 @@ async function main() {
     const input = quantizeInputV2(model, getDigitsSplit().heldOut[0]!.features);
     const tensors = computeTensorsV2(model, input.data);
     const honest = buildTraceV2(tensors);
-    for (const [label, tensor, element] of [
-      ["digits CNN: conv2d element (256-element layer)", 1, 100],
-      ["digits CNN: dense logit (fan-in 64)", 6, 3],
-    ] as const) {
+    const executor = await at<OneStepExecutor>("OneStepExecutor", "oneStepExecutor");
+    const scout = createChallenger(model, commitment, honest);
+    const honestRoots = createNodeResponder(model, honest).tensorRoots();
+    scout.pickTensor(honestRoots);
+    /** Layer k's element whose one-step (any segment) costs the executor most, by exact `estimateGas`. */
+    const worstElement = async (k: number) => {
+      const layer = model.layers[k - 1]!;
+      const segments = isAccumulating(layer) ? getSegmentCount(layer) : 1;
+      let worst = { gas: 0n, element: 0 };
+      for (let e = 0; e < getShapeSize(layer.outShape); e++) {
+        for (let s = 0; s < segments; s++) {
+          const step = scout.step(k, e, s, 0, honestRoots);
+          const gas = await executor.execute.estimateGas(commitment.modelId, honest.traceRoot, step);
+          if (gas > worst.gas) worst = { gas, element: e };
+        }
+      }
+      return worst;
+    };
+    // Tolerance-mode models a node may also serve: each adds the node's jail (sortition-tree writes) to `proveStep`.
+    const extraModels: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = ethers.id(`bench-fraud/extra-model-${i}`);
+      await models.registerModel({
+        id,
+        runtimeId: getOnchainRuntimeId("onnxruntime-cpu-f32-v1"),
+        mode: 1,
+        tolerance: 10n ** 14n,
+        weightsRoot: ethers.id(`w${i}`),
+        previous: ethers.ZeroHash,
+        metadataURI: `ipfs://bench-extra-${i}`,
+      });
+      extraModels.push(id);
+    }
+    const play = async (tensor: number, element: number, served: number) => {
       const tampered = tensors.map((t) => t.slice());
-      tampered[tensor]![element]! += 1;
+      tampered[tensor]![element]! += 1 << 20;
       const bad = buildTraceV2(tampered);
-      const node = await enroll(0, [commitment.modelId]);
-      const receipt = await attest(node, commitment.modelId, input, getOutputV2(model, tampered[6]!), bad.traceRoot);
+      const last = model.layers.length;
+      const node = await enroll(0, [commitment.modelId, ...extraModels.slice(0, served - 1)]);
+      const receipt = await attest(node, commitment.modelId, input, getOutputV2(model, tampered[last]!), bad.traceRoot);
       const started = performance.now();
       const openTx = await game
         .connect(challenger)
@@ -282,26 +319,41 @@ async function main() {
         })),
       ];
       const wallMs = performance.now() - started;
-      if (Number((await game.getGame(id)).outcome) !== 1) throw new Error(`${label}: the node was not found wrong`);
+      if (Number((await game.getGame(id)).outcome) !== 1)
+        throw new Error(`digits layer ${tensor}: node not found wrong`);
+      return { moves, wallMs, n: tampered[tensor]!.length };
+    };
+    for (let k = 1; k <= model.layers.length; k++) {
+      const worst = await worstElement(k);
+      const { moves, wallMs, n } = await play(k, worst.element, 1);
       const perMove: Record<string, bigint> = {};
       for (const m of moves) perMove[m.name] = (perMove[m.name] ?? 0n) > m.gas ? perMove[m.name]! : m.gas;
-      const n = tampered[tensor]!.length;
+      const oneStep = moves.find((m) => m.name === "proveStep")?.gas ?? 0n;
+      digitsLayers.push({ layer: k, op: model.layers[k - 1]!.op, element: worst.element, execute: worst.gas, oneStep });
       rows.push({
-        case: label,
+        case: `digits CNN: layer ${k} ${model.layers[k - 1]!.op}, element ${worst.element}`,
         elements: n,
         moves: moves.length,
         bound: 2 * Math.ceil(Math.log2(n)),
         total: moves.reduce((a, m) => a + m.gas, 0n),
-        oneStep: moves.find((m) => m.name === "proveStep")?.gas ?? 0n,
+        oneStep,
         perMove,
         wallMs,
       });
+    }
+    const dense = model.layers.length;
+    const denseWorst = digitsLayers.find((l) => l.layer === dense)!.element;
+    for (let served = 1; served <= extraModels.length + 1; served++) {
+      const { moves } = await play(dense, denseWorst, served);
+      servedSweep.push({ served, oneStep: moves.find((m) => m.name === "proveStep")?.gas ?? 0n });
     }
   }
 
   const json = {
     committee: { moves: committee, total: committeeTotal },
     fraud: rows,
+    digitsOneStepPerLayer: digitsLayers,
+    digitsOneStepByModelsServed: servedSweep,
     targets: {
       oneStepAtMost500k: rows.every((row) => row.oneStep <= ONE_STEP_TARGET),
       disputeAtMostCommittee: rows.every((row) => row.total <= committeeTotal),
@@ -333,6 +385,15 @@ async function main() {
         .join(", ")}`,
     );
   }
+  console.log("\nDigits CNN, worst-case one-step per layer (the element whose re-execution costs most):");
+  console.log("  layer  op            element   execute tx   proveStep");
+  for (const l of digitsLayers) {
+    console.log(
+      `  ${String(l.layer).padStart(5)}  ${l.op.padEnd(12)} ${String(l.element).padStart(8)} ${fmt(l.execute).padStart(12)} ${fmt(l.oneStep).padStart(11)}`,
+    );
+  }
+  console.log("\nDigits CNN dense one-step by the number of models the slashed node serves (its jail's tree writes):");
+  for (const x of servedSweep) console.log(`  ${String(x.served).padStart(2)} model(s): proveStep ${fmt(x.oneStep)}`);
   console.log(
     `\nTargets: one-step ≤ 500,000: ${json.targets.oneStepAtMost500k}; dispute ≤ committee: ${json.targets.disputeAtMostCommittee}; moves ≤ 2⌈log2 n⌉ + 4: ${json.targets.movesAtMost2Log2nPlus4}`,
   );

@@ -501,9 +501,11 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, Pull
         uint256 slashed;
         uint256 reward;
         if (nodeWrong) {
+            // Jail first: the jail zeroes the node's weight in each of its models' sortition trees once, and the
+            // slash's stake notice then finds nothing to rewrite (slashing first would write every tree twice).
+            _nodes.jail(node);
             (slashed, reward) = _slash(g, node, atRisk);
             _credit(id, g.beneficiary, bond + reward);
-            _nodes.jail(node);
             _attestation.resolveDispute(g.receiptHash, true);
         } else {
             uint256 toNode = (bond * g.nodeBondShareBps) / BasisPoints.WHOLE;
