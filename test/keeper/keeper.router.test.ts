@@ -14,6 +14,8 @@ import { MODELS_DIR, registerInferenceNode } from "../../scripts/bench/localNode
 import { registerManifestModel } from "../../src/devnet/enrollParticipants";
 import { readModelManifest } from "../../src/models";
 import { getRouterCredit } from "../../src/chain/actions/getRouterCredit";
+import { parseTensorJson, type TensorJson } from "../../src/runtime";
+import { parseJsonRun, runVerity } from "../cli/runVerity";
 import { CONSUMER, KEEPER, STRANGER as SILENT, freePort, quiet, startKeeperWorld, type KeeperWorld } from "./setup";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -152,6 +154,20 @@ describe("keeper with the InferenceRouter", function () {
     });
     expect(settled).to.have.length(1);
     expect(settled[0]!.args.node?.toLowerCase()).to.equal(world.node.toLowerCase());
+
+    // `verity request show` fetches the settled output from the node and checks it against the settled hash.
+    const deployment = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "verity-request-show-")), "localhost.json");
+    fs.writeFileSync(deployment, JSON.stringify({ ...system.deployment, rpcUrl: system.chain.rpcUrl }));
+    const shown = parseJsonRun<{ state: string; result: { check: string; outputHash: Hex; output: TensorJson } }>(
+      await runVerity(["request", "show", id, "--json", "--deployment", deployment]),
+    );
+    expect(shown.state).to.equal("settled");
+    expect(shown.result.check).to.equal("checked");
+    expect(shown.result.outputHash).to.equal(settled[0]!.args.outputHash);
+    expect(getTensorHash(parseTensorJson(shown.result.output, "output"))).to.equal(shown.result.outputHash);
+    const table = await runVerity(["request", "show", id, "--deployment", deployment]);
+    expect(table.code, table.stderr).to.equal(0);
+    expect(table.stdout).to.contain("hashes to the answered output").and.contain(`${shown.result.output.dtype}[`);
   });
 
   it("reassigns the slot a silent node missed, then settles what was fulfilled", async function () {

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { bytesToHex, formatUnits, parseEventLogs, zeroHash, type Hex } from "viem";
+import { bytesToHex, formatUnits, parseEventLogs, zeroHash, type Address, type Hex } from "viem";
 import { inferenceRouterAbi } from "../../chain/abis.generated";
 import { getAssignments } from "../../chain/actions/getAssignments";
 import { getModel } from "../../chain/actions/getModel";
+import { getNode } from "../../chain/actions/getNode";
 import { getRequest } from "../../chain/actions/getRequest";
 import { getRequestFulfilledEvents } from "../../chain/actions/getRequestFulfilledEvents";
 import { getRequestRefundedEvents } from "../../chain/actions/getRequestRefundedEvents";
@@ -28,6 +29,9 @@ import {
   type Tensor,
   type TensorPayload,
 } from "../../protocol";
+import { toPayloadJson } from "../../node/json";
+import { ExitCode, ExitCodeError } from "../exitCode";
+import { fetchRequestResult, type FetchRequestResultReturnType, type ResultSource } from "../fetchRequestResult";
 import { findDeclaredInput, validateRequestInput } from "../validateRequestInput";
 import {
   InputValidationError,
@@ -173,70 +177,150 @@ export function addRequestCommands(program: Command): void {
         .argument("<id>", "the request id (bytes32)"),
     ),
     ["verity request show 0x5f3c…", "verity request show 0x5f3c… --json"],
-  ).action(async (id: string, options: ChainOptions) => {
-    const requestId = parseBytes32(id, "<id>");
-    const context = await connect(options, false);
-    const read = context.clients.publicClient;
-    const address = context.contracts.inferenceRouter;
-    const request = await getRequest(read, { address, id: requestId });
-    if (request.createdAt === 0) throw new BaseError(`no request ${requestId}`);
-    const [state, assignments, { decimals }] = await Promise.all([
-      getRequestState(read, { address, id: requestId }),
-      getAssignments(read, { address, id: requestId }),
-      getTokenInfo(context),
-    ]);
-    const range = { address, args: { id: requestId }, fromBlock: BigInt(context.deployment.startBlock) };
-    const [fulfilled, settled, refunded] = await Promise.all([
-      getRequestFulfilledEvents(read, range),
-      getRequestSettledEvents(read, range),
-      getRequestRefundedEvents(read, range),
-    ]);
-    const batchOf = new Map(fulfilled.map((log) => [log.args.receiptHash, log.args.batchId]));
-    const rows = assignments.map((assignment) => ({
-      node: assignment.node,
-      rank: assignment.rank,
-      receiptHash: assignment.receiptHash === zeroHash ? "" : assignment.receiptHash,
-      outputHash: assignment.outputHash === zeroHash ? "" : assignment.outputHash,
-      batchId: batchOf.get(assignment.receiptHash) ?? "",
-      windowEnd: formatTime(assignment.windowEnd),
-    }));
-    const tokens = (value: bigint) => formatUnits(value, decimals);
-    const settlement = settled[0]
-      ? {
-          outputHash: settled[0].args.outputHash,
-          paidToNodes: tokens(settled[0].args.paidToNodes),
-          toTreasury: tokens(settled[0].args.toTreasury),
-          refunded: tokens(settled[0].args.refunded),
-        }
-      : refunded[0]
-        ? { refunded: tokens(refunded[0].args.amount) }
-        : undefined;
-    const summary = {
-      requestId,
-      state: REQUEST_STATES[state],
-      consumer: request.consumer,
-      modelId: request.modelId,
-      inputHash: request.inputHash,
-      fee: tokens(request.fee),
-      redundancy: request.redundancy,
-      fulfilled: request.fulfilled,
-      reassignments: request.reassignments,
-      createdAt: formatTime(request.createdAt),
-      deadline: formatTime(request.deadline),
-    };
-    if (context.output.json) {
-      return context.output.record({ ...summary, assignments: rows, settlement: settlement ?? null });
-    }
-    context.output.record({
-      ...summary,
-      settlement: settlement
-        ? Object.entries(settlement)
-            .map(([k, v]) => `${k}: ${v}`)
-            .join("\n")
-        : "",
+  )
+    .option(
+      "--content-dir <dir>",
+      "tensors (tensors/<hash>) to look in before the nodes (env VERITY_CONTENT_DIR)",
+      process.env.VERITY_CONTENT_DIR,
+    )
+    .action(async (id: string, options: ChainOptions & { contentDir?: string }) => {
+      const requestId = parseBytes32(id, "<id>");
+      const context = await connect(options, false);
+      const read = context.clients.publicClient;
+      const address = context.contracts.inferenceRouter;
+      const request = await getRequest(read, { address, id: requestId });
+      if (request.createdAt === 0) throw new BaseError(`no request ${requestId}`);
+      const [state, assignments, { decimals }] = await Promise.all([
+        getRequestState(read, { address, id: requestId }),
+        getAssignments(read, { address, id: requestId }),
+        getTokenInfo(context),
+      ]);
+      const range = { address, args: { id: requestId }, fromBlock: BigInt(context.deployment.startBlock) };
+      const [fulfilled, settled, refunded] = await Promise.all([
+        getRequestFulfilledEvents(read, range),
+        getRequestSettledEvents(read, range),
+        getRequestRefundedEvents(read, range),
+      ]);
+      const batchOf = new Map(fulfilled.map((log) => [log.args.receiptHash, log.args.batchId]));
+      const rows = assignments.map((assignment) => ({
+        node: assignment.node,
+        rank: assignment.rank,
+        receiptHash: assignment.receiptHash === zeroHash ? "" : assignment.receiptHash,
+        outputHash: assignment.outputHash === zeroHash ? "" : assignment.outputHash,
+        batchId: batchOf.get(assignment.receiptHash) ?? "",
+        windowEnd: formatTime(assignment.windowEnd),
+      }));
+      const tokens = (value: bigint) => formatUnits(value, decimals);
+      const settlement = settled[0]
+        ? {
+            outputHash: settled[0].args.outputHash,
+            paidToNodes: tokens(settled[0].args.paidToNodes),
+            toTreasury: tokens(settled[0].args.toTreasury),
+            refunded: tokens(settled[0].args.refunded),
+          }
+        : refunded[0]
+          ? { refunded: tokens(refunded[0].args.amount) }
+          : undefined;
+      const answered = settled[0]?.args.outputHash ?? mostAnswered(assignments.map((a) => a.outputHash));
+      const result =
+        answered === undefined || answered === zeroHash
+          ? undefined
+          : await fetchRequestResult(answered, {
+              contentDir: options.contentDir,
+              nodes: await answeringNodes(context, assignments, answered),
+            });
+      const summary = {
+        requestId,
+        state: REQUEST_STATES[state],
+        consumer: request.consumer,
+        modelId: request.modelId,
+        inputHash: request.inputHash,
+        fee: tokens(request.fee),
+        redundancy: request.redundancy,
+        fulfilled: request.fulfilled,
+        reassignments: request.reassignments,
+        createdAt: formatTime(request.createdAt),
+        deadline: formatTime(request.deadline),
+      };
+      if (context.output.json) {
+        context.output.record({
+          ...summary,
+          assignments: rows,
+          settlement: settlement ?? null,
+          result: result ? toResultJson(result) : null,
+        });
+      } else {
+        context.output.record({
+          ...summary,
+          settlement: settlement
+            ? Object.entries(settlement)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join("\n")
+            : "",
+          result: result?.check === "checked" ? formatPayload(result.output) : "",
+          resultCheck: result ? describeResultCheck(result) : "no answer yet",
+        });
+        context.output.table(rows, ["node", "rank", "receiptHash", "outputHash", "batchId", "windowEnd"]);
+      }
+      if (result?.check === "mismatch")
+        throw new ExitCodeError(`request ${requestId}: ${result.reason}`, ExitCode.Failed);
     });
-    context.output.table(rows, ["node", "rank", "receiptHash", "outputHash", "batchId", "windowEnd"]);
-  });
+}
+
+/** The output hash most assignments answered with (the router settles on agreement), if any answered. */
+function mostAnswered(hashes: readonly Hex[]): Hex | undefined {
+  const counts = new Map<Hex, number>();
+  for (const hash of hashes) if (hash !== zeroHash) counts.set(hash, (counts.get(hash) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/** The assigned nodes that answered `outputHash`, with their registered endpoints. */
+async function answeringNodes(
+  context: ChainContext,
+  assignments: readonly { node: Address; outputHash: Hex }[],
+  outputHash: Hex,
+): Promise<ResultSource[]> {
+  const nodes = [...new Set(assignments.filter((a) => a.outputHash === outputHash).map((a) => a.node))];
+  const registered = await Promise.all(
+    nodes.map((node) =>
+      getNode(context.clients.publicClient, { address: context.contracts.nodeRegistry, node }).then((info) => ({
+        node,
+        endpoint: info.endpoint,
+      })),
+    ),
+  );
+  return registered.filter(({ endpoint }) => /^https?:\/\//.test(endpoint));
+}
+
+function toResultJson(result: FetchRequestResultReturnType) {
+  return result.check === "checked"
+    ? { outputHash: result.outputHash, check: result.check, from: result.from, ...toPayloadJson(result.output) }
+    : { outputHash: result.outputHash, check: result.check, reason: result.reason };
+}
+
+function describeResultCheck(result: FetchRequestResultReturnType): string {
+  switch (result.check) {
+    case "checked":
+      return `hashes to the answered output ${result.outputHash} (from ${result.from})`;
+    case "mismatch":
+      return `WRONG: ${result.reason}`;
+    case "unavailable":
+      return `not fetched: ${result.reason}`;
+  }
+}
+
+/** One line per tensor: `name: dtype[shape] v0, v1, …` (the first 16 values). */
+function formatPayload(payload: TensorPayload): string {
+  const line = (tensor: Tensor) => {
+    const values = Array.from(tensor.data as ArrayLike<number | bigint>, String);
+    const shown =
+      values.length > 16 ? `${values.slice(0, 16).join(", ")}, … (${values.length} values)` : values.join(", ");
+    return `${tensor.dtype}[${tensor.shape.join(",")}] ${shown}`;
+  };
+  if (!isTensorBundle(payload)) return line(payload);
+  return Object.entries(payload.tensors)
+    .map(([name, tensor]) => `${name}: ${line(tensor)}`)
+    .join("\n");
 }
 
 /** Adds `request refund` and `request reassign`: anyone may send them once the request is due. */
