@@ -1,17 +1,36 @@
-import { FraudGameOutcome } from "../chain/enums.generated";
+import { DisputeManagerOutcome, FraudGameOutcome } from "../chain/enums.generated";
 import { arg, type EventValue, type VerityEvent } from "./decodeVerityLogs";
 
 /** Runs one SQL statement (prepared once, cached by the store) with positional parameters. */
 export type RunStatement = (sql: string, ...params: (string | number | null)[]) => void;
-
-/** Dispute outcomes (`IDisputeManager.Outcome`). */
-export const DisputeOutcome = { None: 0, NodeWrong: 1, NodeRight: 2, Expired: 3 } as const;
 
 const COUNTER = "INSERT INTO node_counters (node) VALUES (?) ON CONFLICT (node) DO NOTHING";
 
 function bump(run: RunStatement, node: string, column: string, by = 1): void {
   run(COUNTER, node);
   run(`UPDATE node_counters SET ${column} = ${column} + ? WHERE node = ?`, by, node);
+}
+
+/**
+ * Counts a verdict against the node of a dispute or game (`table` keyed by `idColumn`): a lost or won dispute in its
+ * counters. A game is a dispute the chain decides alone, so it counts like a committee's verdict; other outcomes count
+ * nothing.
+ */
+function countVerdict(
+  run: RunStatement,
+  table: "disputes" | "games",
+  idColumn: "dispute_id" | "game_id",
+  id: string,
+  verdict: "lost" | "won" | undefined,
+): void {
+  if (verdict === undefined) return;
+  const column = verdict === "lost" ? "disputes_lost" : "disputes_won";
+  const node = `(SELECT node FROM ${table} WHERE ${idColumn} = ?)`;
+  run(
+    `INSERT INTO node_counters (node) SELECT node FROM ${table} WHERE ${idColumn} = ? ON CONFLICT (node) DO NOTHING`,
+    id,
+  );
+  run(`UPDATE node_counters SET ${column} = ${column} + 1 WHERE node = ${node}`, id);
 }
 
 function addAmount(run: RunStatement, table: string, column: string, keyColumn: string, key: string, amount: string) {
@@ -219,23 +238,13 @@ export function projectEvent(run: RunStatement, event: VerityEvent, timestamp: n
         timestamp,
         arg.text(a, "id"),
       );
-      const column =
-        outcome === DisputeOutcome.NodeWrong
-          ? "disputes_lost"
-          : outcome === DisputeOutcome.NodeRight
-            ? "disputes_won"
+      const verdict =
+        outcome === DisputeManagerOutcome.NodeWrong
+          ? "lost"
+          : outcome === DisputeManagerOutcome.NodeRight
+            ? "won"
             : undefined;
-      if (column) {
-        run(
-          `INSERT INTO node_counters (node) SELECT node FROM disputes WHERE dispute_id = ? ON CONFLICT (node) DO NOTHING`,
-          arg.text(a, "id"),
-        );
-        run(
-          `UPDATE node_counters SET ${column} = ${column} + 1
-           WHERE node = (SELECT node FROM disputes WHERE dispute_id = ?)`,
-          arg.text(a, "id"),
-        );
-      }
+      countVerdict(run, "disputes", "dispute_id", arg.text(a, "id"), verdict);
       return;
     }
     case "disputeManager.RewardCredited":
@@ -407,23 +416,9 @@ export function projectEvent(run: RunStatement, event: VerityEvent, timestamp: n
         event.blockNumber,
         arg.text(a, "id"),
       );
-      // A game is a dispute the chain decides alone: the node's counters count it like a committee's verdict.
-      const column =
-        outcome === FraudGameOutcome.NodeWrong
-          ? "disputes_lost"
-          : outcome === FraudGameOutcome.NodeRight
-            ? "disputes_won"
-            : undefined;
-      if (column) {
-        run(
-          `INSERT INTO node_counters (node) SELECT node FROM games WHERE game_id = ? ON CONFLICT (node) DO NOTHING`,
-          arg.text(a, "id"),
-        );
-        run(
-          `UPDATE node_counters SET ${column} = ${column} + 1 WHERE node = (SELECT node FROM games WHERE game_id = ?)`,
-          arg.text(a, "id"),
-        );
-      }
+      const verdict =
+        outcome === FraudGameOutcome.NodeWrong ? "lost" : outcome === FraudGameOutcome.NodeRight ? "won" : undefined;
+      countVerdict(run, "games", "game_id", arg.text(a, "id"), verdict);
       return;
     }
     case "fraudGame.RewardCredited":
