@@ -76,8 +76,9 @@ function toBody(modelId: Hex, payload: TensorPayload): Json {
  * The bring-your-own-model path end to end on a real chain, with the services as operators run them: the project's
  * ONNX test models (several inputs one int64, a CNN under the pinned WASM runtime, a dynamic batch) and the CNN
  * compiled by `verity model compile` to runtime v2 are registered (the ONNX ones under their signature documents),
- * served by a live node, attested, and replayed by verifier services; a dishonest node's wrong answer to the float
- * TOLERANCE model is rejected by a committee, its wrong answer to the compiled EXACT CNN by the fraud game.
+ * served by a live node, attested, and replayed by verifier services; a dishonest node's wrong answers to the float
+ * TOLERANCE models and to the CNN under pinned WASM (EXACT, not fraud-provable) are rejected by committees, its wrong
+ * answer to the compiled EXACT CNN by the fraud game.
  */
 describe("ONNX models end to end: compile, register, serve, replay, dispute", function () {
   this.timeout(240_000);
@@ -305,12 +306,18 @@ describe("ONNX models end to end: compile, register, serve, replay, dispute", fu
   describe("a dishonest node's wrong answers, attested before either dispute slashes (and jails) it", function () {
     let wrongCnn: Answer;
     let wrongFloat: Answer;
+    /** The CNN under the pinned WASM runtime (EXACT, not fraud-provable) and the model with a dynamic batch. */
+    let wrongOthers: { name: string; answer: Answer }[];
     let stakeBefore: bigint;
 
     before(async function () {
       stakeBefore = await stakeOf(DISHONEST);
       wrongFloat = await inferAndAttest(dishonest, "multi-input", 3);
       wrongCnn = await inferAndAttest(dishonest, "small-cnn-int8", 2);
+      wrongOthers = [];
+      for (const name of ["small-cnn", "dynamic-batch"]) {
+        wrongOthers.push({ name, answer: await inferAndAttest(dishonest, name, 2) });
+      }
     });
 
     it("the compiled EXACT CNN's goes to the fraud game: the verifier wins, the node is slashed", async function () {
@@ -345,7 +352,7 @@ describe("ONNX models end to end: compile, register, serve, replay, dispute", fu
       ).to.equal(ReceiptState.Rejected);
     });
 
-    it("the float TOLERANCE model's goes through the committee and is rejected", async function () {
+    it("the float TOLERANCE model's, the pinned-WASM EXACT CNN's and the dynamic batch's go through committees and are rejected", async function () {
       const { publicClient } = system.clients(0);
       const verdict = await verdictOf(wrongFloat.receiptHash);
       expect(verdict.verdict).to.equal("wrong-output");
@@ -357,7 +364,30 @@ describe("ONNX models end to end: compile, register, serve, replay, dispute", fu
       );
       expect(challenger.store.getFraudGame(wrongFloat.receiptHash), "not fraud-provable").to.equal(undefined);
       const disputeId = BigInt(challenger.store.getChallenge(wrongFloat.receiptHash)!.disputeId!);
-      const [record] = await driveDisputes(system, [disputeId], () => {});
+      // The other models' committee challenges, driven together (one commit and one reveal period for all).
+      const otherIds: bigint[] = [];
+      for (const { name, answer } of wrongOthers) {
+        const other = await verdictOf(answer.receiptHash);
+        expect(other.verdict, `${name}: ${other.reason}`).to.equal("wrong-output");
+        await waitUntil(
+          `the committee challenge of ${name}'s answer to be opened`,
+          async () => !!challenger.store.getChallenge(answer.receiptHash)?.disputeId,
+          { timeoutMs: 60_000 },
+        );
+        expect(challenger.store.getFraudGame(answer.receiptHash), `${name}: not fraud-provable`).to.equal(undefined);
+        otherIds.push(BigInt(challenger.store.getChallenge(answer.receiptHash)!.disputeId!));
+      }
+      const [record, ...others] = await driveDisputes(system, [disputeId, ...otherIds], () => {});
+      for (const [i, { name, answer }] of wrongOthers.entries()) {
+        expect(others[i]!.outcome).to.equal(1, `${name}: node wrong`);
+        expect(others[i]!.revealed).to.equal(2);
+        expect(
+          await getReceiptState(publicClient, {
+            address: system.addresses.attestationRegistry,
+            receiptHash: answer.receiptHash,
+          }),
+        ).to.equal(ReceiptState.Rejected, name);
+      }
       expect(record!.outcome).to.equal(1, "node wrong");
       expect(record!.committee).to.have.length(2);
       expect(record!.committee.map((a) => a.toLowerCase())).to.not.include(
