@@ -235,6 +235,35 @@ describe("DisputeManager under attack", function () {
     });
   });
 
+  describe("an admin changing the parameters while a dispute is open", function () {
+    it("changes nothing of that dispute: its amount at risk, bond, committee size and deadlines stay those of its opening", async function () {
+      const f = await setup();
+      const id = await f.h.challenge(await f.h.attestReceipt());
+      const opened = await f.manager.getDispute(id);
+      const bond = await f.manager.joinBondOf(id);
+      await f.manager.connect(f.admin).setParameters({
+        ...DEFAULT_PARAMETERS,
+        slashBps: DEFAULT_PARAMETERS.slashBps / 2n,
+        bondBps: DEFAULT_PARAMETERS.bondBps * 2n,
+        committeeSize: 5n,
+        commitPeriod: DEFAULT_PARAMETERS.commitPeriod * 2n,
+      });
+      const after = await f.manager.getDispute(id);
+      expect(after.amountAtRisk).to.equal(opened.amountAtRisk);
+      expect(await f.manager.joinBondOf(id)).to.equal(bond);
+      // The draw deadline is the opening's commit period, not the doubled one.
+      await time.increaseTo(opened.challengedAt + DEFAULT_PARAMETERS.commitPeriod);
+      expect(await f.manager.state(id)).to.equal(DisputeState.Arbitration);
+      // A dispute opened after the change follows the new parameters.
+      const receipt = await f.h.attestReceipt();
+      const slashable = await f.staking.slashableStakeOf(f.node.address);
+      const next = await f.h.challenge(receipt);
+      expect((await f.manager.getDispute(next)).amountAtRisk).to.equal(
+        (slashable * (DEFAULT_PARAMETERS.slashBps / 2n)) / BPS,
+      );
+    });
+  });
+
   describe("a faulty committee", function () {
     it("that finds an honest node wrong can take no more than the locked snapshot", async function () {
       const f = await setup();
