@@ -825,17 +825,47 @@ describe("verity commands on a real JSON-RPC chain", function () {
       expect(JSON.parse(lines[0]!)).to.have.property("attestationsRecorded");
     });
 
-    it("verifier run answers GET /health like the node, and stops when its parent dies (npx … &, kill %1)", async function () {
+    /** `verifier run` under `sh -c "…; :"`, which stays its parent as npm's wrapper does (`npm_command=exec` under npx). */
+    const startWrapped = async (db: string, underNpx: boolean) => {
       const port = await findFreePort();
-      const args = ["--port", String(port), "--db", path.join(dir, "health.sqlite"), "--interval", "500"];
-      // `sh -c "…; :"` keeps sh as the parent, as npm's wrapper is; SIGKILL gives it no chance to pass anything on.
+      const args = ["--port", String(port), "--db", path.join(dir, db), "--interval", "500"];
       const command = [process.execPath, BIN, "verifier", "run", ...args, ...chain.slice(0, 4)]
         .map((word) => `'${word}'`)
         .join(" ");
-      const wrapper = spawn("sh", ["-c", `${command}; :`], {
-        env: { ...process.env, VERITY_VERIFIER_KEY: keyOf(VERIFIER) },
-        stdio: "ignore",
-      });
+      const env = { ...process.env, VERITY_VERIFIER_KEY: keyOf(VERIFIER), npm_command: underNpx ? "exec" : undefined };
+      return { port, wrapper: spawn("sh", ["-c", `${command}; :`], { env, stdio: "ignore" }) };
+    };
+
+    it("keeps running when orphaned outside npx (nohup … &): an orphan is then what the operator asked for", async function () {
+      const { port, wrapper } = await startWrapped("nohup.sqlite", false);
+      let verifierPid = 0;
+      try {
+        await waitUntil(
+          "the verifier's /health",
+          async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok === true,
+          {
+            timeoutMs: 60_000,
+            intervalMs: 250,
+          },
+        );
+        verifierPid = Number(
+          execFileSync("pgrep", ["-P", String(wrapper.pid)])
+            .toString()
+            .trim(),
+        );
+        wrapper.kill("SIGKILL");
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        expect(isAlive(verifierPid), "still serving after three watch intervals").to.equal(true);
+        expect((await fetch(`http://127.0.0.1:${port}/health`)).ok).to.equal(true);
+      } finally {
+        wrapper.kill("SIGKILL");
+        if (verifierPid && isAlive(verifierPid)) process.kill(verifierPid, "SIGKILL");
+      }
+    });
+
+    it("verifier run answers GET /health like the node, and stops when its parent dies (npx … &, kill %1)", async function () {
+      // SIGKILL gives the wrapper no chance to pass anything on.
+      const { port, wrapper } = await startWrapped("health.sqlite", true);
       let verifierPid = 0;
       try {
         let health: Record<string, unknown> = {};

@@ -68,6 +68,8 @@ describe("README: first ten minutes (every marked block, on a fresh chain)", fun
       path.join(shims, "npx"),
       "#!/bin/sh\n" +
         "# npx as it resolves in the repository root: this checkout's verity and hardhat, nothing else.\n" +
+        "# npx runs its command with npm_command=exec in the environment; so does this shim.\n" +
+        "export npm_command=exec\n" +
         'case "$1" in\n' +
         `  verity) shift; exec "${process.execPath}" "${path.join(ROOT, "bin", "verity")}" "$@" ;;\n` +
         `  hardhat) shift; exec "${process.execPath}" "${hardhat}" "$@" ;;\n` +
