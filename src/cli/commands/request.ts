@@ -1,11 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { bytesToHex, formatUnits, parseEventLogs, zeroHash, type Address, type Hex } from "viem";
+import { bytesToHex, formatUnits, parseEventLogs, zeroHash, type Hex } from "viem";
 import { inferenceRouterAbi } from "../../chain/abis.generated";
 import { getAssignments } from "../../chain/actions/getAssignments";
 import { getModel } from "../../chain/actions/getModel";
-import { getNode } from "../../chain/actions/getNode";
 import { getRequest } from "../../chain/actions/getRequest";
 import { getRequestFulfilledEvents } from "../../chain/actions/getRequestFulfilledEvents";
 import { getRequestRefundedEvents } from "../../chain/actions/getRequestRefundedEvents";
@@ -29,9 +28,8 @@ import {
   type Tensor,
   type TensorPayload,
 } from "../../protocol";
-import { toPayloadJson } from "../../node/json";
 import { ExitCode, ExitCodeError } from "../exitCode";
-import { fetchRequestResult, type FetchRequestResultReturnType, type ResultSource } from "../fetchRequestResult";
+import { describeResultCheck, formatPayload, readRequestResult, toResultJson } from "../requestResult";
 import { findDeclaredInput, validateRequestInput } from "../validateRequestInput";
 import {
   InputValidationError,
@@ -221,14 +219,11 @@ export function addRequestCommands(program: Command): void {
         : refunded[0]
           ? { refunded: tokens(refunded[0].args.amount) }
           : undefined;
-      const answered = settled[0]?.args.outputHash ?? mostAnswered(assignments.map((a) => a.outputHash));
-      const result =
-        answered === undefined || answered === zeroHash
-          ? undefined
-          : await fetchRequestResult(answered, {
-              contentDir: options.contentDir,
-              nodes: await answeringNodes(context, assignments, answered),
-            });
+      const result = await readRequestResult(context, {
+        settledOutputHash: settled[0]?.args.outputHash,
+        assignments,
+        contentDir: options.contentDir,
+      });
       const summary = {
         requestId,
         state: REQUEST_STATES[state],
@@ -265,62 +260,6 @@ export function addRequestCommands(program: Command): void {
       if (result?.check === "mismatch")
         throw new ExitCodeError(`request ${requestId}: ${result.reason}`, ExitCode.Failed);
     });
-}
-
-/** The output hash most assignments answered with (the router settles on agreement), if any answered. */
-function mostAnswered(hashes: readonly Hex[]): Hex | undefined {
-  const counts = new Map<Hex, number>();
-  for (const hash of hashes) if (hash !== zeroHash) counts.set(hash, (counts.get(hash) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-}
-
-/** The assigned nodes that answered `outputHash`, with their registered endpoints. */
-async function answeringNodes(
-  context: ChainContext,
-  assignments: readonly { node: Address; outputHash: Hex }[],
-  outputHash: Hex,
-): Promise<ResultSource[]> {
-  const nodes = [...new Set(assignments.filter((a) => a.outputHash === outputHash).map((a) => a.node))];
-  const registered = await Promise.all(
-    nodes.map((node) =>
-      getNode(context.clients.publicClient, { address: context.contracts.nodeRegistry, node }).then((info) => ({
-        node,
-        endpoint: info.endpoint,
-      })),
-    ),
-  );
-  return registered.filter(({ endpoint }) => /^https?:\/\//.test(endpoint));
-}
-
-function toResultJson(result: FetchRequestResultReturnType) {
-  return result.check === "checked"
-    ? { outputHash: result.outputHash, check: result.check, from: result.from, ...toPayloadJson(result.output) }
-    : { outputHash: result.outputHash, check: result.check, reason: result.reason };
-}
-
-function describeResultCheck(result: FetchRequestResultReturnType): string {
-  switch (result.check) {
-    case "checked":
-      return `hashes to the answered output ${result.outputHash} (from ${result.from})`;
-    case "mismatch":
-      return `WRONG: ${result.reason}`;
-    case "unavailable":
-      return `not fetched: ${result.reason}`;
-  }
-}
-
-/** One line per tensor: `name: dtype[shape] v0, v1, …` (the first 16 values). */
-function formatPayload(payload: TensorPayload): string {
-  const line = (tensor: Tensor) => {
-    const values = Array.from(tensor.data as ArrayLike<number | bigint>, String);
-    const shown =
-      values.length > 16 ? `${values.slice(0, 16).join(", ")}, … (${values.length} values)` : values.join(", ");
-    return `${tensor.dtype}[${tensor.shape.join(",")}] ${shown}`;
-  };
-  if (!isTensorBundle(payload)) return line(payload);
-  return Object.entries(payload.tensors)
-    .map(([name, tensor]) => `${name}: ${line(tensor)}`)
-    .join("\n");
 }
 
 /** Adds `request refund` and `request reassign`: anyone may send them once the request is due. */
