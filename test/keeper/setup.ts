@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { findFreePort } from "../../src/devnet/findFreePort";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -116,17 +117,8 @@ export async function postReceipts(
   return { status: response.status, body: (await response.json()) as never };
 }
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on loopback (below the ephemeral range: see {@link findFreePort}). */
+export const freePort = findFreePort;
 
 /** A TCP proxy in front of a port that can be stopped (dropping every connection) and started again. */
 export class TcpProxy {
