@@ -1,16 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { VerityLocal } from "./modules/VerityLocal";
-import { VerityProduction } from "./modules/VerityProduction";
+import { verityModule } from "./modules/Verity";
 import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
-import { VerityValidatorLocalModule, VerityValidatorModule } from "./modules/VerityValidator";
-import { getAddress, type Address } from "viem";
+import type { ValidatorPlacement } from "./modules/VerityValidator";
+import { getAddress } from "viem";
 import {
   readDeploymentFile,
   writeDeploymentFile,
   type DeploymentRecord,
-  type OptionalContractName,
   type VerityContracts,
 } from "../src/chain/deployment";
 
@@ -64,13 +62,18 @@ export async function deployVerity(
     ...(options.disputeParameters !== undefined ? { disputeParameters: options.disputeParameters } : {}),
   };
   const deploymentId = await getDeploymentId(hre);
-  const idOption = deploymentId === undefined ? {} : { deploymentId };
-  const deployed = options.stakeToken
-    ? await hre.ignition.deploy(VerityProduction, {
-        ...idOption,
-        parameters: { VerityProduction: { ...shared, stakeToken: options.stakeToken } },
-      })
-    : await hre.ignition.deploy(VerityLocal, { ...idOption, parameters: { VerityLocal: shared } });
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  const validator = validatorPlacement(options, chainId);
+  const parameters = {
+    ...shared,
+    ...(options.stakeToken ? { stakeToken: options.stakeToken } : {}),
+    ...(options.validationRegistry ? { validationRegistry: options.validationRegistry } : {}),
+  };
+  const module = verityModule(options.stakeToken ? "existing" : "test", validator);
+  const deployed = await hre.ignition.deploy(module, {
+    ...(deploymentId === undefined ? {} : { deploymentId }),
+    parameters: { [module.id]: parameters },
+  });
 
   const contracts: VerityAddresses = {
     token: getAddress(await deployed.token.getAddress()),
@@ -85,8 +88,10 @@ export async function deployVerity(
     oneStepExecutor: getAddress(await deployed.oneStepExecutor.getAddress()),
     fraudGame: getAddress(await deployed.fraudGame.getAddress()),
   };
-
-  Object.assign(contracts, await deployValidator(hre, idOption, contracts.attestationRegistry, options));
+  for (const name of ["verityValidator", "validationRegistry", "identityRegistry"] as const) {
+    const contract = deployed[name];
+    if (contract !== undefined) contracts[name] = getAddress(await contract.getAddress());
+  }
 
   if (options.admin && options.admin.toLowerCase() !== deployer.address.toLowerCase()) {
     for (const contract of [
@@ -103,10 +108,9 @@ export async function deployVerity(
     }
   }
 
-  const network = await hre.ethers.provider.getNetwork();
   const record: DeploymentRecord = {
     network: hre.network.name,
-    chainId: Number(network.chainId),
+    chainId: Number(chainId),
     startBlock,
     contracts,
     ...(localRpcUrl(hre) ? { rpcUrl: localRpcUrl(hre) } : {}),
@@ -122,37 +126,13 @@ export async function deployVerity(
 }
 
 /**
- * Deploys `VerityValidator` in the same Ignition deployment: against `options.validationRegistry` when given; with test
- * ERC-8004 registries on a local chain; not at all otherwise. It holds no role and no admin: nothing to hand over.
- * Returns the addresses to record (`verityValidator`, `validationRegistry`, and `identityRegistry` on a local chain).
+ * Where `VerityValidator` answers: into `options.validationRegistry` when given; into test ERC-8004 registries deployed
+ * with it on a local chain (31337); nowhere on any other chain (the ERC-8004 registries are optional). The validator
+ * holds no role and no admin: nothing to hand over.
  */
-async function deployValidator(
-  hre: HardhatRuntimeEnvironment,
-  idOption: { deploymentId?: string },
-  attestationRegistry: string,
-  options: DeployVerityOptions,
-): Promise<Partial<Record<OptionalContractName, Address>>> {
-  if (options.validationRegistry) {
-    const { verityValidator } = await hre.ignition.deploy(VerityValidatorModule, {
-      ...idOption,
-      parameters: { VerityValidator: { attestationRegistry, validationRegistry: options.validationRegistry } },
-    });
-    return {
-      verityValidator: getAddress(await verityValidator.getAddress()),
-      validationRegistry: getAddress(options.validationRegistry),
-    };
-  }
-  const { chainId } = await hre.ethers.provider.getNetwork();
-  if (chainId !== 31337n) return {};
-  const local = await hre.ignition.deploy(VerityValidatorLocalModule, {
-    ...idOption,
-    parameters: { VerityValidatorLocal: { attestationRegistry } },
-  });
-  return {
-    verityValidator: getAddress(await local.verityValidator.getAddress()),
-    validationRegistry: getAddress(await local.validationRegistry.getAddress()),
-    identityRegistry: getAddress(await local.identityRegistry.getAddress()),
-  };
+function validatorPlacement(options: DeployVerityOptions, chainId: bigint): ValidatorPlacement {
+  if (options.validationRegistry) return "registry";
+  return chainId === 31337n ? "test-registries" : "none";
 }
 
 /**

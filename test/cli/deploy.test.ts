@@ -2,10 +2,11 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createPublicClient, encodeAbiParameters, http } from "viem";
+import { createPublicClient, encodeAbiParameters, getAddress, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { startLocalChain, type LocalChain } from "../../src/devnet/startLocalChain";
 import { EtherscanApiMock } from "./EtherscanApiMock";
+import { deployKilledAfterSending, type InterruptedDeploy } from "./interruptDeploy";
 import { DEAD_RPC_URL, parseJsonRun, runVerity } from "./runVerity";
 
 const DEPLOYER = mnemonicToAccount("test test test test test test test test test test test junk").address;
@@ -44,6 +45,7 @@ describe("verity deploy", function () {
   let explorer: EtherscanApiMock;
   let dir: string;
   let first: DeployResult;
+  let killedJournal: InterruptedDeploy["journal"] = [];
   const explorerEnv = () => ({
     VERITY_EXPLORER_API_KEY: "test-explorer-key",
     VERITY_EXPLORER_API_URL: explorer.url,
@@ -64,12 +66,30 @@ describe("verity deploy", function () {
   });
 
   describe("with an explorer key", function () {
-    it("deploys every contract, writes the deployment file and prints the addresses as JSON", async function () {
+    it("a deploy killed while the validator is on its way leaves a journal a re-run can resume", async function () {
+      // The validator comes after the core (it reads the attestation registry): the run dies after sending it and
+      // before it is confirmed. (When it was a second Ignition module in the same journal, the re-run failed with
+      // "Invariant violated: neither timeouts or failures".)
+      const validatorFuture = "VerityLocal#VerityValidator";
+      const { signal, journal } = await deployKilledAfterSending(chain.rpcUrl, dir, validatorFuture);
+      killedJournal = journal;
+      expect(signal).to.equal("SIGKILL");
+      const lines = journal.filter((line) => line.futureId === validatorFuture).map((line) => line.type);
+      expect(lines).to.include("TRANSACTION_SEND");
+      expect(lines, "killed before the confirmation").to.not.include("DEPLOYMENT_EXECUTION_STATE_COMPLETE");
+      expect(fs.existsSync(path.join(dir, "localhost.json")), "no deployment file before the end").to.equal(false);
+    });
+
+    it("deploys every contract (resuming the killed run), writes the deployment file and prints the addresses as JSON", async function () {
       const run = await runVerity(
         ["deploy", "--network", "localhost", "--rpc-url", chain.rpcUrl, "--deployments-dir", dir, "--json"],
         explorerEnv(),
       );
       first = parseJsonRun<DeployResult>(run);
+      // The resumed run kept what the killed one had deployed.
+      const staking = killedJournal.find((line) => line.futureId === "VerityLocal#Staking" && line.result?.address);
+      expect(staking?.result?.address, "the killed run had deployed Staking").to.be.a("string");
+      expect(first.contracts.staking).to.equal(getAddress(staking!.result!.address!));
       expect(run.stderr, "progress on stderr with --json").to.contain("deploying to localhost");
       expect(first).to.include({ network: "localhost", chainId: 31337, verified: true });
       expect(Object.keys(first.contracts).sort()).to.deep.equal(Object.keys(SOURCES).sort());
