@@ -6,6 +6,7 @@ import { DEFAULT_DISPUTE_PARAMETERS } from "./modules/VerityCore";
 import type { ValidatorPlacement } from "./modules/VerityValidator";
 import { getAddress } from "viem";
 import {
+  localIgnitionDeploymentId,
   readDeploymentFile,
   writeDeploymentFile,
   type DeploymentRecord,
@@ -157,11 +158,7 @@ function keepFirstStartBlock(file: string, record: DeploymentRecord): number {
   return same ? Math.min(previous.startBlock, record.startBlock) : record.startBlock;
 }
 
-/**
- * Ignition's journal id: `chain-<id>` on real networks; on a local dev chain (31337) the id also carries the genesis
- * block's timestamp and the RPC port, so a restarted `hardhat node` gets a fresh deployment, two nodes started in the
- * same second (parallel tests) get separate journals, and re-runs on one node stay idempotent.
- */
+/** Ignition's journal id: `chain-<id>` on real networks; on a local dev chain, `localIgnitionDeploymentId`. */
 export async function getDeploymentId(hre: HardhatRuntimeEnvironment): Promise<string | undefined> {
   const { chainId } = await hre.ethers.provider.getNetwork();
   if (hre.network.name === "hardhat") return undefined;
@@ -169,7 +166,7 @@ export async function getDeploymentId(hre: HardhatRuntimeEnvironment): Promise<s
   const genesis = await hre.ethers.provider.getBlock(0);
   const url = "url" in hre.network.config ? hre.network.config.url : "";
   const port = new URL(url || "http://127.0.0.1:8545").port || "80";
-  return `chain-31337-${genesis?.timestamp ?? 0}-${port}`;
+  return localIgnitionDeploymentId(BigInt(genesis?.timestamp ?? 0), port);
 }
 
 interface AccessControlled {

@@ -96,3 +96,12 @@ export function writeDeploymentFile(file: string, record: DeploymentRecord): voi
   fs.writeFileSync(temporary, `${JSON.stringify(validated, null, 2)}\n`);
   fs.renameSync(temporary, file);
 }
+
+/**
+ * The Ignition journal id of a deployment to a local dev chain (chain id 31337): the chain's genesis timestamp and RPC
+ * port, so a restarted `hardhat node` gets a fresh deployment, two nodes started in the same second (parallel tests) get
+ * separate journals, and re-runs on one node stay idempotent. Journals live in `ignition/deployments/<id>`.
+ */
+export function localIgnitionDeploymentId(genesisTimestamp: bigint, port: string): string {
+  return `chain-31337-${genesisTimestamp}-${port}`;
+}

@@ -1,7 +1,7 @@
 import { zeroHash, type Address, type Hex } from "viem";
 import { getNode } from "../chain/actions/getNode";
-import { toPayloadJson } from "../node/json";
 import { isTensorBundle, type Tensor, type TensorPayload } from "../protocol";
+import { formatPayloadJson } from "../runtime";
 import { fetchRequestResult, type FetchRequestResultReturnType, type ResultSource } from "./fetchRequestResult";
 import type { ChainContext } from "./options";
 
@@ -54,7 +54,7 @@ async function answeringNodes(
 
 export function toResultJson(result: FetchRequestResultReturnType) {
   return result.check === "checked"
-    ? { outputHash: result.outputHash, check: result.check, from: result.from, ...toPayloadJson(result.output) }
+    ? { outputHash: result.outputHash, check: result.check, from: result.from, ...formatPayloadJson(result.output) }
     : { outputHash: result.outputHash, check: result.check, reason: result.reason };
 }
 

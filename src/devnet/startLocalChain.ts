@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import type { Socket } from "node:net";
 import path from "node:path";
 import { createPublicClient, http } from "viem";
+import { localIgnitionDeploymentId } from "../chain/deployment";
 import { BaseError, getErrorMessage } from "../protocol";
 import { findFreePort } from "./findFreePort";
 
@@ -10,7 +12,7 @@ export interface LocalChain {
   /** `http://127.0.0.1:<port>` */
   readonly rpcUrl: string;
   readonly port: number;
-  /** Stops the node and waits for it to exit. */
+  /** Stops the node, waits for it to exit, and deletes the Ignition journal of deployments to it (now useless). */
   stop(): Promise<void>;
   /** Lets this process exit while the node still runs (the node is killed when this process exits). */
   unref(): void;
@@ -55,13 +57,19 @@ export async function startLocalChain(parameters: StartLocalChainParameters = {}
   const killAtExit = () => child.kill("SIGKILL");
   process.once("exit", killAtExit);
   child.once("exit", () => process.removeListener("exit", killAtExit));
-  const stop = () => stopChild(child);
+  let journalDir: string | undefined;
+  const stop = async () => {
+    await stopChild(child);
+    // A deployment journal holds ~100 MB of build info: a test run would leave gigabytes behind.
+    if (journalDir !== undefined) fs.rmSync(journalDir, { recursive: true, force: true });
+  };
   const unref = () => {
     child.unref();
     for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
   };
   try {
-    await waitForRpc(rpcUrl, child, parameters.timeoutMs ?? 60_000);
+    const genesis = await waitForRpc(rpcUrl, child, parameters.timeoutMs ?? 60_000);
+    journalDir = path.join(root, "ignition", "deployments", localIgnitionDeploymentId(genesis, String(port)));
   } catch (error) {
     await stop();
     throw new LocalChainError(`hardhat node did not start on ${rpcUrl}: ${getErrorMessage(error)}\n${output}`);
@@ -69,14 +77,14 @@ export async function startLocalChain(parameters: StartLocalChainParameters = {}
   return { rpcUrl, port, stop, unref };
 }
 
-async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Waits until the node answers, and returns its genesis block's timestamp. */
+async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs: number): Promise<bigint> {
   const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0, timeout: 2_000 }) });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new LocalChainError(`exited with code ${child.exitCode}`);
     try {
-      await client.getChainId();
-      return;
+      return (await client.getBlock({ blockNumber: 0n })).timestamp;
     } catch {
       if (Date.now() > deadline) throw new LocalChainError(`no answer within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 250));

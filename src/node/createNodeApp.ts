@@ -5,7 +5,8 @@ import type { Hex } from "viem";
 import { bytesToHex, decodePayload, getPayloadHash, getSecp256k1Backend } from "../protocol";
 import type { NodeContext } from "./context";
 import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from "./errors";
-import { toPayloadJson, toReceiptJson } from "./json";
+import { formatPayloadJson } from "../runtime";
+import { toReceiptJson } from "./json";
 import { parseInferRequest, toInputPayload, toInputTensor } from "./parseInferRequest";
 import { runInference, type RunInferenceReturnType } from "./runInference";
 import { getReceiptBatchProof } from "./getReceiptBatchProof";
@@ -192,7 +193,7 @@ export function createNodeApp(
 
 function toInferAnswer({ stored, output }: RunInferenceReturnType) {
   return {
-    ...toPayloadJson(output),
+    ...formatPayloadJson(output),
     receipt: toReceiptJson(stored.receipt),
     signature: stored.signature,
     receiptHash: stored.receiptHash,
@@ -202,7 +203,7 @@ function toInferAnswer({ stored, output }: RunInferenceReturnType) {
 /** The stored output (one tensor, or named outputs) as JSON; `output: null` when the node no longer holds it. */
 function outputJson(context: NodeContext, outputHash: Hex) {
   const encoding = context.store.getTensor(outputHash);
-  return encoding ? toPayloadJson(decodePayload(encoding)) : { output: null };
+  return encoding ? formatPayloadJson(decodePayload(encoding)) : { output: null };
 }
 
 async function readJson(c: Context): Promise<unknown> {

@@ -1,6 +1,5 @@
 import type { Hex } from "viem";
-import { isTensorBundle, type Receipt, type Tensor, type TensorPayload } from "../protocol";
-import { fromFloat16Bits } from "../runtime/signature/float16";
+import type { Receipt } from "../protocol";
 
 /** A receipt as JSON (docs/services.md § Receipt JSON): hex lowercase, `issuedAt` a decimal string. */
 export type ReceiptJson = {
@@ -13,9 +12,6 @@ export type ReceiptJson = {
   issuedAt: string;
 };
 
-/** A tensor as JSON: int64 elements as decimal strings, everything else as numbers. */
-export type TensorJson = { dtype: Tensor["dtype"]; shape: number[]; data: (number | string)[] };
-
 export function toReceiptJson(receipt: Receipt): ReceiptJson {
   return {
     requestId: receipt.requestId.toLowerCase() as Hex,
@@ -25,25 +21,5 @@ export function toReceiptJson(receipt: Receipt): ReceiptJson {
     traceRoot: receipt.traceRoot.toLowerCase() as Hex,
     node: receipt.node.toLowerCase() as Hex,
     issuedAt: receipt.issuedAt.toString(10),
-  };
-}
-
-export function toTensorJson(tensor: Tensor): TensorJson {
-  const data =
-    tensor.dtype === "int64"
-      ? Array.from(tensor.data, (v) => v.toString(10))
-      : tensor.dtype === "float16"
-        ? Array.from(tensor.data, fromFloat16Bits)
-        : Array.from(tensor.data as ArrayLike<number>);
-  return { dtype: tensor.dtype, shape: [...tensor.shape], data };
-}
-
-/** An output as the answer's JSON: `{ output }` for one unnamed tensor, `{ outputs: { name: tensor } }` for a bundle. */
-export function toPayloadJson(
-  payload: TensorPayload,
-): { output: TensorJson } | { outputs: Record<string, TensorJson> } {
-  if (!isTensorBundle(payload)) return { output: toTensorJson(payload) };
-  return {
-    outputs: Object.fromEntries(Object.entries(payload.tensors).map(([name, tensor]) => [name, toTensorJson(tensor)])),
   };
 }

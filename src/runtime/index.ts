@@ -33,6 +33,7 @@ export {
 export { validatePayload } from "./signature/validatePayload";
 export { parseTensorJson } from "./signature/parseTensorJson";
 export type { TensorJson } from "./signature/parseTensorJson";
+export { formatPayloadJson, formatTensorJson, type TensorJsonOut } from "./signature/formatTensorJson";
 export { KNOWN_RUNTIMES, findKnownRuntime } from "./knownRuntimes";
 export type { KnownRuntime } from "./knownRuntimes";
 export { RegistrationRefusedError, prepareModelRegistration } from "./prepareModelRegistration";

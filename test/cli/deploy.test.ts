@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { createPublicClient, encodeAbiParameters, getAddress, http } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import { localIgnitionDeploymentId } from "../../src/chain/deployment";
 import { startLocalChain, type LocalChain } from "../../src/devnet/startLocalChain";
 import { EtherscanApiMock } from "./EtherscanApiMock";
 import { deployKilledAfterSending, type InterruptedDeploy } from "./interruptDeploy";
@@ -144,6 +145,20 @@ describe("verity deploy", function () {
       expect(explorer.submissions).to.have.length(Object.keys(SOURCES).length);
       // Not a single transaction: Ignition's journal and the role checks find everything done.
       expect(await client.getBlockNumber()).to.equal(blockBefore);
+    });
+  });
+
+  describe("when the chain stops", function () {
+    it("its deployment journal (about 100 MB of build info) goes with it", async function () {
+      const genesis = await createPublicClient({ transport: http(chain.rpcUrl) }).getBlock({ blockNumber: 0n });
+      const journal = path.join(
+        "ignition",
+        "deployments",
+        localIgnitionDeploymentId(genesis.timestamp, `${chain.port}`),
+      );
+      expect(fs.existsSync(journal), journal).to.equal(true);
+      await chain.stop();
+      expect(fs.existsSync(journal), journal).to.equal(false);
     });
   });
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createPublicClient, http } from "viem";
+import { localIgnitionDeploymentId } from "../../src/chain/deployment";
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -55,8 +56,8 @@ export async function deployKilledAfterSending(
   return { signal, journal };
 }
 
-/** `deploy/deployVerity.ts`'s journal id on a local chain: the genesis timestamp and the RPC port. */
+/** The Ignition journal id `deploy/deployVerity.ts` uses on the local chain at `rpcUrl`. */
 async function localDeploymentId(rpcUrl: string): Promise<string> {
   const genesis = await createPublicClient({ transport: http(rpcUrl) }).getBlock({ blockNumber: 0n });
-  return `chain-31337-${genesis.timestamp}-${new URL(rpcUrl).port}`;
+  return localIgnitionDeploymentId(genesis.timestamp, new URL(rpcUrl).port);
 }

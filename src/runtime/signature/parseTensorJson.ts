@@ -17,12 +17,12 @@ const INTEGER_RANGES: Partial<Record<TensorDtype, [number, number]>> = {
 };
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
-const FLOAT_WORDS: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity };
+const FLOAT_WORDS: Record<string, number> = { NaN: NaN, Infinity: Infinity, "-Infinity": -Infinity, "-0": -0 };
 const DECIMAL = /^-?(0|[1-9][0-9]*)$/;
 
 /**
  * Builds a tensor from its JSON form, checking every element against the dtype. Floats may be written `"NaN"`,
- * `"Infinity"`, `"-Infinity"` (whether the model accepts them is the signature's business); float16 values are
+ * `"Infinity"`, `"-Infinity"` and `"-0"` (whether the model accepts them is the signature's business); float16 values are
  * rounded to the nearest binary16. Throws {@link InputValidationError} naming the tensor (`label`) and element.
  */
 export function parseTensorJson(json: TensorJson, label: string): Tensor {
