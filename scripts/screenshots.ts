@@ -1,6 +1,7 @@
 /**
  * `npm run screenshots`: runs a demo-sized system on a local `hardhat node` with the explorer following it (see
- * src/devnet/startExplorerSystem.ts), then saves the main pages, as a browser shows them, to docs/screenshots/.
+ * src/devnet/startExplorerSystem.ts: committee disputes, and fraud games on the digits CNN played on chain), then
+ * saves the main pages, as a browser shows them, to docs/screenshots/.
  * Needs Debian's chromium (`apt-get install chromium`; or set VERITY_CHROMIUM to another Chromium).
  */
 import fs from "node:fs";
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
       ["node-slashed", `/nodes/${report.dishonestNode}`],
       ["node-honest", `/nodes/${report.honestNodes[0]}`],
       ["dispute", `/disputes/${report.disputes[0]!.id}`],
+      ["game", `/games/${report.fraudGames[0]!.id}`],
+      ["game-griefed", `/games/${report.griefedGames[0]!.id}`],
+      ["disputes", "/disputes"],
       ["receipt-rejected", `/receipts/${report.wrong[0]}`],
       ["receipt-final", `/receipts/${honest.receiptHash}`],
       ["request", `/requests/${report.onChain[0]!.id}`],
