@@ -7,7 +7,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { startExplorerSystem } from "../src/devnet/startExplorerSystem";
+import { DEMO_CAST } from "../src/devnet/cast";
+import { openGameOnFreshReceipt } from "../src/devnet/openGameOnFreshReceipt";
+import { startExplorerSystem, waitForIndex } from "../src/devnet/startExplorerSystem";
+import { INTEGER_V2_RUNTIME_ID } from "../src/runtime/integerV2";
 
 const CHROMIUM = process.env.VERITY_CHROMIUM ?? "/usr/bin/chromium";
 const OUT = path.resolve(__dirname, "..", "docs", "screenshots");
@@ -38,6 +41,17 @@ async function main(): Promise<void> {
       ["request", `/requests/${report.onChain[0]!.id}`],
       ["model", `/models/${honest.receipt.modelId}`],
     ];
+    // An open game with nobody defending (the scenario's services have stopped): whose move is due, the countdown.
+    const node = DEMO_CAST.nodes[0];
+    const digits = report.answers.find(
+      (a) =>
+        a.model.runtimeId === INTEGER_V2_RUNTIME_ID &&
+        !a.wrong &&
+        a.node === setup.system.account(node.operator).address,
+    )!;
+    const open = await openGameOnFreshReceipt(setup.system, { answer: digits, signer: node.signer, challenger: 10 });
+    await waitForIndex(setup.system, setup.explorer);
+    pages.push(["game-open", `/games/${open.id}`]);
     fs.mkdirSync(OUT, { recursive: true });
     for (const [name, route] of pages) {
       await page.goto(`${setup.explorer.url}${route}`);

@@ -16,7 +16,7 @@ import { createIndexerContext } from "../../src/indexer/startIndexer";
 import { syncIndex } from "../../src/indexer/syncIndex";
 import { getReceiptLeaf, processMerkleProofHex, type Receipt } from "../../src/protocol";
 import { startExplorerSystem, waitForIndex, type ExplorerSystem } from "../../src/devnet/startExplorerSystem";
-import { openGameOnFreshReceipt } from "./openFreshGame";
+import { openGameOnFreshReceipt } from "../../src/devnet/openGameOnFreshReceipt";
 
 /** Debian's chromium (`apt-get install chromium`); playwright-core cannot download a browser here. */
 const CHROMIUM = process.env.VERITY_CHROMIUM ?? "/usr/bin/chromium";

@@ -1,17 +1,18 @@
 import { keccak256, toHex, type Hex } from "viem";
-import { attestationRegistryAbi } from "../../src/chain/abis.generated";
-import { ensureAllowance } from "../../src/chain/actions/ensureAllowance";
-import { getFraudGameEvents, openFraudGame, previewFraudBond } from "../../src/chain/actions/fraudGame";
-import { sendContractCall } from "../../src/chain/sendContractCall";
-import type { ApiAnswer } from "../../src/devnet/serveDemoRequests";
-import type { LocalSystem } from "../../src/devnet/startLocalSystem";
-import { getReceiptStructHash, signReceipt, type Receipt } from "../../src/protocol";
+import { ensureAllowance } from "../chain/actions/ensureAllowance";
+import { getFraudGameEvents, openFraudGame, previewFraudBond } from "../chain/actions/fraudGame";
+import { submitReceipt } from "../chain/actions/submitReceipt";
+import { sendContractCall } from "../chain/sendContractCall";
+import { getReceiptStructHash, signReceipt, type Receipt } from "../protocol";
+import type { ApiAnswer } from "./serveDemoRequests";
+import type { LocalSystem } from "./startLocalSystem";
 
 /**
  * After the demo's scenario every receipt's challenge window has passed, so a game needs a fresh receipt: the same
  * (right) answer as `answer` — same input, output and trace root — under a new request id, signed by its node's signer
  * key (`signer`, a development account) and attested singly. Account `challenger` then opens a fraud game on it.
- * Returns the game id and the receipt's hash; nobody defends the game (the scenario's node services have stopped).
+ * Returns the game id and the receipt's hash. Nobody defends it once the scenario's node services have stopped: the
+ * explorer's test and screenshots show an open game with whose move is due.
  */
 export async function openGameOnFreshReceipt(
   system: LocalSystem,
@@ -31,13 +32,7 @@ export async function openGameOnFreshReceipt(
     domain: { chainId: system.deployment.chainId, verifyingContract: registry },
     receipt,
   });
-  const submitted = await clients.walletClient!.writeContract({
-    address: registry,
-    abi: attestationRegistryAbi,
-    functionName: "submitReceipt",
-    args: [receipt, signature],
-  });
-  await publicClient.waitForTransactionReceipt({ hash: submitted });
+  await sendContractCall(clients, submitReceipt({ address: registry, receipt, signature }));
 
   const fraudGame = system.addresses.fraudGame;
   const [bond] = await previewFraudBond(publicClient, { address: fraudGame, node: receipt.node });
