@@ -10,6 +10,7 @@
  * time. Batch files are not fetched here (`indexBatchContents` is a separate loop; the benchmark nodes serve none).
  *
  *   npm run bench:indexer                                  6 nodes × 200 rounds, gap 20, ranges of 2,000, 3 runs
+ *   npm run bench:indexer -- --range 2000,100             each range size in turn, on the same history
  *   npm run bench:indexer -- --rounds 500 --range 500 --json
  */
 import fs from "node:fs";
@@ -105,11 +106,46 @@ async function writeHistory(
   }
 }
 
+/** Indexes the chain from the deployment's start block to `head` into a fresh index; checks every batch is in it. */
+async function indexOnce(
+  system: LocalSystem,
+  parameters: { db: string; range: number; head: bigint; batches: number },
+): Promise<{ seconds: number; events: number }> {
+  const context = await createIndexerContext({
+    rpcUrl: system.chain.rpcUrl,
+    deployment: system.deployment,
+    db: parameters.db,
+    confirmations: 0,
+    maxBlockRange: parameters.range,
+  });
+  try {
+    const start = process.hrtime.bigint();
+    let events = 0;
+    for (;;) {
+      const report = await syncIndex(context);
+      events += report.events;
+      if (report.nextBlock > parameters.head) break;
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const batches = (context.store.prepare("SELECT COUNT(*) AS n FROM batches").get() as { n: number }).n;
+    if (batches !== parameters.batches) throw new Error(`indexed ${batches} batches, expected ${parameters.batches}`);
+    return { seconds, events };
+  } finally {
+    context.store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const nodes = option("nodes", 6);
   const rounds = option("rounds", 200);
   const gap = option("gap", 20);
-  const range = option("range", 2000);
+  const ranges = (process.argv[process.argv.indexOf("--range") + 1] ?? "")
+    .split(",")
+    .filter(() => process.argv.includes("--range"))
+    .map(Number);
+  if (ranges.length === 0) ranges.push(2000);
+  if (ranges.some((r) => !Number.isInteger(r) || r < 1))
+    throw new Error("--range needs block counts ≥ 1, e.g. 2000,100");
   const runs = option("runs", 3);
   const output = createOutput(process.argv.includes("--json"));
   const log = (line: string) => output.progress(line);
@@ -126,54 +162,58 @@ async function main(): Promise<void> {
     const blocks = Number(head) - system.deployment.startBlock + 1;
     log(`history written in ${((Date.now() - writeStart) / 1000).toFixed(1)} s: ${blocks} blocks`);
 
-    const results: { seconds: number; events: number; blocks: number }[] = [];
-    for (let run = 1; run <= runs; run++) {
-      const context = await createIndexerContext({
-        rpcUrl: system.chain.rpcUrl,
-        deployment: system.deployment,
-        db: path.join(dir, `index-${run}.sqlite`),
-        confirmations: 0,
-        maxBlockRange: range,
-      });
-      const start = process.hrtime.bigint();
-      let events = 0;
-      for (;;) {
-        const report = await syncIndex(context);
-        events += report.events;
-        if (report.nextBlock > head) break;
+    const summaries = [];
+    for (const range of ranges) {
+      const results: { seconds: number; events: number }[] = [];
+      for (let run = 1; run <= runs; run++) {
+        results.push(
+          await indexOnce(system, {
+            db: path.join(dir, `index-${range}-${run}.sqlite`),
+            range,
+            head,
+            batches: nodes * rounds,
+          }),
+        );
+        const { seconds, events } = results.at(-1)!;
+        if (events !== results[0]!.events)
+          throw new Error(`run ${run} stored ${events} events, run 1 ${results[0]!.events}`);
+        log(
+          `  ranges of ${range}, run ${run}: ${events} events over ${blocks} blocks in ${seconds.toFixed(2)} s ` +
+            `(${Math.round(events / seconds)} events/s, ${Math.round(blocks / seconds)} blocks/s)`,
+        );
       }
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const batches = (context.store.prepare("SELECT COUNT(*) AS n FROM batches").get() as { n: number }).n;
-      context.store.close();
-      if (batches !== nodes * rounds) throw new Error(`indexed ${batches} batches, expected ${nodes * rounds}`);
-      results.push({ seconds, events, blocks });
-      log(
-        `  run ${run}: ${events} events over ${blocks} blocks in ${seconds.toFixed(2)} s ` +
-          `(${Math.round(events / seconds)} events/s, ${Math.round(blocks / seconds)} blocks/s)`,
-      );
+      summaries.push({
+        maxBlockRange: range,
+        events: results[0]!.events,
+        blocks,
+        medianSeconds: median(results.map((r) => r.seconds)),
+        eventsPerSecond: median(results.map((r) => r.events / r.seconds)),
+        blocksPerSecond: median(results.map((r) => blocks / r.seconds)),
+      });
     }
     const summary = {
       nodes,
       rounds,
       gap,
-      maxBlockRange: range,
       runs,
-      events: results[0]!.events,
-      blocks,
-      medianSeconds: median(results.map((r) => r.seconds)),
-      eventsPerSecond: median(results.map((r) => r.events / r.seconds)),
-      blocksPerSecond: median(results.map((r) => r.blocks / r.seconds)),
+      batches: nodes * rounds,
+      ranges: summaries,
       loadAverage: os.loadavg(),
       cpus: os.cpus().length,
     };
     if (process.argv.includes("--json")) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
+      process.stdout.write(`Indexer catch-up, fresh index (median of ${runs}):\n`);
+      for (const r of summaries) {
+        process.stdout.write(
+          `  ranges of ${r.maxBlockRange} blocks: ${r.events} events over ${r.blocks} blocks in ` +
+            `${r.medianSeconds.toFixed(2)} s: ${Math.round(r.eventsPerSecond)} events/s, ` +
+            `${Math.round(r.blocksPerSecond)} blocks/s\n`,
+        );
+      }
       process.stdout.write(
-        `Indexer catch-up, fresh index, ranges of ${range} blocks (median of ${runs}):\n` +
-          `  ${summary.events} events over ${blocks} blocks in ${summary.medianSeconds.toFixed(2)} s: ` +
-          `${Math.round(summary.eventsPerSecond)} events/s, ${Math.round(summary.blocksPerSecond)} blocks/s\n` +
-          `  load average ${summary.loadAverage.map((l) => l.toFixed(2)).join(" ")} on ${summary.cpus} cores\n`,
+        `  load average ${summary.loadAverage.map((l) => l.toFixed(2)).join(" ")} on ${summary.cpus} cores\n`,
       );
     }
   } finally {
