@@ -186,7 +186,10 @@ export class ExplorerQueries {
     };
   }
 
-  /** One node's page: its record, stake history, slashes, disputes, fraud games (newest first), demands, penalties and latest receipts. */
+  /**
+   * One node's page: its record, stake history, slashes, disputes, fraud games (newest first), demands, penalties and
+   * latest receipts.
+   */
   node(address: string):
     | (NodeSummary & {
         stakeHistory: Row[];
