@@ -16,14 +16,24 @@ export interface ExplorerSystem {
   stop(): Promise<void>;
 }
 
+/** Sizes of the scenario the explorer follows (see `SystemScenarioParameters`). */
+export interface ExplorerSystemOptions {
+  apiRequestsPerNodeAndModel?: number;
+  onChainRequests?: number;
+  /** Digits CNN v2 requests per node (default 2: the dishonest node's wrong one is fought in a fraud game). */
+  digitsRequestsPerNode?: number;
+  /** Whether a griefer also loses a fraud game against an honest node's digits receipt (default true). */
+  grief?: boolean;
+  progress?: (line: string) => void;
+}
+
 /**
  * Starts a local chain, deploys Verity, starts the explorer (indexer + server) on a fresh index, then runs the demo's
- * scenario (three nodes, one dishonest; disputes, slashing, settlement) while the explorer indexes it — so the batch
- * files are fetched from the nodes while they serve — and waits until the index has caught up with the chain.
+ * scenario (three nodes, one dishonest; committee disputes, fraud games played on chain by the verifier and the node
+ * services, slashing, settlement) while the explorer indexes it — so the batch files are fetched from the nodes while
+ * they serve — and waits until the index has caught up with the chain.
  */
-export async function startExplorerSystem(
-  options: { apiRequestsPerNodeAndModel?: number; onChainRequests?: number; progress?: (line: string) => void } = {},
-): Promise<ExplorerSystem> {
+export async function startExplorerSystem(options: ExplorerSystemOptions = {}): Promise<ExplorerSystem> {
   const system = await startLocalSystem(DEMO_DEPLOY_ENVIRONMENT);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-explorer-"));
   let explorer: RunningExplorer | undefined;
@@ -39,9 +49,8 @@ export async function startExplorerSystem(
       modelsDir: MODELS_DIR,
       apiRequestsPerNodeAndModel: options.apiRequestsPerNodeAndModel ?? 2,
       onChainRequests: options.onChainRequests ?? 2,
-      // The explorer indexes the committee path; the demo's fraud games (digits CNN v2) are left out here.
-      digitsRequestsPerNode: 0,
-      grief: false,
+      digitsRequestsPerNode: options.digitsRequestsPerNode ?? 2,
+      grief: options.grief ?? true,
       ...(options.progress ? { progress: options.progress } : {}),
     });
     const running = explorer;

@@ -4,6 +4,7 @@ import { buildMerkleTree, bytesToHex, getMerkleProof, hexToBytes } from "../prot
 import { getBatchTreeProof } from "../indexer/batchTree";
 import { getReputation, type Reputation } from "../indexer/getReputation";
 import type { IndexStore } from "../indexer/IndexStore";
+import { gameTurn, type GameTurn } from "./gameTurn";
 
 /** Row shapes returned by the API (snake_case columns become camelCase fields). */
 type Row = Record<string, unknown>;
@@ -185,12 +186,16 @@ export class ExplorerQueries {
     };
   }
 
-  /** One node's page: its record, stake history, slashes, disputes, demands, penalties and latest receipts. */
+  /**
+   * One node's page: its record, stake history, slashes, disputes, fraud games (newest first), demands, penalties and
+   * latest receipts.
+   */
   node(address: string):
     | (NodeSummary & {
         stakeHistory: Row[];
         slashes: Row[];
         disputes: (Row & { outcome: string })[];
+        games: GameSummary[];
         demands: Row[];
         penalties: TimelineEvent[];
         jailings: TimelineEvent[];
@@ -214,6 +219,10 @@ export class ExplorerQueries {
       disputes: this.all("SELECT * FROM disputes WHERE node = ? ORDER BY opened_at DESC LIMIT 100", address).map((d) =>
         this.disputeSummary(d),
       ),
+      games: this.all(
+        "SELECT * FROM games WHERE node = ? ORDER BY opened_block DESC, CAST(game_id AS INTEGER) DESC LIMIT 100",
+        address,
+      ).map((g) => this.gameSummary(g)),
       demands: this.all("SELECT * FROM demands WHERE node = ? ORDER BY opened_at DESC LIMIT 100", address).map((row) =>
         camel(row),
       ),
@@ -409,9 +418,16 @@ export class ExplorerQueries {
    * the same transactions did elsewhere (the receipt frozen, rejected or released; the slash and jail) and the
    * parties' claims after it — with the credits it paid.
    */
-  game(
-    gameId: string,
-  ): (GameSummary & { timeline: GameTimelineEvent[]; payouts: Row[]; gas: string; moveCount: number }) | undefined {
+  game(gameId: string):
+    | (GameSummary & {
+        timeline: GameTimelineEvent[];
+        payouts: Row[];
+        gas: string;
+        moveCount: number;
+        /** An open game's turn: whose move, which, and the time left (as of the newest indexed block). */
+        turn: GameTurn | null;
+      })
+    | undefined {
     const row = this.get("SELECT * FROM games WHERE game_id = ?", gameId);
     if (!row) return undefined;
     const game = this.gameSummary(row);
@@ -457,6 +473,14 @@ export class ExplorerQueries {
       ),
       gas: [...txs.values()].reduce((total, t) => total + BigInt(t.gas_used), 0n).toString(10),
       moveCount: txs.size,
+      turn:
+        game.outcome === "open"
+          ? (gameTurn(
+              timeline.filter((e) => e.contract === "fraudGame"),
+              Number(row.deadline),
+              this.now(),
+            ) ?? null)
+          : null,
     };
   }
 

@@ -1,7 +1,8 @@
 /**
  * The browser side of the explorer, served as `/assets/explorer.js` (plain ES2017, no build step): draws the
  * overview's plots with uPlot and applies live updates — on each `index` server-sent event it fetches the current
- * page's body (`X-Explorer-Fragment: 1`) and swaps `#main` in place, without reloading the page.
+ * page's body (`X-Explorer-Fragment: 1`) and swaps `#main` in place, without reloading the page; ticks the
+ * countdowns of open fraud games.
  */
 export const CLIENT_SCRIPT = `(function () {
   "use strict";
@@ -42,6 +43,22 @@ export const CLIENT_SCRIPT = `(function () {
     }
   }
 
+  // Countdowns of open fraud games: seconds left as of the newest indexed block, ticked by the browser's clock from
+  // the moment the page (or its live update) arrived; same wording as the server's countdown().
+  var countdownBase = Date.now();
+  function countdownText(left) {
+    if (left < 0) return "overdue";
+    var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+    return (h > 0 ? h + " h " : "") + (h > 0 || m > 0 ? m + " min " : "") + s + " s left";
+  }
+  function tickCountdowns() {
+    var elapsed = Math.floor((Date.now() - countdownBase) / 1000);
+    document.querySelectorAll(".countdown[data-seconds-left]").forEach(function (el) {
+      el.textContent = countdownText(Number(el.getAttribute("data-seconds-left")) - elapsed);
+    });
+  }
+  setInterval(tickCountdowns, 1000);
+
   var pending = false;
   function refresh() {
     if (pending) return;
@@ -51,6 +68,7 @@ export const CLIENT_SCRIPT = `(function () {
       .then(function (text) {
         if (text !== null) {
           document.getElementById("main").innerHTML = text;
+          countdownBase = Date.now();
           drawPlots();
           document.body.dataset.liveUpdates = String(Number(document.body.dataset.liveUpdates || 0) + 1);
         }

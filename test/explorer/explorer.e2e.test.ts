@@ -7,12 +7,16 @@ import { parseEther, type Hex } from "viem";
 import { approve } from "../../src/chain/actions/approve";
 import { stake } from "../../src/chain/actions/stake";
 import { sendContractCall } from "../../src/chain/sendContractCall";
+import { getFraudGame, timeoutFraudGame } from "../../src/chain/actions/fraudGame";
 import { DEMO_CAST } from "../../src/devnet/cast";
+import type { ApiAnswer } from "../../src/devnet/serveDemoRequests";
+import { INTEGER_V2_RUNTIME_ID } from "../../src/runtime/integerV2";
 import { IndexStore } from "../../src/indexer/IndexStore";
 import { createIndexerContext } from "../../src/indexer/startIndexer";
 import { syncIndex } from "../../src/indexer/syncIndex";
 import { getReceiptLeaf, processMerkleProofHex, type Receipt } from "../../src/protocol";
 import { startExplorerSystem, waitForIndex, type ExplorerSystem } from "../../src/devnet/startExplorerSystem";
+import { openGameOnFreshReceipt } from "../../src/devnet/openGameOnFreshReceipt";
 
 /** Debian's chromium (`apt-get install chromium`); playwright-core cannot download a browser here. */
 const CHROMIUM = process.env.VERITY_CHROMIUM ?? "/usr/bin/chromium";
@@ -59,7 +63,13 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
         disputesLost: number;
         reputation: { score: number };
       };
-      expect(node).to.include({ jailed: true, slashed: true, disputesLost: report.disputes.length });
+      // Committee disputes and the fraud game the verifier won count alike.
+      expect(report.fraudGames).to.have.length.greaterThan(0);
+      expect(node).to.include({
+        jailed: true,
+        slashed: true,
+        disputesLost: report.disputes.length + report.fraudGames.length,
+      });
       expect(node.reputation.score).to.equal(0);
     });
 
@@ -189,7 +199,9 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       expect(await page.locator("#node-jailed").textContent()).to.equal("yes");
       expect(await page.locator("#node-reputation").textContent()).to.equal("0.0");
       expect(await page.locator("#stake-history").textContent()).to.contain("slash");
-      expect(await page.locator("[data-badge='node wrong']").count()).to.equal(setup.report.disputes.length);
+      expect(await page.locator("#node-disputes [data-badge='node wrong']").count()).to.equal(
+        setup.report.disputes.length,
+      );
     });
 
     it("a dispute's timeline runs challenge → draw → commits → reveals → verdict → slash and payouts, in order", async function () {
@@ -238,6 +250,79 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       expect(names.indexOf("RequestFulfilled")).to.be.lessThan(names.indexOf("RequestSettled"));
     });
 
+    /** Each timeline entry of a game page: event, side, function and transaction. */
+    const gameEntries = (id: bigint) =>
+      page.locator(`#game-${id}-timeline li`).evaluateAll((items) =>
+        items.map((item) => ({
+          event: item.getAttribute("data-event")!,
+          by: item.getAttribute("data-by")!,
+          fn: item.getAttribute("data-function")!,
+          tx: item.getAttribute("data-tx")!,
+        })),
+      );
+
+    it("a fraud game played on chain: its page runs opening → bisection → proveStep → verdict, as the chain has it", async function () {
+      const game = setup.report.fraudGames[0]!;
+      await page.goto(`${url}/games/${game.id}`);
+      expect(await page.locator("#game-title .game-outcome").textContent()).to.equal("node wrong");
+      expect(await page.locator(".game-verdict").textContent()).to.match(/^node wrong by /);
+      expect(await page.locator("#game-turn").count()).to.equal(0);
+      const entries = await gameEntries(game.id);
+      const names = entries.map((e) => e.event);
+      // One function per transaction, in chain order, equal to the transactions read back from the chain.
+      const calls = entries.filter((e, i) => e.fn !== "" && (i === 0 || entries[i - 1]!.tx !== e.tx)).map((e) => e.fn);
+      expect(calls).to.deep.equal(game.moves.map((m) => m.name));
+      expect(calls[0]).to.equal("challenge");
+      expect(calls.at(-1)).to.equal("proveStep");
+      const opened = names.indexOf("GameOpened");
+      const resolved = names.indexOf("GameResolved");
+      // The opening transaction comes first: the receipt frozen (and the stake locked) with the game opened.
+      expect(entries.slice(0, opened + 1).every((e) => e.tx === entries[opened]!.tx)).to.equal(true);
+      expect(names.slice(0, opened)).to.include("ReceiptDisputed");
+      const bisection = entries.slice(opened + 1, resolved).filter((e) => /Revealed|Picked$/.test(e.event));
+      expect(bisection.length).to.equal(game.moves.length - 2);
+      expect(bisection.length).to.be.at.least(4);
+      for (const move of bisection)
+        expect(move.by, move.event).to.equal(/Revealed$/.test(move.event) ? "node" : "challenger");
+      const step = entries.filter((e) => e.fn === "proveStep").map((e) => e.event);
+      expect(step).to.include.members(["Slashed", "ReceiptDisputeResolved", "GameResolved"]);
+      expect(resolved).to.be.greaterThan(opened + bisection.length);
+      expect(names.slice(resolved + 1)).to.include("CreditClaimed");
+    });
+
+    it("the node that lost it is marked slashed and jailed, lists the game, and its stake history shows the game's slash", async function () {
+      const game = setup.report.fraudGames[0]!;
+      const api = (await (await fetch(`${url}/api/games/${game.id}`)).json()) as { resolvedBlock: number };
+      await page.goto(`${url}/nodes/${game.node}`);
+      expect(await page.locator("h1 [data-badge]").allTextContents()).to.include.members(["slashed", "jailed"]);
+      expect(await page.locator(`#node-games tr[data-game-row='${game.id}'] [data-badge]`).textContent()).to.equal(
+        "node wrong",
+      );
+      const rows = await page
+        .locator("#stake-history tbody tr")
+        .evaluateAll((trs) =>
+          trs.map((tr) =>
+            Array.from(tr.querySelectorAll("td") as ArrayLike<{ textContent: string | null }>, (td) =>
+              td.textContent!.trim(),
+            ),
+          ),
+        );
+      const slash = rows.find((cells) => cells[1] === String(api.resolvedBlock));
+      expect(slash, "a stake change in the block of the game's verdict").to.not.equal(undefined);
+      expect(slash![2]).to.match(/slash/);
+      expect(Number(slash![3]!.replace(/,/g, ""))).to.equal(Number(game.slashed / 10n ** 18n));
+    });
+
+    it("the receipt the game rejected reads rejected and links the game", async function () {
+      const game = setup.report.fraudGames[0]!;
+      const hash = game.receiptHash.toLowerCase();
+      await page.goto(`${url}/receipts/${hash}`);
+      expect(await page.locator(`[data-receipt="${hash}"] .receipt-state`).textContent()).to.equal("rejected");
+      expect((await gameEntries(game.id)).map((e) => e.event)).to.include("GameResolved");
+      await page.locator(`dd a[data-game='${game.id}']`).click();
+      await page.waitForURL(`${url}/games/${game.id}`);
+    });
+
     it("a live update arrives without reloading: a new stake shows up on the open overview", async function () {
       await page.goto(url);
       await page.waitForFunction(`document.getElementById("live").className === "on"`);
@@ -262,6 +347,55 @@ describe("the explorer on a demo-sized system (real hardhat node)", function () 
       expect(Number(after!.replace(/,/g, "")) - Number(before!.replace(/,/g, ""))).to.equal(250);
       expect(await page.evaluate("window.marker")).to.equal(42);
       expect(Number(await page.evaluate("document.body.dataset.liveUpdates"))).to.be.at.least(1);
+    });
+
+    it("an open game arrives live, shows whose move is due with a ticking countdown, and a timeout decides it live", async function () {
+      const v2 = (a: ApiAnswer) => a.model.runtimeId === INTEGER_V2_RUNTIME_ID;
+      const node = DEMO_CAST.nodes[0];
+      const answer = setup.report.answers.find(
+        (a) => v2(a) && !a.wrong && a.node === setup.system.account(node.operator).address,
+      )!;
+      await page.goto(`${url}/disputes`);
+      await page.waitForFunction(`document.getElementById("live").className === "on"`);
+      await page.evaluate("window.marker = 7");
+      const { id } = await openGameOnFreshReceipt(setup.system, { answer, signer: node.signer, challenger: 10 });
+      await page.waitForSelector(`#games tr[data-game-row='${id}']`, { timeout: 15_000 });
+      expect(await page.locator(`#games tr[data-game-row='${id}'] [data-badge]`).textContent()).to.equal("open");
+      expect(await page.evaluate("window.marker")).to.equal(7);
+
+      await page.goto(`${url}/games/${id}`);
+      await page.waitForFunction(`document.getElementById("live").className === "on"`);
+      await page.evaluate("window.marker = 8");
+      const turn = page.locator("#game-turn");
+      expect(await turn.getAttribute("data-side")).to.equal("node");
+      expect(await turn.locator("[data-badge]").textContent()).to.equal("node's move");
+      const first = await turn.locator(".countdown").textContent();
+      expect(first).to.match(/^(\d+ h )?(\d+ min )?\d+ s left$/);
+      await page.waitForFunction(
+        `document.querySelector("#game-turn .countdown").textContent !== ${JSON.stringify(first)}`,
+        null,
+        { timeout: 5_000 },
+      );
+
+      // Nobody defends: past the deadline anyone may time the game out, and the node loses.
+      const { publicClient } = setup.system.clients(0);
+      const game = await getFraudGame(publicClient, { address: setup.system.addresses.fraudGame, id });
+      const now = (await publicClient.getBlock({ blockTag: "latest" })).timestamp;
+      await setup.system.advanceTime(Number(BigInt(game.deadline) - now) + 1);
+      await sendContractCall(
+        setup.system.clients(0),
+        timeoutFraudGame({ address: setup.system.addresses.fraudGame, id }),
+      );
+      await page.waitForFunction(
+        `document.querySelector("#game-title .game-outcome").textContent === "node wrong"`,
+        null,
+        { timeout: 15_000 },
+      );
+      expect(await page.locator(".game-verdict").textContent()).to.match(/^node wrong by timeout/i);
+      expect(await page.locator("#game-turn").count()).to.equal(0);
+      const entries = await gameEntries(id);
+      expect(entries.find((e) => e.event === "GameResolved")).to.deep.include({ fn: "timeout", by: "other" });
+      expect(await page.evaluate("window.marker")).to.equal(8);
     });
   });
 });

@@ -14,7 +14,8 @@ const CHROMIUM = process.env.VERITY_CHROMIUM ?? "/usr/bin/chromium";
 
 /**
  * The fraud-game pages in Debian's chromium (playwright-core), over a real SQLite index holding one decided game (the
- * events the indexer stores for it; the demo-sized system of explorer.e2e.test.ts runs only committee disputes).
+ * events the indexer stores for it), with what the demo's chain never has: a router disagreement left to the game and
+ * a verdict sent by a third party. Games played on chain are checked in explorer.e2e.test.ts.
  */
 describe("the fraud-game pages in a browser", function () {
   this.timeout(120_000);

@@ -1,4 +1,5 @@
 import type { ExplorerQueries, GameTimelineEvent } from "../ExplorerQueries";
+import type { GameTurn } from "../gameTurn";
 import { badge, html, link, short, time, tokens, type SafeHtml } from "../html";
 import { describeEvent, disputeOutcome, facts, payoutsTable, table } from "./components";
 
@@ -78,7 +79,12 @@ export function gameTimeline(events: readonly GameTimelineEvent[], id: string): 
   return html`<ol class="timeline" id="${id}">
     ${events.map(
       (e) =>
-        html`<li data-event="${e.name}" data-by="${e.by ?? ""}">
+        html`<li
+          data-event="${e.name}"
+          data-by="${e.by ?? ""}"
+          data-function="${e.functionName ?? ""}"
+          data-tx="${e.txHash}"
+        >
           <div class="when">
             ${time(e.timestamp)} · block ${e.blockNumber} (+${e.blocksIn}) ·
             <span class="mono">${short(e.txHash)}</span>
@@ -92,6 +98,25 @@ export function gameTimeline(events: readonly GameTimelineEvent[], id: string): 
         </li>`,
     )}
   </ol>`;
+}
+
+/** "Your move is due": whose turn an open game waits for, the move, and a countdown to the deadline. */
+function turnNotice(turn: GameTurn): SafeHtml {
+  return html`<p class="game-turn" id="game-turn" data-side="${turn.by}">
+    ${badge(`${turn.by}'s move`, turn.by === "node" ? "neutral" : "warn")} ${turn.move}, due ${time(turn.deadline)}
+    (chain time):
+    <strong class="countdown" data-seconds-left="${String(turn.secondsLeft)}">${countdown(turn.secondsLeft)}</strong>
+    <span class="muted">— after the deadline anyone may call <code>timeout</code> and the ${turn.by} loses.</span>
+  </p>`;
+}
+
+/** The text of a countdown (the page's script ticks it every second with the same wording). */
+export function countdown(secondsLeft: number): string {
+  if (secondsLeft < 0) return "overdue";
+  const h = Math.floor(secondsLeft / 3600);
+  const m = Math.floor((secondsLeft % 3600) / 60);
+  const s = secondsLeft % 60;
+  return `${h > 0 ? `${h} h ` : ""}${h > 0 || m > 0 ? `${m} min ` : ""}${s} s left`;
 }
 
 /** The facts of a game and its timeline (the game page, and a section of its receipt's page). */
@@ -116,6 +141,7 @@ export function gameSection(game: Game, heading: (text: SafeHtml) => SafeHtml): 
       ["slashed", tokens(game.slashed)],
       ["challenger reward", tokens(game.challengerReward)],
     ])}
+    ${game.turn ? turnNotice(game.turn) : ""}
     <h3>Moves</h3>
     ${gameTimeline(game.timeline, `game-${game.gameId}-timeline`)}`;
 }

@@ -37,7 +37,7 @@ export function nodesPage(nodes: ReturnType<ExplorerQueries["nodes"]>): SafeHtml
     )}`;
 }
 
-/** One node: status, stake history, receipts, disputes won and lost, DA failures, liveness penalties, jail, reputation. */
+/** One node: status, stake history, receipts, disputes and fraud games won and lost, DA failures, liveness penalties, jail, reputation. */
 export function nodePage(node: NonNullable<ReturnType<ExplorerQueries["node"]>>): SafeHtml {
   const r = node.reputation;
   return html`<h1>Node <span class="mono">${node.address}</span> ${nodeStatus(node)}</h1>
@@ -92,6 +92,25 @@ export function nodePage(node: NonNullable<ReturnType<ExplorerQueries["node"]>>)
             <td>${tokens(d.slashed)}</td>
           </tr>`,
       ),
+      "node-disputes",
+    )}
+    <h2>Fraud games</h2>
+    ${table(
+      ["game", "receipt", "challenger", "opened", "moves", "outcome", "by", "slashed"],
+      node.games.map(
+        (g) =>
+          html`<tr data-game-row="${g.gameId}">
+            <td>${link.game(g.gameId)}</td>
+            <td>${link.receipt(g.receiptHash)}</td>
+            <td>${link.node(g.challenger)}</td>
+            <td>${time(g.openedAt)}</td>
+            <td>${String(g.moves)}</td>
+            <td>${disputeOutcome(g.outcome)}</td>
+            <td>${g.reason ?? html`<span class="muted">${String(g.lastMove)}, due ${time(g.deadline)}</span>`}</td>
+            <td>${tokens(g.slashed)}</td>
+          </tr>`,
+      ),
+      "node-games",
     )}
     <h2>Data-availability demands</h2>
     ${table(
