@@ -22,7 +22,7 @@ import { DemandState, Outcome, bySignature, ceilBps, floorBps } from "./helpers"
 import { propertyRuns } from "../helpers/propertyRuns";
 import { shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 import { modelRegistration } from "../fixtures/registry";
-import type { NodeRegistry } from "../../typechain-types";
+import type { ModelRegistry, NodeRegistry } from "../../typechain-types";
 
 const MIN_BOND_FLOOR = 1n;
 const MAX_BOND_FLOOR = 10n ** 24n;
@@ -512,7 +512,7 @@ describe("DataAvailabilityManager", function () {
         const ids = [f.exactModel, f.toleranceModel];
         for (let i = ids.length; i < models; i++) {
           const model = modelRegistration(`da-gas/model-${i}`);
-          await f.models.connect(f.stranger).registerModel(model);
+          await (f.models as unknown as ModelRegistry).connect(f.stranger).registerModel(model);
           ids.push(model.id);
         }
         // Writing 32 trees: the node's gas estimate overshoots the per-transaction cap.

@@ -30,7 +30,7 @@ import { byAttestation, bySignature, ceilBps, floorBps } from "./helpers";
 import { signReceipt } from "../../src/protocol";
 import { shouldBehaveLikeBoundedParameter } from "../helpers/boundedParameter.behavior";
 import { modelRegistration } from "../fixtures/registry";
-import type { NodeRegistry } from "../../typechain-types";
+import type { ModelRegistry, NodeRegistry } from "../../typechain-types";
 
 const MIN_SLASH_BPS = 500n;
 const MAX_SLASH_BPS = 10_000n;
@@ -190,7 +190,7 @@ describe("EquivocationSlasher", function () {
           const ids = [f.exactModel, f.toleranceModel];
           for (let i = ids.length; i < models; i++) {
             const model = modelRegistration(`equivocation-gas/model-${i}`);
-            await f.models.connect(f.stranger).registerModel(model);
+            await (f.models as unknown as ModelRegistry).connect(f.stranger).registerModel(model);
             ids.push(model.id);
           }
           // Writing 32 trees: the node's gas estimate overshoots the per-transaction cap.

@@ -87,10 +87,10 @@ describe("one-step gas on every layer of the digits CNN", function () {
     if (process.env.VERITY_COVERAGE) this.skip();
     const f = await loadFixture(deployFraudGameFixture);
     await f.register(commitment, "digits-cnn");
-    const served = [commitment.modelId];
+    const served: string[] = [commitment.modelId];
     const max = Number(await f.nodes.MAX_MODELS());
     for (let i = 1; i < max; i++) {
-      const id = ethers.id(`one-step-gas/extra-model-${i}`);
+      const id = ethers.id(`one-step-gas/extra-model-${i}`) as `0x${string}`;
       await f.models.registerModel({
         id,
         runtimeId: getOnchainRuntimeId("onnxruntime-cpu-f32-v1"),
