@@ -125,15 +125,15 @@ contract DataAvailabilityManager is IDataAvailabilityManager, AccessControl, Ree
         // Exactly this demand's own lock (slashes never change locks); the slash takes `min(slashAmount, what is
         // left)`.
         _unlock(node, stored.locked);
+        // Jails unless already jailed; a node that has deregistered is jailed all the same (the jail outlives
+        // re-registration). Before the slash, whose stake notice then writes no sortition tree.
+        bool jailed = _nodes.jail(node);
         uint256 amount = stored.slashAmount;
         uint256 reward;
         if (amount != 0) {
             // The demander's share comes here and is credited: a demander that refuses tokens can't block its slash.
             (slashed, reward) = Slashing.slashToSelf(_staking, _token, node, amount, stored.rewardBps);
         }
-        // Jails unless already jailed; a node that has deregistered is jailed all the same (the jail outlives
-        // re-registration).
-        bool jailed = _nodes.jail(node);
         _credit(demander, bond + reward);
         emit DemandSlashed(id, stored.batchId, node, demander, slashed, bond, jailed);
     }

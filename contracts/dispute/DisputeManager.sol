@@ -484,6 +484,9 @@ contract DisputeManager is
         uint256 voterRewards;
         uint256 toTreasury;
         if (nodeWrong) {
+            // Jail first: the slash's stake notice then finds the node jailed and writes no sortition tree (slashing
+            // first rewrote the node's weight in the tree of every model it serves, O(models)).
+            _nodes.jail(node);
             uint256 received;
             (slashed, received) = _slashNode(d);
             // `Staking` pays this contract the rounded-down sum of both shares, at least the challenger's share.
@@ -494,7 +497,6 @@ contract DisputeManager is
             voterRewards = pot - dust;
             toTreasury = slashed - challengerReward - voterRewards;
             if (dust > 0) _token.safeTransfer(_staking.treasury(), dust);
-            _nodes.jail(node);
         } else {
             // Every challenger's bond is forfeited.
             uint256 pot = (bonds * d.params.voterRewardBps) / BasisPoints.WHOLE;

@@ -181,11 +181,12 @@ contract EquivocationSlasher is IEquivocationSlasher, AccessControl, ReentrancyG
 
         // Round the slash up: rounding goes against the slashed party.
         uint256 amount = Math.mulDiv(_staking.slashableStakeOf(node), _slashBps, BasisPoints.WHOLE, Math.Rounding.Ceil);
-        if (amount != 0) slashed = Slashing.slashTo(_staking, node, amount, prover, _proverRewardBps);
 
         // Idempotent: a node already jailed (by another proof or a dispute) is left as it is. A node that has
-        // deregistered is jailed all the same: the jail outlives re-registration.
+        // deregistered is jailed all the same: the jail outlives re-registration. Before the slash, whose stake notice
+        // then writes no sortition tree.
         bool jailed = _nodes.jail(node);
+        if (amount != 0) slashed = Slashing.slashTo(_staking, node, amount, prover, _proverRewardBps);
 
         emit EquivocationProven(node, requestId, prover, modelId, receiptHashA, receiptHashB, slashed, jailed);
     }

@@ -501,8 +501,8 @@ contract FraudGame is IFraudGame, AccessControl, Pausable, ReentrancyGuard, Pull
         uint256 slashed;
         uint256 reward;
         if (nodeWrong) {
-            // Jail first: the jail zeroes the node's weight in each of its models' sortition trees once, and the
-            // slash's stake notice then finds nothing to rewrite (slashing first would write every tree twice).
+            // Jail first (O(1): a jail record, no tree write): the slash's stake notice then finds the node jailed
+            // and writes no sortition tree (slashing first would rewrite the tree of every model it serves).
             _nodes.jail(node);
             (slashed, reward) = _slash(g, node, atRisk);
             _credit(id, g.beneficiary, bond + reward);

@@ -56,9 +56,21 @@ interface IOneStepExecutor {
     error OneStepBadWeights(uint256 layer, uint256 leafIndex);
     error OneStepMissingInput(uint256 tensor, uint256 element);
     error OneStepOutputTooLarge(uint256 size, uint256 max);
+    /// @notice A requantize layer whose shift is outside 1..46 (docs/runtime.md): a model no runtime executes.
+    error OneStepRequantizeShiftOutOfRange(uint256 layer, uint8 shift);
+    /// @notice A pooling layer with a zero window: a model no runtime executes.
+    error OneStepPoolKernelZero(uint256 layer);
+    /// @notice An add layer whose second operand is not an earlier tensor (`src < layer`).
+    error OneStepAddSourceOutOfRange(uint256 layer, uint8 src);
+    /// @notice A starting accumulator outside int32 (every accumulator of the runtime is an int32).
+    error OneStepAccumulatorOutOfRange(int256 accIn);
 
     /// @notice The value after the step: the accumulator after `segment` (dense, conv2d), else the element.
-    /// @dev Reverts when a proof does not verify or an input the step needs is missing.
+    /// @dev Reverts when a proof does not verify or an input the step needs is missing, and with a named error (never
+    /// an arithmetic panic) for a committed layer no runtime executes: a requantize shift outside 1..46, a pooling
+    /// window of zero, an add reading a tensor that is not an earlier one. A model id commits to whatever header its
+    /// owner chose, so these are checked here, where the header is first proven; the TypeScript runtime refuses such
+    /// models at load (`validateIntegerModelV2`), so no honest node serves one and no honest challenger replays one.
     function execute(bytes32 modelId, bytes32 traceRoot, Step calldata step) external pure returns (int256 value);
 
     /// @notice Checks that `chunks` (128 bytes each) is the whole last tensor of the trace (at most 1,024 elements)

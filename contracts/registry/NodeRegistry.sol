@@ -21,8 +21,16 @@ import {Clock} from "../utils/Clock.sol";
 /// event that can change it here (register, deregister, jail, unjail, models), on `stakeChanged` from Staking, and by
 /// anyone through `syncWeight` (a change of Staking's minimum is reported to the node observer through
 /// `minimumStakeChanged`, but moves no weight until then). The node observer is told after each of these, and after a
-/// signer rotation. Every weight, sum and total is checkpointed by block number, and so is each node's signer, so a
-/// draw or a signature can be judged by the state of a past block.
+/// signer rotation. Every weight, sum and total is checkpointed by block number, and so is each node's signer and jail,
+/// so a draw or a signature can be judged by the state of a past block.
+///
+/// Jail in O(1): jailing an inference node writes its jail record (checkpointed) and no model tree. Its weight stays in
+/// the trees of its models, stale, until anyone clears it (`clearJailedWeight`, `syncWeight`), the node changes its
+/// models or deregisters, or it is unjailed (which writes its current weight to every tree). A draw that lands on such
+/// weight returns zero when the node was jailed at the draw's block, so it is never drawn from the block of its jail
+/// on, whether or not anyone clears anything. A verifier sits in one tree, which its jail zeroes at once. Invariant: a
+/// node that is not jailed holds the same weight in every tree of its models and zero in every other tree; a jailed
+/// inference node holds zero in every tree of a model it does not list.
 contract NodeRegistry is INodeRegistry, AccessControl, Clock {
     using SortitionTree for SortitionTree.Tree;
     using Checkpoints for Checkpoints.Trace208;
@@ -48,6 +56,8 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
     mapping(address node => mapping(ModelId model => bool)) private _serves;
     /// @dev Each node's signer by block number (zero while not registered).
     mapping(address node => Checkpoints.Trace208) private _signerHistory;
+    /// @dev Each node's jail by block number: 1 from the block of a jail, 0 from the block of an unjail.
+    mapping(address node => Checkpoints.Trace208) private _jailHistory;
 
     SortitionTree.Tree private _verifiers;
     mapping(ModelId model => SortitionTree.Tree) private _modelNodes;
@@ -110,13 +120,15 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
     /// @inheritdoc INodeRegistry
     function updateModels(ModelId[] calldata models) external onlyRegistered {
         address node = msg.sender;
-        uint256 before = _storedWeight(node);
+        uint256 before = _weightOf(node);
+        // Zeroes every tree of the old list, a jailed node's stale weights included (the node pays for them).
         _writeWeight(node, 0);
         _clearModels(node);
         _setModels(node, models);
         emit ModelsUpdated(node, models);
+        // Zero for a jailed node: its new trees hold nothing until it is unjailed.
         _writeWeight(node, _targetWeight(node));
-        uint256 weight = _storedWeight(node);
+        uint256 weight = _weightOf(node);
         if (weight != before) emit SortitionWeightChanged(node, weight);
     }
 
@@ -126,7 +138,8 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
         uint256 slashable = _staking.slashableStakeOf(node);
         uint256 locked = _staking.lockedStakeOf(node);
         if (slashable != 0 || locked != 0) revert NodeRegistryStakeRemaining(node, slashable, locked);
-        uint256 before = _storedWeight(node);
+        uint256 before = _weightOf(node);
+        // Every tree, a jailed node's stale weights included.
         _writeWeight(node, 0);
         _clearModels(node);
         Node storage info = _nodes[node];
@@ -146,9 +159,14 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
         Node storage info = _nodes[node];
         // Idempotent: every slasher may call it unconditionally, reading nothing of the node first.
         if (info.jailed) return false;
+        uint256 before = _weightOf(node);
         info.jailed = true;
+        _jailHistory[node].push(Time.blockNumber(), 1);
         emit NodeJailed(node);
-        _syncWeight(node);
+        // O(1) whatever the node's models: their trees keep its weight until cleared, and every draw from this block on
+        // skips it by the jail record. The verifier tree is one tree: zeroed now.
+        if (info.role == NodeRole.Verifier) _verifiers.set(node, 0, Time.blockNumber());
+        if (before != 0) emit SortitionWeightChanged(node, 0);
         _notifyObserver(node);
         return true;
     }
@@ -158,8 +176,13 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
         Node storage info = _nodes[node];
         if (!info.jailed) revert NodeRegistryNotJailed(node);
         info.jailed = false;
+        _jailHistory[node].push(Time.blockNumber(), 0);
         emit NodeUnjailed(node);
-        _syncWeight(node);
+        // Every tree, whatever was cleared while jailed: back to the invariant of a node that is not jailed.
+        uint256 weight = _targetWeight(node);
+        _writeWeight(node, weight);
+        weight = _weightOf(node);
+        if (weight != 0) emit SortitionWeightChanged(node, weight);
         _notifyObserver(node);
     }
 
@@ -183,8 +206,20 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
     /// @inheritdoc INodeRegistry
     function syncWeight(address node) external {
         _checkRegistered(node);
-        _syncWeight(node);
+        Node storage info = _nodes[node];
+        if (info.jailed && info.role == NodeRole.Inference) {
+            ModelId[] storage models = info.models;
+            for (uint256 i = 0; i < models.length; ++i) _clearJailedWeight(node, models[i]);
+        } else {
+            _syncWeight(node);
+        }
         _notifyObserver(node);
+    }
+
+    /// @inheritdoc INodeRegistry
+    function clearJailedWeight(address node, ModelId model) external {
+        if (!_nodes[node].jailed) revert NodeRegistryNotJailed(node);
+        _clearJailedWeight(node, model);
     }
 
     /// @inheritdoc INodeRegistry
@@ -228,8 +263,18 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
     }
 
     /// @inheritdoc INodeRegistry
+    function jailedAt(address node, uint256 blockNumber) external view returns (bool) {
+        return _jailHistory[node].upperLookupRecent(_pastBlock(blockNumber)) != 0;
+    }
+
+    /// @inheritdoc INodeRegistry
     function servesModel(address node, ModelId model) external view returns (bool) {
         return _serves[node][model];
+    }
+
+    /// @inheritdoc INodeRegistry
+    function modelWeightOf(address node, ModelId model) external view returns (uint256) {
+        return _modelNodes[model].weightOf(node);
     }
 
     /// @inheritdoc INodeRegistry
@@ -244,7 +289,7 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
 
     /// @inheritdoc INodeRegistry
     function sortitionWeightOf(address node) external view returns (uint256) {
-        return _storedWeight(node);
+        return _weightOf(node);
     }
 
     /// @inheritdoc INodeRegistry
@@ -254,7 +299,8 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
 
     /// @inheritdoc INodeRegistry
     function drawNode(ModelId model, uint256 seed) external view returns (address) {
-        return _draw(_modelNodes[model], seed);
+        address node = _draw(_modelNodes[model], seed);
+        return _nodes[node].jailed ? address(0) : node;
     }
 
     /// @inheritdoc INodeRegistry
@@ -279,7 +325,10 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
 
     /// @inheritdoc INodeRegistry
     function drawNodeAt(ModelId model, uint256 seed, uint256 blockNumber) external view returns (address) {
-        return _drawAt(_modelNodes[model], seed, _pastBlock(blockNumber));
+        uint48 at = _pastBlock(blockNumber);
+        address node = _drawAt(_modelNodes[model], seed, at);
+        // Weight a jailed node still holds (cleared lazily) draws nobody: judged by the jail of that same block.
+        return _jailHistory[node].upperLookupRecent(at) != 0 ? address(0) : node;
     }
 
     function _draw(SortitionTree.Tree storage tree, uint256 seed) private view returns (address) {
@@ -339,15 +388,29 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
         delete _nodes[node].models;
     }
 
-    /// @dev Brings `node`'s weight in all its trees to `_targetWeight` and reports a change.
+    /// @dev Brings `node`'s weight in all its trees to `_targetWeight` and reports a change. A jailed inference node's
+    /// model trees are left as they are (its weight is zero whatever they hold), so a slash after the jail, or any
+    /// stake change while jailed, writes no tree.
     function _syncWeight(address node) private {
-        uint256 before = _storedWeight(node);
+        Node storage info = _nodes[node];
+        if (info.jailed && info.role == NodeRole.Inference) return;
+        uint256 before = _weightOf(node);
         uint256 weight = _targetWeight(node);
+        // Not jailed: every tree holds `before` (the invariant), so equal means nothing to write.
         if (weight == before) return;
         _writeWeight(node, weight);
         // An inference node without models sits in no tree: its weight stays zero.
-        weight = _storedWeight(node);
+        weight = _weightOf(node);
         if (weight != before) emit SortitionWeightChanged(node, weight);
+    }
+
+    /// @dev Zeroes the stale weight a jailed `node` holds in `model`'s tree, reporting it; nothing when there is none.
+    function _clearJailedWeight(address node, ModelId model) private {
+        SortitionTree.Tree storage tree = _modelNodes[model];
+        uint256 stale = tree.weightOf(node);
+        if (stale == 0) return;
+        tree.set(node, 0, Time.blockNumber());
+        emit JailedWeightCleared(node, model, stale);
     }
 
     /// @dev Sets `node`'s weight in every tree its role and models put it in (bounded by `MAX_MODELS`).
@@ -362,11 +425,13 @@ contract NodeRegistry is INodeRegistry, AccessControl, Clock {
         }
     }
 
-    /// @dev The weight `node` holds now: equal in all its trees, so the first one tells.
-    function _storedWeight(address node) private view returns (uint256) {
+    /// @dev The weight `node` holds now: zero while jailed (whatever stale weight its trees still hold), else equal
+    /// in all its trees, so the first one tells.
+    function _weightOf(address node) private view returns (uint256) {
         Node storage info = _nodes[node];
         if (info.role == NodeRole.Verifier) return _verifiers.weightOf(node);
-        return info.models.length == 0 ? 0 : _modelNodes[info.models[0]].weightOf(node);
+        if (info.jailed || info.models.length == 0) return 0;
+        return _modelNodes[info.models[0]].weightOf(node);
     }
 
     /// @dev The weight `node` should hold: its active stake while registered, not jailed and at the minimum.

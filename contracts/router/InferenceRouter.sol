@@ -628,8 +628,9 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         }
     }
 
-    /// @dev Draws up to `needed` distinct nodes serving `model`, none in `exclude`, in at most
-    /// `needed * DRAW_ATTEMPTS_PER_SLOT` O(log n) draws. Returns the drawn nodes and how many there are.
+    /// @dev Draws up to `needed` distinct nodes serving `model`, none in `exclude` and none jailed at the weights'
+    /// block, in at most `needed * DRAW_ATTEMPTS_PER_SLOT` O(log n) draws (a draw on a jailed node's uncleared weight
+    /// counts as one). Returns the drawn nodes and how many there are.
     function _drawNodes(
         RequestId id,
         ModelId model,
@@ -646,7 +647,10 @@ contract InferenceRouter is IInferenceRouter, AccessControl, Pausable, Reentranc
         uint256 attempts = needed * DRAW_ATTEMPTS_PER_SLOT;
         for (uint256 attempt = 0; attempt < attempts && count < needed; ++attempt) {
             address node = _nodes.drawNodeAt(model, uint256(keccak256(abi.encode(base, attempt))), weightsBlock);
-            if (_contains(exclude, exclude.length, node) || _contains(drawn, count, node)) continue;
+            // Zero: the draw landed on weight a node jailed by `weightsBlock` still holds (cleared lazily).
+            if (node == address(0) || _contains(exclude, exclude.length, node) || _contains(drawn, count, node)) {
+                continue;
+            }
             drawn[count++] = node;
         }
     }

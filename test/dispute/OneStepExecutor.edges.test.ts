@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import fc from "fast-check";
 import type { OneStepExecutor } from "../../typechain-types";
+import { propertyRuns } from "../helpers/propertyRuns";
 import { createChallenger } from "../../src/runtime/integerV2/fraudProofs";
 import { buildEdgeModels, buildInput, buildTestModel } from "../../src/models/build/syntheticV2";
 import {
@@ -348,6 +350,104 @@ describe("OneStepExecutor edges", function () {
       expect(await valueOf(8, 2 ** 31 - 1, 0xffff, 46)).to.equal(2n); // (2^31 - 1) · 65535 / 2^46 ≈ 2.0
       expect(await valueOf(8, -(2 ** 31), 0xffff, 46)).to.equal(-2n);
       expect(await valueOf(8, 12_345, 0, 1)).to.equal(0n); // multiplier 0: only the rounding half, floored
+    });
+  });
+
+  describe("a malformed model commitment: named errors, never a panic", function () {
+    /** Layer 2 of [relu(1), op(2)] on tensors [x, x, 0], with the given parameter bytes of layer 2's record. */
+    async function malformed(op: number, fields: { src?: number; kernel?: number; shift?: number }, inputs = [1]) {
+      const { executor } = await loadFixture(deployExecutor);
+      const weightsRoot = ethers.ZeroHash as Hex;
+      const header = craftHeader([
+        { op: 7, n: 1 },
+        { op, n: 1, src: fields.src ?? 0 },
+      ]);
+      header[64 + 2] = fields.kernel ?? 0;
+      header[64 + 5] = fields.shift ?? 0;
+      new DataView(header.buffer).setUint16(64 + 6, 1);
+      const h = hex(header);
+      const trace = buildTraceV2([Int32Array.of(3), Int32Array.of(3), Int32Array.of(0)]);
+      const call = executor.execute(modelIdOf(h, weightsRoot), trace.traceRoot, {
+        layer: 2,
+        element: 0,
+        segment: 0,
+        accIn: 0,
+        weights: { header: h, weightsRoot, layerWeightsRoot: weightsRoot, layerProof: [], leaf: "0x", leafProof: [] },
+        inputs: inputs.map((t) => ({ ...chunkOf(trace, 1, 0), tensor: t })),
+      });
+      return { executor, call };
+    }
+
+    it("reverts OneStepRequantizeShiftOutOfRange for a requantize shift of 0 (once an underflow panic) or above 46", async function () {
+      for (const shift of [0, 47, 255]) {
+        const { executor, call } = await malformed(8, { shift });
+        await expect(call)
+          .to.be.revertedWithCustomError(executor, "OneStepRequantizeShiftOutOfRange")
+          .withArgs(2, shift);
+      }
+      const { call } = await malformed(8, { shift: 1 });
+      expect(await call).to.equal(2n); // floor((3 + 1) / 2): the smallest shift the runtime allows still executes
+    });
+
+    it("reverts OneStepPoolKernelZero for a pooling window of zero (avgPool once divided by zero)", async function () {
+      for (const op of [3, 4]) {
+        const { executor, call } = await malformed(op, { kernel: 0 });
+        await expect(call).to.be.revertedWithCustomError(executor, "OneStepPoolKernelZero").withArgs(2);
+      }
+    });
+
+    it("reverts OneStepAddSourceOutOfRange for an add reading itself or a tensor past the header (once an out-of-bounds read)", async function () {
+      for (const src of [2, 200]) {
+        const { executor, call } = await malformed(6, { src }, [1, src]);
+        await expect(call).to.be.revertedWithCustomError(executor, "OneStepAddSourceOutOfRange").withArgs(2, src);
+      }
+    });
+
+    it("reverts OneStepAccumulatorOutOfRange for a starting accumulator outside int32", async function () {
+      const { executor, modelId, trace, step } = await loadFixture(deployExecutor);
+      for (const accIn of [2n ** 31n, -(2n ** 31n) - 1n, 2n ** 255n - 1n]) {
+        await expect(executor.execute(modelId, trace.traceRoot, { ...step(10, 0, 1), accIn }))
+          .to.be.revertedWithCustomError(executor, "OneStepAccumulatorOutOfRange")
+          .withArgs(accIn);
+      }
+    });
+
+    it("inputElementOf answers invalid for an encoding whose dimensions overflow (once a multiplication panic)", async function () {
+      const { executor } = await loadFixture(deployExecutor);
+      const dims = 9;
+      const head = new Uint8Array(3 + 4 * dims).fill(0xff);
+      head.set([1, 1, dims], 0); // version 1, int8, 9 dimensions of 2^32 - 1
+      const enc = ethers.concat([head, new Uint8Array(6)]) as Hex;
+      expect(await pair(executor.inputElementOf(enc, 6, 0))).to.deep.equal([false, 0n]);
+    });
+
+    it("any one byte of any layer record changed: the step returns or reverts with a named error", async function () {
+      const { executor, trace, step } = await loadFixture(deployExecutor);
+      const known = new Set<string>();
+      executor.interface.forEachError((error) => known.add(error.selector));
+      const runs = propertyRuns(60);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 10 }),
+          fc.integer({ min: 0, max: 31 }),
+          fc.integer({ min: 0, max: 255 }),
+          async (k, offset, value) => {
+            const s = step(k, 0);
+            const header = ethers.getBytes(s.weights.header);
+            header[32 * k + offset] = value;
+            const h = hex(header);
+            const id = modelIdOf(h, s.weights.weightsRoot);
+            try {
+              await executor.execute.staticCall(id, trace.traceRoot, { ...s, weights: { ...s.weights, header: h } });
+            } catch (error) {
+              const data = (error as { data?: string }).data ?? "0x";
+              expect(data.length, `empty revert at layer ${k} byte ${offset} = ${value}`).to.be.at.least(10);
+              expect(known.has(data.slice(0, 10)), `unnamed revert ${data}`).to.equal(true);
+            }
+          },
+        ),
+        { numRuns: runs },
+      );
     });
   });
 

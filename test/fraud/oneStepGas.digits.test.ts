@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { createChallenger, createNodeResponder } from "../../src/runtime/integerV2/fraudProofs";
 import {
@@ -12,6 +13,7 @@ import {
   quantizeInputV2,
 } from "../../src/runtime/integerV2";
 import { getDigitsSplit } from "../../src/models/build/digits";
+import { getOnchainRuntimeId } from "../../src/runtime/getOnchainRuntimeId";
 import { deployFraudGameFixture, runModel } from "../fixtures/fraudGame";
 import { Outcome, openGame, playGame } from "../helpers/fraudGame";
 
@@ -22,8 +24,8 @@ const EXECUTE_GAS_LIMIT = 100_000n;
 
 /**
  * For every layer of the bundled digits CNN: the executor's gas for every (element, segment), and a whole game won
- * with `proveStep` on the layer's most expensive element. The fixture's node serves one model; each further model a
- * node serves adds the jail's sortition-tree writes to `proveStep` (see docs/disputes.md).
+ * with `proveStep` on the layer's most expensive element. The fixture's node serves one model; the slashing `proveStep`
+ * of a node serving `MAX_MODELS` models is measured too (the jail is O(1) in the models served: docs/disputes.md).
  */
 describe("one-step gas on every layer of the digits CNN", function () {
   this.timeout(300_000);
@@ -80,4 +82,53 @@ describe("one-step gas on every layer of the digits CNN", function () {
       }
     });
   }
+
+  it(`the slashing proveStep of a node serving MAX_MODELS (32) models stays within ${ONE_STEP_GAS_LIMIT} gas`, async function () {
+    if (process.env.VERITY_COVERAGE) this.skip();
+    const f = await loadFixture(deployFraudGameFixture);
+    await f.register(commitment, "digits-cnn");
+    const served: string[] = [commitment.modelId];
+    const max = Number(await f.nodes.MAX_MODELS());
+    for (let i = 1; i < max; i++) {
+      const id = ethers.id(`one-step-gas/extra-model-${i}`) as `0x${string}`;
+      await f.models.registerModel({
+        id,
+        runtimeId: getOnchainRuntimeId("onnxruntime-cpu-f32-v1"),
+        mode: 1,
+        tolerance: 10n ** 14n,
+        weightsRoot: ethers.id(`w${i}`),
+        previous: ethers.ZeroHash,
+        metadataURI: `ipfs://one-step-gas-${i}`,
+      });
+      served.push(id);
+    }
+    // A registration writing 32 trees: the node's gas estimate overshoots the per-transaction cap.
+    await f.nodes.connect(f.nodeAccount).updateModels(served, { gasLimit: 15_000_000n });
+    expect((await f.nodes.getNode(f.nodeAccount.address)).models).to.have.length(max);
+
+    const last = model.layers.length;
+    const challenger = createChallenger(model, commitment, honest.trace);
+    const bad = runModel(model, input, (ts) => {
+      ts[last]![7]! += 1 << 20;
+    });
+    const receipt = await f.attest(input, bad, { modelId: commitment.modelId });
+    const id = await openGame(f.game, f.challenger, receipt);
+    const moves = await playGame({
+      game: f.game,
+      id,
+      node: f.nodeAccount,
+      challenger: f.challenger,
+      responder: createNodeResponder(model, bad.trace),
+      strategy: challenger,
+      receipt,
+      input,
+    });
+    expect((await f.game.getGame(id)).outcome).to.equal(Outcome.NodeWrong);
+    expect((await f.nodes.getNode(f.nodeAccount.address)).jailed).to.equal(true);
+    const step = moves.find((m) => m.name === "proveStep");
+    expect(step, "the game ends with proveStep").to.not.equal(undefined);
+    // Measured: 351,540 (3,483,247 when the jail zeroed the node's weight in each of its 32 models' trees).
+    expect(step!.gas).to.be.lessThanOrEqual(ONE_STEP_GAS_LIMIT);
+    if (process.env.VERITY_GAS_LOG) console.log(`      32 models: proveStep ${step!.gas}`);
+  });
 });

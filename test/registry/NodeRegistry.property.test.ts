@@ -40,6 +40,7 @@ type Operation =
   | { kind: "slash"; node: number; amount: bigint }
   | { kind: "jail" | "unjail"; node: number }
   | { kind: "models"; node: number; mask: number }
+  | { kind: "clear"; node: number; model: number }
   | { kind: "minimum"; minimum: bigint };
 
 const node = fc.nat({ max: 2 });
@@ -50,11 +51,14 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant("slash" as const), node, amount }),
   fc.record({ kind: fc.constantFrom("jail" as const, "unjail" as const), node }),
   fc.record({ kind: fc.constant("models" as const), node: fc.nat({ max: 1 }), mask: fc.nat({ max: 3 }) }),
+  fc.record({ kind: fc.constant("clear" as const), node, model: fc.nat({ max: 1 }) }),
   fc.record({ kind: fc.constant("minimum" as const), minimum: fc.bigInt({ min: 1n, max: MINIMUM_STAKE * 3n }) }),
 );
 
 describe("NodeRegistry sortition (property)", function () {
   it("every tree's total and every node's weight follow stake, jail, models and the minimum", async function () {
+    // A jail writes no model tree (O(1)): the weight an inference node held stays in its trees, stale, until it is
+    // cleared, the node changes its models, or it is unjailed. Its weight is zero all the same and draws skip it.
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 25 }), async (operations) => {
         const fixture = await loadFixture(threeNodesFixture);
@@ -62,6 +66,11 @@ describe("NodeRegistry sortition (property)", function () {
         const nodes = [nodeA, nodeB, verifierA];
         const jailed = [false, false, false];
         const models: string[][] = [[modelA.id], [modelA.id, modelB.id], [modelA.id]];
+        // What each jailed inference node still holds in each model's tree.
+        const stale: Map<string, bigint>[] = [new Map(), new Map(), new Map()];
+        let weights: bigint[] = [0n, 0n, 0n];
+        const held = (i: number, model: string) =>
+          jailed[i] ? (stale[i]!.get(model) ?? 0n) : models[i]!.includes(model) ? weights[i]! : 0n;
 
         for (const op of operations) {
           switch (op.kind) {
@@ -80,25 +89,50 @@ describe("NodeRegistry sortition (property)", function () {
                 .catch(ignoreStakingRule);
               break;
             case "jail":
-              if (!jailed[op.node]) await nodeRegistry.connect(disputer).jail(nodes[op.node]!.address);
+              if (!jailed[op.node]) {
+                await nodeRegistry.connect(disputer).jail(nodes[op.node]!.address);
+                if (op.node !== 2) stale[op.node] = new Map(models[op.node]!.map((m) => [m, weights[op.node]!]));
+              }
               jailed[op.node] = true;
               break;
             case "unjail":
               if (jailed[op.node]) await nodeRegistry.connect(disputer).unjail(nodes[op.node]!.address);
               jailed[op.node] = false;
+              stale[op.node] = new Map();
               break;
             case "models":
               models[op.node] = [modelA.id, modelB.id].filter((_, i) => (op.mask >> i) & 1);
               await nodeRegistry.connect(nodes[op.node]!).updateModels(models[op.node]!);
+              stale[op.node] = new Map();
               break;
+            case "clear": {
+              const model = [modelA.id, modelB.id][op.model]!;
+              const call = nodeRegistry.connect(disputer).clearJailedWeight(nodes[op.node]!.address, model);
+              if (!jailed[op.node]) {
+                await expect(call).to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNotJailed");
+              } else {
+                const held = stale[op.node]!.get(model) ?? 0n;
+                if (held > 0n) {
+                  await expect(call)
+                    .to.emit(nodeRegistry, "JailedWeightCleared")
+                    .withArgs(nodes[op.node]!.address, model, held);
+                } else {
+                  await expect(call).not.to.emit(nodeRegistry, "JailedWeightCleared");
+                }
+                stale[op.node]!.delete(model);
+              }
+              break;
+            }
             case "minimum":
               await staking.setMinimumStake(op.minimum);
+              // `syncWeight` also clears a jailed node's stale weights.
               for (const n of nodes) await nodeRegistry.syncWeight(n.address);
+              for (const i of [0, 1]) stale[i] = new Map();
               break;
           }
 
           const minimum = await staking.minimumStake();
-          const weights: bigint[] = [];
+          weights = [];
           for (const [i, n] of nodes.entries()) {
             const active = await staking.activeStakeOf(n.address);
             const inTree = i === 2 || models[i]!.length > 0;
@@ -107,20 +141,41 @@ describe("NodeRegistry sortition (property)", function () {
             expect(await nodeRegistry.sortitionWeightOf(n.address)).to.equal(expected);
             expect(await nodeRegistry.isActive(n.address)).to.equal(!jailed[i] && active >= minimum);
           }
-          const modelTotal = (model: string) =>
-            [0, 1].reduce((sum, i) => (models[i]!.includes(model) ? sum + weights[i]! : sum), 0n);
+          for (const i of [0, 1]) {
+            for (const model of [modelA.id, modelB.id]) {
+              expect(await nodeRegistry.modelWeightOf(nodes[i]!.address, model)).to.equal(held(i, model));
+            }
+          }
+          const modelTotal = (model: string) => [0, 1].reduce((sum, i) => sum + held(i, model), 0n);
           expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(modelTotal(modelA.id));
           expect(await nodeRegistry.totalModelWeight(modelB.id)).to.equal(modelTotal(modelB.id));
           expect(await nodeRegistry.totalVerifierWeight()).to.equal(weights[2]);
         }
 
-        // Every draw lands on a node with weight in that tree.
+        // Every draw lands on a node with weight in that tree, or on a jailed node's stale weight: then it draws
+        // nobody (zero), now and at the last block alike.
         const total = await nodeRegistry.totalModelWeight(modelA.id);
         if (total > 0n) {
-          const drawn = await nodeRegistry.drawNode(modelA.id, ethers.id(JSON.stringify(operations.length)));
-          const index = nodes.findIndex((n) => n.address === drawn);
-          expect(index === 0 || index === 1).to.equal(true);
-          expect(await nodeRegistry.sortitionWeightOf(drawn)).to.be.greaterThan(0n);
+          const last = (await ethers.provider.getBlockNumber()) - 1;
+          const weightedThen = (await nodeRegistry.totalModelWeightAt(modelA.id, last)) > 0n;
+          for (let k = 0; k < 4; k++) {
+            const seed = ethers.id(`${operations.length}/${k}`);
+            const drawn = await nodeRegistry.drawNode(modelA.id, seed);
+            if (drawn === ethers.ZeroAddress) continue;
+            const index = nodes.findIndex((n) => n.address === drawn);
+            expect(index === 0 || index === 1).to.equal(true);
+            expect(jailed[index]).to.equal(false);
+            expect(await nodeRegistry.sortitionWeightOf(drawn)).to.be.greaterThan(0n);
+            if (!weightedThen) continue;
+            const before = await nodeRegistry.drawNodeAt(modelA.id, seed, last);
+            if (before !== ethers.ZeroAddress) expect(await nodeRegistry.jailedAt(before, last)).to.equal(false);
+          }
+          const live = [0, 1].reduce((sum, i) => (jailed[i] ? sum : sum + held(i, modelA.id)), 0n);
+          if (live === 0n) {
+            for (let k = 0; k < 4; k++) {
+              expect(await nodeRegistry.drawNode(modelA.id, ethers.id(`none/${k}`))).to.equal(ethers.ZeroAddress);
+            }
+          }
         }
       }),
       { numRuns: propertyRuns(20) },

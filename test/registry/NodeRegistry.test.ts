@@ -317,7 +317,7 @@ describe("NodeRegistry", function () {
   });
 
   describe("jail and unjail", function () {
-    it("jailing deactivates the node and removes its weight; unjailing restores both", async function () {
+    it("jailing deactivates the node and takes it out of every draw; unjailing restores both", async function () {
       const { nodeRegistry, disputer, nodeA, modelA } = await loadFixture(registeredNodeFixture);
       await expect(nodeRegistry.connect(disputer).jail(nodeA.address))
         .to.emit(nodeRegistry, "NodeJailed")
@@ -325,15 +325,18 @@ describe("NodeRegistry", function () {
         .and.to.emit(nodeRegistry, "SortitionWeightChanged")
         .withArgs(nodeA.address, 0n);
       expect(await nodeRegistry.isActive(nodeA.address)).to.equal(false);
-      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
-      await expect(nodeRegistry.drawNode(modelA.id, 1n))
-        .to.be.revertedWithCustomError(nodeRegistry, "NodeRegistryNoWeight")
-        .withArgs();
+      expect(await nodeRegistry.sortitionWeightOf(nodeA.address)).to.equal(0n);
+      // The jail writes no model tree: the stale weight stays until cleared, and draws land on nobody.
+      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.drawNode(modelA.id, 1n)).to.equal(ethers.ZeroAddress);
       await expect(nodeRegistry.connect(disputer).unjail(nodeA.address))
         .to.emit(nodeRegistry, "NodeUnjailed")
-        .withArgs(nodeA.address);
+        .withArgs(nodeA.address)
+        .and.to.emit(nodeRegistry, "SortitionWeightChanged")
+        .withArgs(nodeA.address, MINIMUM_STAKE * 2n);
       expect(await nodeRegistry.isActive(nodeA.address)).to.equal(true);
       expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(MINIMUM_STAKE * 2n);
+      expect(await nodeRegistry.drawNode(modelA.id, 1n)).to.equal(nodeA.address);
     });
 
     it("jailing a node already jailed is a no-op returning false, so slashers call it unconditionally", async function () {
@@ -689,11 +692,12 @@ describe("NodeRegistry", function () {
       expect(await nodeRegistry.sortitionWeightOf(nodeB.address)).to.equal(0n);
     });
 
-    it("a jailed node's stake changes keep its weight at zero", async function () {
+    it("a jailed node's stake changes keep its weight at zero and write no tree", async function () {
       const { nodeRegistry, staking, disputer, nodeA, modelA } = await loadFixture(registeredNodeFixture);
       await nodeRegistry.connect(disputer).jail(nodeA.address);
       await expect(staking.connect(nodeA).stake(MINIMUM_STAKE)).not.to.emit(nodeRegistry, "SortitionWeightChanged");
-      expect(await nodeRegistry.totalModelWeight(modelA.id)).to.equal(0n);
+      expect(await nodeRegistry.sortitionWeightOf(nodeA.address)).to.equal(0n);
+      expect(await nodeRegistry.modelWeightOf(nodeA.address, modelA.id)).to.equal(MINIMUM_STAKE * 2n);
     });
 
     it("deregistering clears a weight Staking never reported away (observer unset meanwhile)", async function () {

@@ -2,7 +2,7 @@ import { loadFixture, mine, setBalance } from "@nomicfoundation/hardhat-network-
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { Wallet } from "ethers";
-import { deployRouterFixture, NARROW_MODEL_ID } from "../fixtures/router";
+import { deployRouterFixture, NARROW_MODEL_ID, NODE_STAKE } from "../fixtures/router";
 import { RouterHelper } from "../helpers/router";
 
 async function routerFixture() {
@@ -46,6 +46,53 @@ describe("InferenceRouter assignment", function () {
       const assigned = (await router.getAssignments(id)).map((a) => a.node);
       expect(assigned).to.have.members([nodeA.address, nodeB.address]);
       expect(assigned).to.not.include(newcomer.address);
+    });
+  });
+
+  describe("jailed nodes (the jail writes no model tree; their weight is cleared lazily)", function () {
+    async function jailedFixture() {
+      const f = await routerFixture();
+      await f.nodes.connect(f.admin).grantRole(await f.nodes.DISPUTE_ROLE(), f.admin.address);
+      return f;
+    }
+
+    it("a jailed node whose weight nobody cleared is never assigned; a model left with only such weight can't be requested", async function () {
+      const { router, nodes, admin, consumer, routerNodes, h } = await loadFixture(jailedFixture);
+      const [nodeA, nodeB] = routerNodes;
+      await nodes.connect(admin).jail(nodeA!.address);
+      await mine(1);
+      expect(await nodes.totalModelWeight(NARROW_MODEL_ID)).to.equal(NODE_STAKE * 2n);
+      for (let i = 0; i < 12; i++) {
+        const { id } = await h.request({ modelId: NARROW_MODEL_ID });
+        expect((await router.getAssignments(id)).map((a) => a.node)).to.deep.equal([nodeB!.address]);
+      }
+      const two = await h.params({ modelId: NARROW_MODEL_ID, redundancy: 2n });
+      await expect(router.connect(consumer).request(two))
+        .to.be.revertedWithCustomError(router, "RouterNotEnoughNodes")
+        .withArgs(NARROW_MODEL_ID, 2n, 1n);
+
+      // Every node of the model jailed, nobody cleared: the tree still has weight, every draw lands on nobody, and
+      // the request fails within its bounded attempts with the outcome of a model without nodes.
+      await nodes.connect(admin).jail(nodeB!.address);
+      await mine(1);
+      expect(await nodes.totalModelWeight(NARROW_MODEL_ID)).to.equal(NODE_STAKE * 2n);
+      const one = await h.params({ modelId: NARROW_MODEL_ID });
+      await expect(router.connect(consumer).request(one))
+        .to.be.revertedWithCustomError(router, "RouterNotEnoughNodes")
+        .withArgs(NARROW_MODEL_ID, 1n, 0n);
+      for (const node of [nodeA!, nodeB!]) await nodes.clearJailedWeight(node.address, NARROW_MODEL_ID);
+      expect(await nodes.totalModelWeight(NARROW_MODEL_ID)).to.equal(0n);
+      await expect(router.connect(consumer).request(one))
+        .to.be.revertedWithCustomError(router, "RouterNotEnoughNodes")
+        .withArgs(NARROW_MODEL_ID, 1n, 0n);
+    });
+
+    it("a request whose nodes are all jailed, uncleared, is closed at reassignment", async function () {
+      const { router, nodes, admin, routerNodes, h } = await loadFixture(jailedFixture);
+      const { id } = await h.request({ modelId: NARROW_MODEL_ID });
+      for (const node of routerNodes.slice(0, 2)) await nodes.connect(admin).jail(node.address);
+      await h.passDeadline(id);
+      await expect(router.reassign(id)).to.emit(router, "RequestClosed").withArgs(id, 0n);
     });
   });
 });

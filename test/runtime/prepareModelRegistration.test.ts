@@ -1,5 +1,8 @@
 import { expect } from "chai";
 import { loadBundledModel } from "../../src/models";
+import { buildTestModel } from "../../src/models/build/syntheticV2";
+import { INTEGER_V2_RUNTIME_ID } from "../../src/runtime/integerV2/createIntegerRuntimeV2";
+import { serializeIntegerModelV2 } from "../../src/runtime/integerV2";
 import { buildOnnxFixtures } from "../../src/models/build/onnxFixtureManifest";
 import {
   INTEGER_RUNTIME_ID,
@@ -75,6 +78,21 @@ describe("prepareModelRegistration (checks before any transaction)", function ()
       await expectRefused(
         { artifact: artifact.subarray(0, artifact.length - 1), runtime: INTEGER_RUNTIME_ID, mode: "exact" },
         /verity-int8-v1 runtime refuses the artifact/,
+      );
+    });
+    it("a verity-int8-v2 model with a requantize shift of 0 (the on-chain one-step names it: OneStepRequantizeShiftOutOfRange)", async function () {
+      const artifact = serializeIntegerModelV2(buildTestModel());
+      expect(await prepareModelRegistration({ artifact, runtime: INTEGER_V2_RUNTIME_ID, mode: "exact" })).to.deep.equal(
+        {
+          checked: true,
+        },
+      );
+      // Layer 2 of the test CNN is a requantize; its shift byte is at 32·2 + 5.
+      const malformed = artifact.slice();
+      malformed[32 * 2 + 5] = 0;
+      await expectRefused(
+        { artifact: malformed, runtime: INTEGER_V2_RUNTIME_ID, mode: "exact" },
+        /verity-int8-v2 runtime refuses the artifact/,
       );
     });
     it("EXACT under native ONNX Runtime, pointing at the pinned WASM runtime", async function () {

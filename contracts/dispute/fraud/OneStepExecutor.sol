@@ -13,6 +13,9 @@ contract OneStepExecutor is IOneStepExecutor {
     uint256 private constant CHUNK_BYTES = 128;
     /// @notice Largest last tensor `outputHashOf` takes whole.
     uint256 public constant MAX_OUTPUT_ELEMENTS = 1_024;
+    /// @notice Requantize shifts the runtime defines (`src/runtime/requantize.ts`).
+    uint8 public constant MIN_REQUANTIZE_SHIFT = 1;
+    uint8 public constant MAX_REQUANTIZE_SHIFT = 46;
 
     /// @inheritdoc IOneStepExecutor
     function execute(bytes32 modelId, bytes32 traceRoot, Step calldata step) external pure returns (int256 value) {
@@ -21,6 +24,7 @@ contract OneStepExecutor is IOneStepExecutor {
         uint256 k = step.layer;
         if (k == 0 || k > layers) revert OneStepLayerOutOfRange(k, layers);
         ModelHeaderV2.Layer memory spec = ModelHeaderV2.layer(header, k);
+        _checkLayer(k, spec, step.accIn);
         uint256 size = spec.outC * spec.outH * spec.outW;
         if (step.element >= size) revert OneStepElementOutOfRange(step.element, size);
         uint256 segments = ModelHeaderV2.segmentCount(spec);
@@ -75,9 +79,31 @@ contract OneStepExecutor is IOneStepExecutor {
         uint256 head = 3 + 4 * uint8(encoding[2]);
         if (encoding.length != head + size || e >= size) return (false, 0);
         uint256 count = 1;
-        for (uint256 i = 3; i < head; i += 4) count *= _le32At(encoding, i);
+        for (uint256 i = 3; i < head; i += 4) {
+            count *= _le32At(encoding, i);
+            // `count <= size` before each product (`size` is below the calldata's length) and a dimension is < 2^32:
+            // no product overflows, however many dimensions a crafted encoding declares.
+            if (count > size) return (false, 0);
+        }
         if (count != size) return (false, 0);
         return (true, int8(uint8(encoding[head + e])));
+    }
+
+    /// @dev Named errors for the parameters whose values would otherwise panic (a shift below 1 underflows, a zero
+    /// pooling window divides by zero, an add source past the header reads out of its bounds), and the runtime's
+    /// other bounds on the same fields; an accumulator outside int32 could overflow the sum.
+    function _checkLayer(uint256 k, ModelHeaderV2.Layer memory spec, int256 accIn) private pure {
+        uint8 op = spec.op;
+        if (op == ModelHeaderV2.OP_REQUANTIZE) {
+            if (spec.shift < MIN_REQUANTIZE_SHIFT || spec.shift > MAX_REQUANTIZE_SHIFT) {
+                revert OneStepRequantizeShiftOutOfRange(k, spec.shift);
+            }
+        } else if (op == ModelHeaderV2.OP_MAX_POOL || op == ModelHeaderV2.OP_AVG_POOL) {
+            if (spec.kernel == 0) revert OneStepPoolKernelZero(k);
+        } else if (op == ModelHeaderV2.OP_ADD) {
+            if (spec.src >= k) revert OneStepAddSourceOutOfRange(k, spec.src);
+        }
+        if (accIn < type(int32).min || accIn > type(int32).max) revert OneStepAccumulatorOutOfRange(accIn);
     }
 
     /// @dev Checks that `chunks` is the whole last tensor of the trace; returns L and its size.
