@@ -29,7 +29,9 @@ async function threeNodesFixture() {
   const f = await deployRegistryFixture();
   const { nodeRegistry, staking, nodeA, nodeB, nodeC, verifierA, modelA, modelB } = f;
   for (const n of [nodeA, nodeB, nodeC, verifierA]) await staking.connect(n).stake(STAKE);
-  await nodeRegistry.connect(nodeA).registerNode(f.signerA.address, "https://a", Role.Inference, [modelA.id, modelB.id]);
+  await nodeRegistry
+    .connect(nodeA)
+    .registerNode(f.signerA.address, "https://a", Role.Inference, [modelA.id, modelB.id]);
   await nodeRegistry.connect(nodeB).registerNode(f.signerB.address, "https://b", Role.Inference, [modelA.id]);
   await nodeRegistry.connect(nodeC).registerNode(f.signerC.address, "https://c", Role.Inference, [modelB.id]);
   await nodeRegistry

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
   EQUIVOCATION_SLASH_BPS,
   NODE_STAKE,
@@ -12,7 +12,7 @@ import type { EvidenceFixture, NodeUnderTest } from "../fixtures/evidence";
 import { makeReceipt, randomHash, randomWallet, signReceiptEthers } from "../helpers/receipts";
 import { bySignature, ceilBps, floorBps } from "../dispute/helpers";
 import { Role } from "../fixtures/registry";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { NodeRegistry } from "../../typechain-types";
 
 /** Two signed receipts of `node` for one request of the exact model that differ in their output. */
 async function equivocation(f: EvidenceFixture, node: NodeUnderTest = f.nodeA) {
@@ -36,10 +36,14 @@ async function inOneBlock(transactions: () => Promise<unknown>): Promise<number>
   return ethers.provider.getBlockNumber();
 }
 
+/** The fixture's registry: the real `NodeRegistry` (the evidence fixture's default). */
+const registryOf = (f: EvidenceFixture) => f.nodes as NodeRegistry;
+
 /** What `count` seeds draw from `model`'s tree at `block`. */
 async function draws(f: EvidenceFixture, model: string, block: number, count = 24): Promise<string[]> {
   const drawn: string[] = [];
-  for (let i = 0; i < count; i++) drawn.push(await f.nodes.drawNodeAt(model, ethers.id(`jail-attack/${i}`), block));
+  for (let i = 0; i < count; i++)
+    drawn.push(await registryOf(f).drawNodeAt(model, ethers.id(`jail-attack/${i}`), block));
   return drawn;
 }
 
@@ -48,7 +52,8 @@ const GAS = { gasLimit: 2_000_000n };
 describe("Attack: the accused node acts first, now that every slasher jails before it slashes", function () {
   it("unbonding everything in the proof's own block, ahead of it, dodges nothing: the full share is slashed from unbonding", async function () {
     const f = await loadFixture(deployEvidenceFixture);
-    const { staking, slasher, nodes, token, treasury, prover, nodeA } = f;
+    const { staking, slasher, token, treasury, prover, nodeA } = f;
+    const nodes = registryOf(f);
     const [evidenceA, evidenceB] = await equivocation(f);
     const amount = ceilBps(NODE_STAKE, EQUIVOCATION_SLASH_BPS);
     const reward = floorBps(amount, PROVER_REWARD_BPS);
@@ -82,7 +87,8 @@ describe("Attack: the accused node acts first, now that every slasher jails befo
 
   it("moving its weight to a model ahead of the proof, in its block, leaves stale weight there that no draw from that block on lands on", async function () {
     const f = await loadFixture(deployEvidenceFixture);
-    const { staking, slasher, nodes, prover, nodeA, nodeB } = f;
+    const { staking, slasher, prover, nodeA, nodeB } = f;
+    const nodes = registryOf(f);
     const [evidenceA, evidenceB] = await equivocation(f);
     const amount = ceilBps(NODE_STAKE, EQUIVOCATION_SLASH_BPS);
     // More stake too, so that the stale weight would outweigh nodeB three to one.
@@ -97,7 +103,9 @@ describe("Attack: the accused node acts first, now that every slasher jails befo
     await mine(1);
 
     // Slashed from everything it had at the proof, the stake of its own block included.
-    expect(await staking.activeStakeOf(nodeA.address)).to.equal(NODE_STAKE * 3n - ceilBps(NODE_STAKE * 3n, EQUIVOCATION_SLASH_BPS));
+    expect(await staking.activeStakeOf(nodeA.address)).to.equal(
+      NODE_STAKE * 3n - ceilBps(NODE_STAKE * 3n, EQUIVOCATION_SLASH_BPS),
+    );
     expect(ceilBps(NODE_STAKE * 3n, EQUIVOCATION_SLASH_BPS)).to.be.greaterThan(amount);
     // The tree it moved to holds its pre-jail weight, stale; the tree it left holds nothing of it.
     expect(await nodes.modelWeightOf(nodeA.address, f.exactModel)).to.equal(0n);
@@ -120,7 +128,8 @@ describe("Attack: the accused node acts first, now that every slasher jails befo
 
   it("leaving and registering again, same address with a fresh signer and fresh stake, does not shed the jail", async function () {
     const f = await loadFixture(deployEvidenceFixture);
-    const { staking, slasher, nodes, prover, nodeA, nodeB, attestation } = f;
+    const { staking, slasher, prover, nodeA, nodeB, attestation } = f;
+    const nodes = registryOf(f);
     const [evidenceA, evidenceB] = await equivocation(f);
     await slasher.connect(prover).proveEquivocation(evidenceA, evidenceB);
     await f.system.exit(nodeA.operator);
