@@ -13,7 +13,7 @@ const ONE_STEP_GAS_LIMIT = 500_000n;
 async function manyModelsGameFixture() {
   const f = await deployFraudGameFixture();
   const max = Number(await f.nodes.MAX_MODELS());
-  const served = [f.commitment.modelId];
+  const served: string[] = [f.commitment.modelId];
   for (let i = 1; i < max; i++) {
     const model = modelRegistration(`jail-attack-fraud-${i}`, { mode: Mode.TOLERANCE, tolerance: 10n ** 14n });
     await f.models.registerModel(model);
