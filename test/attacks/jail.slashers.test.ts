@@ -2,6 +2,10 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import {
+  BOND_FLOOR,
+  DA_SLASH_BPS,
+  DEMANDER_REWARD_BPS,
+  RESPONSE_PERIOD,
   EQUIVOCATION_SLASH_BPS,
   NODE_STAKE,
   PROVER_REWARD_BPS,
@@ -165,5 +169,41 @@ describe("Attack: the accused node acts first, now that every slasher jails befo
       .to.emit(staking, "Slashed")
       .withArgs(nodeA.address, amount, amount, amount - floorBps(amount, PROVER_REWARD_BPS));
     await expect(tx).not.to.emit(nodes, "NodeJailed");
+  });
+
+  it("a data-availability demand left unanswered: unbonding everything and moving models in the slash's block dodge nothing", async function () {
+    const f = await loadFixture(deployEvidenceFixture);
+    const { staking, manager, token, treasury, demander, nodeA, nodeB } = f;
+    const nodes = registryOf(f);
+    const { batchId } = await f.submitBatch(nodeA, [makeReceipt(nodeA.address, f.exactModel)]);
+    await f.token.mint(demander.address, BOND_FLOOR);
+    await token.connect(demander).approve(await manager.getAddress(), BOND_FLOOR);
+    const id = await manager.nextDemandId();
+    await manager.connect(demander).demand(batchId, BOND_FLOOR);
+    const { deadline } = await manager.getDemand(id);
+    expect(deadline).to.equal(BigInt(await time.latest()) + RESPONSE_PERIOD);
+    const lock = ceilBps(NODE_STAKE, DA_SLASH_BPS);
+    const reward = floorBps(lock, DEMANDER_REWARD_BPS);
+    const treasuryBefore = await token.balanceOf(treasury.address);
+
+    await time.setNextBlockTimestamp(deadline);
+    const block = await inOneBlock(async () => {
+      await staking.connect(nodeA.operator).requestUnstake(NODE_STAKE / 2n, GAS);
+      await nodes.connect(nodeA.operator).updateModels([f.toleranceModel], GAS);
+      await manager.connect(f.stranger).slashUnanswered(id, GAS);
+    });
+    await mine(1);
+
+    expect((await nodes.getNode(nodeA.address)).jailed).to.equal(true);
+    expect(await staking.slashableStakeOf(nodeA.address)).to.equal(NODE_STAKE - lock);
+    expect(await staking.lockedStakeOf(nodeA.address)).to.equal(0n);
+    expect(await token.balanceOf(treasury.address)).to.equal(treasuryBefore + lock - reward);
+    expect(await manager.claimableOf(demander.address)).to.equal(BOND_FLOOR + reward);
+    // Its pre-jail weight (half unstaked) sits stale in the one tree it moved to; no draw lands on it.
+    expect(await nodes.modelWeightOf(nodeA.address, f.exactModel)).to.equal(0n);
+    expect(await nodes.modelWeightOf(nodeA.address, f.toleranceModel)).to.equal(NODE_STAKE / 2n);
+    expect(new Set(await draws(f, f.toleranceModel, block))).to.deep.equal(
+      new Set([nodeB.address, ethers.ZeroAddress]),
+    );
   });
 });
