@@ -1,8 +1,8 @@
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { deployRouterFixture, MIN_FEE_PER_NODE, NARROW_MODEL_ID, NODE_STAKE } from "../fixtures/router";
-import { RouterHelper } from "../helpers/router";
+import { deployRouterFixture, MIN_FEE_PER_NODE, MODEL_ID, NARROW_MODEL_ID, NODE_STAKE } from "../fixtures/router";
+import { RequestState, RouterHelper } from "../helpers/router";
 
 /** How many extra `NODE_STAKE`s the whale stakes: it then holds 15/16 of `NARROW_MODEL_ID`'s weight. */
 const WHALE_EXTRA = 14n;
@@ -21,9 +21,9 @@ async function whaleFixture() {
   return { ...f, h: new RouterHelper(f) };
 }
 
-/** Makes one redundancy-1 request of the narrow model; true when it was assigned, false on `RouterNotEnoughNodes`. */
-async function tryRequest(f: Awaited<ReturnType<typeof whaleFixture>>): Promise<boolean> {
-  const params = await f.h.params({ modelId: NARROW_MODEL_ID });
+/** Makes one redundancy-1 request of `modelId` (the narrow model by default); true when it was assigned, false on `RouterNotEnoughNodes`. */
+async function tryRequest(f: Awaited<ReturnType<typeof whaleFixture>>, modelId = NARROW_MODEL_ID): Promise<boolean> {
+  const params = await f.h.params({ modelId });
   try {
     await f.router.connect(f.consumer).request(params);
     return true;
@@ -110,5 +110,43 @@ describe("Attack: a jailed node's uncleared weight vs the router (nobody clears)
       if (!(await tryRequest(f))) continue;
       expect((await router.getAssignments(next)).map((a) => a.node)).to.deep.equal([nodeB!.address]);
     }
+  });
+
+  it("reassignment: with 95% of a model's weight jailed and uncleared, about half the reassignments close the request although four honest nodes are left; the consumer gets its fee back exactly", async function () {
+    const f = await loadFixture(whaleFixture);
+    const { router, nodes, staking, admin, consumer, routerNodes } = f;
+    const [nodeA] = routerNodes;
+    // nodeA: 95 of the model's 100 weight units (the five others hold one each).
+    await staking.connect(nodeA!.operator).stake(NODE_STAKE * (94n - WHALE_EXTRA));
+    await nodes.connect(admin).jail(nodeA!.address);
+    await mine(1);
+    expect(await nodes.totalModelWeight(MODEL_ID)).to.equal(NODE_STAKE * 100n);
+    // Per draw: 95 stale + 1 excluded (the absent node) out of 100 → 0.96^16 = 0.520 that all 16 fail.
+    const rounds = 16;
+    let closed = 0;
+    for (let i = 0; i < rounds; i++) {
+      // Creation itself fails 0.95^16 = 44% of the time (reverting whole): the consumer retries.
+      for (let retry = 0; !(await tryRequest(f, MODEL_ID)); retry++) expect(retry).to.be.below(20);
+      const id = await router.computeRequestId(consumer.address, (await router.nonceOf(consumer.address)) - 1n);
+      const [absent] = (await router.getAssignments(id)).map((a) => a.node);
+      expect(absent).to.not.equal(nodeA!.address);
+      await f.h.passDeadline(id);
+      const tx = await router.reassign(id);
+      const receipt = (await tx.wait())!;
+      const names = receipt.logs.map((log) => router.interface.parseLog(log)?.name);
+      if (names.includes("RequestClosed")) {
+        closed++;
+        expect(await router.state(id)).to.equal(RequestState.Unservable);
+        await expect(router.refund(id))
+          .to.emit(router, "RequestRefunded")
+          .withArgs(id, consumer.address, MIN_FEE_PER_NODE);
+      } else {
+        const [next] = (await router.getAssignments(id)).map((a) => a.node);
+        expect([nodeA!.address, absent]).to.not.include(next);
+      }
+    }
+    // Binomial(16, 0.52): mean 8.3; 0 or 16 closures have chances 8e-6 and 3e-5.
+    expect(closed).to.be.within(1, 15);
+    expect(await router.claimableOf(consumer.address)).to.equal(BigInt(closed) * MIN_FEE_PER_NODE);
   });
 });
