@@ -47,6 +47,7 @@ export function addKeeperCommands(program: Command): void {
       "--no-validator-updates",
       "do not push ERC-8004 answers (VerityValidator) for requests about receipts this keeper attested",
     )
+    .option("--no-sweep-jails", "do not clear the stale sortition weight of jailed nodes (syncWeight)")
     .option("--log-level <level>", "pino level (env VERITY_LOG_LEVEL)", env.VERITY_LOG_LEVEL ?? "info")
     .option("--json", "print the start line as JSON", false)
     .addHelpText(
@@ -70,6 +71,7 @@ export function addKeeperCommands(program: Command): void {
         batchToken: env.VERITY_BATCH_TOKEN,
         settle: options.settle,
         validatorUpdates: options.validatorUpdates,
+        sweepJails: options.sweepJails,
         logLevel: options.logLevel,
       });
       const account = await loadSignerAccount(
@@ -98,6 +100,7 @@ export function addKeeperCommands(program: Command): void {
         batchToken: config.batchToken,
         settle: config.settle,
         validatorUpdates: config.validatorUpdates,
+        sweepJails: config.sweepJails,
         logger: pino({ name: "keeper", level: config.logLevel }, pino.destination(2)),
       });
       if (output.json) output.line({ url: running.url, account: account.address });

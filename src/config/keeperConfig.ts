@@ -21,6 +21,7 @@ export const keeperConfigSchema = z.object({
   settle: z.boolean(),
   /** Push the VerityValidator's ERC-8004 answers for requests about receipts this keeper attested. */
   validatorUpdates: z.boolean().default(true),
+  sweepJails: z.boolean().default(true),
   logLevel: z.enum(LOG_LEVELS),
 });
 

@@ -5,6 +5,7 @@ import { createLoop, type Loop } from "../service/createLoop";
 import { RetrySchedule } from "../service/RetrySchedule";
 import type { Batcher } from "./Batcher";
 import { NodeBatchError, PermanentError } from "./errors";
+import type { JailSweeper } from "./JailSweeper";
 import type { KeeperStore } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import type { RequestWatcher } from "./RequestWatcher";
@@ -24,6 +25,7 @@ export interface KeeperStepsParameters {
   router: RouterWorker | undefined;
   requests: RequestWatcher | undefined;
   validator: ValidatorWorker | undefined;
+  jails: JailSweeper | undefined;
   metrics: KeeperMetrics;
   logger: Logger;
   signal: AbortSignal;
@@ -42,8 +44,8 @@ export interface KeeperSteps {
 }
 
 /**
- * The keeper's jobs: one per open batch, batch planning, the router worker, the request watcher and the validator
- * worker. A job that
+ * The keeper's jobs: one per open batch, batch planning, the router worker, the request watcher, the validator
+ * worker and the jail sweeper. A job that
  * fails backs off on its own (exponential, jittered; longer for permanent failures), while the others go on; a batch
  * that keeps failing permanently is given up after {@link MAX_PERMANENT_ATTEMPTS} and its receipts are re-batched.
  */
@@ -100,11 +102,12 @@ export function createKeeperSteps(p: KeeperStepsParameters): KeeperSteps {
         if (all && !p.store.hasQueued()) planAll = false;
         return count > 0;
       });
-      const { router, requests, validator } = p;
+      const { router, requests, validator, jails } = p;
       const routed = router ? await run("router", () => router.step()) : false;
       const watched = requests ? await run("requests", () => requests.step()) : false;
       const validated = validator ? await run("validator", () => validator.step()) : false;
-      return progressed || planned || routed || watched || validated;
+      const swept = jails ? await run("jails", () => jails.step()) : false;
+      return progressed || planned || routed || watched || validated || swept;
     },
     planEverything() {
       planAll = true;

@@ -5,6 +5,7 @@ import { Batcher } from "./Batcher";
 import type { KeeperStore } from "./KeeperStore";
 import type { KeeperMetrics } from "./metrics";
 import { NodeDirectory } from "./NodeDirectory";
+import { JailSweeper } from "./JailSweeper";
 import { createHttpBatchFileReader, createHttpBatchReleaser, createHttpBatchSigner } from "./requestBatchSignature";
 import { RequestWatcher } from "./RequestWatcher";
 import { RouterWorker } from "./RouterWorker";
@@ -32,11 +33,13 @@ export interface KeeperWorkers {
   requests: RequestWatcher | undefined;
   /** Undefined when validator updates are off or the deployment has no VerityValidator. */
   validator: ValidatorWorker | undefined;
+  /** Clears jailed nodes' stale sortition weight (undefined with `sweepJails: false`). */
+  jails: JailSweeper | undefined;
 }
 
 /**
- * Builds the directory of nodes, the batcher, and the router and ERC-8004 validator workers the options and the
- * deployment call for.
+ * Builds the directory of nodes, the batcher, and the router, ERC-8004 validator and jail-sweeping workers the options
+ * and the deployment call for.
  */
 export function createKeeperWorkers(p: KeeperWorkersParameters): KeeperWorkers {
   const { options, publicClient, store, metrics, logger, signal } = p;
@@ -123,5 +126,20 @@ export function createKeeperWorkers(p: KeeperWorkersParameters): KeeperWorkers {
           signal,
         })
       : undefined;
-  return { directory, batcher, router, requests, validator };
+  const jails =
+    (options.sweepJails ?? true)
+      ? new JailSweeper({
+          publicClient,
+          sender,
+          nodeRegistry: contracts.nodeRegistry,
+          fromBlock: BigInt(deployment.startBlock),
+          maxBlockRange: 2_000n,
+          confirmations,
+          recheckMs: options.routerRecheckMs ?? 2_000,
+          metrics,
+          logger,
+          signal,
+        })
+      : undefined;
+  return { directory, batcher, router, requests, validator, jails };
 }

@@ -32,6 +32,8 @@ export interface KeeperOptions {
   batchToken?: string | undefined;
   /** Whether to fulfil, settle, reassign and refund router requests (default true). */
   settle?: boolean;
+  /** Whether to clear the stale sortition weight of jailed nodes (`JailSweeper`; default true). */
+  sweepJails?: boolean;
   /**
    * Whether to push the VerityValidator's ERC-8004 answers for requests about receipts this keeper attested (default
    * true; needs `verityValidator` and `validationRegistry` in the deployment, else off).
