@@ -23,22 +23,20 @@
  *   npm run bench:keeper -- --receipts 20000   a smaller run
  *   npm run bench:keeper -- --json
  */
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import pino from "pino";
-import { bytesToHex, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { attestationRegistryAbi } from "../src/chain/abis.generated";
 import { defineContractCall } from "../src/chain/contractCall";
 import { sendContractCall } from "../src/chain/sendContractCall";
 import { createOutput } from "../src/cli/output";
-import { startLocalSystem } from "../src/devnet/startLocalSystem";
 import type { KeeperStore, ValidReceipt } from "../src/keeper/KeeperStore";
 import { startKeeper } from "../src/keeper/startKeeper";
 import { type GetVerityDomainParameters, type Receipt, signReceipt } from "../src/protocol";
 import { createInProcessBatchSigner } from "./bench/inProcessBatchSigner";
-import { registerBundledModel, registerInferenceNode } from "./bench/localNode";
+import { startBenchSystem } from "./bench/localNode";
 import { type IngestionMode, measureIngestion } from "./bench/keeperIngestion";
 import type { SignReceiptsOrder, SignedRow } from "./bench/signReceiptsWorker";
 
@@ -118,18 +116,11 @@ async function main(): Promise<void> {
   const log = (line: string) => output.progress(line);
 
   log("starting hardhat node and deploying Verity…");
-  const system = await startLocalSystem();
-  const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-bench-keeper-"));
+  const bench = await startBenchSystem({ name: "keeper" });
+  const { system, modelId, node, dir: dbDir } = bench;
   try {
-    const modelId = await registerBundledModel(system);
-    const { node } = await registerInferenceNode(system, {
-      operator: 1,
-      signer: 2,
-      endpoint: "http://127.0.0.1:9",
-      models: [modelId],
-    });
     const nodeSigner = system.account(2);
-    const privateKey = bytesToHex(nodeSigner.getHdKey().privateKey!);
+    const privateKey = bench.key(2);
     const registry = system.addresses.attestationRegistry!;
     const domain: GetVerityDomainParameters = { chainId: system.deployment.chainId, verifyingContract: registry };
     const publicClient = system.clients(0).publicClient;
@@ -209,7 +200,7 @@ async function main(): Promise<void> {
         runs,
         rpcUrl: system.chain.rpcUrl,
         deployment: system.deployment,
-        key: bytesToHex(system.account(4).getHdKey().privateKey!),
+        key: bench.key(4),
         dir: dbDir,
         ...(cpuProfDir && mode.name === "batched" ? { profileArgv: ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] } : {}),
       });
@@ -293,8 +284,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await system.stop();
-    fs.rmSync(dbDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 
