@@ -2,18 +2,21 @@
  * Node benchmark: `POST /v1/infer` for the bundled `iris-int8` model against the real node service (its own process,
  * scripts/bench/nodeProcess.ts) on a real `hardhat node` with Verity deployed, driven by autocannon.
  *
- * Three configurations in the same run, each on a fresh node process and database, median of `--runs`:
+ * Configurations measured in the same run, each on a fresh node process and database, median of `--runs`:
  * - perRequest: the Hono route, every answer waiting for its own SQLite transaction and fsync (before group commit);
- * - hono (the baseline): the Hono route, the receipts of concurrent requests sharing one transaction and fsync;
- * - native: the same handler on Node's own HTTP parser (src/node/serveInferNative.ts), group commit.
- * All answer only once the signed receipt is durable (WAL, `synchronous = FULL`).
+ * - hono (the baseline, run by default): the Hono route, the receipts of concurrent requests sharing one transaction,
+ *   SQLite's fsync inside the commit on the event loop;
+ * - nativeInlineSync: the same handler on Node's own HTTP parser (src/node/serveInferNative.ts), fsync as in hono;
+ * - native (run by default): native route, and each group's WAL fsync on libuv's thread pool while the event loop
+ *   serves on (src/service/GroupCommit.ts, `backgroundSync`).
+ * All answer only once the signed receipt is durable (WAL fsynced).
  *
  * Printed: requests/s, p50 and p99 latency, the node's CPU-seconds (all its threads, from /proc), requests per node
  * CPU-second, and the ratio to the baseline. The machine is shared: per-CPU-second figures are the ones to compare.
  *
  *   npm run bench:node
  *   npm run bench:node -- --runs 5 --seconds 10 --connections 32
- *   npm run bench:node -- --modes hono,native  only these (the baseline, hono, is required)
+ *   npm run bench:node -- --modes perRequest,hono,nativeInlineSync,native   all four (hono is required)
  *   npm run bench:node -- --cpu-prof          also a V8 CPU profile of each grouped mode's first run (temp dir,
  *                                             verity-node-prof/<mode>)
  *   npm run bench:node -- --json
@@ -87,13 +90,34 @@ async function main(): Promise<void> {
         name: "perRequest",
         groupCommit: false,
         nativeInfer: false,
+        backgroundSync: false,
         note: "Hono route, one transaction and fsync per request (before group commit)",
       },
-      { name: "hono", groupCommit: true, nativeInfer: false, note: "Hono route, group commit (the baseline)" },
-      { name: "native", groupCommit: true, nativeInfer: true, note: "native fast path, group commit" },
+      {
+        name: "hono",
+        groupCommit: true,
+        nativeInfer: false,
+        backgroundSync: false,
+        note: "Hono route, group commit, fsync on the event loop (the baseline)",
+      },
+      {
+        name: "nativeInlineSync",
+        groupCommit: true,
+        nativeInfer: true,
+        backgroundSync: false,
+        note: "native fast path, group commit, fsync on the event loop",
+      },
+      {
+        name: "native",
+        groupCommit: true,
+        nativeInfer: true,
+        backgroundSync: true,
+        note: "native fast path, group commit, WAL fsync on the thread pool",
+      },
     ];
+    const defaults = ["hono", "native"];
     const chosen = optionList("modes");
-    const modes = chosen ? all.filter((m) => chosen.includes(m.name)) : all;
+    const modes = all.filter((m) => (chosen ?? defaults).includes(m.name));
     if (!modes.some((m) => m.name === BASELINE)) throw new Error(`--modes must include the baseline (${BASELINE})`);
     const results: Record<string, RunResult[]> = {};
     for (let run = 0; run < runs; run++) {
@@ -108,6 +132,7 @@ async function main(): Promise<void> {
           modelsDir: MODELS_DIR,
           groupCommit: mode.groupCommit,
           nativeInfer: mode.nativeInfer,
+          backgroundSync: mode.backgroundSync,
         };
         const profDir = path.join(os.tmpdir(), "verity-node-prof", mode.name);
         const service = await startServiceProcess(

@@ -56,6 +56,11 @@ export interface NodeServiceOptions {
    * like every other route, the path before the fast one). Same logic and answers either way.
    */
   nativeInfer?: boolean;
+  /**
+   * Group commits fsync the WAL on libuv's thread pool while the event loop serves on (default true); false: SQLite
+   * fsyncs inside each commit, on the event loop. Answers wait for the fsync either way.
+   */
+  backgroundSync?: boolean;
   /** Router and outbox polling interval, in milliseconds (default 1,000). */
   pollingIntervalMs?: number;
   logger?: Logger;
@@ -98,7 +103,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     logger.warn({ operator: options.operator }, "operator is not active (no stake, or jailed): serving anyway");
   }
   const models = await loadServedModels({ modelsDir: options.modelsDir, registered: startup.registeredModels, logger });
-  const store = new NodeStore(options.db);
+  const store = new NodeStore(options.db, options.backgroundSync ?? true);
   let loops: NodeLoops | undefined;
   const onReceiptStored = () => loops?.outbox?.wake();
   const context = createNodeContext({ options, startup, store, models, logger, onReceiptStored });

@@ -36,7 +36,12 @@ export interface Ingestion {
 export function startIngestion(p: StartIngestionParameters): Ingestion {
   const workers = p.workers ?? Math.min(4, Math.max(1, os.availableParallelism()));
   const pool = workers > 0 ? new SignaturePool(workers) : undefined;
-  const commits = new GroupCommit(p.store.db, { onCommit: () => p.metrics.groupCommits.inc() });
+  const { db } = p.store;
+  const commits = new GroupCommit(db, {
+    onCommit: () => p.metrics.groupCommits.inc(),
+    // Each group's WAL fsync on the thread pool: the event loop parses and answers other requests meanwhile.
+    ...(db.memory ? {} : { backgroundSync: { file: db.name } }),
+  });
   const maxQueued = p.maxQueuedReceipts ?? Number.POSITIVE_INFINITY;
   let queuedSeen = { count: 0, at: 0 };
   const state: KeeperIngestState | undefined = pool && {
@@ -60,7 +65,7 @@ export function startIngestion(p: StartIngestionParameters): Ingestion {
   return {
     state,
     async close() {
-      commits.flush();
+      commits.close();
       await pool?.close();
     },
   };
