@@ -15,6 +15,8 @@ export interface StartIngestionParameters {
   metrics: KeeperMetrics;
   /** Worker threads for signature checks (default: the cores, at most 4); 0 turns the pipeline off. */
   workers?: number | undefined;
+  /** Group commits fsync the WAL off the event loop (default true; src/service/GroupCommit.ts). */
+  backgroundSync?: boolean | undefined;
   maxPendingReceipts?: number | undefined;
   maxQueuedReceipts?: number | undefined;
   retryAfterSeconds?: number | undefined;
@@ -40,7 +42,7 @@ export function startIngestion(p: StartIngestionParameters): Ingestion {
   const commits = new GroupCommit(db, {
     onCommit: () => p.metrics.groupCommits.inc(),
     // Each group's WAL fsync on the thread pool: the event loop parses and answers other requests meanwhile.
-    ...(db.memory ? {} : { backgroundSync: { file: db.name } }),
+    ...(db.memory || p.backgroundSync === false ? {} : { backgroundSync: { file: db.name } }),
   });
   const maxQueued = p.maxQueuedReceipts ?? Number.POSITIVE_INFINITY;
   let queuedSeen = { count: 0, at: 0 };
