@@ -10,12 +10,14 @@
  * HTTP ingestion is measured first, on keeper PROCESSES of its own (scripts/bench/keeperIngestion.ts): receipts
  * acknowledged per second and per CPU-second of the keeper (all its threads, from /proc), median of `--runs`, for
  * today's path (viem recovery on the event loop, one receipt per request, one commit each) and the new one (arrays of
- * 1,000, worker-thread libsecp256k1 recovery, group commit). The million then enters through
+ * 1,000, worker-thread libsecp256k1 recovery, group commit), with the group's fsync on the event loop
+ * (batchedInlineSync) and on the thread pool (batched), each with its ratio to the baseline. The million then enters through
  * `keeper.store.insertReceipts`. The node's half of `POST /v1/batches` runs in process
  * (scripts/bench/inProcessBatchSigner.ts).
  *
  *   npm run bench:keeper -- --ingest-only --receipts 20000   HTTP ingestion only
- *   npm run bench:keeper -- --ingest-only --cpu-prof         and a CPU profile of one keeper (temp dir)
+ *   npm run bench:keeper -- --ingest-only --cpu-prof         and a CPU profile of each batched mode's first keeper
+ *                                                            (temp dir, verity-keeper-prof/<mode>)
  *
  * The baseline is one `submitReceipt` per receipt: its gas is measured on the same chain in the same run.
  *
@@ -23,22 +25,20 @@
  *   npm run bench:keeper -- --receipts 20000   a smaller run
  *   npm run bench:keeper -- --json
  */
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import pino from "pino";
-import { bytesToHex, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { attestationRegistryAbi } from "../src/chain/abis.generated";
 import { defineContractCall } from "../src/chain/contractCall";
 import { sendContractCall } from "../src/chain/sendContractCall";
 import { createOutput } from "../src/cli/output";
-import { startLocalSystem } from "../src/devnet/startLocalSystem";
 import type { KeeperStore, ValidReceipt } from "../src/keeper/KeeperStore";
 import { startKeeper } from "../src/keeper/startKeeper";
 import { type GetVerityDomainParameters, type Receipt, signReceipt } from "../src/protocol";
 import { createInProcessBatchSigner } from "./bench/inProcessBatchSigner";
-import { registerBundledModel, registerInferenceNode } from "./bench/localNode";
+import { startBenchSystem } from "./bench/localNode";
 import { type IngestionMode, measureIngestion } from "./bench/keeperIngestion";
 import type { SignReceiptsOrder, SignedRow } from "./bench/signReceiptsWorker";
 
@@ -118,18 +118,11 @@ async function main(): Promise<void> {
   const log = (line: string) => output.progress(line);
 
   log("starting hardhat node and deploying Verity…");
-  const system = await startLocalSystem();
-  const dbDir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-bench-keeper-"));
+  const bench = await startBenchSystem({ name: "keeper" });
+  const { system, modelId, node, dir: dbDir } = bench;
   try {
-    const modelId = await registerBundledModel(system);
-    const { node } = await registerInferenceNode(system, {
-      operator: 1,
-      signer: 2,
-      endpoint: "http://127.0.0.1:9",
-      models: [modelId],
-    });
     const nodeSigner = system.account(2);
-    const privateKey = bytesToHex(nodeSigner.getHdKey().privateKey!);
+    const privateKey = bench.key(2);
     const registry = system.addresses.attestationRegistry!;
     const domain: GetVerityDomainParameters = { chainId: system.deployment.chainId, verifyingContract: registry };
     const publicClient = system.clients(0).publicClient;
@@ -191,7 +184,17 @@ async function main(): Promise<void> {
         concurrency: 4,
         receipts: Math.min(sample, baselineSample),
       },
-      // Arrays, worker-thread recovery (libsecp256k1), group commit.
+      // Arrays, worker-thread recovery (libsecp256k1), group commit with SQLite's fsync on the event loop.
+      {
+        name: "batchedInlineSync",
+        ingestWorkers: ingestWorkers,
+        noble: false,
+        perRequest: 1_000,
+        concurrency: 4,
+        receipts: sample,
+        backgroundSync: false,
+      },
+      // The same, each group's WAL fsync on the thread pool (src/service/GroupCommit.ts, backgroundSync).
       {
         name: "batched",
         ingestWorkers: ingestWorkers,
@@ -209,14 +212,24 @@ async function main(): Promise<void> {
         runs,
         rpcUrl: system.chain.rpcUrl,
         deployment: system.deployment,
-        key: bytesToHex(system.account(4).getHdKey().privateKey!),
+        key: bench.key(4),
         dir: dbDir,
-        ...(cpuProfDir && mode.name === "batched" ? { profileArgv: ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] } : {}),
+        ...(cpuProfDir && mode.name !== "baseline"
+          ? { profileArgv: ["--cpu-prof", "--cpu-prof-dir", path.join(cpuProfDir, mode.name)] }
+          : {}),
       });
       ingestion.push(result);
+      const base = ingestion[0]!;
+      const times = (a: number, b: number) => Math.round((a / b) * 10) / 10;
       log(
         `  ${mode.name}: median ${result.wall.median} receipts/s acknowledged (min ${result.wall.min}, max ` +
-          `${result.wall.max}), ${result.cpu.median} per keeper CPU-second (load ${os.loadavg()[0]!.toFixed(1)})`,
+          `${result.wall.max}), ${result.cpu.median} per keeper CPU-second (min ${result.cpu.min}, max ` +
+          `${result.cpu.max}); ${times(result.wall.median, base.wall.median)}× wall, ` +
+          `${times(result.cpu.median, base.cpu.median)}× per CPU-second of the baseline (load ` +
+          `${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" ")})`,
       );
     }
     if (ingestOnly) {
@@ -293,8 +306,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await system.stop();
-    fs.rmSync(dbDir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

@@ -2,34 +2,43 @@
  * Node benchmark: `POST /v1/infer` for the bundled `iris-int8` model against the real node service (its own process,
  * scripts/bench/nodeProcess.ts) on a real `hardhat node` with Verity deployed, driven by autocannon.
  *
- * Two configurations in the same run, each on a fresh node process and database, median of `--runs`:
- * - baseline: today's path before group commit: every answer waits for its own SQLite transaction and fsync;
- * - grouped: the receipts of concurrent requests share one transaction and fsync (group commit).
- * Both answer only once the signed receipt is durable (WAL, `synchronous = FULL`).
+ * Configurations measured in the same run, each on a fresh node process and database, median of `--runs`:
+ * - perRequest: the Hono route, every answer waiting for its own SQLite transaction and fsync (before group commit);
+ * - hono (the baseline, run by default): the Hono route, the receipts of concurrent requests sharing one transaction,
+ *   SQLite's fsync inside the commit on the event loop;
+ * - nativeInlineSync: the same handler on Node's own HTTP parser (src/node/serveInferNative.ts), fsync as in hono;
+ * - native (run by default): native route, and each group's WAL fsync on libuv's thread pool while the event loop
+ *   serves on (src/service/GroupCommit.ts, `backgroundSync`).
+ * All answer only once the signed receipt is durable (WAL fsynced).
  *
  * Printed: requests/s, p50 and p99 latency, the node's CPU-seconds (all its threads, from /proc), requests per node
  * CPU-second, and the ratio to the baseline. The machine is shared: per-CPU-second figures are the ones to compare.
  *
  *   npm run bench:node
  *   npm run bench:node -- --runs 5 --seconds 10 --connections 32
- *   npm run bench:node -- --cpu-prof          also writes a V8 CPU profile of one grouped run (in the temp directory, verity-node-prof)
+ *   npm run bench:node -- --modes perRequest,hono,nativeInlineSync,native   all four (hono is required)
+ *   npm run bench:node -- --cpu-prof          also a V8 CPU profile of each grouped mode's first run (temp dir,
+ *                                             verity-node-prof/<mode>)
  *   npm run bench:node -- --json
  */
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { bytesToHex } from "viem";
-import { writeDeploymentFile } from "../src/chain/deployment";
 import { createOutput } from "../src/cli/output";
-import { startLocalSystem } from "../src/devnet/startLocalSystem";
-import { readModelManifest } from "../src/models";
-import { MODELS_DIR, registerBundledModel, registerInferenceNode } from "./bench/localNode";
+import { MODELS_DIR, startBenchSystem } from "./bench/localNode";
 import type { NodeProcessConfig } from "./bench/nodeProcess";
 import { cpuSecondsOf, startServiceProcess, statsOf } from "./bench/proc";
 
 /** Requests per second for iris-int8 on 2 cores (issue 15). */
 const TARGET = 3_000;
+/** The mode the others are compared with: today's path before the native route (Hono, group commit). */
+const BASELINE = "hono";
+
+/** `--name a,b`: a list, or undefined. */
+function optionList(name: string): string[] | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index < 0 ? undefined : (process.argv[index + 1] ?? "").split(",");
+}
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -69,41 +78,63 @@ async function main(): Promise<void> {
   const log = (line: string) => output.progress(line);
 
   log("starting hardhat node and deploying Verity…");
-  const system = await startLocalSystem();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-bench-node-"));
+  const bench = await startBenchSystem({ name: "node" });
+  const { system, dir, entry } = bench;
   try {
-    const modelId = await registerBundledModel(system);
-    const { node } = await registerInferenceNode(system, {
-      operator: 1,
-      signer: 2,
-      endpoint: "http://127.0.0.1:9",
-      models: [modelId],
-    });
-    const deployment = path.join(dir, "deployment.json");
-    writeDeploymentFile(deployment, system.deployment);
-    const entry = readModelManifest(MODELS_DIR).models.find((m) => m.modelId === modelId)!;
     const body = JSON.stringify({
-      modelId,
+      modelId: bench.modelId,
       input: { dtype: entry.input!.dtype, shape: entry.input!.shape, data: [12, -40, 77, 5] },
     });
-    const modes = [
-      { name: "baseline", groupCommit: false, note: "one transaction and fsync per request" },
-      { name: "grouped", groupCommit: true, note: "group commit of concurrent requests' receipts" },
+    const all = [
+      {
+        name: "perRequest",
+        groupCommit: false,
+        nativeInfer: false,
+        backgroundSync: false,
+        note: "Hono route, one transaction and fsync per request (before group commit)",
+      },
+      {
+        name: "hono",
+        groupCommit: true,
+        nativeInfer: false,
+        backgroundSync: false,
+        note: "Hono route, group commit, fsync on the event loop (the baseline)",
+      },
+      {
+        name: "nativeInlineSync",
+        groupCommit: true,
+        nativeInfer: true,
+        backgroundSync: false,
+        note: "native fast path, group commit, fsync on the event loop",
+      },
+      {
+        name: "native",
+        groupCommit: true,
+        nativeInfer: true,
+        backgroundSync: true,
+        note: "native fast path, group commit, WAL fsync on the thread pool",
+      },
     ];
+    const defaults = ["hono", "native"];
+    const chosen = optionList("modes");
+    const modes = all.filter((m) => (chosen ?? defaults).includes(m.name));
+    if (!modes.some((m) => m.name === BASELINE)) throw new Error(`--modes must include the baseline (${BASELINE})`);
     const results: Record<string, RunResult[]> = {};
     for (let run = 0; run < runs; run++) {
       for (const mode of modes) {
         const profile = cpuProf && run === 0 && mode.groupCommit;
         const config: NodeProcessConfig = {
           rpcUrl: system.chain.rpcUrl,
-          deployment,
-          operator: node,
-          signerKey: bytesToHex(system.account(2).getHdKey().privateKey!),
+          deployment: bench.deploymentFile,
+          operator: bench.node,
+          signerKey: bench.key(2),
           db: path.join(dir, `node-${mode.name}-${run}.sqlite`),
           modelsDir: MODELS_DIR,
           groupCommit: mode.groupCommit,
+          nativeInfer: mode.nativeInfer,
+          backgroundSync: mode.backgroundSync,
         };
-        const profDir = path.join(os.tmpdir(), "verity-node-prof");
+        const profDir = path.join(os.tmpdir(), "verity-node-prof", mode.name);
         const service = await startServiceProcess(
           "nodeProcess.ts",
           config,
@@ -161,11 +192,17 @@ async function main(): Promise<void> {
         requestsPerNodeCpuSecond: statsOf(r.map((x) => x.perCpuSecond)),
       };
     });
-    const [base, grouped] = summary;
-    const ratio = {
-      wall: Math.round((grouped!.requestsPerSecond.median / base!.requestsPerSecond.median) * 100) / 100,
-      cpu: Math.round((grouped!.requestsPerNodeCpuSecond.median / base!.requestsPerNodeCpuSecond.median) * 100) / 100,
-    };
+    const base = summary.find((s) => s.mode === BASELINE)!;
+    const best = summary[summary.length - 1]!;
+    const ratios = Object.fromEntries(
+      summary.map((s) => [
+        s.mode,
+        {
+          wall: Math.round((s.requestsPerSecond.median / base.requestsPerSecond.median) * 100) / 100,
+          cpu: Math.round((s.requestsPerNodeCpuSecond.median / base.requestsPerNodeCpuSecond.median) * 100) / 100,
+        },
+      ]),
+    );
     output.record({
       model: entry.name,
       connections,
@@ -173,9 +210,10 @@ async function main(): Promise<void> {
       cores: os.availableParallelism(),
       loadAverage: os.loadavg(),
       target: TARGET,
-      met: grouped!.requestsPerSecond.median >= TARGET,
+      met: best.requestsPerSecond.median >= TARGET,
       summary,
-      groupedToBaseline: ratio,
+      baseline: BASELINE,
+      toBaseline: ratios,
     });
     if (!output.json) {
       for (const s of summary) {
@@ -183,18 +221,21 @@ async function main(): Promise<void> {
           `${s.mode} (${s.what}): median ${s.requestsPerSecond.median} req/s (${s.requestsPerSecond.min}–` +
             `${s.requestsPerSecond.max}), p50 ${s.p50Ms.median} ms, p99 ${s.p99Ms.median} ms, ` +
             `${s.requestsPerNodeCpuSecond.median} req per node CPU-s (${s.requestsPerNodeCpuSecond.min}–` +
-            `${s.requestsPerNodeCpuSecond.max})`,
+            `${s.requestsPerNodeCpuSecond.max}); ${ratios[s.mode]!.wall}× req/s, ${ratios[s.mode]!.cpu}× per node ` +
+            `CPU-s of ${BASELINE}`,
         );
       }
       log(
-        `grouped / baseline: ${ratio.wall}× req/s, ${ratio.cpu}× per node CPU-second; target ≥ ${TARGET} req/s: ` +
-          `${grouped!.requestsPerSecond.median >= TARGET ? "met" : "not met"} (${os.availableParallelism()} cores, ` +
-          `load ${os.loadavg()[0]!.toFixed(1)}, autocannon in the same machine)`,
+        `target ≥ ${TARGET} req/s (${best.mode}): ${best.requestsPerSecond.median >= TARGET ? "met" : "not met"} ` +
+          `(${os.availableParallelism()} cores, load ${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(" ")}, autocannon ` +
+          "in the same machine)",
       );
     }
   } finally {
-    await system.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

@@ -16,17 +16,12 @@
  *   npm run bench:system -- --receipts 10000 --concurrency 32 --audit 0.01 --json
  */
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { bytesToHex } from "viem";
-import { writeDeploymentFile } from "../src/chain/deployment";
 import { createOutput } from "../src/cli/output";
 import { findFreePort } from "../src/devnet/findFreePort";
 import { runSystemLoad } from "../src/devnet/runSystemLoad";
-import { startLocalSystem } from "../src/devnet/startLocalSystem";
-import { readModelManifest } from "../src/models";
-import { MODELS_DIR, registerBundledModel, registerInferenceNode } from "./bench/localNode";
+import { MODELS_DIR, startBenchSystem } from "./bench/localNode";
 import type { NodeProcessConfig } from "./bench/nodeProcess";
 import { cpuSecondsOf, peakRssOf, startServiceProcess, type ServiceProcess } from "./bench/proc";
 import type { VerifierProcessConfig } from "./bench/verifierProcess";
@@ -49,24 +44,15 @@ async function main(): Promise<void> {
   const log = (line: string) => output.progress(line);
 
   log("starting hardhat node and deploying Verity…");
-  const system = await startLocalSystem();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verity-bench-system-"));
+  const port = await findFreePort();
+  const bench = await startBenchSystem({ name: "system", endpoint: `http://127.0.0.1:${port}` });
+  const { system, dir, modelId, node, entry, key } = bench;
+  const deployment = bench.deploymentFile;
   const services: Record<string, ServiceProcess> = {};
   try {
-    const modelId = await registerBundledModel(system);
-    const port = await findFreePort();
-    const { node } = await registerInferenceNode(system, {
-      operator: 1,
-      signer: 2,
-      endpoint: `http://127.0.0.1:${port}`,
-      models: [modelId],
-    });
-    const deployment = path.join(dir, "deployment.json");
-    writeDeploymentFile(deployment, system.deployment);
     const publicClient = system.clients(0).publicClient;
     const fromBlock = (await publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
     const batchToken = randomBytes(16).toString("hex");
-    const key = (index: number) => bytesToHex(system.account(index).getHdKey().privateKey!);
     const keeperDb = path.join(dir, "keeper.sqlite");
     const verifierDb = path.join(dir, "verifier.sqlite");
 
@@ -106,7 +92,6 @@ async function main(): Promise<void> {
     };
     services.verifier = await startServiceProcess("verifierProcess.ts", verifierConfig);
 
-    const entry = readModelManifest(MODELS_DIR).models.find((m) => m.modelId === modelId)!;
     const cpu0 = Object.fromEntries(Object.entries(services).map(([k, s]) => [k, cpuSecondsOf(s.child.pid!)]));
     let lastLog = 0;
     log(`driving ${receipts} requests, ${concurrency} in flight (load ${os.loadavg()[0]!.toFixed(1)})…`);
@@ -170,8 +155,7 @@ async function main(): Promise<void> {
     if (result.problems.length > 0) process.exitCode = 1;
   } finally {
     for (const service of Object.values(services).reverse()) await service.stop();
-    await system.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

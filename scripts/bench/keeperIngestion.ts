@@ -16,6 +16,8 @@ export interface IngestionMode {
   perRequest: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** Group commits fsync the WAL off the event loop (default true). */
+  backgroundSync?: boolean;
 }
 
 export interface IngestionResult {
@@ -105,6 +107,7 @@ export async function measureIngestion(parameters: {
         db,
         key: parameters.key,
         ingestWorkers: mode.ingestWorkers,
+        backgroundSync: mode.backgroundSync ?? true,
       },
       mode.noble,
       run === 0 ? parameters.profileArgv : [],

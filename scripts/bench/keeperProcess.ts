@@ -16,6 +16,8 @@ async function main(): Promise<void> {
     db: string;
     key: Hex;
     ingestWorkers: number;
+    /** Group commits fsync off the event loop (default true). */
+    backgroundSync?: boolean;
     /** Batching (the system benchmark); without them nothing is batched while the ingestion benchmark runs. */
     maxBatchSize?: number;
     maxBatchAgeMs?: number;
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     account: privateKeyToAccount(config.key),
     db: config.db,
     ingestWorkers: config.ingestWorkers,
+    backgroundSync: config.backgroundSync ?? true,
     // Ingestion alone (the defaults): nothing is batched while the benchmark runs.
     maxBatchSize: config.maxBatchSize ?? 1_000_000,
     maxBatchAgeMs: config.maxBatchAgeMs ?? 3_600_000,

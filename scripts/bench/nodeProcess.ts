@@ -20,6 +20,10 @@ export interface NodeProcessConfig {
   modelsDir: string;
   port?: number;
   groupCommit: boolean;
+  /** `POST /v1/infer` on the native fast path (default true; false: through the Hono app). */
+  nativeInfer?: boolean;
+  /** Group commits fsync the WAL off the event loop (default true). */
+  backgroundSync?: boolean;
   keeperUrl?: string;
   batchToken?: string;
   pollingIntervalMs?: number;
@@ -37,6 +41,8 @@ async function main(): Promise<void> {
     modelsDir: config.modelsDir,
     port: config.port ?? 0,
     groupCommit: config.groupCommit,
+    nativeInfer: config.nativeInfer ?? true,
+    backgroundSync: config.backgroundSync ?? true,
     keeperUrl: config.keeperUrl,
     batchToken: config.batchToken,
     watchRouter: false,

@@ -65,6 +65,11 @@ export interface KeeperOptions {
    * every signature checked on the event loop and one SQLite commit per request (the benchmarks' baseline).
    */
   ingestWorkers?: number;
+  /**
+   * Ingestion's group commits fsync the WAL on libuv's thread pool while the event loop serves on (default true);
+   * false: SQLite's fsync inside each commit, on the event loop. `POST /v1/receipts` answers after the fsync either way.
+   */
+  backgroundSync?: boolean;
   /** Receipts being checked or committed at once before `POST /v1/receipts` answers 503 (default 50,000). */
   maxPendingReceipts?: number;
   /** Receipts waiting for a batch before `POST /v1/receipts` answers 503 (default: no limit). */
@@ -118,6 +123,7 @@ export async function startKeeper(options: KeeperOptions): Promise<Keeper> {
     domain,
     metrics,
     workers: options.ingestWorkers,
+    backgroundSync: options.backgroundSync,
     maxPendingReceipts: options.maxPendingReceipts,
     maxQueuedReceipts: options.maxQueuedReceipts,
     retryAfterSeconds: options.retryAfterSeconds,

@@ -184,7 +184,14 @@ export class NodeStore {
   private insertTensorStatement: Database.Statement | undefined;
   private insertReceiptStatement: Database.Statement | undefined;
 
-  constructor(file: string) {
+  /**
+   * @param backgroundSync Group commits fsync the WAL on the thread pool, off the event loop (default true; false:
+   *   SQLite's own fsync inside each group's commit, the path before).
+   */
+  constructor(
+    private readonly file: string,
+    private readonly backgroundSync = true,
+  ) {
     this.db = openDatabase({
       file,
       name: "node database",
@@ -194,7 +201,7 @@ export class NodeStore {
   }
 
   close(): void {
-    this.commits?.flush();
+    this.commits?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -213,7 +220,8 @@ export class NodeStore {
       this.insertReceipt(record, tensors, also);
       return Promise.resolve();
     }
-    this.commits ??= new GroupCommit(this.db);
+    // The WAL fsync of a group runs on the thread pool while the event loop serves the next requests.
+    this.commits ??= new GroupCommit(this.db, this.backgroundSync ? { backgroundSync: { file: this.file } } : {});
     return this.commits.run(() => this.insertReceipt(record, tensors, also));
   }
 

@@ -1,18 +1,17 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { timingSafeEqual } from "node:crypto";
 import type { Hex } from "viem";
-import { bytesToHex, decodePayload, getPayloadHash, getSecp256k1Backend } from "../protocol";
+import { decodePayload, getSecp256k1Backend } from "../protocol";
 import type { NodeContext } from "./context";
-import { InvalidRequestError, NodeHttpError, NotFoundError, ConflictError } from "./errors";
+import { InvalidRequestError, NodeHttpError, NotFoundError } from "./errors";
 import { formatPayloadJson } from "../runtime";
 import { toReceiptJson } from "./json";
-import { parseInferRequest, toInputPayload, toInputTensor } from "./parseInferRequest";
-import { runInference, type RunInferenceReturnType } from "./runInference";
 import { getReceiptBatchProof } from "./getReceiptBatchProof";
 import { getReceiptTrace } from "./getReceiptTrace";
+import { bodyTooLargeAnswer, createInferHandler, parseJsonBody, toErrorAnswer, type InferHandler } from "./handleInfer";
 import { releaseReceiptBatch, signReceiptBatch } from "./signReceiptBatch";
-import { getErrorMessage } from "../protocol";
 
 /** What `/health` reports beyond the context: live state of the loops. */
 export interface NodeAppStatus {
@@ -25,9 +24,14 @@ export interface NodeAppStatus {
 export interface CreateNodeAppParameters {
   /** Bearer token `POST /v1/batches` and `POST /v1/batches/:batchId/release` require, when set. */
   batchToken?: string | undefined;
-  /** Largest request body, in bytes (default 8 MiB). */
+  /** Largest request body, in bytes (default {@link DEFAULT_MAX_BODY_BYTES}). */
   maxBodyBytes?: number;
+  /** The `POST /v1/infer` logic, when the node's native fast path shares it (one in-flight map); else a new one. */
+  infer?: InferHandler;
 }
+
+/** Largest request body the node reads by default: 8 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 
@@ -38,21 +42,18 @@ export function createNodeApp(
   parameters: CreateNodeAppParameters = {},
 ): Hono {
   const app = new Hono();
-  const maxSize = parameters.maxBodyBytes ?? 8 * 1024 * 1024;
+  const maxSize = parameters.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   app.use(
     "/v1/*",
     bodyLimit({
       maxSize,
-      onError: (c) => c.json({ error: "BodyTooLarge", message: `Request body exceeds ${maxSize} bytes.` }, 413),
+      onError: (c) => c.json(bodyTooLargeAnswer(maxSize).body, 413),
     }),
   );
 
   app.onError((error, c) => {
-    if (error instanceof NodeHttpError) {
-      return c.json({ error: error.code, message: error.message, ...error.data }, error.status);
-    }
-    context.logger.error({ err: error, path: c.req.path }, "request failed");
-    return c.json({ error: "InternalError", message: "The node failed to handle the request; see its log." }, 500);
+    const { status, body } = toErrorAnswer(error, context, c.req.path);
+    return c.json(body, status as ContentfulStatusCode);
   });
   app.notFound((c) => c.json({ error: "NotFound", message: `No route ${c.req.method} ${c.req.path}.` }, 404));
 
@@ -96,45 +97,8 @@ export function createNodeApp(
     ),
   );
 
-  // Client-chosen request ids being served now: a concurrent retry waits for the first and gets its receipt.
-  const inFlight = new Map<Hex, Promise<unknown>>();
-  app.post("/v1/infer", async (c) => {
-    const request = parseInferRequest(await readJson(c));
-    const model = context.models.get(request.modelId);
-    if (!model) throw new NotFoundError("UnknownModel", `Model ${request.modelId} is not served by this node.`);
-    // Legacy models (no signature document) keep their exact messages; the rest go through the signature.
-    const input =
-      model.entry.signature === undefined && request.input !== undefined && model.entry.input !== undefined
-        ? toInputTensor(request.input, model.entry.input)
-        : toInputPayload(request, model.signature);
-    if (request.requestId === undefined) {
-      const requestId = bytesToHex(randomBytes(32)) as Hex;
-      return c.json(toInferAnswer(await runInference(context, { model, input, requestId, source: "api" })));
-    }
-    const requestId = request.requestId;
-    while (inFlight.has(requestId)) await inFlight.get(requestId)!.catch(() => {});
-    const previous = context.store.findReceiptsByRequest(requestId, "api");
-    if (previous.length > 0) {
-      const inputHash = getPayloadHash(input);
-      const same = previous.find((r) => r.receipt.modelId === request.modelId && r.receipt.inputHash === inputHash);
-      if (!same) {
-        throw new ConflictError(
-          "RequestIdConflict",
-          `Request id ${requestId} was already used for another model or input.`,
-        );
-      }
-      // A retry of the same request: the same signed receipt again.
-      const output = decodePayload(context.store.getTensor(same.receipt.outputHash)!);
-      return c.json(toInferAnswer({ stored: same, output }));
-    }
-    const running = runInference(context, { model, input, requestId, source: "api" });
-    inFlight.set(requestId, running);
-    try {
-      return c.json(toInferAnswer(await running));
-    } finally {
-      inFlight.delete(requestId);
-    }
-  });
+  const infer = parameters.infer ?? createInferHandler(context);
+  app.post("/v1/infer", async (c) => c.json(await infer(await readJson(c))));
 
   app.get("/v1/receipts/:receiptHash", (c) => {
     const hash = bytes32Param(c.req.param("receiptHash"), "receiptHash");
@@ -191,15 +155,6 @@ export function createNodeApp(
   return app;
 }
 
-function toInferAnswer({ stored, output }: RunInferenceReturnType) {
-  return {
-    ...formatPayloadJson(output),
-    receipt: toReceiptJson(stored.receipt),
-    signature: stored.signature,
-    receiptHash: stored.receiptHash,
-  };
-}
-
 /** The stored output (one tensor, or named outputs) as JSON; `output: null` when the node no longer holds it. */
 function outputJson(context: NodeContext, outputHash: Hex) {
   const encoding = context.store.getTensor(outputHash);
@@ -207,12 +162,7 @@ function outputJson(context: NodeContext, outputHash: Hex) {
 }
 
 async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new InvalidRequestError("InvalidJson", `Request body is not valid JSON: ${getErrorMessage(cause)}`);
-  }
+  return parseJsonBody(await c.req.text());
 }
 
 function bytes32Param(value: string, name: string): Hex {

@@ -4,10 +4,12 @@ import type { DeploymentRecord } from "../chain/deployment";
 import { getNativeUnavailableReason, getSecp256k1Backend } from "../protocol";
 import { listenHttp, type HttpListener } from "../service/listenHttp";
 import { checkNodeStartup } from "./checkNodeStartup";
-import { createNodeApp } from "./createNodeApp";
+import { createNodeApp, DEFAULT_MAX_BODY_BYTES } from "./createNodeApp";
 import { createNodeContext } from "./createNodeContext";
+import { createInferHandler } from "./handleInfer";
 import { loadServedModels } from "./loadServedModels";
 import { NodeStore } from "./NodeStore";
+import { createInferNativeRoute } from "./serveInferNative";
 import { startNodeLoops, type NodeLoops } from "./startNodeLoops";
 
 export interface NodeServiceOptions {
@@ -49,6 +51,16 @@ export interface NodeServiceOptions {
   watchRouter?: boolean;
   /** Group commit of concurrent requests' receipts (default true; false is one commit per request, the old path). */
   groupCommit?: boolean;
+  /**
+   * Serve `POST /v1/infer` on Node's own HTTP parser, before the Hono app (default true; false sends it through Hono
+   * like every other route, the path before the fast one). Same logic and answers either way.
+   */
+  nativeInfer?: boolean;
+  /**
+   * Group commits fsync the WAL on libuv's thread pool while the event loop serves on (default true); false: SQLite
+   * fsyncs inside each commit, on the event loop. Answers wait for the fsync either way.
+   */
+  backgroundSync?: boolean;
   /** Router and outbox polling interval, in milliseconds (default 1,000). */
   pollingIntervalMs?: number;
   logger?: Logger;
@@ -91,7 +103,7 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
     logger.warn({ operator: options.operator }, "operator is not active (no stake, or jailed): serving anyway");
   }
   const models = await loadServedModels({ modelsDir: options.modelsDir, registered: startup.registeredModels, logger });
-  const store = new NodeStore(options.db);
+  const store = new NodeStore(options.db, options.backgroundSync ?? true);
   let loops: NodeLoops | undefined;
   const onReceiptStored = () => loops?.outbox?.wake();
   const context = createNodeContext({ options, startup, store, models, logger, onReceiptStored });
@@ -104,8 +116,15 @@ export async function startNodeService(options: NodeServiceOptions): Promise<Nod
   };
   try {
     loops = startNodeLoops(context, options, startup);
-    const app = createNodeApp(context, getNodeHealthSources(loops, options), { batchToken: options.batchToken });
-    http = await listenHttp({ fetch: app.fetch, host: options.host ?? "127.0.0.1", port: options.port });
+    const infer = createInferHandler(context);
+    const app = createNodeApp(context, getNodeHealthSources(loops, options), { batchToken: options.batchToken, infer });
+    http = await listenHttp({
+      fetch: app.fetch,
+      host: options.host ?? "127.0.0.1",
+      port: options.port,
+      nativeRoutes:
+        options.nativeInfer === false ? [] : [createInferNativeRoute(infer, context, DEFAULT_MAX_BODY_BYTES)],
+    });
   } catch (error) {
     await stop();
     throw error;

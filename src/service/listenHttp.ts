@@ -1,5 +1,7 @@
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { findNativeRoute, type NativeRoute } from "./nativeRoute";
 
 export interface ListenHttpParameters {
   fetch: (request: Request) => Response | Promise<Response>;
@@ -11,6 +13,8 @@ export interface ListenHttpParameters {
   requestTimeoutMs?: number | undefined;
   /** Headers that take longer to arrive are cut off (slow-loris), in milliseconds; at most `requestTimeoutMs`. */
   headersTimeoutMs?: number | undefined;
+  /** Hot routes served on Node's own HTTP parser before the app (src/service/nativeRoute.ts); the rest go to `fetch`. */
+  nativeRoutes?: readonly NativeRoute[] | undefined;
 }
 
 /** A listening HTTP server of a service. */
@@ -26,7 +30,7 @@ export interface HttpListener {
 }
 
 /**
- * Serves a Hono `fetch` handler on `host:port`, resolving once it listens (rejecting if it can't, e.g. the port is
+ * Serves a Hono `fetch` handler (and any native routes before it) on `host:port`, resolving once it listens (rejecting if it can't, e.g. the port is
  * taken). With timeouts, Node checks for connections past them four times per timeout (at least every 100 ms, at
  * most every second) instead of its default 30 s, so a slow client can't sit on a connection.
  */
@@ -41,12 +45,24 @@ export async function listenHttp(parameters: ListenHttpParameters): Promise<Http
           headersTimeout: Math.min(headersTimeoutMs ?? requestTimeoutMs, requestTimeoutMs),
           connectionsCheckingInterval: Math.max(100, Math.min(1_000, requestTimeoutMs / 4)),
         };
-  let server: ReturnType<typeof serve> | undefined;
+  // As @hono/node-server's `serve` does it, with the native routes looked up first.
+  const app = getRequestListener(parameters.fetch, { hostname: host });
+  const routes = parameters.nativeRoutes ?? [];
+  const server: Server = createServer(
+    serverOptions,
+    routes.length === 0
+      ? app
+      : (request, response) => {
+          const route = findNativeRoute(routes, request);
+          if (route) route.handle(request, response);
+          else void app(request, response);
+        },
+  );
   const info = await new Promise<AddressInfo>((resolve, reject) => {
-    server = serve({ fetch: parameters.fetch, hostname: host, port: parameters.port ?? 0, serverOptions }, resolve);
     server.once("error", reject);
+    server.listen(parameters.port ?? 0, host, () => resolve(server.address() as AddressInfo));
   });
-  const listening = server!;
+  const listening = server;
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${info.port}`,
     port: info.port,

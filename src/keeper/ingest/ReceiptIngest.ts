@@ -6,7 +6,6 @@ import {
   getDomainSeparator,
   getReceiptStructHashBytes,
   getTypedDataDigest,
-  hexToBytes,
   assertLowSSignature,
   recoverDigestSigner,
 } from "../../protocol";
@@ -191,14 +190,15 @@ export class ReceiptIngest {
     const jobs: Promise<(string | undefined)[]>[] = [];
     for (let from = 0; from < candidates.length; from += per) {
       const slice = candidates.slice(from, from + per);
-      const digests = new Uint8Array(32 * slice.length);
-      const signatures = new Uint8Array(65 * slice.length);
+      // Struct hashes go to the worker, which makes the EIP-712 digests; signatures are written straight from hex.
+      const structHashes = new Uint8Array(32 * slice.length);
+      const signatures = Buffer.alloc(65 * slice.length);
       slice.forEach((c, i) => {
-        digests.set(getTypedDataDigest(separator, c.structHash), 32 * i);
-        signatures.set(hexToBytes(c.signature), 65 * i);
+        structHashes.set(c.structHash, 32 * i);
+        signatures.write(c.signature.slice(2), 65 * i, 65, "hex");
       });
       jobs.push(
-        pool.recover(slice.length, digests, signatures).then(({ signers, ok }) => {
+        pool.recover(slice.length, structHashes, signatures, separator).then(({ signers, ok }) => {
           const out: (string | undefined)[] = [];
           for (let i = 0; i < slice.length; i++) {
             out.push(ok[i] === 1 ? bytesToHex(signers.subarray(20 * i, 20 * i + 20)) : undefined);

@@ -60,10 +60,15 @@ export class SignaturePool {
   }
 
   /**
-   * Recovers the signer of each (digest, signature) pair: `digests` packs 32 bytes per item, `signatures` 65. The
-   * buffers are transferred to the worker (the caller must not use them afterwards).
+   * Recovers the signer of each (digest, signature) pair: `digests` packs 32 bytes per item, `signatures` 65. With
+   * `domainSeparator`, `digests` are EIP-712 struct hashes, made digests by the worker. The two buffers are transferred to the worker (the caller must not use them afterwards).
    */
-  recover(count: number, digests: Uint8Array, signatures: Uint8Array): Promise<RecoverResult> {
+  recover(
+    count: number,
+    digests: Uint8Array,
+    signatures: Uint8Array,
+    domainSeparator?: Uint8Array,
+  ): Promise<RecoverResult> {
     if (this.closed) return Promise.reject(new Error("signature pool closed"));
     let slot = this.slots[0]!;
     for (const candidate of this.slots) if (candidate.inFlight < slot.inFlight) slot = candidate;
@@ -71,7 +76,7 @@ export class SignaturePool {
     slot.inFlight++;
     return new Promise<RecoverResult>((resolve, reject) => {
       this.waiting.set(id, { slot, resolve, reject });
-      const job: RecoverJob = { id, count, digests, signatures };
+      const job: RecoverJob = { id, count, digests, signatures, domainSeparator };
       slot.worker.postMessage(job, [digests.buffer as ArrayBuffer, signatures.buffer as ArrayBuffer]);
     });
   }

@@ -5,18 +5,23 @@
  */
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
-import { bytesToHex, hexToBytes, keccak256Into, nobleEngine } from "../../protocol";
+import { bytesToHex, getTypedDataDigest, hexToBytes, keccak256Into, nobleEngine } from "../../protocol";
 
 interface NativeRecover {
   ecdsaRecover(signature: Uint8Array, recid: number, message: Uint8Array, compressed: false): Uint8Array;
 }
 
-/** A job: `count` digests (32 bytes each) and signatures (65 bytes each). */
+/**
+ * A job: `count` digests (32 bytes each) and signatures (65 bytes each). With `domainSeparator`, `digests` holds
+ * EIP-712 struct hashes and the worker makes each digest itself (`keccak256(0x1901 ‖ separator ‖ structHash)`), so
+ * that hash is off the keeper's event loop too.
+ */
 export interface RecoverJob {
   id: number;
   count: number;
   digests: Uint8Array;
   signatures: Uint8Array;
+  domainSeparator?: Uint8Array | undefined;
 }
 
 /** The answer: `count` addresses (20 bytes each) and `ok[i] = 1` when item i recovered a key. */
@@ -43,7 +48,9 @@ async function recover(job: RecoverJob): Promise<RecoverResult> {
   const signers = new Uint8Array(20 * job.count);
   const ok = new Uint8Array(job.count);
   for (let i = 0; i < job.count; i++) {
-    const digest = job.digests.subarray(32 * i, 32 * i + 32);
+    const digest = job.domainSeparator
+      ? getTypedDataDigest(job.domainSeparator, job.digests.subarray(32 * i, 32 * i + 32))
+      : job.digests.subarray(32 * i, 32 * i + 32);
     const signature = job.signatures.subarray(65 * i, 65 * i + 65);
     try {
       if (native) {

@@ -15,6 +15,8 @@ export interface StartIngestionParameters {
   metrics: KeeperMetrics;
   /** Worker threads for signature checks (default: the cores, at most 4); 0 turns the pipeline off. */
   workers?: number | undefined;
+  /** Group commits fsync the WAL off the event loop (default true; src/service/GroupCommit.ts). */
+  backgroundSync?: boolean | undefined;
   maxPendingReceipts?: number | undefined;
   maxQueuedReceipts?: number | undefined;
   retryAfterSeconds?: number | undefined;
@@ -36,7 +38,12 @@ export interface Ingestion {
 export function startIngestion(p: StartIngestionParameters): Ingestion {
   const workers = p.workers ?? Math.min(4, Math.max(1, os.availableParallelism()));
   const pool = workers > 0 ? new SignaturePool(workers) : undefined;
-  const commits = new GroupCommit(p.store.db, { onCommit: () => p.metrics.groupCommits.inc() });
+  const { db } = p.store;
+  const commits = new GroupCommit(db, {
+    onCommit: () => p.metrics.groupCommits.inc(),
+    // Each group's WAL fsync on the thread pool: the event loop parses and answers other requests meanwhile.
+    ...(db.memory || p.backgroundSync === false ? {} : { backgroundSync: { file: db.name } }),
+  });
   const maxQueued = p.maxQueuedReceipts ?? Number.POSITIVE_INFINITY;
   let queuedSeen = { count: 0, at: 0 };
   const state: KeeperIngestState | undefined = pool && {
@@ -60,7 +67,7 @@ export function startIngestion(p: StartIngestionParameters): Ingestion {
   return {
     state,
     async close() {
-      commits.flush();
+      commits.close();
       await pool?.close();
     },
   };
