@@ -3,7 +3,6 @@ import { ethers } from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { DataAvailabilityManager, EquivocationSlasher } from "../../typechain-types";
 import {
   CHALLENGE_WINDOW,
   DEFAULT_PARAMETERS,
@@ -31,32 +30,26 @@ const DA_BOND = ethers.parseEther("1");
 const DA_SLASH_BPS = 1_000n;
 const DA_RESPONSE_PERIOD = 1_800n;
 
+/** The module's equivocation parameters (its defaults, stated here so a change of them shows). */
+const EQUIVOCATION_SLASH_BPS = 5_000n;
+const EQUIVOCATION_PROVER_REWARD_BPS = 2_000n;
+
 /**
- * The dispute system plus the two committee-free judges (data-availability demands, equivocation proofs) on the same
- * Staking and NodeRegistry, each holding the dispute role as deployed. The node is funded to pay its own bonds.
+ * The dispute system with the two committee-free judges (data-availability demands, equivocation proofs) of the same
+ * Ignition deployment, each holding the dispute role there as deployed. The node is funded to pay its own bonds.
  */
 async function deployCrossFixture() {
-  const f = await deployDisputeFixture();
-  const da = (await ethers.deployContract("DataAvailabilityManager", [
-    await f.attestation.getAddress(),
-    await f.staking.getAddress(),
-    await f.nodeRegistry.getAddress(),
-    { bondFloor: DA_BOND, responsePeriod: DA_RESPONSE_PERIOD, slashBps: DA_SLASH_BPS, demanderRewardBps: 2_500n },
-    f.admin.address,
-  ])) as unknown as DataAvailabilityManager;
-  const slasher = (await ethers.deployContract("EquivocationSlasher", [
-    await f.attestation.getAddress(),
-    await f.staking.getAddress(),
-    await f.nodeRegistry.getAddress(),
-    await f.modelRegistry.getAddress(),
-    5_000n,
-    2_000n,
-    f.admin.address,
-  ])) as unknown as EquivocationSlasher;
-  for (const judge of [da, slasher]) {
-    await f.staking.connect(f.admin).grantRole(await f.staking.DISPUTE_ROLE(), await judge.getAddress());
-    await f.nodeRegistry.connect(f.admin).grantRole(await f.nodeRegistry.DISPUTE_ROLE(), await judge.getAddress());
-  }
+  const f = await deployDisputeFixture({
+    dataAvailabilityParameters: {
+      bondFloor: DA_BOND,
+      responsePeriod: DA_RESPONSE_PERIOD,
+      slashBps: DA_SLASH_BPS,
+      demanderRewardBps: 2_500n,
+    },
+  });
+  const { dataAvailabilityManager: da, equivocationSlasher: slasher } = f;
+  expect(await slasher.slashBps()).to.equal(EQUIVOCATION_SLASH_BPS);
+  expect(await slasher.proverRewardBps()).to.equal(EQUIVOCATION_PROVER_REWARD_BPS);
   // The node (or its accomplice: the same wallet here) can pay bonds in both judges.
   await f.token.connect(f.admin).mint(f.node.address, ethers.parseEther("10000"));
   await f.token.connect(f.node.account).approve(await da.getAddress(), ethers.MaxUint256);
