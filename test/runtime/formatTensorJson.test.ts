@@ -1,19 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { decodeTensor, getTensorHash, tensorDtypes, type TensorDtype } from "../../src/protocol";
+import { decodeTensor, getTensorHash, tensorDtypes, tensorDtypeSizes, type TensorDtype } from "../../src/protocol";
 import { formatPayloadJson, formatTensorJson, parseTensorJson, type TensorJson } from "../../src/runtime";
-
-const ELEMENT_BYTES: Record<TensorDtype, number> = {
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  int32: 4,
-  int64: 8,
-  float32: 4,
-  float64: 8,
-  float16: 2,
-  bool: 1,
-};
 
 /** A tensor of `dtype` and `count` elements whose data are the given raw bytes (any bit pattern, as a model may emit). */
 function tensorFromBytes(dtype: TensorDtype, count: number, bytes: Uint8Array) {
@@ -40,11 +28,13 @@ describe("formatTensorJson", function () {
     const dtype = fc.constantFrom(...(Object.keys(tensorDtypes) as TensorDtype[]));
     const tensor = dtype.chain((d) =>
       fc.integer({ min: 0, max: 12 }).chain((count) =>
-        fc.uint8Array({ minLength: count * ELEMENT_BYTES[d], maxLength: count * ELEMENT_BYTES[d] }).map((bytes) => ({
-          d,
-          count,
-          bytes,
-        })),
+        fc
+          .uint8Array({ minLength: count * tensorDtypeSizes[d], maxLength: count * tensorDtypeSizes[d] })
+          .map((bytes) => ({
+            d,
+            count,
+            bytes,
+          })),
       ),
     );
     fc.assert(

@@ -5,15 +5,19 @@ import { describeEvent, disputeOutcome, facts, payoutsTable, table } from "./com
 
 type Game = NonNullable<ReturnType<ExplorerQueries["game"]>>;
 
-/** Fraud games, newest first (a section of the disputes page). */
-export function gamesTable(games: ReturnType<ExplorerQueries["games"]>): SafeHtml {
+/**
+ * Fraud games, newest first: a section of the disputes page, and of a node's page, where `node` is left out (the
+ * table's id is then `node-games`).
+ */
+export function gamesTable(games: ReturnType<ExplorerQueries["games"]>, { node = true } = {}): SafeHtml {
+  const header = ["game", "node", "receipt", "challenger", "opened", "moves", "outcome", "by", "slashed"];
   return table(
-    ["game", "node", "receipt", "challenger", "opened", "moves", "outcome", "by", "slashed"],
+    node ? header : header.filter((column) => column !== "node"),
     games.map(
       (g) =>
         html`<tr data-game-row="${g.gameId}">
           <td>${link.game(g.gameId)}</td>
-          <td>${link.node(g.node)}</td>
+          ${node ? html`<td>${link.node(g.node)}</td>` : ""}
           <td>${link.receipt(g.receiptHash)}</td>
           <td>${link.node(g.challenger)}</td>
           <td>${time(g.openedAt)}</td>
@@ -23,7 +27,7 @@ export function gamesTable(games: ReturnType<ExplorerQueries["games"]>): SafeHtm
           <td>${tokens(g.slashed)}</td>
         </tr>`,
     ),
-    "games",
+    node ? "games" : "node-games",
   );
 }
 

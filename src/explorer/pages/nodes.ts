@@ -1,6 +1,7 @@
 import type { ExplorerQueries } from "../ExplorerQueries";
 import { html, link, short, time, tokens, type SafeHtml } from "../html";
 import { disputeOutcome, facts, nodeStatus, receiptState, reputation, table, timeline } from "./components";
+import { gamesTable } from "./games";
 
 /** All nodes. */
 export function nodesPage(nodes: ReturnType<ExplorerQueries["nodes"]>): SafeHtml {
@@ -95,23 +96,7 @@ export function nodePage(node: NonNullable<ReturnType<ExplorerQueries["node"]>>)
       "node-disputes",
     )}
     <h2>Fraud games</h2>
-    ${table(
-      ["game", "receipt", "challenger", "opened", "moves", "outcome", "by", "slashed"],
-      node.games.map(
-        (g) =>
-          html`<tr data-game-row="${g.gameId}">
-            <td>${link.game(g.gameId)}</td>
-            <td>${link.receipt(g.receiptHash)}</td>
-            <td>${link.node(g.challenger)}</td>
-            <td>${time(g.openedAt)}</td>
-            <td>${String(g.moves)}</td>
-            <td>${disputeOutcome(g.outcome)}</td>
-            <td>${g.reason ?? html`<span class="muted">${String(g.lastMove)}, due ${time(g.deadline)}</span>`}</td>
-            <td>${tokens(g.slashed)}</td>
-          </tr>`,
-      ),
-      "node-games",
-    )}
+    ${gamesTable(node.games, { node: false })}
     <h2>Data-availability demands</h2>
     ${table(
       ["demand", "batch", "demander", "state", "slashed"],
