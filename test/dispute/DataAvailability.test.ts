@@ -529,7 +529,8 @@ describe("DataAvailabilityManager", function () {
       // Measured: 262,922 for both. Slashing first, with a jail that zeroed every tree, cost 500,875 at 2 models and
       // 3,666,195 at 32 (the slash rewrote the node's weight in each tree, then the jail zeroed each).
       expect(many).to.equal(two);
-      expect(two).to.be.below(300_000n);
+      // Absolute bounds hold for the real bytecode only (coverage instruments it).
+      if (!process.env.VERITY_COVERAGE) expect(two).to.be.below(300_000n);
     });
 
     it("at the deadline slashes the node, credits the bond back with the demander's share, and jails the node", async function () {

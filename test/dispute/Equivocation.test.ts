@@ -206,7 +206,8 @@ describe("EquivocationSlasher", function () {
         // Measured: 288,756 and 288,780 (random receipts: calldata differs by a few bytes); slashing first, with a jail
         // that zeroed every tree, cost 526,710 at 2 models and 3,692,018 at 32.
         expect(Number(many)).to.be.closeTo(Number(two), 500);
-        expect(two).to.be.below(300_000n);
+        // Absolute bounds hold for the real bytecode only (coverage instruments it).
+        if (!process.env.VERITY_COVERAGE) expect(two).to.be.below(300_000n);
       });
 
       it("returns what was slashed", async function () {

@@ -53,7 +53,8 @@ describe("NodeRegistry jail in O(1)", function () {
       const jailMany = await gasOf(nodeRegistry.connect(disputer).jail(nodeA.address));
       const jailOne = await gasOf(nodeRegistry.connect(disputer).jail(nodeB.address));
       // Measured: 88,900 for both (no tree written; the jail flag and the first checkpoint of its record).
-      expect(jailMany).to.be.below(100_000n);
+      // Absolute bounds hold for the real bytecode only (coverage instruments it).
+      if (!process.env.VERITY_COVERAGE) expect(jailMany).to.be.below(100_000n);
       expect(jailMany).to.equal(jailOne);
       expect(await Promise.all(ids.map((id) => nodeRegistry.totalModelWeight(id)))).to.deep.equal(totals);
     });
